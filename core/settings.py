@@ -1,0 +1,62 @@
+"""One Settings object built from the environment (pydantic-settings), cached by ``get_settings``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PROJECT_ROOT", "Settings", "get_settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Neo4j variables keep their conventional names; the rest use ``EHC_``."""
+
+    model_config = SettingsConfigDict(env_prefix="EHC_", extra="ignore")
+
+    # Neo4j: when NEO4J_URI is set the project uses that server and starts nothing.
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    # The embedded default: a local Neo4j server the project resolves and starts itself.
+    home: Path = PROJECT_ROOT / "var"
+    bolt_port: int = 7687
+    neo4j_heap: str = "1g"
+    neo4j_pagecache: str = "512m"
+    neo4j_start_timeout: float = 180.0
+
+    # API
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1_000_000
+    token_ttl_seconds: int = 3600 * 24
+    environment: str = "development"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the project manages its own local Neo4j server."""
+        return self.neo4j_uri is None
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    @property
+    def neo4j_dir(self) -> Path:
+        return self.home / "neo4j"
+
+    @property
+    def bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.bolt_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
+    return Settings()

@@ -1,0 +1,107 @@
+"""Resident ID numbers (居民身份证号码, GB 11643-1999): check digit, legacy conversion, derived facts.
+
+Pure functions; callers decide how to report errors (``IdNumberError`` carries the reason).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "IdNumberError",
+    "IdNumberInfo",
+    "check_character",
+    "is_valid_id_number",
+    "parse_id_number",
+    "upgrade_legacy",
+]
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_MAP = "10X98765432"
+# First two digits of GB/T 2260 address codes (provinces, including retired and HK/MO/TW permits).
+_PROVINCES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+     "65", "71", "81", "82", "83", "91"}
+)
+_RE18 = re.compile(r"^\d{17}[\dX]$")
+_RE15 = re.compile(r"^\d{15}$")
+
+
+class IdNumberError(ValueError):
+    """An ID number that is not a valid GB 11643 number; ``reason`` says why in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class IdNumberInfo:
+    """What an ID number tells: the canonical 18-digit form and the facts encoded in it."""
+
+    number: str
+    region_code: str
+    birth_date: date
+    gender: str  # GB/T 2261.1: "1" male, "2" female
+    legacy: bool  # given as a 15-digit number
+
+
+def check_character(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character over the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_MAP[total % 11]
+
+
+def upgrade_legacy(number15: str) -> str:
+    """Convert a 15-digit GB 11643-1989 number to 18 digits ("19" before the year, check char)."""
+    if not _RE15.match(number15):
+        raise IdNumberError("a legacy ID number has exactly 15 digits")
+    first17 = number15[:6] + "19" + number15[6:]
+    return first17 + check_character(first17)
+
+
+def _normalise(raw: str) -> str:
+    text = raw.strip().upper().replace(" ", "")
+    # Full-width digits and X, as typed on some Chinese input methods.
+    return text.translate(str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX"))
+
+
+def parse_id_number(raw: str, *, today: date | None = None) -> IdNumberInfo:
+    """Validate and canonicalise an ID number; raise ``IdNumberError`` naming the problem."""
+    text = _normalise(raw)
+    legacy = False
+    if _RE15.match(text):
+        text = upgrade_legacy(text)
+        legacy = True
+    elif len(text) != 18:
+        raise IdNumberError(f"an ID number has 18 characters (or 15 digits for a legacy number), got {len(text)}")
+    elif not _RE18.match(text):
+        raise IdNumberError("an ID number is 17 digits followed by a digit or X")
+    if text[:2] not in _PROVINCES:
+        raise IdNumberError(f"address code {text[:6]} does not start with a known province code")
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError as exc:
+        raise IdNumberError(f"birth date {text[6:14]} in the ID number is not a calendar date") from exc
+    limit = today or date.today()
+    if born > limit or born.year < 1880:
+        raise IdNumberError(f"birth date {born.isoformat()} in the ID number is out of range")
+    expected = check_character(text[:17])
+    if not legacy and text[17] != expected:
+        raise IdNumberError("check digit does not match (GB 11643 MOD 11-2); a digit may be mistyped")
+    gender = "1" if int(text[16]) % 2 == 1 else "2"
+    return IdNumberInfo(number=text, region_code=text[:6], birth_date=born, gender=gender, legacy=legacy)
+
+
+def is_valid_id_number(raw: str | None) -> bool:
+    """True when ``raw`` parses as a valid 18- or 15-digit ID number."""
+    if not raw:
+        return False
+    try:
+        parse_id_number(raw)
+    except IdNumberError:
+        return False
+    return True
