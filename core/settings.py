@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # The embedded default: a local Neo4j server the project resolves and starts itself.
     home: Path = PROJECT_ROOT / "var"
     bolt_port: int = 7687
+    neo4j_lib: Path | None = None  # share resolved jars between homes (the test server uses this)
     neo4j_heap: str = "1g"
     neo4j_pagecache: str = "512m"
     neo4j_start_timeout: float = 180.0

@@ -1,0 +1,2 @@
+MATCH (d:Domain {code: $code})
+RETURN d {.*} AS domain

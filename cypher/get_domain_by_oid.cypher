@@ -1,0 +1,2 @@
+MATCH (d:Domain {oid: $oid})
+RETURN d {.*} AS domain

@@ -1,0 +1,8 @@
+// Indexes for the lookups the flows need (candidate search, statistics, listing).
+CREATE INDEX resident_id_number IF NOT EXISTS FOR (r:Resident) ON (r.id_number);
+CREATE INDEX resident_phone IF NOT EXISTS FOR (r:Resident) ON (r.phone);
+CREATE INDEX resident_name_birth IF NOT EXISTS FOR (r:Resident) ON (r.name, r.birth_date);
+CREATE INDEX resident_status IF NOT EXISTS FOR (r:Resident) ON (r.status);
+CREATE INDEX card_type IF NOT EXISTS FOR (c:Card) ON (c.card_type);
+CREATE INDEX domain_kind IF NOT EXISTS FOR (d:Domain) ON (d.kind);
+CREATE INDEX identity_status IF NOT EXISTS FOR (i:Identity) ON (i.status);

@@ -1,0 +1,48 @@
+"""Identifier domains (标识域): repository over (:Domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j.exceptions import ConstraintError
+
+from core.errors import Conflict, NotFound
+from graph.driver import Graph
+from graph.values import plain
+
+__all__ = ["DomainRepository"]
+
+
+class DomainRepository:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def create(self, props: dict[str, Any]) -> dict[str, Any]:
+        try:
+            rows = self.graph.write_query("create_domain", props=props)
+        except ConstraintError as exc:
+            field = "oid" if "oid" in str(exc) else "code"
+            raise Conflict(f"a domain with this {field} exists already", field=field) from exc
+        return plain(rows[0]["domain"])
+
+    def get(self, code: str) -> dict[str, Any]:
+        rows = self.graph.read_query("get_domain", code=code)
+        if not rows:
+            raise NotFound(f"no identifier domain with code {code!r}", field="code")
+        return plain(rows[0]["domain"])
+
+    def find_by_oid(self, oid: str) -> dict[str, Any] | None:
+        rows = self.graph.read_query("get_domain_by_oid", oid=oid)
+        return plain(rows[0]["domain"]) if rows else None
+
+    def list(self, kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        return [plain(r["domain"]) for r in self.graph.read_query("list_domains", kind=kind, status=status)]
+
+    def update(self, code: str, props: dict[str, Any]) -> dict[str, Any]:
+        try:
+            rows = self.graph.write_query("update_domain", code=code, props=props)
+        except ConstraintError as exc:
+            raise Conflict("a domain with this oid exists already", field="oid") from exc
+        if not rows:
+            raise NotFound(f"no identifier domain with code {code!r}", field="code")
+        return plain(rows[0]["domain"])

@@ -1,0 +1,49 @@
+"""The one place that reads Cypher text: named queries from cypher/*.cypher, loaded by name.
+
+Query text never comes from anywhere else, so values can only ever reach Neo4j as parameters.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import LiteralString, cast
+
+from core.settings import PROJECT_ROOT
+
+__all__ = ["CYPHER_DIR", "UnknownQuery", "query", "query_names", "schema_statements"]
+
+CYPHER_DIR = PROJECT_ROOT / "cypher"
+
+
+class UnknownQuery(KeyError):
+    """A query name with no cypher/<name>.cypher file."""
+
+
+@lru_cache(maxsize=None)
+def query(name: str) -> LiteralString:
+    """The text of cypher/<name>.cypher; fails loudly on an unknown name."""
+    path = CYPHER_DIR / f"{name}.cypher"
+    if not path.is_file() or path.parent != CYPHER_DIR:
+        raise UnknownQuery(f"no Cypher query named {name!r} in {CYPHER_DIR}")
+    return cast(LiteralString, _strip_comments(path.read_text(encoding="utf-8")))
+
+
+def query_names() -> list[str]:
+    """All named queries (for the EXPLAIN test)."""
+    return sorted(p.stem for p in CYPHER_DIR.glob("*.cypher"))
+
+
+def schema_statements() -> list[tuple[str, LiteralString]]:
+    """Statements of cypher/schema/*.cypher in file order, each tagged with its file name."""
+    out: list[tuple[str, LiteralString]] = []
+    for path in sorted((CYPHER_DIR / "schema").glob("*.cypher")):
+        for statement in _strip_comments(path.read_text(encoding="utf-8")).split(";"):
+            if statement.strip():
+                out.append((path.name, cast(LiteralString, statement.strip())))
+    return out
+
+
+def _strip_comments(text: str) -> str:
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("//")]
+    return "\n".join(lines).strip()

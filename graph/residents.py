@@ -1,0 +1,111 @@
+"""Residents (人索引), cards (卡索引) and person-card relations (人卡关系): transaction functions.
+
+Each function takes a managed transaction, so a service can compose several in one atomic write.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph.driver import run
+from graph.values import plain
+
+__all__ = [
+    "find_by_source", "lock_identifier", "find_identifier", "create_resident", "attach_card",
+    "link_same_as", "get_resident", "lock_resident", "update_resident", "list_changes", "detach_card",
+    "set_card_status", "get_card", "get_identity", "pix_lookup",
+]
+
+
+def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
+    return rows[0] if rows else None
+
+
+def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_type: str, card_id: str,
+                    issuer: str | None = None, chip_number: str | None = None) -> dict[str, Any] | None:
+    """Find or create the identifier and lock it; None when the domain does not exist."""
+    rows = run(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
+               issuer=issuer, chip_number=chip_number)
+    return rows[0] if rows else None
+
+
+def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> dict[str, Any] | None:
+    rows = run(tx, "find_identifier", domain=domain, number=number)
+    return rows[0] if rows else None
+
+
+def create_resident(tx: ManagedTransaction, props: dict[str, Any], empi_id: str) -> dict[str, Any]:
+    return run(tx, "create_resident", props=props, empi_id=empi_id)[0]
+
+
+def attach_card(tx: ManagedTransaction, *, resident_id: str, domain: str, number: str, rel_id: str,
+                app_domain: str) -> dict[str, Any]:
+    return run(tx, "attach_card", resident_id=resident_id, domain=domain, number=number, rel_id=rel_id,
+               app_domain=app_domain)[0]
+
+
+def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, score: float, method: str,
+                 decided_by: str, reason: str, model_version: str, explanation: list[dict[str, Any]]) -> None:
+    run(tx, "link_same_as", resident_id=resident_id, other_id=other_id, score=score, method=method,
+        decided_by=decided_by, reason=reason, model_version=model_version,
+        explanation=json.dumps(explanation, ensure_ascii=False, default=str))
+
+
+def get_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "get_resident", resident_id=resident_id)
+    return plain(rows[0]) if rows else None
+
+
+def lock_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "lock_resident", resident_id=resident_id)
+    return plain(rows[0]) if rows else None
+
+
+def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: dict[str, Any], change_id: str,
+                    by: str, kind: str, fields: list[dict[str, Any]]) -> int:
+    rows = run(tx, "update_resident", resident_id=resident_id, changes=changes, change_id=change_id, by=by,
+               kind=kind, fields=json.dumps(fields, ensure_ascii=False, default=_json_default))
+    return int(rows[0]["version"])
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def list_changes(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
+    out = []
+    for row in run(tx, "list_changes", resident_id=resident_id):
+        change = plain(row["change"])
+        change["fields"] = json.loads(change["fields"])
+        out.append(change)
+    return out
+
+
+def detach_card(tx: ManagedTransaction, resident_id: str, card_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "detach_card", resident_id=resident_id, card_id=card_id)
+    return rows[0] if rows else None
+
+
+def set_card_status(tx: ManagedTransaction, card_id: str, status: str, reason: str | None) -> dict[str, Any] | None:
+    rows = run(tx, "set_card_status", card_id=card_id, status=status, reason=reason)
+    return plain(rows[0]) if rows else None
+
+
+def get_card(tx: ManagedTransaction, card_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "get_card", card_id=card_id)
+    return plain(rows[0]) if rows else None
+
+
+def get_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "get_identity", empi_id=empi_id)
+    return rows[0] if rows else None
+
+
+def pix_lookup(tx: ManagedTransaction, *, domain: str, number: str, targets: list[str] | None,
+               include_inactive: bool = False) -> list[dict[str, Any]]:
+    return run(tx, "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive)

@@ -1,0 +1,121 @@
+"""Errors of the health-card domain, each with a stable ``code`` for clients and logs."""
+
+from __future__ import annotations
+
+from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
+
+__all__ = [
+    "BankCardInvalid",
+    "IdentityNotVerified",
+    "KeyNotFound",
+    "KeyStateConflict",
+    "PaymentRejected",
+    "ProviderUnavailable",
+    "QrError",
+    "QrExpired",
+    "QrForged",
+    "QrMalformed",
+    "QrReplayed",
+    "QrRevoked",
+    "QrWrongScene",
+    "QrWrongType",
+    "UnknownChannel",
+    "UnknownFunction",
+    "UnknownScene",
+]
+
+
+class QrError(EhcError):
+    """Base of the refusals of a presented QR code."""
+
+    code = "qr_error"
+
+
+class QrMalformed(QrError, InvalidInput):
+    """Not a token of ours at all: wrong shape, bad base64/JSON, missing or ill-typed claims."""
+
+    code = "qr_malformed"
+
+
+class QrForged(QrError, Forbidden):
+    """Signature does not verify, the key id is unknown or retired, or the algorithm is not ES256.
+
+    ``details["reason"]`` is one of ``bad_signature``, ``unknown_kid``, ``alg_not_allowed``,
+    ``payment_mismatch``.
+    """
+
+    code = "qr_forged"
+
+
+class QrExpired(QrError, Forbidden):
+    """A dynamic code past its ``exp``."""
+
+    code = "qr_expired"
+
+
+class QrWrongType(QrError, Forbidden):
+    """A static code where a dynamic one is required (or the reverse)."""
+
+    code = "qr_wrong_type"
+
+
+class QrReplayed(QrError, Conflict):
+    """A dynamic code whose one-time nonce was already used."""
+
+    code = "qr_replayed"
+
+
+class QrRevoked(QrError, Forbidden):
+    """A code whose token id was revoked (reissued static code, cancelled card)."""
+
+    code = "qr_revoked"
+
+
+class QrWrongScene(QrError, Forbidden):
+    """The scene does not accept this code (static at a dynamic-only scene, other purpose)."""
+
+    code = "qr_wrong_scene"
+
+
+class UnknownScene(InvalidInput):
+    code = "scene_unknown"
+
+
+class UnknownChannel(InvalidInput):
+    code = "channel_unknown"
+
+
+class UnknownFunction(InvalidInput):
+    code = "business_function_unknown"
+
+
+class KeyNotFound(NotFound):
+    code = "qr_key_not_found"
+
+
+class KeyStateConflict(Conflict):
+    """A key operation that the key's state forbids (e.g. retiring the active key)."""
+
+    code = "qr_key_state"
+
+
+class BankCardInvalid(InvalidInput):
+    code = "bank_card_invalid"
+
+
+class PaymentRejected(Forbidden):
+    """The payment provider refused; ``details["reason"]`` carries the provider's code."""
+
+    code = "payment_rejected"
+
+
+class IdentityNotVerified(Forbidden):
+    """The four-element check failed; ``details["reason"]`` carries the provider's code."""
+
+    code = "identity_not_verified"
+
+
+class ProviderUnavailable(Unavailable):
+    """A payment or verification provider could not be reached or answered nonsense."""
+
+    code = "provider_unavailable"

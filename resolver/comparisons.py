@@ -1,0 +1,309 @@
+"""Field comparators ``(a, b) -> level``: level 0 is the strongest agreement, the last is "else"
+(disagreement), and ``MISSING`` (-1) means a value is absent on either side. Each comparator names
+its levels so scores can be explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+
+from resolver.addresses import AddressForm
+from resolver.dates import day_month_swapped, one_component_off, parse_date
+from resolver.names import NameForm
+from resolver.phones import PhoneForm
+from resolver.records import IdForm
+from resolver.shapes import shape_key
+
+__all__ = [
+    "MISSING",
+    "Level",
+    "Comparator",
+    "COMPARATOR_KINDS",
+    "make_comparator",
+    "is_missing",
+    "ExactComparator",
+    "StringComparator",
+    "EditDistanceComparator",
+    "DateComparator",
+    "ChineseNameComparator",
+    "IdNumberComparator",
+    "PhoneComparator",
+    "AddressComparator",
+]
+
+MISSING = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One comparison outcome: a short label and a sentence for explanations."""
+
+    label: str
+    description: str
+
+
+class Comparator(Protocol):
+    """A named field comparison with ordered levels (0 = strongest agreement, last = else)."""
+
+    kind: str
+    levels: tuple[Level, ...]
+
+    def __call__(self, a: Any, b: Any) -> int: ...
+
+
+def is_missing(value: Any) -> bool:
+    """None, empty text, or a float NaN (as pandas gives for blanks)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and value != value
+
+
+class ExactComparator:
+    """Equal / different (after ``str`` and strip)."""
+
+    kind = "exact"
+    levels = (Level("exact", "values equal"), Level("else", "values differ"))
+
+    def __call__(self, a: Any, b: Any) -> int:
+        if is_missing(a) or is_missing(b):
+            return MISSING
+        return 0 if str(a).strip() == str(b).strip() else 1
+
+
+class StringComparator:
+    """Exact, then Jaro-Winkler similarity at or above each threshold, else."""
+
+    kind = "string"
+
+    def __init__(self, thresholds: Sequence[float] = (0.92, 0.8)) -> None:
+        self.thresholds = tuple(sorted(thresholds, reverse=True))
+        self.levels = (
+            Level("exact", "strings equal"),
+            *(Level(f"jw>={t:g}", f"Jaro-Winkler similarity at least {t:g}") for t in self.thresholds),
+            Level("else", "strings dissimilar"),
+        )
+
+    def __call__(self, a: Any, b: Any) -> int:
+        if is_missing(a) or is_missing(b):
+            return MISSING
+        sa, sb = str(a).strip(), str(b).strip()
+        if sa == sb:
+            return 0
+        sim = JaroWinkler.similarity(sa, sb)
+        for i, t in enumerate(self.thresholds, start=1):
+            if sim >= t:
+                return i
+        return len(self.thresholds) + 1
+
+
+class EditDistanceComparator:
+    """Exact, then Damerau-Levenshtein distance at most each bound, else (for numbers and codes)."""
+
+    kind = "edit_distance"
+
+    def __init__(self, distances: Sequence[int] = (1, 2)) -> None:
+        self.distances = tuple(sorted(distances))
+        self.levels = (
+            Level("exact", "values equal"),
+            *(Level(f"dl<={d}", f"at most {d} edit(s) apart (transpositions count once)")
+              for d in self.distances),
+            Level("else", "values differ"),
+        )
+
+    def __call__(self, a: Any, b: Any) -> int:
+        if is_missing(a) or is_missing(b):
+            return MISSING
+        sa, sb = str(a).strip(), str(b).strip()
+        if sa == sb:
+            return 0
+        dist = DamerauLevenshtein.distance(sa, sb, score_cutoff=self.distances[-1])
+        for i, d in enumerate(self.distances, start=1):
+            if dist <= d:
+                return i
+        return len(self.distances) + 1
+
+
+class DateComparator:
+    """Dates (``date`` or parseable text): exact / day-month swapped / one component off / else."""
+
+    kind = "date"
+    levels = (
+        Level("exact", "same date"),
+        Level("day_month_swapped", "day and month exchanged"),
+        Level("one_off", "one of year, month, day (or one digit) differs"),
+        Level("else", "different dates"),
+    )
+
+    def __call__(self, a: Any, b: Any) -> int:
+        da = a if isinstance(a, date) else parse_date(None if is_missing(a) else str(a))
+        db = b if isinstance(b, date) else parse_date(None if is_missing(b) else str(b))
+        if da is None or db is None:
+            return MISSING
+        if da == db:
+            return 0
+        if day_month_swapped(da, db):
+            return 1
+        if one_component_off(da, db):
+            return 2
+        return 3
+
+
+def _same_readings(a: NameForm, b: NameForm) -> bool:
+    return len(a.readings) == len(b.readings) and all(x & y for x, y in zip(a.readings, b.readings))
+
+
+def _shape_similar(a: NameForm, b: NameForm) -> bool:
+    ca, cb = a.compact, b.compact
+    if len(ca) != len(cb) or not a.han or not b.han:
+        return False
+    diffs = [(x, y) for x, y in zip(ca, cb) if x != y]
+    return bool(diffs) and all(shape_key(x) == shape_key(y) for x, y in diffs)
+
+
+class ChineseNameComparator:
+    """Names (``NameForm``): exact / same pinyin with tones / same pinyin (any reading) / look-alike
+    characters / close (one character, or pinyin Jaro-Winkler >= threshold) / else."""
+
+    kind = "chinese_name"
+    levels = (
+        Level("exact", "same name (after cleaning and simplification)"),
+        Level("pinyin_tone", "same pinyin with tones (homophone)"),
+        Level("pinyin", "same pinyin without tones, heteronyms allowed"),
+        Level("shape", "differs only in look-alike characters"),
+        Level("close", "one character differs, or pinyin very similar"),
+        Level("else", "different names"),
+    )
+
+    def __init__(self, pinyin_threshold: float = 0.9) -> None:
+        self.pinyin_threshold = pinyin_threshold
+
+    def __call__(self, a: NameForm | None, b: NameForm | None) -> int:
+        if a is None or b is None:
+            return MISSING
+        if a.compact == b.compact:
+            return 0
+        if a.pinyin_tone == b.pinyin_tone:
+            return 1
+        if a.pinyin == b.pinyin or _same_readings(a, b):
+            return 2
+        if _shape_similar(a, b):
+            return 3
+        ca, cb = a.compact, b.compact
+        if (len(ca) == len(cb) and len(ca) >= 3 and Levenshtein.distance(ca, cb) <= 1) or (
+            JaroWinkler.similarity(a.pinyin, b.pinyin) >= self.pinyin_threshold and a.surname == b.surname
+            and len(a.pinyin) >= 6
+        ):
+            return 4
+        return 5
+
+
+def _one_edit(a: str, b: str) -> bool:
+    return DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
+
+
+class IdNumberComparator:
+    """ID numbers (``IdForm``): exact / legacy-equivalent / one digit off or transposed /
+    different with one side invalid / different, both valid (strong evidence of two people)."""
+
+    kind = "id_number"
+    levels = (
+        Level("exact", "same ID number"),
+        Level("legacy_equivalent", "a 15-digit number equal to the other after conversion to 18 digits"),
+        Level("one_edit", "one digit mistyped or two adjacent digits transposed"),
+        Level("else", "different ID numbers, at least one invalid"),
+        Level("both_valid_differ", "two different valid ID numbers"),
+    )
+
+    def __call__(self, a: IdForm | None, b: IdForm | None) -> int:
+        if a is None or b is None:
+            return MISSING
+        if a.canonical and a.canonical == b.canonical:
+            return 1 if a.legacy != b.legacy else 0
+        if not a.canonical and not b.canonical and a.raw == b.raw:
+            return 0
+        ca, cb = a.comparable, b.comparable
+        if len(ca) == len(cb) and _one_edit(ca, cb):
+            return 2
+        if len(ca) == len(cb) == 18 and ca[:17] != cb[:17] and _one_edit(ca[:17], cb[:17]):
+            return 2  # a digit error and the (re)computed check digit
+        if a.valid and b.valid:
+            return 4
+        return 3
+
+
+class PhoneComparator:
+    """Phones (``PhoneForm``): same number / same subscriber number or one digit off / else."""
+
+    kind = "phone"
+    levels = (
+        Level("exact", "same phone number"),
+        Level("close", "same subscriber number, or one digit off"),
+        Level("else", "different phone numbers"),
+    )
+
+    def __call__(self, a: PhoneForm | None, b: PhoneForm | None) -> int:
+        if a is None or b is None:
+            return MISSING
+        if a.digits == b.digits:
+            return 0
+        if a.subscriber == b.subscriber or (len(a.digits) == len(b.digits) and _one_edit(a.digits, b.digits)):
+            return 1
+        return 2
+
+
+class AddressComparator:
+    """Addresses (``AddressForm``): same district and similar detail / same district / same city /
+    same province / else."""
+
+    kind = "address"
+    levels = (
+        Level("detail", "same district and similar street address"),
+        Level("district", "same district"),
+        Level("city", "same city"),
+        Level("province", "same province"),
+        Level("else", "different provinces"),
+    )
+
+    def __init__(self, detail_threshold: float = 0.88) -> None:
+        self.detail_threshold = detail_threshold
+
+    def __call__(self, a: AddressForm | None, b: AddressForm | None) -> int:
+        if a is None or b is None or not a.region_code or not b.region_code:
+            return MISSING
+        same_district = a.district_code is not None and a.district_code == b.district_code
+        same_city = a.city_code is not None and a.city_code == b.city_code
+        if (same_district or (same_city and (a.district_code is None or b.district_code is None))) and (
+            a.detail and b.detail and JaroWinkler.similarity(a.detail, b.detail) >= self.detail_threshold
+        ):
+            return 0
+        if same_district:
+            return 1
+        if same_city:
+            return 2
+        if a.province_code == b.province_code:
+            return 3
+        return 4
+
+
+COMPARATOR_KINDS: Mapping[str, Callable[..., Comparator]] = {
+    "exact": ExactComparator,
+    "string": StringComparator,
+    "edit_distance": EditDistanceComparator,
+    "date": DateComparator,
+    "chinese_name": ChineseNameComparator,
+    "id_number": IdNumberComparator,
+    "phone": PhoneComparator,
+    "address": AddressComparator,
+    "gender": ExactComparator,
+}
+
+
+def make_comparator(kind: str, params: Mapping[str, Any] | None = None) -> Comparator:
+    """A comparator of a registered ``kind`` built with ``params``; KeyError/TypeError when unknown."""
+    return COMPARATOR_KINDS[kind](**dict(params or {}))

@@ -1,0 +1,49 @@
+"""Birth dates: parsing the formats HIS systems send, and the error patterns comparisons look for."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+__all__ = ["parse_date", "day_month_swapped", "one_component_off"]
+
+_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:[ T].*)?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
+)
+
+
+def parse_date(value: str | date | datetime | None) -> date | None:
+    """A calendar date from ``date``/``datetime`` or text (2001-02-03, 2001/2/3, 2001年2月3日,
+    20010203, 03/02/2001 day first); None when empty or not a real date."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip()
+    for pattern in _PATTERNS:
+        found = pattern.match(text)
+        if found:
+            try:
+                return date(int(found["y"]), int(found["m"]), int(found["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def day_month_swapped(a: date, b: date) -> bool:
+    """True when ``b`` is ``a`` with day and month exchanged (and the two differ)."""
+    return a != b and a.year == b.year and a.month == b.day and a.day == b.month
+
+
+def one_component_off(a: date, b: date) -> bool:
+    """True when exactly one of year, month, day differs, or the YYYYMMDD strings differ in one digit."""
+    same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
+    if same == 2:
+        return True
+    sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    return sum(x != y for x, y in zip(sa, sb)) == 1

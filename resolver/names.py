@@ -1,0 +1,150 @@
+"""Personal names: cleaning, traditional->simplified, surnames, pinyin (with tones and heteronyms), shape."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import zhconv
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from resolver.shapes import shape_key
+
+__all__ = [
+    "COMPOUND_SURNAMES",
+    "NameForm",
+    "clean_name",
+    "to_simplified",
+    "split_surname",
+    "name_pinyin",
+    "standardise_name",
+]
+
+COMPOUND_SURNAMES: frozenset[str] = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 "
+    "万俟 闻人 赫连 澹台 申屠 公冶 濮阳 太史 钟离 宗政 淳于 单于 呼延 百里 东郭 司空 拓跋 第五".split()
+)
+# Surnames read differently from the common reading of the character (toneless, tone3).
+_SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "单": ("shan4",), "曾": ("zeng1",), "解": ("xie4",), "查": ("zha1",), "仇": ("qiu2",),
+    "区": ("ou1",), "朴": ("piao2",), "翟": ("zhai2",), "盖": ("ge3",), "覃": ("qin2",),
+    "乐": ("yue4",), "缪": ("miao4",), "秘": ("bi4",), "种": ("chong2",), "员": ("yun4",),
+    "折": ("she2",), "华": ("hua4",), "曲": ("qu1",), "宓": ("mi4",), "冼": ("xian3",),
+    "尉迟": ("yu4", "chi2"), "万俟": ("mo4", "qi2"), "单于": ("chan2", "yu2"), "长孙": ("zhang3", "sun1"),
+    "召": ("shao4",), "过": ("guo1",), "繁": ("po2",), "尉": ("wei4",), "柏": ("bai3",),
+}
+_MIDDLE_DOTS = re.compile(r"[·•\.．・‧∙⋅\u00b7\u2027\u30fb\uff65]+")
+_SPACES = re.compile(r"\s+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _load_zhconv() -> None:
+    # zhconv opens its dictionary without closing it; silence that one ResourceWarning here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        zhconv.loaddict()
+
+
+_load_zhconv()
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name in standard form and the derived codes name comparisons use."""
+
+    text: str  # cleaned, simplified; minority-name dots as "·"; Latin names upper-case
+    surname: str
+    given: str
+    pinyin: str  # toneless, surname-aware, no separators: "zhangsan"
+    pinyin_tone: str  # with tone numbers: "zhang1san1"
+    readings: tuple[frozenset[str], ...]  # per character: every toneless reading (heteronyms)
+    shape: str  # per character look-alike key
+    han: bool  # written in Chinese characters
+
+    @property
+    def compact(self) -> str:
+        """The name without separators (dots and spaces)."""
+        return self.text.replace("·", "").replace(" ", "")
+
+
+def clean_name(raw: str) -> str:
+    """NFKC (full-width -> half-width), trim, unify middle dots to "·", drop spaces inside Han names."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _MIDDLE_DOTS.sub("·", text).strip("·")
+    if _HAN.search(text):
+        text = _SPACES.sub("", text)
+        text = re.sub(r"\s*·\s*", "·", text)
+    else:
+        text = _SPACES.sub(" ", text).upper()
+    return text
+
+
+@lru_cache(maxsize=65536)
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese (zhconv, zh-cn)."""
+    return zhconv.convert(text, "zh-cn")
+
+
+def split_surname(name: str) -> tuple[str, str]:
+    """(surname, given name) for a Han name; compound surnames (欧阳, 司马, ...) kept whole."""
+    if "·" in name:  # minority names transliterated: given·family; keep the whole as given
+        return "", name
+    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2], name[2:]
+    if not _HAN.match(name[:1] or " "):
+        parts = name.split(" ")
+        return (parts[-1], " ".join(parts[:-1])) if len(parts) > 1 else ("", name)
+    return name[:1], name[1:]
+
+
+def _readings(char: str) -> frozenset[str]:
+    got = pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")
+    return frozenset(got[0]) if got else frozenset({char})
+
+
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """(toneless pinyin, tone-numbered pinyin) of a cleaned Han name, with surname readings."""
+    surname, given = split_surname(name)
+    if surname in _SURNAME_READINGS:
+        toned = list(_SURNAME_READINGS[surname])
+    else:
+        toned = lazy_pinyin(surname, style=Style.TONE3, errors="default") if surname else []
+    toned += lazy_pinyin(given.replace("·", ""), style=Style.TONE3, neutral_tone_with_five=True,
+                         errors="default")
+    toned = [p.lower() for p in toned]
+    plain = "".join(re.sub(r"\d", "", p) for p in toned)
+    return plain, "".join(toned)
+
+
+@lru_cache(maxsize=65536)
+def standardise_name(raw: str | None) -> NameForm | None:
+    """The standard form of a name, or None when nothing usable is left after cleaning."""
+    if raw is None:
+        return None
+    text = clean_name(raw)
+    if not text:
+        return None
+    han = bool(_HAN.search(text))
+    if han:
+        text = to_simplified(text)
+        surname, given = split_surname(text)
+        plain, toned = name_pinyin(text)
+        chars = text.replace("·", "")
+        readings = tuple(_readings(c) for c in chars)
+        if surname in _SURNAME_READINGS:
+            fixed = tuple(frozenset({re.sub(r"\d", "", p)}) | readings[i]
+                          for i, p in enumerate(_SURNAME_READINGS[surname]))
+            readings = fixed + readings[len(fixed):]
+        shape = "".join(shape_key(c) for c in chars)
+    else:
+        surname, given = split_surname(text)
+        plain = re.sub(r"[^A-Z]", "", text).lower()
+        toned = plain
+        readings = tuple(frozenset({c}) for c in plain)
+        shape = plain
+    return NameForm(text=text, surname=surname, given=given, pinyin=plain, pinyin_tone=toned,
+                    readings=readings, shape=shape, han=han)

@@ -1,0 +1,87 @@
+"""Person records as received (``PersonRecord``) and in standard form (``StandardRecord``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from resolver.addresses import AddressForm
+from resolver.names import NameForm
+from resolver.phones import PhoneForm
+
+__all__ = ["PersonRecord", "StandardRecord", "IdForm"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One demographic record from one identifier domain (HIS, social security, EHC, ...)."""
+
+    record_id: str
+    source_domain: str | None = None
+    local_id: str | None = None
+    name: str | None = None
+    gender: str | None = None  # GB/T 2261.1 code, or 男/女/M/F
+    birth_date: date | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    ethnicity: str | None = None
+    marital_status: str | None = None
+    occupation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdForm:
+    """An ID number in comparable form: canonical 18 digits when valid, the cleaned raw text otherwise."""
+
+    raw: str
+    canonical: str | None  # None when the number does not validate
+    legacy: bool = False  # given as 15 digits
+    birth_date: date | None = None
+    gender: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True when the number validated (check digit, birth date, province)."""
+        return self.canonical is not None
+
+    @property
+    def comparable(self) -> str:
+        """The best 18-character form for fuzzy comparison (canonical, or raw)."""
+        return self.canonical or self.raw
+
+
+@dataclass(frozen=True, slots=True)
+class StandardRecord:
+    """A record after standardisation: cleaned values plus the derived forms comparators use."""
+
+    record_id: str
+    source_domain: str | None
+    local_id: str | None
+    name: NameForm | None
+    gender: str | None  # "1" / "2", None when unknown or not stated
+    birth_date: date | None
+    id_number: IdForm | None
+    phone: PhoneForm | None
+    address: AddressForm | None
+    ethnicity: str | None
+    marital_status: str | None
+    occupation: str | None
+    notes: tuple[str, ...] = field(default=())  # standardisation remarks (e.g. "birth date from ID number")
+
+    def as_fields(self) -> dict[str, Any]:
+        """Field name -> comparable value, the mapping rule models and blocking read."""
+        return {
+            "name": self.name,
+            "gender": self.gender,
+            "birth_date": self.birth_date,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "address": self.address,
+            "ethnicity": self.ethnicity,
+            "marital_status": self.marital_status,
+            "occupation": self.occupation,
+            "source_domain": self.source_domain,
+        }

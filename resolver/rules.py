@@ -1,0 +1,226 @@
+"""The rule model: versioned Fellegi-Sunter matching rules as data, validated on load.
+
+A config names, per field, the comparator kind (see ``resolver.comparisons``) and per comparison
+level either the m and u probabilities or a weight (log2 of m/u); missing values are neutral or
+count as disagreement. Scores are log2 Bayes factors; ``match_degree`` (匹配度) is the posterior
+probability on 0..100. Thresholds (auto_link, review) are probabilities on 0..1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from resolver.comparisons import MISSING, Comparator, make_comparator
+from resolver.errors import RuleConfigError
+from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, probability_from_weight
+
+__all__ = [
+    "LevelParams",
+    "ComparisonConfig",
+    "Thresholds",
+    "BlockingKeyConfig",
+    "Constraints",
+    "RuleConfig",
+    "RuleModel",
+    "load_rules",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LevelParams(_Strict):
+    """Per level: m = P(level | match), u = P(level | non-match); or a fixed ``weight``."""
+
+    m: float | None = Field(default=None, gt=0, le=1)
+    u: float | None = Field(default=None, gt=0, le=1)
+    weight: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> LevelParams:
+        has_mu = self.m is not None and self.u is not None
+        if has_mu == (self.weight is not None) or (self.m is None) != (self.u is None):
+            raise ValueError("give either both m and u, or weight")
+        return self
+
+    @property
+    def log2_bf(self) -> float:
+        """The level's weight: log2(m/u), or the fixed weight."""
+        if self.weight is not None:
+            return self.weight
+        return math.log2(float(self.m) / float(self.u))  # type: ignore[arg-type]
+
+
+class ComparisonConfig(_Strict):
+    """One field comparison: the field read, the comparator kind and parameters, level parameters."""
+
+    field: str = Field(min_length=1)
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    missing: Literal["neutral", "else"] = "neutral"
+    levels: list[LevelParams] = Field(min_length=2)
+    name: str | None = None  # defaults to the field name
+
+    @property
+    def label(self) -> str:
+        """The comparison's name in explanations."""
+        return self.name or self.field
+
+
+class Thresholds(_Strict):
+    """Probability thresholds: at or above ``auto_link`` link, at or above ``review`` queue for review."""
+
+    auto_link: float = Field(gt=0, le=1)
+    review: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.review > self.auto_link:
+            raise ValueError("review threshold must not exceed auto_link")
+        return self
+
+
+class BlockingKeyConfig(_Strict):
+    """A named blocking key over plain fields (for field-mapping records such as FEBRL)."""
+
+    name: str = Field(min_length=1)
+    fields: list[str] = Field(min_length=1)
+
+
+class Constraints(_Strict):
+    """Hard rules applied by the decision policy."""
+
+    id_field: str | None = "id_number"
+    link_distinct_valid_ids: bool = False  # two different valid ID numbers may be auto-linked
+
+
+class RuleConfig(_Strict):
+    """A versioned matching-rule configuration (schema 1)."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    prior: float = Field(gt=0, lt=1)  # P(match) for a candidate pair before looking at fields
+    comparisons: list[ComparisonConfig] = Field(min_length=1)
+    thresholds: Thresholds
+    blocking: list[BlockingKeyConfig] = Field(default_factory=list)
+    constraints: Constraints = Field(default_factory=Constraints)
+
+    @field_validator("comparisons")
+    @classmethod
+    def _unique(cls, value: list[ComparisonConfig]) -> list[ComparisonConfig]:
+        labels = [c.label for c in value]
+        if len(set(labels)) != len(labels):
+            raise ValueError("comparison names must be unique")
+        return value
+
+
+def load_rules(data: Mapping[str, Any]) -> RuleModel:
+    """Validate a config mapping (as read from JSON) and build the model; ``RuleConfigError`` names
+    the first offending path."""
+    try:
+        config = RuleConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(p) for p in first["loc"])
+        raise RuleConfigError(f"invalid rule config at {path or '<root>'}: {first['msg']}", field=path,
+                              details={"errors": len(exc.errors())}) from exc
+    return RuleModel(config)
+
+
+class RuleModel:
+    """Fellegi-Sunter scorer built from a ``RuleConfig`` (implements ``Scorer``)."""
+
+    def __init__(self, config: RuleConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self.version = config.version
+        self.comparators: list[Comparator] = []
+        for i, comp in enumerate(config.comparisons):
+            try:
+                comparator = make_comparator(comp.kind, comp.params)
+            except KeyError as exc:
+                raise RuleConfigError(f"unknown comparator kind {comp.kind!r}",
+                                      field=f"comparisons.{i}.kind") from exc
+            except TypeError as exc:
+                raise RuleConfigError(f"bad params for comparator {comp.kind!r}: {exc}",
+                                      field=f"comparisons.{i}.params") from exc
+            if len(comparator.levels) != len(comp.levels):
+                raise RuleConfigError(
+                    f"comparison {comp.label!r} ({comp.kind}) has {len(comparator.levels)} levels, "
+                    f"config gives {len(comp.levels)}", field=f"comparisons.{i}.levels")
+            self.comparators.append(comparator)
+        self.prior_weight = math.log2(config.prior / (1 - config.prior))
+        # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
+        self.weights: list[np.ndarray] = []
+        for comp in config.comparisons:
+            w = [lv.log2_bf for lv in comp.levels]
+            w.append(w[-1] if comp.missing == "else" else 0.0)
+            self.weights.append(np.array(w, dtype=np.float64))
+
+    @property
+    def thresholds(self) -> Any:
+        """The config's thresholds."""
+        return self.config.thresholds
+
+    def levels(self, a: Any, b: Any) -> list[int]:
+        """Comparison levels of one pair, in config order."""
+        fa, fb = fields_of(a), fields_of(b)
+        return [cmp(fa.get(c.field), fb.get(c.field)) for c, cmp in zip(self.config.comparisons, self.comparators)]
+
+    def level_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Levels of many pairs (indices into ``rows``) as an int8 matrix, one column per comparison."""
+        out = np.empty((len(pairs), len(self.comparators)), dtype=np.int8)
+        for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators)):
+            values = [row.get(comp.field) for row in rows]
+            out[:, c] = [cmp(values[i], values[j]) for i, j in pairs]
+        return out
+
+    def weight_matrix(self, levels: np.ndarray) -> np.ndarray:
+        """Total log2 Bayes factor (prior included) for each row of a level matrix."""
+        total = np.full(levels.shape[0], self.prior_weight)
+        for c, weights in enumerate(self.weights):
+            total += weights[levels[:, c]]
+        return total
+
+    def score(self, a: Any, b: Any) -> MatchScore:
+        """Score one pair with per-field explanations."""
+        fa, fb = fields_of(a), fields_of(b)
+        explained: list[FieldExplanation] = []
+        total = self.prior_weight
+        for comp, cmp, weights in zip(self.config.comparisons, self.comparators, self.weights):
+            va, vb = fa.get(comp.field), fb.get(comp.field)
+            level = cmp(va, vb)
+            weight = float(weights[level])
+            total += weight
+            if level == MISSING:
+                label, description = "missing", "a value is missing" + (
+                    " (counted as disagreement)" if comp.missing == "else" else " (neutral)")
+            else:
+                label, description = cmp.levels[level].label, cmp.levels[level].description
+            explained.append(FieldExplanation(field=comp.label, level=level, label=label,
+                                              description=description, weight=round(weight, 4),
+                                              values=(display_value(va), display_value(vb))))
+        return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
+                          model=f"rules:{self.name}", version=self.version, fields=tuple(explained))
+
+    def with_parameters(self, m: Sequence[Sequence[float]], u: Sequence[Sequence[float]], prior: float,
+                        *, version: str | None = None) -> RuleModel:
+        """A copy with new m/u per level and prior (e.g. estimated by EM)."""
+        data = self.config.model_dump()
+        for comp, m_c, u_c in zip(data["comparisons"], m, u, strict=True):
+            comp["levels"] = [{"m": max(float(x), 1e-9), "u": max(float(y), 1e-9)} for x, y in zip(m_c, u_c)]
+        data["prior"] = min(max(float(prior), 1e-9), 1 - 1e-9)
+        if version is not None:
+            data["version"] = version
+        return load_rules(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as a JSON-ready mapping (round-trips through ``load_rules``)."""
+        return self.config.model_dump(exclude_none=True)

@@ -1,0 +1,106 @@
+"""Cross-index (PIX): identifier domains resolved by code or OID, lookups and manual links."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import Conflict, EhcError, NotFound
+from graph import residents as repo
+from graph.domains import DomainRepository
+from graph.driver import Graph
+from services.models import CrossIndexLinkIn
+
+__all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
+
+
+class UnknownDomain(NotFound):
+    """The domain (code or OID) is not registered or is inactive."""
+
+    code = "unknown_domain"
+
+
+class UnknownIdentifier(NotFound):
+    code = "unknown_identifier"
+
+
+@dataclass(frozen=True, slots=True)
+class PixResult:
+    empi_id: str
+    source: dict[str, str]
+    identifiers: list[dict[str, Any]]
+
+
+class PixService:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.domains = DomainRepository(graph)
+
+    def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
+        """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
+        oid = ref[len("urn:oid:"):] if ref.startswith("urn:oid:") else ref
+        domain = self.domains.find_by_oid(oid)
+        if domain is None and not ref.startswith("urn:oid:"):
+            try:
+                domain = self.domains.get(ref)
+            except NotFound:
+                domain = None
+        if domain is None or domain["status"] != "active":
+            raise UnknownDomain(f"identifier domain {ref!r} is not known (or not active)", field=field)
+        return domain
+
+    def lookup(self, domain_ref: str, value: str, targets: list[str] | None = None,
+               include_inactive: bool = False) -> PixResult:
+        """获取交叉索引: the person's identifiers in all (or the requested) other domains."""
+        source = self.resolve_domain(domain_ref, "domain")
+        target_codes = None
+        if targets:
+            target_codes = [self.resolve_domain(t, "targets")["code"] for t in targets]
+        rows = self.graph.read(lambda tx: repo.pix_lookup(tx, domain=source["code"], number=value,
+                                                          targets=target_codes, include_inactive=include_inactive))
+        if not rows:
+            found = self.graph.read(repo.find_identifier, source["code"], value)
+            if found is None or not found["holders"]:
+                raise UnknownIdentifier(f"identifier {value!r} is not known in domain {source['code']}",
+                                        field="value")
+            empi_id = found["holders"][0]["empi_id"]
+            return PixResult(empi_id, {"domain": source["code"], "oid": source["oid"], "value": value}, [])
+        if len(rows) > 1:
+            raise Conflict("this identifier is held by more than one identity; a steward must resolve it",
+                           field="value", details={"empi_ids": [r["empi_id"] for r in rows]})
+        row = rows[0]
+        return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
+                         row["identifiers"])
+
+    def link(self, body: CrossIndexLinkIn, actor: str) -> PixResult:
+        """建立交叉索引: attach the target identifier to the record that holds the source identifier."""
+        source = self.resolve_domain(body.source.domain, "source.domain")
+        target = self.resolve_domain(body.target.domain, "target.domain")
+        card_type = body.target.card_type or target.get("card_type") or "OTHER"
+        self.graph.write(self._link_tx, source["code"], body.source.value, target["code"], body.target.value,
+                         card_type, actor)
+        return self.lookup(source["code"], body.source.value)
+
+    def _link_tx(self, tx: ManagedTransaction, src_domain: str, src_value: str, dst_domain: str,
+                 dst_value: str, card_type: str, actor: str) -> None:
+        found = repo.find_identifier(tx, src_domain, src_value)
+        if found is None or not found["holders"]:
+            raise UnknownIdentifier(f"identifier {src_value!r} is not known in domain {src_domain}",
+                                    field="source.value")
+        holder = found["holders"][0]
+        existing = repo.find_identifier(tx, dst_domain, dst_value)
+        if existing and any(h["empi_id"] != holder["empi_id"] for h in existing["holders"]):
+            raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
+                           "merge the identities instead", field="target.value")
+        locked = repo.lock_identifier(tx, domain=dst_domain, number=dst_value, card_type=card_type,
+                                      card_id="C" + uuid.uuid4().hex.upper())
+        if locked is None:
+            raise EhcError("target domain vanished", field="target.domain")
+        repo.attach_card(tx, resident_id=holder["resident_id"], domain=dst_domain, number=dst_value,
+                         rel_id="L" + uuid.uuid4().hex.upper(), app_domain=dst_domain)
+        repo.update_resident(tx, resident_id=holder["resident_id"], changes={}, change_id="X" + uuid.uuid4().hex.upper(),
+                             by=actor, kind="cross_index_linked",
+                             fields=[{"field": "cards", "old": None, "new": f"{dst_domain}:{dst_value}"}])

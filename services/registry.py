@@ -1,0 +1,241 @@
+"""Resident records, cards and identities (人索引, 卡索引, 人卡关系, 居民信息变更)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import Conflict, InvalidInput, NotFound
+from graph import residents as repo
+from graph.driver import Graph
+from graph.domains import DomainRepository
+from services.linking import LinkDecision, decide_by_id_number, new_empi_id
+from services.models import CardIn, ResidentIn, ResidentUpdate
+
+__all__ = ["Registration", "ResidentService"]
+
+ID_DOMAIN = "ID"
+
+
+def _uid(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    resident: dict[str, Any]
+    created: bool
+    decision: LinkDecision | None
+
+
+class ResidentService:
+    """Use cases over residents and their cards; one Neo4j transaction per use case."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.domains = DomainRepository(graph)
+
+    # -- create -----------------------------------------------------------------------------------
+    def register(self, record: ResidentIn, actor: str = "system") -> Registration:
+        """Create a record (idempotent on source domain + local id) and decide its identity."""
+        self._require_active_domain(record.source_domain, "source_domain")
+        for i, card in enumerate(record.cards):
+            self._require_active_domain(card.domain, f"cards[{i}].domain")
+        resident_id = _uid("R")
+        result: tuple[bool, LinkDecision | None] = self.graph.write(self._register_tx, record, resident_id, actor)
+        created, decision = result
+        existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
+        return Registration(resident=self.get(existing), created=created, decision=decision)
+
+    def _find_by_source(self, source_domain: str, local_id: str) -> str:
+        found = self.graph.read(repo.find_by_source, source_domain, local_id)
+        if found is None:
+            raise NotFound("record vanished during registration", field="local_id")
+        return str(found["resident_id"])
+
+    def _register_tx(self, tx: ManagedTransaction, record: ResidentIn, resident_id: str,
+                     actor: str) -> tuple[bool, LinkDecision | None]:
+        if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
+            return False, None
+        holders: list[dict[str, Any]] = []
+        if record.id_number and record.id_type == "01":
+            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
+                                          card_id=_uid("C"))
+            holders = locked["holders"] if locked else []
+        decision = decide_by_id_number(holders)
+        # Cards the record carries must not belong to another identity (that needs a steward's merge).
+        for i, card in enumerate(record.cards):
+            self._check_card_free(tx, card, decision.empi_id if decision.outcome == "link" else None,
+                                  f"cards[{i}].number")
+        props = record.demographics() | {"resident_id": resident_id}
+        repo.create_resident(tx, props, decision.empi_id)
+        self._attach(tx, resident_id, CardIn(domain=record.source_domain, number=record.local_id,
+                                             card_type="MRN"), record.source_domain)
+        if record.id_number and record.id_type == "01":
+            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=record.id_number,
+                             rel_id=_uid("L"), app_domain=record.source_domain)
+        for card in record.cards:
+            self._attach(tx, resident_id, card, record.source_domain)
+        if decision.outcome == "link" and decision.link_to:
+            repo.link_same_as(tx, resident_id=resident_id, other_id=decision.link_to, score=decision.score,
+                              method=decision.method, decided_by=actor, reason=decision.reason,
+                              model_version=decision.model_version, explanation=decision.explanation)
+        return True, decision
+
+    def _check_card_free(self, tx: ManagedTransaction, card: CardIn, empi_id: str | None, field: str) -> None:
+        found = repo.find_identifier(tx, card.domain, card.number)
+        if found and any(h["empi_id"] != empi_id for h in found["holders"]):
+            raise Conflict(f"identifier {card.number} in domain {card.domain} belongs to another person; "
+                           "a steward must merge the two identities first", field=field)
+
+    def _attach(self, tx: ManagedTransaction, resident_id: str, card: CardIn, app_domain: str) -> str:
+        locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
+                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+        if locked is None:
+            raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field="domain")
+        repo.attach_card(tx, resident_id=resident_id, domain=card.domain, number=card.number,
+                         rel_id=_uid("L"), app_domain=app_domain)
+        return str(locked["card_id"])
+
+    def _require_active_domain(self, code: str, field: str) -> None:
+        try:
+            domain = self.domains.get(code)
+        except NotFound as exc:
+            raise InvalidInput(f"identifier domain {code!r} does not exist; create it first", field=field) from exc
+        if domain["status"] != "active":
+            raise InvalidInput(f"identifier domain {code!r} is inactive", field=field)
+
+    # -- read -------------------------------------------------------------------------------------
+    def get(self, resident_id: str) -> dict[str, Any]:
+        found = self.graph.read(repo.get_resident, resident_id)
+        if found is None:
+            raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        return _view(found)
+
+    def get_by_source(self, source_domain: str, local_id: str) -> dict[str, Any]:
+        return self.get(self._find_by_source_or_404(source_domain, local_id))
+
+    def _find_by_source_or_404(self, source_domain: str, local_id: str) -> str:
+        found = self.graph.read(repo.find_by_source, source_domain, local_id)
+        if found is None:
+            raise NotFound(f"no record {local_id!r} from domain {source_domain!r}", field="local_id")
+        return str(found["resident_id"])
+
+    def identity(self, empi_id: str) -> dict[str, Any]:
+        """An identity with all its records; a merged EMPI id resolves to the survivor."""
+        found = self.graph.read(repo.get_identity, empi_id)
+        if found is None:
+            raise NotFound(f"no identity with EMPI id {empi_id!r}", field="empi_id")
+        records = [self.get(rid) for rid in found["resident_ids"]]
+        return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
+                "records": records}
+
+    def changes(self, resident_id: str) -> list[dict[str, Any]]:
+        self.get(resident_id)
+        return self.graph.read(repo.list_changes, resident_id)
+
+    # -- change -----------------------------------------------------------------------------------
+    def update(self, resident_id: str, update: ResidentUpdate, actor: str) -> dict[str, Any]:
+        """Versioned update: refuses a stale version with 409, records every changed field."""
+        self.graph.write(self._update_tx, resident_id, update, actor)
+        return self.get(resident_id)
+
+    def _update_tx(self, tx: ManagedTransaction, resident_id: str, update: ResidentUpdate, actor: str) -> None:
+        current = repo.lock_resident(tx, resident_id)
+        if current is None:
+            raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        record = current["resident"]
+        if record["version"] != update.version:
+            raise Conflict(f"the record is at version {record['version']}, not {update.version}; "
+                           "read it again and reapply the change", field="version")
+        changes = {k: v for k, v in update.changes().items() if record.get(k) != v}
+        merged = {**record, **changes}
+        ResidentIn.model_validate({k: merged.get(k) for k in ResidentIn.model_fields if k != "cards"})
+        if not changes:
+            return
+        if "id_number" in changes:
+            self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
+                               current["empi_id"], record["source_domain"])
+        fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
+        repo.update_resident(tx, resident_id=resident_id, changes=changes, change_id=_uid("X"), by=actor,
+                             kind="update", fields=fields)
+
+    def _move_id_card(self, tx: ManagedTransaction, resident_id: str, old: str | None, new: str | None,
+                      empi_id: str, app_domain: str) -> None:
+        if new:
+            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=_uid("C"))
+            holders = locked["holders"] if locked else []
+            if any(h["empi_id"] != empi_id for h in holders):
+                raise Conflict("another identity holds this ID number; a steward must merge them",
+                               field="id_number")
+        if old:
+            found = repo.find_identifier(tx, ID_DOMAIN, old)
+            if found:
+                repo.detach_card(tx, resident_id, found["card_id"])
+        if new:
+            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=_uid("L"),
+                             app_domain=app_domain)
+
+    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: str) -> dict[str, Any]:
+        self._require_active_domain(card.domain, "domain")
+        self.graph.write(self._attach_tx, resident_id, card, app_domain, actor)
+        return self.get(resident_id)
+
+    def _attach_tx(self, tx: ManagedTransaction, resident_id: str, card: CardIn, app_domain: str | None,
+                   actor: str) -> None:
+        current = repo.lock_resident(tx, resident_id)
+        if current is None:
+            raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        self._check_card_free(tx, card, current["empi_id"], "number")
+        domain = app_domain or current["resident"]["source_domain"]
+        self._attach(tx, resident_id, card, domain)
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor,
+                             kind="card_attached",
+                             fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}])
+
+    def detach_card(self, resident_id: str, card_id: str, actor: str) -> dict[str, Any]:
+        self.graph.write(self._detach_tx, resident_id, card_id, actor)
+        return self.get(resident_id)
+
+    def _detach_tx(self, tx: ManagedTransaction, resident_id: str, card_id: str, actor: str) -> None:
+        current = repo.lock_resident(tx, resident_id)
+        if current is None:
+            raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        record = current["resident"]
+        card = repo.get_card(tx, card_id)
+        if card is None:
+            raise NotFound(f"no card {card_id!r}", field="card_id")
+        c = card["card"]
+        if (c["domain"], c["number"]) == (record["source_domain"], record["local_id"]):
+            raise Conflict("the record's own local identifier cannot be detached", field="card_id")
+        if (c["domain"], c["number"]) == (ID_DOMAIN, record.get("id_number")):
+            raise Conflict("the ID number card follows id_number; change id_number instead", field="card_id")
+        if repo.detach_card(tx, resident_id, card_id) is None:
+            raise NotFound(f"card {card_id!r} is not attached to record {resident_id!r}", field="card_id")
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor,
+                             kind="card_detached",
+                             fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}])
+
+    def set_card_status(self, card_id: str, status: str, reason: str | None) -> dict[str, Any]:
+        found = self.graph.write(repo.set_card_status, card_id, status, reason)
+        if found is None:
+            raise NotFound(f"no card {card_id!r}", field="card_id")
+        return {**found["card"], "previous_status": found["previous"]}
+
+    def card(self, card_id: str) -> dict[str, Any]:
+        found = self.graph.read(repo.get_card, card_id)
+        if found is None:
+            raise NotFound(f"no card {card_id!r}", field="card_id")
+        return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
+
+    def new_empi_id(self) -> str:
+        return new_empi_id()
+
+
+def _view(found: dict[str, Any]) -> dict[str, Any]:
+    resident = {k: v for k, v in found["resident"].items() if k != "touched_at"}
+    cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
+    return {**resident, "empi_id": found["empi_id"], "cards": cards}
