@@ -13,6 +13,9 @@ __all__ = ["PROJECT_ROOT", "Settings", "get_settings"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "test"}
+
+
 class Settings(BaseSettings):
     """Runtime configuration. Neo4j variables keep their conventional names; the rest use ``EHC_``."""
 
@@ -38,6 +41,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     token_ttl_seconds: int = 3600 * 24
     environment: str = "development"
+    jwt_secret: SecretStr | None = None  # default: generated at first start under secrets_dir
+    jwt_issuer: str = "ehc-empi"
 
     @property
     def embedded(self) -> bool:
@@ -51,6 +56,17 @@ class Settings(BaseSettings):
     @property
     def neo4j_dir(self) -> Path:
         return self.home / "neo4j"
+
+    def api_signing_secret(self) -> str:
+        """The HS256 key for API access tokens: EHC_JWT_SECRET, or one generated at first start."""
+        from core.secrets import read_or_create_secret
+
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if self.environment != "development" and (len(value) < 32 or value.lower() in _PLACEHOLDERS):
+                raise ValueError("EHC_JWT_SECRET is a placeholder or shorter than 32 characters")
+            return value
+        return read_or_create_secret(self.secrets_dir / "jwt_secret", 48)
 
     @property
     def bolt_uri(self) -> str:

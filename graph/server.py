@@ -10,7 +10,6 @@ and the generated password in ``settings.secrets_dir/neo4j_password`` (mode 0600
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -32,6 +31,10 @@ __all__ = ["LocalServer", "ServerStatus", "ServerError"]
 POM = PROJECT_ROOT / "deploy" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+
+
+# Servers this process started: kept so they are reaped on stop (and never garbage-collected while running).
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class ServerError(EhcError):
@@ -195,6 +198,7 @@ class LocalServer:
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             cwd=self.home, start_new_session=True)
         log.close()
+        _STARTED[proc.pid] = proc
         self.pid_file.write_text(str(proc.pid))
         if wait:
             self._wait_until_answering(proc.pid)
@@ -238,7 +242,8 @@ class LocalServer:
             time.sleep(0.2)
         if _pid_alive(pid):
             os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):  # not our child: started by another `ehc` process
-            os.waitpid(pid, os.WNOHANG)
+        proc = _STARTED.pop(pid, None)
+        if proc is not None:  # our child: reap it (a server started by another `ehc` process is not)
+            proc.wait(timeout=10)
         self.pid_file.unlink(missing_ok=True)
         return True

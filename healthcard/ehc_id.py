@@ -18,7 +18,14 @@ from core.errors import InvalidInput
 from core.secrets import write_private
 from healthcard.config import DigestName, get_healthcard_settings, secrets_dir
 
-__all__ = ["EHC_ID_KEY_FILE", "EhcIdDeriver", "derive_ehc_id", "is_ehc_id", "keyed_digest", "load_or_create_key"]
+__all__ = [
+    "EHC_ID_KEY_FILE",
+    "EhcIdDeriver",
+    "derive_ehc_id",
+    "is_ehc_id",
+    "keyed_digest",
+    "load_or_create_key",
+]
 
 EHC_ID_KEY_FILE = "ehc-id.key"
 _EHC_ID_RE = re.compile(r"^[0-9A-F]{64}$")

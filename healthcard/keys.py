@@ -81,7 +81,9 @@ def _b64(data: bytes) -> str:
 def jwk_thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
     """RFC 7638 SHA-256 thumbprint of the public key's JWK, base64url."""
     jwk = ECAlgorithm.to_jwk(public_key, as_dict=True)
-    canonical = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True
+    )
     return _b64(hashlib.sha256(canonical.encode("ascii")).digest())
 
 
@@ -123,11 +125,16 @@ class QrKeyStore:
             return
         raw = json.loads(self._ring_path.read_text(encoding="utf-8"))
         self._keys = {
-            item["kid"]: KeyInfo(item["kid"], KeyStatus(item["status"]), int(item["created_at"]), item.get("retired_at"))
+            item["kid"]: KeyInfo(
+                item["kid"], KeyStatus(item["status"]), int(item["created_at"]), item.get("retired_at")
+            )
             for item in raw["keys"]
         }
-        self._private = {kid: key for kid, key in self._private.items() if self._keys.get(kid, None) is not None
-                         and self._keys[kid].status is not KeyStatus.RETIRED}
+        self._private = {
+            kid: key
+            for kid, key in self._private.items()
+            if self._keys.get(kid, None) is not None and self._keys[kid].status is not KeyStatus.RETIRED
+        }
         self._stamp = stamp
 
     def _load_private(self, kid: str) -> ec.EllipticCurvePrivateKey:
@@ -136,14 +143,14 @@ class QrKeyStore:
             return cached
         key = serialization.load_pem_private_key((self.directory / f"{kid}.pem").read_bytes(), password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-            raise ValueError(f"QR key {kid} is not a P-256 key")
+            raise TypeError(f"QR key {kid} is not a P-256 key")
         self._private[kid] = key
         return key
 
     def key_infos(self) -> list[KeyInfo]:
         """All keys, oldest first, with their status."""
         self._refresh()
-        return sorted(self._keys.values(), key=lambda k: (k.created_at, k.kid))
+        return list(self._keys.values())
 
     @property
     def active_kid(self) -> str:
@@ -169,7 +176,8 @@ class QrKeyStore:
     def jwks(self) -> dict[str, Any]:
         """The JWK Set of every key that verifies (active first), for terminals checking offline."""
         verifying = [k for k in self.key_infos() if k.status is not KeyStatus.RETIRED]
-        verifying.sort(key=lambda k: (k.status is not KeyStatus.ACTIVE, -k.created_at))
+        verifying.reverse()  # newest first, so the active key leads
+        verifying.sort(key=lambda k: k.status is not KeyStatus.ACTIVE)
         return {"keys": [_public_jwk(k.kid, self._load_private(k.kid).public_key()) for k in verifying]}
 
     # -- writing -------------------------------------------------------------------------------
@@ -188,7 +196,7 @@ class QrKeyStore:
             os.close(fd)
 
     def _save(self, keys: Mapping[str, KeyInfo]) -> None:
-        body = {"keys": [k.to_json() for k in sorted(keys.values(), key=lambda k: (k.created_at, k.kid))]}
+        body = {"keys": [k.to_json() for k in keys.values()]}  # creation order
         tmp = self._ring_path.with_suffix(".tmp")
         write_private(tmp, json.dumps(body, indent=2).encode("utf-8"))
         os.replace(tmp, self._ring_path)

@@ -14,6 +14,7 @@ mini-program) are validated by ``channel``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -91,10 +92,15 @@ class SceneConfig(_Model):
                 if code in seen:
                     raise ValueError(f"scene or care-step code {code!r} is used twice")
                 seen.add(code)
-            if scene.rule is QrRule.STATIC_ALLOWED and self.functions[scene.function] is QrRule.DYNAMIC_REQUIRED:
-                raise ValueError(f"scene {scene.code!r} cannot allow static codes for {scene.function.value!r}")
+            if (
+                scene.rule is QrRule.STATIC_ALLOWED
+                and self.functions[scene.function] is QrRule.DYNAMIC_REQUIRED
+            ):
+                raise ValueError(
+                    f"scene {scene.code!r} cannot allow static codes for {scene.function.value!r}"
+                )
             for step in scene.care_steps:
-                if not step.isdigit() or len(step) not in (6, 7):
+                if not re.fullmatch(r"[0-9]{6,7}", step):
                     raise ValueError(f"care-step code {step!r} must have 6 or 7 digits")
         if len({c.code for c in self.channels}) != len(self.channels):
             raise ValueError("channel codes must be unique")
@@ -105,13 +111,23 @@ def default_scene_config() -> SceneConfig:
     """The scenes of the source document (门诊挂号 ... 病历查询) and the platform channel codes."""
     f, r = BusinessFunction, QrRule
     return SceneConfig(
-        functions={f.REGISTRATION: r.STATIC_ALLOWED, f.VISIT: r.STATIC_ALLOWED,
-                   f.PAYMENT: r.DYNAMIC_REQUIRED, f.RECORD_QUERY: r.DYNAMIC_REQUIRED},
+        functions={
+            f.REGISTRATION: r.STATIC_ALLOWED,
+            f.VISIT: r.STATIC_ALLOWED,
+            f.PAYMENT: r.DYNAMIC_REQUIRED,
+            f.RECORD_QUERY: r.DYNAMIC_REQUIRED,
+        },
         scenes=(
-            Scene(code="outpatient_registration", name="门诊挂号", function=f.REGISTRATION,
-                  care_steps=("010101", "0101011", "0101012")),
+            Scene(
+                code="outpatient_registration",
+                name="门诊挂号",
+                function=f.REGISTRATION,
+                care_steps=("010101", "0101011", "0101012"),
+            ),
             Scene(code="consultation", name="医生诊治", function=f.VISIT),
-            Scene(code="outpatient_payment", name="门诊收费/诊间支付", function=f.PAYMENT, purposes=(f.PAYMENT,)),
+            Scene(
+                code="outpatient_payment", name="门诊收费/诊间支付", function=f.PAYMENT, purposes=(f.PAYMENT,)
+            ),
             Scene(code="pharmacy_dispensing", name="药房发药", function=f.VISIT),
             Scene(code="inpatient_admission", name="住院登记处", function=f.REGISTRATION),
             Scene(code="nurse_station", name="住院护士站", function=f.VISIT),
@@ -148,7 +164,7 @@ class SceneRules:
         """Resolve a scene code or a platform care-step code (seven digits fall back to their six-digit step)."""
         text = code.strip() if isinstance(code, str) else ""
         found = self._by_code.get(text)
-        if found is None and len(text) == 7 and text.isdigit():
+        if found is None and re.fullmatch(r"[0-9]{7}", text):
             found = self._by_code.get(text[:6])
         if found is None:
             raise UnknownScene(f"unknown scene or care-step code {code!r}", field="scene")
@@ -168,8 +184,9 @@ class SceneRules:
             return BusinessFunction(value)
         except ValueError as exc:
             allowed = ", ".join(f.value for f in BusinessFunction)
-            raise UnknownFunction(f"unknown business function {value!r} (one of {allowed})",
-                                  field="function") from exc
+            raise UnknownFunction(
+                f"unknown business function {value!r} (one of {allowed})", field="function"
+            ) from exc
 
     def qr_type_for(self, function: BusinessFunction | str, *, prefer_static: bool = True) -> QrType:
         """The QR type to issue for a business function: dynamic when required, else as preferred."""
@@ -182,11 +199,17 @@ class SceneRules:
         """Refuse with ``QrWrongScene`` unless the scene accepts this code; return the scene."""
         scene = self.scene(scene_code)
         if claims.qr_type is QrType.STATIC and self.rule_of(scene) is QrRule.DYNAMIC_REQUIRED:
-            raise QrWrongScene(f"{scene.name} requires a dynamic QR code", field="token",
-                               details={"reason": "dynamic_required", "scene": scene.code})
+            raise QrWrongScene(
+                f"{scene.name} requires a dynamic QR code",
+                field="token",
+                details={"reason": "dynamic_required", "scene": scene.code},
+            )
         if claims.qr_type is QrType.DYNAMIC and scene.purposes and claims.purpose not in scene.purposes:
-            raise QrWrongScene(f"this QR code was issued for {claims.purpose!r}, not for {scene.name}",
-                               field="token", details={"reason": "purpose_mismatch", "scene": scene.code})
+            raise QrWrongScene(
+                f"this QR code was issued for {claims.purpose!r}, not for {scene.name}",
+                field="token",
+                details={"reason": "purpose_mismatch", "scene": scene.code},
+            )
         return scene
 
     def checker(self, scene_code: str) -> Callable[[QrClaims], None]:

@@ -81,8 +81,12 @@ class QrClaims:
     payment_hash: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {"c": _card_to_claim(self.card_id), "t": self.qr_type.value, "iat": self.issued_at,
-                                   "jti": self.token_id}
+        payload: dict[str, Any] = {
+            "c": _card_to_claim(self.card_id),
+            "t": self.qr_type.value,
+            "iat": self.issued_at,
+            "jti": self.token_id,
+        }
         if self.expires_at is not None:
             payload["exp"] = self.expires_at
         if self.purpose is not None:
@@ -113,8 +117,11 @@ class NonceStore(Protocol):
 def check_ttl(ttl: int) -> int:
     """Validate a dynamic-code lifetime (30-300 s)."""
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not TTL_MIN <= ttl <= TTL_MAX:
-        raise InvalidInput(f"a dynamic QR code lives {TTL_MIN}-{TTL_MAX} seconds, got {ttl!r}",
-                           field="ttl", code="qr_ttl_out_of_range")
+        raise InvalidInput(
+            f"a dynamic QR code lives {TTL_MIN}-{TTL_MAX} seconds, got {ttl!r}",
+            field="ttl",
+            code="qr_ttl_out_of_range",
+        )
     return ttl
 
 
@@ -143,8 +150,9 @@ def _check_card_id(card_id: str) -> str:
 class TokenIssuer:
     """Signs static and dynamic QR tokens with the active key."""
 
-    def __init__(self, keys: SigningKeys, *, clock: Callable[[], float] = time.time,
-                 default_ttl: int = TTL_DEFAULT) -> None:
+    def __init__(
+        self, keys: SigningKeys, *, clock: Callable[[], float] = time.time, default_ttl: int = TTL_DEFAULT
+    ) -> None:
         self._keys = keys
         self._clock = clock
         self.default_ttl = check_ttl(default_ttl)
@@ -156,12 +164,14 @@ class TokenIssuer:
     def issue_static(self, card_id: str) -> IssuedToken:
         """A printable code with no expiry; its token id is the handle to revoke it."""
         kid, key = self._keys.signing_key()
-        claims = QrClaims(_check_card_id(card_id), QrType.STATIC, int(self._clock()),
-                          secrets.token_urlsafe(8), kid)
+        claims = QrClaims(
+            _check_card_id(card_id), QrType.STATIC, int(self._clock()), secrets.token_urlsafe(8), kid
+        )
         return self._sign(claims, kid, key)
 
-    def issue_dynamic(self, card_id: str, purpose: str, *, ttl: int | None = None,
-                      payment_data: str | None = None) -> IssuedToken:
+    def issue_dynamic(
+        self, card_id: str, purpose: str, *, ttl: int | None = None, payment_data: str | None = None
+    ) -> IssuedToken:
         """A short-lived, one-time code bound to ``purpose`` (and to a payment part when combined)."""
         if not isinstance(purpose, str) or not _PURPOSE_RE.match(purpose):
             raise InvalidInput("purpose is a short lower-case code", field="purpose")
@@ -169,8 +179,13 @@ class TokenIssuer:
         kid, key = self._keys.signing_key()
         now = int(self._clock())
         claims = QrClaims(
-            _check_card_id(card_id), QrType.DYNAMIC, now, secrets.token_urlsafe(12), kid,
-            expires_at=now + lifetime, purpose=purpose,
+            _check_card_id(card_id),
+            QrType.DYNAMIC,
+            now,
+            secrets.token_urlsafe(12),
+            kid,
+            expires_at=now + lifetime,
+            purpose=purpose,
             payment_hash=payment_hash(payment_data) if payment_data is not None else None,
         )
         return self._sign(claims, kid, key)
@@ -208,8 +223,9 @@ def _claims_from(payload: Any, kid: str) -> QrClaims:
     return QrClaims(card_id, qr_type, iat, jti, kid, expires_at=exp, purpose=purpose, payment_hash=ph)
 
 
-def verify_signature_and_expiry(token: str, keys: VerificationKeys, *, now: float | None = None,
-                                leeway: int = 0) -> QrClaims:
+def verify_signature_and_expiry(
+    token: str, keys: VerificationKeys, *, now: float | None = None, leeway: int = 0
+) -> QrClaims:
     """Check shape, algorithm, key id, signature and expiry; return the claims.
 
     Raises ``QrMalformed``, ``QrForged`` (``details["reason"]``: ``alg_not_allowed``,
@@ -222,36 +238,63 @@ def verify_signature_and_expiry(token: str, keys: VerificationKeys, *, now: floa
     except jwt.DecodeError as exc:
         raise _malformed("header does not decode") from exc
     alg = header.get("alg")
+    if not isinstance(alg, str):
+        raise _malformed("header names no algorithm")
     if alg != ALGORITHM:
-        raise QrForged(f"algorithm {alg!r} is not accepted (only {ALGORITHM})", field="token",
-                       details={"reason": "alg_not_allowed"})
+        raise QrForged(
+            f"algorithm {alg!r} is not accepted (only {ALGORITHM})",
+            field="token",
+            details={"reason": "alg_not_allowed"},
+        )
     kid = header.get("kid")
     public_key = keys.public_key(kid) if isinstance(kid, str) else None
-    if public_key is None:
-        raise QrForged("the signing key is unknown or retired", field="token", details={"reason": "unknown_kid"})
+    if public_key is None or not isinstance(kid, str):
+        raise QrForged(
+            "the signing key is unknown or retired", field="token", details={"reason": "unknown_kid"}
+        )
     try:
         payload = jwt.decode(
-            token, public_key, algorithms=[ALGORITHM],
-            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False,
-                     "verify_iss": False, "verify_sub": False, "verify_jti": False},
+            token,
+            public_key,
+            algorithms=[ALGORITHM],
+            options={
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "verify_aud": False,
+                "verify_iss": False,
+                "verify_sub": False,
+                "verify_jti": False,
+            },
         )
     except jwt.InvalidSignatureError as exc:
-        raise QrForged("the signature does not verify", field="token", details={"reason": "bad_signature"}) from exc
+        raise QrForged(
+            "the signature does not verify", field="token", details={"reason": "bad_signature"}
+        ) from exc
     except jwt.InvalidTokenError as exc:
         raise _malformed("payload does not decode") from exc
     claims = _claims_from(payload, kid)
     current = time.time() if now is None else now
     if claims.expires_at is not None and current > claims.expires_at + leeway:
-        raise QrExpired("the dynamic QR code has expired; show a fresh one", field="token",
-                        details={"expired_at": claims.expires_at})
+        raise QrExpired(
+            "the dynamic QR code has expired; show a fresh one",
+            field="token",
+            details={"expired_at": claims.expires_at},
+        )
     return claims
 
 
-def verify_token(token: str, keys: VerificationKeys, *, nonce_store: NonceStore,
-                 expected_type: QrType | None = None,
-                 is_revoked: Callable[[str], bool] | None = None,
-                 before_consume: Callable[[QrClaims], None] | None = None,
-                 now: float | None = None, leeway: int = 0) -> QrClaims:
+def verify_token(
+    token: str,
+    keys: VerificationKeys,
+    *,
+    nonce_store: NonceStore,
+    expected_type: QrType | None = None,
+    is_revoked: Callable[[str], bool] | None = None,
+    before_consume: Callable[[QrClaims], None] | None = None,
+    now: float | None = None,
+    leeway: int = 0,
+) -> QrClaims:
     """Full check: signature and expiry -> type -> revocation -> caller's check -> one-time nonce.
 
     ``before_consume`` (e.g. the scene rule) runs before the nonce is spent, so a code refused
@@ -260,15 +303,17 @@ def verify_token(token: str, keys: VerificationKeys, *, nonce_store: NonceStore,
     claims = verify_signature_and_expiry(token, keys, now=now, leeway=leeway)
     if expected_type is not None and claims.qr_type is not expected_type:
         wanted = "dynamic" if expected_type is QrType.DYNAMIC else "static"
-        raise QrWrongType(f"a {wanted} QR code is required here", field="token",
-                          details={"expected": expected_type.value, "got": claims.qr_type.value})
+        raise QrWrongType(
+            f"a {wanted} QR code is required here",
+            field="token",
+            details={"expected": expected_type.value, "got": claims.qr_type.value},
+        )
     if is_revoked is not None and is_revoked(claims.token_id):
         raise QrRevoked("this QR code was revoked; a new one must be issued", field="token")
     if before_consume is not None:
         before_consume(claims)
-    if claims.qr_type is QrType.DYNAMIC:
-        if not nonce_store.consume(claims.token_id, claims.expires_at or 0):
-            raise QrReplayed("this dynamic QR code was already used", field="token")
+    if claims.qr_type is QrType.DYNAMIC and not nonce_store.consume(claims.token_id, claims.expires_at or 0):
+        raise QrReplayed("this dynamic QR code was already used", field="token")
     return claims
 
 

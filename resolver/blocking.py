@@ -68,16 +68,29 @@ def blocking_keys(std: StandardRecord) -> dict[str, str]:
     return keys
 
 
-def field_key_function(specs: Sequence[tuple[str, Sequence[str]]]) -> Callable[[Mapping[str, object]], dict[str, str]]:
-    """Key function over plain field mappings: each spec is (key name, fields joined); a key is
-    absent when any of its fields is empty."""
+def _field_value(row: Mapping[str, object], spec: str) -> object:
+    name, _, prefix = spec.partition(":")
+    value = row.get(name)
+    if value in (None, "") or (isinstance(value, float) and value != value):
+        return None
+    return str(value)[: int(prefix)] if prefix else value
+
+
+def field_key_function(
+    specs: Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], bool]],
+) -> Callable[[Mapping[str, object]], dict[str, str]]:
+    """Key function over plain field mappings. Each spec is (key name, field specs[, sort]); a field
+    spec is a field name, or ``name:N`` for its first N characters; with ``sort`` the values are
+    sorted before joining (swapped given name and surname). A key is absent when a field is empty."""
 
     def keys(row: Mapping[str, object]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for name, fields in specs:
-            values = [row.get(f) for f in fields]
-            if all(v not in (None, "") for v in values):
-                out[name] = "|".join(str(v) for v in values)
+        for spec in specs:
+            name, fields = spec[0], spec[1]
+            values = [_field_value(row, f) for f in fields]
+            if all(v is not None for v in values):
+                texts = [str(v) for v in values]
+                out[name] = "|".join(sorted(texts) if len(spec) > 2 and spec[2] else texts)
         return out
 
     return keys

@@ -1,8 +1,10 @@
 """Unsupervised estimation of Fellegi-Sunter parameters: u from random pairs, m (and the prior)
-by expectation-maximisation over candidate pairs, assuming fields are conditionally independent."""
+by expectation-maximisation over candidate pairs, assuming fields are conditionally independent.
+Comparisons marked ``fixed`` in the config keep their configured weights (domain knowledge)."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Any, Hashable, Mapping, Sequence
@@ -42,16 +44,11 @@ def random_pairs(n_rows: int, n_pairs: int, *, seed: int = 0,
     return sorted(seen)
 
 
-def _level_frequencies(levels: np.ndarray, n_levels: Sequence[int], weights: np.ndarray | None = None,
-                       pseudo: float = 1.0) -> list[np.ndarray]:
-    out = []
-    w = np.ones(levels.shape[0]) if weights is None else weights
-    for c, n in enumerate(n_levels):
-        col = levels[:, c]
-        present = col != MISSING
-        counts = np.bincount(col[present].astype(np.int64), weights=w[present], minlength=n)[:n] + pseudo / n
-        out.append(counts / counts.sum())
-    return out
+def _frequencies(column: np.ndarray, n: int, weights: np.ndarray | None, pseudo: float) -> np.ndarray:
+    present = column != MISSING
+    w = None if weights is None else weights[present]
+    counts = np.bincount(column[present].astype(np.int64), weights=w, minlength=n)[:n] + pseudo / n
+    return counts / counts.sum()
 
 
 def estimate_u(model: RuleModel, rows: Sequence[Mapping[str, Any]], *, n_pairs: int = 200_000,
@@ -59,7 +56,7 @@ def estimate_u(model: RuleModel, rows: Sequence[Mapping[str, Any]], *, n_pairs: 
     """u probabilities per comparison from random pairs (almost all non-matches)."""
     pairs = random_pairs(len(rows), n_pairs, seed=seed, groups=groups)
     levels = model.level_matrix(rows, pairs)
-    return _level_frequencies(levels, [len(c.levels) for c in model.comparators], pseudo=0.5)
+    return [_frequencies(levels[:, c], len(cmp.levels), None, 0.5) for c, cmp in enumerate(model.comparators)]
 
 
 def expectation_maximisation(
@@ -67,45 +64,50 @@ def expectation_maximisation(
     levels: np.ndarray,
     *,
     u: Sequence[np.ndarray] | None = None,
-    fix_u: bool = True,
     max_iter: int = 100,
     tol: float = 1e-6,
-    prior: float | None = None,
     version: str | None = None,
 ) -> EmResult:
-    """Estimate m (and u unless fixed) and the prior over a candidate-pair level matrix."""
+    """Estimate m (u too when not given) and the prior over a candidate-pair level matrix.
+
+    ``u`` from ``estimate_u`` is kept fixed (Splink's approach); fixed comparisons keep their weights.
+    """
+    comps = model.config.comparisons
     n_levels = [len(c.levels) for c in model.comparators]
-    m = [np.array([lv.m if lv.m is not None else 0.0 for lv in c.levels]) for c in model.config.comparisons]
-    for c, n in enumerate(n_levels):  # start: agreement likely among matches
-        if not np.all(m[c] > 0):
-            m[c] = np.geomspace(1.0, 0.01, n)
-        m[c] = m[c] / m[c].sum()
-    if u is None:
-        u_est = _level_frequencies(levels, n_levels)
-        fix_u = False
-    else:
-        u_est = [np.asarray(x, dtype=np.float64) for x in u]
-    lam = prior if prior is not None else model.config.prior
-    lam = min(max(lam, 1e-6), 0.5)
+    free = [not c.fixed for c in comps]
+    m: list[np.ndarray] = []
+    for c, comp in enumerate(comps):
+        start = np.array([lv.m if lv.m is not None else 0.0 for lv in comp.levels])
+        if not np.all(start > 0):
+            start = np.geomspace(1.0, 0.01, n_levels[c])
+        m.append(start / start.sum())
+    fix_u = u is not None
+    u_est = [np.asarray(x, dtype=np.float64) for x in u] if u is not None else [
+        _frequencies(levels[:, c], n, None, 1.0) for c, n in enumerate(n_levels)]
+    fixed_bf = [np.append(w[:-1] * math.log(2), w[-1] * math.log(2)) for w in model.weights]
+    lam = min(max(model.config.prior, 1e-6), 0.5)
     converged = False
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        log_m = np.zeros(levels.shape[0])
-        log_u = np.zeros(levels.shape[0])
+        log_bf = np.zeros(levels.shape[0])
         for c in range(len(n_levels)):
-            lm = np.append(np.log(m[c]), 0.0)  # index -1 (missing) -> factor 1
-            lu = np.append(np.log(u_est[c]), 0.0)
-            log_m += lm[levels[:, c]]
-            log_u += lu[levels[:, c]]
-        a = np.log(lam) + log_m
-        b = np.log1p(-lam) + log_u
-        p = 1.0 / (1.0 + np.exp(np.clip(b - a, -700, 700)))
+            if free[c]:
+                bf = np.append(np.log(m[c]) - np.log(u_est[c]), 0.0)  # index -1 (missing) -> neutral
+            else:
+                bf = fixed_bf[c]
+            log_bf += bf[levels[:, c]]
+        logit = math.log(lam / (1 - lam)) + log_bf
+        p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
         new_lam = float(np.clip(p.mean(), 1e-9, 1 - 1e-9))
-        new_m = _level_frequencies(levels, n_levels, p, pseudo=1e-3)
-        change = abs(new_lam - lam) + max(float(np.abs(x - y).max()) for x, y in zip(new_m, m))
-        m = new_m
-        if not fix_u:
-            u_est = _level_frequencies(levels, n_levels, 1.0 - p, pseudo=1e-3)
+        change = abs(new_lam - lam)
+        for c, n in enumerate(n_levels):
+            if not free[c]:
+                continue
+            new_m = _frequencies(levels[:, c], n, p, 1e-3)
+            change = max(change, float(np.abs(new_m - m[c]).max()))
+            m[c] = new_m
+            if not fix_u:
+                u_est[c] = _frequencies(levels[:, c], n, 1.0 - p, 1e-3)
         lam = new_lam
         if change < tol:
             converged = True

@@ -63,6 +63,7 @@ class ComparisonConfig(_Strict):
     kind: str
     params: dict[str, Any] = Field(default_factory=dict)
     missing: Literal["neutral", "else"] = "neutral"
+    fixed: bool = False  # keep these levels as configured when EM refits the model
     levels: list[LevelParams] = Field(min_length=2)
     name: str | None = None  # defaults to the field name
 
@@ -86,10 +87,17 @@ class Thresholds(_Strict):
 
 
 class BlockingKeyConfig(_Strict):
-    """A named blocking key over plain fields (for field-mapping records such as FEBRL)."""
+    """A named blocking key over plain fields (for field-mapping records such as FEBRL). A field may
+    be written ``name:N`` for its first N characters; ``sort`` sorts the values (swapped fields)."""
 
     name: str = Field(min_length=1)
     fields: list[str] = Field(min_length=1)
+    sort: bool = False
+
+    @property
+    def spec(self) -> tuple[str, list[str], bool]:
+        """The (name, fields, sort) triple ``field_key_function`` takes."""
+        return (self.name, self.fields, self.sort)
 
 
 class Constraints(_Strict):
@@ -213,8 +221,10 @@ class RuleModel:
     def with_parameters(self, m: Sequence[Sequence[float]], u: Sequence[Sequence[float]], prior: float,
                         *, version: str | None = None) -> RuleModel:
         """A copy with new m/u per level and prior (e.g. estimated by EM)."""
-        data = self.config.model_dump()
+        data = self.config.model_dump(exclude_none=True)
         for comp, m_c, u_c in zip(data["comparisons"], m, u, strict=True):
+            if comp.get("fixed"):
+                continue
             comp["levels"] = [{"m": max(float(x), 1e-9), "u": max(float(y), 1e-9)} for x, y in zip(m_c, u_c)]
         data["prior"] = min(max(float(prior), 1e-9), 1 - 1e-9)
         if version is not None:

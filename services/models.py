@@ -7,12 +7,14 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from core.errors import InvalidInput
 from resolver import codes
 from resolver.idnumber import IdNumberError, parse_id_number
 
 __all__ = [
+    "check_record",
     "CardIn", "ResidentIn", "ResidentUpdate", "DomainIn", "DomainUpdate", "IdentifierRef", "CrossIndexLinkIn",
     "CardStatusIn", "normalise_phone",
 ]
@@ -261,3 +263,16 @@ class CardStatusIn(BaseModel):
     @classmethod
     def _status(cls, v: str) -> str:
         return _in_table(codes.CARD_STATUS, "card status", v) or v
+
+
+def check_record(record: dict[str, Any]) -> None:
+    """Validate a whole stored record after a change; raise ``InvalidInput`` naming the field."""
+    try:
+        ResidentIn.model_validate({k: record.get(k) for k in ResidentIn.model_fields if k != "cards"})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        field = ".".join(str(p) for p in err.get("loc", ()))
+        if not field and ": " in message:
+            field, message = message.split(": ", 1)
+        raise InvalidInput(message, field=field or None) from exc

@@ -13,7 +13,7 @@ from graph import residents as repo
 from graph.driver import Graph
 from graph.domains import DomainRepository
 from services.linking import LinkDecision, decide_by_id_number, new_empi_id
-from services.models import CardIn, ResidentIn, ResidentUpdate
+from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
 __all__ = ["Registration", "ResidentService"]
 
@@ -153,7 +153,7 @@ class ResidentService:
                            "read it again and reapply the change", field="version")
         changes = {k: v for k, v in update.changes().items() if record.get(k) != v}
         merged = {**record, **changes}
-        ResidentIn.model_validate({k: merged.get(k) for k in ResidentIn.model_fields if k != "cards"})
+        check_record(merged)
         if not changes:
             return
         if "id_number" in changes:

@@ -1,0 +1,147 @@
+"""The `ehc` command line: local Neo4j, schema, API server, tokens, demo data."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from core.errors import EhcError
+from core.settings import get_settings
+
+app = typer.Typer(help="ehc-empi: master patient index, cross-index and virtual health card on Neo4j",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db = typer.Typer(help="The local Neo4j server (the embedded default) and the schema", no_args_is_help=True)
+token = typer.Typer(help="API access tokens", no_args_is_help=True)
+demo = typer.Typer(help="Demo data", no_args_is_help=True)
+app.add_typer(db, name="db")
+app.add_typer(token, name="token")
+app.add_typer(demo, name="demo")
+
+
+def _fail(exc: EhcError) -> None:
+    typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1) from exc
+
+
+def _require_embedded(action: str) -> bool:
+    settings = get_settings()
+    if not settings.embedded:
+        typer.echo(f"NEO4J_URI is set ({settings.neo4j_uri}): using that server, nothing to {action}.")
+        return False
+    return True
+
+
+@db.command("start")
+def db_start() -> None:
+    """Resolve (first time) and start the local Neo4j server; wait until Bolt answers. Idempotent."""
+    from graph.server import LocalServer
+
+    if not _require_embedded("start"):
+        return
+    try:
+        st = LocalServer(get_settings()).start()
+    except EhcError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"Neo4j running (pid {st.pid}) on {st.bolt_uri}; data in {st.home / 'data'}")
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j server."""
+    from graph.server import LocalServer
+
+    if not _require_embedded("stop"):
+        return
+    stopped = LocalServer(get_settings()).stop()
+    typer.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Show whether the local Neo4j server runs and answers."""
+    from graph.server import LocalServer
+
+    if not _require_embedded("inspect"):
+        return
+    st = LocalServer(get_settings()).status()
+    state = "running" if st.running else "stopped"
+    answer = "answering" if st.answering else "not answering"
+    typer.echo(f"Neo4j {state}" + (f" (pid {st.pid}, {answer}) on {st.bolt_uri}" if st.running else "")
+               + f"; home {st.home}")
+    if not st.running:
+        raise typer.Exit(code=3)
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Apply constraints and indexes (idempotent) and seed the built-in identifier domains."""
+    from graph.driver import Graph
+    from graph.schema import migrate
+
+    graph = Graph.from_settings(get_settings())
+    try:
+        count = migrate(graph)
+    finally:
+        graph.close()
+    typer.echo(f"schema applied: {count} statements; built-in domains present")
+
+
+@app.command("serve")
+def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
+          port: Annotated[int | None, typer.Option(help="port")] = None,
+          start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")] = True,
+          workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1) -> None:
+    """Run the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    settings = get_settings()
+    if start_db and settings.embedded:
+        db_start()
+    db_migrate()
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers, log_level="info")
+
+
+@token.command("issue")
+def token_issue(role: Annotated[str, typer.Option(help="his | app | steward | admin")],
+                sub: Annotated[str, typer.Option(help="the client (system or user) the token is for")],
+                scope: Annotated[list[str] | None, typer.Option(help="narrow to these scopes")] = None,
+                ttl: Annotated[int | None, typer.Option(help="lifetime in seconds")] = None) -> None:
+    """Mint an API access token (printed alone on stdout)."""
+    from api.auth import issue_token
+
+    try:
+        typer.echo(issue_token(get_settings(), sub=sub, role=role, scopes=scope, ttl_seconds=ttl))
+    except EhcError as exc:
+        _fail(exc)
+
+
+@demo.command("load")
+def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 40,
+              seed: Annotated[int, typer.Option(help="random seed")] = 7) -> None:
+    """Load a small synthetic population across hospital, social-security and regional domains."""
+    from graph.driver import Graph
+    from services.demo import load_demo
+    from services.registry import ResidentService
+
+    graph = Graph.from_settings(get_settings())
+    try:
+        summary = load_demo(ResidentService(graph), persons=persons, seed=seed)
+    finally:
+        graph.close()
+    typer.echo(f"demo: {summary.persons} persons, {summary.records} new records, "
+               f"{summary.identities_linked} linked to an existing identity by ID number")
+    ex = summary.example
+    if ex.get("local_id"):
+        typer.echo(f"example: domain {ex['domain']} patient {ex['local_id']} -> EMPI {ex['empi_id']}")
+
+
+def main() -> None:
+    try:
+        app()
+    except EhcError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        sys.exit(1)

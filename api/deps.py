@@ -1,0 +1,62 @@
+"""FastAPI dependencies as Annotated aliases: settings, graph, services, the authenticated principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import AuthError, Principal, decode_token
+from core.errors import Forbidden
+from core.settings import Settings
+from graph.driver import Graph
+from services.pix import PixService
+from services.registry import ResidentService
+
+__all__ = ["SettingsDep", "GraphDep", "ResidentsDep", "PixDep", "require"]
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_graph(request: Request) -> Graph:
+    graph: Graph = request.app.state.graph
+    return graph
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+GraphDep = Annotated[Graph, Depends(get_graph)]
+
+
+def get_residents(graph: GraphDep) -> ResidentService:
+    return ResidentService(graph)
+
+
+def get_pix(graph: GraphDep) -> PixService:
+    return PixService(graph)
+
+
+ResidentsDep = Annotated[ResidentService, Depends(get_residents)]
+PixDep = Annotated[PixService, Depends(get_pix)]
+
+
+def require(scope: str) -> Callable[..., Principal]:
+    """A dependency that authenticates the bearer token and checks ``scope``."""
+
+    def dependency(request: Request, settings: SettingsDep,
+                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
+        principal = decode_token(settings, credentials.credentials)
+        if scope not in principal.scopes:
+            raise Forbidden(f"role {principal.role} lacks the scope {scope!r} needed here", code="insufficient_scope")
+        request.state.principal = principal
+        return principal
+
+    return dependency

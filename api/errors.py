@@ -1,0 +1,90 @@
+"""Errors mapped to HTTP once: JSON bodies with a stable code, the field and a reason a person can act on.
+Personal data in messages is masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import AuthError
+from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
+from core.privacy import mask_text
+
+__all__ = ["install_error_handlers", "error_body"]
+
+log = logging.getLogger("ehc.api")
+
+_STATUS: list[tuple[type[EhcError], int]] = [
+    (AuthError, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (InvalidInput, 422),
+    (Unavailable, 503),
+]
+_FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.S)
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": mask_text(message)}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    return body
+
+
+def _status_of(exc: EhcError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        message = str(err.get("msg", "invalid"))
+        match = _FIELD_PREFIX.match(message)
+        if match and not loc:
+            loc, message = [match.group(1)], match.group(2)
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        if err.get("type") == "json_invalid":
+            message = f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+        if err.get("type") == "missing":
+            message = "this field is required"
+        if err.get("type") == "extra_forbidden":
+            message = "this field is not accepted here"
+        field = ".".join(loc) or "body"
+        out.append({"field": field, "reason": mask_text(message)})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(EhcError)
+    async def _ehc(request: Request, exc: EhcError) -> JSONResponse:
+        status = _status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.field, **exc.details), status_code=status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        message = f"{first['field']}: {first['reason']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+        return JSONResponse(error_body("validation_error", message, first["field"], errors=errors), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, mask_text(repr(exc)))
+        return JSONResponse(error_body("internal_error", "an internal error occurred; it has been logged"),
+                            status_code=500)

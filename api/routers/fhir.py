@@ -1,0 +1,61 @@
+"""IHE PIXm (ITI-83): GET /fhir/Patient/$ihe-pix returning a FHIR Parameters resource."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import PixDep, require
+from services.pix import UnknownDomain, UnknownIdentifier
+
+router = APIRouter(prefix="/fhir", tags=["FHIR PIXm"])
+FHIR_JSON = "application/fhir+json"
+
+
+def _outcome(status: int, code: str, diagnostics: str) -> JSONResponse:
+    body = {"resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}]}
+    return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
+
+
+def _system(ref: str) -> str:
+    return ref if ref.startswith("urn:") or "://" in ref else f"urn:oid:{ref}"
+
+
+@router.get("/Patient/$ihe-pix", dependencies=[Depends(require("pix:read"))],
+            summary="PIXm Get Corresponding Identifiers (ITI-83)")
+def ihe_pix(pix: PixDep,
+            source_identifier: Annotated[str, Query(alias="sourceIdentifier", max_length=256,
+                                                    description="urn:oid:<domain OID>|<value>")],
+            target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
+            _format: Annotated[str | None, Query(alias="_format")] = None) -> JSONResponse:
+    if "|" not in source_identifier:
+        return _outcome(400, "invalid", "sourceIdentifier must be <system>|<value>, e.g. "
+                                        "urn:oid:2.16.156.10011.1.3|110105194912310020")
+    system, value = source_identifier.split("|", 1)
+    if not system or not value:
+        return _outcome(400, "invalid", "sourceIdentifier needs both a system and a value")
+    try:
+        source = pix.resolve_domain(system, "sourceIdentifier")
+    except UnknownDomain:
+        return _outcome(400, "code-invalid", "sourceIdentifier Assigning Authority not found")
+    targets: list[str] | None = None
+    if target_system:
+        targets = []
+        for ref in target_system:
+            try:
+                targets.append(pix.resolve_domain(ref, "targetSystem")["code"])
+            except UnknownDomain:
+                return _outcome(403, "code-invalid", f"targetSystem not found: {ref}")
+    try:
+        result = pix.lookup(source["code"], value, targets)
+    except UnknownIdentifier:
+        return _outcome(404, "not-found", "sourceIdentifier Patient Identifier not found")
+    parameters: list[dict[str, Any]] = [
+        {"name": "targetIdentifier", "valueIdentifier": {"system": _system(i["oid"]), "value": i["value"]}}
+        for i in result.identifiers
+    ]
+    parameters.append({"name": "targetId", "valueReference": {"reference": f"Patient/{result.empi_id}"}})
+    return JSONResponse({"resourceType": "Parameters", "parameter": parameters}, media_type=FHIR_JSON)

@@ -1,0 +1,74 @@
+"""人索引 / 卡索引 / 人卡关系 / 居民信息变更: resident records, their cards and identities."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from api.auth import Principal
+from api.deps import ResidentsDep, require
+from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
+from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
+
+router = APIRouter(tags=["resident index"])
+Reader = Annotated[Principal, Depends(require("residents:read"))]
+Writer = Annotated[Principal, Depends(require("residents:write"))]
+
+
+@router.post("/residents", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
+             responses={200: {"description": "The record existed already (same source domain and local id)"}})
+def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+    result = residents.register(body, actor=who.sub)
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return {"created": result.created, "empi_id": result.resident["empi_id"], "resident": result.resident,
+            "decision": asdict(result.decision) if result.decision else None}
+
+
+@router.get("/residents", response_model=ResidentPublic)
+def find_resident(residents: ResidentsDep, _: Reader, source_domain: Annotated[str, Query(max_length=32)],
+                  local_id: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
+    return residents.get_by_source(source_domain, local_id)
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentPublic)
+def get_resident(resident_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
+    return residents.get(resident_id)
+
+
+@router.patch("/residents/{resident_id}", response_model=ResidentPublic)
+def update_resident(resident_id: str, body: ResidentUpdate, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+    return residents.update(resident_id, body, actor=who.sub)
+
+
+@router.get("/residents/{resident_id}/changes", response_model=list[ChangePublic])
+def resident_changes(resident_id: str, residents: ResidentsDep, _: Reader) -> list[dict[str, Any]]:
+    return residents.changes(resident_id)
+
+
+@router.post("/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
+def attach_card(resident_id: str, body: CardIn, residents: ResidentsDep, who: Writer,
+                app_domain: Annotated[str | None, Query(max_length=32)] = None) -> dict[str, Any]:
+    return residents.attach_card(resident_id, body, app_domain, actor=who.sub)
+
+
+@router.delete("/residents/{resident_id}/cards/{card_id}", response_model=ResidentPublic)
+def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+    return residents.detach_card(resident_id, card_id, actor=who.sub)
+
+
+@router.get("/cards/{card_id}")
+def get_card(card_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
+    return residents.card(card_id)
+
+
+@router.patch("/cards/{card_id}", response_model=CardStatusPublic)
+def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, _: Writer) -> dict[str, Any]:
+    return residents.set_card_status(card_id, body.status, body.reason)
+
+
+@router.get("/identities/{empi_id}", response_model=IdentityPublic)
+def get_identity(empi_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
+    return residents.identity(empi_id)

@@ -1,0 +1,125 @@
+"""Response models (the public shapes of the API)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["DomainPublic", "CardPublic", "ResidentPublic", "RegistrationPublic", "IdentityPublic",
+           "IdentifierPublic", "PixPublic", "ChangePublic", "TokenPublic", "CardStatusPublic"]
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class DomainPublic(_Public):
+    code: str
+    oid: str
+    name: str
+    kind: str
+    card_type: str | None = None
+    region_code: str | None = None
+    description: str | None = None
+    status: str
+    builtin: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class CardPublic(_Public):
+    card_id: str
+    domain: str
+    domain_oid: str | None = None
+    number: str
+    card_type: str | None = None
+    chip_number: str | None = None
+    issuer: str | None = None
+    status: str
+    rel_id: str | None = None
+    app_domain: str | None = None
+    since: datetime | None = None
+
+
+class ResidentPublic(_Public):
+    resident_id: str
+    empi_id: str
+    source_domain: str
+    local_id: str
+    name: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    id_type: str | None = None
+    id_number: str | None = None
+    ethnicity: str | None = None
+    marital_status: str | None = None
+    occupation: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    status: str
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    cards: list[CardPublic] = []
+
+
+class LinkDecisionPublic(_Public):
+    outcome: str
+    empi_id: str
+    link_to: str | None = None
+    score: float
+    method: str
+    model_version: str
+    reason: str
+    explanation: list[dict[str, Any]] = []
+
+
+class RegistrationPublic(_Public):
+    created: bool
+    empi_id: str
+    resident: ResidentPublic
+    decision: LinkDecisionPublic | None = None
+
+
+class IdentityPublic(_Public):
+    empi_id: str
+    requested_empi_id: str
+    status: str
+    records: list[ResidentPublic]
+
+
+class IdentifierPublic(_Public):
+    domain: str
+    oid: str
+    value: str
+    card_type: str | None = None
+    status: str | None = None
+    card_id: str | None = None
+
+
+class PixPublic(_Public):
+    empi_id: str
+    source: dict[str, str]
+    identifiers: list[IdentifierPublic]
+
+
+class ChangePublic(_Public):
+    change_id: str
+    version: int
+    at: datetime
+    by: str
+    kind: str
+    fields: list[dict[str, Any]]
+
+
+class CardStatusPublic(CardPublic):
+    previous_status: str | None = None
+
+
+class TokenPublic(_Public):
+    sub: str
+    role: str
+    scopes: list[str]

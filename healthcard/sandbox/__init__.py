@@ -1,0 +1,5 @@
+"""Sandbox providers for the demo and tests, each a small FastAPI app run as its own HTTP service.
+
+``python -m healthcard.sandbox.payment --port P`` and ``python -m healthcard.sandbox.verifier --port P``.
+Both keep state in memory only and behave deterministically (rules in each module's docstring).
+"""

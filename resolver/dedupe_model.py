@@ -1,0 +1,171 @@
+"""A dedupe-trained scorer over our comparators: dedupe 3 learns a classifier from labelled pairs.
+
+The features are our comparison levels (each config comparison becomes a dedupe ``Custom``
+variable, missing values handled by dedupe's missing-indicator columns). Candidate generation
+stays with our blocking, so dedupe's blocking learner only sees a bounded sample.
+
+Training data uses dedupe's format ``{"match": [(a, b), ...], "distinct": [(a, b), ...]}`` with
+field mappings (or standard records) as a and b. Trained settings serialise to bytes with an
+HMAC-SHA256 seal; ``DedupeScorer.from_bytes`` refuses any blob not sealed with the caller's key,
+so only settings this code wrote are ever unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import logging
+import math
+import random
+import warnings
+from typing import Any, Mapping, Sequence
+
+import dedupe
+import numpy as np
+
+from resolver.comparisons import MISSING, Comparator, make_comparator
+from resolver.errors import ModelError
+from resolver.rules import RuleConfig
+from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, weight_from_probability
+
+__all__ = ["DedupeScorer", "LevelDistance", "train_dedupe", "TrainingPairs"]
+
+TrainingPairs = Mapping[str, Sequence[tuple[Any, Any]]]
+_MAGIC = b"EHC-DEDUPE-1\n"
+logging.getLogger("dedupe").setLevel(logging.WARNING)
+
+
+class LevelDistance:
+    """Adapter: our comparator as a dedupe distance (the level number; NaN when missing)."""
+
+    def __init__(self, kind: str, params: Mapping[str, Any]) -> None:
+        self.kind = kind
+        self.params = dict(params)
+        self.__name__ = f"level_{kind}"
+        self._comparator: Comparator = make_comparator(kind, params)
+
+    def __call__(self, a: Any, b: Any) -> float:
+        level = self._comparator(a, b)
+        return math.nan if level == MISSING else float(level)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"kind": self.kind, "params": self.params}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["kind"], state["params"])  # type: ignore[misc]
+
+
+def _variables(config: RuleConfig) -> list[Any]:
+    return [dedupe.variables.Custom(c.field, comparator=LevelDistance(c.kind, c.params), name=c.label,
+                                    has_missing=True) for c in config.comparisons]
+
+
+def _row(record: Any, fields: Sequence[str]) -> dict[str, Any]:
+    source = fields_of(record)
+    out: dict[str, Any] = {}
+    for f in fields:
+        value = source.get(f)
+        out[f] = None if value is None or value == "" or (isinstance(value, float) and value != value) else value
+    return out
+
+
+class DedupeScorer:
+    """Scores pairs with a dedupe-trained classifier (implements ``Scorer``)."""
+
+    def __init__(self, data_model: Any, classifier: Any, predicates: Any, *, config: RuleConfig,
+                 version: str) -> None:
+        self.data_model = data_model
+        self.classifier = classifier
+        self.predicates = predicates
+        self.config = config
+        self.name = f"dedupe:{config.name}"
+        self.version = version
+        self.fields = [c.field for c in config.comparisons]
+        self._comparators = [make_comparator(c.kind, c.params) for c in config.comparisons]
+
+    def probabilities(self, pairs: Sequence[tuple[Any, Any]]) -> np.ndarray:
+        """Match probability of each (a, b) pair."""
+        rows = [(_row(a, self.fields), _row(b, self.fields)) for a, b in pairs]
+        if not rows:
+            return np.zeros(0)
+        distances = self.data_model.distances(rows)
+        return np.asarray(self.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
+
+    def score(self, a: Any, b: Any) -> MatchScore:
+        """Score one pair; explanations give levels (dedupe learns no per-field weights we can split)."""
+        probability = float(self.probabilities([(a, b)])[0])
+        fa, fb = fields_of(a), fields_of(b)
+        explained = []
+        for comp, cmp in zip(self.config.comparisons, self._comparators):
+            va, vb = fa.get(comp.field), fb.get(comp.field)
+            level = cmp(va, vb)
+            label, desc = ("missing", "a value is missing") if level == MISSING else (
+                cmp.levels[level].label, cmp.levels[level].description)
+            explained.append(FieldExplanation(comp.label, level, label, desc, 0.0,
+                                              (display_value(va), display_value(vb))))
+        return MatchScore(score=round(weight_from_probability(probability), 4), probability=probability,
+                          model=self.name, version=self.version, fields=tuple(explained))
+
+    def to_bytes(self, key: bytes) -> bytes:
+        """Settings (dedupe's data model, classifier, predicates, our config) sealed with HMAC-SHA256."""
+        if not key:
+            raise ModelError("a non-empty key is required to seal model settings")
+        buffer = io.BytesIO()
+        import pickle
+
+        pickle.dump(self.data_model, buffer)
+        pickle.dump(self.classifier, buffer)
+        pickle.dump(self.predicates, buffer)
+        pickle.dump({"config": self.config.model_dump(exclude_none=True), "version": self.version}, buffer)
+        payload = buffer.getvalue()
+        return _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, key: bytes) -> DedupeScorer:
+        """Load settings written by ``to_bytes`` with the same key (the seal is checked before
+        anything is unpickled); ``ModelError`` otherwise."""
+        if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 32:
+            raise ModelError("not a dedupe model written by this resolver")
+        seal, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+        if not key or not hmac.compare_digest(seal, hmac.new(key, payload, hashlib.sha256).digest()):
+            raise ModelError("model seal does not match: refusing to load settings not written with this key")
+        import pickle
+
+        buffer = io.BytesIO(payload)
+        static = dedupe.StaticDedupe(buffer, num_cores=0, in_memory=True)  # reads three pickles
+        meta = pickle.load(buffer)
+        config = RuleConfig.model_validate(meta["config"])
+        return cls(static.data_model, static.classifier, static.predicates, config=config,
+                   version=str(meta["version"]))
+
+
+def train_dedupe(config: RuleConfig, labelled: TrainingPairs, sample: Sequence[Any], *,
+                 version: str = "1", seed: int = 0, sample_size: int = 300,
+                 max_sample_records: int = 1000) -> DedupeScorer:
+    """Train dedupe on labelled pairs (dedupe's format) and a bounded record sample.
+
+    ``mark_pairs`` runs before ``prepare_training``, and ``prepare_training`` sees at most
+    ``max_sample_records`` records (plus the labelled ones), keeping memory bounded.
+    """
+    fields = [c.field for c in config.comparisons]
+    matches = [(_row(a, fields), _row(b, fields)) for a, b in labelled.get("match", ())]
+    distinct = [(_row(a, fields), _row(b, fields)) for a, b in labelled.get("distinct", ())]
+    if not matches or not distinct:
+        raise ModelError("training needs at least one match and one distinct pair")
+    rng = random.Random(seed)
+    chosen = list(sample) if len(sample) <= max_sample_records else rng.sample(list(sample), max_sample_records)
+    data = {i: _row(r, fields) for i, r in enumerate(chosen)}
+    np.random.seed(seed)  # dedupe samples with numpy's global generator
+    deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
+    deduper.classifier.set_params(n_jobs=1)
+    try:
+        deduper.mark_pairs({"match": matches, "distinct": distinct})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            deduper.prepare_training(data, sample_size=sample_size)
+        deduper.train(index_predicates=False)
+    except (ValueError, IndexError) as exc:
+        raise ModelError(f"dedupe training failed: {exc}") from exc
+    return DedupeScorer(deduper.data_model, deduper.classifier, deduper.predicates, config=config,
+                        version=version)

@@ -1,0 +1,294 @@
+"""Synthetic population with ground truth: persons, their records in several identifier domains,
+realistic errors in duplicates, and hard negatives (twins, common names in one district).
+
+Pure and seeded: ``generate(n, seed=s)`` always returns the same population.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+import zhconv
+from faker import Faker
+from pypinyin import lazy_pinyin
+
+from resolver.idnumber import check_character
+from resolver.records import PersonRecord
+from resolver.shapes import lookalikes
+
+__all__ = ["Person", "SyntheticRecord", "Population", "SynthOptions", "generate", "DISTRICTS", "DOMAINS"]
+
+# (adcode, province, city, district) of real GB/T 2260 districts.
+DISTRICTS: tuple[tuple[str, str, str, str], ...] = (
+    ("110101", "北京市", "北京市", "东城区"), ("110105", "北京市", "北京市", "朝阳区"),
+    ("110108", "北京市", "北京市", "海淀区"), ("310104", "上海市", "上海市", "徐汇区"),
+    ("310115", "上海市", "上海市", "浦东新区"), ("440106", "广东省", "广州市", "天河区"),
+    ("440305", "广东省", "深圳市", "南山区"), ("330106", "浙江省", "杭州市", "西湖区"),
+    ("320102", "江苏省", "南京市", "玄武区"), ("420106", "湖北省", "武汉市", "武昌区"),
+    ("510107", "四川省", "成都市", "武侯区"), ("610104", "陕西省", "西安市", "莲湖区"),
+    ("370102", "山东省", "济南市", "历下区"), ("430104", "湖南省", "长沙市", "岳麓区"),
+    ("350203", "福建省", "厦门市", "思明区"), ("210102", "辽宁省", "沈阳市", "和平区"),
+    ("410105", "河南省", "郑州市", "金水区"), ("500103", "重庆市", "重庆市", "渝中区"),
+)
+DOMAINS: tuple[str, ...] = ("H001", "H002", "H003", "SSC", "EHC")
+_VERIFIED = frozenset({"SSC", "EHC"})  # real-name verified domains: ID number always present and right
+_GIVEN_CHARS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文斌宇浩凯健俊帆帅旭宁"
+    "龙林欣晨阳佳琳雪梅婷慧颖嘉怡雨轩子涵梓博睿泽昊然思瑶晓东春秋冬志新海波峰鑫磊亮成"
+)
+_COMMON_NAMES = ("张伟", "王芳", "李娜", "刘洋", "王静", "李强", "张敏", "王磊")
+_STREETS = ("解放路", "人民路", "中山路", "建设路", "和平街", "文化路", "胜利街", "新华路", "长江路", "光明街")
+
+
+def _homophones() -> dict[str, tuple[str, ...]]:
+    by_sound: dict[str, list[str]] = {}
+    for char in dict.fromkeys(_GIVEN_CHARS + "方芬丽力立利莉黎敏民明铭静晶京敬婷庭亭廷"):
+        by_sound.setdefault(lazy_pinyin(char)[0], []).append(char)
+    return {c: tuple(x for x in group if x != c) for group in by_sound.values() for c in group if len(group) > 1}
+
+
+_HOMOPHONES = _homophones()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The true identity behind records."""
+
+    person_id: str
+    name: str
+    gender: str
+    birth_date: date
+    id_number: str
+    phone: str
+    address: str
+    region_code: str
+    ethnicity: str
+    marital_status: str
+    occupation: str
+    kind: str = "regular"  # regular | twin | common_name
+    twin_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticRecord:
+    """One record with the person it belongs to and the errors injected."""
+
+    record: PersonRecord
+    person_id: str
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SynthOptions:
+    """Rates of duplicates, hard negatives and errors."""
+
+    max_records: int = 4
+    twin_rate: float = 0.04
+    common_name_rate: float = 0.04
+    name_error: float = 0.15
+    id_error: float = 0.1
+    id_legacy: float = 0.05
+    id_missing: float = 0.2
+    date_swap: float = 0.05
+    date_missing: float = 0.05
+    address_short: float = 0.3
+    address_missing: float = 0.1
+    phone_changed: float = 0.15
+    phone_missing: float = 0.1
+    gender_missing: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """Persons, records and the truth linking them."""
+
+    persons: tuple[Person, ...]
+    records: tuple[SyntheticRecord, ...]
+    seed: int
+    options: SynthOptions = field(default_factory=SynthOptions)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """record_id -> person_id."""
+        return {r.record.record_id: r.person_id for r in self.records}
+
+    @property
+    def twin_pairs(self) -> list[tuple[str, str]]:
+        """(person, twin) id pairs: these must never be merged."""
+        return [(p.person_id, p.twin_of) for p in self.persons if p.twin_of]
+
+    def person_records(self) -> list[PersonRecord]:
+        """The records alone, in order."""
+        return [r.record for r in self.records]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """Flat JSON/CSV-ready rows: record fields plus person_id and errors."""
+        rows = []
+        for r in self.records:
+            row = asdict(r.record)
+            row["birth_date"] = r.record.birth_date.isoformat() if r.record.birth_date else None
+            row["person_id"] = r.person_id
+            row["errors"] = ";".join(r.errors)
+            rows.append(row)
+        return rows
+
+
+def _id_number(region: str, born: date, gender: str, rng: random.Random) -> str:
+    seq = rng.randrange(0, 500) * 2 + (1 if gender == "1" else 0)
+    first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_character(first17)
+
+
+def _given(rng: random.Random) -> str:
+    return "".join(rng.choice(_GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2, 2))))
+
+
+def _address(district: tuple[str, str, str, str], rng: random.Random) -> str:
+    _, province, city, dist = district
+    prefix = province + (city if city != province else "")
+    return f"{prefix}{dist}{rng.choice(_STREETS)}{rng.randint(1, 300)}号{rng.randint(1, 30)}栋{rng.randint(101, 2505)}室"
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(("13", "15", "18", "17", "19")) + "".join(str(rng.randrange(10)) for _ in range(9))
+
+
+def _new_person(pid: str, fake: Faker, rng: random.Random, *, kind: str = "regular") -> Person:
+    gender = rng.choice(("1", "2"))
+    district = rng.choice(DISTRICTS)
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
+    surname = fake.last_name()
+    name = rng.choice(_COMMON_NAMES) if kind == "common_name" else surname + _given(rng)
+    return Person(
+        person_id=pid, name=name, gender=gender, birth_date=born,
+        id_number=_id_number(district[0], born, gender, rng), phone=_mobile(rng),
+        address=_address(district, rng), region_code=district[0],
+        ethnicity=rng.choice(("01",) * 18 + ("03", "05", "08")),
+        marital_status=rng.choice(("10", "20", "20", "30", "40")), occupation=rng.choice(("13", "24", "27", "31", "80")),
+        kind=kind,
+    )
+
+
+def _twin(person: Person, pid: str, rng: random.Random) -> Person:
+    surname = person.name[:1]
+    given_a = person.name[1:]
+    while True:
+        given = _given(rng)
+        if len(given) == len(given_a) and given != given_a and lazy_pinyin(given) != lazy_pinyin(given_a) and \
+                all(x != y and y not in lookalikes(x) for x, y in zip(given, given_a)):
+            break
+    gender = rng.choice(("1", "2"))
+    return replace(person, person_id=pid, name=surname + given, gender=gender,
+                   id_number=_id_number(person.region_code, person.birth_date, gender, rng),
+                   kind="twin", twin_of=person.person_id)
+
+
+def _name_error(name: str, rng: random.Random) -> tuple[str, str]:
+    positions = list(range(1, len(name))) or [0]
+    pos = rng.choice(positions)
+    char = name[pos]
+    roll = rng.random()
+    if roll < 0.45 and char in _HOMOPHONES:
+        return name[:pos] + rng.choice(_HOMOPHONES[char]) + name[pos + 1:], "name_homophone"
+    if roll < 0.75 and lookalikes(char):
+        return name[:pos] + rng.choice(lookalikes(char)) + name[pos + 1:], "name_shape"
+    if roll < 0.9:
+        return zhconv.convert(name, "zh-tw"), "name_traditional"
+    return " ".join(name) if rng.random() < 0.5 else name + " ", "name_spacing"
+
+
+def _id_error(number: str, rng: random.Random) -> tuple[str, str]:
+    pos = rng.randrange(0, 17)
+    if rng.random() < 0.5 and pos < 16:
+        return number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:], "id_transposed"
+    digit = str((int(number[pos]) + rng.randint(1, 9)) % 10)
+    return number[:pos] + digit + number[pos + 1:], "id_digit"
+
+
+def _short_address(address: str, person: Person) -> str:
+    district = next(d for d in DISTRICTS if d[0] == person.region_code)
+    return address.replace(district[1], "").replace(district[2], "", 1) if district[2] != district[1] else \
+        address.replace(district[1], "", 1)
+
+
+def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
+            rng: random.Random) -> SyntheticRecord:
+    errors: list[str] = []
+    name, id_number, born = person.name, person.id_number, person.birth_date
+    phone, address, gender = person.phone, person.address, person.gender
+    verified = domain in _VERIFIED
+    if not first:
+        if rng.random() < opt.name_error:
+            name, err = _name_error(name, rng)
+            errors.append(err)
+        if not verified:
+            roll = rng.random()
+            if roll < opt.id_missing:
+                id_number, _ = "", errors.append("id_missing")
+            elif roll < opt.id_missing + opt.id_error:
+                id_number, err = _id_error(id_number, rng)
+                errors.append(err)
+            elif roll < opt.id_missing + opt.id_error + opt.id_legacy and born.year < 2000:
+                id_number = id_number[:6] + id_number[8:17]
+                errors.append("id_legacy15")
+        if rng.random() < opt.date_swap and born.day <= 12 and born.day != born.month:
+            born = date(born.year, born.day, born.month)
+            errors.append("date_swapped")
+        elif not verified and rng.random() < opt.date_missing:
+            born = None  # type: ignore[assignment]
+            errors.append("date_missing")
+        roll = rng.random()
+        if roll < opt.address_missing:
+            address = ""
+            errors.append("address_missing")
+        elif roll < opt.address_missing + opt.address_short:
+            address = _short_address(address, person)
+            errors.append("address_short")
+        roll = rng.random()
+        if roll < opt.phone_missing:
+            phone = ""
+            errors.append("phone_missing")
+        elif roll < opt.phone_missing + opt.phone_changed:
+            phone = _mobile(rng)
+            errors.append("phone_changed")
+        elif rng.random() < 0.3:
+            phone = f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}"
+        if rng.random() < opt.gender_missing:
+            gender = ""
+            errors.append("gender_missing")
+    record = PersonRecord(
+        record_id=f"{person.person_id}-{n}", source_domain=domain,
+        local_id=f"{domain}-{rng.randrange(10**7, 10**8)}", name=name, gender=gender or None,
+        birth_date=born, id_number=id_number or None, phone=phone or None, address=address or None,
+        region_code=None, ethnicity=person.ethnicity, marital_status=person.marital_status,
+        occupation=person.occupation,
+    )
+    return SyntheticRecord(record=record, person_id=person.person_id, errors=tuple(errors))
+
+
+def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = None) -> Population:
+    """A population of about ``n_persons`` persons (twins included) and their records."""
+    opt = options or SynthOptions()
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    persons: list[Person] = []
+    while len(persons) < n_persons:
+        pid = f"P{len(persons):06d}"
+        kind = "common_name" if rng.random() < opt.common_name_rate else "regular"
+        person = _new_person(pid, fake, rng, kind=kind)
+        persons.append(person)
+        if kind == "regular" and rng.random() < opt.twin_rate and len(persons) < n_persons:
+            persons.append(_twin(person, f"P{len(persons):06d}", rng))
+    records: list[SyntheticRecord] = []
+    for person in persons:
+        count = rng.randint(1, opt.max_records)
+        domains = rng.sample(DOMAINS, count)
+        for n, domain in enumerate(domains):
+            records.append(_record(person, domain, n, n == 0, opt, rng))
+    order = list(range(len(records)))
+    rng.shuffle(order)
+    return Population(persons=tuple(persons), records=tuple(records[i] for i in order), seed=seed, options=opt)

@@ -1,0 +1,51 @@
+"""Session-wide fixtures: one real Neo4j server per test session, a clean database for each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import issue_token
+from core.settings import Settings
+from graph.driver import Graph
+from graph.schema import migrate, seed_builtin_domains
+from tests.neo4j_server import test_server
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Settings]:
+    with test_server() as settings:
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def session_graph(neo4j_settings: Settings) -> Iterator[Graph]:
+    graph = Graph.from_settings(neo4j_settings)
+    migrate(graph)
+    yield graph
+    graph.close()
+
+
+@pytest.fixture()
+def graph(session_graph: Graph) -> Iterator[Graph]:
+    """The real graph, emptied after the test (built-in domains re-seeded) for the next one."""
+    yield session_graph
+    session_graph.write_query("clear_database")
+    seed_builtin_domains(session_graph)
+
+
+@pytest.fixture()
+def app_client(graph: Graph, neo4j_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings, graph)) as client:
+        yield client
+
+
+@pytest.fixture()
+def token_for(neo4j_settings: Settings):  # type: ignore[no-untyped-def]
+    def make(role: str, sub: str = "test-client", **kw: object) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(neo4j_settings, sub=sub, role=role, **kw)}"}  # type: ignore[arg-type]
+
+    return make

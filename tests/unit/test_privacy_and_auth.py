@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from api.auth import ROLE_SCOPES, AuthError, decode_token, issue_token
+from core.errors import EhcError
+from core.privacy import MaskingFilter, mask_bank_card, mask_id_number, mask_phone, mask_text
+from core.settings import Settings
+
+
+def test_masks() -> None:
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_bank_card("6222021234567890123") == "***************0123"
+    text = mask_text("身份证11010519491231002X 手机13812345678 卡6222021234567890123")
+    assert "11010519491231002X" not in text and "13812345678" not in text and "6222021234567890123" not in text
+
+
+def test_logging_filter_masks(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("ehc.test")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="ehc.test"):
+        logger.info("registered %s", "11010519491231002X")
+    assert "110105********002X" in caplog.text and "11010519491231002X" not in caplog.text
+
+
+def test_tokens_round_trip_and_scopes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(home=tmp_path)
+    token = issue_token(settings, sub="his-1", role="his")
+    principal = decode_token(settings, token)
+    assert principal.role == "his" and principal.scopes == ROLE_SCOPES["his"]
+    secret_file = settings.secrets_dir / "jwt_secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(EhcError):
+        issue_token(settings, sub="x", role="root")
+    with pytest.raises(EhcError):
+        issue_token(settings, sub="x", role="his", scopes=["audit:read"])
+    with pytest.raises(AuthError):
+        decode_token(Settings(home=tmp_path / "other"), token)
