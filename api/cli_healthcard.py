@@ -34,7 +34,9 @@ def _show(infos: list[KeyInfo], as_json: bool) -> None:
         return
     typer.echo(f"{'KID':<10} {'STATUS':<9} {'CREATED':<21} RETIRED")
     for info in infos:
-        typer.echo(f"{info.kid:<10} {info.status.value:<9} {_when(info.created_at):<21} {_when(info.retired_at)}")
+        typer.echo(
+            f"{info.kid:<10} {info.status.value:<9} {_when(info.created_at):<21} {_when(info.retired_at)}"
+        )
 
 
 def _fail(exc: EhcError) -> typer.Exit:

@@ -69,7 +69,9 @@ def luhn_check_digit(partial: str) -> str:
 
 def is_luhn_valid(number: str) -> bool:
     """True when ``number`` (digits only, at least 2) passes the Luhn (mod 10) check."""
-    return len(number) >= 2 and bool(_DIGITS.fullmatch(number)) and luhn_check_digit(number[:-1]) == number[-1]
+    return (
+        len(number) >= 2 and bool(_DIGITS.fullmatch(number)) and luhn_check_digit(number[:-1]) == number[-1]
+    )
 
 
 def normalise_card_number(raw: str) -> str:

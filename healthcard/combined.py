@@ -65,7 +65,7 @@ class CombinedVerification:
 
 def combine(token: str, payment_data: str) -> str:
     """``<token>~<payment data>``."""
-    if not _PAYMENT_RE.match(payment_data):
+    if not _PAYMENT_RE.fullmatch(payment_data):
         raise InvalidInput("payment data must be 1-128 characters of [0-9A-Za-z._-]", field="payment_data")
     return f"{token}{SEPARATOR}{payment_data}"
 
@@ -79,7 +79,7 @@ def split(payload: str) -> CombinedParts:
     if not isinstance(payload, str) or payload.count(SEPARATOR) != 1:
         raise QrMalformed("not a combined health-card and payment code", field="token")
     token, payment_data = payload.split(SEPARATOR)
-    if not token or not _PAYMENT_RE.match(payment_data):
+    if not token or not _PAYMENT_RE.fullmatch(payment_data):
         raise QrMalformed("the payment part of the combined code is malformed", field="token")
     return CombinedParts(token, payment_data)
 
@@ -103,7 +103,11 @@ def verify_combined(
     now: float | None = None,
     leeway: int = 0,
 ) -> CombinedVerification:
-    """Health-card part (signature, expiry, dynamic, payment binding, ``before_consume``, nonce), then payment part."""
+    """Check the health-card part, then have the provider check the payment part.
+
+    Health-card part: signature, expiry, dynamic type, payment binding (``ph``), ``before_consume``,
+    then the one-time nonce.
+    """
     parts = split(payload)
 
     def _bound(claims: QrClaims) -> None:

@@ -16,8 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.settings import PROJECT_ROOT, get_settings
 
 __all__ = [
-    "DIGEST_SHA256",
-    "DIGEST_SM3",
     "DigestName",
     "HealthCardSettings",
     "get_healthcard_settings",
@@ -30,10 +28,6 @@ class DigestName(StrEnum):
 
     SHA256 = "sha256"
     SM3 = "sm3"  # 国密 option (GB/T 32905-2016)
-
-
-DIGEST_SHA256 = DigestName.SHA256
-DIGEST_SM3 = DigestName.SM3
 
 
 class HealthCardSettings(BaseSettings):

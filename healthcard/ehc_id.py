@@ -64,7 +64,7 @@ def derive_ehc_id(empi_id: str, key: bytes, digest: DigestName = DigestName.SHA2
 
 def is_ehc_id(value: str) -> bool:
     """True for 64 upper-case hex characters."""
-    return bool(_EHC_ID_RE.match(value))
+    return bool(_EHC_ID_RE.fullmatch(value))
 
 
 class EhcIdDeriver:

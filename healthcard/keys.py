@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -101,7 +102,9 @@ class QrKeyStore:
         self._clock = clock
         self._keys: dict[str, KeyInfo] = {}
         self._private: dict[str, ec.EllipticCurvePrivateKey] = {}
+        self._public: dict[str, ec.EllipticCurvePublicKey] = {}
         self._stamp: tuple[int, int] | None = None
+        self._mutex = threading.RLock()  # one store is shared by the API's worker threads
         self.ensure()
 
     @classmethod
@@ -115,37 +118,38 @@ class QrKeyStore:
         return self.directory / KEYRING_FILE
 
     def _refresh(self) -> None:
-        try:
-            st = self._ring_path.stat()
-        except FileNotFoundError:
-            self._keys, self._private, self._stamp = {}, {}, None
-            return
-        stamp = (st.st_mtime_ns, st.st_size)
-        if stamp == self._stamp:
-            return
-        raw = json.loads(self._ring_path.read_text(encoding="utf-8"))
-        self._keys = {
-            item["kid"]: KeyInfo(
-                item["kid"], KeyStatus(item["status"]), int(item["created_at"]), item.get("retired_at")
-            )
-            for item in raw["keys"]
-        }
-        self._private = {
-            kid: key
-            for kid, key in self._private.items()
-            if self._keys.get(kid, None) is not None and self._keys[kid].status is not KeyStatus.RETIRED
-        }
-        self._stamp = stamp
+        with self._mutex:
+            try:
+                st = self._ring_path.stat()
+            except FileNotFoundError:
+                self._keys, self._private, self._public, self._stamp = {}, {}, {}, None
+                return
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp == self._stamp:
+                return
+            raw = json.loads(self._ring_path.read_text(encoding="utf-8"))
+            self._keys = {
+                item["kid"]: KeyInfo(
+                    item["kid"], KeyStatus(item["status"]), int(item["created_at"]), item.get("retired_at")
+                )
+                for item in raw["keys"]
+            }
+            live = {kid for kid, info in self._keys.items() if info.status is not KeyStatus.RETIRED}
+            self._private = {kid: key for kid, key in self._private.items() if kid in live}
+            self._public = {kid: key for kid, key in self._public.items() if kid in live}
+            self._stamp = stamp
 
     def _load_private(self, kid: str) -> ec.EllipticCurvePrivateKey:
-        cached = self._private.get(kid)
-        if cached is not None:
-            return cached
-        key = serialization.load_pem_private_key((self.directory / f"{kid}.pem").read_bytes(), password=None)
-        if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-            raise TypeError(f"QR key {kid} is not a P-256 key")
-        self._private[kid] = key
-        return key
+        with self._mutex:
+            cached = self._private.get(kid)
+            if cached is not None:
+                return cached
+            pem = (self.directory / f"{kid}.pem").read_bytes()
+            key = serialization.load_pem_private_key(pem, password=None)
+            if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+                raise TypeError(f"QR key {kid} is not a P-256 key")
+            self._private[kid] = key
+            return key
 
     def key_infos(self) -> list[KeyInfo]:
         """All keys, oldest first, with their status."""
@@ -168,10 +172,17 @@ class QrKeyStore:
     def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
         """The public key for ``kid`` if it is active or previous; None when unknown or retired."""
         self._refresh()
-        info = self._keys.get(kid)
-        if info is None or info.status is KeyStatus.RETIRED:
-            return None
-        return self._load_private(kid).public_key()
+        with self._mutex:
+            info = self._keys.get(kid)
+            if info is None or info.status is KeyStatus.RETIRED:
+                return None
+            cached = self._public.get(kid)
+            if cached is None:
+                try:
+                    cached = self._public[kid] = self._load_private(kid).public_key()
+                except FileNotFoundError:  # retired by another process a moment ago
+                    return None
+            return cached
 
     def jwks(self) -> dict[str, Any]:
         """The JWK Set of every key that verifies (active first), for terminals checking offline."""
@@ -183,17 +194,19 @@ class QrKeyStore:
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        """Exclusive across threads (RLock) and processes (flock on ``.lock``)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
-        fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self._stamp = None  # another process may have written since our last look
-            self._refresh()
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        with self._mutex:
+            fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._stamp = None  # another process may have written since our last look
+                self._refresh()
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
     def _save(self, keys: Mapping[str, KeyInfo]) -> None:
         body = {"keys": [k.to_json() for k in keys.values()]}  # creation order
@@ -258,6 +271,7 @@ class QrKeyStore:
             self._save(keys)
             (self.directory / f"{kid}.pem").unlink(missing_ok=True)
             self._private.pop(kid, None)
+            self._public.pop(kid, None)
             return keys[kid]
 
 

@@ -20,7 +20,7 @@ __all__ = ["BEIJING", "NationalCode", "national_dynamic", "national_static", "pa
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _TIME_FORMAT = "%Y%m%d%H%M%S"
-_RE = re.compile(r"^([0-9A-F]{64}):(1|0:(\d{14}))$")
+_RE = re.compile(r"^([0-9A-F]{64}):(1|0:([0-9]{14}))$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def national_dynamic(card_id: str, valid_until: datetime | float) -> str:
 
 def parse_national(text: str) -> NationalCode:
     """Split a plain-form code; ``QrMalformed`` when it is not one."""
-    match = _RE.match(text.strip()) if isinstance(text, str) else None
+    match = _RE.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise QrMalformed("not a national plain-form e-health card code", field="token")
     card_id, _, stamp = match.groups()

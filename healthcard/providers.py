@@ -7,14 +7,32 @@ transport error or a 5xx is ``ProviderUnavailable``.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 
 from healthcard.errors import IdentityNotVerified, PaymentRejected, ProviderUnavailable
 from healthcard.ports import FourElements, IdentityCheck, PaymentCheck, PaymentCode
 
-__all__ = ["HttpIdentityVerifier", "HttpPaymentProvider"]
+__all__ = ["HttpClient", "HttpIdentityVerifier", "HttpPaymentProvider"]
+
+
+class _Response(Protocol):
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self, **kwargs: Any) -> Any: ...
+
+
+class HttpClient(Protocol):
+    """What the clients need of an ``httpx.Client`` (a test client with the same surface also fits)."""
+
+    @property
+    def base_url(self) -> Any: ...
+
+    def post(self, url: str, *, json: Any = None) -> _Response: ...
+
+    def close(self) -> None: ...
 
 
 class _JsonClient:
@@ -24,10 +42,12 @@ class _JsonClient:
         *,
         api_key: str | None = None,
         timeout: float = 5.0,
-        client: httpx.Client | None = None,
+        client: HttpClient | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
+        self._client: HttpClient = client or httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout, headers=headers
+        )
         self._owns = client is None
 
     def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

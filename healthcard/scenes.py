@@ -64,12 +64,12 @@ class Scene(_Model):
     function: BusinessFunction
     rule: QrRule | None = None  # None: the function's rule
     care_steps: tuple[str, ...] = ()
-    # Purposes of dynamic codes accepted here; empty: any purpose (a dynamic code proves more than a static one).
+    # Purposes of dynamic codes accepted here; empty: any (a dynamic code proves more than a static one).
     purposes: tuple[BusinessFunction, ...] = ()
 
 
 class Channel(_Model):
-    code: str = Field(pattern=r"^\d{4}$")
+    code: str = Field(pattern=r"^[0-9]{4}$")
     name: str
 
 
@@ -161,7 +161,7 @@ class SceneRules:
         return self.config.scenes
 
     def scene(self, code: str) -> Scene:
-        """Resolve a scene code or a platform care-step code (seven digits fall back to their six-digit step)."""
+        """Resolve a scene code or a platform care-step code (7 digits fall back to their 6-digit step)."""
         text = code.strip() if isinstance(code, str) else ""
         found = self._by_code.get(text)
         if found is None and re.fullmatch(r"[0-9]{7}", text):

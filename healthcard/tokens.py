@@ -32,6 +32,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from core.errors import InvalidInput
+from healthcard.config import get_healthcard_settings
 from healthcard.ehc_id import is_ehc_id
 from healthcard.errors import QrExpired, QrForged, QrMalformed, QrReplayed, QrRevoked, QrWrongType
 from healthcard.keys import VerificationKeys
@@ -136,7 +137,7 @@ def _card_to_claim(card_id: str) -> str:
 
 
 def _card_from_claim(value: object) -> str | None:
-    if not isinstance(value, str) or len(value) != 43 or not _B64_RE.match(value):
+    if not isinstance(value, str) or len(value) != 43 or not _B64_RE.fullmatch(value):
         return None
     return base64.urlsafe_b64decode(value + "=").hex().upper()
 
@@ -157,6 +158,11 @@ class TokenIssuer:
         self._clock = clock
         self.default_ttl = check_ttl(default_ttl)
 
+    @classmethod
+    def from_settings(cls, keys: SigningKeys) -> TokenIssuer:
+        """An issuer whose default dynamic lifetime is ``EHC_HC_DYNAMIC_TTL_SECONDS`` (30-300, default 60)."""
+        return cls(keys, default_ttl=get_healthcard_settings().dynamic_ttl_seconds)
+
     def _sign(self, claims: QrClaims, kid: str, key: ec.EllipticCurvePrivateKey) -> IssuedToken:
         token = jwt.encode(claims.to_payload(), key, algorithm=ALGORITHM, headers={"kid": kid, "typ": None})
         return IssuedToken(token, claims)
@@ -173,7 +179,7 @@ class TokenIssuer:
         self, card_id: str, purpose: str, *, ttl: int | None = None, payment_data: str | None = None
     ) -> IssuedToken:
         """A short-lived, one-time code bound to ``purpose`` (and to a payment part when combined)."""
-        if not isinstance(purpose, str) or not _PURPOSE_RE.match(purpose):
+        if not isinstance(purpose, str) or not _PURPOSE_RE.fullmatch(purpose):
             raise InvalidInput("purpose is a short lower-case code", field="purpose")
         lifetime = self.default_ttl if ttl is None else check_ttl(ttl)
         kid, key = self._keys.signing_key()
@@ -206,7 +212,7 @@ def _claims_from(payload: Any, kid: str) -> QrClaims:
         raise _malformed("claim 't' is neither 's' nor 'd'")
     if not isinstance(iat, int) or isinstance(iat, bool):
         raise _malformed("claim 'iat' is not an integer")
-    if not isinstance(jti, str) or not _JTI_RE.match(jti):
+    if not isinstance(jti, str) or not _JTI_RE.fullmatch(jti):
         raise _malformed("claim 'jti' is missing or invalid")
     qr_type = QrType(kind)
     exp, purpose, ph = payload.get("exp"), payload.get("p"), payload.get("ph")
@@ -218,7 +224,7 @@ def _claims_from(payload: Any, kid: str) -> QrClaims:
         return QrClaims(card_id, qr_type, iat, jti, kid, payment_hash=ph)
     if not isinstance(exp, int) or isinstance(exp, bool):
         raise _malformed("a dynamic code needs an integer 'exp'")
-    if not isinstance(purpose, str) or not _PURPOSE_RE.match(purpose):
+    if not isinstance(purpose, str) or not _PURPOSE_RE.fullmatch(purpose):
         raise _malformed("a dynamic code needs a purpose 'p'")
     return QrClaims(card_id, qr_type, iat, jti, kid, expires_at=exp, purpose=purpose, payment_hash=ph)
 

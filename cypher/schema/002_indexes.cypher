@@ -6,3 +6,4 @@ CREATE INDEX resident_status IF NOT EXISTS FOR (r:Resident) ON (r.status);
 CREATE INDEX card_type IF NOT EXISTS FOR (c:Card) ON (c.card_type);
 CREATE INDEX domain_kind IF NOT EXISTS FOR (d:Domain) ON (d.kind);
 CREATE INDEX identity_status IF NOT EXISTS FOR (i:Identity) ON (i.status);
+CREATE INDEX card_needs_domain IF NOT EXISTS FOR (c:Card) ON (c.needs_domain);

@@ -35,7 +35,7 @@ __all__ = ["DECLINED_ACCOUNT", "PREFIX", "create_app", "main", "payment_mac"]
 
 PREFIX = "28"
 DECLINED_ACCOUNT = "SANDBOX-DECLINE"
-_CODE_RE = re.compile(r"^28\d{16}$")
+_CODE_RE = re.compile(r"^28[0-9]{16}$")
 
 
 def payment_mac(secret: bytes, serial: str, card_id: str, account_ref: str) -> str:
@@ -86,7 +86,7 @@ def create_app(
 
     @app.post("/v1/payment-codes/verify")
     def verify_code(body: VerifyRequest) -> dict[str, str]:
-        if not _CODE_RE.match(body.data):
+        if not _CODE_RE.fullmatch(body.data):
             raise SandboxError(422, "payment_code_malformed", "not a sandbox payment code")
         serial, mac = body.data[2:12], body.data[12:]
         with lock:

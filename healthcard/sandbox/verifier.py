@@ -28,7 +28,7 @@ from resolver.idnumber import IdNumberError, parse_id_number
 __all__ = ["create_app", "main"]
 
 _NAME_RE = re.compile(r"^[\u3400-\u9fffA-Za-z·•. ]{2,30}$")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class FourElementsBody(BaseModel):
@@ -44,7 +44,7 @@ def create_app(*, api_key: str | None = None) -> FastAPI:
 
     @app.post("/v1/four-elements")
     def four_elements(body: FourElementsBody) -> dict[str, object]:
-        if not _NAME_RE.match(body.name.strip()):
+        if not _NAME_RE.fullmatch(body.name.strip()):
             raise SandboxError(422, "name_invalid", "name is not a plausible personal name")
         try:
             id_number = parse_id_number(body.id_number).number
@@ -53,7 +53,7 @@ def create_app(*, api_key: str | None = None) -> FastAPI:
         card = re.sub(r"[\s-]", "", body.bank_card_number)
         if not (12 <= len(card) <= 19 and is_luhn_valid(card)):
             raise SandboxError(422, "bank_card_invalid", "bank card number fails its checks")
-        if not _PHONE_RE.match(body.phone.strip()):
+        if not _PHONE_RE.fullmatch(body.phone.strip()):
             raise SandboxError(422, "phone_invalid", "phone is not a mainland mobile number")
         if card[-4:] != body.phone.strip()[-4:]:
             return {"verified": False, "reason": "elements_mismatch", "provider": "sandbox"}

@@ -20,7 +20,9 @@ from healthcard.errors import BankCardInvalid
 ICBC = "6222020200112345679"
 
 
-@pytest.mark.parametrize("number", ["79927398713", "4111111111111111", "5500005555555559", "6222020000000007", ICBC])
+@pytest.mark.parametrize(
+    "number", ["79927398713", "4111111111111111", "5500005555555559", "6222020000000007", ICBC]
+)
 def test_luhn_accepts_valid_numbers(number: str) -> None:
     assert is_luhn_valid(number)
     assert luhn_check_digit(number[:-1]) == number[-1]
@@ -36,7 +38,9 @@ def test_normalise_strips_separators_and_full_width_digits() -> None:
     assert normalise_card_number("６２２２０２０２００１１２３４５６７９") == ICBC
 
 
-@pytest.mark.parametrize("raw", ["", "12345678901", "62220202001123456792345", "6222020200112345670", "6222abc", "²" * 16])
+@pytest.mark.parametrize(
+    "raw", ["", "12345678901", "62220202001123456792345", "6222020200112345670", "6222abc", "²" * 16]
+)
 def test_invalid_card_numbers_are_refused_naming_the_field(raw: str) -> None:
     with pytest.raises(BankCardInvalid) as caught:
         normalise_card_number(raw)

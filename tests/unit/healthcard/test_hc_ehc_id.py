@@ -38,7 +38,10 @@ def test_different_ids_keys_and_algorithms_give_different_card_ids() -> None:
 
 def _hmac_sm3_by_hand(key: bytes, message: bytes) -> bytes:
     """RFC 2104 built from the SM3 hash alone (block size 64), to check the library's HMAC-SM3."""
-    sm3 = lambda data: hashlib.new("sm3", data).digest()  # noqa: E731
+
+    def sm3(data: bytes) -> bytes:
+        return hashlib.new("sm3", data).digest()
+
     block = key.ljust(64, b"\0")
     inner = sm3(bytes(b ^ 0x36 for b in block) + message)
     return sm3(bytes(b ^ 0x5C for b in block) + inner)
@@ -78,6 +81,6 @@ def test_empty_empi_id_and_short_key_are_refused() -> None:
         EhcIdDeriver(b"short")
 
 
-@pytest.mark.parametrize("value", ["", "ab" * 32, "G" * 64, "A" * 63, "A" * 65])
+@pytest.mark.parametrize("value", ["", "ab" * 32, "G" * 64, "A" * 63, "A" * 65, "A" * 64 + "\n"])
 def test_is_ehc_id_rejects_other_shapes(value: str) -> None:
     assert not is_ehc_id(value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Service, free_port
 from fastapi.testclient import TestClient
 
 from healthcard.bank import luhn_check_digit
@@ -18,6 +17,7 @@ from healthcard.sandbox import payment as sandbox_payment
 from healthcard.sandbox import verifier as sandbox_verifier
 from healthcard.scenes import SceneRules, default_scene_config
 from healthcard.tokens import InMemoryNonceStore, TokenIssuer
+from tests.sandbox.services import Service, free_port
 
 OTHER_CARD = "A" * 64
 CARD = "6222020200112345" + "67"
@@ -64,8 +64,10 @@ def test_payment_refusals_have_their_reasons(payments: HttpPaymentProvider, card
         "payment_code_forged": (forged, card_id),
         "card_mismatch": (code.data, OTHER_CARD),
         "payment_code_malformed": ("12345", card_id),
-        "payment_code_unknown": ("28" + "9" * 16 if not code.data.startswith("289999999999") else "28" + "8" * 16,
-                                 card_id),
+        "payment_code_unknown": (
+            "28" + "9" * 16 if not code.data.startswith("289999999999") else "28" + "8" * 16,
+            card_id,
+        ),
     }
     for reason, (data, card) in cases.items():
         with pytest.raises(PaymentRejected) as caught:
@@ -87,7 +89,10 @@ def test_combined_code_end_to_end(
     assert parts.token == combined.token.token and parts.payment_data == combined.payment.data
     assert combined.token.claims.purpose == "pay" and combined.token.claims.payment_hash
     result = verify_combined(
-        combined.payload, keystore, nonce_store=nonces, provider=payments,
+        combined.payload,
+        keystore,
+        nonce_store=nonces,
+        provider=payments,
         before_consume=rules.checker("outpatient_payment"),
     )
     assert result.claims.card_id == card_id and result.payment.card_id == card_id
@@ -109,9 +114,9 @@ def test_payment_part_cannot_be_moved_to_another_token(
     with pytest.raises(QrForged):
         verify_combined(f"{plain}~{mine.payment.data}", keystore, nonce_store=nonces, provider=payments)
     # Neither refusal spent the genuine code.
-    assert verify_combined(mine.payload, keystore, nonce_store=nonces, provider=payments).payment.account_ref == (
-        "bc_token"
-    )
+    assert verify_combined(
+        mine.payload, keystore, nonce_store=nonces, provider=payments
+    ).payment.account_ref == ("bc_token")
 
 
 def test_four_elements_consistent_by_the_sandbox_rule(verifier: HttpIdentityVerifier) -> None:
@@ -124,8 +129,10 @@ def test_four_elements_consistent_by_the_sandbox_rule(verifier: HttpIdentityVeri
     [
         (FourElements("张三", "11010519491231002X", CARD, "13800130000"), "elements_mismatch"),
         (FourElements("张三", "110105194912310021", CARD, PHONE), "id_number_invalid"),
-        (FourElements("张三", "11010519491231002X", CARD[:-1] + str((int(CARD[-1]) + 1) % 10), PHONE),
-         "bank_card_invalid"),
+        (
+            FourElements("张三", "11010519491231002X", CARD[:-1] + str((int(CARD[-1]) + 1) % 10), PHONE),
+            "bank_card_invalid",
+        ),
         (FourElements("张三", "11010519491231002X", CARD, "02012345678"), "phone_invalid"),
         (FourElements("3", "11010519491231002X", CARD, PHONE), "name_invalid"),
     ],
@@ -143,13 +150,15 @@ def test_four_elements_repr_masks_personal_data() -> None:
 
 
 def test_unreachable_provider_is_unavailable(card_id: str) -> None:
-    with HttpPaymentProvider(f"http://127.0.0.1:{free_port()}", timeout=2) as client, pytest.raises(
-        ProviderUnavailable
-    ) as caught:
+    with (
+        HttpPaymentProvider(f"http://127.0.0.1:{free_port()}", timeout=2) as client,
+        pytest.raises(ProviderUnavailable) as caught,
+    ):
         client.request_payment_code(card_id=card_id, account_ref="x")
     assert caught.value.code == "provider_unavailable"
-    with HttpIdentityVerifier(f"http://127.0.0.1:{free_port()}", timeout=2) as client, pytest.raises(
-        ProviderUnavailable
+    with (
+        HttpIdentityVerifier(f"http://127.0.0.1:{free_port()}", timeout=2) as client,
+        pytest.raises(ProviderUnavailable),
     ):
         client.verify(FourElements("张三", "11010519491231002X", CARD, PHONE))
 
@@ -166,8 +175,9 @@ def test_expired_payment_code_and_api_key_in_process(card_id: str) -> None:
         assert _reason(caught) == "payment_code_expired"
     with TestClient(app) as anonymous:
         with pytest.raises(PaymentRejected) as refused:
-            HttpPaymentProvider("http://testserver", client=anonymous).request_payment_code(card_id=card_id,
-                                                                                           account_ref="bc")
+            HttpPaymentProvider("http://testserver", client=anonymous).request_payment_code(
+                card_id=card_id, account_ref="bc"
+            )
         assert _reason(refused) == "unauthorized"
         assert anonymous.get("/health").json() == {"status": "ok"}
     with TestClient(sandbox_verifier.create_app()) as http:
@@ -190,7 +200,9 @@ def test_provider_answering_garbage_is_unavailable(card_id: str) -> None:
 
     with TestClient(broken) as http:
         with pytest.raises(ProviderUnavailable):
-            HttpPaymentProvider("http://testserver", client=http).request_payment_code(card_id=card_id, account_ref="x")
+            HttpPaymentProvider("http://testserver", client=http).request_payment_code(
+                card_id=card_id, account_ref="x"
+            )
         with pytest.raises(ProviderUnavailable):
             HttpIdentityVerifier("http://testserver", client=http).verify(
                 FourElements("张三", "11010519491231002X", CARD, PHONE)

@@ -26,7 +26,7 @@ def decode_png(data: bytes) -> list[str]:
     """Decode every QR code in a PNG with zxing-cpp."""
     image = Image.open(io.BytesIO(data))
     image.load()
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def decode_svg(svg: str) -> list[str]:
@@ -110,15 +110,28 @@ def test_printed_label_shows_a_scannable_code_and_masked_text(
 def test_label_with_a_given_font_and_width(issuer: TokenIssuer, card_id: str) -> None:
     token = issuer.issue_static(card_id).token
     font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    data = render_label(token, name="Li Lei", hint="…1234", title="Visit card", width=900,
-                        font_path=font if font.exists() else None)
+    data = render_label(
+        token,
+        name="Li Lei",
+        hint="…1234",
+        title="Visit card",
+        width=900,
+        font_path=font if font.exists() else None,
+    )
     assert Image.open(io.BytesIO(data)).width == 900
     assert decode_png(data) == [token]
 
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("张三", "张*"), ("张三丰", "张*丰"), ("欧阳娜娜", "欧**娜"), ("李", "李"), ("", ""), ("热依扎 买买提", "热****提")],
+    [
+        ("张三", "张*"),
+        ("张三丰", "张*丰"),
+        ("欧阳娜娜", "欧**娜"),
+        ("李", "李"),
+        ("", ""),
+        ("热依扎 买买提", "热****提"),
+    ],
 )
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
@@ -168,3 +181,25 @@ def test_empty_or_oversized_payload_is_refused() -> None:
         render_svg("x" * 4000, ecc=Ecc.H)
     with pytest.raises(InvalidInput):
         render_png("abc", box_size=0)
+
+
+def test_label_font_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from healthcard.config import get_healthcard_settings
+    from healthcard.label import find_cjk_font
+
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"stand-in: only its presence is checked here")
+    monkeypatch.setenv("EHC_HC_LABEL_FONT", str(font))
+    get_healthcard_settings.cache_clear()
+    assert find_cjk_font() == font
+
+
+def test_label_renders_without_any_system_font(
+    monkeypatch: pytest.MonkeyPatch, issuer: TokenIssuer, card_id: str
+) -> None:
+    from healthcard import label
+
+    monkeypatch.setattr(label, "CJK_FONT_CANDIDATES", ())
+    monkeypatch.setattr(label, "_LATIN_FONTS", ())
+    token = issuer.issue_static(card_id).token
+    assert decode_png(render_label(token, name="王芳", hint=card_hint(card_id))) == [token]

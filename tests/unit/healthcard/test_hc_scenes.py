@@ -51,7 +51,7 @@ def test_platform_care_step_codes_resolve_to_scenes(code: str, scene: str) -> No
     assert RULES.scene(code).code == scene
 
 
-@pytest.mark.parametrize("code", ["0102011", "999999", "", "outpatient"])
+@pytest.mark.parametrize("code", ["0102011", "999999", "", "outpatient", "０１０１０１１"])
 def test_unknown_scene_codes_are_refused(code: str) -> None:
     with pytest.raises(UnknownScene) as caught:
         RULES.scene(code)
@@ -77,9 +77,7 @@ def test_business_function_picks_the_qr_type() -> None:
     assert caught.value.code == "business_function_unknown"
 
 
-def test_scene_check_refuses_static_where_dynamic_is_required(
-    issuer: TokenIssuer, card_id: str
-) -> None:
+def test_scene_check_refuses_static_where_dynamic_is_required(issuer: TokenIssuer, card_id: str) -> None:
     static = issuer.issue_static(card_id).claims
     for scene in ("outpatient_registration", "consultation", "pharmacy_dispensing", "nurse_station"):
         assert RULES.check(scene, static).code == scene
@@ -102,12 +100,16 @@ def test_dynamic_codes_are_bound_to_their_purpose(issuer: TokenIssuer, card_id: 
         RULES.check("inpatient_billing", record)
 
 
-def test_wrong_scene_does_not_spend_the_dynamic_code(keystore: QrKeyStore, issuer: TokenIssuer, card_id: str) -> None:
+def test_wrong_scene_does_not_spend_the_dynamic_code(
+    keystore: QrKeyStore, issuer: TokenIssuer, card_id: str
+) -> None:
     nonces = InMemoryNonceStore()
     token = issuer.issue_dynamic(card_id, "pay").token
     with pytest.raises(QrWrongScene):
         verify_token(token, keystore, nonce_store=nonces, before_consume=RULES.checker("record_query"))
-    claims = verify_token(token, keystore, nonce_store=nonces, before_consume=RULES.checker("outpatient_payment"))
+    claims = verify_token(
+        token, keystore, nonce_store=nonces, before_consume=RULES.checker("outpatient_payment")
+    )
     assert claims.purpose == "pay"
     with pytest.raises(UnknownScene):
         RULES.checker("nowhere")
@@ -122,7 +124,9 @@ def test_shipped_configuration_file_is_valid_and_matches_the_defaults() -> None:
 def test_configuration_overrides_from_a_json_file(tmp_path: Path) -> None:
     data = default_scene_config().model_dump(mode="json")
     data["functions"]["visit"] = "dynamic_required"
-    data["scenes"].append({"code": "imaging", "name": "影像检查", "function": "visit", "care_steps": ["010301"]})
+    data["scenes"].append(
+        {"code": "imaging", "name": "影像检查", "function": "visit", "care_steps": ["010301"]}
+    )
     path = tmp_path / "scenes.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     rules = load_scene_rules(path)

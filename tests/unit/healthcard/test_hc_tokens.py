@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import threading
 
@@ -50,7 +52,12 @@ def test_static_token_claims_are_compact_and_round_trip(keystore: QrKeyStore, ca
     assert set(_decode_segment(payload)) == {"c", "t", "iat", "jti"}
     claims = verify_signature_and_expiry(issued.token, keystore, now=NOW + 10**8)  # no expiry
     assert claims == issued.claims
-    assert (claims.card_id, claims.qr_type, claims.issued_at, claims.expires_at) == (card_id, QrType.STATIC, NOW, None)
+    assert (claims.card_id, claims.qr_type, claims.issued_at, claims.expires_at) == (
+        card_id,
+        QrType.STATIC,
+        NOW,
+        None,
+    )
     assert claims.token_id != _clocked(keystore).issue_static(card_id).claims.token_id
 
 
@@ -127,9 +134,9 @@ def test_token_signed_by_a_foreign_key_under_our_kid_is_forged(keystore: QrKeySt
 def test_unknown_or_missing_kid_is_forged(keystore: QrKeyStore, card_id: str) -> None:
     claims = _clocked(keystore).issue_static(card_id).claims.to_payload()
     _, key = keystore.signing_key()
-    assert _forged_reason(jwt.encode(claims, key, algorithm="ES256", headers={"kid": "zzzzzzzz"}), keystore) == (
-        "unknown_kid"
-    )
+    assert _forged_reason(
+        jwt.encode(claims, key, algorithm="ES256", headers={"kid": "zzzzzzzz"}), keystore
+    ) == ("unknown_kid")
     assert _forged_reason(jwt.encode(claims, key, algorithm="ES256"), keystore) == "unknown_kid"
 
 
@@ -143,20 +150,28 @@ def test_none_hs256_and_other_algorithms_are_refused(keystore: QrKeyStore, card_
     assert public is not None
     pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     hs_header = _b64json({"alg": "HS256", "kid": keystore.active_kid})
-    import hashlib
-    import hmac
-
     mac = hmac.new(pem, f"{hs_header}.{payload}".encode(), hashlib.sha256).digest()
     hs_token = f"{hs_header}.{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
     assert _forged_reason(hs_token, keystore) == "alg_not_allowed"
     p384 = ec.generate_private_key(ec.SECP384R1())
-    es384 = jwt.encode(issued.claims.to_payload(), p384, algorithm="ES384", headers={"kid": keystore.active_kid})
+    es384 = jwt.encode(
+        issued.claims.to_payload(), p384, algorithm="ES384", headers={"kid": keystore.active_kid}
+    )
     assert _forged_reason(es384, keystore) == "alg_not_allowed"
 
 
 @pytest.mark.parametrize(
     "token",
-    ["", "abc", "a.b", "a.b.c.d", "!!!.@@@.###", "e30.e30.", "x" * 3000 + ".a.b", "eyJhbGciOiJFUzI1NiJ9.%%%.abc"],
+    [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "!!!.@@@.###",
+        "e30.e30.",
+        "x" * 3000 + ".a.b",
+        "eyJhbGciOiJFUzI1NiJ9.%%%.abc",
+    ],
 )
 def test_malformed_tokens_are_refused(keystore: QrKeyStore, token: str) -> None:
     with pytest.raises(QrMalformed) as caught:
@@ -174,7 +189,9 @@ def test_malformed_tokens_are_refused(keystore: QrKeyStore, token: str) -> None:
         {"exp": NOW + 60},  # static with an expiry
     ],
 )
-def test_signed_but_ill_formed_claims_are_malformed(keystore: QrKeyStore, card_id: str, change: dict[str, object]) -> None:
+def test_signed_but_ill_formed_claims_are_malformed(
+    keystore: QrKeyStore, card_id: str, change: dict[str, object]
+) -> None:
     kid, key = keystore.signing_key()
     claims = {**_clocked(keystore).issue_static(card_id).claims.to_payload(), **change}
     token = jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid})
@@ -188,14 +205,18 @@ def test_dynamic_without_expiry_or_purpose_is_malformed(keystore: QrKeyStore, ca
     for missing in ("exp", "p"):
         claims = {k: v for k, v in base.items() if k != missing}
         with pytest.raises(QrMalformed):
-            verify_signature_and_expiry(jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid}), keystore)
+            verify_signature_and_expiry(
+                jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid}), keystore
+            )
     for body in (b"[1", b"[1, 2]"):  # signed, but not a JSON object
         signed = jwt.api_jws.PyJWS().encode(body, key, algorithm="ES256", headers={"kid": kid})
         with pytest.raises(QrMalformed):
             verify_signature_and_expiry(signed, keystore)
 
 
-def test_wrong_type_is_refused_with_its_own_code(keystore: QrKeyStore, card_id: str, nonces: InMemoryNonceStore) -> None:
+def test_wrong_type_is_refused_with_its_own_code(
+    keystore: QrKeyStore, card_id: str, nonces: InMemoryNonceStore
+) -> None:
     static = _clocked(keystore).issue_static(card_id).token
     with pytest.raises(QrWrongType) as caught:
         verify_token(static, keystore, nonce_store=nonces, expected_type=QrType.DYNAMIC, now=NOW)
@@ -222,7 +243,9 @@ def test_static_code_verifies_repeatedly_until_revoked(
     issued = _clocked(keystore).issue_static(card_id)
     revoked: set[str] = set()
     for _ in range(3):
-        assert verify_token(issued.token, keystore, nonce_store=nonces, is_revoked=revoked.__contains__).card_id
+        assert verify_token(
+            issued.token, keystore, nonce_store=nonces, is_revoked=revoked.__contains__
+        ).card_id
     assert len(nonces) == 0
     revoked.add(issued.claims.token_id)
     with pytest.raises(QrRevoked) as caught:
@@ -281,3 +304,21 @@ def test_in_memory_nonce_store_forgets_only_expired_nonces() -> None:
 def test_refusal_codes_are_distinct() -> None:
     codes = {cls.code for cls in (QrMalformed, QrForged, QrExpired, QrWrongType, QrReplayed, QrRevoked)}
     assert len(codes) == 6
+
+
+def test_default_lifetime_comes_from_settings_and_is_bounded(
+    keystore: QrKeyStore, card_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic import ValidationError
+
+    from healthcard.config import get_healthcard_settings
+
+    monkeypatch.setenv("EHC_HC_DYNAMIC_TTL_SECONDS", "120")
+    get_healthcard_settings.cache_clear()
+    claims = TokenIssuer.from_settings(keystore).issue_dynamic(card_id, "pay").claims
+    assert claims.expires_at is not None and claims.expires_at - claims.issued_at == 120
+    for bad in ("10", "301"):
+        monkeypatch.setenv("EHC_HC_DYNAMIC_TTL_SECONDS", bad)
+        get_healthcard_settings.cache_clear()
+        with pytest.raises(ValidationError):
+            get_healthcard_settings()

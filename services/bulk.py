@@ -1,0 +1,59 @@
+"""Bulk import of many records in batches (UNWIND), keeping the ID-number identity rule.
+
+Faster than one registration per record: two queries per batch in one transaction. Records linked by
+ID number get a SAME_AS-free identity assignment here; use the registry for explained online decisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph.driver import Graph, run
+from services.linking import new_empi_id
+from services.models import ResidentIn
+
+__all__ = ["import_records", "batched"]
+
+
+def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]]:
+    batch: list[ResidentIn] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _uid(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex.upper()
+
+
+def _import_tx(tx: ManagedTransaction, batch: list[ResidentIn]) -> int:
+    numbers = sorted({r.id_number for r in batch if r.id_number and r.id_type == "01"})
+    known = {row["number"]: row["empi_id"] for row in
+             run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": _uid("C")} for n in numbers])}
+    empi_for = {n: e or new_empi_id() for n, e in known.items()}
+    rows: list[dict[str, Any]] = []
+    for record in batch:
+        cards = [{"domain": record.source_domain, "number": record.local_id, "card_type": "MRN"}]
+        if record.id_number and record.id_type == "01":
+            cards.append({"domain": "ID", "number": record.id_number, "card_type": "ID"})
+        cards += [{"domain": c.domain, "number": c.number, "card_type": c.card_type} for c in record.cards]
+        for card in cards:
+            card |= {"card_id": _uid("C"), "rel_id": _uid("L")}
+        empi_id = empi_for.get(record.id_number or "", None) or new_empi_id()
+        rows.append({"props": record.demographics() | {"resident_id": _uid("R")}, "empi_id": empi_id,
+                     "cards": cards})
+    result = run(tx, "bulk_create_residents", rows=rows)
+    run(tx, "bulk_link_card_domains", domains=sorted({c["domain"] for row in rows for c in row["cards"]}))
+    return int(result[0]["created"]) if result else 0
+
+
+def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int = 1000) -> int:
+    """Import records (idempotent on source domain + local id); returns how many were new."""
+    return sum(graph.write(_import_tx, batch) for batch in batched(records, batch_size))
