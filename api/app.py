@@ -13,6 +13,7 @@ from api.limits import BodySizeLimit
 from api.routers import domains, fhir, health, pix, residents
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
+from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
 
 __all__ = ["create_app"]
@@ -32,9 +33,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
+        app.state.audit = AuditBuffer(app.state.graph)
+        app.state.audit.start()
         try:
             yield
         finally:
+            app.state.audit.stop()
             if own:
                 app.state.graph.close()
 

@@ -12,6 +12,7 @@ import jwt
 
 from core.errors import EhcError
 from core.settings import Settings
+from graph.trail import Actor
 
 __all__ = ["ROLE_SCOPES", "Principal", "AuthError", "issue_token", "decode_token"]
 
@@ -40,6 +41,11 @@ class Principal:
     sub: str
     role: str
     scopes: frozenset[str]
+    ip: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.sub, self.role, self.ip)
 
 
 def issue_token(settings: Settings, *, sub: str, role: str, scopes: list[str] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,11 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth import AuthError, Principal, decode_token
 from core.errors import Forbidden
 from core.settings import Settings
+from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
 from services.pix import PixService
 from services.registry import ResidentService
 
-__all__ = ["SettingsDep", "GraphDep", "ResidentsDep", "PixDep", "require"]
+__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require"]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
 
@@ -34,12 +36,20 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 GraphDep = Annotated[Graph, Depends(get_graph)]
 
 
-def get_residents(graph: GraphDep) -> ResidentService:
-    return ResidentService(graph)
+def get_audit(request: Request) -> AuditBuffer:
+    audit: AuditBuffer = request.app.state.audit
+    return audit
 
 
-def get_pix(graph: GraphDep) -> PixService:
-    return PixService(graph)
+AuditDep = Annotated[AuditBuffer, Depends(get_audit)]
+
+
+def get_residents(graph: GraphDep, audit: AuditDep) -> ResidentService:
+    return ResidentService(graph, audit)
+
+
+def get_pix(graph: GraphDep, audit: AuditDep) -> PixService:
+    return PixService(graph, audit)
 
 
 ResidentsDep = Annotated[ResidentService, Depends(get_residents)]
@@ -54,6 +64,7 @@ def require(scope: str) -> Callable[..., Principal]:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
         principal = decode_token(settings, credentials.credentials)
+        principal = replace(principal, ip=request.client.host if request.client else None)
         if scope not in principal.scopes:
             raise Forbidden(f"role {principal.role} lacks the scope {scope!r} needed here", code="insufficient_scope")
         request.state.principal = principal

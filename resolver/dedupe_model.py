@@ -1,8 +1,9 @@
 """A dedupe-trained scorer over our comparators: dedupe 3 learns a classifier from labelled pairs.
 
 The features are our comparison levels (each config comparison becomes a dedupe ``Custom``
-variable, missing values handled by dedupe's missing-indicator columns). Candidate generation
-stays with our blocking, so dedupe's blocking learner only sees a bounded sample.
+variable, missing values handled by dedupe's missing-indicator columns); dedupe's classifier
+(logistic regression, cross-validated) learns from them. Candidate generation stays with our
+blocking keys, so dedupe's memory-hungry blocking-rule learning is never run.
 
 Training data uses dedupe's format ``{"match": [(a, b), ...], "distinct": [(a, b), ...]}`` with
 field mappings (or standard records) as a and b. Trained settings serialise to bytes with an
@@ -17,8 +18,7 @@ import hmac
 import io
 import logging
 import math
-import random
-import warnings
+import pickle
 from typing import Any, Mapping, Sequence
 
 import dedupe
@@ -112,8 +112,6 @@ class DedupeScorer:
         if not key:
             raise ModelError("a non-empty key is required to seal model settings")
         buffer = io.BytesIO()
-        import pickle
-
         pickle.dump(self.data_model, buffer)
         pickle.dump(self.classifier, buffer)
         pickle.dump(self.predicates, buffer)
@@ -130,8 +128,6 @@ class DedupeScorer:
         seal, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
         if not key or not hmac.compare_digest(seal, hmac.new(key, payload, hashlib.sha256).digest()):
             raise ModelError("model seal does not match: refusing to load settings not written with this key")
-        import pickle
-
         buffer = io.BytesIO(payload)
         static = dedupe.StaticDedupe(buffer, num_cores=0, in_memory=True)  # reads three pickles
         meta = pickle.load(buffer)
@@ -140,32 +136,26 @@ class DedupeScorer:
                    version=str(meta["version"]))
 
 
-def train_dedupe(config: RuleConfig, labelled: TrainingPairs, sample: Sequence[Any], *,
-                 version: str = "1", seed: int = 0, sample_size: int = 300,
-                 max_sample_records: int = 1000) -> DedupeScorer:
-    """Train dedupe on labelled pairs (dedupe's format) and a bounded record sample.
+def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = "1",
+                 seed: int = 0) -> DedupeScorer:
+    """Train dedupe's classifier on labelled pairs (dedupe's format) over our comparison levels.
 
-    ``mark_pairs`` runs before ``prepare_training``, and ``prepare_training`` sees at most
-    ``max_sample_records`` records (plus the labelled ones), keeping memory bounded.
+    Pairs are marked with ``mark_pairs``; the classifier is then fitted exactly as
+    ``Dedupe.train`` does, without dedupe's blocking-rule learning: candidates come from our
+    blocking keys, and the predicate search is what exhausts memory and time on whole files.
     """
     fields = [c.field for c in config.comparisons]
     matches = [(_row(a, fields), _row(b, fields)) for a, b in labelled.get("match", ())]
     distinct = [(_row(a, fields), _row(b, fields)) for a, b in labelled.get("distinct", ())]
     if not matches or not distinct:
         raise ModelError("training needs at least one match and one distinct pair")
-    rng = random.Random(seed)
-    chosen = list(sample) if len(sample) <= max_sample_records else rng.sample(list(sample), max_sample_records)
-    data = {i: _row(r, fields) for i, r in enumerate(chosen)}
-    np.random.seed(seed)  # dedupe samples with numpy's global generator
+    np.random.seed(seed)  # dedupe and scikit-learn sample with numpy's global generator
     deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
     deduper.classifier.set_params(n_jobs=1)
+    deduper.mark_pairs({"match": matches, "distinct": distinct})
+    examples, y = dedupe.api.flatten_training(deduper.training_pairs)
     try:
-        deduper.mark_pairs({"match": matches, "distinct": distinct})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            deduper.prepare_training(data, sample_size=sample_size)
-        deduper.train(index_predicates=False)
-    except (ValueError, IndexError) as exc:
+        deduper.classifier.fit(deduper.data_model.distances(examples), y)
+    except ValueError as exc:
         raise ModelError(f"dedupe training failed: {exc}") from exc
-    return DedupeScorer(deduper.data_model, deduper.classifier, deduper.predicates, config=config,
-                        version=version)
+    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version)

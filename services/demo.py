@@ -11,6 +11,7 @@ from faker import Faker
 
 from core.errors import Conflict
 from graph.domains import DomainRepository
+from graph.trail import Actor
 from resolver.idnumber import check_character
 from services.models import CardIn, DomainIn, ResidentIn
 from services.registry import ResidentService
@@ -73,7 +74,7 @@ def load_demo(registry: ResidentService, persons: int = 40, seed: int = 7) -> De
             result = registry.register(ResidentIn(
                 source_domain=hospital, local_id=f"{hospital}-{n:06d}", name=name, gender=gender,
                 birth_date=born, id_number=id_number, phone=phone, address=address, ethnicity="01",
-                cards=cards), actor="demo")
+                cards=cards), actor=Actor("demo", "admin"))
             records += int(result.created)
             linked += int(bool(result.decision and result.decision.outcome == "link"))
             if not example and len(hospitals) == 3:

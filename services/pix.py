@@ -11,7 +11,9 @@ from neo4j import ManagedTransaction
 from core.errors import Conflict, EhcError, NotFound
 from graph import residents as repo
 from graph.domains import DomainRepository
+from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn
 
 __all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
@@ -35,9 +37,10 @@ class PixResult:
 
 
 class PixService:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, audit: AuditBuffer | None = None) -> None:
         self.graph = graph
         self.domains = DomainRepository(graph)
+        self.audit = audit
 
     def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
@@ -53,7 +56,7 @@ class PixService:
         return domain
 
     def lookup(self, domain_ref: str, value: str, targets: list[str] | None = None,
-               include_inactive: bool = False) -> PixResult:
+               include_inactive: bool = False, actor: Actor | None = None) -> PixResult:
         """获取交叉索引: the person's identifiers in all (or the requested) other domains."""
         source = self.resolve_domain(domain_ref, "domain")
         target_codes = None
@@ -72,10 +75,12 @@ class PixService:
             raise Conflict("this identifier is held by more than one identity; a steward must resolve it",
                            field="value", details={"empi_ids": [r["empi_id"] for r in rows]})
         row = rows[0]
+        if self.audit is not None and actor is not None:
+            self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"})
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
                          row["identifiers"])
 
-    def link(self, body: CrossIndexLinkIn, actor: str) -> PixResult:
+    def link(self, body: CrossIndexLinkIn, actor: Actor) -> PixResult:
         """建立交叉索引: attach the target identifier to the record that holds the source identifier."""
         source = self.resolve_domain(body.source.domain, "source.domain")
         target = self.resolve_domain(body.target.domain, "target.domain")
@@ -85,7 +90,7 @@ class PixService:
         return self.lookup(source["code"], body.source.value)
 
     def _link_tx(self, tx: ManagedTransaction, src_domain: str, src_value: str, dst_domain: str,
-                 dst_value: str, card_type: str, actor: str) -> None:
+                 dst_value: str, card_type: str, actor: Actor) -> None:
         found = repo.find_identifier(tx, src_domain, src_value)
         if found is None or not found["holders"]:
             raise UnknownIdentifier(f"identifier {src_value!r} is not known in domain {src_domain}",
@@ -101,6 +106,10 @@ class PixService:
             raise EhcError("target domain vanished", field="target.domain")
         repo.attach_card(tx, resident_id=holder["resident_id"], domain=dst_domain, number=dst_value,
                          rel_id="L" + uuid.uuid4().hex.upper(), app_domain=dst_domain)
-        repo.update_resident(tx, resident_id=holder["resident_id"], changes={}, change_id="X" + uuid.uuid4().hex.upper(),
-                             by=actor, kind="cross_index_linked",
+        repo.update_resident(tx, resident_id=holder["resident_id"], changes={},
+                             change_id="X" + uuid.uuid4().hex.upper(), by=actor.sub, kind="cross_index_linked",
                              fields=[{"field": "cards", "old": None, "new": f"{dst_domain}:{dst_value}"}])
+        emit_event(tx, "card.linked", empi_id=holder["empi_id"], resident_id=holder["resident_id"],
+                   payload={"card_id": locked["card_id"], "domain": dst_domain, "card_type": card_type})
+        record_audit(tx, actor, "cross_index_link", "resident", holder["resident_id"],
+                     {"card_id": locked["card_id"], "source_domain": src_domain})

@@ -11,7 +11,9 @@ from neo4j import ManagedTransaction
 from core.errors import Conflict, InvalidInput, NotFound
 from graph import residents as repo
 from graph.driver import Graph
+from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
+from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from services.linking import LinkDecision, decide_by_id_number, new_empi_id
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
@@ -34,12 +36,17 @@ class Registration:
 class ResidentService:
     """Use cases over residents and their cards; one Neo4j transaction per use case."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, audit: AuditBuffer | None = None) -> None:
         self.graph = graph
         self.domains = DomainRepository(graph)
+        self.audit = audit
+
+    def _audit_read(self, actor: Actor | None, resource_type: str, resource_id: str) -> None:
+        if self.audit is not None and actor is not None:
+            self.audit.record(actor, "read", resource_type, resource_id)
 
     # -- create -----------------------------------------------------------------------------------
-    def register(self, record: ResidentIn, actor: str = "system") -> Registration:
+    def register(self, record: ResidentIn, actor: Actor = SYSTEM) -> Registration:
         """Create a record (idempotent on source domain + local id) and decide its identity."""
         self._require_active_domain(record.source_domain, "source_domain")
         for i, card in enumerate(record.cards):
@@ -48,7 +55,7 @@ class ResidentService:
         result: tuple[bool, LinkDecision | None] = self.graph.write(self._register_tx, record, resident_id, actor)
         created, decision = result
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
-        return Registration(resident=self.get(existing), created=created, decision=decision)
+        return Registration(resident=self.get(existing, actor), created=created, decision=decision)
 
     def _find_by_source(self, source_domain: str, local_id: str) -> str:
         found = self.graph.read(repo.find_by_source, source_domain, local_id)
@@ -57,7 +64,7 @@ class ResidentService:
         return str(found["resident_id"])
 
     def _register_tx(self, tx: ManagedTransaction, record: ResidentIn, resident_id: str,
-                     actor: str) -> tuple[bool, LinkDecision | None]:
+                     actor: Actor) -> tuple[bool, LinkDecision | None]:
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
         holders: list[dict[str, Any]] = []
@@ -81,9 +88,24 @@ class ResidentService:
             self._attach(tx, resident_id, card, record.source_domain)
         if decision.outcome == "link" and decision.link_to:
             repo.link_same_as(tx, resident_id=resident_id, other_id=decision.link_to, score=decision.score,
-                              method=decision.method, decided_by=actor, reason=decision.reason,
+                              method=decision.method, decided_by=actor.sub, reason=decision.reason,
                               model_version=decision.model_version, explanation=decision.explanation)
+        self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
+
+    @staticmethod
+    def _record_registration(tx: ManagedTransaction, record: ResidentIn, resident_id: str,
+                             decision: LinkDecision, actor: Actor) -> None:
+        """The registration's event, audit record and identity decision, in its own transaction."""
+        emit_event(tx, "resident.created", empi_id=decision.empi_id, resident_id=resident_id,
+                   payload={"source_domain": record.source_domain, "local_id": record.local_id,
+                            "outcome": decision.outcome})
+        record_audit(tx, actor, "create", "resident", resident_id,
+                     {"source_domain": record.source_domain, "local_id": record.local_id})
+        record_link_event(tx, kind="link" if decision.outcome == "link" else decision.outcome, actor=actor,
+                          empi_ids=[decision.empi_id], resident_ids=[r for r in (resident_id, decision.link_to) if r],
+                          method=decision.method, score=decision.score, model_version=decision.model_version,
+                          reason=decision.reason, detail={"explanation": decision.explanation})
 
     def _check_card_free(self, tx: ManagedTransaction, card: CardIn, empi_id: str | None, field: str) -> None:
         found = repo.find_identifier(tx, card.domain, card.number)
@@ -109,14 +131,15 @@ class ResidentService:
             raise InvalidInput(f"identifier domain {code!r} is inactive", field=field)
 
     # -- read -------------------------------------------------------------------------------------
-    def get(self, resident_id: str) -> dict[str, Any]:
+    def get(self, resident_id: str, actor: Actor | None = None) -> dict[str, Any]:
         found = self.graph.read(repo.get_resident, resident_id)
         if found is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        self._audit_read(actor, "resident", resident_id)
         return _view(found)
 
-    def get_by_source(self, source_domain: str, local_id: str) -> dict[str, Any]:
-        return self.get(self._find_by_source_or_404(source_domain, local_id))
+    def get_by_source(self, source_domain: str, local_id: str, actor: Actor | None = None) -> dict[str, Any]:
+        return self.get(self._find_by_source_or_404(source_domain, local_id), actor)
 
     def _find_by_source_or_404(self, source_domain: str, local_id: str) -> str:
         found = self.graph.read(repo.find_by_source, source_domain, local_id)
@@ -124,26 +147,27 @@ class ResidentService:
             raise NotFound(f"no record {local_id!r} from domain {source_domain!r}", field="local_id")
         return str(found["resident_id"])
 
-    def identity(self, empi_id: str) -> dict[str, Any]:
+    def identity(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
         """An identity with all its records; a merged EMPI id resolves to the survivor."""
         found = self.graph.read(repo.get_identity, empi_id)
         if found is None:
             raise NotFound(f"no identity with EMPI id {empi_id!r}", field="empi_id")
         records = [self.get(rid) for rid in found["resident_ids"]]
+        self._audit_read(actor, "identity", found["empi_id"])
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
                 "records": records}
 
-    def changes(self, resident_id: str) -> list[dict[str, Any]]:
-        self.get(resident_id)
+    def changes(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+        self.get(resident_id, actor)
         return self.graph.read(repo.list_changes, resident_id)
 
     # -- change -----------------------------------------------------------------------------------
-    def update(self, resident_id: str, update: ResidentUpdate, actor: str) -> dict[str, Any]:
+    def update(self, resident_id: str, update: ResidentUpdate, actor: Actor) -> dict[str, Any]:
         """Versioned update: refuses a stale version with 409, records every changed field."""
         self.graph.write(self._update_tx, resident_id, update, actor)
         return self.get(resident_id)
 
-    def _update_tx(self, tx: ManagedTransaction, resident_id: str, update: ResidentUpdate, actor: str) -> None:
+    def _update_tx(self, tx: ManagedTransaction, resident_id: str, update: ResidentUpdate, actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -160,8 +184,11 @@ class ResidentService:
             self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
                                current["empi_id"], record["source_domain"])
         fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
-        repo.update_resident(tx, resident_id=resident_id, changes=changes, change_id=_uid("X"), by=actor,
-                             kind="update", fields=fields)
+        version = repo.update_resident(tx, resident_id=resident_id, changes=changes, change_id=_uid("X"),
+                                       by=actor.sub, kind="update", fields=fields)
+        emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,
+                   payload={"fields": sorted(changes), "version": version})
+        record_audit(tx, actor, "update", "resident", resident_id, {"fields": sorted(changes), "version": version})
 
     def _move_id_card(self, tx: ManagedTransaction, resident_id: str, old: str | None, new: str | None,
                       empi_id: str, app_domain: str) -> None:
@@ -179,28 +206,31 @@ class ResidentService:
             repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=_uid("L"),
                              app_domain=app_domain)
 
-    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: str) -> dict[str, Any]:
+    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor) -> dict[str, Any]:
         self._require_active_domain(card.domain, "domain")
         self.graph.write(self._attach_tx, resident_id, card, app_domain, actor)
         return self.get(resident_id)
 
     def _attach_tx(self, tx: ManagedTransaction, resident_id: str, card: CardIn, app_domain: str | None,
-                   actor: str) -> None:
+                   actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
         self._check_card_free(tx, card, current["empi_id"], "number")
         domain = app_domain or current["resident"]["source_domain"]
-        self._attach(tx, resident_id, card, domain)
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor,
+        card_id = self._attach(tx, resident_id, card, domain)
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
                              kind="card_attached",
                              fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}])
+        emit_event(tx, "card.linked", empi_id=current["empi_id"], resident_id=resident_id,
+                   payload={"card_id": card_id, "domain": card.domain, "card_type": card.card_type})
+        record_audit(tx, actor, "attach_card", "resident", resident_id, {"card_id": card_id})
 
-    def detach_card(self, resident_id: str, card_id: str, actor: str) -> dict[str, Any]:
+    def detach_card(self, resident_id: str, card_id: str, actor: Actor) -> dict[str, Any]:
         self.graph.write(self._detach_tx, resident_id, card_id, actor)
         return self.get(resident_id)
 
-    def _detach_tx(self, tx: ManagedTransaction, resident_id: str, card_id: str, actor: str) -> None:
+    def _detach_tx(self, tx: ManagedTransaction, resident_id: str, card_id: str, actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -215,20 +245,35 @@ class ResidentService:
             raise Conflict("the ID number card follows id_number; change id_number instead", field="card_id")
         if repo.detach_card(tx, resident_id, card_id) is None:
             raise NotFound(f"card {card_id!r} is not attached to record {resident_id!r}", field="card_id")
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor,
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
                              kind="card_detached",
                              fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}])
+        emit_event(tx, "card.unlinked", empi_id=current["empi_id"], resident_id=resident_id,
+                   payload={"card_id": card_id, "domain": c["domain"]})
+        record_audit(tx, actor, "detach_card", "resident", resident_id, {"card_id": card_id})
 
-    def set_card_status(self, card_id: str, status: str, reason: str | None) -> dict[str, Any]:
-        found = self.graph.write(repo.set_card_status, card_id, status, reason)
-        if found is None:
-            raise NotFound(f"no card {card_id!r}", field="card_id")
+    def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor) -> dict[str, Any]:
+        found = self.graph.write(self._card_status_tx, card_id, status, reason, actor)
         return {**found["card"], "previous_status": found["previous"]}
 
-    def card(self, card_id: str) -> dict[str, Any]:
+    @staticmethod
+    def _card_status_tx(tx: ManagedTransaction, card_id: str, status: str, reason: str | None,
+                        actor: Actor) -> dict[str, Any]:
+        found = repo.set_card_status(tx, card_id, status, reason)
+        if found is None:
+            raise NotFound(f"no card {card_id!r}", field="card_id")
+        holders = repo.get_card(tx, card_id) or {"empi_ids": []}
+        for empi_id in holders["empi_ids"] or [None]:
+            emit_event(tx, "card.status_changed", empi_id=empi_id,
+                       payload={"card_id": card_id, "status": status, "previous": found["previous"]})
+        record_audit(tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]})
+        return found
+
+    def card(self, card_id: str, actor: Actor | None = None) -> dict[str, Any]:
         found = self.graph.read(repo.get_card, card_id)
         if found is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
+        self._audit_read(actor, "card", card_id)
         return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
 
     def new_empi_id(self) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from api.auth import Principal
 from api.deps import PixDep, require
 from services.pix import UnknownDomain, UnknownIdentifier
 
@@ -24,9 +25,8 @@ def _system(ref: str) -> str:
     return ref if ref.startswith("urn:") or "://" in ref else f"urn:oid:{ref}"
 
 
-@router.get("/Patient/$ihe-pix", dependencies=[Depends(require("pix:read"))],
-            summary="PIXm Get Corresponding Identifiers (ITI-83)")
-def ihe_pix(pix: PixDep,
+@router.get("/Patient/$ihe-pix", summary="PIXm Get Corresponding Identifiers (ITI-83)")
+def ihe_pix(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
             source_identifier: Annotated[str, Query(alias="sourceIdentifier", max_length=256,
                                                     description="urn:oid:<domain OID>|<value>")],
             target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
@@ -50,7 +50,7 @@ def ihe_pix(pix: PixDep,
             except UnknownDomain:
                 return _outcome(403, "code-invalid", f"targetSystem not found: {ref}")
     try:
-        result = pix.lookup(source["code"], value, targets)
+        result = pix.lookup(source["code"], value, targets, actor=who.actor)
     except UnknownIdentifier:
         return _outcome(404, "not-found", "sourceIdentifier Patient Identifier not found")
     parameters: list[dict[str, Any]] = [

@@ -20,7 +20,7 @@ Writer = Annotated[Principal, Depends(require("residents:write"))]
 @router.post("/residents", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "The record existed already (same source domain and local id)"}})
 def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    result = residents.register(body, actor=who.sub)
+    result = residents.register(body, actor=who.actor)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return {"created": result.created, "empi_id": result.resident["empi_id"], "resident": result.resident,
@@ -28,47 +28,47 @@ def register_resident(body: ResidentIn, response: Response, residents: Residents
 
 
 @router.get("/residents", response_model=ResidentPublic)
-def find_resident(residents: ResidentsDep, _: Reader, source_domain: Annotated[str, Query(max_length=32)],
+def find_resident(residents: ResidentsDep, who: Reader, source_domain: Annotated[str, Query(max_length=32)],
                   local_id: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
-    return residents.get_by_source(source_domain, local_id)
+    return residents.get_by_source(source_domain, local_id, who.actor)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentPublic)
-def get_resident(resident_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
-    return residents.get(resident_id)
+def get_resident(resident_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+    return residents.get(resident_id, who.actor)
 
 
 @router.patch("/residents/{resident_id}", response_model=ResidentPublic)
 def update_resident(resident_id: str, body: ResidentUpdate, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    return residents.update(resident_id, body, actor=who.sub)
+    return residents.update(resident_id, body, actor=who.actor)
 
 
 @router.get("/residents/{resident_id}/changes", response_model=list[ChangePublic])
-def resident_changes(resident_id: str, residents: ResidentsDep, _: Reader) -> list[dict[str, Any]]:
-    return residents.changes(resident_id)
+def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+    return residents.changes(resident_id, who.actor)
 
 
 @router.post("/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
 def attach_card(resident_id: str, body: CardIn, residents: ResidentsDep, who: Writer,
                 app_domain: Annotated[str | None, Query(max_length=32)] = None) -> dict[str, Any]:
-    return residents.attach_card(resident_id, body, app_domain, actor=who.sub)
+    return residents.attach_card(resident_id, body, app_domain, actor=who.actor)
 
 
 @router.delete("/residents/{resident_id}/cards/{card_id}", response_model=ResidentPublic)
 def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    return residents.detach_card(resident_id, card_id, actor=who.sub)
+    return residents.detach_card(resident_id, card_id, actor=who.actor)
 
 
 @router.get("/cards/{card_id}")
-def get_card(card_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
-    return residents.card(card_id)
+def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+    return residents.card(card_id, who.actor)
 
 
 @router.patch("/cards/{card_id}", response_model=CardStatusPublic)
-def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, _: Writer) -> dict[str, Any]:
-    return residents.set_card_status(card_id, body.status, body.reason)
+def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+    return residents.set_card_status(card_id, body.status, body.reason, who.actor)
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)
-def get_identity(empi_id: str, residents: ResidentsDep, _: Reader) -> dict[str, Any]:
-    return residents.identity(empi_id)
+def get_identity(empi_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+    return residents.identity(empi_id, who.actor)

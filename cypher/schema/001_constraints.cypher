@@ -8,3 +8,7 @@ CREATE CONSTRAINT card_id IF NOT EXISTS FOR (c:Card) REQUIRE c.card_id IS UNIQUE
 // An identifier is unique within its domain; for a card-type domain this is (card type, card number).
 CREATE CONSTRAINT card_number IF NOT EXISTS FOR (c:Card) REQUIRE (c.domain, c.number) IS UNIQUE;
 CREATE CONSTRAINT change_id IF NOT EXISTS FOR (x:Change) REQUIRE x.change_id IS UNIQUE;
+CREATE CONSTRAINT event_seq IF NOT EXISTS FOR (e:Event) REQUIRE e.seq IS UNIQUE;
+CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE;
+CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (a:Audit) REQUIRE a.audit_id IS UNIQUE;
+CREATE CONSTRAINT link_event_id IF NOT EXISTS FOR (x:LinkEvent) REQUIRE x.event_id IS UNIQUE;

@@ -7,3 +7,8 @@ CREATE INDEX card_type IF NOT EXISTS FOR (c:Card) ON (c.card_type);
 CREATE INDEX domain_kind IF NOT EXISTS FOR (d:Domain) ON (d.kind);
 CREATE INDEX identity_status IF NOT EXISTS FOR (i:Identity) ON (i.status);
 CREATE INDEX card_needs_domain IF NOT EXISTS FOR (c:Card) ON (c.needs_domain);
+CREATE INDEX event_type IF NOT EXISTS FOR (e:Event) ON (e.type);
+CREATE INDEX audit_at IF NOT EXISTS FOR (a:Audit) ON (a.at);
+CREATE INDEX audit_sub IF NOT EXISTS FOR (a:Audit) ON (a.sub);
+CREATE INDEX audit_resource IF NOT EXISTS FOR (a:Audit) ON (a.resource_id);
+CREATE INDEX resident_created IF NOT EXISTS FOR (r:Resident) ON (r.created_at);
