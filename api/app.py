@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routers import domains, fhir, health, pix, residents
+from api.routers import domains, fhir, health, lifecycle, pix, residents, reviews, stats
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
 from graph.audit_buffer import AuditBuffer
@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     if graph is not None:
         app.state.graph = graph
     install_error_handlers(app)
-    for router in (health.router, domains.router, residents.router, pix.router, fhir.router):
+    for router in (health.router, domains.router, residents.router, pix.router, fhir.router, lifecycle.router,
+                   reviews.router, stats.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for name in ("ehc", "uvicorn.access", "uvicorn.error"):

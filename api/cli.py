@@ -139,6 +139,33 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
         typer.echo(f"example: domain {ex['domain']} patient {ex['local_id']} -> EMPI {ex['empi_id']}")
 
 
+@app.command("stats")
+def stats(days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity."""
+    import json
+
+    from graph.driver import Graph
+    from services.stats import statistics
+
+    graph = Graph.from_settings(get_settings())
+    try:
+        figures = statistics(graph, days)
+    finally:
+        graph.close()
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
+        return
+    for key, value in figures["totals"].items():
+        typer.echo(f"{key:>20}: {value}")
+    for row in figures["records_by_domain"]:
+        typer.echo(f"  records {row['domain']:<8} {row['status']:<10} {row['records']}")
+    for row in figures["cards"]:
+        typer.echo(f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}")
+    for row in figures["registrations_per_day"]:
+        typer.echo(f"  registrations {row['day']} {row['registrations']}")
+
+
 def main() -> None:
     try:
         app()

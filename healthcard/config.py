@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.settings import PROJECT_ROOT, get_settings
@@ -41,6 +41,11 @@ class HealthCardSettings(BaseSettings):
     scenes_file: Path = PROJECT_ROOT / "config" / "healthcard" / "scenes.json"
     label_font: Path | None = None  # a TrueType/OpenType font with CJK glyphs for printed labels
     max_bank_cards: int = Field(default=5, ge=1, le=20)
+    # Provider ports (the sandboxes by default: `ehc sandbox start`, or `make run`).
+    payment_url: str = "http://127.0.0.1:8071"
+    verifier_url: str = "http://127.0.0.1:8072"
+    provider_api_key: SecretStr | None = None
+    provider_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
 @lru_cache(maxsize=1)

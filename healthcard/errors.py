@@ -5,7 +5,13 @@ from __future__ import annotations
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
 
 __all__ = [
+    "AccountInactive",
     "BankCardInvalid",
+    "BankCardLimit",
+    "CancelReasonRefused",
+    "IdDocumentMismatch",
+    "QrCardInactive",
+    "QrTypeNotAllowed",
     "IdentityNotVerified",
     "KeyNotFound",
     "KeyStateConflict",
@@ -119,3 +125,40 @@ class ProviderUnavailable(Unavailable):
     """A payment or verification provider could not be reached or answered nonsense."""
 
     code = "provider_unavailable"
+
+
+class QrCardInactive(QrError, Forbidden):
+    """A valid code of a card that is not active: ``qr_card_cancelled``, ``qr_card_suspended`` or
+    ``qr_card_unknown`` (no account holds the card)."""
+
+    code = "qr_card_cancelled"
+
+
+class QrTypeNotAllowed(InvalidInput):
+    """A static code asked for a business function that requires a dynamic one."""
+
+    code = "qr_type_not_allowed"
+
+
+class AccountInactive(Conflict):
+    """The account is cancelled (or otherwise not active): it cannot get codes or bank cards."""
+
+    code = "account_cancelled"
+
+
+class CancelReasonRefused(InvalidInput):
+    """Cancellation is only for emigrated (出境定居) or deceased (死亡) persons."""
+
+    code = "cancel_reason_not_allowed"
+
+
+class IdDocumentMismatch(Forbidden):
+    """The ID document presented does not belong to the account holder."""
+
+    code = "id_document_mismatch"
+
+
+class BankCardLimit(Conflict):
+    """The account already has the maximum number of bound bank cards."""
+
+    code = "bank_card_limit"

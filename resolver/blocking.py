@@ -19,16 +19,16 @@ groups records by the same keys. Keys (absent when their inputs are missing):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
-from typing import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 
 from resolver.names import name_pinyin
 from resolver.records import StandardRecord
 
 __all__ = [
     "BLOCKING_KEY_NAMES",
-    "blocking_keys",
     "KeyFunction",
+    "blocking_keys",
     "candidate_pairs",
     "field_key_function",
     "keys_of",

@@ -7,12 +7,12 @@ lone link joining two groups), falling back to a minimum weighted cut when no br
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Mapping
 
 import networkx as nx
 
-__all__ = ["CutLink", "Clustering", "cluster_links"]
+__all__ = ["Clustering", "CutLink", "cluster_links"]
 
 
 @dataclass(frozen=True, slots=True)

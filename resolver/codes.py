@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
-    "GENDER",
-    "MARITAL_STATUS",
-    "ETHNICITY",
-    "ID_DOCUMENT_TYPE",
-    "EMPLOYMENT_STATUS",
-    "CARD_TYPES",
     "CARD_STATUS",
-    "RESIDENT_STATUS",
+    "CARD_TYPES",
     "DOMAIN_KINDS",
-    "OID_RESIDENT_ID",
+    "EMPLOYMENT_STATUS",
+    "ETHNICITY",
+    "GENDER",
+    "ID_DOCUMENT_TYPE",
+    "MARITAL_STATUS",
     "OID_HEALTH_CARD",
     "OID_ID_DOCUMENT_TYPE",
+    "OID_RESIDENT_ID",
+    "RESIDENT_STATUS",
     "describe",
 ]
 
@@ -34,12 +34,7 @@ MARITAL_STATUS: Mapping[str, str] = MappingProxyType({
     "30": "丧偶", "40": "离婚", "90": "未说明的婚姻状况",
 })
 
-_ETHNIC_NAMES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 "
-    "黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 "
-    "撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 "
-    "京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
-).split()
+_ETHNIC_NAMES = ["汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"]
 # GB 3304-1991: 01-56 in the standard order, 97 other, 98 foreign origin.
 ETHNICITY: Mapping[str, str] = MappingProxyType(
     {f"{i:02d}": name for i, name in enumerate(_ETHNIC_NAMES, start=1)} | {"97": "其他", "98": "外国血统中国籍人士"}

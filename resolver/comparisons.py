@@ -5,9 +5,10 @@ its levels so scores can be explained.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
@@ -19,20 +20,20 @@ from resolver.records import IdForm
 from resolver.shapes import shape_key
 
 __all__ = [
-    "MISSING",
-    "Level",
-    "Comparator",
     "COMPARATOR_KINDS",
-    "make_comparator",
-    "is_missing",
-    "ExactComparator",
-    "StringComparator",
-    "EditDistanceComparator",
-    "DateComparator",
-    "ChineseNameComparator",
-    "IdNumberComparator",
-    "PhoneComparator",
+    "MISSING",
     "AddressComparator",
+    "ChineseNameComparator",
+    "Comparator",
+    "DateComparator",
+    "EditDistanceComparator",
+    "ExactComparator",
+    "IdNumberComparator",
+    "Level",
+    "PhoneComparator",
+    "StringComparator",
+    "is_missing",
+    "make_comparator",
 ]
 
 MISSING = -1
@@ -168,7 +169,8 @@ def _shape_similar(a: NameForm, b: NameForm) -> bool:
 
 class ChineseNameComparator:
     """Names (``NameForm``): exact / same pinyin with tones / same pinyin (any reading) / look-alike
-    characters / close (one character, or pinyin Jaro-Winkler >= threshold) / else."""
+    characters / close (one of three or more characters differs, or same surname and given-name
+    pinyin Jaro-Winkler >= threshold) / else."""
 
     kind = "chinese_name"
     levels = (
@@ -196,8 +198,8 @@ class ChineseNameComparator:
             return 3
         ca, cb = a.compact, b.compact
         if (len(ca) == len(cb) and len(ca) >= 3 and Levenshtein.distance(ca, cb) <= 1) or (
-            JaroWinkler.similarity(a.pinyin, b.pinyin) >= self.pinyin_threshold and a.surname == b.surname
-            and len(a.pinyin) >= 6
+            a.surname == b.surname and len(a.given_pinyin) >= 4
+            and JaroWinkler.similarity(a.given_pinyin, b.given_pinyin) >= self.pinyin_threshold
         ):
             return 4
         return 5

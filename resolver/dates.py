@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-__all__ = ["parse_date", "day_month_swapped", "one_component_off"]
+__all__ = ["day_month_swapped", "one_component_off", "parse_date"]
 
 _PATTERNS = (
     re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:[ T].*)?$"),

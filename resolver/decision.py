@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Sequence
+from typing import Any
 
-from resolver.idnumber import parse_id_number, IdNumberError
+from resolver.idnumber import IdNumberError, parse_id_number
 from resolver.records import IdForm
 from resolver.rules import RuleModel
 from resolver.scoring import MatchScore, Scorer, fields_of
 
-__all__ = ["Outcome", "Decision", "DecisionPolicy", "decide", "distinct_valid_ids"]
+__all__ = ["Decision", "DecisionPolicy", "Outcome", "decide", "distinct_valid_ids"]
 
 
 class Outcome(StrEnum):

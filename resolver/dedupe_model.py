@@ -19,7 +19,8 @@ import io
 import logging
 import math
 import pickle
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dedupe
 import numpy as np
@@ -29,7 +30,7 @@ from resolver.errors import ModelError
 from resolver.rules import RuleConfig
 from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, weight_from_probability
 
-__all__ = ["DedupeScorer", "LevelDistance", "train_dedupe", "TrainingPairs"]
+__all__ = ["DedupeScorer", "LevelDistance", "TrainingPairs", "train_dedupe"]
 
 TrainingPairs = Mapping[str, Sequence[tuple[Any, Any]]]
 _MAGIC = b"EHC-DEDUPE-1\n"

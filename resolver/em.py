@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ __all__ = ["EmResult", "estimate_u", "expectation_maximisation", "random_pairs"]
 
 @dataclass(frozen=True, slots=True)
 class EmResult:
-    """The re-parameterised model and how the estimation went."""
+    """The re-parameterised model and how the estimation went (``m``/``u`` empty for fixed comparisons)."""
 
     model: RuleModel
     iterations: int
@@ -114,5 +115,5 @@ def expectation_maximisation(
             break
     fitted = model.with_parameters(m, u_est, lam, version=version)
     return EmResult(model=fitted, iterations=iteration, converged=converged, prior=lam,
-                    m=tuple(tuple(float(v) for v in x) for x in m),
-                    u=tuple(tuple(float(v) for v in x) for x in u_est))
+                    m=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(m)),
+                    u=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(u_est)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.errors import EhcError
 
-__all__ = ["ResolverError", "RuleConfigError", "ModelError"]
+__all__ = ["ModelError", "ResolverError", "RuleConfigError"]
 
 
 class ResolverError(EhcError):

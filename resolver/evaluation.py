@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Hashable, Iterable, Mapping
 
-__all__ = ["PairMetrics", "pairs_from_clusters", "pairs_from_labels", "pairwise_metrics", "false_merges"]
+__all__ = ["PairMetrics", "false_merges", "pairs_from_clusters", "pairs_from_labels", "pairwise_metrics"]
 
 Pair = tuple[Hashable, Hashable]
 

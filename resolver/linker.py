@@ -6,17 +6,29 @@ the candidates the graph returns, with the same model.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from resolver.blocking import candidate_pairs
+from resolver.clustering import Clustering, cluster_links
 from resolver.em import EmResult, estimate_u, expectation_maximisation
 from resolver.rules import RuleModel
 from resolver.scoring import weight_from_probability
 
-__all__ = ["ScoredPairs", "block", "score_pairs", "fit_rule_model", "select_links", "one_to_one"]
+__all__ = [
+    "LinkageResult",
+    "ScoredPairs",
+    "block",
+    "deduplicate",
+    "fit_rule_model",
+    "link_files",
+    "one_to_one",
+    "score_pairs",
+    "select_links",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +88,52 @@ def one_to_one(scored: ScoredPairs, threshold: float) -> list[tuple[int, int]]:
         used.update((i, j))
         links.append((i, j))
     return links
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageResult:
+    """Outcome of a batch run: the fitted model, scored candidates, chosen links and clusters."""
+
+    model: RuleModel
+    scored: ScoredPairs
+    links: list[tuple[int, int]]
+    clustering: Clustering | None
+    em: EmResult | None
+
+
+def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
+                key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
+                *, fit: bool = True, id_numbers: Sequence[str | None] | None = None,
+                threshold: float | None = None, max_cluster: int = 50, seed: int = 0) -> LinkageResult:
+    """Deduplicate one file: block, (fit by EM), score, keep links at ``threshold`` (default: the
+    config's auto_link), cluster them (splitting clusters with two valid ID numbers)."""
+    keys = [key_function(r) for r in rows] if callable(key_function) else list(key_function)
+    pairs = sorted(candidate_pairs(keys))
+    levels = model.level_matrix(rows, pairs)
+    em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
+    fitted = em.model if em else model
+    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
+    links = select_links(scored, cut)
+    by_pair = dict(zip(scored.pairs, scored.weights))
+    clustering = cluster_links(((i, j, float(by_pair[(i, j)])) for i, j in links), nodes=range(len(rows)),
+                               id_numbers=dict(enumerate(id_numbers)) if id_numbers else None,
+                               max_size=max_cluster)
+    return LinkageResult(model=fitted, scored=scored, links=links, clustering=clustering, em=em)
+
+
+def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]],
+               key_function: Callable[[Mapping[str, Any]], Mapping[str, str]], *, fit: bool = True,
+               threshold: float | None = None, one_to_one_links: bool = True, seed: int = 0) -> LinkageResult:
+    """Link two files (indices into ``rows_a + rows_b``); one-to-one by default (each record has at
+    most one counterpart in the other file)."""
+    rows = list(rows_a) + list(rows_b)
+    groups = [0] * len(rows_a) + [1] * len(rows_b)
+    pairs = block(rows, key_function, groups=groups)
+    levels = model.level_matrix(rows, pairs)
+    em = fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
+    fitted = em.model if em else model
+    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
+    links = one_to_one(scored, cut) if one_to_one_links else select_links(scored, cut)
+    return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

@@ -17,15 +17,14 @@ __all__ = [
     "COMPOUND_SURNAMES",
     "NameForm",
     "clean_name",
-    "to_simplified",
-    "split_surname",
     "name_pinyin",
+    "split_surname",
     "standardise_name",
+    "to_simplified",
 ]
 
 COMPOUND_SURNAMES: frozenset[str] = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 "
-    "万俟 闻人 赫连 澹台 申屠 公冶 濮阳 太史 钟离 宗政 淳于 单于 呼延 百里 东郭 司空 拓跋 第五".split()
+    ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "万俟", "闻人", "赫连", "澹台", "申屠", "公冶", "濮阳", "太史", "钟离", "宗政", "淳于", "单于", "呼延", "百里", "东郭", "司空", "拓跋", "第五"]
 )
 # Surnames read differently from the common reading of the character (toneless, tone3).
 _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -63,6 +62,7 @@ class NameForm:
     readings: tuple[frozenset[str], ...]  # per character: every toneless reading (heteronyms)
     shape: str  # per character look-alike key
     han: bool  # written in Chinese characters
+    given_pinyin: str = ""  # toneless pinyin of the given name alone
 
     @property
     def compact(self) -> str:
@@ -140,11 +140,13 @@ def standardise_name(raw: str | None) -> NameForm | None:
                           for i, p in enumerate(_SURNAME_READINGS[surname]))
             readings = fixed + readings[len(fixed):]
         shape = "".join(shape_key(c) for c in chars)
+        given_py = name_pinyin(given)[0] if surname and given else plain
     else:
         surname, given = split_surname(text)
         plain = re.sub(r"[^A-Z]", "", text).lower()
         toned = plain
         readings = tuple(frozenset({c}) for c in plain)
         shape = plain
+        given_py = re.sub(r"[^A-Z]", "", given).lower()
     return NameForm(text=text, surname=surname, given=given, pinyin=plain, pinyin_tone=toned,
-                    readings=readings, shape=shape, han=han)
+                    readings=readings, shape=shape, han=han, given_pinyin=given_py)

@@ -10,7 +10,7 @@ from resolver.addresses import AddressForm
 from resolver.names import NameForm
 from resolver.phones import PhoneForm
 
-__all__ = ["PersonRecord", "StandardRecord", "IdForm"]
+__all__ = ["IdForm", "PersonRecord", "StandardRecord"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ probability on 0..100. Thresholds (auto_link, review) are probabilities on 0..1.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,13 +20,13 @@ from resolver.errors import RuleConfigError
 from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, probability_from_weight
 
 __all__ = [
-    "LevelParams",
-    "ComparisonConfig",
-    "Thresholds",
     "BlockingKeyConfig",
+    "ComparisonConfig",
     "Constraints",
+    "LevelParams",
     "RuleConfig",
     "RuleModel",
+    "Thresholds",
     "load_rules",
 ]
 

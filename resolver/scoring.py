@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from core.privacy import mask_id_number, mask_phone
 from resolver.addresses import AddressForm
@@ -17,8 +18,8 @@ __all__ = [
     "FieldExplanation",
     "MatchScore",
     "Scorer",
-    "fields_of",
     "display_value",
+    "fields_of",
     "probability_from_weight",
     "weight_from_probability",
 ]

@@ -7,7 +7,7 @@ member of a group to one key; characters outside the table are their own key.
 
 from __future__ import annotations
 
-__all__ = ["LOOKALIKE_GROUPS", "shape_key", "shape_similar", "lookalikes"]
+__all__ = ["LOOKALIKE_GROUPS", "lookalikes", "shape_key", "shape_similar"]
 
 # Each string is one group of characters that are easily mistaken for one another.
 LOOKALIKE_GROUPS: tuple[str, ...] = (

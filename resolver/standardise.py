@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 from resolver.addresses import AddressForm, standardise_address, standardise_addresses
 from resolver.idnumber import IdNumberError, parse_id_number
@@ -12,7 +12,7 @@ from resolver.names import standardise_name
 from resolver.phones import standardise_phone
 from resolver.records import IdForm, PersonRecord, StandardRecord
 
-__all__ = ["standardise", "standardise_many", "standardise_gender", "standardise_id_number"]
+__all__ = ["standardise", "standardise_gender", "standardise_id_number", "standardise_many"]
 
 _GENDER = {"1": "1", "2": "2", "男": "1", "女": "2", "M": "1", "F": "2", "MALE": "1", "FEMALE": "2",
            "男性": "1", "女性": "2"}

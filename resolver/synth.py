@@ -19,7 +19,7 @@ from resolver.idnumber import check_character
 from resolver.records import PersonRecord
 from resolver.shapes import lookalikes
 
-__all__ = ["Person", "SyntheticRecord", "Population", "SynthOptions", "generate", "DISTRICTS", "DOMAINS"]
+__all__ = ["DISTRICTS", "DOMAINS", "Person", "Population", "SynthOptions", "SyntheticRecord", "generate"]
 
 # (adcode, province, city, district) of real GB/T 2260 districts.
 DISTRICTS: tuple[tuple[str, str, str, str], ...] = (

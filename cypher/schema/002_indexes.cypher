@@ -12,3 +12,6 @@ CREATE INDEX audit_at IF NOT EXISTS FOR (a:Audit) ON (a.at);
 CREATE INDEX audit_sub IF NOT EXISTS FOR (a:Audit) ON (a.sub);
 CREATE INDEX audit_resource IF NOT EXISTS FOR (a:Audit) ON (a.resource_id);
 CREATE INDEX resident_created IF NOT EXISTS FOR (r:Resident) ON (r.created_at);
+CREATE INDEX merge_status IF NOT EXISTS FOR (m:Merge) ON (m.status);
+CREATE INDEX merge_at IF NOT EXISTS FOR (m:Merge) ON (m.at);
+CREATE INDEX review_status_score IF NOT EXISTS FOR (x:ReviewItem) ON (x.status, x.score);

@@ -1,0 +1,72 @@
+"""居民信息合并: merge, unmerge, unlink, link history and the survivorship view of an identity."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Principal
+from api.deps import GraphDep, ResidentsDep, require
+from services.lifecycle import LifecycleService
+
+router = APIRouter(tags=["identity lifecycle"])
+Steward = Annotated[Principal, Depends(require("merge:write"))]
+Reader = Annotated[Principal, Depends(require("residents:read"))]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    survivor_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
+    merged_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Reason
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+
+
+def _service(graph: GraphDep, residents: ResidentsDep) -> LifecycleService:
+    return LifecycleService(graph, residents)
+
+
+LifecycleDep = Annotated[LifecycleService, Depends(_service)]
+
+
+@router.post("/merges", status_code=status.HTTP_201_CREATED)
+def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+    return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason)
+
+
+@router.get("/merges")
+def list_merges(lifecycle: LifecycleDep, _: Reader, empi_id: Annotated[str | None, Query(max_length=64)] = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+    return lifecycle.merges(empi_id, limit)
+
+
+@router.get("/merges/{merge_id}")
+def get_merge(merge_id: str, lifecycle: LifecycleDep, _: Reader) -> dict[str, Any]:
+    return lifecycle.merge_record(merge_id)
+
+
+@router.post("/merges/{merge_id}/undo")
+def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+    return lifecycle.unmerge(merge_id, who.actor, body.reason)
+
+
+@router.post("/residents/{resident_id}/unlink")
+def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+    return lifecycle.unlink(resident_id, who.actor, body.reason)
+
+
+@router.get("/identities/{empi_id}/history")
+def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[dict[str, Any]]:
+    return lifecycle.history(empi_id)
+
+
+@router.get("/identities/{empi_id}/golden")
+def golden(empi_id: str, lifecycle: LifecycleDep, who: Reader) -> dict[str, Any]:
+    return lifecycle.golden(empi_id, who.actor)

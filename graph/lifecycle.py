@@ -1,0 +1,143 @@
+"""Identity lifecycle in the graph: merge/unmerge, unlink, review items, history, statistics, audit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph.driver import run
+from graph.values import plain
+
+__all__ = [
+    "lock_identity", "move_records", "mark_identity_merged", "create_merge", "lock_merge", "get_merge", "later_merges_touching",
+    "undo_merge", "link_same_as_manual", "remove_same_as_of", "create_identity", "identity_snapshot",
+    "identity_history", "list_merges", "create_review_item", "find_review_by_pair", "list_reviews",
+    "get_review_item", "lock_review_item", "decide_review_item", "statistics", "list_audit",
+]
+
+
+def lock_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "lock_identity", empi_id=empi_id)
+    return plain(rows[0]) if rows else None
+
+
+def move_records(tx: ManagedTransaction, empi_id: str, resident_ids: list[str]) -> int:
+    return int(run(tx, "move_records", empi_id=empi_id, resident_ids=resident_ids)[0]["moved"])
+
+
+def mark_identity_merged(tx: ManagedTransaction, *, merged: str, survivor: str, merge_id: str) -> None:
+    run(tx, "mark_identity_merged", merged=merged, survivor=survivor, merge_id=merge_id)
+
+
+def create_merge(tx: ManagedTransaction, **fields: Any) -> None:
+    run(tx, "create_merge", **fields)
+
+
+def lock_merge(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "lock_merge", merge_id=merge_id)
+    return rows[0]["merge"] if rows else None
+
+
+def get_merge(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "get_merge", merge_id=merge_id)
+    return plain(rows[0]["merge"]) if rows else None
+
+
+def later_merges_touching(tx: ManagedTransaction, after: Any, resident_ids: list[str]) -> list[str]:
+    return [r["merge_id"] for r in run(tx, "later_merges_touching", after=after, resident_ids=resident_ids)]
+
+
+def undo_merge(tx: ManagedTransaction, merge_id: str, by: str, reason: str) -> bool:
+    return bool(run(tx, "undo_merge", merge_id=merge_id, by=by, reason=reason))
+
+
+def link_same_as_manual(tx: ManagedTransaction, **fields: Any) -> None:
+    fields["explanation"] = json.dumps(fields.get("explanation") or [], ensure_ascii=False, default=str)
+    run(tx, "link_same_as_manual", **fields)
+
+
+def remove_same_as_of(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
+    return plain(run(tx, "remove_same_as_of", resident_id=resident_id))
+
+
+def create_identity(tx: ManagedTransaction, empi_id: str) -> None:
+    run(tx, "create_identity", empi_id=empi_id)
+
+
+def identity_snapshot(tx: ManagedTransaction, empi_ids: list[str]) -> list[dict[str, Any]]:
+    return run(tx, "identity_snapshot", empi_ids=empi_ids)
+
+
+def identity_history(tx: ManagedTransaction, empi_id: str) -> list[dict[str, Any]]:
+    out = []
+    for row in run(tx, "identity_history", empi_id=empi_id):
+        event = plain(row["event"])
+        event["detail"] = json.loads(event.get("detail") or "{}")
+        out.append(event)
+    return out
+
+
+def list_merges(tx: ManagedTransaction, empi_id: str | None, limit: int) -> list[dict[str, Any]]:
+    return [plain(r["merge"]) for r in run(tx, "list_merges", empi_id=empi_id, limit=limit)]
+
+
+def create_review_item(tx: ManagedTransaction, **fields: Any) -> dict[str, Any]:
+    fields["explanation"] = json.dumps(fields.get("explanation") or [], ensure_ascii=False, default=str)
+    return run(tx, "create_review_item", **fields)[0]
+
+
+def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> dict[str, Any] | None:
+    rows = run(tx, "find_review_by_pair", pair_key=pair_key)
+    return rows[0] if rows else None
+
+
+def _review(row: dict[str, Any]) -> dict[str, Any]:
+    item = plain(row["item"])
+    item["explanation"] = json.loads(item.get("explanation") or "[]")
+    item.pop("touched_at", None)
+    return {**item, "a": row["a"], "b": row["b"]}
+
+
+def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float, max_score: float,
+                 descending: bool, offset: int, limit: int) -> list[dict[str, Any]]:
+    rows = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score, descending=descending,
+               offset=offset, limit=limit)
+    return [_review(r) for r in rows]
+
+
+def get_review_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "get_review_item", review_id=review_id)
+    return _review(rows[0]) if rows else None
+
+
+def lock_review_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "lock_review_item", review_id=review_id)
+    return _review(rows[0]) if rows else None
+
+
+def decide_review_item(tx: ManagedTransaction, *, review_id: str, status: str, by: str, reason: str,
+                       merge_id: str | None) -> None:
+    run(tx, "decide_review_item", review_id=review_id, status=status, by=by, reason=reason, merge_id=merge_id)
+
+
+def statistics(tx: ManagedTransaction, days: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "records_by_domain": run(tx, "stats_records_by_domain"),
+        "cards": run(tx, "stats_cards"),
+        "identities": run(tx, "stats_identities"),
+        "regions": run(tx, "stats_regions"),
+        "reviews": run(tx, "stats_reviews"),
+        "registrations_per_day": run(tx, "stats_registrations_per_day", days=days),
+        "merges_per_day": run(tx, "stats_merges_per_day", days=days),
+    }
+
+
+def list_audit(tx: ManagedTransaction, **filters: Any) -> list[dict[str, Any]]:
+    out = []
+    for row in run(tx, "list_audit", **filters):
+        entry = plain(row["entry"])
+        entry["detail"] = json.loads(entry.get("detail") or "{}")
+        out.append(entry)
+    return out

@@ -1,0 +1,159 @@
+"""Validated inputs of the virtual health card: account registration and update, cancellation, bank
+cards, QR requests and verification. Demographics are validated exactly like the master index's."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from resolver import codes
+from services.models import _Demographics
+
+__all__ = [
+    "AccountIn", "AccountUpdate", "BankCardIn", "CancelIn", "ContactPreferences", "Evidence", "IdDocument",
+    "OfflineVerification", "OnlineVerification", "PrintRequest", "QrRequest", "VerifyRequest",
+]
+
+Text = Annotated[str, Field(min_length=1, max_length=100)]
+Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-/]*$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OfflineVerification(_In):
+    """Real-name check done offline: the ID card read at an institution terminal by an operator."""
+
+    method: Literal["offline"]
+    terminal_id: Ref
+    operator: Text
+    institution: Text | None = None
+
+
+class OnlineVerification(_In):
+    """Real-name check done online: bank-card four elements (name, ID number, card, phone)."""
+
+    method: Literal["online"]
+    bank_card_number: Annotated[str, Field(min_length=12, max_length=32)]
+    phone: Annotated[str, Field(max_length=32)] | None = None  # default: the registration phone
+
+
+class ContactPreferences(_In):
+    """Account-only settings: how the holder wants to be told about visits, payments and reports."""
+
+    sms: bool = True
+    app_push: bool = True
+    language: Literal["zh", "en"] = "zh"
+
+
+class AccountIn(_Demographics):
+    """Real-name registration of a virtual health card (虚拟化账户注册)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_type: str = "01"
+    id_number: Annotated[str, Field(min_length=1, max_length=32)]
+    verification: Annotated[OfflineVerification | OnlineVerification, Field(discriminator="method")]
+    nickname: Annotated[str, Field(max_length=30)] | None = None
+    contact_preferences: ContactPreferences | None = None
+
+    def demographics(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"verification", "nickname", "contact_preferences"})
+
+
+class AccountUpdate(_Demographics):
+    """Demographic fields go to the master index (versioned); nickname and contact preferences stay
+    on the account. The ID document of an account cannot change."""
+
+    resident_version: Annotated[int, Field(ge=1)] | None = None
+    nickname: Annotated[str, Field(max_length=30)] | None = None
+    contact_preferences: ContactPreferences | None = None
+
+    @model_validator(mode="after")
+    def _no_id_change(self) -> AccountUpdate:
+        for name in ("id_type", "id_number"):
+            if name in self.model_fields_set:
+                raise ValueError(f"{name}: the ID document of an account cannot change; cancel and register "
+                                 "again, or correct the record in the master index")
+        return self
+
+    def resident_changes(self) -> dict[str, Any]:
+        account_only = {"resident_version", "nickname", "contact_preferences"}
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if k not in account_only}
+
+    def account_changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if "nickname" in self.model_fields_set:
+            out["nickname"] = self.nickname
+        if "contact_preferences" in self.model_fields_set:
+            out["contact_preferences"] = self.contact_preferences.model_dump() if self.contact_preferences else None
+        return out
+
+
+class Evidence(_In):
+    """The document proving emigration (出境定居证明) or death (死亡医学证明)."""
+
+    document_type: Text
+    document_number: Ref
+    issuing_authority: Text
+    issued_on: date
+
+    @field_validator("issued_on")
+    @classmethod
+    def _not_future(cls, v: date) -> date:
+        if v > date.today():
+            raise ValueError("the evidence cannot be issued in the future")
+        return v
+
+
+class CancelIn(_In):
+    reason: Annotated[str, Field(min_length=1, max_length=40)]
+    evidence: Evidence
+    note: Annotated[str, Field(max_length=200)] | None = None
+
+
+class IdDocument(_In):
+    """The holder's ID document, presented again to confirm a sensitive change."""
+
+    id_type: str = "01"
+    id_number: Annotated[str, Field(min_length=1, max_length=32)]
+
+    @field_validator("id_type")
+    @classmethod
+    def _id_type(cls, v: str) -> str:
+        if v not in codes.ID_DOCUMENT_TYPE:
+            raise ValueError(f"{v!r} is not an ID document type code (CV02.01.101)")
+        return v
+
+
+class BankCardIn(_In):
+    bank_card_number: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class QrRequest(_In):
+    """Ask for a code for a business function; the system picks static/dynamic unless ``type`` is given."""
+
+    function: Annotated[str, Field(min_length=1, max_length=20)]
+    type: Literal["static", "dynamic"] | None = None
+    ttl: Annotated[int, Field(ge=30, le=300)] | None = None
+    format: Literal["json", "png", "svg", "national"] = "json"
+    bank_card_id: Ref | None = None  # payment: which bound card pays (default: the first bound)
+
+
+class PrintRequest(IdDocument):
+    """Print a static code at an institution terminal from the ID document details."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    format: Literal["label", "png", "svg"] = "label"
+
+
+class VerifyRequest(_In):
+    """A code scanned at a care step: the scene (our code or a platform care-step code) and where."""
+
+    payload: Annotated[str, Field(min_length=1, max_length=2200)]
+    scene: Annotated[str, Field(min_length=1, max_length=40)]
+    channel: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    terminal_id: Ref
+    institution: Text

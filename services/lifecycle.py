@@ -1,0 +1,156 @@
+"""Identity lifecycle (居民信息合并): steward merge and exact unmerge, unlinking a record, link history,
+the survivorship view. Each change writes its event, audit record and link-history entry atomically."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import Conflict, InvalidInput, NotFound
+from core.settings import PROJECT_ROOT
+from graph import lifecycle as repo
+from graph.driver import Graph
+from graph.trail import Actor, emit_event, record_audit, record_link_event
+from resolver.survivorship import SurvivorshipRules, golden_record
+from services.linking import new_empi_id
+from services.registry import ResidentService
+
+__all__ = ["LifecycleService", "survivorship_rules"]
+
+SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"
+
+
+@lru_cache(maxsize=1)
+def survivorship_rules() -> SurvivorshipRules:
+    return SurvivorshipRules.model_validate(json.loads(SURVIVORSHIP_FILE.read_text(encoding="utf-8")))
+
+
+class LifecycleService:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+        self.graph = graph
+        self.residents = residents or ResidentService(graph)
+
+    # -- merge ------------------------------------------------------------------------------------
+    def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
+              score: float = 1.0, explanation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it)."""
+        if survivor == merged:
+            raise InvalidInput("an identity cannot be merged with itself", field="merged_empi_id")
+        merge_id = "M" + uuid.uuid4().hex.upper()
+        self.graph.write(self._merge_tx, merge_id, survivor, merged, actor, reason, review_id, score,
+                         explanation or [])
+        return self.merge_record(merge_id)
+
+    @staticmethod
+    def _merge_tx(tx: ManagedTransaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
+                  review_id: str | None, score: float, explanation: list[dict[str, Any]]) -> None:
+        first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards
+        locked = {e: repo.lock_identity(tx, e) for e in (first, second)}
+        for empi_id, field in ((survivor, "survivor_empi_id"), (merged, "merged_empi_id")):
+            ident = locked[empi_id]
+            if ident is None:
+                raise NotFound(f"no identity with EMPI id {empi_id!r}", field=field)
+            if ident["status"] != "active":
+                raise Conflict(f"identity {empi_id} is already merged into {ident['merged_into']}", field=field)
+        moved = locked[merged]["resident_ids"]  # type: ignore[index]
+        anchor = locked[survivor]["resident_ids"]  # type: ignore[index]
+        if not moved or not anchor:
+            raise Conflict("an identity without records cannot be merged", field="merged_empi_id")
+        repo.move_records(tx, survivor, moved)
+        repo.mark_identity_merged(tx, merged=merged, survivor=survivor, merge_id=merge_id)
+        repo.link_same_as_manual(tx, resident_id=moved[0], other_id=anchor[0], score=score, method="manual:merge",
+                                 decided_by=actor.sub, reason=reason, model_version="steward", merge_id=merge_id,
+                                 explanation=explanation)
+        repo.create_merge(tx, merge_id=merge_id, survivor=survivor, merged=merged, resident_ids=moved,
+                          same_as_from=moved[0], same_as_to=anchor[0], review_id=review_id, by=actor.sub,
+                          reason=reason)
+        record_link_event(tx, kind="merge", actor=actor, empi_ids=[survivor, merged], resident_ids=moved,
+                          method="manual:merge", score=score, model_version="steward", reason=reason,
+                          detail={"merge_id": merge_id, "review_id": review_id})
+        emit_event(tx, "resident.merged", empi_id=survivor,
+                   payload={"merge_id": merge_id, "survivor": survivor, "merged": merged, "resident_ids": moved})
+        record_audit(tx, actor, "merge", "identity", survivor, {"merge_id": merge_id, "merged": merged})
+
+    def unmerge(self, merge_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        """Undo a merge exactly: records, links and the merged identity return to their earlier state."""
+        self.graph.write(self._unmerge_tx, merge_id, actor, reason)
+        return self.merge_record(merge_id)
+
+    @staticmethod
+    def _unmerge_tx(tx: ManagedTransaction, merge_id: str, actor: Actor, reason: str) -> None:
+        merge = repo.lock_merge(tx, merge_id)
+        if merge is None:
+            raise NotFound(f"no merge {merge_id!r}", field="merge_id")
+        if merge["status"] != "active":
+            raise Conflict(f"merge {merge_id} was already undone", field="merge_id")
+        later = repo.later_merges_touching(tx, merge["at"], merge["resident_ids"])
+        if later:
+            raise Conflict(f"later merges moved these records again; undo {', '.join(later)} first",
+                           field="merge_id", details={"undo_first": later})
+        repo.lock_identity(tx, merge["merged"])
+        repo.lock_identity(tx, merge["survivor"])
+        repo.move_records(tx, merge["merged"], merge["resident_ids"])
+        repo.undo_merge(tx, merge_id, actor.sub, reason)
+        record_link_event(tx, kind="unmerge", actor=actor, empi_ids=[merge["survivor"], merge["merged"]],
+                          resident_ids=merge["resident_ids"], method="manual:unmerge", reason=reason,
+                          detail={"merge_id": merge_id})
+        emit_event(tx, "resident.unmerged", empi_id=merge["merged"],
+                   payload={"merge_id": merge_id, "survivor": merge["survivor"], "restored": merge["merged"],
+                            "resident_ids": merge["resident_ids"]})
+        record_audit(tx, actor, "unmerge", "identity", merge["merged"], {"merge_id": merge_id})
+
+    def merge_record(self, merge_id: str) -> dict[str, Any]:
+        found = self.graph.read(repo.get_merge, merge_id)
+        if found is None:
+            raise NotFound(f"no merge {merge_id!r}", field="merge_id")
+        return {k: v for k, v in found.items() if k != "touched_at"}
+
+    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        return self.graph.read(repo.list_merges, empi_id, limit)
+
+    # -- unlink -----------------------------------------------------------------------------------
+    def unlink(self, resident_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        """Take one record out of its identity into a new one (undoes an automatic link)."""
+        new_id = new_empi_id()
+        self.graph.write(self._unlink_tx, resident_id, new_id, actor, reason)
+        return self.residents.get(resident_id)
+
+    @staticmethod
+    def _unlink_tx(tx: ManagedTransaction, resident_id: str, new_id: str, actor: Actor, reason: str) -> None:
+        from graph import residents as records
+
+        current = records.lock_resident(tx, resident_id)
+        if current is None:
+            raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
+        old = current["empi_id"]
+        identity = repo.lock_identity(tx, old)
+        if identity is None or len(identity["resident_ids"]) < 2:
+            raise Conflict("the record is the only one of its identity; nothing to unlink", field="resident_id")
+        removed = repo.remove_same_as_of(tx, resident_id)
+        repo.create_identity(tx, new_id)
+        repo.move_records(tx, new_id, [resident_id])
+        record_link_event(tx, kind="unlink", actor=actor, empi_ids=[old, new_id], resident_ids=[resident_id],
+                          method="manual:unlink", reason=reason,
+                          detail={"removed_same_as": [{"from": r["from_id"], "to": r["to_id"],
+                                                       "method": r["props"].get("method"),
+                                                       "score": r["props"].get("score")} for r in removed]})
+        emit_event(tx, "resident.unlinked", empi_id=old, resident_id=resident_id,
+                   payload={"from": old, "to": new_id})
+        record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_id})
+
+    # -- views ------------------------------------------------------------------------------------
+    def history(self, empi_id: str) -> list[dict[str, Any]]:
+        ident = self.residents.identity(empi_id)
+        return self.graph.read(repo.identity_history, ident["empi_id"])
+
+    def golden(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
+        ident = self.residents.identity(empi_id, actor)
+        return {**ident, "golden": golden_record(ident["records"], survivorship_rules())}
+
+    def snapshot(self, empi_ids: list[str]) -> list[dict[str, Any]]:
+        """The state a merge may touch, for comparing before a merge and after its undo."""
+        return self.graph.read(repo.identity_snapshot, empi_ids)

@@ -1,0 +1,117 @@
+"""The stewards' review queue for the matching engine's grey band: propose, list, show, confirm, reject.
+A rejected pair is remembered and never proposed again; two stewards cannot both decide one item."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import Conflict, NotFound
+from graph import lifecycle as repo
+from graph import residents as records
+from graph.driver import Graph
+from graph.trail import Actor, emit_event, record_audit
+from services.lifecycle import LifecycleService
+from services.registry import ResidentService
+
+__all__ = ["ReviewService", "pair_key", "propose"]
+
+
+def pair_key(a: str, b: str) -> str:
+    return "|".join(sorted((a, b)))
+
+
+def propose(tx: ManagedTransaction, *, a: str, b: str, score: float, model_version: str,
+            explanation: list[dict[str, Any]], reason: str = "") -> dict[str, Any]:
+    """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
+    item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id="V" + uuid.uuid4().hex.upper(),
+                                   score=score, model_version=model_version, explanation=explanation, reason=reason)
+    return item
+
+
+class ReviewService:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+        self.graph = graph
+        self.residents = residents or ResidentService(graph)
+        self.lifecycle = LifecycleService(graph, self.residents)
+
+    def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
+                actor: Actor, reason: str = "") -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            item = propose(tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation,
+                           reason=reason)
+            record_audit(tx, actor, "propose_review", "review", item["review_id"], {"a": a, "b": b})
+            return item
+
+        return self.graph.write(work)
+
+    def was_rejected(self, a: str, b: str) -> bool:
+        found = self.graph.read(repo.find_review_by_pair, pair_key(a, b))
+        return bool(found and found["status"] == "rejected")
+
+    def list(self, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
+             descending: bool = True, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+        return self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
+                                                            max_score=max_score, descending=descending,
+                                                            offset=offset, limit=limit))
+
+    def show(self, review_id: str, actor: Actor | None = None) -> dict[str, Any]:
+        """Both records side by side with the engine's explanation."""
+        item = self.graph.read(lambda tx: _item_or_404(tx, review_id))
+        return {**item, "record_a": self.residents.get(item["a"], actor),
+                "record_b": self.residents.get(item["b"], actor)}
+
+    def confirm(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        """Merge the two records' identities (the older identity survives)."""
+        merge_id = "M" + uuid.uuid4().hex.upper()
+        self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason)
+        return self.show(review_id)
+
+    def _confirm_tx(self, tx: ManagedTransaction, review_id: str, merge_id: str, actor: Actor, reason: str) -> None:
+        item = _open_item(tx, review_id)
+        a = records.get_resident(tx, item["a"])
+        b = records.get_resident(tx, item["b"])
+        if a is None or b is None:
+            raise NotFound("a record of this review item no longer exists", field="review_id")
+        if a["empi_id"] == b["empi_id"]:
+            repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub,
+                                    reason=reason or "already one identity", merge_id=None)
+            return
+        older = sorted([a, b], key=lambda r: r["resident"]["created_at"])
+        survivor, merged = older[0]["empi_id"], older[1]["empi_id"]
+        LifecycleService._merge_tx(tx, merge_id, survivor, merged, actor, reason or "confirmed in review",
+                                   review_id, float(item["score"]), item["explanation"])
+        repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason,
+                                merge_id=merge_id)
+
+    def reject(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> None:
+            item = _open_item(tx, review_id)
+            repo.decide_review_item(tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason,
+                                    merge_id=None)
+            emit_event(tx, "review.rejected", empi_id=None, payload={"review_id": review_id, "a": item["a"],
+                                                                      "b": item["b"]})
+            record_audit(tx, actor, "reject_review", "review", review_id, {"reason": reason})
+
+        self.graph.write(work)
+        return self.show(review_id)
+
+
+def _item_or_404(tx: ManagedTransaction, review_id: str) -> dict[str, Any]:
+    found = repo.get_review_item(tx, review_id)
+    if found is None:
+        raise NotFound(f"no review item {review_id!r}", field="review_id")
+    return found
+
+
+def _open_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any]:
+    """Lock the item first, then check it is still open: a second steward waits, then gets 409."""
+    item = repo.lock_review_item(tx, review_id)
+    if item is None:
+        raise NotFound(f"no review item {review_id!r}", field="review_id")
+    if item["status"] != "open":
+        raise Conflict(f"review item {review_id} was already {item['status']} by {item.get('decided_by')}",
+                       field="review_id")
+    return item

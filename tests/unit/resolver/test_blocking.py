@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import date
+
+from resolver.blocking import BLOCKING_KEY_NAMES, blocking_keys, candidate_pairs, field_key_function
+from resolver.records import PersonRecord
+from resolver.standardise import standardise
+
+
+def _std(**kw: object) -> object:
+    return standardise(PersonRecord(record_id=str(kw.pop("rid", "r")), **kw))  # type: ignore[arg-type]
+
+
+def test_named_keys_present() -> None:
+    std = _std(name="王芳", birth_date=date(1980, 3, 7), gender="2", id_number="610104620927690",
+               phone="13800138000")
+    keys = blocking_keys(std)  # type: ignore[arg-type]
+    assert set(keys) == set(BLOCKING_KEY_NAMES)
+    assert keys["id_number"] == "610104196209276908"
+    assert keys["pinyin_birth"] == "wangfang|1980-03-07"
+    assert keys["name_birth"] == "王芳|1980-03-07"
+    assert keys["phone"] == "13800138000"
+    assert keys["pinyin_year_gender"] == "wangfang|1980|2"
+
+
+def test_keys_robust_to_homophone_swap_and_id_errors() -> None:
+    a = blocking_keys(_std(name="王芳", birth_date=date(1980, 3, 7), gender="2"))  # type: ignore[arg-type]
+    b = blocking_keys(_std(name="王方", birth_date=date(1980, 7, 3), gender="2"))  # type: ignore[arg-type]
+    assert a["pinyin_year_gender"] == b["pinyin_year_gender"]
+    c = blocking_keys(_std(id_number="610104196209276908"))  # type: ignore[arg-type]
+    d = blocking_keys(_std(id_number="610104192609276908"))  # type: ignore[arg-type]
+    assert c["id_raw"] == d["id_raw"]
+
+
+def test_missing_fields_give_no_key() -> None:
+    assert blocking_keys(_std(name="王芳")) == {}  # type: ignore[arg-type]
+
+
+def test_candidate_pairs_dedup_groups_and_block_cap() -> None:
+    keys = [{"k": "x"}, {"k": "x", "j": "y"}, {"j": "y"}, {"k": "x"}]
+    assert sorted(candidate_pairs(keys)) == [(0, 1), (0, 3), (1, 2), (1, 3)]
+    assert sorted(candidate_pairs(keys, groups=[0, 1, 0, 1])) == [(0, 1), (0, 3), (1, 2)]
+    assert list(candidate_pairs(keys, max_block=2)) == [(1, 2)]
+
+
+def test_field_key_function_prefix_and_sort() -> None:
+    keyf = field_key_function([("names", ["given", "surname"], True), ("ssn4", ["ssn:4"])])
+    assert keyf({"given": "lucy", "surname": "fitz", "ssn": "1234567"}) == {"names": "fitz|lucy", "ssn4": "1234"}
+    assert keyf({"given": "fitz", "surname": "lucy", "ssn": None}) == {"names": "fitz|lucy"}

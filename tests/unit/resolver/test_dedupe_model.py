@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from resolver.blocking import blocking_keys, candidate_pairs
+from resolver.dedupe_model import DedupeScorer, train_dedupe
+from resolver.errors import ModelError
+from resolver.rules import RuleModel
+from resolver.scoring import Scorer
+from resolver.standardise import standardise_many
+from resolver.synth import generate
+
+
+@pytest.fixture(scope="module")
+def labelled() -> tuple[dict[str, list[tuple[Any, Any]]], list[tuple[Any, Any, bool]]]:
+    pop = generate(150, seed=4)
+    records = standardise_many(pop.person_records())
+    labels = pop.labels
+    pairs = sorted(candidate_pairs([blocking_keys(r) for r in records]))
+    same = [(records[i], records[j]) for i, j in pairs if labels[records[i].record_id] == labels[records[j].record_id]]
+    rng = random.Random(0)
+    distinct = [(records[i], records[j]) for i, j in pairs if labels[records[i].record_id] != labels[records[j].record_id]]
+    while len(distinct) < 120:
+        a, b = rng.sample(records, 2)
+        if labels[a.record_id] != labels[b.record_id]:
+            distinct.append((a, b))
+    held_out = [(a, b, True) for a, b in same[80:]] + [(a, b, False) for a, b in distinct[80:]]
+    return {"match": same[:80], "distinct": distinct[:80]}, held_out
+
+
+def test_train_save_load_round_trip(default_model: RuleModel, labelled: Any) -> None:
+    training, held_out = labelled
+    scorer = train_dedupe(default_model.config, training, version="t1")
+    assert isinstance(scorer, Scorer)
+    blob = scorer.to_bytes(b"test-key")
+    loaded = DedupeScorer.from_bytes(blob, b"test-key")
+    assert loaded.version == "t1" and loaded.name == "dedupe:ehc-default"
+    pairs = [(a, b) for a, b, _ in held_out]
+    original, again = scorer.probabilities(pairs), loaded.probabilities(pairs)
+    assert list(original) == pytest.approx(list(again))
+    correct = sum((p >= 0.5) == truth for p, (_, _, truth) in zip(again, held_out))
+    assert correct / len(held_out) >= 0.95
+    score = loaded.score(*pairs[0])
+    assert score.model == "dedupe:ehc-default" and score.field("name") is not None
+
+
+def test_refuses_blobs_not_sealed_with_the_key(default_model: RuleModel, labelled: Any) -> None:
+    blob = train_dedupe(default_model.config, labelled[0]).to_bytes(b"right")
+    with pytest.raises(ModelError, match="seal"):
+        DedupeScorer.from_bytes(blob, b"wrong")
+    with pytest.raises(ModelError):
+        DedupeScorer.from_bytes(b"\x80\x04pickle", b"right")
+
+
+def test_training_needs_both_classes(default_model: RuleModel, labelled: Any) -> None:
+    with pytest.raises(ModelError, match="at least one"):
+        train_dedupe(default_model.config, {"match": labelled[0]["match"], "distinct": []})
