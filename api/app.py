@@ -10,11 +10,15 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routers import domains, fhir, health, lifecycle, pix, residents, reviews, stats
+from api.routers import (domains, ehc, fhir, health, lifecycle, matching, pix, qr, residents, reviews, stats,
+                         subscriptions)
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.healthcard import Neo4jNonceStore
+from healthcard.config import HealthCardSettings
+from healthcard.runtime import HealthCardRuntime
 
 __all__ = ["create_app"]
 
@@ -25,8 +29,10 @@ health card, on Neo4j. Every endpoint but `/health` and the docs needs a bearer 
 """
 
 
-def create_app(settings: Settings | None = None, graph: Graph | None = None) -> FastAPI:
-    """Build the app. ``graph`` may be passed in (tests share one driver); else it is made at start-up."""
+def create_app(settings: Settings | None = None, graph: Graph | None = None,
+               healthcard: HealthCardSettings | None = None) -> FastAPI:
+    """Build the app. ``graph`` may be passed in (tests share one driver); else it is made at start-up.
+    ``healthcard`` overrides the ``EHC_HC_*`` settings (provider URLs, TTLs) of the virtual health card."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -35,9 +41,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.graph = graph or Graph.from_settings(settings)
         app.state.audit = AuditBuffer(app.state.graph)
         app.state.audit.start()
+        app.state.healthcard = HealthCardRuntime.build(settings.secrets_dir, healthcard)
+        app.state.qr_nonces = Neo4jNonceStore(app.state.graph)
         try:
             yield
         finally:
+            app.state.healthcard.close()
             app.state.audit.stop()
             if own:
                 app.state.graph.close()
@@ -48,7 +57,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.graph = graph
     install_error_handlers(app)
     for router in (health.router, domains.router, residents.router, pix.router, fhir.router, lifecycle.router,
-                   reviews.router, stats.router):
+                   reviews.router, stats.router, matching.router, ehc.router, qr.router,
+                   subscriptions.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for name in ("ehc", "uvicorn.access", "uvicorn.error"):

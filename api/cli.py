@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core.errors import EhcError
-from core.settings import get_settings
+from core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from services.notify import Dispatcher
 
 app = typer.Typer(help="ehc-empi: master patient index, cross-index and virtual health card on Neo4j",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -93,7 +96,9 @@ def db_migrate() -> None:
 def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
           port: Annotated[int | None, typer.Option(help="port")] = None,
           start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")] = True,
-          workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1) -> None:
+          workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+          notify: Annotated[bool, typer.Option(help="also run the webhook dispatcher (a background thread)")]
+          = True) -> None:
     """Run the API (OpenAPI docs at /docs)."""
     import uvicorn
 
@@ -101,8 +106,46 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
     if start_db and settings.embedded:
         db_start()
     db_migrate()
-    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers, log_level="info")
+    dispatcher = _start_notify(settings) if notify else None
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                    workers=workers, log_level="info")
+    finally:
+        if dispatcher is not None:
+            dispatcher.stop()
+            dispatcher.graph.close()
+
+
+def _start_notify(settings: Settings) -> Dispatcher:
+    from graph.driver import Graph
+    from services.notify import start_dispatcher
+
+    return start_dispatcher(Graph.from_settings(settings))
+
+
+@app.command("notify")
+def notify_run() -> None:
+    """Deliver outbox events to webhook subscribers until stopped (Ctrl-C or SIGTERM). Safe to run
+    several at once; settings from EHC_NOTIFY_* (poll interval, backoff, tries, timeout)."""
+    import logging
+    import signal
+
+    from graph.driver import Graph
+    from services.notify import Dispatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    graph = Graph.from_settings(get_settings())
+    dispatcher = Dispatcher(graph)
+    previous = signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
+    typer.echo(f"notify dispatcher {dispatcher.owner} running; Ctrl-C to stop")
+    try:
+        dispatcher.run()
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        dispatcher.stop()
+        graph.close()
 
 
 @token.command("issue")
@@ -124,7 +167,7 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
               seed: Annotated[int, typer.Option(help="random seed")] = 7) -> None:
     """Load a small synthetic population across hospital, social-security and regional domains."""
     from graph.driver import Graph
-    from services.demo import load_demo
+    from services.demo import DEMO_DOMAINS, load_demo
     from services.registry import ResidentService
 
     graph = Graph.from_settings(get_settings())
@@ -136,7 +179,10 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
                f"{summary.identities_linked} linked to an existing identity by ID number")
     ex = summary.example
     if ex.get("local_id"):
+        oid = next(d["oid"] for d in DEMO_DOMAINS if d["code"] == ex["domain"])
         typer.echo(f"example: domain {ex['domain']} patient {ex['local_id']} -> EMPI {ex['empi_id']}")
+        typer.echo("cross-index it (PIXm) once the API is up:\n  curl -s -H \"Authorization: Bearer $TOKEN\" "
+                   f"'http://127.0.0.1:8000/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:{oid}|{ex['local_id']}'")
 
 
 @app.command("stats")

@@ -36,7 +36,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Pairwise precision / recall / F1, false merges and wall time of the rule model (EM-fitted)."""
-    results = run_evaluation(dataset.value, persons=persons, seed=seed)  # type: ignore[arg-type]
+    results = run_evaluation(dataset.value, persons=persons, seed=seed)
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
         return

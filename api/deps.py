@@ -14,10 +14,17 @@ from core.errors import Forbidden
 from core.settings import Settings
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.healthcard import Neo4jNonceStore
+from healthcard.keys import QrKeyStore
+from healthcard.runtime import HealthCardRuntime
+from services.healthcard import HealthCardService
+from services.healthcard_qr import QrService
 from services.pix import PixService
+from services.notify import SubscriptionService
 from services.registry import ResidentService
 
-__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require"]
+__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
+           "QrDep", "QrKeysDep", "SubscriptionsDep"]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
 
@@ -54,6 +61,38 @@ def get_pix(graph: GraphDep, audit: AuditDep) -> PixService:
 
 ResidentsDep = Annotated[ResidentService, Depends(get_residents)]
 PixDep = Annotated[PixService, Depends(get_pix)]
+
+
+def get_healthcard_runtime(request: Request) -> HealthCardRuntime:
+    runtime: HealthCardRuntime = request.app.state.healthcard
+    return runtime
+
+
+def get_healthcard(request: Request, graph: GraphDep, audit: AuditDep,
+                   residents: ResidentsDep) -> HealthCardService:
+    return HealthCardService(graph, get_healthcard_runtime(request), residents, audit)
+
+
+def get_qr(request: Request, graph: GraphDep, audit: AuditDep,
+           accounts: Annotated[HealthCardService, Depends(get_healthcard)]) -> QrService:
+    nonces: Neo4jNonceStore = request.app.state.qr_nonces
+    return QrService(graph, get_healthcard_runtime(request), accounts, nonces, audit)
+
+
+def get_qr_keys(request: Request) -> QrKeyStore:
+    return get_healthcard_runtime(request).keys
+
+
+HealthCardDep = Annotated[HealthCardService, Depends(get_healthcard)]
+QrDep = Annotated[QrService, Depends(get_qr)]
+QrKeysDep = Annotated[QrKeyStore, Depends(get_qr_keys)]
+
+
+def get_subscriptions(graph: GraphDep) -> SubscriptionService:
+    return SubscriptionService(graph)
+
+
+SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
 
 
 def require(scope: str) -> Callable[..., Principal]:

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None  # default: generated at first start under secrets_dir
     jwt_issuer: str = "ehc-empi"
 
+    # Matching engine: which model decides registrations ("rules" or "dedupe") and its files.
+    match_model: str = "rules"
+    match_rules: Path = PROJECT_ROOT / "config" / "matching" / "rules-default.json"
+    match_dedupe_settings: Path | None = None  # a model saved by `ehc resolver train` / the notebook
+    match_candidates_per_key: int = 50
+
     @property
     def embedded(self) -> bool:
         """True when the project manages its own local Neo4j server."""

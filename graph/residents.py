@@ -17,7 +17,7 @@ from graph.values import plain
 __all__ = [
     "find_by_source", "lock_identifier", "find_identifier", "create_resident", "attach_card",
     "link_same_as", "get_resident", "lock_resident", "update_resident", "list_changes", "detach_card",
-    "set_card_status", "get_card", "get_identity", "pix_lookup",
+    "set_card_status", "get_card", "get_identity", "pix_lookup", "find_candidates", "list_same_as",
 ]
 
 
@@ -109,3 +109,18 @@ def get_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
 def pix_lookup(tx: ManagedTransaction, *, domain: str, number: str, targets: list[str] | None,
                include_inactive: bool = False) -> list[dict[str, Any]]:
     return run(tx, "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive)
+
+
+def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: int, exclude: list[str],
+                    limit: int) -> list[dict[str, Any]]:
+    """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
+    return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
+
+
+def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
+    out = []
+    for row in plain(run(tx, "list_same_as", resident_id=resident_id)):
+        link = row["link"]
+        link["explanation"] = json.loads(link.get("explanation") or "[]")
+        out.append({"from": row["from_id"], "to": row["to_id"], **link})
+    return out

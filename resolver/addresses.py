@@ -50,9 +50,10 @@ def _clean(raw: str) -> str:
 
 def _form(text: str, row: dict[str, object], region_code: str | None) -> AddressForm:
     code = str(row.get("adcode") or "") or None
-    if region_code and re.fullmatch(r"\d{6}", region_code):
-        if not code or region_code.startswith(code.rstrip("0")):
-            code = region_code
+    if region_code and re.fullmatch(r"\d{6}", region_code) and (
+        not code or region_code.startswith(code.rstrip("0"))
+    ):
+        code = region_code
     detail = re.sub(r"[\s,，、()（）\-]", "", str(row.get("地址") or ""))
     return AddressForm(
         text=text,

@@ -18,6 +18,7 @@ groups records by the same keys. Keys (absent when their inputs are missing):
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
@@ -71,7 +72,7 @@ def blocking_keys(std: StandardRecord) -> dict[str, str]:
 def _field_value(row: Mapping[str, object], spec: str) -> object:
     name, _, prefix = spec.partition(":")
     value = row.get(name)
-    if value in (None, "") or (isinstance(value, float) and value != value):
+    if value in (None, "") or (isinstance(value, float) and math.isnan(value)):
         return None
     return str(value)[: int(prefix)] if prefix else value
 

@@ -5,15 +5,17 @@ its levels so scores can be explained.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 from resolver.addresses import AddressForm
-from resolver.dates import day_month_swapped, one_component_off, parse_date
+from resolver.dates import parse_date
 from resolver.names import NameForm
 from resolver.phones import PhoneForm
 from resolver.records import IdForm
@@ -62,14 +64,14 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    return isinstance(value, float) and value != value
+    return isinstance(value, float) and math.isnan(value)
 
 
 class ExactComparator:
     """Equal / different (after ``str`` and strip)."""
 
-    kind = "exact"
-    levels = (Level("exact", "values equal"), Level("else", "values differ"))
+    kind: str = "exact"
+    levels: tuple[Level, ...] = (Level("exact", "values equal"), Level("else", "values differ"))
 
     def __call__(self, a: Any, b: Any) -> int:
         if is_missing(a) or is_missing(b):
@@ -80,11 +82,11 @@ class ExactComparator:
 class StringComparator:
     """Exact, then Jaro-Winkler similarity at or above each threshold, else."""
 
-    kind = "string"
+    kind: str = "string"
 
     def __init__(self, thresholds: Sequence[float] = (0.92, 0.8)) -> None:
         self.thresholds = tuple(sorted(thresholds, reverse=True))
-        self.levels = (
+        self.levels: tuple[Level, ...] = (
             Level("exact", "strings equal"),
             *(Level(f"jw>={t:g}", f"Jaro-Winkler similarity at least {t:g}") for t in self.thresholds),
             Level("else", "strings dissimilar"),
@@ -106,11 +108,11 @@ class StringComparator:
 class EditDistanceComparator:
     """Exact, then Damerau-Levenshtein distance at most each bound, else (for numbers and codes)."""
 
-    kind = "edit_distance"
+    kind: str = "edit_distance"
 
     def __init__(self, distances: Sequence[int] = (1, 2)) -> None:
         self.distances = tuple(sorted(distances))
-        self.levels = (
+        self.levels: tuple[Level, ...] = (
             Level("exact", "values equal"),
             *(Level(f"dl<={d}", f"at most {d} edit(s) apart (transpositions count once)")
               for d in self.distances),
@@ -130,33 +132,53 @@ class EditDistanceComparator:
         return len(self.distances) + 1
 
 
+@lru_cache(maxsize=1 << 17)
+def _parse_text_date(text: str) -> date | None:
+    return parse_date(text)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if is_missing(value):
+        return None
+    return _parse_text_date(str(value))
+
+
 class DateComparator:
     """Dates (``date`` or parseable text): exact / day-month swapped / one component off / else."""
 
-    kind = "date"
-    levels = (
+    kind: str = "date"
+    levels: tuple[Level, ...] = (
         Level("exact", "same date"),
         Level("day_month_swapped", "day and month exchanged"),
         Level("one_off", "one of year, month, day (or one digit) differs"),
         Level("else", "different dates"),
     )
 
+    def prepare(self, value: Any) -> date | None:
+        """Parse once before many comparisons (optional hook used by batch scoring)."""
+        return _as_date(value)
+
     def __call__(self, a: Any, b: Any) -> int:
-        da = a if isinstance(a, date) else parse_date(None if is_missing(a) else str(a))
-        db = b if isinstance(b, date) else parse_date(None if is_missing(b) else str(b))
+        da, db = _as_date(a), _as_date(b)
         if da is None or db is None:
             return MISSING
         if da == db:
             return 0
-        if day_month_swapped(da, db):
-            return 1
-        if one_component_off(da, db):
-            return 2
+        if da.year == db.year and da.month == db.day and da.day == db.month:
+            return 1  # day and month exchanged
+        if (da.year == db.year) + (da.month == db.month) + (da.day == db.day) == 2:
+            return 2  # one component off
         return 3
 
 
 def _same_readings(a: NameForm, b: NameForm) -> bool:
-    return len(a.readings) == len(b.readings) and all(x & y for x, y in zip(a.readings, b.readings))
+    """Same given-name pinyin, and surnames sharing a reading (单 dan/shan, 曾 ceng/zeng)."""
+    n = len(a.surname)
+    if not n or len(b.surname) != n or a.given_pinyin != b.given_pinyin:
+        return False
+    return all(x & y for x, y in zip(a.readings[:n], b.readings[:n]))
 
 
 def _shape_similar(a: NameForm, b: NameForm) -> bool:
@@ -172,11 +194,11 @@ class ChineseNameComparator:
     characters / close (one of three or more characters differs, or same surname and given-name
     pinyin Jaro-Winkler >= threshold) / else."""
 
-    kind = "chinese_name"
-    levels = (
+    kind: str = "chinese_name"
+    levels: tuple[Level, ...] = (
         Level("exact", "same name (after cleaning and simplification)"),
         Level("pinyin_tone", "same pinyin with tones (homophone)"),
-        Level("pinyin", "same pinyin without tones, heteronyms allowed"),
+        Level("pinyin", "same pinyin without tones (surname heteronyms allowed)"),
         Level("shape", "differs only in look-alike characters"),
         Level("close", "one character differs, or pinyin very similar"),
         Level("else", "different names"),
@@ -213,8 +235,8 @@ class IdNumberComparator:
     """ID numbers (``IdForm``): exact / legacy-equivalent / one digit off or transposed /
     different with one side invalid / different, both valid (strong evidence of two people)."""
 
-    kind = "id_number"
-    levels = (
+    kind: str = "id_number"
+    levels: tuple[Level, ...] = (
         Level("exact", "same ID number"),
         Level("legacy_equivalent", "a 15-digit number equal to the other after conversion to 18 digits"),
         Level("one_edit", "one digit mistyped or two adjacent digits transposed"),
@@ -242,8 +264,8 @@ class IdNumberComparator:
 class PhoneComparator:
     """Phones (``PhoneForm``): same number / same subscriber number or one digit off / else."""
 
-    kind = "phone"
-    levels = (
+    kind: str = "phone"
+    levels: tuple[Level, ...] = (
         Level("exact", "same phone number"),
         Level("close", "same subscriber number, or one digit off"),
         Level("else", "different phone numbers"),
@@ -263,8 +285,8 @@ class AddressComparator:
     """Addresses (``AddressForm``): same district and similar detail / same district / same city /
     same province / else."""
 
-    kind = "address"
-    levels = (
+    kind: str = "address"
+    levels: tuple[Level, ...] = (
         Level("detail", "same district and similar street address"),
         Level("district", "same district"),
         Level("city", "same city"),

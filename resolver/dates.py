@@ -41,9 +41,5 @@ def day_month_swapped(a: date, b: date) -> bool:
 
 
 def one_component_off(a: date, b: date) -> bool:
-    """True when exactly one of year, month, day differs, or the YYYYMMDD strings differ in one digit."""
-    same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
-    if same == 2:
-        return True
-    sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    return sum(x != y for x, y in zip(sa, sb)) == 1
+    """True when exactly one of year, month, day differs (this covers every one-digit typo)."""
+    return (a.year == b.year) + (a.month == b.month) + (a.day == b.day) == 2

@@ -84,6 +84,11 @@ def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
                         scorer.version, ranked)
     best_id, best, best_record = scored[0]
     if best.probability >= policy.auto_link:
+        if best.vetoes:
+            return Decision(Outcome.REVIEW, best_id, best,
+                            f"match degree {best.match_degree} reaches auto-link, but "
+                            f"{', '.join(best.vetoes)} disagree outright; never linked automatically",
+                            scorer.name, scorer.version, ranked)
         if not policy.link_distinct_valid_ids and distinct_valid_ids(record, best_record, policy.id_field):
             return Decision(Outcome.REVIEW, best_id, best,
                             f"match degree {best.match_degree} reaches auto-link, but the two records carry "

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dedupe
+import dedupe.api
+import dedupe.variables
 import numpy as np
 
 from resolver.comparisons import MISSING, Comparator, make_comparator
@@ -67,7 +69,7 @@ def _row(record: Any, fields: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
         value = source.get(f)
-        out[f] = None if value is None or value == "" or (isinstance(value, float) and value != value) else value
+        out[f] = None if value is None or value == "" or (isinstance(value, float) and math.isnan(value)) else value
     return out
 
 
@@ -152,8 +154,8 @@ def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = 
         raise ModelError("training needs at least one match and one distinct pair")
     np.random.seed(seed)  # dedupe and scikit-learn sample with numpy's global generator
     deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
-    deduper.classifier.set_params(n_jobs=1)
-    deduper.mark_pairs({"match": matches, "distinct": distinct})
+    deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
+    deduper.mark_pairs({"match": matches, "distinct": distinct})  # type: ignore[typeddict-item]
     examples, y = dedupe.api.flatten_training(deduper.training_pairs)
     try:
         deduper.classifier.fit(deduper.data_model.distances(examples), y)

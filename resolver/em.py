@@ -33,23 +33,28 @@ class EmResult:
 def random_pairs(n_rows: int, n_pairs: int, *, seed: int = 0,
                  groups: Sequence[Hashable] | None = None) -> list[tuple[int, int]]:
     """Up to ``n_pairs`` distinct random index pairs (from different groups when ``groups`` is given)."""
-    rng = random.Random(seed)
-    seen: set[tuple[int, int]] = set()
-    attempts = 0
-    while len(seen) < n_pairs and attempts < n_pairs * 20 and n_rows > 1:
-        attempts += 1
-        i, j = rng.randrange(n_rows), rng.randrange(n_rows)
-        if i == j or (groups is not None and groups[i] == groups[j]):
-            continue
-        seen.add((min(i, j), max(i, j)))
-    return sorted(seen)
+    if n_rows < 2 or n_pairs <= 0:
+        return []
+    rng = np.random.default_rng(seed)
+    draw = min(n_pairs * 2 + 100, 50_000_000)
+    i = rng.integers(0, n_rows, size=draw)
+    j = rng.integers(0, n_rows, size=draw)
+    keep = i != j
+    if groups is not None:
+        labels = np.unique(np.asarray(groups, dtype=object), return_inverse=True)[1]
+        keep &= labels[i] != labels[j]
+    lo, hi = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
+    codes = np.unique(lo.astype(np.int64) * n_rows + hi)  # distinct pairs, sorted
+    chosen = codes if len(codes) <= n_pairs else np.sort(rng.choice(codes, size=n_pairs, replace=False))
+    return [(int(c // n_rows), int(c % n_rows)) for c in chosen]
 
 
 def _frequencies(column: np.ndarray, n: int, weights: np.ndarray | None, pseudo: float) -> np.ndarray:
     present = column != MISSING
     w = None if weights is None else weights[present]
     counts = np.bincount(column[present].astype(np.int64), weights=w, minlength=n)[:n] + pseudo / n
-    return counts / counts.sum()
+    freq: np.ndarray = counts / counts.sum()
+    return freq
 
 
 def estimate_u(model: RuleModel, rows: Sequence[Mapping[str, Any]], *, n_pairs: int = 200_000,

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 __all__ = ["PairMetrics", "false_merges", "pairs_from_clusters", "pairs_from_labels", "pairwise_metrics"]
 
@@ -57,7 +58,7 @@ def pairs_from_clusters(clusters: Iterable[Iterable[Hashable]]) -> set[Pair]:
     return out
 
 
-def pairs_from_labels(labels: Mapping[Hashable, Hashable]) -> set[Pair]:
+def pairs_from_labels(labels: Mapping[Any, Hashable]) -> set[Pair]:
     """Within-entity pairs from record -> entity labels (ground truth)."""
     groups: dict[Hashable, list[Hashable]] = defaultdict(list)
     for record, entity in labels.items():
@@ -73,6 +74,6 @@ def pairwise_metrics(predicted: Iterable[Pair], truth: Iterable[Pair]) -> PairMe
     return PairMetrics(true_positives=tp, false_positives=len(pred) - tp, false_negatives=len(true) - tp)
 
 
-def false_merges(clusters: Iterable[Iterable[Hashable]], labels: Mapping[Hashable, Hashable]) -> int:
+def false_merges(clusters: Iterable[Iterable[Hashable]], labels: Mapping[Any, Hashable]) -> int:
     """Clusters holding records of more than one true entity (each such cluster counts once)."""
     return sum(1 for members in clusters if len({labels.get(m, m) for m in members}) > 1)

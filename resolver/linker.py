@@ -42,7 +42,8 @@ class ScoredPairs:
     @property
     def probabilities(self) -> np.ndarray:
         """Match probability of each pair."""
-        return 1.0 / (1.0 + np.exp2(-np.clip(self.weights, -60, 60)))
+        probabilities: np.ndarray = 1.0 / (1.0 + np.exp2(-np.clip(self.weights, -60, 60)))
+        return probabilities
 
 
 def block(rows: Sequence[Mapping[str, Any]], key_function: Callable[[Mapping[str, Any]], Mapping[str, str]],
@@ -67,15 +68,19 @@ def fit_rule_model(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: S
     return expectation_maximisation(model, matrix, u=u, version=version)
 
 
-def select_links(scored: ScoredPairs, threshold: float) -> list[tuple[int, int]]:
-    """Pairs whose match probability is at least ``threshold``."""
+def select_links(scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None) -> list[tuple[int, int]]:
+    """Pairs whose match probability is at least ``threshold`` (and, given the model, that no
+    required comparison vetoes)."""
     cut = weight_from_probability(threshold)
-    return [p for p, w in zip(scored.pairs, scored.weights) if w >= cut]
+    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed) if w >= cut and not v]
 
 
-def one_to_one(scored: ScoredPairs, threshold: float) -> list[tuple[int, int]]:
-    """Linkage between two files where each record matches at most one: greedy by descending score."""
+def one_to_one(scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None) -> list[tuple[int, int]]:
+    """Linkage between two files where each record matches at most one: greedy by descending score
+    (vetoed pairs skipped when the model is given)."""
     cut = weight_from_probability(threshold)
+    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
     order = np.argsort(-scored.weights, kind="stable")
     used: set[int] = set()
     links: list[tuple[int, int]] = []
@@ -83,7 +88,7 @@ def one_to_one(scored: ScoredPairs, threshold: float) -> list[tuple[int, int]]:
         if scored.weights[k] < cut:
             break
         i, j = scored.pairs[k]
-        if i in used or j in used:
+        if i in used or j in used or vetoed[k]:
             continue
         used.update((i, j))
         links.append((i, j))
@@ -114,7 +119,7 @@ def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
     fitted = em.model if em else model
     scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
-    links = select_links(scored, cut)
+    links = select_links(scored, cut, model=fitted)
     by_pair = dict(zip(scored.pairs, scored.weights))
     clustering = cluster_links(((i, j, float(by_pair[(i, j)])) for i, j in links), nodes=range(len(rows)),
                                id_numbers=dict(enumerate(id_numbers)) if id_numbers else None,
@@ -135,5 +140,5 @@ def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Se
     fitted = em.model if em else model
     scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
-    links = one_to_one(scored, cut) if one_to_one_links else select_links(scored, cut)
+    links = one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

@@ -85,7 +85,7 @@ def clean_name(raw: str) -> str:
 @lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     """Traditional -> simplified Chinese (zhconv, zh-cn)."""
-    return zhconv.convert(text, "zh-cn")
+    return str(zhconv.convert(text, "zh-cn"))
 
 
 def split_surname(name: str) -> tuple[str, str]:

@@ -106,6 +106,9 @@ class Constraints(_Strict):
 
     id_field: str | None = "id_number"
     link_distinct_valid_ids: bool = False  # two different valid ID numbers may be auto-linked
+    # comparisons whose "else" level (outright disagreement) stops an automatic link: the pair goes
+    # to review however high its score (e.g. a relative's ID number used under another name)
+    require_agreement: list[str] = Field(default_factory=list)
 
 
 class RuleConfig(_Strict):
@@ -166,6 +169,12 @@ class RuleModel:
                     f"config gives {len(comp.levels)}", field=f"comparisons.{i}.levels")
             self.comparators.append(comparator)
         self.prior_weight = math.log2(config.prior / (1 - config.prior))
+        labels = [c.label for c in config.comparisons]
+        unknown = [name for name in config.constraints.require_agreement if name not in labels]
+        if unknown:
+            raise RuleConfigError(f"require_agreement names unknown comparisons {unknown}",
+                                  field="constraints.require_agreement")
+        self._required = [labels.index(name) for name in config.constraints.require_agreement]
         # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
         self.weights: list[np.ndarray] = []
         for comp in config.comparisons:
@@ -187,9 +196,24 @@ class RuleModel:
         """Levels of many pairs (indices into ``rows``) as an int8 matrix, one column per comparison."""
         out = np.empty((len(pairs), len(self.comparators)), dtype=np.int8)
         for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators)):
+            prepare = getattr(cmp, "prepare", None)
             values = [row.get(comp.field) for row in rows]
+            if prepare is not None:
+                values = [prepare(v) for v in values]
             out[:, c] = [cmp(values[i], values[j]) for i, j in pairs]
         return out
+
+    def vetoes(self, levels: Sequence[int]) -> list[str]:
+        """Required comparisons that disagree outright (their last level) for one pair's levels."""
+        return [self.config.comparisons[c].label for c in self._required
+                if levels[c] == len(self.comparators[c].levels) - 1]
+
+    def veto_mask(self, levels: np.ndarray) -> np.ndarray:
+        """True for rows of a level matrix that a required comparison vetoes."""
+        mask = np.zeros(levels.shape[0], dtype=bool)
+        for c in self._required:
+            mask |= levels[:, c] == len(self.comparators[c].levels) - 1
+        return mask
 
     def weight_matrix(self, levels: np.ndarray) -> np.ndarray:
         """Total log2 Bayes factor (prior included) for each row of a level matrix."""
@@ -202,10 +226,12 @@ class RuleModel:
         """Score one pair with per-field explanations."""
         fa, fb = fields_of(a), fields_of(b)
         explained: list[FieldExplanation] = []
+        levels: list[int] = []
         total = self.prior_weight
         for comp, cmp, weights in zip(self.config.comparisons, self.comparators, self.weights):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
+            levels.append(level)
             weight = float(weights[level])
             total += weight
             if level == MISSING:
@@ -217,9 +243,11 @@ class RuleModel:
                                               description=description, weight=round(weight, 4),
                                               values=(display_value(va), display_value(vb))))
         return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
-                          model=f"rules:{self.name}", version=self.version, fields=tuple(explained))
+                          model=f"rules:{self.name}", version=self.version, fields=tuple(explained),
+                          vetoes=tuple(self.vetoes(levels)))
 
-    def with_parameters(self, m: Sequence[Sequence[float]], u: Sequence[Sequence[float]], prior: float,
+    def with_parameters(self, m: Sequence[Sequence[float] | np.ndarray], u: Sequence[Sequence[float] | np.ndarray],
+                        prior: float,
                         *, version: str | None = None) -> RuleModel:
         """A copy with new m/u per level and prior (e.g. estimated by EM)."""
         data = self.config.model_dump(exclude_none=True)

@@ -47,6 +47,7 @@ class MatchScore:
     model: str
     version: str
     fields: tuple[FieldExplanation, ...] = field(default=())
+    vetoes: tuple[str, ...] = ()  # required comparisons that disagree: never an automatic link
 
     @property
     def match_degree(self) -> float:
@@ -80,7 +81,7 @@ def fields_of(record: Any) -> Mapping[str, Any]:
 
 def display_value(value: Any) -> str | None:
     """A short, masked rendering of a compared value for explanations (ID numbers, phones masked)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, NameForm):
         return value.text
@@ -101,7 +102,7 @@ def probability_from_weight(weight: float) -> float:
         return 1.0
     if weight < -60:
         return 0.0
-    odds = 2.0 ** weight
+    odds = math.pow(2.0, weight)
     return odds / (1.0 + odds)
 
 

@@ -136,10 +136,14 @@ class Population:
         return rows
 
 
-def _id_number(region: str, born: date, gender: str, rng: random.Random) -> str:
-    seq = rng.randrange(0, 500) * 2 + (1 if gender == "1" else 0)
-    first17 = f"{region}{born:%Y%m%d}{seq:03d}"
-    return first17 + check_character(first17)
+def _id_number(region: str, born: date, gender: str, rng: random.Random, issued: set[str]) -> str:
+    while True:
+        seq = rng.randrange(0, 500) * 2 + (1 if gender == "1" else 0)
+        first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+        number = first17 + check_character(first17)
+        if number not in issued:
+            issued.add(number)
+            return number
 
 
 def _given(rng: random.Random) -> str:
@@ -156,15 +160,16 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(("13", "15", "18", "17", "19")) + "".join(str(rng.randrange(10)) for _ in range(9))
 
 
-def _new_person(pid: str, fake: Faker, rng: random.Random, *, kind: str = "regular") -> Person:
+def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, kind: str = "regular") -> Person:
     gender = rng.choice(("1", "2"))
-    district = rng.choice(DISTRICTS)
+    # common names are concentrated in one city (Beijing) to make hard negatives
+    district = rng.choice(DISTRICTS[:3]) if kind == "common_name" else rng.choice(DISTRICTS)
     born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
     surname = fake.last_name()
     name = rng.choice(_COMMON_NAMES) if kind == "common_name" else surname + _given(rng)
     return Person(
         person_id=pid, name=name, gender=gender, birth_date=born,
-        id_number=_id_number(district[0], born, gender, rng), phone=_mobile(rng),
+        id_number=_id_number(district[0], born, gender, rng, issued), phone=_mobile(rng),
         address=_address(district, rng), region_code=district[0],
         ethnicity=rng.choice(("01",) * 18 + ("03", "05", "08")),
         marital_status=rng.choice(("10", "20", "20", "30", "40")), occupation=rng.choice(("13", "24", "27", "31", "80")),
@@ -172,7 +177,7 @@ def _new_person(pid: str, fake: Faker, rng: random.Random, *, kind: str = "regul
     )
 
 
-def _twin(person: Person, pid: str, rng: random.Random) -> Person:
+def _twin(person: Person, pid: str, rng: random.Random, issued: set[str]) -> Person:
     surname = person.name[:1]
     given_a = person.name[1:]
     while True:
@@ -182,7 +187,7 @@ def _twin(person: Person, pid: str, rng: random.Random) -> Person:
             break
     gender = rng.choice(("1", "2"))
     return replace(person, person_id=pid, name=surname + given, gender=gender,
-                   id_number=_id_number(person.region_code, person.birth_date, gender, rng),
+                   id_number=_id_number(person.region_code, person.birth_date, gender, rng, issued),
                    kind="twin", twin_of=person.person_id)
 
 
@@ -227,7 +232,8 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
         if not verified:
             roll = rng.random()
             if roll < opt.id_missing:
-                id_number, _ = "", errors.append("id_missing")
+                id_number = ""
+                errors.append("id_missing")
             elif roll < opt.id_missing + opt.id_error:
                 id_number, err = _id_error(id_number, rng)
                 errors.append(err)
@@ -276,13 +282,14 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     persons: list[Person] = []
+    issued: set[str] = set()
     while len(persons) < n_persons:
         pid = f"P{len(persons):06d}"
         kind = "common_name" if rng.random() < opt.common_name_rate else "regular"
-        person = _new_person(pid, fake, rng, kind=kind)
+        person = _new_person(pid, fake, rng, issued, kind=kind)
         persons.append(person)
         if kind == "regular" and rng.random() < opt.twin_rate and len(persons) < n_persons:
-            persons.append(_twin(person, f"P{len(persons):06d}", rng))
+            persons.append(_twin(person, f"P{len(persons):06d}", rng, issued))
     records: list[SyntheticRecord] = []
     for person in persons:
         count = rng.randint(1, opt.max_records)

@@ -1,7 +1,8 @@
 """Bulk import of many records in batches (UNWIND), keeping the ID-number identity rule.
 
-Faster than one registration per record: two queries per batch in one transaction. Records linked by
-ID number get a SAME_AS-free identity assignment here; use the registry for explained online decisions."""
+Faster than one registration per record: three queries per batch in one transaction. Records are
+linked by valid ID number only (no SAME_AS edges, no fuzzy matching): run `ehc resolve` afterwards, or
+use the registry for explained online decisions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import Graph, run
+from core.settings import get_settings
 from services.linking import new_empi_id
+from services.matching import MatchEngine, engine_for
 from services.models import ResidentIn
 
 __all__ = ["import_records", "batched"]
@@ -33,7 +36,7 @@ def _uid(prefix: str) -> str:
     return prefix + uuid.uuid4().hex.upper()
 
 
-def _import_tx(tx: ManagedTransaction, batch: list[ResidentIn]) -> int:
+def _import_tx(tx: ManagedTransaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
     numbers = sorted({r.id_number for r in batch if r.id_number and r.id_type == "01"})
     known = {row["number"]: row["empi_id"] for row in
              run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": _uid("C")} for n in numbers])}
@@ -47,13 +50,17 @@ def _import_tx(tx: ManagedTransaction, batch: list[ResidentIn]) -> int:
         for card in cards:
             card |= {"card_id": _uid("C"), "rel_id": _uid("L")}
         empi_id = empi_for.get(record.id_number or "", None) or new_empi_id()
-        rows.append({"props": record.demographics() | {"resident_id": _uid("R")}, "empi_id": empi_id,
-                     "cards": cards})
+        props = record.demographics()
+        props |= {"resident_id": _uid("R")} | engine.key_properties(engine.standard(props))
+        rows.append({"props": props, "empi_id": empi_id, "cards": cards})
     result = run(tx, "bulk_create_residents", rows=rows)
     run(tx, "bulk_link_card_domains", domains=sorted({c["domain"] for row in rows for c in row["cards"]}))
     return int(result[0]["created"]) if result else 0
 
 
-def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int = 1000) -> int:
-    """Import records (idempotent on source domain + local id); returns how many were new."""
-    return sum(graph.write(_import_tx, batch) for batch in batched(records, batch_size))
+def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int = 1000,
+                   engine: MatchEngine | None = None) -> int:
+    """Import records (idempotent on source domain + local id); returns how many were new. Blocking keys
+    are stored so that later online registrations find these records as candidates."""
+    engine = engine or engine_for(get_settings())
+    return sum(graph.write(_import_tx, batch, engine) for batch in batched(records, batch_size))

@@ -73,7 +73,7 @@ class AccountUpdate(_Demographics):
 
     @model_validator(mode="after")
     def _no_id_change(self) -> AccountUpdate:
-        for name in ("id_type", "id_number"):
+        for name in ("id_number", "id_type"):
             if name in self.model_fields_set:
                 raise ValueError(f"{name}: the ID document of an account cannot change; cancel and register "
                                  "again, or correct the record in the master index")

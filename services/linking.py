@@ -1,5 +1,4 @@
-"""How a new record joins an identity. The foundation's rule is deterministic: records with the same
-valid national ID number are one identity. The matching engine replaces ``decide`` with its scorers."""
+"""How a new record joins an identity: the decision the registry writes (link, review or new)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LinkDecision", "decide_by_id_number", "new_empi_id"]
+__all__ = ["LinkDecision", "new_empi_id", "pair_key"]
+
+
+def pair_key(a: str, b: str) -> str:
+    """The order-free key of a pair of records (review items are unique per pair)."""
+    return "|".join(sorted((a, b)))
 
 
 def new_empi_id() -> str:
@@ -27,15 +31,3 @@ class LinkDecision:
     model_version: str = "id-number-rule/1"
     reason: str = ""
     explanation: list[dict[str, Any]] = field(default_factory=list)
-
-
-def decide_by_id_number(holders: list[dict[str, Any]]) -> LinkDecision:
-    """Records already holding the same valid ID number decide the identity; else a new one."""
-    if holders:
-        first = holders[0]
-        return LinkDecision(
-            outcome="link", empi_id=first["empi_id"], link_to=first["resident_id"], score=1.0,
-            reason="same valid national ID number (GB 11643 check digit verified)",
-            explanation=[{"field": "id_number", "level": "exact", "weight": 1.0}],
-        )
-    return LinkDecision(outcome="new", empi_id=new_empi_id(), reason="no record holds this ID number")

@@ -15,7 +15,7 @@ from resolver.idnumber import IdNumberError, parse_id_number
 
 __all__ = [
     "check_record",
-    "CardIn", "ResidentIn", "ResidentUpdate", "DomainIn", "DomainUpdate", "IdentifierRef", "CrossIndexLinkIn",
+    "CardIn", "MatchRecordIn", "ResidentIn", "ResidentUpdate", "DomainIn", "DomainUpdate", "IdentifierRef", "CrossIndexLinkIn",
     "CardStatusIn", "normalise_phone",
 ]
 
@@ -171,6 +171,13 @@ class ResidentIn(_Demographics):
     def demographics(self) -> dict[str, Any]:
         """The record's own properties as stored on the Resident node (cards excluded)."""
         return self.model_dump(exclude={"cards"})
+
+
+class MatchRecordIn(_Demographics):
+    """Demographics to match (POST /match); where the record comes from is optional here."""
+
+    source_domain: Code | None = None
+    local_id: LocalId | None = None
 
 
 class ResidentUpdate(_Demographics):

@@ -11,10 +11,13 @@ from neo4j import ManagedTransaction
 from core.errors import Conflict, InvalidInput, NotFound
 from graph import residents as repo
 from graph.driver import Graph
+from core.settings import get_settings
+from graph import lifecycle as lifecycle_repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
-from services.linking import LinkDecision, decide_by_id_number, new_empi_id
+from services.linking import LinkDecision, new_empi_id, pair_key
+from services.matching import MatchEngine, engine_for, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
 __all__ = ["Registration", "ResidentService"]
@@ -36,10 +39,11 @@ class Registration:
 class ResidentService:
     """Use cases over residents and their cards; one Neo4j transaction per use case."""
 
-    def __init__(self, graph: Graph, audit: AuditBuffer | None = None) -> None:
+    def __init__(self, graph: Graph, audit: AuditBuffer | None = None, engine: MatchEngine | None = None) -> None:
         self.graph = graph
         self.domains = DomainRepository(graph)
         self.audit = audit
+        self.engine = engine or engine_for(get_settings())
 
     def _audit_read(self, actor: Actor | None, resource_type: str, resource_id: str) -> None:
         if self.audit is not None and actor is not None:
@@ -72,12 +76,14 @@ class ResidentService:
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
                                           card_id=_uid("C"))
             holders = locked["holders"] if locked else []
-        decision = decide_by_id_number(holders)
+        demographics = record.demographics()
+        decision = self._decide(tx, demographics, holders)
         # Cards the record carries must not belong to another identity (that needs a steward's merge).
         for i, card in enumerate(record.cards):
             self._check_card_free(tx, card, decision.empi_id if decision.outcome == "link" else None,
                                   f"cards[{i}].number")
-        props = record.demographics() | {"resident_id": resident_id}
+        props = demographics | {"resident_id": resident_id} | self.engine.key_properties(
+            self.engine.standard(demographics))
         repo.create_resident(tx, props, decision.empi_id)
         self._attach(tx, resident_id, CardIn(domain=record.source_domain, number=record.local_id,
                                              card_type="MRN"), record.source_domain)
@@ -90,8 +96,31 @@ class ResidentService:
             repo.link_same_as(tx, resident_id=resident_id, other_id=decision.link_to, score=decision.score,
                               method=decision.method, decided_by=actor.sub, reason=decision.reason,
                               model_version=decision.model_version, explanation=decision.explanation)
+        if decision.outcome == "review" and decision.link_to:
+            lifecycle_repo.create_review_item(
+                tx, a=decision.link_to, b=resident_id, pair_key=pair_key(decision.link_to, resident_id),
+                review_id=_uid("V"), score=decision.score, model_version=decision.model_version,
+                explanation=decision.explanation, reason=decision.reason)
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
+
+    def _decide(self, tx: ManagedTransaction, demographics: dict[str, Any],
+                holders: list[dict[str, Any]]) -> LinkDecision:
+        """Same valid ID number as existing records: their identity (one identity per ID number, always);
+        the engine's score still explains it. Otherwise the matching engine decides."""
+        if not holders:
+            return self.engine.decide(tx, demographics)[0]
+        first = holders[0]
+        holder = repo.get_resident(tx, first["resident_id"])
+        ranked = self.engine.rank(self.engine.standard(demographics),
+                                  [(first["resident_id"], holder)] if holder else [])
+        score = ranked.score
+        return LinkDecision(
+            outcome="link", empi_id=first["empi_id"], link_to=first["resident_id"],
+            score=round(score.probability, 6) if score else 1.0, method="deterministic:id_number",
+            model_version=self.engine.version,
+            reason="same valid national ID number (GB 11643 check digit verified); engine: " + ranked.reason,
+            explanation=explanation_of(score))
 
     @staticmethod
     def _record_registration(tx: ManagedTransaction, record: ResidentIn, resident_id: str,
@@ -157,6 +186,11 @@ class ResidentService:
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
                 "records": records}
 
+    def links(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+        """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
+        self.get(resident_id, actor)
+        return self.graph.read(repo.list_same_as, resident_id)
+
     def changes(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
         self.get(resident_id, actor)
         return self.graph.read(repo.list_changes, resident_id)
@@ -180,11 +214,12 @@ class ResidentService:
         check_record(merged)
         if not changes:
             return
+        keys = self.engine.key_properties(self.engine.standard(merged))
         if "id_number" in changes:
             self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
                                current["empi_id"], record["source_domain"])
         fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
-        version = repo.update_resident(tx, resident_id=resident_id, changes=changes, change_id=_uid("X"),
+        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=_uid("X"),
                                        by=actor.sub, kind="update", fields=fields)
         emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,
                    payload={"fields": sorted(changes), "version": version})
@@ -281,6 +316,6 @@ class ResidentService:
 
 
 def _view(found: dict[str, Any]) -> dict[str, Any]:
-    resident = {k: v for k, v in found["resident"].items() if k != "touched_at"}
+    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith("bk_")}
     cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
     return {**resident, "empi_id": found["empi_id"], "cards": cards}

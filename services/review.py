@@ -14,13 +14,10 @@ from graph import residents as records
 from graph.driver import Graph
 from graph.trail import Actor, emit_event, record_audit
 from services.lifecycle import LifecycleService
+from services.linking import pair_key
 from services.registry import ResidentService
 
 __all__ = ["ReviewService", "pair_key", "propose"]
-
-
-def pair_key(a: str, b: str) -> str:
-    return "|".join(sorted((a, b)))
 
 
 def propose(tx: ManagedTransaction, *, a: str, b: str, score: float, model_version: str,

@@ -43,6 +43,12 @@ def update_resident(resident_id: str, body: ResidentUpdate, residents: Residents
     return residents.update(resident_id, body, actor=who.actor)
 
 
+@router.get("/residents/{resident_id}/links")
+def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+    """Why is this record linked? Each SAME_AS with its score, model version, decider and explanation."""
+    return residents.links(resident_id, who.actor)
+
+
 @router.get("/residents/{resident_id}/changes", response_model=list[ChangePublic])
 def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
     return residents.changes(resident_id, who.actor)

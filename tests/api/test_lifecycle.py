@@ -13,8 +13,9 @@ def _two_identities(client: TestClient, his: dict[str, str]) -> tuple[str, str, 
     a1 = client.post("/residents", json=resident("H001", "A1"), headers=his).json()
     client.post("/residents", json=resident("H002", "A2", cards=[{"domain": "SSC", "number": "S1",
                                                                    "card_type": "SSC"}]), headers=his)
-    b1 = client.post("/residents", json=resident("H003", "B1", id_number=None, name="王方",
-                                                 birth_date="1962-09-27", phone="13911112222"), headers=his).json()
+    b1 = client.post("/residents", json=resident("H003", "B1", id_number=None, name="李军", gender="1",
+                                                 birth_date="1975-03-02", phone="13911112222",
+                                                 address="浙江省杭州市西湖区文三路8号"), headers=his).json()
     assert a1["empi_id"] != b1["empi_id"]
     return a1["empi_id"], b1["empi_id"], [a1["resident"]["resident_id"], b1["resident"]["resident_id"]]
 

@@ -17,8 +17,9 @@ ENGINE = Actor("matcher", "system")
 def _records(client: TestClient, his: dict[str, str], n: int) -> list[dict[str, object]]:
     out = []
     for i in range(n):
-        body = resident("H001", f"R{i}", id_number=None, name=["王芳", "王方", "汪芳", "王芳芳"][i % 4],
-                        birth_date="1962-09-27")
+        body = resident("H001", f"R{i}", id_number=None, name=["王芳", "刘洋", "陈静", "张伟"][i % 4],
+                        birth_date=f"19{60 + i * 7}-0{i + 1}-1{i}", phone=f"1380000000{i}",
+                        address=["北京市东城区", "上海市徐汇区", "广州市天河区", "成都市武侯区"][i % 4])
         out.append(client.post("/residents", json=body, headers=his).json()["resident"])
     return out
 

@@ -74,3 +74,13 @@ def test_twins_without_id_numbers_are_not_auto_linked(default_model: RuleModel) 
     policy = DecisionPolicy.from_rules(default_model)
     twin_a, twin_b = _rec("a", name="张子涵"), _rec("b", name="张浩然")
     assert decide(twin_a, [("b", twin_b)], default_model, policy).outcome is not Outcome.LINK
+
+
+def test_same_id_under_another_name_goes_to_review(default_model: RuleModel) -> None:
+    policy = DecisionPolicy.from_rules(default_model)
+    parent_using_child_id = _rec("a", name="刘强", id_number=ID_A)
+    child = _rec("b", id_number=ID_A)
+    decision = decide(parent_using_child_id, [("b", child)], default_model, policy)
+    assert decision.score is not None and decision.score.vetoes == ("name",)
+    assert decision.outcome is Outcome.REVIEW
+    assert "disagree outright" in decision.reason

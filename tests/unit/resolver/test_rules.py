@@ -38,6 +38,7 @@ def _broken(config: dict[str, Any], mutate: Any) -> dict[str, Any]:
     (lambda d: d.pop("version"), "version"),
     (lambda d: d.update(unknown=1), "unknown"),
     (lambda d: d["comparisons"][0].update(params={"nope": 1}), "comparisons.0.params"),
+    (lambda d: d["constraints"].update(require_agreement=["surname"]), "constraints.require_agreement"),
 ])
 def test_validation_errors_name_the_field(default_config: dict[str, Any], mutate: Any, field: str) -> None:
     with pytest.raises(RuleConfigError) as info:

@@ -1,0 +1,39 @@
+"""居民身份匹配: score a record against the index (or two records) and explain, without writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from api.deps import GraphDep, SettingsDep, require
+from services.match_service import match_against_index, match_pair
+from services.matching import engine_for
+from services.models import MatchRecordIn
+
+router = APIRouter(tags=["matching engine"])
+
+
+class MatchIn(BaseModel):
+    """Either ``record`` (matched against the index) or both ``a`` and ``b`` (matched to each other)."""
+
+    model_config = ConfigDict(extra="forbid")
+    record: MatchRecordIn | None = None
+    a: MatchRecordIn | None = None
+    b: MatchRecordIn | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> MatchIn:
+        if (self.record is None) == (self.a is None or self.b is None):
+            raise ValueError("record: send either 'record', or both 'a' and 'b'")
+        return self
+
+
+@router.post("/match", dependencies=[Depends(require("match:read"))])
+def match(body: MatchIn, graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
+    engine = engine_for(settings)
+    if body.a is not None and body.b is not None:
+        return match_pair(engine, body.a.model_dump(), body.b.model_dump())
+    record = body.record.model_dump() if body.record is not None else {}
+    return match_against_index(graph, engine, record)

@@ -1,0 +1,21 @@
+// Candidate records for online matching: indexed equality lookups on each blocking key, at most
+// $per_key records per key (a very common key says little), active records only.
+CALL () {
+  MATCH (r:Resident) WHERE r.bk_id_number = $k.id_number RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_birth = $k.pinyin_birth RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_name_birth = $k.name_birth RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_phone = $k.phone RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_year_gender = $k.pinyin_year_gender RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_birth_sorted_surname = $k.birth_sorted_surname RETURN r LIMIT $per_key
+}
+WITH r WHERE r.status <> 'merged' AND NOT r.resident_id IN $exclude
+MATCH (r)-[:IDENTIFIED_AS]->(i:Identity)
+RETURN r {.*} AS resident, i.empi_id AS empi_id
+LIMIT $limit

@@ -1,0 +1,195 @@
+"""Subscriptions and webhook deliveries in Neo4j (订阅通知): transaction functions over
+``(:Subscription)`` and ``(:Delivery)``, and the lease that lets one dispatcher at a time work a
+subscription.
+
+Every lease decision first takes the subscription's write lock (``notify_lock_subscription``) and
+then reads it, so two dispatchers can never both believe they hold one subscription.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph.driver import Graph, run
+from graph.values import plain
+
+__all__ = [
+    "Lease", "create_subscription", "get_subscription", "list_subscriptions", "lock_subscription",
+    "update_subscription", "supersede_failed", "replay", "redrive", "list_deliveries", "due_subscriptions",
+    "claim", "next_events", "pending_redrives", "record_delivered", "record_failure", "release",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A dispatcher's hold on one subscription: valid while token and revision are unchanged."""
+
+    subscription: dict[str, Any]
+    owner: str
+    token: str
+    revision: int
+
+    @property
+    def subscription_id(self) -> str:
+        return str(self.subscription["subscription_id"])
+
+
+def _with_stats(row: dict[str, Any]) -> dict[str, Any]:
+    sub = plain(row["subscription"])
+    sub["lag"] = max(int(row["high"]) - int(sub.get("cursor", 0)), 0)
+    sub["dead_letters"] = int(row["dead_letters"])
+    return sub
+
+
+def create_subscription(tx: ManagedTransaction, subscription_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    rows = run(tx, "notify_create_subscription", subscription_id=subscription_id, props=props)
+    return plain(rows[0]["subscription"])
+
+
+def get_subscription(tx: ManagedTransaction, subscription_id: str) -> dict[str, Any] | None:
+    rows = run(tx, "notify_get_subscription", subscription_id=subscription_id)
+    return _with_stats(rows[0]) if rows else None
+
+
+def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> list[dict[str, Any]]:
+    return [_with_stats(r) for r in run(tx, "notify_list_subscriptions", status=status)]
+
+
+def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[dict[str, Any], datetime, int] | None:
+    """The subscription under its write lock, the server's clock and the newest event number."""
+    rows = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
+    if not rows:
+        return None
+    return plain(rows[0]["subscription"]), plain(rows[0]["now"]), int(rows[0]["high"])
+
+
+def update_subscription(tx: ManagedTransaction, subscription_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    return plain(run(tx, "notify_update_subscription", subscription_id=subscription_id, props=props)[0]
+                 ["subscription"])
+
+
+def supersede_failed(tx: ManagedTransaction, subscription_id: str) -> int:
+    rows = run(tx, "notify_supersede_failed", subscription_id=subscription_id)
+    return int(rows[0]["superseded"]) if rows else 0
+
+
+def replay(tx: ManagedTransaction, subscription_id: str, from_seq: int) -> dict[str, Any]:
+    return plain(run(tx, "notify_replay", subscription_id=subscription_id, from_seq=from_seq)[0]["subscription"])
+
+
+def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None) -> int:
+    return int(run(tx, "notify_redrive", subscription_id=subscription_id, seqs=seqs)[0]["redriven"])
+
+
+def list_deliveries(tx: ManagedTransaction, subscription_id: str, *, status: str | None, from_seq: int,
+                    limit: int) -> list[dict[str, Any]]:
+    rows = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status, from_seq=from_seq,
+               limit=limit)
+    return [plain(r["delivery"]) for r in rows]
+
+
+def due_subscriptions(graph: Graph, limit: int) -> list[str]:
+    """Candidates for a claim: active, unleased, not backing off, with work waiting."""
+    return [str(r["subscription_id"]) for r in graph.read_query("notify_due_subscriptions", limit=limit)]
+
+
+def _claim_tx(tx: ManagedTransaction, subscription_id: str, owner: str, token: str,
+              lease_ms: int) -> Lease | None:
+    locked = lock_subscription(tx, subscription_id)
+    if locked is None:
+        return None
+    sub, now, _high = locked
+    leased = sub.get("lease_until") is not None and sub["lease_until"] > now
+    backing_off = sub.get("next_attempt_at") is not None and sub["next_attempt_at"] > now
+    if sub.get("status") != "active" or leased or backing_off:
+        return None
+    rows = run(tx, "notify_set_lease", subscription_id=subscription_id, owner=owner, token=token,
+               lease_ms=lease_ms)
+    leased_sub = plain(rows[0]["subscription"])
+    return Lease(leased_sub, owner, token, int(leased_sub["revision"]))
+
+
+def claim(graph: Graph, subscription_id: str, *, owner: str, token: str, lease_ms: int) -> Lease | None:
+    """Lease the subscription if it is active, free (or its lease expired) and not backing off."""
+    return graph.write(_claim_tx, subscription_id, owner, token, lease_ms)
+
+
+def next_events(graph: Graph, *, after: int, event_types: list[str], limit: int,
+                window: int) -> tuple[int, list[dict[str, Any]]]:
+    """(last sequence number scanned, the wanted events after ``after`` in order)."""
+    exact = [t for t in event_types if not t.endswith("*")]
+    prefixes = [t[:-1] for t in event_types if t.endswith(".*")]
+    rows = graph.read_query("notify_next_events", after=after, all="*" in event_types, types=exact,
+                            prefixes=prefixes, limit=limit, window=window)
+    return int(rows[0]["upper"]), [plain(e) for e in rows[0]["events"]]
+
+
+def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    rows = graph.read_query("notify_pending_redrives", subscription_id=subscription_id, limit=limit)
+    return [(plain(r["delivery"]), plain(r["event"])) for r in rows]
+
+
+def _holds(tx: ManagedTransaction, lease: Lease) -> bool:
+    locked = lock_subscription(tx, lease.subscription_id)
+    if locked is None:
+        return False
+    sub = locked[0]
+    return (sub.get("lease_token") == lease.token and int(sub["revision"]) == lease.revision
+            and sub.get("status") == "active")
+
+
+def _delivered(tx: ManagedTransaction, lease: Lease, rows: list[dict[str, Any]], cursor: int,
+               lease_ms: int) -> None:
+    run(tx, "notify_record_delivered", subscription_id=lease.subscription_id, rows=rows, cursor=cursor,
+        lease_ms=lease_ms, owner=lease.owner)
+
+
+def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[dict[str, Any]], cursor: int,
+                         lease_ms: int, release_after: bool) -> bool:
+    if not _holds(tx, lease):
+        return False
+    _delivered(tx, lease, rows, cursor, lease_ms)
+    if release_after:
+        run(tx, "notify_release_lease", subscription_id=lease.subscription_id)
+    return True
+
+
+def record_delivered(graph: Graph, lease: Lease, rows: list[dict[str, Any]], *, cursor: int, lease_ms: int,
+                     release_after: bool = False) -> bool:
+    """Record acknowledged deliveries and move the cursor to ``cursor``, renewing (or releasing) the
+    lease; False, with nothing written, when the lease was lost or the subscription changed."""
+    return graph.write(_record_delivered_tx, lease, rows, cursor, lease_ms, release_after)
+
+
+def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[dict[str, Any]], cursor: int,
+                       lease_ms: int, failure: dict[str, Any]) -> dict[str, Any] | None:
+    if not _holds(tx, lease):
+        return None
+    if acked:
+        _delivered(tx, lease, acked, cursor, lease_ms)
+    rows = run(tx, "notify_record_failure", subscription_id=lease.subscription_id, owner=lease.owner, **failure)
+    return plain(rows[0]["delivery"])
+
+
+def record_failure(graph: Graph, lease: Lease, failure: dict[str, Any], *, acked: list[dict[str, Any]],
+                   cursor: int, lease_ms: int) -> dict[str, Any] | None:
+    """Record the deliveries acknowledged so far and then a failed attempt (dead-lettered when
+    ``failure['dead']``), releasing the lease; None when the lease was lost."""
+    return graph.write(_record_failure_tx, lease, acked, cursor, lease_ms, failure)
+
+
+def _release_tx(tx: ManagedTransaction, lease: Lease) -> bool:
+    locked = lock_subscription(tx, lease.subscription_id)
+    if locked is None or locked[0].get("lease_token") != lease.token:
+        return False
+    run(tx, "notify_release_lease", subscription_id=lease.subscription_id)
+    return True
+
+
+def release(graph: Graph, lease: Lease) -> bool:
+    """Give the lease back if it is still this dispatcher's."""
+    return graph.write(_release_tx, lease)

@@ -1,0 +1,289 @@
+"""Virtual health-card accounts (虚拟化账户管理): register, read, update, cancel, bind/unbind bank cards.
+
+Registration: real-name check (offline at a terminal, or online four elements through the
+identity-verifier port) -> the person in the master index by ID number (holders of the ID card), else
+a new record through ``ResidentService.register`` (source domain ``EHC``, local id = account key, so
+the matching engine decides) -> card id = keyed hash of the EMPI id -> account + ``EHC`` card in one
+transaction with its event and audit record. Every write here records ``emit_event`` and
+``record_audit`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from core.errors import Conflict, NotFound
+from core.privacy import mask_id_number, mask_phone
+from graph import healthcard as store
+from graph import residents as repo
+from graph.audit_buffer import AuditBuffer
+from graph.driver import Graph
+from graph.trail import Actor, emit_event, record_audit
+from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_reason
+from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
+from healthcard.ports import FourElements
+from healthcard.runtime import HealthCardRuntime
+from services.healthcard_models import AccountIn, AccountUpdate, BankCardIn, CancelIn, IdDocument
+from services.models import ResidentIn, ResidentUpdate
+from services.registry import ResidentService
+
+__all__ = ["EHC_DOMAIN", "HealthCardService", "account_view"]
+
+EHC_DOMAIN = "EHC"
+ID_DOMAIN = "ID"
+
+
+def _uid(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex.upper()
+
+
+def _bank_view(card: dict[str, Any]) -> dict[str, Any]:
+    return {"bank_card_id": card["bank_card_id"], "bank": card["bank"], "last4": card["last4"],
+            "masked": "*" * (int(card["length"]) - 4) + card["last4"], "bound_at": card.get("bound_at")}
+
+
+def account_view(found: dict[str, Any]) -> dict[str, Any]:
+    """The public view of an account: personal numbers masked, no account key, no token ids."""
+    a, card, r = found["account"], found["card"] or {}, found["resident"] or {}
+    cancellation = None
+    if a.get("cancel_reason"):
+        cancellation = {"reason": a["cancel_reason"], "evidence": json.loads(a.get("cancel_evidence") or "{}"),
+                        "note": a.get("cancel_note"), "at": a.get("cancelled_at"), "by": a.get("cancelled_by")}
+    return {
+        "ehc_id": a["ehc_id"], "account_id": a["account_id"], "empi_id": found.get("current_empi_id") or a["empi_id"],
+        "status": a["status"], "verified_by": a["verified_by"],
+        "verification": json.loads(a.get("verification") or "{}"),
+        "nickname": a.get("nickname"),
+        "contact_preferences": json.loads(a["contact_preferences"]) if a.get("contact_preferences") else None,
+        "created_at": a.get("created_at"), "updated_at": a.get("updated_at"),
+        "static_qr_issued_at": a.get("static_issued_at"),
+        "card": {"card_id": card.get("card_id"), "domain": card.get("domain"), "number": card.get("number"),
+                 "card_type": card.get("card_type"), "status": card.get("status")},
+        "resident": {"resident_id": r.get("resident_id"), "name": r.get("name"), "gender": r.get("gender"),
+                     "birth_date": r.get("birth_date"), "id_type": r.get("id_type"),
+                     "id_number": mask_id_number(r.get("id_number")), "phone": mask_phone(r.get("phone")),
+                     "address": r.get("address"), "status": r.get("status"), "version": r.get("version")},
+        "bank_cards": [_bank_view(b) for b in found["bank_cards"]],
+        "cancellation": cancellation,
+    }
+
+
+class HealthCardService:
+    """Account use cases; one Neo4j transaction per write (the master-index registration is its own)."""
+
+    def __init__(self, graph: Graph, runtime: HealthCardRuntime, residents: ResidentService,
+                 audit: AuditBuffer | None = None) -> None:
+        self.graph = graph
+        self.rt = runtime
+        self.residents = residents
+        self.audit = audit
+
+    # -- read ---------------------------------------------------------------------------------
+    def raw(self, ehc_id: str) -> dict[str, Any] | None:
+        """``{account, card, resident, bank_cards, current_empi_id}`` or None."""
+        return self.graph.read(store.get_account, ehc_id)
+
+    def _require(self, ehc_id: str) -> dict[str, Any]:
+        found = self.raw(ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        return found
+
+    def get(self, ehc_id: str, actor: Actor | None = None) -> dict[str, Any]:
+        view = account_view(self._require(ehc_id))
+        if self.audit is not None and actor is not None:
+            self.audit.record(actor, "read", "ehc_account", ehc_id)
+        return view
+
+    def find_by_document(self, id_type: str, id_number: str) -> str | None:
+        """The card id of the account of an ID document, if any."""
+        found = self.graph.read(store.find_account_by_key, self.rt.account_keys.key(id_type, id_number))
+        return str(found["ehc_id"]) if found else None
+
+    # -- register -----------------------------------------------------------------------------
+    def register(self, body: AccountIn, actor: Actor) -> tuple[dict[str, Any], bool]:
+        """Register (idempotent per ID document): the account view and whether it was created now."""
+        verification = self._verify_identity(body)
+        account_key = self.rt.account_keys.key(body.id_type, body.id_number)
+        existing = self.graph.read(store.find_account_by_key, account_key)
+        if existing is not None:
+            return self.get(str(existing["ehc_id"])), False
+        empi_id, resident_id = self._resolve_person(body, account_key, actor)
+        ehc_id = self.rt.ehc_ids.derive(empi_id)
+        props = {"account_id": _uid("EA"), "ehc_id": ehc_id, "empi_id": empi_id, "resident_id": resident_id,
+                 "verified_by": body.verification.method, "verification": json.dumps(verification, ensure_ascii=False),
+                 "nickname": body.nickname,
+                 "contact_preferences": json.dumps(body.contact_preferences.model_dump())
+                 if body.contact_preferences else None}
+        held, created = self.graph.write(self._register_tx, account_key, props, actor)
+        return self.get(held), created
+
+    def _verify_identity(self, body: AccountIn) -> dict[str, Any]:
+        v = body.verification
+        if v.method == VerificationMethod.OFFLINE.value:
+            return {"method": "offline", "terminal_id": v.terminal_id, "operator": v.operator,
+                    "institution": v.institution}
+        phone = v.phone or body.phone or ""
+        check = self.rt.verifier.verify(FourElements(body.name, body.id_number, v.bank_card_number, phone))
+        return {"method": "online", "provider": check.provider, "reference": check.reference}
+
+    def _resolve_person(self, body: AccountIn, account_key: str, actor: Actor) -> tuple[str, str]:
+        """(EMPI id, resident id): the holder of the ID card, else a record fed through the matching engine."""
+        if body.id_type == "01":
+            found = self.graph.read(repo.find_identifier, ID_DOMAIN, body.id_number)
+            if found and found["holders"]:
+                holder = found["holders"][0]
+                return str(holder["empi_id"]), str(holder["resident_id"])
+        record = ResidentIn(source_domain=EHC_DOMAIN, local_id=account_key, **body.demographics())
+        try:
+            registration = self.residents.register(record, actor)
+        except ConstraintError:
+            # A concurrent registration of the same person created the record first; now it is found.
+            registration = self.residents.register(record, actor)
+        return str(registration.resident["empi_id"]), str(registration.resident["resident_id"])
+
+    @staticmethod
+    def _register_tx(tx: ManagedTransaction, account_key: str, props: dict[str, Any],
+                     actor: Actor) -> tuple[str, bool]:
+        ehc_id = props["ehc_id"]
+        other = store.get_account(tx, ehc_id)
+        if other is not None and other["account"]["account_key"] != account_key:
+            raise Conflict("this person already has an e-health card registered with another ID document",
+                           field="id_number", code="account_exists")
+        account, created = store.claim_account(tx, account_key, props)
+        if not created:
+            return str(account["ehc_id"]), False
+        locked = repo.lock_identifier(tx, domain=EHC_DOMAIN, number=ehc_id, card_type="EHC", card_id=_uid("C"),
+                                      issuer="ehc-empi")
+        if locked and any(h["empi_id"] != props["empi_id"] for h in locked["holders"]):
+            raise Conflict("the e-health card id is held by another identity", field="ehc_id")
+        repo.attach_card(tx, resident_id=props["resident_id"], domain=EHC_DOMAIN, number=ehc_id, rel_id=_uid("L"),
+                         app_domain=EHC_DOMAIN)
+        card_id = store.link_account(tx, account_key=account_key, resident_id=props["resident_id"], ehc_id=ehc_id)
+        emit_event(tx, "account.registered", empi_id=props["empi_id"], resident_id=props["resident_id"],
+                   payload={"ehc_id": ehc_id, "account_id": props["account_id"], "card_id": card_id,
+                            "verified_by": props["verified_by"]})
+        record_audit(tx, actor, "register", "ehc_account", ehc_id,
+                     {"account_id": props["account_id"], "verified_by": props["verified_by"]})
+        return ehc_id, True
+
+    # -- update -------------------------------------------------------------------------------
+    def update(self, ehc_id: str, body: AccountUpdate, actor: Actor) -> dict[str, Any]:
+        """Demographics to the master index (versioned change), account-only fields on the account."""
+        found = self._require(ehc_id)
+        if found["account"]["status"] != AccountStatus.ACTIVE.value:
+            raise AccountInactive("a cancelled account cannot be changed", field="ehc_id")
+        resident_changes = body.resident_changes()
+        if resident_changes:
+            version = body.resident_version or int(found["resident"]["version"])
+            self.residents.update(found["resident"]["resident_id"],
+                                  ResidentUpdate.model_validate({"version": version, **resident_changes}), actor)
+        account_changes = body.account_changes()
+        if "contact_preferences" in account_changes and account_changes["contact_preferences"] is not None:
+            account_changes["contact_preferences"] = json.dumps(account_changes["contact_preferences"])
+        if resident_changes or account_changes:
+            self.graph.write(self._update_tx, ehc_id, account_changes, sorted(resident_changes), actor)
+        return self.get(ehc_id)
+
+    @staticmethod
+    def _update_tx(tx: ManagedTransaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str],
+                   actor: Actor) -> None:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        if changes:
+            store.update_account(tx, ehc_id, changes)
+        fields = {"account_fields": sorted(changes), "resident_fields": resident_fields}
+        emit_event(tx, "account.updated", empi_id=found["account"]["empi_id"],
+                   resident_id=found["account"]["resident_id"], payload={"ehc_id": ehc_id, **fields})
+        record_audit(tx, actor, "update", "ehc_account", ehc_id, fields)
+
+    # -- cancel -------------------------------------------------------------------------------
+    def cancel(self, ehc_id: str, body: CancelIn, actor: Actor) -> dict[str, Any]:
+        """Cancel for emigration or death only; the record stays, card and codes stop working."""
+        check_cancel_reason(body.reason)
+        self.graph.write(self._cancel_tx, ehc_id, body, actor)
+        return self.get(ehc_id)
+
+    @staticmethod
+    def _cancel_tx(tx: ManagedTransaction, ehc_id: str, body: CancelIn, actor: Actor) -> None:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        account = found["account"]
+        if account["status"] == AccountStatus.CANCELLED.value:
+            raise AccountInactive("the account is already cancelled", field="ehc_id")
+        resident_id = account["resident_id"]
+        current = repo.lock_resident(tx, resident_id)
+        previous = current["resident"].get("status") if current else None
+        if current is not None and previous != body.reason:
+            repo.update_resident(tx, resident_id=resident_id, changes={"status": body.reason}, change_id=_uid("X"),
+                                 by=actor.sub, kind="ehc_cancel",
+                                 fields=[{"field": "status", "old": previous, "new": body.reason}])
+        if found["card"]:
+            repo.set_card_status(tx, found["card"]["card_id"], "cancelled", body.reason)
+        evidence = body.evidence.model_dump(mode="json")
+        store.update_account(tx, ehc_id, {
+            "status": AccountStatus.CANCELLED.value, "cancel_reason": body.reason, "cancel_note": body.note,
+            "cancel_evidence": json.dumps(evidence, ensure_ascii=False), "cancelled_at": datetime.now(UTC),
+            "cancelled_by": actor.sub, "static_jti": None})
+        payload = {"ehc_id": ehc_id, "reason": body.reason, "evidence": evidence, "resident_status": body.reason}
+        emit_event(tx, "account.cancelled", empi_id=account["empi_id"], resident_id=resident_id, payload=payload)
+        record_audit(tx, actor, "cancel", "ehc_account", ehc_id, payload)
+
+    # -- bank cards ---------------------------------------------------------------------------
+    def bind_bank_card(self, ehc_id: str, body: BankCardIn, actor: Actor) -> tuple[dict[str, Any], bool]:
+        """Bind a Luhn-valid card (token + bank + last four); binding the same card again is a no-op."""
+        record = self.rt.bank_cards.tokenize(body.bank_card_number)
+        card, created = self.graph.write(self._bind_tx, ehc_id, record.token, record.bank, record.last4,
+                                         record.length, self.rt.settings.max_bank_cards, actor)
+        return _bank_view(card), created
+
+    @staticmethod
+    def _bind_tx(tx: ManagedTransaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
+                 actor: Actor) -> tuple[dict[str, Any], bool]:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        if found["account"]["status"] != AccountStatus.ACTIVE.value:
+            raise AccountInactive("a cancelled account cannot bind bank cards", field="ehc_id")
+        for bound in found["bank_cards"]:
+            if bound["token"] == token:
+                return bound, False
+        if len(found["bank_cards"]) >= limit:
+            raise BankCardLimit(f"an account can bind at most {limit} bank cards; unbind one first",
+                                field="bank_card_number", details={"limit": limit})
+        card = store.add_bank_card(tx, ehc_id, bank_card_id=_uid("BC"), token=token, bank=bank, last4=last4,
+                                   length=length)
+        payload = {"ehc_id": ehc_id, "bank_card_id": card["bank_card_id"], "bank": bank, "last4": last4}
+        emit_event(tx, "account.bank_bound", empi_id=found["account"]["empi_id"],
+                   resident_id=found["account"]["resident_id"], payload=payload)
+        record_audit(tx, actor, "bind_bank_card", "ehc_account", ehc_id, payload)
+        return card, True
+
+    def unbind_bank_card(self, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor) -> dict[str, Any]:
+        """Unbind, on presentation of the holder's ID document."""
+        return _bank_view(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
+
+    def _unbind_tx(self, tx: ManagedTransaction, ehc_id: str, bank_card_id: str, document: IdDocument,
+                   actor: Actor) -> dict[str, Any]:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        if not self.rt.account_keys.matches(found["account"]["account_key"], document.id_type, document.id_number):
+            raise IdDocumentMismatch("the ID document presented is not the account holder's; unbinding a bank "
+                                     "card needs the holder's own ID document", field="id_number")
+        gone = store.remove_bank_card(tx, ehc_id, bank_card_id)
+        if gone is None:
+            raise NotFound(f"no bank card {bank_card_id!r} bound to this account", field="bank_card_id")
+        payload = {"ehc_id": ehc_id, "bank_card_id": bank_card_id, "bank": gone["bank"], "last4": gone["last4"]}
+        emit_event(tx, "account.bank_unbound", empi_id=found["account"]["empi_id"],
+                   resident_id=found["account"]["resident_id"], payload=payload)
+        record_audit(tx, actor, "unbind_bank_card", "ehc_account", ehc_id, payload)
+        return gone

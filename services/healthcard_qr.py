@@ -1,0 +1,308 @@
+"""QR codes of the virtual health card (二维码管理): issue static / dynamic / combined payment codes,
+print labels at institution terminals, and verify codes at care steps (医疗机构实现).
+
+Verification order: signature and key id -> expiry -> the scene accepts the code (type, purpose,
+combined at payment scenes) -> card active (account and EHC card) -> static code not revoked ->
+one-time nonce consumed atomically in Neo4j -> payment part checked by the provider. Each refusal
+raises its own ``QrError`` code; every verification, accepted or refused, leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import EhcError, NotFound
+from graph import healthcard as store
+from graph.audit_buffer import AuditBuffer
+from graph.driver import Graph
+from graph.trail import Actor, emit_event, record_audit
+from healthcard.accounts import AccountStatus, parse_function, resident_summary
+from healthcard.combined import issue_combined, is_combined, split, verify_combined
+from healthcard.errors import (AccountInactive, IdDocumentMismatch, QrCardInactive, QrReplayed, QrRevoked,
+                               QrTypeNotAllowed, QrWrongScene)
+from healthcard.label import card_hint, render_label
+from healthcard.national import national_dynamic, national_static, parse_national
+from healthcard.qr import qr_info, render_png, render_svg
+from healthcard.runtime import HealthCardRuntime
+from healthcard.scenes import BusinessFunction, QrRule, Scene
+from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, verify_token
+from services.healthcard import HealthCardService
+from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
+
+__all__ = ["IssuedQr", "PrintedQr", "QrService"]
+
+_NATIONAL = re.compile(r"^[0-9A-F]{64}:")
+_TYPE_NAMES = {QrType.STATIC: "static", QrType.DYNAMIC: "dynamic"}
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedQr:
+    payload: str
+    qr_type: str
+    function: str
+    form: str  # signed | combined | national
+    expires_at: int | None
+    token_id: str | None
+    kid: str | None
+    qr: dict[str, object]
+    image: bytes | None = None
+    media_type: str | None = None
+    payment: dict[str, object] | None = None
+
+    def public(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"payload": self.payload, "type": self.qr_type, "function": self.function,
+                               "form": self.form, "expires_at": self.expires_at, "token_id": self.token_id,
+                               "kid": self.kid, "qr": self.qr, "payment": self.payment, "image": None}
+        if self.image is not None:
+            out["image"] = {"media_type": self.media_type, "base64": base64.b64encode(self.image).decode("ascii")}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedQr:
+    image: bytes
+    media_type: str
+    ehc_id: str
+    qr: dict[str, object]
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What the checks learnt about the code's card, for the audit entry and the answer."""
+
+    found: dict[str, Any] | None = None
+    card_id: str | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class QrService:
+    def __init__(self, graph: Graph, runtime: HealthCardRuntime, accounts: HealthCardService, nonces: NonceStore,
+                 audit: AuditBuffer | None = None) -> None:
+        self.graph = graph
+        self.rt = runtime
+        self.accounts = accounts
+        self.nonces = nonces
+        self.audit = audit
+
+    # -- issue --------------------------------------------------------------------------------
+    def issue(self, ehc_id: str, req: QrRequest, actor: Actor) -> IssuedQr:
+        """A code for a business function; static only where the function allows it."""
+        function = parse_function(req.function)
+        required = self.rt.rules.qr_type_for(function)
+        qr_type = QrType.DYNAMIC if req.type == "dynamic" else required
+        if req.type == "static" and required is QrType.DYNAMIC:
+            raise QrTypeNotAllowed(f"{function.name.lower()} needs a dynamic code; a static code is not allowed",
+                                   field="type")
+        found = self._active(ehc_id)
+        if req.format == "national":
+            return self._national(ehc_id, function, qr_type, req.ttl, actor)
+        if qr_type is QrType.STATIC:
+            issued = self._issue_static(ehc_id, "issue", actor)
+            return self._rendered(issued.token, issued, function, "signed", req.format)
+        if function is BusinessFunction.PAYMENT:
+            account_ref = self._payment_account(found, req.bank_card_id)
+            combined = issue_combined(self.rt.issuer, self.rt.payment, card_id=ehc_id, account_ref=account_ref,
+                                      ttl=req.ttl)
+            self._audit(actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value, "combined": True})
+            return self._rendered(combined.payload, combined.token, function, "combined", req.format,
+                                  payment={"provider": combined.payment.provider,
+                                           "expires_at": combined.payment.expires_at, "account_ref": account_ref})
+        dynamic = self.rt.issuer.issue_dynamic(ehc_id, function.value, ttl=req.ttl)
+        self._audit(actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value})
+        return self._rendered(dynamic.token, dynamic, function, "signed", req.format)
+
+    def _active(self, ehc_id: str) -> dict[str, Any]:
+        found = self.accounts.raw(ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        if found["account"]["status"] != AccountStatus.ACTIVE.value:
+            raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
+        if found["card"] and found["card"]["status"] != "active":
+            raise AccountInactive(f"the e-health card is {found['card']['status']}; it gets no QR codes",
+                                  field="ehc_id", code="card_inactive")
+        return found
+
+    @staticmethod
+    def _payment_account(found: dict[str, Any], bank_card_id: str | None) -> str:
+        cards = found["bank_cards"]
+        if bank_card_id is not None:
+            if not any(c["bank_card_id"] == bank_card_id for c in cards):
+                raise NotFound(f"no bank card {bank_card_id!r} bound to this account", field="bank_card_id")
+            return bank_card_id
+        return str(cards[0]["bank_card_id"]) if cards else str(found["account"]["account_id"])
+
+    def _national(self, ehc_id: str, function: BusinessFunction, qr_type: QrType, ttl: int | None,
+                  actor: Actor) -> IssuedQr:
+        if self.rt.rules.config.functions[function] is QrRule.DYNAMIC_REQUIRED:
+            raise QrTypeNotAllowed("the national plain form is unsigned: it serves identity steps only; "
+                                   f"{function.name.lower()} needs a signed dynamic code", field="format")
+        expires = None
+        if qr_type is QrType.STATIC:
+            payload = national_static(ehc_id)
+        else:
+            expires = int(self.rt.clock()) + (ttl or self.rt.issuer.default_ttl)
+            payload = national_dynamic(ehc_id, expires)
+        self._audit(actor, "qr_issue", ehc_id, {"type": _TYPE_NAMES[qr_type], "form": "national"})
+        image = render_png(payload)
+        return IssuedQr(payload, _TYPE_NAMES[qr_type], function.value, "national", expires, None, None,
+                        qr_info(payload).as_dict(), image, "image/png")
+
+    def _issue_static(self, ehc_id: str, why: str, actor: Actor) -> IssuedToken:
+        issued = self.rt.issuer.issue_static(ehc_id)
+        self.graph.write(self._static_tx, ehc_id, issued, why, actor)
+        return issued
+
+    @staticmethod
+    def _static_tx(tx: ManagedTransaction, ehc_id: str, issued: IssuedToken, why: str, actor: Actor) -> None:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        account = found["account"]
+        if account["status"] != AccountStatus.ACTIVE.value:
+            raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
+        store.update_account(tx, ehc_id, {"static_jti": issued.claims.token_id, "static_kid": issued.claims.kid,
+                                          "static_issued_at": issued.claims.issued_at})
+        payload = {"ehc_id": ehc_id, "kid": issued.claims.kid, "via": why,
+                   "previous_revoked": account.get("static_jti") is not None}
+        emit_event(tx, "qr.static_issued", empi_id=account["empi_id"], resident_id=account["resident_id"],
+                   payload=payload)
+        record_audit(tx, actor, "qr_static_issue", "ehc_account", ehc_id, payload)
+
+    @staticmethod
+    def _rendered(payload: str, issued: IssuedToken, function: BusinessFunction, form: str, fmt: str,
+                  payment: dict[str, object] | None = None) -> IssuedQr:
+        image: bytes | None = None
+        media_type = None
+        if fmt == "png":
+            image, media_type = render_png(payload), "image/png"
+        elif fmt == "svg":
+            image, media_type = render_svg(payload).encode("utf-8"), "image/svg+xml"
+        c = issued.claims
+        return IssuedQr(payload, _TYPE_NAMES[c.qr_type], function.value, form, c.expires_at, c.token_id, c.kid,
+                        qr_info(payload).as_dict(), image, media_type, payment)
+
+    # -- print --------------------------------------------------------------------------------
+    def print_code(self, req: PrintRequest, actor: Actor) -> PrintedQr:
+        """A new static code (the previous one is revoked) as a print-ready label, PNG or SVG."""
+        ehc_id = self.accounts.find_by_document(req.id_type, req.id_number)
+        if ehc_id is None:
+            raise NotFound("no e-health card account for this ID document; register first", field="id_number")
+        found = self._active(ehc_id)
+        name = "".join(str(found["resident"].get("name") or "").split())
+        if "".join(req.name.split()) != name:
+            raise IdDocumentMismatch("the name does not match the ID document's holder", field="name")
+        token = self._issue_static(ehc_id, "print", actor).token
+        info = qr_info(token).as_dict()
+        if req.format == "svg":
+            return PrintedQr(render_svg(token).encode("utf-8"), "image/svg+xml", ehc_id, info)
+        if req.format == "png":
+            return PrintedQr(render_png(token), "image/png", ehc_id, info)
+        return PrintedQr(render_label(token, name=name, hint=card_hint(ehc_id)), "image/png", ehc_id, info)
+
+    # -- verify -------------------------------------------------------------------------------
+    def verify(self, req: VerifyRequest, actor: Actor) -> dict[str, Any]:
+        """Verify a scanned code at a care step; refusals raise their ``QrError`` after being audited."""
+        detail: dict[str, Any] = {"scene": req.scene, "care_step": req.scene, "channel": req.channel,
+                                  "terminal_id": req.terminal_id, "institution": req.institution}
+        seen = _Seen()
+        try:
+            scene = self.rt.rules.scene(req.scene)
+            channel = self.rt.rules.channel(req.channel)
+            detail["scene"] = scene.code
+            result = self._verify(req.payload.strip(), scene, req.scene, seen)
+        except EhcError as exc:
+            self._audit(actor, "qr_verify", seen.card_id, {**detail, "result": "refused", "code": exc.code})
+            raise
+        self._audit(actor, "qr_verify", result["ehc_id"],
+                    {**detail, "result": "accepted", "type": result["type"], "form": result["form"]})
+        return {**result, "scene": {"code": scene.code, "name": scene.name, "function": scene.function.value,
+                                    "rule": self.rt.rules.rule_of(scene).value},
+                "channel": {"code": channel.code, "name": channel.name}, "terminal_id": req.terminal_id,
+                "institution": req.institution}
+
+    def _verify(self, payload: str, scene: Scene, scene_code: str, seen: _Seen) -> dict[str, Any]:
+        now = self.rt.clock()
+        leeway = self.rt.settings.verify_leeway_seconds
+        if _NATIONAL.match(payload):
+            return self._verify_national(payload, scene, seen)
+        paying = scene.function is BusinessFunction.PAYMENT
+
+        def check(claims: QrClaims) -> None:
+            seen.card_id = claims.card_id
+            self.rt.rules.check(scene_code, claims)
+            if paying and not is_combined(payload):
+                raise QrWrongScene(f"{scene.name} needs the combined payment code (二码合一)", field="token",
+                                   details={"reason": "combined_required", "scene": scene.code})
+            self._card_active(claims.card_id, seen)
+            account = (seen.found or {}).get("account") or {}
+            if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
+                raise QrRevoked("this static QR code was replaced by a newer one (or revoked); use the new code",
+                                field="token")
+
+        payment = None
+        if paying and is_combined(payload):
+            verified = verify_combined(payload, self.rt.keys, nonce_store=self.nonces, provider=self.rt.payment,
+                                       before_consume=check, now=now, leeway=leeway)
+            claims = verified.claims
+            payment = {"payment_ref": verified.payment.payment_ref, "account_ref": verified.payment.account_ref}
+        else:
+            token = split(payload).token if is_combined(payload) else payload
+            claims = verify_token(token, self.rt.keys, nonce_store=self.nonces, before_consume=check, now=now,
+                                  leeway=leeway)
+        return self._answer(claims.card_id, scene, seen, qr_type=claims.qr_type,
+                            form="combined" if is_combined(payload) else "signed",
+                            extra={"token_id": claims.token_id, "kid": claims.kid, "purpose": claims.purpose,
+                                   "expires_at": claims.expires_at, "payment": payment})
+
+    def _verify_national(self, payload: str, scene: Scene, seen: _Seen) -> dict[str, Any]:
+        code = parse_national(payload)
+        seen.card_id = code.card_id
+        code.check_valid(datetime.fromtimestamp(self.rt.clock(), UTC))
+        if self.rt.rules.rule_of(scene) is QrRule.DYNAMIC_REQUIRED:
+            raise QrWrongScene(f"{scene.name} needs a signed dynamic code; the unsigned national plain form "
+                               "serves identity steps only", field="token",
+                               details={"reason": "signed_required", "scene": scene.code})
+        self._card_active(code.card_id, seen)
+        expires = int(code.valid_until.timestamp()) if code.valid_until else None
+        if code.qr_type is QrType.DYNAMIC and expires is not None:
+            jti = "nat-" + hashlib.sha256(payload.encode("ascii")).hexdigest()[:32]
+            if not self.nonces.consume(jti, expires):
+                raise QrReplayed("this dynamic QR code was already used", field="token")
+        return self._answer(code.card_id, scene, seen, qr_type=code.qr_type, form="national",
+                            extra={"token_id": None, "kid": None, "purpose": None, "expires_at": expires,
+                                   "payment": None})
+
+    def _card_active(self, card_id: str, seen: _Seen) -> None:
+        found = self.accounts.raw(card_id)
+        seen.found = found
+        if found is None:
+            raise QrCardInactive("no e-health card account holds this card", field="token", code="qr_card_unknown")
+        status = found["account"]["status"]
+        card_status = (found["card"] or {}).get("status", "active")
+        if status == AccountStatus.CANCELLED.value or card_status == "cancelled":
+            reason = found["account"].get("cancel_reason")
+            raise QrCardInactive("the e-health card is cancelled; its QR codes no longer verify", field="token",
+                                 code="qr_card_cancelled", details={"reason": reason} if reason else None)
+        if card_status != "active":
+            raise QrCardInactive(f"the e-health card is {card_status}; its QR codes do not verify now",
+                                 field="token", code=f"qr_card_{card_status}")
+
+    @staticmethod
+    def _answer(card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str,
+                extra: dict[str, Any]) -> dict[str, Any]:
+        found = seen.found or {}
+        account = found.get("account") or {}
+        return {"valid": True, "ehc_id": card_id, "empi_id": found.get("current_empi_id") or account.get("empi_id"),
+                "type": _TYPE_NAMES[qr_type], "form": form,
+                "resident": resident_summary(found.get("resident") or {}, scene.function), **extra}
+
+    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: dict[str, Any]) -> None:
+        if self.audit is not None:
+            self.audit.record(actor, action, "ehc_card", resource_id, detail)

@@ -1,0 +1,33 @@
+"""POST /match: score a record against the index, or two records against each other, and explain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.driver import Graph
+from resolver.decision import decide
+from services.matching import MatchEngine, explanation_of, match_report
+
+__all__ = ["match_against_index", "match_pair"]
+
+
+def match_against_index(graph: Graph, engine: MatchEngine, record: dict[str, Any], limit: int = 10) -> dict[str, Any]:
+    """What the engine would decide for ``record`` now, without writing anything."""
+    std = engine.standard(record)
+    rows = graph.read(lambda tx: engine.candidates(tx, std, []))
+    ranked = engine.rank(std, rows)
+    empi_of = {rid: row["empi_id"] for rid, row in rows}
+    records = {rid: row["resident"] for rid, row in rows}
+    return match_report(ranked, empi_of, records, limit)
+
+
+def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """The decision the policy takes for ``b`` given ``a`` as the only candidate, and why."""
+    ranked = decide(engine.standard(b, "b"), [("a", engine.standard(a, "a"))], engine.scorer, engine.policy)
+    score = ranked.score
+    return {"outcome": ranked.outcome.value, "reason": ranked.reason,
+            "match_degree": score.match_degree if score else 0.0, "probability": score.probability if score else 0.0,
+            "score": score.score if score else 0.0, "vetoes": list(score.vetoes) if score else [],
+            "model_version": engine.version,
+            "thresholds": {"auto_link": engine.policy.auto_link, "review": engine.policy.review},
+            "explanation": explanation_of(score)}

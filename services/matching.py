@@ -1,0 +1,143 @@
+"""The matching engine as the registry uses it: standardise a record, find candidates through the
+indexed blocking keys, score them with the configured model (rules or dedupe) and apply the policy.
+
+Reading the model files and the graph happens here; the matching itself is resolver/ (pure)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from core.errors import InvalidInput
+from core.secrets import read_or_create_secret
+from core.settings import Settings
+from graph import residents as repo
+from resolver.blocking import BLOCKING_KEY_NAMES, blocking_keys
+from resolver.decision import Decision, DecisionPolicy, Outcome, decide
+from resolver.records import PersonRecord, StandardRecord
+from resolver.rules import RuleModel, load_rules
+from resolver.scoring import MatchScore, Scorer
+from resolver.standardise import standardise
+from services.linking import LinkDecision, new_empi_id
+
+__all__ = ["MatchEngine", "engine_for", "explanation_of", "person_of"]
+
+
+def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
+    """A stored or incoming record (a dict of Resident properties) as the resolver's input."""
+    return PersonRecord(record_id=record.get("resident_id") or record_id, source_domain=record.get("source_domain"),
+                        local_id=record.get("local_id"), name=record.get("name"), gender=record.get("gender"),
+                        birth_date=record.get("birth_date"), id_number=record.get("id_number"),
+                        phone=record.get("phone"), address=record.get("address"),
+                        region_code=record.get("region_code"), ethnicity=record.get("ethnicity"),
+                        marital_status=record.get("marital_status"), occupation=record.get("occupation"))
+
+
+def explanation_of(score: MatchScore | None) -> list[dict[str, Any]]:
+    """Per-field explanation as plain data (stored on SAME_AS and review items, returned by the API)."""
+    if score is None:
+        return []
+    return [asdict(f) | {"values": list(f.values)} for f in score.fields]
+
+
+class MatchEngine:
+    """One configured model and policy; cheap to share between requests (no per-call state)."""
+
+    def __init__(self, scorer: Scorer, policy: DecisionPolicy, per_key: int = 50) -> None:
+        self.scorer = scorer
+        self.policy = policy
+        self.per_key = per_key
+
+    @property
+    def version(self) -> str:
+        return f"{self.scorer.name}/{self.scorer.version}"
+
+    @staticmethod
+    def standard(record: dict[str, Any], record_id: str = "incoming") -> StandardRecord:
+        return standardise(person_of(record, record_id))
+
+    @staticmethod
+    def key_properties(std: StandardRecord) -> dict[str, str | None]:
+        """Blocking keys as the ``bk_*`` properties stored (and indexed) on the Resident node."""
+        keys = blocking_keys(std)
+        return {f"bk_{name}": keys.get(name) for name in BLOCKING_KEY_NAMES}
+
+    def candidates(self, tx: ManagedTransaction, std: StandardRecord,
+                   exclude: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        rows = repo.find_candidates(tx, keys=blocking_keys(std), per_key=self.per_key, exclude=exclude,
+                                    limit=self.per_key * 4)
+        return [(row["resident"]["resident_id"], row) for row in rows]
+
+    def rank(self, std: StandardRecord, rows: list[tuple[str, dict[str, Any]]]) -> Decision:
+        """Score the record against candidate rows and apply the policy."""
+        standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
+        return decide(std, standard, self.scorer, self.policy)
+
+    def decide(self, tx: ManagedTransaction, record: dict[str, Any],
+               exclude: list[str] | None = None) -> tuple[LinkDecision, Decision]:
+        """The identity decision for an incoming record, with the engine's full ranking."""
+        std = self.standard(record)
+        rows = self.candidates(tx, std, exclude or [])
+        empi_of = {rid: row["empi_id"] for rid, row in rows}
+        ranked = self.rank(std, rows)
+        best = ranked.score
+        common = {"score": round(best.probability, 6) if best else 0.0, "method": f"engine:{self.scorer.name}",
+                  "model_version": self.version, "reason": ranked.reason, "explanation": explanation_of(best)}
+        if ranked.outcome is Outcome.LINK and ranked.candidate_id:
+            return LinkDecision(outcome="link", empi_id=empi_of[ranked.candidate_id], link_to=ranked.candidate_id,
+                                **common), ranked
+        outcome = "review" if ranked.outcome is Outcome.REVIEW else "new"
+        return LinkDecision(outcome=outcome, empi_id=new_empi_id(), link_to=ranked.candidate_id,
+                            **common), ranked
+
+
+def _load_scorer(settings: Settings) -> Scorer:
+    if settings.match_model == "rules":
+        return load_rules(json.loads(settings.match_rules.read_text(encoding="utf-8")))
+    if settings.match_model == "dedupe":
+        from resolver.dedupe_model import DedupeScorer
+
+        if settings.match_dedupe_settings is None or not settings.match_dedupe_settings.exists():
+            raise InvalidInput("EHC_MATCH_MODEL=dedupe needs EHC_MATCH_DEDUPE_SETTINGS pointing at a trained "
+                               "model (train one in notebooks/train_dedupe.ipynb or with `ehc resolver train`)",
+                               field="match_dedupe_settings")
+        key = read_or_create_secret(settings.secrets_dir / "model_signing_key").encode()
+        return DedupeScorer.from_bytes(settings.match_dedupe_settings.read_bytes(), key)
+    raise InvalidInput(f"EHC_MATCH_MODEL must be 'rules' or 'dedupe', not {settings.match_model!r}",
+                       field="match_model")
+
+
+_ENGINES: dict[str, MatchEngine] = {}
+
+
+def engine_for(settings: Settings) -> MatchEngine:
+    """The engine the settings choose, loaded once per configuration."""
+    key = f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}"
+    if key not in _ENGINES:
+        scorer = _load_scorer(settings)
+        rules = scorer if isinstance(scorer, RuleModel) else load_rules(
+            json.loads(settings.match_rules.read_text(encoding="utf-8")))
+        _ENGINES[key] = MatchEngine(scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key)
+    return _ENGINES[key]
+
+
+def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, dict[str, Any]],
+                 limit: int = 10) -> dict[str, Any]:
+    """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
+    return {
+        "outcome": ranked.outcome.value,
+        "reason": ranked.reason,
+        "model": ranked.model,
+        "model_version": ranked.version,
+        "best_candidate": ranked.candidate_id,
+        "candidates": [
+            {"resident_id": rid, "empi_id": empi_of.get(rid), "match_degree": score.match_degree,
+             "probability": score.probability, "score": score.score, "vetoes": list(score.vetoes),
+             "source_domain": rows.get(rid, {}).get("source_domain"), "local_id": rows.get(rid, {}).get("local_id"),
+             "explanation": explanation_of(score)}
+            for rid, score in ranked.candidates[:limit]
+        ],
+    }

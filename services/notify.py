@@ -1,0 +1,449 @@
+"""Subscriptions and notifications (订阅通知): managing webhook subscriptions, and the dispatcher that
+delivers outbox events to them.
+
+Guarantees: at least once; per subscription strictly in sequence order (so in order per identity),
+the head event retried with exponential backoff until it succeeds or is dead-lettered after
+``max_attempts`` tries, after which the dispatcher moves on. The cursor advances only after a 2xx.
+A subscription is worked by one dispatcher at a time, under a lease taken in a write transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import secrets
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import Conflict, InvalidInput, NotFound
+from core.privacy import MaskingFilter
+from graph import notify as repo
+from graph.driver import Graph
+from graph.trail import SYSTEM, Actor, record_audit
+from services.webhooks import WebhookSender
+
+__all__ = ["NotifySettings", "get_notify_settings", "SubscriptionIn", "SubscriptionUpdate", "ReplayIn",
+           "RedriveIn", "SubscriptionService", "Dispatcher", "backoff_delay", "start_dispatcher"]
+
+log = logging.getLogger("ehc.notify")
+
+
+class NotifySettings(BaseSettings):
+    """Dispatcher settings (``EHC_NOTIFY_*``). Seconds unless named otherwise."""
+
+    model_config = SettingsConfigDict(env_prefix="EHC_NOTIFY_", extra="ignore")
+
+    poll_interval: float = Field(0.5, gt=0)
+    workers: int = Field(4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
+    batch_size: int = Field(200, ge=1)         # events per lease before the lease is given back
+    ack_every: int = Field(50, ge=1)           # acknowledgements written per transaction
+    scan_window: int = Field(10_000, ge=1)     # sequence numbers scanned per query for filtered types
+    http_timeout: float = Field(10.0, gt=0)
+    backoff_base: float = Field(1.0, gt=0)
+    backoff_cap: float = Field(300.0, gt=0)
+    backoff_jitter: float = Field(0.1, ge=0, lt=1)  # delays are shortened by up to this fraction
+    max_attempts: int = Field(10, ge=1)
+    lease_seconds: float = Field(60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_request(self) -> NotifySettings:
+        if self.lease_seconds < 2 * self.http_timeout + 1:
+            raise ValueError("lease_seconds must be at least 2 * http_timeout + 1")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_notify_settings() -> NotifySettings:
+    return NotifySettings()
+
+
+def backoff_delay(attempts: int, settings: NotifySettings, rng: random.Random | None = None) -> float:
+    """Delay before the next try after ``attempts`` failures: base * 2^(attempts-1), capped, jittered."""
+    delay = min(settings.backoff_cap, settings.backoff_base * 2 ** min(attempts - 1, 62))
+    return delay * (1 - settings.backoff_jitter * (rng or random).random())
+
+
+# -- request models ------------------------------------------------------------------------------
+_TYPE = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$")
+Status = Literal["active", "paused"]
+
+
+def _check_url(value: str) -> str:
+    value = value.strip()
+    if len(value) > 2000 or any(c.isspace() for c in value):
+        raise ValueError("url: must be at most 2000 characters without spaces")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("url: must start with http:// or https://")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("url: must not carry credentials (user:password@); the HMAC signature authenticates")
+    if not parts.hostname:
+        raise ValueError("url: names no host")
+    if parts.fragment:
+        raise ValueError("url: must not have a #fragment")
+    try:
+        parts.port  # noqa: B018 - raises on an invalid port
+    except ValueError as exc:
+        raise ValueError("url: has an invalid port") from exc
+    return value
+
+
+def _check_types(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("event_types: name at least one event type, or '*' for all")
+    out: list[str] = []
+    for item in value:
+        if len(item) > 100 or not _TYPE.match(item):
+            raise ValueError(f"event_types: {item[:100]!r} is not an event type like 'resident.created', "
+                             "'resident.*' or '*'")
+        if item not in out:
+            out.append(item)
+    return out
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    event_types: list[str] = Field(max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+
+    _url = field_validator("url")(_check_url)
+    _types = field_validator("event_types")(_check_types)
+
+
+class SubscriptionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    url: str | None = None
+    event_types: list[str] | None = Field(default=None, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_url(value)
+
+    @field_validator("event_types")
+    @classmethod
+    def _types(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _check_types(value)
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_seq: int = Field(ge=1)
+
+
+class RedriveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seqs: list[int] | None = Field(default=None, max_length=10_000)
+
+
+# -- managing subscriptions ----------------------------------------------------------------------
+def _public(sub: dict[str, Any]) -> dict[str, Any]:
+    """A subscription without its secret and lease internals."""
+    hidden = {"secret", "lease_token", "touched_at", "revision"}
+    return {k: v for k, v in sub.items() if k not in hidden}
+
+
+class SubscriptionService:
+    """Create, inspect, change, replay and re-drive subscriptions; every change is audited."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> dict[str, Any]:
+        """The new subscription, with its HMAC secret (shown this once only)."""
+        sid = "S" + uuid.uuid4().hex.upper()
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        props = {"url": body.url, "event_types": body.event_types, "description": body.description,
+                 "secret": secret, "created_by": actor.sub}
+
+        def work(tx: Any) -> dict[str, Any]:
+            sub = repo.create_subscription(tx, sid, props)
+            record_audit(tx, actor, "create", "subscription", sid, {"event_types": body.event_types})
+            return sub
+
+        sub = self.graph.write(work)
+        return {**_public(sub), "secret": secret, "lag": 0, "dead_letters": 0}
+
+    def get(self, subscription_id: str) -> dict[str, Any]:
+        sub = self.graph.read(repo.get_subscription, subscription_id)
+        if sub is None:
+            raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
+        return _public(sub)
+
+    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+        return [_public(s) for s in self.graph.read(repo.list_subscriptions, status)]
+
+    def _change(self, subscription_id: str, actor: Actor, action: str, change: Any) -> None:
+        def work(tx: Any) -> None:
+            locked = repo.lock_subscription(tx, subscription_id)
+            if locked is None:
+                raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
+            sub, _now, high = locked
+            detail = change(tx, sub, high)
+            record_audit(tx, actor, action, "subscription", subscription_id, detail)
+
+        self.graph.write(work)
+
+    def update(self, subscription_id: str, body: SubscriptionUpdate, actor: Actor = SYSTEM) -> dict[str, Any]:
+        props = body.model_dump(exclude_unset=True)
+        if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
+            raise InvalidInput("status, url and event_types cannot be null", field="body")
+
+        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+            if sub["status"] == "deleted":
+                raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
+            extra: dict[str, Any] = {}
+            if props.get("status") == "active" and sub["status"] != "active":
+                extra["next_attempt_at"] = None  # resuming tries again at once
+            if "event_types" in props and props["event_types"] != sub.get("event_types"):
+                repo.supersede_failed(tx, subscription_id)
+            repo.update_subscription(tx, subscription_id, {**props, **extra})
+            return {"fields": sorted(props)}
+
+        self._change(subscription_id, actor, "update", change)
+        return self.get(subscription_id)
+
+    def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+        """Deactivate: nothing more is delivered; the record and its deliveries stay inspectable."""
+
+        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+            if sub["status"] != "deleted":
+                repo.update_subscription(tx, subscription_id, {"status": "deleted",
+                                                               "deleted_at": datetime.now(UTC)})
+            return {"status": "deleted"}
+
+        self._change(subscription_id, actor, "delete", change)
+        return self.get(subscription_id)
+
+    def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> dict[str, Any]:
+        """Deliver again every wanted event from ``from_seq`` on, in order, with new delivery ids."""
+
+        def change(tx: Any, sub: dict[str, Any], high: int) -> dict[str, Any]:
+            if sub["status"] == "deleted":
+                raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
+            if from_seq > high + 1:
+                raise InvalidInput(f"from_seq: the newest event is {high}; replay from 1 to {high + 1}",
+                                   field="from_seq")
+            repo.supersede_failed(tx, subscription_id)
+            repo.replay(tx, subscription_id, from_seq)
+            return {"from_seq": from_seq}
+
+        self._change(subscription_id, actor, "replay", change)
+        return self.get(subscription_id)
+
+    def redrive(self, subscription_id: str, seqs: list[int] | None, actor: Actor = SYSTEM) -> int:
+        """Queue dead letters (all, or those events) for delivery again, ahead of the stream."""
+        count = 0
+
+        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+            nonlocal count
+            if sub["status"] == "deleted":
+                raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
+            count = repo.redrive(tx, subscription_id, seqs)
+            return {"seqs": seqs, "redriven": count}
+
+        self._change(subscription_id, actor, "redrive", change)
+        return count
+
+    def deliveries(self, subscription_id: str, *, status: str | None = None, from_seq: int = 0,
+                   limit: int = 100) -> list[dict[str, Any]]:
+        self.get(subscription_id)
+        return self.graph.read(repo.list_deliveries, subscription_id, status=status, from_seq=from_seq,
+                               limit=limit)
+
+
+# -- delivery ------------------------------------------------------------------------------------
+class _Batch:
+    """One leased run over a subscription: acknowledgements not yet written, the cursor they move
+    the subscription to, and when (by this process's clock) the lease runs out."""
+
+    def __init__(self, lease: repo.Lease, deadline: float) -> None:
+        self.lease = lease
+        self.deadline = deadline
+        self.acks: list[dict[str, Any]] = []
+        self.cursor = int(lease.subscription["cursor"])
+
+
+class Dispatcher:
+    """Delivers outbox events to active subscriptions until stopped. Any number may run at once,
+    in one process or several: each subscription is worked under a lease by one of them only."""
+
+    def __init__(self, graph: Graph, settings: NotifySettings | None = None, *, sender: WebhookSender | None = None,
+                 owner: str | None = None) -> None:
+        self.graph = graph
+        self.settings = settings or get_notify_settings()
+        self.sender = sender or WebhookSender(self.settings.http_timeout)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.delivered = 0
+        self.failed_attempts = 0
+        self.dead_lettered = 0
+        self._count = threading.Lock()
+        self._rng = random.Random()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        if not any(isinstance(f, MaskingFilter) for f in log.filters):
+            log.addFilter(MaskingFilter())
+
+    @property
+    def _lease_ms(self) -> int:
+        return int(self.settings.lease_seconds * 1000)
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Claim due subscriptions and work them on a thread pool until ``stop()``."""
+        log.info("notify dispatcher %s started", self.owner)
+        with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="notify") as pool:
+            running: dict[str, Future[bool]] = {}
+            while not self._stop.is_set():
+                self._wake.clear()
+                try:
+                    self._tick(pool, running)
+                except Exception as exc:  # Neo4j unavailable, say: log it and keep polling
+                    log.error("notify dispatcher %s: %s: %s", self.owner, type(exc).__name__, exc)
+                self._wake.wait(self.settings.poll_interval)
+            for future in running.values():
+                future.exception()
+        self.sender.close()
+        log.info("notify dispatcher %s stopped", self.owner)
+
+    def _tick(self, pool: ThreadPoolExecutor, running: dict[str, Future[bool]]) -> None:
+        for sid in [sid for sid, f in running.items() if f.done()]:
+            error = running.pop(sid).exception()
+            if error is not None:
+                log.error("notify: subscription %s: %s: %s", sid, type(error).__name__, error)
+        free = self.settings.workers - len(running)
+        if free <= 0:
+            return
+        for sid in repo.due_subscriptions(self.graph, limit=self.settings.workers * 2):
+            if sid in running or self._stop.is_set():
+                continue
+            started = time.monotonic()
+            lease = repo.claim(self.graph, sid, owner=self.owner, token=uuid.uuid4().hex, lease_ms=self._lease_ms)
+            if lease is not None:
+                running[sid] = pool.submit(self._work, lease, started + self.settings.lease_seconds)
+                free -= 1
+                if free == 0:
+                    return
+
+    def start(self) -> Dispatcher:
+        """Run in a daemon thread (what ``ehc serve`` does)."""
+        self._thread = threading.Thread(target=self.run, name=f"notify-{self.owner}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the loop to finish its batches and end; wait for it when it runs in a thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # -- one subscription -------------------------------------------------------------------------
+    def _work(self, lease: repo.Lease, deadline: float) -> bool:
+        """Deliver queued re-drives, then the stream, up to ``batch_size`` events; True if more wait."""
+        batch = _Batch(lease, deadline)
+        try:
+            return self._deliver(batch)
+        except Exception:
+            repo.release(self.graph, lease)
+            raise
+        finally:
+            self._wake.set()
+
+    def _deliver(self, batch: _Batch) -> bool:
+        sub, budget = batch.lease.subscription, self.settings.batch_size
+        for delivery, event in repo.pending_redrives(self.graph, batch.lease.subscription_id, budget):
+            if not self._send(batch, event, str(delivery["delivery_id"]), int(delivery["generation"]),
+                              int(delivery.get("attempts") or 0), redrive=True):
+                return False
+            budget -= 1
+        if budget <= 0:
+            return self._flush(batch, release=True)
+        window = max(self.settings.scan_window, budget)
+        upper, events = repo.next_events(self.graph, after=batch.cursor, event_types=list(sub["event_types"]),
+                                         limit=budget, window=window)
+        start_cursor, generation = batch.cursor, int(sub["generation"])
+        for event in events:
+            seq = int(event["seq"])
+            prior = int(sub.get("head_attempts") or 0) if sub.get("head_seq") == seq else 0
+            if not self._send(batch, event, f"{batch.lease.subscription_id}-{generation}-{seq}", generation, prior,
+                              redrive=False):
+                return False
+        if len(events) < budget:  # every wanted event up to `upper` is delivered
+            batch.cursor = max(batch.cursor, upper)
+        more = len(events) >= budget or upper - start_cursor >= window
+        return self._flush(batch, release=True) and more
+
+    def _send(self, batch: _Batch, event: dict[str, Any], delivery_id: str, generation: int, prior: int, *,
+              redrive: bool) -> bool:
+        settings, sub = self.settings, batch.lease.subscription
+        if len(batch.acks) >= settings.ack_every or time.monotonic() + settings.http_timeout + 1 > batch.deadline:
+            if not self._flush(batch, release=False):
+                return False
+        seq, attempt = int(event["seq"]), prior + 1
+        attempted_at = datetime.now(UTC).isoformat()
+        result = self.sender.post(str(sub["url"]), str(sub["secret"]), event, delivery_id=delivery_id,
+                                  subscription_id=batch.lease.subscription_id, attempt=attempt)
+        row = {"delivery_id": delivery_id, "seq": seq, "event_type": event["type"], "generation": generation,
+               "attempts": attempt, "status_code": result.status_code}
+        if result.ok:
+            batch.acks.append({**row, "attempted_at": attempted_at, "acked_at": datetime.now(UTC).isoformat()})
+            if not redrive:
+                batch.cursor = max(batch.cursor, seq)
+            return True
+        dead = attempt >= settings.max_attempts
+        delay = 0.0 if dead else backoff_delay(attempt, settings, self._rng)
+        failure = {**row, "error": result.error, "dead": dead, "redrive": redrive, "delay_ms": int(delay * 1000)}
+        acked = len(batch.acks)
+        recorded = repo.record_failure(self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor,
+                                       lease_ms=self._lease_ms)
+        with self._count:
+            self.failed_attempts += 1
+            if recorded is not None:
+                self.delivered += acked
+                self.dead_lettered += int(dead)
+        outcome = "dead-lettered" if dead else f"retry in {delay:.2f}s"
+        log.warning("notify: subscription %s event %d attempt %d failed (%s); %s%s", batch.lease.subscription_id,
+                    seq, attempt, result.error, outcome, "" if recorded is not None else " [lease lost]")
+        return False
+
+    def _flush(self, batch: _Batch, *, release: bool) -> bool:
+        """Write the acknowledgements and the cursor, renewing (or releasing) the lease."""
+        started = time.monotonic()
+        ok = repo.record_delivered(self.graph, batch.lease, batch.acks, cursor=batch.cursor,
+                                   lease_ms=self._lease_ms, release_after=release)
+        if not ok:
+            log.info("notify: subscription %s changed or its lease was lost; %d acknowledgements dropped "
+                     "(those events will be delivered again)", batch.lease.subscription_id, len(batch.acks))
+            return False
+        with self._count:
+            self.delivered += len(batch.acks)
+        batch.acks = []
+        batch.deadline = started + self.settings.lease_seconds
+        return True
+
+
+def start_dispatcher(graph: Graph, settings: NotifySettings | None = None) -> Dispatcher:
+    """A dispatcher running in a background thread; call ``stop()`` on it at shutdown."""
+    return Dispatcher(graph, settings).start()

@@ -1,0 +1,77 @@
+"""The matching engine decides registrations: auto-link with an explanation, grey band to review,
+different valid ID numbers and twins never merged; POST /match explains without writing."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from resolver.idnumber import check_character
+from tests.api.helpers import make_domains, resident
+
+
+def _id(seq: int, born: str = "19620927") -> str:
+    first17 = f"610104{born}{seq:03d}"
+    return first17 + check_character(first17)
+
+
+def test_engine_links_a_homophone_and_explains_why(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    make_domains(app_client, token_for("admin"))
+    his = token_for("his")
+    first = app_client.post("/residents", json=resident("H001", "A1"), headers=his).json()
+    second = app_client.post("/residents", json=resident("H002", "B7", name="王方", id_number=None), headers=his)
+    assert second.status_code == 201
+    body = second.json()
+    assert body["decision"]["outcome"] == "link" and body["empi_id"] == first["empi_id"]
+    assert body["decision"]["method"].startswith("engine:") and body["decision"]["model_version"]
+    links = app_client.get(f"/residents/{body['resident']['resident_id']}/links", headers=his).json()
+    assert len(links) == 1 and links[0]["to"] == first["resident"]["resident_id"]
+    by_field = {e["field"]: e for e in links[0]["explanation"]}
+    assert by_field["name"]["values"] == ["王方", "王芳"] and by_field["name"]["weight"] > 0
+    assert links[0]["score"] >= 0.995 and links[0]["decided_by"] == "test-client"
+
+
+def test_grey_band_goes_to_review_and_ids_never_auto_merge(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    make_domains(app_client, token_for("admin"))
+    his, steward = token_for("his"), token_for("steward")
+    first = app_client.post("/residents", json=resident("H001", "A1"), headers=his).json()
+    other_id = app_client.post("/residents", json=resident("H002", "B1", id_number=_id(692)), headers=his).json()
+    assert other_id["decision"]["outcome"] == "review", "different valid ID numbers: never an automatic link"
+    assert other_id["empi_id"] != first["empi_id"]
+    grey = app_client.post("/residents", json=resident("H003", "C1", id_number=None, birth_date="1962-01-01",
+                                                      phone=None, address=None), headers=his).json()
+    assert grey["decision"]["outcome"] == "review" and 0.5 <= grey["decision"]["score"] < 0.995
+    queue = app_client.get("/reviews", headers=steward).json()
+    assert len(queue) == 2
+    pairs = {frozenset((q["a"], q["b"])) for q in queue}
+    assert frozenset((first["resident"]["resident_id"], other_id["resident"]["resident_id"])) in pairs
+    assert all(q["explanation"] and q["model_version"] for q in queue)
+
+
+def test_twins_are_never_merged(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    make_domains(app_client, token_for("admin"))
+    his = token_for("his")
+    a = app_client.post("/residents", json=resident("H001", "T1", name="李明", gender="1", id_number=_id(691)),
+                        headers=his).json()
+    b = app_client.post("/residents", json=resident("H001", "T2", name="李亮", gender="1", id_number=_id(711),
+                                                    phone="13812345679"), headers=his).json()
+    assert a["empi_id"] != b["empi_id"] and b["decision"]["outcome"] in ("new", "review")
+
+
+def test_match_endpoint_scores_without_writing(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    make_domains(app_client, token_for("admin"))
+    his = token_for("his")
+    app_client.post("/residents", json=resident("H001", "A1"), headers=his)
+    probe = {"name": "王方", "gender": "2", "birth_date": "1962-09-27", "phone": "13812345678"}
+    r = app_client.post("/match", json={"record": probe}, headers=his)
+    assert r.status_code == 200
+    report = r.json()
+    assert report["outcome"] == "link" and report["candidates"][0]["local_id"] == "A1"
+    assert {e["field"] for e in report["candidates"][0]["explanation"]} >= {"name", "birth_date"}
+    pair = app_client.post("/match", json={"a": resident("H001", "X", name="王芳"),
+                                           "b": {**probe, "id_number": _id(692)}}, headers=his).json()
+    assert pair["thresholds"]["auto_link"] > pair["thresholds"]["review"] and pair["explanation"]
+    empty = app_client.post("/match", json={}, headers=his)
+    assert empty.status_code == 422 and "either" in empty.json()["message"]
+    assert app_client.get("/residents", params={"source_domain": "H001", "local_id": "X"},
+                          headers=his).status_code == 404, "matching writes nothing"
+    assert app_client.post("/match", json={"record": probe}, headers=token_for("app")).status_code == 403
