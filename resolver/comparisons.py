@@ -67,16 +67,31 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 class ExactComparator:
     """Equal / different (after ``str`` and strip)."""
 
     kind: str = "exact"
     levels: tuple[Level, ...] = (Level("exact", "values equal"), Level("else", "values differ"))
 
-    def __call__(self, a: Any, b: Any) -> int:
-        if is_missing(a) or is_missing(b):
+    def prepare(self, value: Any) -> str | None:
+        """Text form once, before many comparisons (None when missing)."""
+        return _text(value)
+
+    def compare_prepared(self, a: str | None, b: str | None) -> int:
+        """Compare values already passed through ``prepare``."""
+        if a is None or b is None:
             return MISSING
-        return 0 if str(a).strip() == str(b).strip() else 1
+        return 0 if a == b else 1
+
+    def __call__(self, a: Any, b: Any) -> int:
+        return self.compare_prepared(_text(a), _text(b))
 
 
 class StringComparator:
@@ -92,10 +107,17 @@ class StringComparator:
             Level("else", "strings dissimilar"),
         )
 
+    def prepare(self, value: Any) -> str | None:
+        """Text form once, before many comparisons (None when missing)."""
+        return _text(value)
+
     def __call__(self, a: Any, b: Any) -> int:
-        if is_missing(a) or is_missing(b):
+        return self.compare_prepared(_text(a), _text(b))
+
+    def compare_prepared(self, sa: str | None, sb: str | None) -> int:
+        """Compare values already passed through ``prepare``."""
+        if sa is None or sb is None:
             return MISSING
-        sa, sb = str(a).strip(), str(b).strip()
         if sa == sb:
             return 0
         sim = JaroWinkler.similarity(sa, sb)
@@ -119,10 +141,17 @@ class EditDistanceComparator:
             Level("else", "values differ"),
         )
 
+    def prepare(self, value: Any) -> str | None:
+        """Text form once, before many comparisons (None when missing)."""
+        return _text(value)
+
     def __call__(self, a: Any, b: Any) -> int:
-        if is_missing(a) or is_missing(b):
+        return self.compare_prepared(_text(a), _text(b))
+
+    def compare_prepared(self, sa: str | None, sb: str | None) -> int:
+        """Compare values already passed through ``prepare``."""
+        if sa is None or sb is None:
             return MISSING
-        sa, sb = str(a).strip(), str(b).strip()
         if sa == sb:
             return 0
         dist = DamerauLevenshtein.distance(sa, sb, score_cutoff=self.distances[-1])

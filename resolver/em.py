@@ -5,7 +5,6 @@ Comparisons marked ``fixed`` in the config keep their configured weights (domain
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -197,10 +197,11 @@ class RuleModel:
         out = np.empty((len(pairs), len(self.comparators)), dtype=np.int8)
         for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators)):
             prepare = getattr(cmp, "prepare", None)
+            compare = getattr(cmp, "compare_prepared", cmp)
             values = [row.get(comp.field) for row in rows]
             if prepare is not None:
                 values = [prepare(v) for v in values]
-            out[:, c] = [cmp(values[i], values[j]) for i, j in pairs]
+            out[:, c] = [compare(values[i], values[j]) for i, j in pairs]
         return out
 
     def vetoes(self, levels: Sequence[int]) -> list[str]:

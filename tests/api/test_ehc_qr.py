@@ -4,6 +4,7 @@ issue, render (decoded with zxing-cpp), print, verify at every care step, and ev
 from __future__ import annotations
 
 import base64
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -119,14 +120,15 @@ def test_every_kind_renders_to_png_and_svg_that_decode_and_verify(ehc_client: Te
         assert png.status_code == 200 and png.headers["content-type"] == "image/png", png.text
         read_png = decode_png(png.content)
         assert len(read_png) == 1 and int(png.headers["x-qr-version"]) >= 1
-        if kind != "national":
-            svg = _qr(ehc_client, app, ehc_id, format="svg", **body)
-            svg_text = base64.b64decode(svg["image"]["base64"]).decode()
-            assert svg["image"]["media_type"] == "image/svg+xml" and decode_svg(svg_text) == [svg["payload"]]
         scene = "outpatient_payment" if kind == "combined" else "outpatient_registration"
         r = _verify(ehc_client, his, read_png[0], scene)
         assert r.status_code == 200, (kind, r.text)
         assert r.json()["ehc_id"] == ehc_id
+        if kind != "national":
+            svg = _qr(ehc_client, app, ehc_id, format="svg", **body)
+            svg_text = base64.b64decode(svg["image"]["base64"]).decode()
+            assert svg["image"]["media_type"] == "image/svg+xml" and decode_svg(svg_text) == [svg["payload"]]
+            assert _verify(ehc_client, his, svg["payload"], scene).status_code == 200
     national = _qr(ehc_client, app, ehc_id, function="visit", format="national")
     assert national["payload"] == f"{ehc_id}:1" and national["form"] == "national"
     assert decode_png(base64.b64decode(national["image"]["base64"])) == [national["payload"]]
@@ -195,7 +197,7 @@ def test_refusals_each_have_their_own_code(ehc_client: TestClient, token_for, pe
     record = _qr(ehc_client, app, ehc_id, function="record_query")["payload"]
     assert _refused(_verify(ehc_client, his, record, "outpatient_payment"), 403,
                     "qr_wrong_scene")["reason"] == "purpose_mismatch"
-    plain_pay = keys and TokenIssuer(keys).issue_dynamic(ehc_id, "pay").token
+    plain_pay = TokenIssuer(keys).issue_dynamic(ehc_id, "pay").token
     assert _refused(_verify(ehc_client, his, plain_pay, "inpatient_billing"), 403,
                     "qr_wrong_scene")["reason"] == "combined_required"
     # a code refused at the wrong scene was not spent: it still works where it belongs
@@ -218,10 +220,12 @@ def test_refusals_each_have_their_own_code(ehc_client: TestClient, token_for, pe
     flush_audit(ehc_client)()
     rows = graph.read_query("list_audit", sub="his-refusals", resource_id=None, action="qr_verify", since=None,
                             until=None, offset=0, limit=100)
-    assert len(rows) == 16
-    assert {'"result": "refused"', '"result": "accepted"'} <= {
-        part for r in rows for part in ('"result": "refused"', '"result": "accepted"') if part in r["entry"]["detail"]}
-    assert all('"terminal_id": "T-1"' in r["entry"]["detail"] for r in rows)
+    details = [json.loads(r["entry"]["detail"]) for r in rows]
+    assert len(details) == 15, "one per verification that reached the service (the 3000-character body did not)"
+    assert {d["result"] for d in details} == {"accepted", "refused"}
+    assert all(d["terminal_id"] == "T-1" and d["institution"] for d in details)
+    assert {"qr_forged", "qr_expired", "qr_wrong_scene", "qr_replayed", "qr_malformed", "scene_unknown"} <= {
+        d.get("code") for d in details}
 
 
 def test_two_terminals_scanning_one_dynamic_code_at_once_one_succeeds(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
@@ -258,6 +262,7 @@ def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(ehc_c
                                                                             token_for, people: dict[str, str]) -> None:
     app, his = token_for("app"), token_for("his")
     before = _qr(ehc_client, app, people["offline"], function="visit", type="dynamic")["payload"]
+    spare = _qr(ehc_client, app, people["offline"], function="visit", type="dynamic")["payload"]
     jwks = ehc_client.get("/ehc/.well-known/jwks.json")
     assert jwks.status_code == 200 and all("d" not in k for k in jwks.json()["keys"])
     claims = verify_signature_and_expiry(before, JwksKeys(jwks.json()))
@@ -267,10 +272,10 @@ def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(ehc_c
     keys.rotate()
     after = _qr(ehc_client, app, people["offline"], function="visit", type="dynamic")["payload"]
     published = ehc_client.get("/ehc/.well-known/jwks.json").json()
-    assert [k["kid"] for k in published["keys"]][1] == old_kid and len(published["keys"]) == 2
+    assert [k["kid"] for k in published["keys"]][1] == old_kid
     assert verify_signature_and_expiry(after, JwksKeys(published)).kid != old_kid
     assert _verify(ehc_client, his, before, "consultation").status_code == 200, "a previous key still verifies"
     keys.retire(old_kid)
-    older = TokenIssuer(keys).issue_static(people["offline"]).token
+    assert old_kid not in {k["kid"] for k in ehc_client.get("/ehc/.well-known/jwks.json").json()["keys"]}
+    assert _refused(_verify(ehc_client, his, spare, "consultation"), 403, "qr_forged")["reason"] == "unknown_kid"
     assert _verify(ehc_client, his, after, "consultation").status_code == 200
-    assert older.count(".") == 2
