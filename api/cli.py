@@ -185,6 +185,38 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
                    f"'http://127.0.0.1:8000/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:{oid}|{ex['local_id']}'")
 
 
+@app.command("resolve")
+def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's m/u by EM first")] = False,
+            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False) -> None:
+    """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs."""
+    from tqdm import tqdm
+
+    from graph.driver import Graph
+    from services.matching import engine_for
+    from services.resolve import resolve_graph
+
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, n: int) -> None:
+        if stage not in bars:
+            bars[stage] = tqdm(desc=stage, unit=" records" if stage == "read" else "", leave=True)
+        bars[stage].update(n)
+
+    try:
+        report = resolve_graph(graph, engine_for(settings), fit=fit, dry_run=dry_run, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+        graph.close()
+    verb = "would merge" if dry_run else "merged"
+    typer.echo(f"{report.records} records, {report.candidate_pairs} candidate pairs, {report.links} links; "
+               f"{report.clusters_spanning_identities} clusters spanning identities ({verb} "
+               f"{len(report.merges) if not dry_run else report.clusters_spanning_identities}); "
+               f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut")
+
+
 @app.command("stats")
 def stats(days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
           as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "find_by_source", "lock_identifier", "find_identifier", "create_resident", "attach_card",
     "link_same_as", "get_resident", "lock_resident", "update_resident", "list_changes", "detach_card",
     "set_card_status", "get_card", "get_identity", "pix_lookup", "find_candidates", "list_same_as",
+    "list_records_page",
 ]
 
 
@@ -124,3 +125,8 @@ def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any
         link["explanation"] = json.loads(link.get("explanation") or "[]")
         out.append({"from": row["from_id"], "to": row["to_id"], **link})
     return out
+
+
+def list_records_page(tx: ManagedTransaction, after: str, limit: int) -> list[dict[str, Any]]:
+    """A page of records (keyset on resident_id) with their EMPI ids, for batch resolution."""
+    return plain(run(tx, "list_records_page", after=after, limit=limit))

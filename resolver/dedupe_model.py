@@ -19,6 +19,7 @@ import io
 import logging
 import math
 import pickle
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -139,6 +140,61 @@ class DedupeScorer:
                    version=str(meta["version"]))
 
 
+def _fit(deduper: Any, config: RuleConfig, version: str) -> DedupeScorer:
+    examples, y = dedupe.api.flatten_training(deduper.training_pairs)
+    if len(set(y)) < 2:
+        raise ModelError("training needs at least one match and one distinct pair")
+    try:
+        deduper.classifier.fit(deduper.data_model.distances(examples), y)
+    except ValueError as exc:
+        raise ModelError(f"dedupe training failed: {exc}") from exc
+    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version)
+
+
+class ActiveLearner:
+    """Label pairs interactively with dedupe's active learning, then train (notebooks, stewards).
+
+    Existing labels are marked *before* ``prepare_training`` (dedupe needs them indexed), and the
+    learner sees a bounded random sample of records, not the whole file.
+    """
+
+    def __init__(self, config: RuleConfig, records: Sequence[Any], *, labelled: TrainingPairs | None = None,
+                 max_records: int = 1000, sample_size: int = 1500, seed: int = 0) -> None:
+        self.config = config
+        self.fields = [c.field for c in config.comparisons]
+        rng = random.Random(seed)
+        chosen = list(records) if len(records) <= max_records else rng.sample(list(records), max_records)
+        data = {i: _row(r, self.fields) for i, r in enumerate(chosen)}
+        np.random.seed(seed)
+        self._deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
+        self._deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
+        if labelled and (labelled.get("match") or labelled.get("distinct")):
+            self._deduper.mark_pairs({  # type: ignore[typeddict-item]
+                "match": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("match", ())],
+                "distinct": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("distinct", ())],
+            })
+        self._deduper.prepare_training(data, sample_size=sample_size)
+
+    def uncertain_pair(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The pair the learner most wants labelled next."""
+        (pair,) = self._deduper.uncertain_pairs()
+        return dict(pair[0]), dict(pair[1])
+
+    def mark(self, a: Mapping[str, Any], b: Mapping[str, Any], *, match: bool) -> None:
+        """Record a steward's answer for one pair."""
+        pair = (dict(a), dict(b))
+        self._deduper.mark_pairs({"match": [pair] if match else [], "distinct": [] if match else [pair]})
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many matches and distinct pairs are labelled so far."""
+        return {k: len(v) for k, v in self._deduper.training_pairs.items()}
+
+    def train(self, *, version: str = "1") -> DedupeScorer:
+        """Fit the classifier on every label given so far."""
+        return _fit(self._deduper, self.config, version)
+
+
 def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = "1",
                  seed: int = 0) -> DedupeScorer:
     """Train dedupe's classifier on labelled pairs (dedupe's format) over our comparison levels.
@@ -156,9 +212,4 @@ def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = 
     deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
     deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
     deduper.mark_pairs({"match": matches, "distinct": distinct})  # type: ignore[typeddict-item]
-    examples, y = dedupe.api.flatten_training(deduper.training_pairs)
-    try:
-        deduper.classifier.fit(deduper.data_model.distances(examples), y)
-    except ValueError as exc:
-        raise ModelError(f"dedupe training failed: {exc}") from exc
-    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version)
+    return _fit(deduper, config, version)

@@ -36,18 +36,21 @@ class LifecycleService:
 
     # -- merge ------------------------------------------------------------------------------------
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
-              score: float = 1.0, explanation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it)."""
+              score: float = 1.0, explanation: list[dict[str, Any]] | None = None,
+              link: tuple[str, str] | None = None, model_version: str = "steward") -> dict[str, Any]:
+        """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it).
+        ``link`` names the (merged record, survivor record) pair the SAME_AS joins, when known."""
         if survivor == merged:
             raise InvalidInput("an identity cannot be merged with itself", field="merged_empi_id")
         merge_id = "M" + uuid.uuid4().hex.upper()
         self.graph.write(self._merge_tx, merge_id, survivor, merged, actor, reason, review_id, score,
-                         explanation or [])
+                         explanation or [], link, model_version)
         return self.merge_record(merge_id)
 
     @staticmethod
     def _merge_tx(tx: ManagedTransaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
-                  review_id: str | None, score: float, explanation: list[dict[str, Any]]) -> None:
+                  review_id: str | None, score: float, explanation: list[dict[str, Any]],
+                  link: tuple[str, str] | None = None, model_version: str = "steward") -> None:
         first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards
         locked = {e: repo.lock_identity(tx, e) for e in (first, second)}
         for empi_id, field in ((survivor, "survivor_empi_id"), (merged, "merged_empi_id")):
@@ -60,16 +63,18 @@ class LifecycleService:
         anchor = locked[survivor]["resident_ids"]  # type: ignore[index]
         if not moved or not anchor:
             raise Conflict("an identity without records cannot be merged", field="merged_empi_id")
+        source, target = link if link and link[0] in moved and link[1] in anchor else (moved[0], anchor[0])
+        method = "batch:resolver" if actor.role == "system" else "manual:merge"
         repo.move_records(tx, survivor, moved)
         repo.mark_identity_merged(tx, merged=merged, survivor=survivor, merge_id=merge_id)
-        repo.link_same_as_manual(tx, resident_id=moved[0], other_id=anchor[0], score=score, method="manual:merge",
-                                 decided_by=actor.sub, reason=reason, model_version="steward", merge_id=merge_id,
+        repo.link_same_as_manual(tx, resident_id=source, other_id=target, score=score, method=method,
+                                 decided_by=actor.sub, reason=reason, model_version=model_version, merge_id=merge_id,
                                  explanation=explanation)
         repo.create_merge(tx, merge_id=merge_id, survivor=survivor, merged=merged, resident_ids=moved,
-                          same_as_from=moved[0], same_as_to=anchor[0], review_id=review_id, by=actor.sub,
+                          same_as_from=source, same_as_to=target, review_id=review_id, by=actor.sub,
                           reason=reason)
         record_link_event(tx, kind="merge", actor=actor, empi_ids=[survivor, merged], resident_ids=moved,
-                          method="manual:merge", score=score, model_version="steward", reason=reason,
+                          method=method, score=score, model_version=model_version, reason=reason,
                           detail={"merge_id": merge_id, "review_id": review_id})
         emit_event(tx, "resident.merged", empi_id=survivor,
                    payload={"merge_id": merge_id, "survivor": survivor, "merged": merged, "resident_ids": moved})

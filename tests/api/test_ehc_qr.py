@@ -60,7 +60,7 @@ def test_whole_lifecycle_register_codes_scenes_bank_cancel(ehc_client: TestClien
     static = _qr(ehc_client, app, ehc_id, function="registration", format="png")
     assert static["type"] == "static" and static["expires_at"] is None and static["form"] == "signed"
     assert decode_png(base64.b64decode(static["image"]["base64"])) == [static["payload"]]
-    assert static["qr"]["version"] <= 10
+    assert static["qr"]["version"] <= 13 and static["qr"]["ecc"] == "M"
     for scene in STATIC_SCENES:
         r = _verify(ehc_client, his, static["payload"], scene)
         assert r.status_code == 200, (scene, r.text)

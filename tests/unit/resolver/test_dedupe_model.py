@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from resolver.blocking import blocking_keys, candidate_pairs
-from resolver.dedupe_model import DedupeScorer, train_dedupe
+from resolver.dedupe_model import ActiveLearner, DedupeScorer, train_dedupe
 from resolver.errors import ModelError
 from resolver.rules import RuleModel
 from resolver.scoring import Scorer
@@ -58,3 +58,16 @@ def test_refuses_blobs_not_sealed_with_the_key(default_model: RuleModel, labelle
 def test_training_needs_both_classes(default_model: RuleModel, labelled: Any) -> None:
     with pytest.raises(ModelError, match="at least one"):
         train_dedupe(default_model.config, {"match": labelled[0]["match"], "distinct": []})
+
+
+def test_active_learning_session(default_model: RuleModel, labelled: Any) -> None:
+    training, held_out = labelled
+    seed_labels = {"match": training["match"][:5], "distinct": training["distinct"][:5]}
+    records = [a for a, _, _ in held_out][:60]
+    learner = ActiveLearner(default_model.config, records, labelled=seed_labels, max_records=60, sample_size=200)
+    a, b = learner.uncertain_pair()
+    assert set(a) == {c.field for c in default_model.config.comparisons}
+    learner.mark(a, b, match=False)
+    assert learner.counts == {"match": 5, "distinct": 6}
+    scorer = learner.train(version="al-1")
+    assert scorer.version == "al-1" and 0.0 <= scorer.score(*training["match"][0]).probability <= 1.0

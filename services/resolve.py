@@ -1,0 +1,119 @@
+"""Batch resolution (`ehc resolve`): read every record, block, score and cluster them with the resolver,
+then merge identities that a cluster spans (reversible merges by the system, with scores and reasons)
+and queue grey-band pairs and cut bridges for stewards. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import residents as repo
+from graph.driver import Graph
+from graph.trail import Actor
+from resolver.blocking import blocking_keys
+from resolver.linker import deduplicate
+from resolver.rules import RuleModel
+from services.lifecycle import LifecycleService
+from services.matching import MatchEngine, explanation_of
+from services.review import ReviewService
+
+__all__ = ["ResolveReport", "load_records", "resolve_graph"]
+
+RESOLVER = Actor("resolver", "system")
+Progress = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class ResolveReport:
+    records: int = 0
+    candidate_pairs: int = 0
+    links: int = 0
+    clusters_spanning_identities: int = 0
+    merges: list[str] = field(default_factory=list)
+    review_items: int = 0
+    cut_links: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Every active record with its EMPI id (merged identities' records already point at survivors)."""
+    rows: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        batch = graph.read(repo.list_records_page, after, page)
+        if not batch:
+            return rows
+        rows.extend(batch)
+        after = batch[-1]["resident"]["resident_id"]
+        if progress:
+            progress("read", len(batch))
+
+
+def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_run: bool = False,
+                  progress: Progress | None = None) -> ResolveReport:
+    if not isinstance(engine.scorer, RuleModel):
+        raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
+    rows = load_records(graph, progress=progress)
+    report = ResolveReport(records=len(rows))
+    standard = [engine.standard(r["resident"], r["resident"]["resident_id"]) for r in rows]
+    fields = [s.as_fields() for s in standard]
+    keys = [blocking_keys(s) for s in standard]
+    ids = [s.id_number.canonical if s.id_number else None for s in standard]
+    result = deduplicate(engine.scorer, fields, keys, fit=fit, id_numbers=ids)
+    report.candidate_pairs = len(result.scored.pairs)
+    report.links = len(result.links)
+    if progress:
+        progress("scored", len(result.scored.pairs))
+    rid = [r["resident"]["resident_id"] for r in rows]
+    empi = [r["empi_id"] for r in rows]
+    created: dict[str, Any] = {}
+    for r in rows:
+        created[r["empi_id"]] = min(created.get(r["empi_id"], r["resident"]["created_at"]), r["resident"]["created_at"])
+    probability = {pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities)}
+    cluster_of = result.clustering.cluster_of() if result.clustering else {}
+    pairs_in: dict[int, list[tuple[int, int]]] = {}
+    for (i, j) in result.links:
+        if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
+            pairs_in.setdefault(int(cluster_of[i]), []).append((i, j))  # type: ignore[call-overload]
+    lifecycle = LifecycleService(graph)
+    for index, members in enumerate(result.clustering.clusters if result.clustering else ()):
+        identities = sorted({empi[i] for i in members}, key=lambda e: created[e])  # type: ignore[index]
+        if len(identities) < 2:
+            continue
+        report.clusters_spanning_identities += 1
+        survivor = identities[0]
+        for other in identities[1:]:
+            pair = _strongest_link(pairs_in.get(index, []), probability, lambda i, o=other: empi[i] == o,
+                                   lambda j: empi[j] == survivor)
+            if not dry_run:
+                score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
+                merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
+                                        score=score.probability if score else 1.0,
+                                        explanation=explanation_of(score),
+                                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
+                                        model_version=engine.version)
+                report.merges.append(merge["merge_id"])
+            empi = [survivor if e == other else e for e in empi]
+        if progress:
+            progress("merged", 1)
+    reviews = ReviewService(graph)
+    for (i, j), p in probability.items():
+        if p < engine.policy.review or empi[i] == empi[j]:
+            continue
+        report.review_items += 1
+        if not dry_run:
+            score = result.model.score(standard[i], standard[j])
+            reviews.propose(rid[i], rid[j], round(score.probability, 6), engine.version, explanation_of(score),
+                            RESOLVER, reason="batch resolution: grey band or cut bridge")
+    if result.clustering:
+        report.cut_links = [{"a": rid[int(c.a)], "b": rid[int(c.b)], "weight": c.weight,  # type: ignore[call-overload]
+                             "reason": c.reason} for c in result.clustering.cut]
+    return report
+
+
+def _strongest_link(pairs: list[tuple[int, int]], probability: dict[tuple[int, int], float],
+                    in_other: Callable[[int], bool], in_survivor: Callable[[int], bool]) -> tuple[int, int] | None:
+    """The strongest link joining the two identities inside a cluster, merged record first."""
+    joining = [(probability[(i, j)], (i, j) if in_other(i) else (j, i)) for i, j in pairs
+               if (in_other(i) and in_survivor(j)) or (in_other(j) and in_survivor(i))]
+    return max(joining)[1] if joining else None

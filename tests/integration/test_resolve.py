@@ -1,0 +1,48 @@
+"""Batch resolution over the real graph: merges duplicates without chaining people, idempotently."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph.driver import Graph
+from services.bulk import import_records
+from services.demo import ensure_domains
+from services.lifecycle import LifecycleService
+from services.matching import engine_for
+from services.models import ResidentIn
+from services.registry import ResidentService
+from services.resolve import resolve_graph
+from core.settings import get_settings
+
+
+def _rec(domain: str, local: str, name: str, born: date, **kw: object) -> ResidentIn:
+    return ResidentIn(source_domain=domain, local_id=local, name=name, gender=kw.pop("gender", "2"),  # type: ignore[arg-type]
+                      birth_date=born, **kw)  # type: ignore[arg-type]
+
+
+def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> None:
+    registry = ResidentService(graph)
+    ensure_domains(registry)
+    born = date(1985, 4, 12)
+    records = [
+        _rec("H001", "A", "王芳", born, phone="13812345678", address="浙江省杭州市西湖区文三路1号"),
+        _rec("H002", "B", "王方", born, phone="13812345678", address="杭州市西湖区文三路1号"),   # homophone
+        _rec("H003", "C", "王芳", born, phone="13812345678"),                                     # missing address
+        _rec("H001", "T1", "李明", date(1990, 6, 1), gender="1", address="杭州市上城区解放路9号"),  # twins
+        _rec("H002", "T2", "李亮", date(1990, 6, 1), gender="1", address="杭州市上城区解放路9号"),
+    ]
+    import_records(graph, records)
+    engine = engine_for(get_settings())
+    first = resolve_graph(graph, engine)
+    assert first.records == 5 and len(first.merges) == 2
+    by_local = {r["local_id"]: r["empi_id"] for r in (registry.get_by_source(x.source_domain, x.local_id)
+                                                       for x in records)}
+    assert by_local["A"] == by_local["B"] == by_local["C"]
+    assert by_local["T1"] != by_local["T2"], "twins are never merged"
+    assert len({by_local["A"], by_local["T1"], by_local["T2"]}) == 3
+    second = resolve_graph(graph, engine)
+    assert second.merges == [] and second.clusters_spanning_identities == 0, "a second run changes nothing"
+    merges = LifecycleService(graph).merges()
+    assert {m["by"] for m in merges} == {"resolver"} and all(m["status"] == "active" for m in merges)
+    history = LifecycleService(graph).history(by_local["A"])
+    assert [e["method"] for e in history if e["kind"] == "merge"] == ["batch:resolver", "batch:resolver"]
