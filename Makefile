@@ -20,12 +20,14 @@ neo4j: $(STAMP)
 
 ## make run: set up, start Neo4j, load the demo population, print a token, serve on 127.0.0.1:8000
 run: neo4j
+	$(BIN)/ehc sandbox start
 	$(BIN)/ehc demo load
 	@echo
 	@echo "Try it (token for a hospital system, valid 24 h):"
 	@echo "  export TOKEN=$$($(BIN)/ehc token issue --role his --sub demo-his)"
 	@echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" 'http://127.0.0.1:8000/domains'"
 	@echo "  open http://127.0.0.1:8000/docs"
+	@echo "Scan the demo e-health card: var/demo/ehc-static-qr.png (print label: var/demo/ehc-label.png)"
 	@echo
 	$(BIN)/ehc serve --no-start-db
 

@@ -10,8 +10,20 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routers import (domains, ehc, fhir, health, lifecycle, matching, pix, qr, residents, reviews, stats,
-                         subscriptions)
+from api.routers import (
+    domains,
+    ehc,
+    fhir,
+    health,
+    lifecycle,
+    matching,
+    pix,
+    qr,
+    residents,
+    reviews,
+    stats,
+    subscriptions,
+)
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
 from graph.audit_buffer import AuditBuffer

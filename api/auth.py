@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import jwt
 
@@ -73,7 +73,7 @@ def decode_token(settings: Settings, token: str) -> Principal:
     except jwt.InvalidTokenError as exc:
         raise AuthError(f"the access token is not valid: {exc}", code="token_invalid") from exc
     role = claims.get("role")
-    if role not in ROLE_SCOPES:
+    if not isinstance(role, str) or role not in ROLE_SCOPES:
         raise AuthError("the access token carries no known role", code="token_invalid")
     scopes = frozenset(str(claims.get("scope", "")).split()) & ROLE_SCOPES[role]
     return Principal(sub=str(claims["sub"]), role=role, scopes=scopes)

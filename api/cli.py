@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api import cli_healthcard
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -21,6 +22,9 @@ demo = typer.Typer(help="Demo data", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(token, name="token")
 app.add_typer(demo, name="demo")
+sandbox = typer.Typer(help="Sandbox payment and identity-verification providers (demo)", no_args_is_help=True)
+app.add_typer(sandbox, name="sandbox")
+app.add_typer(cli_healthcard.keys_app, name="keys")
 
 
 def _fail(exc: EhcError) -> None:
@@ -183,6 +187,54 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
         typer.echo(f"example: domain {ex['domain']} patient {ex['local_id']} -> EMPI {ex['empi_id']}")
         typer.echo("cross-index it (PIXm) once the API is up:\n  curl -s -H \"Authorization: Bearer $TOKEN\" "
                    f"'http://127.0.0.1:8000/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:{oid}|{ex['local_id']}'")
+    _demo_ehc()
+
+
+def _demo_ehc() -> None:
+    """E-health card accounts for a few demo persons and a scannable static QR image under var/demo/."""
+    from graph.driver import Graph
+    from healthcard.runtime import HealthCardRuntime
+    from services.demo import load_ehc_demo
+
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    runtime = HealthCardRuntime.build(settings.secrets_dir)
+    try:
+        ehc = load_ehc_demo(graph, runtime, settings.home / "demo")
+    except EhcError as exc:
+        _fail(exc)
+        return
+    finally:
+        runtime.close()
+        graph.close()
+    typer.echo(f"e-health cards: {len(ehc.accounts)} accounts; {ehc.name}'s card {ehc.ehc_id[:12]}…")
+    typer.echo(f"demo QR code (static, version {ehc.qr_version}): {ehc.qr_png}")
+    typer.echo(f"print label: {ehc.label_png}")
+
+
+@sandbox.command("start")
+def sandbox_start() -> None:
+    """Start the sandbox payment and verifier services in the background (EHC_HC_*_URL ports)."""
+    from healthcard.config import get_healthcard_settings
+    from healthcard.sandbox.launcher import start_all
+
+    try:
+        lines = start_all(get_settings(), get_healthcard_settings())
+    except RuntimeError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    for line in lines:
+        typer.echo(line)
+
+
+@sandbox.command("stop")
+def sandbox_stop() -> None:
+    """Stop the sandbox services started by `ehc sandbox start`."""
+    from healthcard.config import get_healthcard_settings
+    from healthcard.sandbox.launcher import stop_all
+
+    for line in stop_all(get_settings(), get_healthcard_settings()):
+        typer.echo(line)
 
 
 @app.command("resolve")

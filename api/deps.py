@@ -19,8 +19,8 @@ from healthcard.keys import QrKeyStore
 from healthcard.runtime import HealthCardRuntime
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
-from services.pix import PixService
 from services.notify import SubscriptionService
+from services.pix import PixService
 from services.registry import ResidentService
 
 __all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",

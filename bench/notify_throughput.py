@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_server, free_port  # noqa: E402
-from graph.driver import Graph  # noqa: E402
-from graph.schema import migrate  # noqa: E402
-from graph.trail import emit_event  # noqa: E402
-from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService  # noqa: E402
-from tests.integration.notify_receiver import Receiver  # noqa: E402
+from bench.common import bench_server, free_port
+from graph.driver import Graph
+from graph.schema import migrate
+from graph.trail import emit_event
+from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
+from tests.integration.notify_receiver import Receiver
 
 
 def _receive(port: int, conn: Connection) -> None:

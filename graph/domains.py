@@ -23,17 +23,20 @@ class DomainRepository:
         except ConstraintError as exc:
             field = "oid" if "oid" in str(exc) else "code"
             raise Conflict(f"a domain with this {field} exists already", field=field) from exc
-        return plain(rows[0]["domain"])
+        domain: dict[str, Any] = plain(rows[0]["domain"])
+        return domain
 
     def get(self, code: str) -> dict[str, Any]:
         rows = self.graph.read_query("get_domain", code=code)
         if not rows:
             raise NotFound(f"no identifier domain with code {code!r}", field="code")
-        return plain(rows[0]["domain"])
+        domain: dict[str, Any] = plain(rows[0]["domain"])
+        return domain
 
     def find_by_oid(self, oid: str) -> dict[str, Any] | None:
         rows = self.graph.read_query("get_domain_by_oid", oid=oid)
-        return plain(rows[0]["domain"]) if rows else None
+        domain: dict[str, Any] = plain(rows[0]["domain"])
+        return domain if rows else None
 
     def list(self, kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         return [plain(r["domain"]) for r in self.graph.read_query("list_domains", kind=kind, status=status)]
@@ -45,4 +48,5 @@ class DomainRepository:
             raise Conflict("a domain with this oid exists already", field="oid") from exc
         if not rows:
             raise NotFound(f"no identifier domain with code {code!r}", field="code")
-        return plain(rows[0]["domain"])
+        domain: dict[str, Any] = plain(rows[0]["domain"])
+        return domain

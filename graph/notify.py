@@ -18,9 +18,23 @@ from graph.driver import Graph, run
 from graph.values import plain
 
 __all__ = [
-    "Lease", "create_subscription", "get_subscription", "list_subscriptions", "lock_subscription",
-    "update_subscription", "supersede_failed", "replay", "redrive", "list_deliveries", "due_subscriptions",
-    "claim", "next_events", "pending_redrives", "record_delivered", "record_failure", "release",
+    "Lease",
+    "claim",
+    "create_subscription",
+    "due_subscriptions",
+    "get_subscription",
+    "list_deliveries",
+    "list_subscriptions",
+    "lock_subscription",
+    "next_events",
+    "pending_redrives",
+    "record_delivered",
+    "record_failure",
+    "redrive",
+    "release",
+    "replay",
+    "supersede_failed",
+    "update_subscription",
 ]
 
 
@@ -39,7 +53,7 @@ class Lease:
 
 
 def _with_stats(row: dict[str, Any]) -> dict[str, Any]:
-    sub = plain(row["subscription"])
+    sub: dict[str, Any] = plain(row["subscription"])
     sub["lag"] = max(int(row["high"]) - int(sub.get("cursor", 0)), 0)
     sub["dead_letters"] = int(row["dead_letters"])
     return sub
@@ -134,12 +148,16 @@ def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tup
 
 
 def _holds(tx: ManagedTransaction, lease: Lease) -> bool:
+    """Whether the lease still stands (same token, unchanged and active subscription). A lease that is
+    still this holder's but whose subscription was changed (replay, pause, new types) is given back."""
     locked = lock_subscription(tx, lease.subscription_id)
-    if locked is None:
+    if locked is None or locked[0].get("lease_token") != lease.token:
         return False
     sub = locked[0]
-    return (sub.get("lease_token") == lease.token and int(sub["revision"]) == lease.revision
-            and sub.get("status") == "active")
+    if int(sub["revision"]) == lease.revision and sub.get("status") == "active":
+        return True
+    run(tx, "notify_release_lease", subscription_id=lease.subscription_id)
+    return False
 
 
 def _delivered(tx: ManagedTransaction, lease: Lease, rows: list[dict[str, Any]], cursor: int,
@@ -172,7 +190,8 @@ def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[dict[st
     if acked:
         _delivered(tx, lease, acked, cursor, lease_ms)
     rows = run(tx, "notify_record_failure", subscription_id=lease.subscription_id, owner=lease.owner, **failure)
-    return plain(rows[0]["delivery"])
+    delivery: dict[str, Any] = plain(rows[0]["delivery"])
+    return delivery
 
 
 def record_failure(graph: Graph, lease: Lease, failure: dict[str, Any], *, acked: list[dict[str, Any]],

@@ -5,9 +5,8 @@ Query text never comes from anywhere else, so values can only ever reach Neo4j a
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import LiteralString, cast
+from functools import cache
+from typing import LiteralString
 
 from core.settings import PROJECT_ROOT
 
@@ -20,13 +19,14 @@ class UnknownQuery(KeyError):
     """A query name with no cypher/<name>.cypher file."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def query(name: str) -> LiteralString:
     """The text of cypher/<name>.cypher; fails loudly on an unknown name."""
     path = CYPHER_DIR / f"{name}.cypher"
     if not path.is_file() or path.parent != CYPHER_DIR:
         raise UnknownQuery(f"no Cypher query named {name!r} in {CYPHER_DIR}")
-    return cast(LiteralString, _strip_comments(path.read_text(encoding="utf-8")))
+    text: LiteralString = _strip_comments(path.read_text(encoding="utf-8"))
+    return text
 
 
 def query_names() -> list[str]:
@@ -40,7 +40,8 @@ def schema_statements() -> list[tuple[str, LiteralString]]:
     for path in sorted((CYPHER_DIR / "schema").glob("*.cypher")):
         for statement in _strip_comments(path.read_text(encoding="utf-8")).split(";"):
             if statement.strip():
-                out.append((path.name, cast(LiteralString, statement.strip())))
+                clean: LiteralString = statement.strip()
+                out.append((path.name, clean))
     return out
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from resolver.codes import OID_HEALTH_CARD, OID_RESIDENT_ID
-
 from graph.driver import Graph
 from graph.queries import schema_statements
+from resolver.codes import OID_HEALTH_CARD, OID_RESIDENT_ID
 
 __all__ = ["BUILTIN_DOMAINS", "migrate", "seed_builtin_domains"]
 

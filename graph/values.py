@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from neo4j.time import Date, DateTime
 
 __all__ = ["plain"]
 
+T = TypeVar("T")
 
-def plain(value: Any) -> Any:
+
+def plain(value: T) -> T:
     """Neo4j temporal values to ``datetime``/``date``, recursively through dicts and lists."""
+    return cast(T, _plain(value))
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, (DateTime, Date)):
         return value.to_native()
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [_plain(v) for v in value]
     return value

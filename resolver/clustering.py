@@ -3,6 +3,8 @@
 Connected components of the link graph are kept unless one holds two different valid ID numbers
 or grows past ``max_size``; then the weakest bridge separating the conflict is cut (a bridge is a
 lone link joining two groups), falling back to a minimum weighted cut when no bridge separates them.
+Articulation points of the final clusters (one record holding a cluster together) are reported as
+``weak_records`` for a steward to check.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Clustering:
 
     clusters: tuple[frozenset[Hashable], ...]
     cut: tuple[CutLink, ...]
+    weak_records: tuple[Hashable, ...] = ()  # articulation points: one record holds its cluster together
 
     def cluster_of(self) -> dict[Hashable, int]:
         """Record id -> cluster index."""
@@ -118,4 +121,5 @@ def cluster_links(
         if len(component) > 2 or _ids_in(graph, component, ids):
             _split(graph, set(component), ids, max_size, cuts)
     clusters = tuple(frozenset(c) for c in nx.connected_components(graph))
-    return Clustering(clusters=clusters, cut=tuple(cuts))
+    weak = tuple(node for c in clusters if len(c) > 2 for node in nx.articulation_points(graph.subgraph(c)))
+    return Clustering(clusters=clusters, cut=tuple(cuts), weak_records=weak)

@@ -169,7 +169,7 @@ class ActiveLearner:
         self._deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
         self._deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
         if labelled and (labelled.get("match") or labelled.get("distinct")):
-            self._deduper.mark_pairs({  # type: ignore[typeddict-item]
+            self._deduper.mark_pairs({
                 "match": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("match", ())],
                 "distinct": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("distinct", ())],
             })
@@ -188,7 +188,8 @@ class ActiveLearner:
     @property
     def counts(self) -> dict[str, int]:
         """How many matches and distinct pairs are labelled so far."""
-        return {k: len(v) for k, v in self._deduper.training_pairs.items()}
+        pairs = self._deduper.training_pairs
+        return {"match": len(pairs["match"]), "distinct": len(pairs["distinct"])}
 
     def train(self, *, version: str = "1") -> DedupeScorer:
         """Fit the classifier on every label given so far."""

@@ -40,12 +40,8 @@ def shape_key(char: str) -> str:
 
 
 def shape_similar(a: str, b: str) -> bool:
-    """True when two characters differ but belong to one look-alike group."""
-    return a != b and a in _KEY and b in _KEY and _KEY[a] == _KEY[b] or _listed_pair(a, b)
-
-
-def _listed_pair(a: str, b: str) -> bool:
-    return a != b and any(a in group and b in group for group in LOOKALIKE_GROUPS)
+    """True when two different characters share a look-alike group."""
+    return a != b and shape_key(a) == shape_key(b)
 
 
 def lookalikes(char: str) -> tuple[str, ...]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import Graph, run
 from core.settings import get_settings
+from graph.driver import Graph, run
 from services.linking import new_empi_id
 from services.matching import MatchEngine, engine_for
 from services.models import ResidentIn

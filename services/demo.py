@@ -6,17 +6,21 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from faker import Faker
 
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from graph.domains import DomainRepository
+from graph.driver import Graph
 from graph.trail import Actor
 from resolver.idnumber import check_character
+from healthcard.runtime import HealthCardRuntime
 from services.models import CardIn, DomainIn, ResidentIn
 from services.registry import ResidentService
 
-__all__ = ["DEMO_DOMAINS", "DemoSummary", "load_demo", "ensure_domains", "synthetic_id_number"]
+__all__ = ["DEMO_DOMAINS", "DemoSummary", "EhcDemo", "load_demo", "load_ehc_demo", "ensure_domains",
+           "synthetic_id_number"]
 
 DEMO_DOMAINS: list[dict[str, str]] = [
     {"code": "H001", "oid": "2.16.156.10011.99.1.1", "name": "省人民医院", "kind": "institution"},
@@ -82,3 +86,45 @@ def load_demo(registry: ResidentService, persons: int = 40, seed: int = 7) -> De
     if not example:
         example = {"domain": "H001", "local_id": "", "empi_id": ""}
     return DemoSummary(persons=persons, records=records, identities_linked=linked, example=example)
+
+
+@dataclass(frozen=True, slots=True)
+class EhcDemo:
+    accounts: list[str]
+    ehc_id: str
+    name: str
+    qr_png: Path
+    label_png: Path
+    qr_version: int
+
+
+def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3) -> EhcDemo:
+    """Register e-health card accounts (offline, as at a registration window) for the first few demo
+    persons, and write the first one's static QR code (PNG) and a print-ready label to ``out_dir``."""
+    from graph.healthcard import Neo4jNonceStore, demo_residents
+    from healthcard.label import card_hint, render_label
+    from services.healthcard import HealthCardService
+    from services.healthcard_models import AccountIn, QrRequest
+    from services.healthcard_qr import QrService
+
+    people = graph.read(demo_residents, accounts)
+    if not people:
+        raise NotFound("no demo persons with an ID number; run `ehc demo load` first", field="persons")
+    service = HealthCardService(graph, runtime, ResidentService(graph))
+    actor = Actor("demo", "admin")
+    ehc_ids = []
+    for person in people:
+        body = AccountIn.model_validate({
+            "name": person["name"], "id_type": "01", "id_number": person["id_number"], "phone": person["phone"],
+            "verification": {"method": "offline", "terminal_id": "DEMO-0100", "operator": "演示窗口",
+                             "institution": "省人民医院"},
+        })
+        view, _ = service.register(body, actor)
+        ehc_ids.append(str(view["ehc_id"]))
+    issued = QrService(graph, runtime, service, Neo4jNonceStore(graph)).issue(
+        ehc_ids[0], QrRequest(function="registration", format="png"), actor)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    qr_png, label_png = out_dir / "ehc-static-qr.png", out_dir / "ehc-label.png"
+    qr_png.write_bytes(issued.image or b"")
+    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0])))
+    return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png, int(issued.qr["version"]))

@@ -24,9 +24,16 @@ from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, parse_function, resident_summary
-from healthcard.combined import issue_combined, is_combined, split, verify_combined
-from healthcard.errors import (AccountInactive, IdDocumentMismatch, QrCardInactive, QrReplayed, QrRevoked,
-                               QrTypeNotAllowed, QrWrongScene)
+from healthcard.combined import is_combined, issue_combined, split, verify_combined
+from healthcard.errors import (
+    AccountInactive,
+    IdDocumentMismatch,
+    QrCardInactive,
+    QrReplayed,
+    QrRevoked,
+    QrTypeNotAllowed,
+    QrWrongScene,
+)
 from healthcard.label import card_hint, render_label
 from healthcard.national import national_dynamic, national_static, parse_national
 from healthcard.qr import qr_info, render_png, render_svg

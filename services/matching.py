@@ -84,14 +84,14 @@ class MatchEngine:
         empi_of = {rid: row["empi_id"] for rid, row in rows}
         ranked = self.rank(std, rows)
         best = ranked.score
-        common = {"score": round(best.probability, 6) if best else 0.0, "method": f"engine:{self.scorer.name}",
-                  "model_version": self.version, "reason": ranked.reason, "explanation": explanation_of(best)}
-        if ranked.outcome is Outcome.LINK and ranked.candidate_id:
-            return LinkDecision(outcome="link", empi_id=empi_of[ranked.candidate_id], link_to=ranked.candidate_id,
-                                **common), ranked
-        outcome = "review" if ranked.outcome is Outcome.REVIEW else "new"
-        return LinkDecision(outcome=outcome, empi_id=new_empi_id(), link_to=ranked.candidate_id,
-                            **common), ranked
+        link = ranked.outcome is Outcome.LINK and ranked.candidate_id is not None
+        outcome = "link" if link else ("review" if ranked.outcome is Outcome.REVIEW else "new")
+        decision = LinkDecision(
+            outcome=outcome, empi_id=empi_of[ranked.candidate_id] if link and ranked.candidate_id else new_empi_id(),
+            link_to=ranked.candidate_id, score=round(best.probability, 6) if best else 0.0,
+            method=f"engine:{self.scorer.name}", model_version=self.version, reason=ranked.reason,
+            explanation=explanation_of(best))
+        return decision, ranked
 
 
 def _load_scorer(settings: Settings) -> Scorer:

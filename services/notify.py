@@ -34,8 +34,18 @@ from graph.driver import Graph
 from graph.trail import SYSTEM, Actor, record_audit
 from services.webhooks import WebhookSender
 
-__all__ = ["NotifySettings", "get_notify_settings", "SubscriptionIn", "SubscriptionUpdate", "ReplayIn",
-           "RedriveIn", "SubscriptionService", "Dispatcher", "backoff_delay", "start_dispatcher"]
+__all__ = [
+    "Dispatcher",
+    "NotifySettings",
+    "RedriveIn",
+    "ReplayIn",
+    "SubscriptionIn",
+    "SubscriptionService",
+    "SubscriptionUpdate",
+    "backoff_delay",
+    "get_notify_settings",
+    "start_dispatcher",
+]
 
 log = logging.getLogger("ehc.notify")
 
@@ -45,17 +55,17 @@ class NotifySettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EHC_NOTIFY_", extra="ignore")
 
-    poll_interval: float = Field(0.5, gt=0)
-    workers: int = Field(4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
-    batch_size: int = Field(200, ge=1)         # events per lease before the lease is given back
-    ack_every: int = Field(50, ge=1)           # acknowledgements written per transaction
-    scan_window: int = Field(10_000, ge=1)     # sequence numbers scanned per query for filtered types
-    http_timeout: float = Field(10.0, gt=0)
-    backoff_base: float = Field(1.0, gt=0)
-    backoff_cap: float = Field(300.0, gt=0)
-    backoff_jitter: float = Field(0.1, ge=0, lt=1)  # delays are shortened by up to this fraction
-    max_attempts: int = Field(10, ge=1)
-    lease_seconds: float = Field(60.0, gt=0)
+    poll_interval: float = Field(default=0.5, gt=0)
+    workers: int = Field(default=4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
+    batch_size: int = Field(default=200, ge=1)         # events per lease before the lease is given back
+    ack_every: int = Field(default=50, ge=1)           # acknowledgements written per transaction
+    scan_window: int = Field(default=10_000, ge=1)     # sequence numbers scanned per query for filtered types
+    http_timeout: float = Field(default=10.0, gt=0)
+    backoff_base: float = Field(default=1.0, gt=0)
+    backoff_cap: float = Field(default=300.0, gt=0)
+    backoff_jitter: float = Field(default=0.1, ge=0, lt=1)  # delays are shortened by up to this fraction
+    max_attempts: int = Field(default=10, ge=1)
+    lease_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _lease_outlives_a_request(self) -> NotifySettings:
@@ -72,7 +82,7 @@ def get_notify_settings() -> NotifySettings:
 def backoff_delay(attempts: int, settings: NotifySettings, rng: random.Random | None = None) -> float:
     """Delay before the next try after ``attempts`` failures: base * 2^(attempts-1), capped, jittered."""
     delay = min(settings.backoff_cap, settings.backoff_base * 2 ** min(attempts - 1, 62))
-    return delay * (1 - settings.backoff_jitter * (rng or random).random())
+    return float(delay * (1 - settings.backoff_jitter * (rng or random).random()))
 
 
 # -- request models ------------------------------------------------------------------------------
@@ -189,7 +199,7 @@ class SubscriptionService:
             raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
         return _public(sub)
 
-    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+    def list_all(self, status: str | None = None) -> list[dict[str, Any]]:
         return [_public(s) for s in self.graph.read(repo.list_subscriptions, status)]
 
     def _change(self, subscription_id: str, actor: Actor, action: str, change: Any) -> None:
@@ -318,7 +328,7 @@ class Dispatcher:
                 self._wake.clear()
                 try:
                     self._tick(pool, running)
-                except Exception as exc:  # Neo4j unavailable, say: log it and keep polling
+                except Exception as exc:  # noqa: BLE001 - Neo4j unavailable, say: log it, keep polling
                     log.error("notify dispatcher %s: %s: %s", self.owner, type(exc).__name__, exc)
                 self._wake.wait(self.settings.poll_interval)
             for future in running.values():
@@ -398,9 +408,12 @@ class Dispatcher:
     def _send(self, batch: _Batch, event: dict[str, Any], delivery_id: str, generation: int, prior: int, *,
               redrive: bool) -> bool:
         settings, sub = self.settings, batch.lease.subscription
-        if len(batch.acks) >= settings.ack_every or time.monotonic() + settings.http_timeout + 1 > batch.deadline:
-            if not self._flush(batch, release=False):
-                return False
+        if self._stop.is_set():  # shutting down: keep what was delivered, give the lease back
+            self._flush(batch, release=True)
+            return False
+        renew = len(batch.acks) >= settings.ack_every or time.monotonic() + settings.http_timeout + 1 > batch.deadline
+        if renew and not self._flush(batch, release=False):
+            return False
         seq, attempt = int(event["seq"]), prior + 1
         attempted_at = datetime.now(UTC).isoformat()
         result = self.sender.post(str(sub["url"]), str(sub["secret"]), event, delivery_id=delivery_id,

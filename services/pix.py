@@ -10,8 +10,8 @@ from neo4j import ManagedTransaction
 
 from core.errors import Conflict, EhcError, NotFound
 from graph import residents as repo
-from graph.domains import DomainRepository
 from graph.audit_buffer import AuditBuffer
+from graph.domains import DomainRepository
 from graph.driver import Graph
 from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn

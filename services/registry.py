@@ -9,12 +9,12 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from core.errors import Conflict, InvalidInput, NotFound
-from graph import residents as repo
-from graph.driver import Graph
 from core.settings import get_settings
 from graph import lifecycle as lifecycle_repo
+from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
+from graph.driver import Graph
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of

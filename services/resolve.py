@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from graph import residents as repo
 from graph.driver import Graph
@@ -69,22 +69,24 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
     created: dict[str, Any] = {}
     for r in rows:
         created[r["empi_id"]] = min(created.get(r["empi_id"], r["resident"]["created_at"]), r["resident"]["created_at"])
-    probability = {pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities)}
-    cluster_of = result.clustering.cluster_of() if result.clustering else {}
+    probability = {pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities, strict=True)}
+    clusters = [[cast(int, m) for m in c] for c in (result.clustering.clusters if result.clustering else ())]
+    cluster_of = {m: index for index, members in enumerate(clusters) for m in members}
     pairs_in: dict[int, list[tuple[int, int]]] = {}
     for (i, j) in result.links:
         if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
-            pairs_in.setdefault(int(cluster_of[i]), []).append((i, j))  # type: ignore[call-overload]
+            pairs_in.setdefault(cluster_of[i], []).append((i, j))
     lifecycle = LifecycleService(graph)
-    for index, members in enumerate(result.clustering.clusters if result.clustering else ()):
-        identities = sorted({empi[i] for i in members}, key=lambda e: created[e])  # type: ignore[index]
+    for index, members in enumerate(clusters):
+        identities = sorted({empi[i] for i in members}, key=lambda e: created[e])
         if len(identities) < 2:
             continue
         report.clusters_spanning_identities += 1
         survivor = identities[0]
         for other in identities[1:]:
-            pair = _strongest_link(pairs_in.get(index, []), probability, lambda i, o=other: empi[i] == o,
-                                   lambda j: empi[j] == survivor)
+            pair = _strongest_link(pairs_in.get(index, []), probability,
+                                   {i for i in members if empi[i] == other},
+                                   {i for i in members if empi[i] == survivor})
             if not dry_run:
                 score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
                 merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
@@ -106,14 +108,14 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
             reviews.propose(rid[i], rid[j], round(score.probability, 6), engine.version, explanation_of(score),
                             RESOLVER, reason="batch resolution: grey band or cut bridge")
     if result.clustering:
-        report.cut_links = [{"a": rid[int(c.a)], "b": rid[int(c.b)], "weight": c.weight,  # type: ignore[call-overload]
+        report.cut_links = [{"a": rid[cast(int, c.a)], "b": rid[cast(int, c.b)], "weight": c.weight,
                              "reason": c.reason} for c in result.clustering.cut]
     return report
 
 
 def _strongest_link(pairs: list[tuple[int, int]], probability: dict[tuple[int, int], float],
-                    in_other: Callable[[int], bool], in_survivor: Callable[[int], bool]) -> tuple[int, int] | None:
+                    other: set[int], survivor: set[int]) -> tuple[int, int] | None:
     """The strongest link joining the two identities inside a cluster, merged record first."""
-    joining = [(probability[(i, j)], (i, j) if in_other(i) else (j, i)) for i, j in pairs
-               if (in_other(i) and in_survivor(j)) or (in_other(j) and in_survivor(i))]
+    joining = [(probability[(i, j)], (i, j) if i in other else (j, i)) for i, j in pairs
+               if (i in other and j in survivor) or (j in other and i in survivor)]
     return max(joining)[1] if joining else None

@@ -20,9 +20,20 @@ import httpx
 
 from core.privacy import mask_text
 
-__all__ = ["Attempt", "WebhookSender", "event_body", "sign", "verify_signature", "HEADER_SIGNATURE",
-           "HEADER_TIMESTAMP", "HEADER_SEQ", "HEADER_TYPE", "HEADER_DELIVERY", "HEADER_SUBSCRIPTION",
-           "HEADER_ATTEMPT"]
+__all__ = [
+    "HEADER_ATTEMPT",
+    "HEADER_DELIVERY",
+    "HEADER_SEQ",
+    "HEADER_SIGNATURE",
+    "HEADER_SUBSCRIPTION",
+    "HEADER_TIMESTAMP",
+    "HEADER_TYPE",
+    "Attempt",
+    "WebhookSender",
+    "event_body",
+    "sign",
+    "verify_signature",
+]
 
 HEADER_SIGNATURE = "X-EHC-Signature"
 HEADER_TIMESTAMP = "X-EHC-Timestamp"

@@ -13,7 +13,7 @@ from api.auth import Principal
 from api.deps import SubscriptionsDep, require
 from services.notify import RedriveIn, ReplayIn, SubscriptionIn, SubscriptionUpdate
 
-__all__ = ["router", "SubscriptionPublic", "SubscriptionCreatedPublic", "DeliveryPublic", "RedrivePublic"]
+__all__ = ["DeliveryPublic", "RedrivePublic", "SubscriptionCreatedPublic", "SubscriptionPublic", "router"]
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions and notifications"])
 Admin = Annotated[Principal, Depends(require("subscriptions:write"))]
@@ -93,7 +93,7 @@ def create_subscription(body: SubscriptionIn, service: SubscriptionsDep, princip
 def list_subscriptions(service: SubscriptionsDep, _: Admin,
                        status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None
                        ) -> list[dict[str, Any]]:
-    return service.list(status_)
+    return service.list_all(status_)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionPublic)

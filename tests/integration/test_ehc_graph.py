@@ -77,3 +77,42 @@ def test_service_registration_and_verification_through_the_graph(graph: Graph, t
     with pytest.raises(QrReplayed):
         verify_token(token, runtime.keys, nonce_store=nonces)
     runtime.close()
+
+
+def test_demo_writes_a_scannable_static_code_that_verifies(graph: Graph, tmp_path: Path) -> None:
+    from services.demo import load_demo, load_ehc_demo
+    from tests.api.ehc_support import decode_png
+
+    runtime = HealthCardRuntime.build(tmp_path / "secrets", HealthCardSettings())
+    try:
+        load_demo(ResidentService(graph), persons=4, seed=3)
+        demo = load_ehc_demo(graph, runtime, tmp_path / "demo", accounts=2)
+    finally:
+        runtime.close()
+    assert len(demo.accounts) == 2 and demo.qr_png.exists() and demo.label_png.exists()
+    read = decode_png(demo.qr_png.read_bytes())
+    assert len(read) == 1 and decode_png(demo.label_png.read_bytes()) == read
+    claims = verify_token(read[0], runtime.keys, nonce_store=Neo4jNonceStore(graph))
+    assert claims.card_id == demo.ehc_id
+
+
+def test_sandbox_launcher_starts_and_stops_both_services(tmp_path: Path) -> None:
+    from core.settings import Settings
+    from healthcard.sandbox.launcher import sandbox_processes, start_all, stop_all
+    from tests.sandbox.services import free_port
+
+    settings = Settings(home=tmp_path / "home")
+    hc = HealthCardSettings(payment_url=f"http://127.0.0.1:{free_port()}",
+                            verifier_url=f"http://127.0.0.1:{free_port()}")
+    try:
+        started = start_all(settings, hc)
+        assert all("running on" in line for line in started)
+        assert all("already running" in line for line in start_all(settings, hc))
+        assert all(p.answering() for p in sandbox_processes(settings, hc))
+    finally:
+        stopped = stop_all(settings, hc)
+    assert all("stopped" in line for line in stopped)
+    deadline = time.monotonic() + 10
+    while any(p.answering() for p in sandbox_processes(settings, hc)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(p.answering() for p in sandbox_processes(settings, hc))

@@ -15,8 +15,14 @@ import pytest
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import emit_event
-from services.notify import (Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService, SubscriptionUpdate,
-                             backoff_delay)
+from services.notify import (
+    Dispatcher,
+    NotifySettings,
+    SubscriptionIn,
+    SubscriptionService,
+    SubscriptionUpdate,
+    backoff_delay,
+)
 from services.webhooks import event_body, sign, verify_signature
 from tests.integration.notify_receiver import Receiver
 
@@ -59,8 +65,8 @@ def emit(graph: Graph, events: list[tuple[str, str]], per_tx: int = 10) -> list[
     seqs: list[int] = []
     for i in range(0, len(events), per_tx):
         chunk = events[i:i + per_tx]
-        seqs += graph.write(lambda tx, c=chunk: [
-            emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": len(seqs) + k})
+        seqs += graph.write(lambda tx, c=chunk, base=i: [
+            emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": base + k})
             for k, (t, e) in enumerate(c)])
     return seqs
 
@@ -94,7 +100,7 @@ def test_delivery_is_signed_filtered_and_inspectable(graph: Graph, receiver: Rec
     service = SubscriptionService(graph)
 
     def settled() -> bool:
-        return service.get(sub["subscription_id"])["cursor"] == seqs[-1]
+        return bool(service.get(sub["subscription_id"])["cursor"] == seqs[-1])
 
     _wait(settled)
     deliveries = service.deliveries(sub["subscription_id"])
@@ -124,10 +130,10 @@ def test_outage_and_recovery_lose_nothing_and_keep_order(graph: Graph, receiver:
     failures = len([r for r in receiver.requests() if not r.ok])
     receiver.status = None
     receiver.start()  # recovery, same port
-    expected = dict.fromkeys(identities, [])
-    for (_t, e), seq in zip(plan, emitted):
-        expected[e] = expected[e] + [seq]
-    wanted = [seq for (t, _e), seq in zip(plan, emitted) if t == "resident.updated"]
+    expected: dict[str, list[int]] = {e: [] for e in identities}
+    for (_t, e), seq in zip(plan, emitted, strict=True):
+        expected[e].append(seq)
+    wanted = [seq for (t, _e), seq in zip(plan, emitted, strict=True) if t == "resident.updated"]
     receiver.wait_for(lambda r: len(r.accepted(sub["subscription_id"])) == len(plan)
                       and len(r.accepted(other["subscription_id"])) == len(wanted))
     got = receiver.accepted(sub["subscription_id"])
@@ -228,10 +234,14 @@ def test_lease_excludes_others_and_fences_a_stale_holder(graph: Graph, receiver:
     assert repo.record_delivered(graph, a, [row], cursor=seqs[0], lease_ms=5000) is False
     assert service.get(sid)["cursor"] == 0 and service.deliveries(sid) == []
     assert repo.record_delivered(graph, b, [row], cursor=seqs[0], lease_ms=5000) is True
-    service.update(sid, SubscriptionUpdate(event_types=["resident.*"]))  # a change fences b off too
+    c = repo.claim(graph, sid, owner="c", token="tc", lease_ms=5000)
+    assert c is None, "b holds the lease"
+    service.update(sid, SubscriptionUpdate(event_types=["resident.*"]))  # a change fences b off too ...
     assert repo.record_delivered(graph, b, [], cursor=seqs[1], lease_ms=5000) is False
-    assert service.get(sid)["cursor"] == seqs[0]
-    assert repo.release(graph, b) is True and repo.release(graph, a) is False
+    assert service.get(sid)["cursor"] == seqs[0] and service.get(sid)["lease_owner"] is None  # ... and frees it
+    assert repo.release(graph, b) is False and repo.release(graph, a) is False
+    c = repo.claim(graph, sid, owner="c", token="tc", lease_ms=5000)
+    assert c is not None and repo.release(graph, c) is True
     service.update(sid, SubscriptionUpdate(status="paused"))
     assert repo.due_subscriptions(graph, 10) == []
     assert repo.claim(graph, sid, owner="c", token="tc", lease_ms=300) is None

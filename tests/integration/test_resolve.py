@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.settings import get_settings
 from graph.driver import Graph
 from services.bulk import import_records
 from services.demo import ensure_domains
@@ -12,7 +13,6 @@ from services.matching import engine_for
 from services.models import ResidentIn
 from services.registry import ResidentService
 from services.resolve import resolve_graph
-from core.settings import get_settings
 
 
 def _rec(domain: str, local: str, name: str, born: date, **kw: object) -> ResidentIn:

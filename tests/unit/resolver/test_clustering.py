@@ -23,6 +23,7 @@ def test_two_weak_links_cut_by_minimum_cut() -> None:
 def test_same_id_or_no_ids_stay_together() -> None:
     result = cluster_links(PERSON_A + PERSON_B + [("a3", "b1", 0.6)], id_numbers={"a1": "X", "b2": "X"})
     assert len(result.clusters) == 1 and not result.cut
+    assert set(result.weak_records) == {"a3", "b1"}  # each end of the lone link holds the cluster together
 
 
 def test_oversized_cluster_split_at_weakest_bridge() -> None:

@@ -31,9 +31,14 @@ def labelled() -> tuple[dict[str, list[tuple[Any, Any]]], list[tuple[Any, Any, b
     return {"match": same[:80], "distinct": distinct[:80]}, held_out
 
 
-def test_train_save_load_round_trip(default_model: RuleModel, labelled: Any) -> None:
-    training, held_out = labelled
-    scorer = train_dedupe(default_model.config, training, version="t1")
+@pytest.fixture(scope="module")
+def trained(default_model: RuleModel, labelled: Any) -> DedupeScorer:
+    return train_dedupe(default_model.config, labelled[0], version="t1")
+
+
+def test_train_save_load_round_trip(trained: DedupeScorer, labelled: Any) -> None:
+    held_out = labelled[1]
+    scorer = trained
     assert isinstance(scorer, Scorer)
     blob = scorer.to_bytes(b"test-key")
     loaded = DedupeScorer.from_bytes(blob, b"test-key")
@@ -47,8 +52,8 @@ def test_train_save_load_round_trip(default_model: RuleModel, labelled: Any) -> 
     assert score.model == "dedupe:ehc-default" and score.field("name") is not None
 
 
-def test_refuses_blobs_not_sealed_with_the_key(default_model: RuleModel, labelled: Any) -> None:
-    blob = train_dedupe(default_model.config, labelled[0]).to_bytes(b"right")
+def test_refuses_blobs_not_sealed_with_the_key(trained: DedupeScorer) -> None:
+    blob = trained.to_bytes(b"right")
     with pytest.raises(ModelError, match="seal"):
         DedupeScorer.from_bytes(blob, b"wrong")
     with pytest.raises(ModelError):

@@ -54,3 +54,10 @@ def test_shape_key_groups_lookalikes() -> None:
 def test_empty_name_is_missing() -> None:
     assert standardise_name(" · ") is None
     assert standardise_name(None) is None
+
+
+def test_shape_similar_pairs() -> None:
+    from resolver.shapes import lookalikes, shape_similar
+
+    assert shape_similar("己", "已") and not shape_similar("己", "己") and not shape_similar("王", "李")
+    assert "末" in lookalikes("未")

@@ -1,0 +1,105 @@
+"""Run the two sandbox providers in the background for the demo (``ehc sandbox start|stop|status``).
+
+Ports come from ``EHC_HC_PAYMENT_URL`` / ``EHC_HC_VERIFIER_URL``; pid files and logs go under
+``<home>/run`` and ``<home>/logs``. The payment sandbox gets a secret generated at first start
+(``<secrets_dir>/sandbox-payment.secret``), so codes it issued still verify after a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from core.secrets import read_or_create_secret
+from core.settings import PROJECT_ROOT, Settings
+from healthcard.config import HealthCardSettings
+
+__all__ = ["SandboxProcess", "sandbox_processes", "start_all", "stop_all"]
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxProcess:
+    name: str
+    module: str
+    url: str
+    pid_file: Path
+    log_file: Path
+
+    @property
+    def port(self) -> int:
+        return urlparse(self.url).port or 80
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        return pid
+
+    def answering(self) -> bool:
+        try:
+            return httpx.get(f"{self.url.rstrip('/')}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+def sandbox_processes(settings: Settings, hc: HealthCardSettings) -> list[SandboxProcess]:
+    run, logs = settings.home / "run", settings.home / "logs"
+    return [SandboxProcess(name, f"healthcard.sandbox.{name}", url, run / f"sandbox-{name}.pid",
+                           logs / f"sandbox-{name}.log")
+            for name, url in (("payment", hc.payment_url), ("verifier", hc.verifier_url))]
+
+
+def _start(proc: SandboxProcess, settings: Settings, timeout: float) -> str:
+    if proc.pid() is not None and proc.answering():
+        return f"{proc.name} sandbox already running on {proc.url}"
+    if proc.answering():
+        raise RuntimeError(f"port {proc.port} answers but is not our {proc.name} sandbox; set EHC_HC_"
+                           f"{proc.name.upper()}_URL to a free port")
+    proc.pid_file.parent.mkdir(parents=True, exist_ok=True)
+    proc.log_file.parent.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", proc.module, "--host", urlparse(proc.url).hostname or "127.0.0.1",
+            "--port", str(proc.port)]
+    if proc.name == "payment":
+        secret = settings.secrets_dir / "sandbox-payment.secret"
+        read_or_create_secret(secret)
+        args += ["--secret-file", str(secret)]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    with proc.log_file.open("ab") as log:
+        child = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
+    proc.pid_file.write_text(str(child.pid))
+    deadline = time.monotonic() + timeout
+    while not proc.answering():
+        if child.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the {proc.name} sandbox did not start; see {proc.log_file}")
+        time.sleep(0.2)
+    return f"{proc.name} sandbox running on {proc.url} (pid {child.pid}, log {proc.log_file})"
+
+
+def start_all(settings: Settings, hc: HealthCardSettings, timeout: float = 30.0) -> list[str]:
+    """Start both sandboxes unless already running; one line per service."""
+    return [_start(proc, settings, timeout) for proc in sandbox_processes(settings, hc)]
+
+
+def stop_all(settings: Settings, hc: HealthCardSettings) -> list[str]:
+    """Stop the sandboxes this project started (by their pid files)."""
+    out = []
+    for proc in sandbox_processes(settings, hc):
+        pid = proc.pid()
+        if pid is None:
+            out.append(f"{proc.name} sandbox was not running")
+        else:
+            os.kill(pid, signal.SIGTERM)
+            out.append(f"{proc.name} sandbox stopped (pid {pid})")
+        proc.pid_file.unlink(missing_ok=True)
+    return out
