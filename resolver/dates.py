@@ -15,15 +15,20 @@ _PATTERNS = (
 )
 
 
-def parse_date(value: str | date | datetime | None) -> date | None:
+def parse_date(value: object) -> date | None:
     """A calendar date from ``date``/``datetime`` or text (2001-02-03, 2001/2/3, 2001年2月3日,
-    20010203, 03/02/2001 day first); None when empty or not a real date."""
+    20010203, 03/02/2001 day first) or a driver date with ``to_native``; None when empty or not
+    a real date."""
     if value is None:
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, str):  # e.g. a driver's own date type (neo4j.time.Date has to_native)
+        to_native = getattr(value, "to_native", None)
+        native = to_native() if callable(to_native) else None
+        return parse_date(native) if isinstance(native, date) else parse_date(str(value))
     text = unicodedata.normalize("NFKC", value).strip()
     for pattern in _PATTERNS:
         found = pattern.match(text)

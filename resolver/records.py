@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from resolver.addresses import AddressForm
+from resolver.dates import parse_date
 from resolver.names import NameForm
 from resolver.phones import PhoneForm
 
@@ -30,6 +32,20 @@ class PersonRecord:
     ethnicity: str | None = None
     marital_status: str | None = None
     occupation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (birth date as ISO text)."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PersonRecord:
+        """The record from ``to_dict`` output (unknown keys ignored, birth date parsed)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        birth = known.get("birth_date")
+        known["birth_date"] = parse_date(birth) if isinstance(birth, str) else birth
+        return cls(**known)
 
 
 @dataclass(frozen=True, slots=True)

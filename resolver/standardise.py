@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from resolver.addresses import AddressForm, standardise_address, standardise_addresses
+from resolver.dates import parse_date
 from resolver.idnumber import IdNumberError, parse_id_number
 from resolver.names import standardise_name
 from resolver.phones import standardise_phone
@@ -53,7 +54,7 @@ def standardise(record: PersonRecord, *, address: AddressForm | None = None) -> 
     """The standard form of one record. Birth date and gender fall back to the valid ID number."""
     id_form = standardise_id_number(record.id_number)
     notes: list[str] = []
-    birth = record.birth_date
+    birth = parse_date(record.birth_date)
     gender = standardise_gender(record.gender)
     if id_form is not None and id_form.valid:
         if birth is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import zhconv
@@ -299,3 +300,40 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
     order = list(range(len(records)))
     rng.shuffle(order)
     return Population(persons=tuple(persons), records=tuple(records[i] for i in order), seed=seed, options=opt)
+
+
+def labelled_pairs(population: Population, *, n_match: int = 200, n_distinct: int = 200,
+                   seed: int = 0) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """Training pairs in dedupe's format from the ground truth, as JSON-ready record dicts.
+
+    Matches are records of one person; distinct pairs are hard negatives first (twins, people with
+    one common name) and then random pairs.
+    """
+    rng = random.Random(seed)
+    by_person: dict[str, list[PersonRecord]] = {}
+    for r in population.records:
+        by_person.setdefault(r.person_id, []).append(r.record)
+    matches = [(a, b) for recs in by_person.values() for i, a in enumerate(recs) for b in recs[i + 1:]]
+    rng.shuffle(matches)
+    persons = {p.person_id: p for p in population.persons}
+    hard: list[tuple[PersonRecord, PersonRecord]] = []
+    for twin, sibling in population.twin_pairs:
+        if by_person.get(twin) and by_person.get(sibling):
+            hard.append((rng.choice(by_person[twin]), rng.choice(by_person[sibling])))
+    common: dict[str, list[str]] = {}
+    for pid, person in persons.items():
+        if person.kind == "common_name":
+            common.setdefault(person.name, []).append(pid)
+    for pids in common.values():
+        for first, second in pairwise(pids):
+            hard.append((rng.choice(by_person[first]), rng.choice(by_person[second])))
+    rng.shuffle(hard)
+    distinct = hard[:n_distinct]
+    records = [r.record for r in population.records]
+    labels = population.labels
+    while len(distinct) < n_distinct and len(persons) > 1:
+        x, y = rng.sample(records, 2)
+        if labels[x.record_id] != labels[y.record_id]:
+            distinct.append((x, y))
+    return {"match": [(a.to_dict(), b.to_dict()) for a, b in matches[:n_match]],
+            "distinct": [(a.to_dict(), b.to_dict()) for a, b in distinct]}

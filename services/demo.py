@@ -14,13 +14,20 @@ from core.errors import Conflict, NotFound
 from graph.domains import DomainRepository
 from graph.driver import Graph
 from graph.trail import Actor
-from resolver.idnumber import check_character
 from healthcard.runtime import HealthCardRuntime
+from resolver.idnumber import check_character
 from services.models import CardIn, DomainIn, ResidentIn
 from services.registry import ResidentService
 
-__all__ = ["DEMO_DOMAINS", "DemoSummary", "EhcDemo", "load_demo", "load_ehc_demo", "ensure_domains",
-           "synthetic_id_number"]
+__all__ = [
+    "DEMO_DOMAINS",
+    "DemoSummary",
+    "EhcDemo",
+    "ensure_domains",
+    "load_demo",
+    "load_ehc_demo",
+    "synthetic_id_number",
+]
 
 DEMO_DOMAINS: list[dict[str, str]] = [
     {"code": "H001", "oid": "2.16.156.10011.99.1.1", "name": "省人民医院", "kind": "institution"},
@@ -127,4 +134,6 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     qr_png, label_png = out_dir / "ehc-static-qr.png", out_dir / "ehc-label.png"
     qr_png.write_bytes(issued.image or b"")
     label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0])))
-    return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png, int(issued.qr["version"]))
+    version = issued.qr["version"]
+    return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png,
+                   version if isinstance(version, int) else 0)

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/ehc", tags=["virtual health card: QR codes"])
 Issuer = Annotated[Principal, Depends(require("qr:issue"))]
 Printer = Annotated[Principal, Depends(require("ehc:register"))]
 Verifier = Annotated[Principal, Depends(require("qr:verify"))]
-_IMAGE = {"content": {"image/png": {}, "image/svg+xml": {}}}
+_IMAGE: dict[str, Any] = {"content": {"image/png": {}, "image/svg+xml": {}}}
 
 
 @router.post("/accounts/{ehc_id}/qr", response_model=QrPublic)

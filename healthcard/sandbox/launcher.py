@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -74,16 +73,34 @@ def _start(proc: SandboxProcess, settings: Settings, timeout: float) -> str:
         read_or_create_secret(secret)
         args += ["--secret-file", str(secret)]
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    with proc.log_file.open("ab") as log:
-        child = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
-    proc.pid_file.write_text(str(child.pid))
+    log = os.open(proc.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        # A detached service outliving this command: posix_spawn in a new session, no Popen to reap.
+        pid = os.posix_spawn(sys.executable, args, env, setsid=True, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, log, 1), (os.POSIX_SPAWN_DUP2, log, 2)])
+    finally:
+        os.close(log)
+    proc.pid_file.write_text(str(pid))
     deadline = time.monotonic() + timeout
     while not proc.answering():
-        if child.poll() is not None or time.monotonic() > deadline:
+        if _exited(pid) or time.monotonic() > deadline:
             raise RuntimeError(f"the {proc.name} sandbox did not start; see {proc.log_file}")
         time.sleep(0.2)
-    return f"{proc.name} sandbox running on {proc.url} (pid {child.pid}, log {proc.log_file})"
+    return f"{proc.name} sandbox running on {proc.url} (pid {pid}, log {proc.log_file})"
+
+
+def _exited(pid: int) -> bool:
+    """True when ``pid`` (a child of this process, or not) is gone; reaps it if it is our child."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+    return done == pid
 
 
 def start_all(settings: Settings, hc: HealthCardSettings, timeout: float = 30.0) -> list[str]:
@@ -100,6 +117,9 @@ def stop_all(settings: Settings, hc: HealthCardSettings) -> list[str]:
             out.append(f"{proc.name} sandbox was not running")
         else:
             os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while not _exited(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
             out.append(f"{proc.name} sandbox stopped (pid {pid})")
         proc.pid_file.unlink(missing_ok=True)
     return out

@@ -12,9 +12,11 @@ from fastapi.testclient import TestClient
 
 from graph.driver import Graph
 from healthcard.ehc_id import is_ehc_id
-from tests.api.ehc_support import (account_body, bank_card, ehc_client, id_number, register,  # noqa: F401
-                                   sandboxes)
+from tests.api import ehc_support
+from tests.api.ehc_support import account_body, bank_card, id_number, register
 from tests.api.helpers import ID_A, resident
+
+ehc_client, sandboxes = ehc_support.ehc_client, ehc_support.sandboxes  # fixtures shared by the EHC tests
 
 ID_M = id_number(date(1990, 5, 17), 123)  # a man born 1990-05-17
 

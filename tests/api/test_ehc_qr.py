@@ -17,8 +17,19 @@ from fastapi.testclient import TestClient
 from graph.driver import Graph
 from healthcard.keys import JwksKeys, QrKeyStore
 from healthcard.tokens import TokenIssuer, verify_signature_and_expiry
-from tests.api.ehc_support import (account_body, bank_card, decode_png, decode_svg, ehc_client,  # noqa: F401
-                                   flush_audit, id_number, register, sandboxes, verify_body)
+from tests.api import ehc_support
+from tests.api.ehc_support import (
+    account_body,
+    bank_card,
+    decode_png,
+    decode_svg,
+    flush_audit,
+    id_number,
+    register,
+    verify_body,
+)
+
+ehc_client, sandboxes = ehc_support.ehc_client, ehc_support.sandboxes  # fixtures shared by the EHC tests
 
 ID_M = id_number(date(1990, 5, 17), 123)
 ID_F = id_number(date(1985, 2, 3), 246)
@@ -234,8 +245,8 @@ def test_two_terminals_scanning_one_dynamic_code_at_once_one_succeeds(ehc_client
     for _ in range(2):
         payload = _qr(ehc_client, app, people["offline"], function="record_query")["payload"]
 
-        def scan(i: int) -> int:
-            return int(_verify(ehc_client, his, payload, "record_query", terminal=f"T-{i}").status_code)
+        def scan(i: int, code: str = payload) -> int:
+            return int(_verify(ehc_client, his, code, "record_query", terminal=f"T-{i}").status_code)
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             codes = sorted(pool.map(scan, range(6)))

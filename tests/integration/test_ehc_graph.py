@@ -36,7 +36,7 @@ def test_nonce_is_consumed_exactly_once_under_contention(graph: Graph) -> None:
     for _ in range(3):
         jti = secrets.token_urlsafe(12)
         with ThreadPoolExecutor(max_workers=8) as pool:
-            results = list(pool.map(lambda _: store.consume(jti, exp), range(8)))
+            results = list(pool.map(lambda _, j=jti: store.consume(j, exp), range(8)))
         assert results.count(True) == 1 and results.count(False) == 7
     assert store.consume(secrets.token_urlsafe(12), exp) is True
 

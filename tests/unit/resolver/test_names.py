@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from resolver.names import clean_name, split_surname, standardise_name
+from resolver.shapes import lookalikes, shape_similar
 
 
 def test_full_width_and_spaces() -> None:
@@ -57,7 +58,5 @@ def test_empty_name_is_missing() -> None:
 
 
 def test_shape_similar_pairs() -> None:
-    from resolver.shapes import lookalikes, shape_similar
-
     assert shape_similar("己", "已") and not shape_similar("己", "己") and not shape_similar("王", "李")
     assert "末" in lookalikes("未")
