@@ -61,3 +61,21 @@ def test_batch_equals_single() -> None:
     batch = standardise_many(records)
     assert batch == [standardise(r) for r in records]
     assert batch[1].address is not None and batch[1].address.region_code == "330106"
+
+
+class _DriverDate:
+    """Stands in for a database driver's date type (neo4j.time.Date has to_native)."""
+
+    def to_native(self) -> date:
+        return date(1980, 3, 7)
+
+
+def test_birth_date_given_as_text_or_driver_date() -> None:
+    for value in ("1980-03-07", "1980年3月7日", _DriverDate()):
+        std = standardise(PersonRecord(record_id="x", birth_date=value))  # type: ignore[arg-type]
+        assert std.birth_date == date(1980, 3, 7)
+
+
+def test_person_record_dict_round_trip() -> None:
+    record = PersonRecord(record_id="r", name="王芳", birth_date=date(1980, 3, 7), phone="13800138000")
+    assert PersonRecord.from_dict(record.to_dict() | {"extra": 1}) == record
