@@ -73,5 +73,5 @@ def retire(kid: Annotated[str, typer.Argument(help="Key id of a previous key.")]
 
 @keys_app.command("jwks")
 def jwks() -> None:
-    """Print the public JWK Set (what GET /.well-known/jwks.json should serve)."""
+    """Print the public JWK Set (what GET /ehc/.well-known/jwks.json serves)."""
     typer.echo(json.dumps(QrKeyStore.from_settings().jwks(), indent=2))

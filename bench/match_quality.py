@@ -72,7 +72,7 @@ def _splink_febrl(link_type: Literal["link_only", "dedupe_only"], frames: list[A
         ],
         retain_intermediate_calculation_columns=False, retain_matching_columns=False,
     )
-    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.WARNING)
+    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "date_of_birth")], recall=0.6)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
@@ -142,7 +142,7 @@ def splink_synthetic(persons: int, seed: int) -> EvaluationResult:
                      cl.ExactMatch("region"), cl.ExactMatch("gender")],
         retain_intermediate_calculation_columns=False, retain_matching_columns=False,
     )
-    linker = Linker(db.register(frame), settings, log_level=logging.WARNING)
+    linker = Linker(db.register(frame), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match([block_on("id_number")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dedupe", action="store_true", help="skip the dedupe-trained model rows")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # keep Splink's training chatter out of the table
     results: list[EvaluationResult] = []
     with_splink = not args.no_splink and importlib.util.find_spec("splink") is not None
     for name in (["synthetic", "febrl4", "febrl3"] if args.dataset == "all" else [args.dataset]):

@@ -11,10 +11,11 @@ from graph.driver import run
 from graph.values import plain
 
 __all__ = [
-    "lock_identity", "move_records", "mark_identity_merged", "create_merge", "lock_merge", "get_merge", "later_merges_touching",
-    "undo_merge", "link_same_as_manual", "remove_same_as_of", "create_identity", "identity_snapshot",
-    "identity_history", "list_merges", "create_review_item", "find_review_by_pair", "list_reviews",
-    "get_review_item", "lock_review_item", "decide_review_item", "statistics", "list_audit",
+    "lock_identity", "move_records", "mark_identity_merged", "create_merge", "lock_merge", "get_merge",
+    "later_merges_touching", "undo_merge", "link_same_as_manual", "remove_same_as_of", "create_identity",
+    "identity_snapshot", "identity_history", "list_merges", "create_review_item", "find_review_by_pair",
+    "list_reviews", "get_review_item", "lock_review_item", "decide_review_item", "statistics", "list_audit",
+    "identity_graph",
 ]
 
 
@@ -141,3 +142,8 @@ def list_audit(tx: ManagedTransaction, **filters: Any) -> list[dict[str, Any]]:
         entry["detail"] = json.loads(entry.get("detail") or "{}")
         out.append(entry)
     return out
+
+
+def identity_graph(tx: ManagedTransaction, empi_id: str) -> list[dict[str, Any]]:
+    """Rows of (record, its cards, its outgoing SAME_AS links) for one identity."""
+    return plain(run(tx, "identity_graph", empi_id=empi_id))

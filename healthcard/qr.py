@@ -79,10 +79,37 @@ def _build(payload: str, ecc: Ecc, *, box_size: int = 10, border: int = 4) -> qr
 
 
 def qr_info(payload: str, ecc: Ecc = DEFAULT_ECC) -> QrInfo:
-    """The smallest version that holds ``payload`` at ``ecc`` (encoding modes chosen optimally)."""
-    code = _build(payload, ecc)
-    modes = tuple(_MODE_NAMES.get(chunk.mode, str(chunk.mode)) for chunk in code.data_list)
-    return QrInfo(int(code.version), code.modules_count, Ecc(ecc), len(payload), modes)
+    """The smallest version that holds ``payload`` at ``ecc`` (encoding modes chosen optimally).
+
+    Only the version is fitted (no matrix, no mask selection), and cached per segment layout: tokens
+    of one kind have one layout, so answering an issue request costs microseconds, not a render.
+    """
+    if not payload:
+        raise InvalidInput("a QR payload cannot be empty", field="payload")
+    code = qrcode.QRCode(error_correction=_ECC_CONST[Ecc(ecc)])
+    code.add_data(payload)
+    layout = tuple((int(chunk.mode), len(chunk.data)) for chunk in code.data_list)
+    version = _fit(layout, Ecc(ecc), payload)
+    modes = tuple(_MODE_NAMES.get(mode, str(mode)) for mode, _ in layout)
+    return QrInfo(version, 17 + 4 * version, Ecc(ecc), len(payload), modes)
+
+
+_FITTED: dict[tuple[tuple[tuple[int, int], ...], Ecc], int] = {}
+
+
+def _fit(layout: tuple[tuple[int, int], ...], ecc: Ecc, payload: str) -> int:
+    key = (layout, ecc)
+    found = _FITTED.get(key)
+    if found is None:
+        code = qrcode.QRCode(error_correction=_ECC_CONST[ecc])
+        code.add_data(payload)
+        try:
+            found = int(code.best_fit())
+        except (qrcode.exceptions.DataOverflowError, ValueError) as exc:
+            raise InvalidInput("payload too long for a QR code", field="payload") from exc
+        if len(_FITTED) < 1024:
+            _FITTED[key] = found
+    return found
 
 
 def qr_image(payload: str, *, ecc: Ecc = DEFAULT_ECC, box_size: int = 8, border: int = 4) -> Image.Image:

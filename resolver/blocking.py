@@ -40,7 +40,7 @@ BLOCKING_KEY_NAMES: tuple[str, ...] = (
     "birth_sorted_surname",
 )
 
-KeyFunction = Callable[[object], Mapping[str, str]]
+KeyFunction = Callable[[Mapping[str, object]], Mapping[str, str]]  # field mapping -> named keys
 
 
 def blocking_keys(std: StandardRecord) -> dict[str, str]:

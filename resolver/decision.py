@@ -73,6 +73,14 @@ def distinct_valid_ids(a: Any, b: Any, id_field: str | None = "id_number") -> bo
     return ia is not None and ib is not None and ia != ib
 
 
+def _veto_text(vetoes: tuple[str, ...]) -> str:
+    parts = [v for v in vetoes if v != "uncorroborated"]
+    text = f"{', '.join(parts)} disagree outright" if parts else ""
+    if "uncorroborated" in vetoes:
+        text += ("; " if text else "") + "nothing corroborates it (no ID number, phone or street address agrees)"
+    return text
+
+
 def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
            policy: DecisionPolicy) -> Decision:
     """Score ``record`` against each (candidate id, candidate record) and apply the policy."""
@@ -86,8 +94,8 @@ def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
     if best.probability >= policy.auto_link:
         if best.vetoes:
             return Decision(Outcome.REVIEW, best_id, best,
-                            f"match degree {best.match_degree} reaches auto-link, but "
-                            f"{', '.join(best.vetoes)} disagree outright; never linked automatically",
+                            f"match degree {best.match_degree} reaches auto-link, but {_veto_text(best.vetoes)}; "
+                            "never linked automatically",
                             scorer.name, scorer.version, ranked)
         if not policy.link_distinct_valid_ids and distinct_valid_ids(record, best_record, policy.id_field):
             return Decision(Outcome.REVIEW, best_id, best,

@@ -33,7 +33,7 @@ from resolver.errors import ModelError
 from resolver.rules import RuleConfig
 from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, weight_from_probability
 
-__all__ = ["DedupeScorer", "LevelDistance", "TrainingPairs", "train_dedupe"]
+__all__ = ["ActiveLearner", "DedupeScorer", "LevelDistance", "TrainingPairs", "train_dedupe"]
 
 TrainingPairs = Mapping[str, Sequence[tuple[Any, Any]]]
 _MAGIC = b"EHC-DEDUPE-1\n"

@@ -58,9 +58,11 @@ def _frequencies(column: np.ndarray, n: int, weights: np.ndarray | None, pseudo:
 
 def estimate_u(model: RuleModel, rows: Sequence[Mapping[str, Any]], *, n_pairs: int = 200_000,
                seed: int = 0, groups: Sequence[Hashable] | None = None) -> list[np.ndarray]:
-    """u probabilities per comparison from random pairs (almost all non-matches)."""
+    """u probabilities per comparison from random pairs (almost all non-matches); comparisons
+    marked ``fixed`` are not compared (their entry is uniform and unused)."""
     pairs = random_pairs(len(rows), n_pairs, seed=seed, groups=groups)
-    levels = model.level_matrix(rows, pairs)
+    free = [c for c, comp in enumerate(model.config.comparisons) if not comp.fixed]
+    levels = model.level_matrix(rows, pairs, only=free)  # fixed comparisons keep their weights
     return [_frequencies(levels[:, c], len(cmp.levels), None, 0.5) for c, cmp in enumerate(model.comparators)]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import zhconv
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import Style, pinyin
 
 from resolver.shapes import shape_key
 
@@ -63,11 +63,7 @@ class NameForm:
     shape: str  # per character look-alike key
     han: bool  # written in Chinese characters
     given_pinyin: str = ""  # toneless pinyin of the given name alone
-
-    @property
-    def compact(self) -> str:
-        """The name without separators (dots and spaces)."""
-        return self.text.replace("·", "").replace(" ", "")
+    compact: str = ""  # the name without separators (dots and spaces)
 
 
 def clean_name(raw: str) -> str:
@@ -100,22 +96,31 @@ def split_surname(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+@lru_cache(maxsize=16384)
 def _readings(char: str) -> frozenset[str]:
     got = pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")
     return frozenset(got[0]) if got else frozenset({char})
 
 
+@lru_cache(maxsize=16384)
+def _tone3(char: str) -> str:
+    """The reading of one character in a name with its tone number: the common reading, skipping a
+    neutral tone when the character has a toned one (子 in a name is zi3, not the suffix zi5)."""
+    got = pinyin(char, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True, errors="default")
+    readings = [r.lower() for r in got[0]] if got and got[0] else [char]
+    return next((r for r in readings if not r.endswith("5")), readings[0])
+
+
 @lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(toneless pinyin, tone-numbered pinyin) of a cleaned Han name, with surname readings."""
+    """(toneless pinyin, tone-numbered pinyin) of a cleaned Han name, character by character (names
+    are not words, so no phrase dictionary), with the special readings of surnames."""
     surname, given = split_surname(name)
     if surname in _SURNAME_READINGS:
         toned = list(_SURNAME_READINGS[surname])
     else:
-        toned = lazy_pinyin(surname, style=Style.TONE3, errors="default") if surname else []
-    toned += lazy_pinyin(given.replace("·", ""), style=Style.TONE3, neutral_tone_with_five=True,
-                         errors="default")
-    toned = [p.lower() for p in toned]
+        toned = [_tone3(c) for c in surname]
+    toned += [_tone3(c) for c in given.replace("·", "")]
     plain = "".join(re.sub(r"\d", "", p) for p in toned)
     return plain, "".join(toned)
 
@@ -149,4 +154,5 @@ def standardise_name(raw: str | None) -> NameForm | None:
         shape = plain
         given_py = re.sub(r"[^A-Z]", "", given).lower()
     return NameForm(text=text, surname=surname, given=given, pinyin=plain, pinyin_tone=toned,
-                    readings=readings, shape=shape, han=han, given_pinyin=given_py)
+                    readings=readings, shape=shape, han=han, given_pinyin=given_py,
+                    compact=text.replace("·", "").replace(" ", ""))

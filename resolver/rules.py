@@ -23,6 +23,7 @@ __all__ = [
     "BlockingKeyConfig",
     "ComparisonConfig",
     "Constraints",
+    "Corroboration",
     "LevelParams",
     "RuleConfig",
     "RuleModel",
@@ -101,6 +102,13 @@ class BlockingKeyConfig(_Strict):
         return (self.name, self.fields, self.sort)
 
 
+class Corroboration(_Strict):
+    """A comparison and the level labels of it that count as corroborating evidence."""
+
+    comparison: str
+    levels: list[str] = Field(min_length=1)
+
+
 class Constraints(_Strict):
     """Hard rules applied by the decision policy."""
 
@@ -109,6 +117,9 @@ class Constraints(_Strict):
     # comparisons whose "else" level (outright disagreement) stops an automatic link: the pair goes
     # to review however high its score (e.g. a relative's ID number used under another name)
     require_agreement: list[str] = Field(default_factory=list)
+    # auto-linking needs at least one of these (e.g. ID number, phone or street address agreeing);
+    # name and birth date alone are not enough: namesakes born the same day exist in every city
+    corroborate_with: list[Corroboration] = Field(default_factory=list)
 
 
 class RuleConfig(_Strict):
@@ -175,6 +186,18 @@ class RuleModel:
             raise RuleConfigError(f"require_agreement names unknown comparisons {unknown}",
                                   field="constraints.require_agreement")
         self._required = [labels.index(name) for name in config.constraints.require_agreement]
+        self._corroborating: list[tuple[int, list[int]]] = []
+        for k, rule in enumerate(config.constraints.corroborate_with):
+            if rule.comparison not in labels:
+                raise RuleConfigError(f"corroborate_with names unknown comparison {rule.comparison!r}",
+                                      field=f"constraints.corroborate_with.{k}.comparison")
+            c = labels.index(rule.comparison)
+            known = [lv.label for lv in self.comparators[c].levels]
+            bad = [name for name in rule.levels if name not in known]
+            if bad:
+                raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
+                                      field=f"constraints.corroborate_with.{k}.levels")
+            self._corroborating.append((c, [known.index(name) for name in rule.levels]))
         # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
         self.weights: list[np.ndarray] = []
         for comp in config.comparisons:
@@ -192,10 +215,14 @@ class RuleModel:
         fa, fb = fields_of(a), fields_of(b)
         return [cmp(fa.get(c.field), fb.get(c.field)) for c, cmp in zip(self.config.comparisons, self.comparators)]
 
-    def level_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Levels of many pairs (indices into ``rows``) as an int8 matrix, one column per comparison."""
-        out = np.empty((len(pairs), len(self.comparators)), dtype=np.int8)
+    def level_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
+                     *, only: Sequence[int] | None = None) -> np.ndarray:
+        """Levels of many pairs (indices into ``rows``) as an int8 matrix, one column per comparison
+        (columns not in ``only``, when given, are left MISSING)."""
+        out = np.full((len(pairs), len(self.comparators)), MISSING, dtype=np.int8)
         for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators)):
+            if only is not None and c not in only:
+                continue
             prepare = getattr(cmp, "prepare", None)
             compare = getattr(cmp, "compare_prepared", cmp)
             values = [row.get(comp.field) for row in rows]
@@ -205,15 +232,24 @@ class RuleModel:
         return out
 
     def vetoes(self, levels: Sequence[int]) -> list[str]:
-        """Required comparisons that disagree outright (their last level) for one pair's levels."""
-        return [self.config.comparisons[c].label for c in self._required
-                if levels[c] == len(self.comparators[c].levels) - 1]
+        """Why one pair (its levels) may not be linked automatically: required comparisons that
+        disagree outright, and "uncorroborated" when no corroborating comparison agrees."""
+        out = [self.config.comparisons[c].label for c in self._required
+               if levels[c] == len(self.comparators[c].levels) - 1]
+        if self._corroborating and not any(levels[c] in allowed for c, allowed in self._corroborating):
+            out.append("uncorroborated")
+        return out
 
     def veto_mask(self, levels: np.ndarray) -> np.ndarray:
-        """True for rows of a level matrix that a required comparison vetoes."""
+        """True for rows of a level matrix that ``vetoes`` would object to."""
         mask = np.zeros(levels.shape[0], dtype=bool)
         for c in self._required:
             mask |= levels[:, c] == len(self.comparators[c].levels) - 1
+        if self._corroborating:
+            corroborated = np.zeros(levels.shape[0], dtype=bool)
+            for c, allowed in self._corroborating:
+                corroborated |= np.isin(levels[:, c], allowed)
+            mask |= ~corroborated
         return mask
 
     def weight_matrix(self, levels: np.ndarray) -> np.ndarray:

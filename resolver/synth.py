@@ -20,7 +20,16 @@ from resolver.idnumber import check_character
 from resolver.records import PersonRecord
 from resolver.shapes import lookalikes
 
-__all__ = ["DISTRICTS", "DOMAINS", "Person", "Population", "SynthOptions", "SyntheticRecord", "generate"]
+__all__ = [
+    "DISTRICTS",
+    "DOMAINS",
+    "Person",
+    "Population",
+    "SynthOptions",
+    "SyntheticRecord",
+    "generate",
+    "labelled_pairs",
+]
 
 # (adcode, province, city, district) of real GB/T 2260 districts.
 DISTRICTS: tuple[tuple[str, str, str, str], ...] = (

@@ -18,12 +18,14 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -57,8 +59,8 @@ class NotifySettings(BaseSettings):
 
     poll_interval: float = Field(default=0.5, gt=0)
     workers: int = Field(default=4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
-    batch_size: int = Field(default=200, ge=1)         # events per lease before the lease is given back
-    ack_every: int = Field(default=50, ge=1)           # acknowledgements written per transaction
+    batch_size: int = Field(default=500, ge=1)         # events per lease before the lease is given back
+    ack_every: int = Field(default=100, ge=1)          # acknowledgements written per transaction
     scan_window: int = Field(default=10_000, ge=1)     # sequence numbers scanned per query for filtered types
     http_timeout: float = Field(default=10.0, gt=0)
     backoff_base: float = Field(default=1.0, gt=0)
@@ -172,6 +174,9 @@ def _public(sub: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in sub.items() if k not in hidden}
 
 
+_Change = Callable[[ManagedTransaction, dict[str, Any], int], dict[str, Any]]
+
+
 class SubscriptionService:
     """Create, inspect, change, replay and re-drive subscriptions; every change is audited."""
 
@@ -185,7 +190,7 @@ class SubscriptionService:
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}
 
-        def work(tx: Any) -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
             sub = repo.create_subscription(tx, sid, props)
             record_audit(tx, actor, "create", "subscription", sid, {"event_types": body.event_types})
             return sub
@@ -202,8 +207,10 @@ class SubscriptionService:
     def list_all(self, status: str | None = None) -> list[dict[str, Any]]:
         return [_public(s) for s in self.graph.read(repo.list_subscriptions, status)]
 
-    def _change(self, subscription_id: str, actor: Actor, action: str, change: Any) -> None:
-        def work(tx: Any) -> None:
+    def _change(self, subscription_id: str, actor: Actor, action: str, change: _Change) -> None:
+        """Run ``change`` on the subscription under its write lock, with its audit record."""
+
+        def work(tx: ManagedTransaction) -> None:
             locked = repo.lock_subscription(tx, subscription_id)
             if locked is None:
                 raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
@@ -218,7 +225,7 @@ class SubscriptionService:
         if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
             raise InvalidInput("status, url and event_types cannot be null", field="body")
 
-        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             extra: dict[str, Any] = {}
@@ -235,7 +242,7 @@ class SubscriptionService:
     def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deactivate: nothing more is delivered; the record and its deliveries stay inspectable."""
 
-        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
             if sub["status"] != "deleted":
                 repo.update_subscription(tx, subscription_id, {"status": "deleted",
                                                                "deleted_at": datetime.now(UTC)})
@@ -247,7 +254,7 @@ class SubscriptionService:
     def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deliver again every wanted event from ``from_seq`` on, in order, with new delivery ids."""
 
-        def change(tx: Any, sub: dict[str, Any], high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: dict[str, Any], high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             if from_seq > high + 1:
@@ -264,7 +271,7 @@ class SubscriptionService:
         """Queue dead letters (all, or those events) for delivery again, ahead of the stream."""
         count = 0
 
-        def change(tx: Any, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
             nonlocal count
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
@@ -351,6 +358,7 @@ class Dispatcher:
             lease = repo.claim(self.graph, sid, owner=self.owner, token=uuid.uuid4().hex, lease_ms=self._lease_ms)
             if lease is not None:
                 running[sid] = pool.submit(self._work, lease, started + self.settings.lease_seconds)
+                running[sid].add_done_callback(lambda _f: self._wake.set())  # re-poll as soon as it is done
                 free -= 1
                 if free == 0:
                     return
@@ -378,8 +386,6 @@ class Dispatcher:
         except Exception:
             repo.release(self.graph, lease)
             raise
-        finally:
-            self._wake.set()
 
     def _deliver(self, batch: _Batch) -> bool:
         sub, budget = batch.lease.subscription, self.settings.batch_size

@@ -49,6 +49,7 @@ def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> dict[str, Any]:
 
 
 @router.get("/.well-known/jwks.json")
-def jwks(keys: QrKeysDep) -> dict[str, Any]:
-    """The public keys of QR signatures (open, so terminals can verify offline)."""
+def jwks(keys: QrKeysDep, response: Response) -> dict[str, Any]:
+    """The public keys of QR signatures (open, so terminals can verify offline; refetch every 5 min)."""
+    response.headers["Cache-Control"] = "public, max-age=300"
     return keys.jwks()

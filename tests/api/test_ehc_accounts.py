@@ -10,11 +10,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from core.settings import Settings
 from graph.driver import Graph
+from healthcard.config import HealthCardSettings
 from healthcard.ehc_id import is_ehc_id
 from tests.api import ehc_support
 from tests.api.ehc_support import account_body, bank_card, id_number, register
 from tests.api.helpers import ID_A, resident
+from tests.sandbox.services import free_port
 
 ehc_client, sandboxes = ehc_support.ehc_client, ehc_support.sandboxes  # fixtures shared by the EHC tests
 
@@ -84,6 +88,14 @@ def test_online_registration_checks_four_elements_with_the_sandbox(ehc_client: T
     assert refused.json()["reason"] == "elements_mismatch"
 
 
+def test_an_unreachable_verifier_is_a_503(graph: Graph, neo4j_settings: Settings, token_for) -> None:  # type: ignore[no-untyped-def]
+    hc = HealthCardSettings(verifier_url=f"http://127.0.0.1:{free_port()}", provider_timeout_seconds=2)
+    with TestClient(create_app(neo4j_settings, graph, hc)) as client:
+        r = client.post("/ehc/accounts", json=account_body("韩梅梅", ID_A, online_card=bank_card(42)),
+                        headers=token_for("app"))
+    assert r.status_code == 503 and r.json()["code"] == "provider_unavailable"
+
+
 def test_concurrent_registrations_of_one_person_make_one_account(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
                                                                  graph: Graph) -> None:
     his = token_for("his")
@@ -151,6 +163,9 @@ def test_cancel_only_for_emigrated_or_deceased_with_evidence(ehc_client: TestCli
                             headers=app)
     assert twice.status_code == 409 and twice.json()["code"] == "account_cancelled"
     assert ehc_client.get(f"/ehc/accounts/{ehc_id}", headers=app).json()["status"] == "cancelled"
+    again = ehc_client.post("/ehc/accounts", json=account_body("李雷", ID_M), headers=app)
+    assert again.status_code == 200 and again.json()["ehc_id"] == ehc_id, "the same card, still cancelled"
+    assert again.json()["account"]["status"] == "cancelled"
     assert "account.cancelled" in [e["type"] for e in _events(graph)]
 
 

@@ -269,6 +269,22 @@ def test_national_plain_form_serves_identity_steps_once_per_dynamic_code(ehc_cli
     _refused(_verify(ehc_client, his, f"{'A' * 64}:1", "nurse_station"), 403, "qr_card_unknown")
 
 
+def test_a_suspended_card_does_not_verify_until_reactivated(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
+                                                            people: dict[str, str]) -> None:
+    app, his = token_for("app"), token_for("his")
+    ehc_id = people["offline"]
+    static = _qr(ehc_client, app, ehc_id, function="visit")["payload"]
+    card_id = ehc_client.get(f"/ehc/accounts/{ehc_id}", headers=app).json()["card"]["card_id"]
+    assert ehc_client.patch(f"/cards/{card_id}", json={"status": "suspended", "reason": "挂失"},
+                            headers=his).status_code == 200
+    _refused(_verify(ehc_client, his, static, "consultation"), 403, "qr_card_suspended")
+    _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/qr", json={"function": "visit"}, headers=app), 409,
+             "card_inactive")
+    ehc_client.patch(f"/cards/{card_id}", json={"status": "active"}, headers=his)
+    assert _verify(ehc_client, his, static, "consultation").status_code == 200
+    assert _verify(ehc_client, app, static, "consultation").status_code == 403, "apps cannot verify codes"
+
+
 def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(ehc_client: TestClient,  # type: ignore[no-untyped-def]
                                                                             token_for, people: dict[str, str]) -> None:
     app, his = token_for("app"), token_for("his")
@@ -276,6 +292,7 @@ def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(ehc_c
     spare = _qr(ehc_client, app, people["offline"], function="visit", type="dynamic")["payload"]
     jwks = ehc_client.get("/ehc/.well-known/jwks.json")
     assert jwks.status_code == 200 and all("d" not in k for k in jwks.json()["keys"])
+    assert jwks.headers["cache-control"] == "public, max-age=300"
     claims = verify_signature_and_expiry(before, JwksKeys(jwks.json()))
     assert claims.card_id == people["offline"] and claims.purpose == "visit"
     keys: QrKeyStore = ehc_client.app.state.healthcard.keys  # type: ignore[attr-defined]

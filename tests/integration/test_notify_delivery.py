@@ -4,7 +4,11 @@ two dispatchers."""
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import emit_event
@@ -221,11 +226,12 @@ def test_lease_excludes_others_and_fences_a_stale_holder(graph: Graph, receiver:
     sid = subscribe(graph, receiver)["subscription_id"]
     seqs = emit(graph, [("resident.updated", "E1"), ("resident.updated", "E1")])
     assert repo.due_subscriptions(graph, 10) == [sid]
-    a = repo.claim(graph, sid, owner="a", token="ta", lease_ms=300)
+    claimed_at = time.monotonic()
+    a = repo.claim(graph, sid, owner="a", token="ta", lease_ms=2000)
     assert a is not None and a.subscription["lease_owner"] == "a"
-    assert repo.claim(graph, sid, owner="b", token="tb", lease_ms=300) is None
+    assert repo.claim(graph, sid, owner="b", token="tb", lease_ms=2000) is None
     assert repo.due_subscriptions(graph, 10) == []
-    time.sleep(0.35)  # a's lease runs out while it is (say) stuck
+    time.sleep(max(0.0, claimed_at + 2.1 - time.monotonic()))  # a's lease runs out while it is (say) stuck
     b = repo.claim(graph, sid, owner="b", token="tb", lease_ms=5000)
     assert b is not None
     row = {"delivery_id": f"{sid}-0-{seqs[0]}", "seq": seqs[0], "event_type": "resident.updated", "generation": 0,
@@ -263,6 +269,28 @@ def test_paused_subscription_waits_and_resumes_where_it_stopped(graph: Graph, re
     emit(graph, [("resident.updated", "E1")])
     time.sleep(0.3)
     assert len(receiver.requests()) == 3
+
+
+def test_ehc_notify_command_delivers_until_sigterm(graph: Graph, receiver: Receiver,
+                                                   neo4j_settings: Settings) -> None:
+    sub = subscribe(graph, receiver)
+    seqs = emit(graph, [("resident.created", "E1"), ("card.linked", "E1")])
+    password = neo4j_settings.neo4j_password.get_secret_value() if neo4j_settings.neo4j_password else (
+        (neo4j_settings.secrets_dir / "neo4j_password").read_text().strip())
+    env = {**os.environ, "NEO4J_URI": neo4j_settings.bolt_uri, "NEO4J_USER": neo4j_settings.neo4j_user,
+           "NEO4J_PASSWORD": password, "NEO4J_DATABASE": neo4j_settings.neo4j_database,
+           "EHC_NOTIFY_POLL_INTERVAL": "0.05", "EHC_NOTIFY_HTTP_TIMEOUT": "2", "EHC_NOTIFY_LEASE_SECONDS": "10"}
+    ehc = os.path.join(os.path.dirname(sys.executable), "ehc")
+    proc = subprocess.Popen([ehc, "notify"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        receiver.wait_for(lambda r: len(r.accepted()) == 2, timeout=60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [r.event["seq"] for r in receiver.accepted()] == seqs
+    assert "notify dispatcher" in out and "stopped" in err
+    assert sub["secret"] not in out + err
 
 
 def test_backoff_grows_exponentially_up_to_the_cap() -> None:

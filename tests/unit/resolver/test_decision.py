@@ -84,3 +84,15 @@ def test_same_id_under_another_name_goes_to_review(default_model: RuleModel) -> 
     assert decision.score is not None and decision.score.vetoes == ("name",)
     assert decision.outcome is Outcome.REVIEW
     assert "disagree outright" in decision.reason
+
+
+def test_namesakes_born_the_same_day_need_corroboration(default_model: RuleModel) -> None:
+    policy = DecisionPolicy.from_rules(default_model)
+    a = _rec("a", name="李强", phone="13800138000", address="北京市海淀区文化路93号")
+    b = _rec("b", name="李强", phone="15912345678", address="北京市海淀区人民路247号")
+    decision = decide(a, [("b", b)], default_model, policy)
+    assert decision.score is not None and "uncorroborated" in decision.score.vetoes
+    assert decision.outcome is Outcome.REVIEW
+    assert "nothing corroborates it" in decision.reason
+    same_phone = decide(a, [("b", _rec("b", name="李强", address="北京市海淀区人民路247号"))], default_model, policy)
+    assert same_phone.outcome is Outcome.LINK

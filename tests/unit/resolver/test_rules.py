@@ -39,6 +39,9 @@ def _broken(config: dict[str, Any], mutate: Any) -> dict[str, Any]:
     (lambda d: d.update(unknown=1), "unknown"),
     (lambda d: d["comparisons"][0].update(params={"nope": 1}), "comparisons.0.params"),
     (lambda d: d["constraints"].update(require_agreement=["surname"]), "constraints.require_agreement"),
+    (lambda d: d["constraints"]["corroborate_with"][1].update(comparison="email"),
+     "constraints.corroborate_with.1.comparison"),
+    (lambda d: d["constraints"]["corroborate_with"][1].update(levels=["same"]), "constraints.corroborate_with.1.levels"),
 ])
 def test_validation_errors_name_the_field(default_config: dict[str, Any], mutate: Any, field: str) -> None:
     with pytest.raises(RuleConfigError) as info:
