@@ -20,7 +20,7 @@ def identity_graph(graph: Graph, empi_id: str) -> nx.MultiDiGraph:
     for row in graph.read(repo.identity_graph, resolved):
         rec = row["record"]
         rid = rec["resident_id"]
-        g.add_node(rid, kind="record", label=f"{rec['name']}\n{rec['source_domain']}:{rec['local_id']}", **rec)
+        g.add_node(rid, kind="record", label=f"{rec['source_domain']}:{rec['local_id']}", **rec)  # no names in pictures
         g.add_edge(rid, resolved, key="IDENTIFIED_AS", rel="IDENTIFIED_AS")
         for card in row["cards"]:
             cid = card["card_id"]
