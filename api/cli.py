@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api import cli_healthcard
+from api import cli_healthcard, cli_resolver
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -25,6 +25,11 @@ app.add_typer(demo, name="demo")
 sandbox = typer.Typer(help="Sandbox payment and identity-verification providers (demo)", no_args_is_help=True)
 app.add_typer(sandbox, name="sandbox")
 app.add_typer(cli_healthcard.keys_app, name="keys")
+app.add_typer(cli_resolver.app, name="resolver")
+app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3).")(
+    cli_resolver.evaluate)
+app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(
+    cli_resolver.synth)
 
 
 def _fail(exc: EhcError) -> None:
