@@ -39,7 +39,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pix_load.py
 
-stop:
+stop: $(STAMP)
+	-$(BIN)/ehc sandbox stop
 	-$(BIN)/ehc db stop
 
 clean: stop

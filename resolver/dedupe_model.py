@@ -27,6 +27,7 @@ import dedupe
 import dedupe.api
 import dedupe.variables
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from resolver.comparisons import MISSING, Comparator, make_comparator
 from resolver.errors import ModelError
@@ -78,8 +79,9 @@ class DedupeScorer:
     """Scores pairs with a dedupe-trained classifier (implements ``Scorer``)."""
 
     def __init__(self, data_model: Any, classifier: Any, predicates: Any, *, config: RuleConfig,
-                 version: str) -> None:
+                 version: str, calibration: tuple[float, float] = (1.0, 0.0)) -> None:
         self.data_model = data_model
+        self.calibration = calibration
         self.classifier = classifier
         self.predicates = predicates
         self.config = config
@@ -94,7 +96,8 @@ class DedupeScorer:
         if not rows:
             return np.zeros(0)
         distances = self.data_model.distances(rows)
-        return np.asarray(self.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
+        raw = np.asarray(self.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
+        return _calibrated(raw, self.calibration)
 
     def score(self, a: Any, b: Any) -> MatchScore:
         """Score one pair; explanations give levels (dedupe learns no per-field weights we can split)."""
@@ -119,7 +122,8 @@ class DedupeScorer:
         pickle.dump(self.data_model, buffer)
         pickle.dump(self.classifier, buffer)
         pickle.dump(self.predicates, buffer)
-        pickle.dump({"config": self.config.model_dump(exclude_none=True), "version": self.version}, buffer)
+        pickle.dump({"config": self.config.model_dump(exclude_none=True), "version": self.version,
+                     "calibration": list(self.calibration)}, buffer)
         payload = buffer.getvalue()
         return _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
 
@@ -136,19 +140,42 @@ class DedupeScorer:
         static = dedupe.StaticDedupe(buffer, num_cores=0, in_memory=True)  # reads three pickles
         meta = pickle.load(buffer)
         config = RuleConfig.model_validate(meta["config"])
+        slope, intercept = meta.get("calibration", (1.0, 0.0))
         return cls(static.data_model, static.classifier, static.predicates, config=config,
-                   version=str(meta["version"]))
+                   version=str(meta["version"]), calibration=(float(slope), float(intercept)))
 
 
 def _fit(deduper: Any, config: RuleConfig, version: str) -> DedupeScorer:
     examples, y = dedupe.api.flatten_training(deduper.training_pairs)
     if len(set(y)) < 2:
         raise ModelError("training needs at least one match and one distinct pair")
+    distances = deduper.data_model.distances(examples)
     try:
-        deduper.classifier.fit(deduper.data_model.distances(examples), y)
+        deduper.classifier.fit(distances, y)
     except ValueError as exc:
         raise ModelError(f"dedupe training failed: {exc}") from exc
-    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version)
+    raw = np.asarray(deduper.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
+    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version,
+                        calibration=_fit_calibration(raw, np.asarray(y)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    clipped = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(clipped / (1 - clipped)))
+
+
+def _calibrated(raw: np.ndarray, calibration: tuple[float, float]) -> np.ndarray:
+    slope, intercept = calibration
+    return np.asarray(1.0 / (1.0 + np.exp(-(slope * _logit(raw) + intercept))))
+
+
+def _fit_calibration(raw: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: dedupe's regularised classifier ranks pairs well but squeezes its probabilities
+    towards 0.5, which would never reach the policy's thresholds; a one-feature logistic fit on the
+    labelled pairs maps its scores back onto match probabilities."""
+    model = LogisticRegression(C=1e4, max_iter=1000)
+    model.fit(_logit(raw).reshape(-1, 1), labels)
+    return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
 class ActiveLearner:
