@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT, Settings
-from graph.server import LocalServer
+from graph.server import LocalServer, free_port
 from services.demo import synthetic_id_number
 from services.models import CardIn, ResidentIn
 
@@ -18,12 +17,6 @@ __all__ = ["bench_server", "free_port", "synthetic_records"]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建华建国建军志强国华海燕晓明"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from core.errors import EhcError, Unavailable
 from core.secrets import read_or_create_secret
 from core.settings import PROJECT_ROOT, Settings
 
-__all__ = ["LocalServer", "ServerStatus", "ServerError"]
+__all__ = ["LocalServer", "ServerStatus", "ServerError", "free_port"]
 
 POM = PROJECT_ROOT / "deploy" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -64,6 +64,13 @@ def _pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state != "Z"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for test and benchmark servers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _port_open(port: int) -> bool:

@@ -6,6 +6,7 @@ its levels so scores can be explained.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -94,18 +95,10 @@ class ExactComparator:
         return self.compare_prepared(_text(a), _text(b))
 
 
-class StringComparator:
-    """Exact, then Jaro-Winkler similarity at or above each threshold, else."""
+class _TextComparator(ABC):
+    """Shared shape of text comparators: missing, exact, then graded levels from ``_graded``."""
 
-    kind: str = "string"
-
-    def __init__(self, thresholds: Sequence[float] = (0.92, 0.8)) -> None:
-        self.thresholds = tuple(sorted(thresholds, reverse=True))
-        self.levels: tuple[Level, ...] = (
-            Level("exact", "strings equal"),
-            *(Level(f"jw>={t:g}", f"Jaro-Winkler similarity at least {t:g}") for t in self.thresholds),
-            Level("else", "strings dissimilar"),
-        )
+    levels: tuple[Level, ...]
 
     def prepare(self, value: Any) -> str | None:
         """Text form once, before many comparisons (None when missing)."""
@@ -120,45 +113,48 @@ class StringComparator:
             return MISSING
         if sa == sb:
             return 0
+        return self._graded(sa, sb)
+
+    @abstractmethod
+    def _graded(self, sa: str, sb: str) -> int:
+        """The level of two different, present values."""
+
+
+class StringComparator(_TextComparator):
+    """Exact, then Jaro-Winkler similarity at each threshold, else (for free text)."""
+
+    kind: str = "string"
+
+    def __init__(self, thresholds: Sequence[float] = (0.92, 0.8)) -> None:
+        self.thresholds = tuple(sorted(thresholds, reverse=True))
+        self.levels = (
+            Level("exact", "strings equal"),
+            *(Level(f"jw>={t:g}", f"Jaro-Winkler similarity at least {t:g}") for t in self.thresholds),
+            Level("else", "strings dissimilar"),
+        )
+
+    def _graded(self, sa: str, sb: str) -> int:
         sim = JaroWinkler.similarity(sa, sb)
-        for i, t in enumerate(self.thresholds, start=1):
-            if sim >= t:
-                return i
-        return len(self.thresholds) + 1
+        return next((i for i, t in enumerate(self.thresholds, start=1) if sim >= t), len(self.thresholds) + 1)
 
 
-class EditDistanceComparator:
+class EditDistanceComparator(_TextComparator):
     """Exact, then Damerau-Levenshtein distance at most each bound, else (for numbers and codes)."""
 
     kind: str = "edit_distance"
 
     def __init__(self, distances: Sequence[int] = (1, 2)) -> None:
         self.distances = tuple(sorted(distances))
-        self.levels: tuple[Level, ...] = (
+        self.levels = (
             Level("exact", "values equal"),
             *(Level(f"dl<={d}", f"at most {d} edit(s) apart (transpositions count once)")
               for d in self.distances),
             Level("else", "values differ"),
         )
 
-    def prepare(self, value: Any) -> str | None:
-        """Text form once, before many comparisons (None when missing)."""
-        return _text(value)
-
-    def __call__(self, a: Any, b: Any) -> int:
-        return self.compare_prepared(_text(a), _text(b))
-
-    def compare_prepared(self, sa: str | None, sb: str | None) -> int:
-        """Compare values already passed through ``prepare``."""
-        if sa is None or sb is None:
-            return MISSING
-        if sa == sb:
-            return 0
+    def _graded(self, sa: str, sb: str) -> int:
         dist = DamerauLevenshtein.distance(sa, sb, score_cutoff=self.distances[-1])
-        for i, d in enumerate(self.distances, start=1):
-            if dist <= d:
-                return i
-        return len(self.distances) + 1
+        return next((i for i, d in enumerate(self.distances, start=1) if dist <= d), len(self.distances) + 1)
 
 
 @lru_cache(maxsize=1 << 17)

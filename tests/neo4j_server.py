@@ -4,7 +4,6 @@ otherwise a dedicated local server the project starts itself (own data directory
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,15 +12,9 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from core.settings import PROJECT_ROOT, Settings
-from graph.server import LocalServer
+from graph.server import LocalServer, free_port
 
 __all__ = ["test_server"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -39,7 +32,7 @@ def test_server() -> Iterator[Settings]:
         return
     shared_lib = PROJECT_ROOT / "var" / "neo4j" / "lib"
     with tempfile.TemporaryDirectory(prefix="ehc-test-") as home:
-        settings = Settings(home=Path(home), bolt_port=_free_port(), neo4j_lib=shared_lib,
+        settings = Settings(home=Path(home), bolt_port=free_port(), neo4j_lib=shared_lib,
                             neo4j_heap="768m", neo4j_pagecache="256m")
         server = LocalServer(settings)
         server.start()

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import PROJECT_ROOT, Settings
-from graph.server import LocalServer, ServerError
-from tests.neo4j_server import _free_port
+from graph.server import LocalServer, ServerError, free_port
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
@@ -18,7 +17,7 @@ def _settings(tmp_path: Path, port: int) -> Settings:
 
 
 def test_start_is_idempotent_survives_restart_and_handles_stale_pid(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, _free_port())
+    settings = _settings(tmp_path, free_port())
     server = LocalServer(settings)
     first = server.start()
     try:

@@ -7,7 +7,6 @@ with sandbox_service("healthcard.sandbox.payment", tmp_path, "--secret-file", st
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +18,10 @@ from pathlib import Path
 import httpx
 
 from core.settings import PROJECT_ROOT
+from graph.server import free_port
 
 __all__ = ["Service", "free_port", "sandbox_service"]
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (127.0.0.1)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
