@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j.exceptions import ConstraintError
-
 from core.errors import Conflict, NotFound
-from graph.driver import Graph
+from graph.driver import DuplicateKey, Graph
 from graph.values import plain
 
 __all__ = ["DomainRepository"]
@@ -20,7 +18,7 @@ class DomainRepository:
     def create(self, props: dict[str, Any]) -> dict[str, Any]:
         try:
             rows = self.graph.write_query("create_domain", props=props)
-        except ConstraintError as exc:
+        except DuplicateKey as exc:
             field = "oid" if "oid" in str(exc) else "code"
             raise Conflict(f"a domain with this {field} exists already", field=field) from exc
         domain: dict[str, Any] = plain(rows[0]["domain"])
@@ -46,7 +44,7 @@ class DomainRepository:
     def update(self, code: str, props: dict[str, Any]) -> dict[str, Any]:
         try:
             rows = self.graph.write_query("update_domain", code=code, props=props)
-        except ConstraintError as exc:
+        except DuplicateKey as exc:
             raise Conflict("a domain with this oid exists already", field="oid") from exc
         if not rows:
             raise NotFound(f"no identifier domain with code {code!r}", field="code")

@@ -6,14 +6,25 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ConstraintError
 
+from core.errors import Conflict
 from core.settings import Settings
 from graph.queries import query
 from graph.server import LocalServer
 
-__all__ = ["Graph", "connect", "run"]
+__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "run"]
+
+# The transaction type services compose graph functions in (they never call Bolt themselves).
+Transaction = ManagedTransaction
 
 T = TypeVar("T")
+
+
+class DuplicateKey(Conflict):
+    """A write broke a uniqueness constraint (usually: a concurrent writer created the same key first)."""
+
+    code = "duplicate_key"
 
 
 def connect(settings: Settings) -> Driver:
@@ -50,8 +61,13 @@ class Graph:
             return session.execute_read(work, *args, **kwargs)
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``work`` in a write transaction (retried by the driver on transient errors);
+        a broken uniqueness constraint surfaces as ``DuplicateKey``."""
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(work, *args, **kwargs)
+            try:
+                return session.execute_write(work, *args, **kwargs)
+            except ConstraintError as exc:
+                raise DuplicateKey(str(exc.message or exc)) from exc
 
     def read_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """One named read query in its own transaction."""

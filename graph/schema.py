@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.driver import Graph
-from graph.queries import schema_statements
+from graph.queries import query, schema_statements
 from resolver.codes import OID_HEALTH_CARD, OID_RESIDENT_ID
 
 __all__ = ["BUILTIN_DOMAINS", "migrate", "seed_builtin_domains"]
@@ -22,7 +22,7 @@ def migrate(graph: Graph) -> int:
     with graph.driver.session(database=graph.database) as session:
         for _name, statement in statements:
             session.run(statement).consume()
-        session.run("CALL db.awaitIndexes(300)").consume()
+        session.run(query("await_indexes")).consume()
     seed_builtin_domains(graph)
     return len(statements)
 

@@ -10,10 +10,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.settings import get_settings
-from graph.driver import Graph, run
+from graph.driver import Graph, Transaction, run
 from services.linking import new_empi_id
 from services.matching import MatchEngine, engine_for
 from services.models import ResidentIn
@@ -36,7 +34,7 @@ def _uid(prefix: str) -> str:
     return prefix + uuid.uuid4().hex.upper()
 
 
-def _import_tx(tx: ManagedTransaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
+def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
     numbers = sorted({r.id_number for r in batch if r.id_number and r.id_type == "01"})
     known = {row["number"]: row["empi_id"] for row in
              run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": _uid("C")} for n in numbers])}

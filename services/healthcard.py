@@ -15,15 +15,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import ManagedTransaction
-from neo4j.exceptions import ConstraintError
-
 from core.errors import Conflict, NotFound
 from core.privacy import mask_id_number, mask_phone
 from graph import healthcard as store
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_reason
 from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
@@ -141,15 +138,11 @@ class HealthCardService:
                 holder = found["holders"][0]
                 return str(holder["empi_id"]), str(holder["resident_id"])
         record = ResidentIn(source_domain=EHC_DOMAIN, local_id=account_key, **body.demographics())
-        try:
-            registration = self.residents.register(record, actor)
-        except ConstraintError:
-            # A concurrent registration of the same person created the record first; now it is found.
-            registration = self.residents.register(record, actor)
+        registration = self.residents.register(record, actor)
         return str(registration.resident["empi_id"]), str(registration.resident["resident_id"])
 
     @staticmethod
-    def _register_tx(tx: ManagedTransaction, account_key: str, props: dict[str, Any],
+    def _register_tx(tx: Transaction, account_key: str, props: dict[str, Any],
                      actor: Actor) -> tuple[str, bool]:
         ehc_id = props["ehc_id"]
         other = store.get_account(tx, ehc_id)
@@ -192,7 +185,7 @@ class HealthCardService:
         return self.get(ehc_id)
 
     @staticmethod
-    def _update_tx(tx: ManagedTransaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str],
+    def _update_tx(tx: Transaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str],
                    actor: Actor) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
@@ -212,7 +205,7 @@ class HealthCardService:
         return self.get(ehc_id)
 
     @staticmethod
-    def _cancel_tx(tx: ManagedTransaction, ehc_id: str, body: CancelIn, actor: Actor) -> None:
+    def _cancel_tx(tx: Transaction, ehc_id: str, body: CancelIn, actor: Actor) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
@@ -246,7 +239,7 @@ class HealthCardService:
         return _bank_view(card), created
 
     @staticmethod
-    def _bind_tx(tx: ManagedTransaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
+    def _bind_tx(tx: Transaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
                  actor: Actor) -> tuple[dict[str, Any], bool]:
         found = store.lock_account(tx, ehc_id)
         if found is None:
@@ -271,7 +264,7 @@ class HealthCardService:
         """Unbind, on presentation of the holder's ID document."""
         return _bank_view(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
 
-    def _unbind_tx(self, tx: ManagedTransaction, ehc_id: str, bank_card_id: str, document: IdDocument,
+    def _unbind_tx(self, tx: Transaction, ehc_id: str, bank_card_id: str, document: IdDocument,
                    actor: Actor) -> dict[str, Any]:
         found = store.lock_account(tx, ehc_id)
         if found is None:

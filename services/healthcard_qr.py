@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import EhcError, NotFound
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, parse_function, resident_summary
 from healthcard.combined import is_combined, issue_combined, split, verify_combined
@@ -167,7 +165,7 @@ class QrService:
         return issued
 
     @staticmethod
-    def _static_tx(tx: ManagedTransaction, ehc_id: str, issued: IssuedToken, why: str, actor: Actor) -> None:
+    def _static_tx(tx: Transaction, ehc_id: str, issued: IssuedToken, why: str, actor: Actor) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")

@@ -8,12 +8,10 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.survivorship import SurvivorshipRules, golden_record
 from services.linking import new_empi_id
@@ -48,7 +46,7 @@ class LifecycleService:
         return self.merge_record(merge_id)
 
     @staticmethod
-    def _merge_tx(tx: ManagedTransaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
+    def _merge_tx(tx: Transaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
                   review_id: str | None, score: float, explanation: list[dict[str, Any]],
                   link: tuple[str, str] | None = None, model_version: str = "steward") -> None:
         first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards
@@ -86,7 +84,7 @@ class LifecycleService:
         return self.merge_record(merge_id)
 
     @staticmethod
-    def _unmerge_tx(tx: ManagedTransaction, merge_id: str, actor: Actor, reason: str) -> None:
+    def _unmerge_tx(tx: Transaction, merge_id: str, actor: Actor, reason: str) -> None:
         merge = repo.lock_merge(tx, merge_id)
         if merge is None:
             raise NotFound(f"no merge {merge_id!r}", field="merge_id")
@@ -125,7 +123,7 @@ class LifecycleService:
         return self.residents.get(resident_id)
 
     @staticmethod
-    def _unlink_tx(tx: ManagedTransaction, resident_id: str, new_id: str, actor: Actor, reason: str) -> None:
+    def _unlink_tx(tx: Transaction, resident_id: str, new_id: str, actor: Actor, reason: str) -> None:
         from graph import residents as records
 
         current = records.lock_resident(tx, resident_id)

@@ -9,12 +9,11 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import InvalidInput
 from core.secrets import read_or_create_secret
 from core.settings import Settings
 from graph import residents as repo
+from graph.driver import Transaction
 from resolver.blocking import BLOCKING_KEY_NAMES, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -65,7 +64,7 @@ class MatchEngine:
         keys = blocking_keys(std)
         return {f"bk_{name}": keys.get(name) for name in BLOCKING_KEY_NAMES}
 
-    def candidates(self, tx: ManagedTransaction, std: StandardRecord,
+    def candidates(self, tx: Transaction, std: StandardRecord,
                    exclude: list[str]) -> list[tuple[str, dict[str, Any]]]:
         rows = repo.find_candidates(tx, keys=blocking_keys(std), per_key=self.per_key, exclude=exclude,
                                     limit=self.per_key * 4)
@@ -76,7 +75,7 @@ class MatchEngine:
         standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
         return decide(std, standard, self.scorer, self.policy)
 
-    def decide(self, tx: ManagedTransaction, record: dict[str, Any],
+    def decide(self, tx: Transaction, record: dict[str, Any],
                exclude: list[str] | None = None) -> tuple[LinkDecision, Decision]:
         """The identity decision for an incoming record, with the engine's full ranking."""
         std = self.standard(record)

@@ -6,13 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import Conflict, EhcError, NotFound
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn
 
@@ -89,7 +87,7 @@ class PixService:
                          card_type, actor)
         return self.lookup(source["code"], body.source.value)
 
-    def _link_tx(self, tx: ManagedTransaction, src_domain: str, src_value: str, dst_domain: str,
+    def _link_tx(self, tx: Transaction, src_domain: str, src_value: str, dst_domain: str,
                  dst_value: str, card_type: str, actor: Actor) -> None:
         found = repo.find_identifier(tx, src_domain, src_value)
         if found is None or not found["holders"]:

@@ -6,15 +6,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import get_settings
 from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
-from graph.driver import Graph
+from graph.driver import DuplicateKey, Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
@@ -56,8 +54,11 @@ class ResidentService:
         for i, card in enumerate(record.cards):
             self._require_active_domain(card.domain, f"cards[{i}].domain")
         resident_id = _uid("R")
-        result: tuple[bool, LinkDecision | None] = self.graph.write(self._register_tx, record, resident_id, actor)
-        created, decision = result
+        try:
+            created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
+        except DuplicateKey:
+            # A concurrent registration of the same source record committed first: this run finds it.
+            created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
         return Registration(resident=self.get(existing, actor), created=created, decision=decision)
 
@@ -67,7 +68,7 @@ class ResidentService:
             raise NotFound("record vanished during registration", field="local_id")
         return str(found["resident_id"])
 
-    def _register_tx(self, tx: ManagedTransaction, record: ResidentIn, resident_id: str,
+    def _register_tx(self, tx: Transaction, record: ResidentIn, resident_id: str,
                      actor: Actor) -> tuple[bool, LinkDecision | None]:
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
@@ -104,7 +105,7 @@ class ResidentService:
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
 
-    def _decide(self, tx: ManagedTransaction, demographics: dict[str, Any],
+    def _decide(self, tx: Transaction, demographics: dict[str, Any],
                 holders: list[dict[str, Any]]) -> LinkDecision:
         """Same valid ID number as existing records: their identity (one identity per ID number, always);
         the engine's score still explains it. Otherwise the matching engine decides."""
@@ -123,7 +124,7 @@ class ResidentService:
             explanation=explanation_of(score))
 
     @staticmethod
-    def _record_registration(tx: ManagedTransaction, record: ResidentIn, resident_id: str,
+    def _record_registration(tx: Transaction, record: ResidentIn, resident_id: str,
                              decision: LinkDecision, actor: Actor) -> None:
         """The registration's event, audit record and identity decision, in its own transaction."""
         emit_event(tx, "resident.created", empi_id=decision.empi_id, resident_id=resident_id,
@@ -136,13 +137,13 @@ class ResidentService:
                           method=decision.method, score=decision.score, model_version=decision.model_version,
                           reason=decision.reason, detail={"explanation": decision.explanation})
 
-    def _check_card_free(self, tx: ManagedTransaction, card: CardIn, empi_id: str | None, field: str) -> None:
+    def _check_card_free(self, tx: Transaction, card: CardIn, empi_id: str | None, field: str) -> None:
         found = repo.find_identifier(tx, card.domain, card.number)
         if found and any(h["empi_id"] != empi_id for h in found["holders"]):
             raise Conflict(f"identifier {card.number} in domain {card.domain} belongs to another person; "
                            "a steward must merge the two identities first", field=field)
 
-    def _attach(self, tx: ManagedTransaction, resident_id: str, card: CardIn, app_domain: str) -> str:
+    def _attach(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str) -> str:
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
                                       card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
         if locked is None:
@@ -201,7 +202,7 @@ class ResidentService:
         self.graph.write(self._update_tx, resident_id, update, actor)
         return self.get(resident_id)
 
-    def _update_tx(self, tx: ManagedTransaction, resident_id: str, update: ResidentUpdate, actor: Actor) -> None:
+    def _update_tx(self, tx: Transaction, resident_id: str, update: ResidentUpdate, actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -225,7 +226,7 @@ class ResidentService:
                    payload={"fields": sorted(changes), "version": version})
         record_audit(tx, actor, "update", "resident", resident_id, {"fields": sorted(changes), "version": version})
 
-    def _move_id_card(self, tx: ManagedTransaction, resident_id: str, old: str | None, new: str | None,
+    def _move_id_card(self, tx: Transaction, resident_id: str, old: str | None, new: str | None,
                       empi_id: str, app_domain: str) -> None:
         if new:
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=_uid("C"))
@@ -246,7 +247,7 @@ class ResidentService:
         self.graph.write(self._attach_tx, resident_id, card, app_domain, actor)
         return self.get(resident_id)
 
-    def _attach_tx(self, tx: ManagedTransaction, resident_id: str, card: CardIn, app_domain: str | None,
+    def _attach_tx(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str | None,
                    actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
@@ -265,7 +266,7 @@ class ResidentService:
         self.graph.write(self._detach_tx, resident_id, card_id, actor)
         return self.get(resident_id)
 
-    def _detach_tx(self, tx: ManagedTransaction, resident_id: str, card_id: str, actor: Actor) -> None:
+    def _detach_tx(self, tx: Transaction, resident_id: str, card_id: str, actor: Actor) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -292,7 +293,7 @@ class ResidentService:
         return {**found["card"], "previous_status": found["previous"]}
 
     @staticmethod
-    def _card_status_tx(tx: ManagedTransaction, card_id: str, status: str, reason: str | None,
+    def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
                         actor: Actor) -> dict[str, Any]:
         found = repo.set_card_status(tx, card_id, status, reason)
         if found is None:

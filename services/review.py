@@ -6,12 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from core.errors import Conflict, NotFound
 from graph import lifecycle as repo
 from graph import residents as records
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
@@ -20,7 +18,7 @@ from services.registry import ResidentService
 __all__ = ["ReviewService", "pair_key", "propose"]
 
 
-def propose(tx: ManagedTransaction, *, a: str, b: str, score: float, model_version: str,
+def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str,
             explanation: list[dict[str, Any]], reason: str = "") -> dict[str, Any]:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
     item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id="V" + uuid.uuid4().hex.upper(),
@@ -36,7 +34,7 @@ class ReviewService:
 
     def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
                 actor: Actor, reason: str = "") -> dict[str, Any]:
-        def work(tx: ManagedTransaction) -> dict[str, Any]:
+        def work(tx: Transaction) -> dict[str, Any]:
             item = propose(tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation,
                            reason=reason)
             record_audit(tx, actor, "propose_review", "review", item["review_id"], {"a": a, "b": b})
@@ -66,7 +64,7 @@ class ReviewService:
         self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason)
         return self.show(review_id)
 
-    def _confirm_tx(self, tx: ManagedTransaction, review_id: str, merge_id: str, actor: Actor, reason: str) -> None:
+    def _confirm_tx(self, tx: Transaction, review_id: str, merge_id: str, actor: Actor, reason: str) -> None:
         item = _open_item(tx, review_id)
         a = records.get_resident(tx, item["a"])
         b = records.get_resident(tx, item["b"])
@@ -84,7 +82,7 @@ class ReviewService:
                                 merge_id=merge_id)
 
     def reject(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: Transaction) -> None:
             item = _open_item(tx, review_id)
             repo.decide_review_item(tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason,
                                     merge_id=None)
@@ -96,14 +94,14 @@ class ReviewService:
         return self.show(review_id)
 
 
-def _item_or_404(tx: ManagedTransaction, review_id: str) -> dict[str, Any]:
+def _item_or_404(tx: Transaction, review_id: str) -> dict[str, Any]:
     found = repo.get_review_item(tx, review_id)
     if found is None:
         raise NotFound(f"no review item {review_id!r}", field="review_id")
     return found
 
 
-def _open_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any]:
+def _open_item(tx: Transaction, review_id: str) -> dict[str, Any]:
     """Lock the item first, then check it is still open: a second steward waits, then gets 409."""
     item = repo.lock_review_item(tx, review_id)
     if item is None:

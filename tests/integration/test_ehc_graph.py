@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from neo4j.exceptions import ConstraintError
 
-from graph.driver import Graph
+from graph.driver import DuplicateKey, Graph
 from graph.healthcard import Neo4jNonceStore
 from graph.trail import Actor
 from healthcard.config import HealthCardSettings
@@ -53,7 +52,7 @@ def test_purge_forgets_only_expired_nonces(graph: Graph) -> None:
 
 def test_one_account_per_id_document_is_enforced_by_the_schema(graph: Graph) -> None:
     graph.write_query("ehc_claim_account", account_key="EAKEY1", props={"account_id": "A1", "ehc_id": "X" * 64})
-    with pytest.raises(ConstraintError):
+    with pytest.raises(DuplicateKey):
         graph.write_query("ehc_claim_account", account_key="EAKEY2", props={"account_id": "A2", "ehc_id": "X" * 64})
     again = graph.write_query("ehc_claim_account", account_key="EAKEY1", props={"account_id": "A3", "ehc_id": "Y"})
     assert again[0]["created"] is False and again[0]["account"]["account_id"] == "A1"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from neo4j.exceptions import ConstraintError
 
-from graph.driver import Graph
+from graph.driver import DuplicateKey, Graph
 from graph.queries import UnknownQuery, query, query_names, schema_statements
 from services.demo import ensure_domains
 from services.models import ResidentIn
@@ -34,7 +33,7 @@ def test_schema_is_idempotent_and_enforced(graph: Graph) -> None:
     names = {r["name"] for r in graph.read_query("list_constraints")}
     assert {"resident_id", "identity_empi", "card_number", "domain_code", "domain_oid"} <= names
     graph.write_query("create_domain", props={"code": "X", "oid": "1.2.3", "name": "x", "kind": "institution"})
-    with pytest.raises(ConstraintError):
+    with pytest.raises(DuplicateKey):
         graph.write_query("create_domain", props={"code": "X", "oid": "1.2.4", "name": "y", "kind": "institution"})
 
 
@@ -52,3 +51,13 @@ def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Grap
     assert len(empi_ids) == 1
     identity = service.identity(empi_ids.pop())
     assert len(identity["records"]) == 24
+
+
+def test_concurrent_feeds_of_one_source_record_make_one_record(graph: Graph) -> None:
+    service = ResidentService(graph)
+    ensure_domains(service)
+    rec = ResidentIn(source_domain="H001", local_id="SAME-1", name="孙丽", gender="2", birth_date="1980-02-03")  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: service.register(rec), range(6)))
+    assert sum(r.created for r in results) == 1
+    assert len({r.resident["resident_id"] for r in results}) == 1
