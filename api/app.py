@@ -27,6 +27,7 @@ from api.routers import (
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
 from graph.audit_buffer import AuditBuffer
+from graph.domain_cache import DomainDirectory
 from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
 from healthcard.config import HealthCardSettings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
         app.state.audit = AuditBuffer(app.state.graph)
+        app.state.domains = DomainDirectory(app.state.graph, ttl=settings.domain_cache_seconds)
         app.state.audit.start()
         app.state.healthcard = HealthCardRuntime.build(settings.secrets_dir, healthcard)
         app.state.qr_nonces = Neo4jNonceStore(app.state.graph)

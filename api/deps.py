@@ -55,8 +55,8 @@ def get_residents(graph: GraphDep, audit: AuditDep) -> ResidentService:
     return ResidentService(graph, audit)
 
 
-def get_pix(graph: GraphDep, audit: AuditDep) -> PixService:
-    return PixService(graph, audit)
+def get_pix(request: Request, graph: GraphDep, audit: AuditDep) -> PixService:
+    return PixService(graph, audit, request.app.state.domains)
 
 
 ResidentsDep = Annotated[ResidentService, Depends(get_residents)]

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_000_000
+    domain_cache_seconds: float = 5.0  # how long an API process may serve a cached domain table
     token_ttl_seconds: int = 3600 * 24
     environment: str = "development"
     jwt_secret: SecretStr | None = None  # default: generated at first start under secrets_dir

@@ -133,13 +133,15 @@ def claim(graph: Graph, subscription_id: str, *, owner: str, token: str, lease_m
 
 
 def next_events(graph: Graph, *, after: int, event_types: list[str], limit: int,
-                window: int) -> tuple[int, list[dict[str, Any]]]:
-    """(last sequence number scanned, the wanted events after ``after`` in order)."""
+                window: int) -> tuple[int, list[int], list[dict[str, Any]]]:
+    """(last sequence number scanned, every number present after ``after``, the wanted events in
+    order): the caller checks the numbers for gaps, events not yet visible to this read."""
     exact = [t for t in event_types if not t.endswith("*")]
     prefixes = [t[:-1] for t in event_types if t.endswith(".*")]
     rows = graph.read_query("notify_next_events", after=after, all="*" in event_types, types=exact,
                             prefixes=prefixes, limit=limit, window=window)
-    return int(rows[0]["upper"]), [plain(e) for e in rows[0]["events"]]
+    row = rows[0]
+    return int(row["upper"]), [int(s) for s in row["seqs"]], [plain(e) for e in row["events"]]
 
 
 def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -61,7 +61,8 @@ class NotifySettings(BaseSettings):
     workers: int = Field(default=4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
     batch_size: int = Field(default=500, ge=1)         # events per lease before the lease is given back
     ack_every: int = Field(default=100, ge=1)          # acknowledgements written per transaction
-    scan_window: int = Field(default=10_000, ge=1)     # sequence numbers scanned per query for filtered types
+    scan_window: int = Field(default=2_000, ge=1)      # sequence numbers scanned per query (at least batch_size)
+    gap_grace_seconds: float = Field(default=60.0, gt=0)  # wait this long for a missing number, then skip it
     http_timeout: float = Field(default=10.0, gt=0)
     backoff_base: float = Field(default=1.0, gt=0)
     backoff_cap: float = Field(default=300.0, gt=0)
@@ -315,6 +316,7 @@ class Dispatcher:
         self.dead_lettered = 0
         self._count = threading.Lock()
         self._rng = random.Random()
+        self._gaps: dict[int, float] = {}  # sequence number -> when first found missing
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -397,19 +399,40 @@ class Dispatcher:
         if budget <= 0:
             return self._flush(batch, release=True)
         window = max(self.settings.scan_window, budget)
-        upper, events = repo.next_events(self.graph, after=batch.cursor, event_types=list(sub["event_types"]),
-                                         limit=budget, window=window)
+        upper, present, raw = repo.next_events(self.graph, after=batch.cursor, event_types=list(sub["event_types"]),
+                                               limit=budget, window=window)
         start_cursor, generation = batch.cursor, int(sub["generation"])
+        end = self._visible_end(start_cursor, present, upper)
+        events = [e for e in raw if int(e["seq"]) <= end]
+        complete = len(raw) < budget or int(raw[-1]["seq"]) > end  # every wanted event up to `end` is here
         for event in events:
             seq = int(event["seq"])
             prior = int(sub.get("head_attempts") or 0) if sub.get("head_seq") == seq else 0
             if not self._send(batch, event, f"{batch.lease.subscription_id}-{generation}-{seq}", generation, prior,
                               redrive=False):
                 return False
-        if len(events) < budget:  # every wanted event up to `upper` is delivered
-            batch.cursor = max(batch.cursor, upper)
-        more = len(events) >= budget or upper - start_cursor >= window
+        if complete:
+            batch.cursor = max(batch.cursor, end)
+        more = not complete or (end == upper and upper - start_cursor >= window)
         return self._flush(batch, release=True) and more
+
+    def _visible_end(self, after: int, present: list[int], upper: int) -> int:
+        """The last sequence number up to which every event after ``after`` is visible. Numbers are
+        gap-free, so a missing one is an event committed but not yet visible to this read (a
+        reader can see a later commit first): stop before it, so that nothing is passed over. A
+        number still missing after ``gap_grace_seconds`` (an event deleted by hand) is skipped."""
+        end, now, grace = after, time.monotonic(), self.settings.gap_grace_seconds
+        for seq in [*present, upper + 1]:
+            while end + 1 < seq and end < upper:
+                first_seen = self._gaps.setdefault(end + 1, now)
+                if now - first_seen < grace:
+                    return end
+                log.warning("notify: event %d still missing after %.0f s; moving past it", end + 1, grace)
+                end += 1
+            end = min(seq, upper)
+        if len(self._gaps) > 10_000:
+            self._gaps = {k: v for k, v in self._gaps.items() if now - v < 2 * grace}
+        return end
 
     def _send(self, batch: _Batch, event: dict[str, Any], delivery_id: str, generation: int, prior: int, *,
               redrive: bool) -> bool:

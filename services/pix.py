@@ -9,7 +9,7 @@ from typing import Any
 from core.errors import Conflict, EhcError, NotFound
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
-from graph.domains import DomainRepository
+from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn
@@ -35,20 +35,18 @@ class PixResult:
 
 
 class PixService:
-    def __init__(self, graph: Graph, audit: AuditBuffer | None = None) -> None:
+    def __init__(self, graph: Graph, audit: AuditBuffer | None = None,
+                 directory: DomainDirectory | None = None) -> None:
         self.graph = graph
-        self.domains = DomainRepository(graph)
+        self.directory = directory or DomainDirectory(graph, ttl=0.0)
         self.audit = audit
 
     def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
         oid = ref[len("urn:oid:"):] if ref.startswith("urn:oid:") else ref
-        domain = self.domains.find_by_oid(oid)
-        if domain is None and not ref.startswith("urn:oid:"):
-            try:
-                domain = self.domains.get(ref)
-            except NotFound:
-                domain = None
+        domain = self.directory.find(oid)
+        if domain is not None and ref.startswith("urn:oid:") and domain["oid"] != oid:
+            domain = None  # a urn:oid: reference names an OID, never a code
         if domain is None or domain["status"] != "active":
             raise UnknownDomain(f"identifier domain {ref!r} is not known (or not active)", field=field)
         return domain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.deps import GraphDep, require
 from api.schemas import DomainPublic
@@ -16,9 +16,16 @@ Read = Depends(require("domains:read"))
 Write = Depends(require("domains:write"))
 
 
+def _changed(request: Request) -> None:
+    """Domain writes take effect at once in this process (others refresh within the cache TTL)."""
+    request.app.state.domains.invalidate()
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DomainPublic, dependencies=[Write])
-def create_domain(body: DomainIn, graph: GraphDep) -> dict[str, object]:
-    return DomainRepository(graph).create(body.model_dump())
+def create_domain(body: DomainIn, graph: GraphDep, request: Request) -> dict[str, object]:
+    created = DomainRepository(graph).create(body.model_dump())
+    _changed(request)
+    return created
 
 
 @router.get("", response_model=list[DomainPublic], dependencies=[Read])
@@ -33,10 +40,14 @@ def get_domain(code: str, graph: GraphDep) -> dict[str, object]:
 
 
 @router.patch("/{code}", response_model=DomainPublic, dependencies=[Write])
-def update_domain(code: str, body: DomainUpdate, graph: GraphDep) -> dict[str, object]:
-    return DomainRepository(graph).update(code, body.model_dump(exclude_unset=True))
+def update_domain(code: str, body: DomainUpdate, graph: GraphDep, request: Request) -> dict[str, object]:
+    updated = DomainRepository(graph).update(code, body.model_dump(exclude_unset=True))
+    _changed(request)
+    return updated
 
 
 @router.post("/{code}/deactivate", response_model=DomainPublic, dependencies=[Write])
-def deactivate_domain(code: str, graph: GraphDep) -> dict[str, object]:
-    return DomainRepository(graph).update(code, {"status": "inactive"})
+def deactivate_domain(code: str, graph: GraphDep, request: Request) -> dict[str, object]:
+    updated = DomainRepository(graph).update(code, {"status": "inactive"})
+    _changed(request)
+    return updated

@@ -85,3 +85,15 @@ def test_native_lookup_and_manual_cross_index(app_client: TestClient, token_for)
     r = app_client.get("/pix/lookup", params={"domain": "2.16.156.10011.99.1.1", "value": "A1", "target": "SSC"},
                        headers=his)
     assert [i["value"] for i in r.json()["identifiers"]] == ["SSC-77"]
+
+
+def test_deactivated_domain_is_unknown_to_pix_at_once(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    admin, his = token_for("admin"), token_for("his")
+    make_domains(app_client, admin)
+    _feed_three(app_client, his)
+    params = {"sourceIdentifier": f"urn:oid:{HOSPITALS[0][1]}|H001-P1"}
+    assert app_client.get(PIX, params=params, headers=his).status_code == 200
+    app_client.post("/domains/H001/deactivate", headers=admin)
+    assert app_client.get(PIX, params=params, headers=his).status_code == 400
+    by_code = app_client.get(PIX, params={"sourceIdentifier": "urn:oid:H002|H002-P1"}, headers=his)
+    assert by_code.status_code == 400, "urn:oid: takes an OID, not a domain code"

@@ -293,6 +293,20 @@ def test_ehc_notify_command_delivers_until_sigterm(graph: Graph, receiver: Recei
     assert sub["secret"] not in out + err
 
 
+def test_dispatcher_stops_at_an_event_not_yet_visible(graph: Graph) -> None:
+    """Sequence numbers are gap-free: a missing one is a committed event this read cannot see yet
+    (a reader can see a later commit first), so the cursor must not pass it; a number missing for
+    longer than the grace period (an event deleted by hand) is skipped."""
+    d = Dispatcher(graph, fast(gap_grace_seconds=0.2))
+    assert d._visible_end(10, [11, 12, 13], 13) == 13
+    assert d._visible_end(10, [], 10) == 10
+    assert d._visible_end(10, [11, 13, 14], 14) == 11, "12 is not visible yet"
+    assert d._visible_end(10, [11], 13) == 11, "12 and 13 counted but not visible yet"
+    time.sleep(0.25)
+    assert d._visible_end(10, [11, 13, 14], 14) == 14, "12 stayed missing past the grace period"
+    assert d._visible_end(10, [11], 13) == 12, "13 was first found missing just now"
+
+
 def test_backoff_grows_exponentially_up_to_the_cap() -> None:
     settings = NotifySettings(backoff_base=0.5, backoff_cap=10, backoff_jitter=0.0, http_timeout=1, lease_seconds=5)
     assert [backoff_delay(n, settings) for n in (1, 2, 3, 4, 5, 6, 50)] == [0.5, 1, 2, 4, 8, 10, 10]

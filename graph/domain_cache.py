@@ -1,0 +1,37 @@
+"""Identifier domains by code or OID, cached for a few seconds: every PIX lookup resolves one or two
+domains, and domains change rarely (a deactivation takes effect within ``ttl`` seconds everywhere)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from graph.domains import DomainRepository
+from graph.driver import Graph
+
+__all__ = ["DomainDirectory"]
+
+
+class DomainDirectory:
+    def __init__(self, graph: Graph, ttl: float = 5.0) -> None:
+        self.repo = DomainRepository(graph)
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._by_key: dict[str, dict[str, Any]] = {}
+        self._loaded = 0.0
+
+    def find(self, ref: str) -> dict[str, Any] | None:
+        """The domain whose code or OID is ``ref`` (inactive ones included), or None."""
+        with self._lock:
+            if time.monotonic() - self._loaded > self.ttl:
+                self._by_key = {}
+                for domain in self.repo.list():
+                    self._by_key[f"oid:{domain['oid']}"] = domain
+                    self._by_key[f"code:{domain['code']}"] = domain
+                self._loaded = time.monotonic()
+            return self._by_key.get(f"oid:{ref}") or self._by_key.get(f"code:{ref}")
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._loaded = 0.0
