@@ -1,5 +1,6 @@
 // Outbox: an event written in the same transaction as the change it describes. The sequence node
-// gives every event a gap-free, commit-ordered number (its lock serialises writers for a moment).
+// gives every event a gap-free number in the order writers take its lock; a reader may see number n+1
+// before n becomes visible, so readers of the outbox wait at a gap (see graph/notify.py).
 MERGE (s:Sequence {name: 'events'})
 ON CREATE SET s.value = 0
 SET s.value = s.value + 1

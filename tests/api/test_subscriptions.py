@@ -163,6 +163,8 @@ def test_api_changes_reach_the_webhook_with_replay_and_redrive(app_client: TestC
     assert redrive.status_code == 200 and redrive.json() == {"redriven": 1}
     receiver.wait_for(lambda r: len(r.accepted()) == 3)
     assert receiver.accepted()[-1].event["payload"] == {"fields": ["phone"], "version": 2}
+    _wait(lambda: dead[0]["seq"] in [d["seq"] for d in app_client.get(
+        f"/subscriptions/{sid}/deliveries?status=delivered", headers=admin).json()])
 
     replay = app_client.post(f"/subscriptions/{sid}/replay", json={"from_seq": events[1]["seq"]}, headers=admin)
     assert replay.status_code == 200 and replay.json()["generation"] == 1
