@@ -12,6 +12,7 @@ from api.auth import issue_token
 from core.settings import Settings
 from graph.driver import Graph
 from graph.schema import migrate, seed_builtin_domains
+from tests.integration.notify_receiver import Receiver
 from tests.neo4j_server import test_server
 
 
@@ -49,3 +50,11 @@ def token_for(neo4j_settings: Settings):  # type: ignore[no-untyped-def]
         return {"Authorization": f"Bearer {issue_token(neo4j_settings, sub=sub, role=role, **kw)}"}  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture()
+def receiver() -> Iterator[Receiver]:
+    """A real local HTTP webhook receiver (can fail, stop and restart on its port)."""
+    r = Receiver().start()
+    yield r
+    r.stop()

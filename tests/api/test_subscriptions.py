@@ -21,13 +21,6 @@ FAST = NotifySettings(poll_interval=0.02, backoff_base=0.02, backoff_cap=0.05, b
 
 
 @pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    r = Receiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture()
 def dispatcher(graph: Graph) -> Iterator[Dispatcher]:
     d = Dispatcher(graph, FAST).start()
     yield d

@@ -40,13 +40,6 @@ def fast(**overrides: Any) -> NotifySettings:
 
 
 @pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    r = Receiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture()
 def dispatchers(graph: Graph) -> Iterator[Callable[..., Dispatcher]]:
     """Start dispatchers in background threads; all are stopped before the database is cleaned."""
     started: list[Dispatcher] = []
