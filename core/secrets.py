@@ -19,10 +19,11 @@ def write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
-    """Return the secret stored at ``path``, generating a random one on first use."""
+def read_or_create_secret(path: Path, nbytes: int = 32, *, hex_only: bool = False) -> str:
+    """Return the secret stored at ``path``, generating a random one on first use. ``hex_only`` for
+    secrets passed on command lines (a URL-safe token may start with '-' and read as an option)."""
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    value = secrets.token_urlsafe(nbytes)
+    value = secrets.token_hex(nbytes) if hex_only else secrets.token_urlsafe(nbytes)
     write_private(path, value.encode("utf-8"))
     return value

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, ResultFailedError
 
 from core.errors import Conflict
 from core.settings import Settings
@@ -66,8 +66,12 @@ class Graph:
         with self.driver.session(database=self.database) as session:
             try:
                 return session.execute_write(work, *args, **kwargs)
-            except ConstraintError as exc:
-                raise DuplicateKey(str(exc.message or exc)) from exc
+            except (ConstraintError, ResultFailedError) as exc:
+                # The driver reports a violated constraint either directly or as the cause of a failed result.
+                cause = exc if isinstance(exc, ConstraintError) else exc.__cause__
+                if not isinstance(cause, ConstraintError):
+                    raise
+                raise DuplicateKey(str(cause.message or cause)) from exc
 
     def read_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """One named read query in its own transaction."""

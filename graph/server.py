@@ -146,7 +146,7 @@ class LocalServer:
                 "-cp", f"{self.lib}/*", main, *args]
 
     def password(self) -> str:
-        return read_or_create_secret(self.password_file, 24)
+        return read_or_create_secret(self.password_file, 24, hex_only=True)
 
     def _set_initial_password(self) -> None:
         """Before the very first start, give the neo4j user the generated password."""

@@ -12,7 +12,7 @@ from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
-from graph.driver import DuplicateKey, Graph, Transaction
+from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
@@ -54,11 +54,7 @@ class ResidentService:
         for i, card in enumerate(record.cards):
             self._require_active_domain(card.domain, f"cards[{i}].domain")
         resident_id = _uid("R")
-        try:
-            created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
-        except DuplicateKey:
-            # A concurrent registration of the same source record committed first: this run finds it.
-            created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
+        created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
         return Registration(resident=self.get(existing, actor), created=created, decision=decision)
 
@@ -70,6 +66,10 @@ class ResidentService:
 
     def _register_tx(self, tx: Transaction, record: ResidentIn, resident_id: str,
                      actor: Actor) -> tuple[bool, LinkDecision | None]:
+        # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
+        # and the later ones then find the record the first one created.
+        repo.lock_identifier(tx, domain=record.source_domain, number=record.local_id, card_type="MRN",
+                             card_id=_uid("C"))
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
         holders: list[dict[str, Any]] = []

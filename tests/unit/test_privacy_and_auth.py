@@ -39,3 +39,10 @@ def test_tokens_round_trip_and_scopes(tmp_path) -> None:  # type: ignore[no-unty
         issue_token(settings, sub="x", role="his", scopes=["audit:read"])
     with pytest.raises(AuthError):
         decode_token(Settings(home=tmp_path / "other"), token)
+
+
+def test_command_line_secrets_never_look_like_options(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from core.secrets import read_or_create_secret
+
+    values = [read_or_create_secret(tmp_path / f"s{i}", 24, hex_only=True) for i in range(200)]
+    assert all(v[0] in "0123456789abcdef" and len(v) == 48 for v in values)
