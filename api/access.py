@@ -55,7 +55,7 @@ def _scopes(dependant: Dependant) -> list[str]:
 
 def route_guards(app: FastAPI) -> list[RouteGuard]:
     """Every (method, path) of the app's API routes with the scopes guarding it."""
-    guards = []
+    guards: list[RouteGuard] = []
     for context in iter_route_contexts(app.routes):  # included routers are nested since FastAPI 0.16x
         if isinstance(context.original_route, APIRoute):
             dependant: Dependant = context.dependant

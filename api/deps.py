@@ -24,8 +24,20 @@ from services.pix import PixService
 from services.registry import ResidentService
 from services.tokens import TokenService
 
-__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
-           "QrDep", "QrKeysDep", "SubscriptionsDep", "TokensDep", "RequireScope"]
+__all__ = [
+    "AuditDep",
+    "GraphDep",
+    "HealthCardDep",
+    "PixDep",
+    "QrDep",
+    "QrKeysDep",
+    "RequireScope",
+    "ResidentsDep",
+    "SettingsDep",
+    "SubscriptionsDep",
+    "TokensDep",
+    "require",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
 

@@ -32,7 +32,7 @@ class RateLimit:
         self.settings = settings
         storage = storage_from_string(settings.rate_limit_storage)
         if not isinstance(storage, Storage):
-            raise ValueError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
+            raise TypeError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.client_limits: list[RateLimitItem] = parse_many(settings.rate_limit_client)
         self.anonymous_limits: list[RateLimitItem] = parse_many(settings.rate_limit_anonymous)

@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.access import DOC_PATHS, OPEN_ROUTES, README_END, README_START, other_routes, render_matrix, route_guards
+from api.access import (
+    DOC_PATHS,
+    OPEN_ROUTES,
+    README_END,
+    README_START,
+    other_routes,
+    render_matrix,
+    route_guards,
+)
 from api.app import create_app
 from api.auth import ROLE_SCOPES
 from core.settings import PROJECT_ROOT, Settings
@@ -39,8 +47,8 @@ def _url(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "X0", path)
 
 
-def test_every_route_answers_401_without_a_token_and_403_to_roles_lacking_its_scope(
-        matrix_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_answers_401_without_a_token_and_403_to_roles_lacking_its_scope(  # type: ignore[no-untyped-def]
+        matrix_client: TestClient, token_for) -> None:
     guards = route_guards(matrix_client.app)  # type: ignore[arg-type]
     assert len(guards) > 50, "every API route is enumerated, included routers too"
     assert set(other_routes(matrix_client.app)) <= DOC_PATHS, "no raw route outside the OpenAPI pages"  # type: ignore[arg-type]

@@ -54,8 +54,8 @@ def test_cli_refuses_non_positive_and_over_long_lifetimes_and_his_tokens_without
     assert f"jti {claims['jti']}" in issued.stderr
 
 
-def test_an_admin_revokes_a_token_and_every_later_request_with_it_is_refused(app_client: TestClient,
-                                                                              token_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_revokes_a_token_and_every_later_request_with_it_is_refused(app_client: TestClient,  # type: ignore[no-untyped-def]
+                                                                              token_for) -> None:
     his, admin = token_for("his", sub="his-leaked"), token_for("admin", sub="security-officer")
     assert app_client.get("/domains", headers=his).status_code == 200
     jti = jwt.decode(his["Authorization"].split()[1], options={"verify_signature": False})["jti"]
