@@ -24,7 +24,7 @@ run: neo4j
 	$(BIN)/ehc demo load
 	@echo
 	@echo "Try it (token for a hospital system, valid 24 h):"
-	@echo "  export TOKEN=$$($(BIN)/ehc token issue --role his --sub demo-his)"
+	@echo "  export TOKEN=$$($(BIN)/ehc token issue --role his --sub demo-his --domain H001)"
 	@echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" 'http://127.0.0.1:8000/domains'"
 	@echo "  open http://127.0.0.1:8000/docs"
 	@echo "Scan the demo e-health card: var/demo/ehc-static-qr.png (print label: var/demo/ehc-label.png)"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
+from api.ratelimit import RateLimit
 from api.routers import (
     domains,
     ehc,
@@ -23,6 +24,7 @@ from api.routers import (
     reviews,
     stats,
     subscriptions,
+    tokens,
 )
 from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
@@ -30,6 +32,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
+from graph.tokens import RevocationList
 from healthcard.config import HealthCardSettings
 from healthcard.runtime import HealthCardRuntime
 
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
         app.state.audit.start()
         app.state.healthcard = HealthCardRuntime.build(settings.secrets_dir, healthcard)
         app.state.qr_nonces = Neo4jNonceStore(app.state.graph)
+        app.state.revocations = RevocationList(app.state.graph, ttl=settings.token_revocation_cache_seconds)
         try:
             yield
         finally:
@@ -72,9 +76,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
     install_error_handlers(app)
     for router in (health.router, domains.router, residents.router, pix.router, fhir.router, lifecycle.router,
                    reviews.router, stats.router, matching.router, ehc.router, qr.router,
-                   subscriptions.router):
+                   subscriptions.router, tokens.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, settings=settings)  # added last, so it runs first
     for name in ("ehc", "uvicorn.access", "uvicorn.error"):
         logging.getLogger(name).addFilter(MaskingFilter())
     return app

@@ -161,14 +161,45 @@ def notify_run() -> None:
 def token_issue(role: Annotated[str, typer.Option(help="his | app | steward | admin")],
                 sub: Annotated[str, typer.Option(help="the client (system or user) the token is for")],
                 scope: Annotated[list[str] | None, typer.Option(help="narrow to these scopes")] = None,
-                ttl: Annotated[int | None, typer.Option(help="lifetime in seconds")] = None) -> None:
-    """Mint an API access token (printed alone on stdout)."""
+                domain: Annotated[list[str] | None, typer.Option(
+                    help="an identifier domain the client writes in (repeat; required for his; '*' = all, "
+                         "the default for steward and admin)")] = None,
+                ttl: Annotated[int | None, typer.Option(
+                    help="lifetime in seconds (default EHC_TOKEN_TTL_SECONDS, at most EHC_TOKEN_MAX_TTL_SECONDS)")]
+                = None) -> None:
+    """Mint an API access token (printed alone on stdout; its id, for revocation, on stderr)."""
+    import jwt
+
     from api.auth import issue_token
 
     try:
-        typer.echo(issue_token(get_settings(), sub=sub, role=role, scopes=scope, ttl_seconds=ttl))
+        token = issue_token(get_settings(), sub=sub, role=role, scopes=scope, ttl_seconds=ttl, domains=domain)
     except EhcError as exc:
         _fail(exc)
+        return
+    typer.echo(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    typer.echo(f"jti {claims['jti']} expires {claims['exp']} domains {' '.join(claims['domains'])}", err=True)
+
+
+@token.command("revoke")
+def token_revoke(jti: Annotated[str, typer.Argument(help="the token id (jti claim)")],
+                 reason: Annotated[str | None, typer.Option(help="why (kept with the revocation)")] = None,
+                 expires_at: Annotated[int | None, typer.Option(
+                     help="the token's exp (Unix seconds), so the entry can be dropped once it has expired")]
+                 = None) -> None:
+    """Revoke an API access token by id: every API process refuses it within
+    EHC_TOKEN_REVOCATION_CACHE_SECONDS (5 s)."""
+    from graph.driver import Graph
+    from graph.trail import Actor
+    from services.tokens import TokenService
+
+    graph = Graph.from_settings(get_settings())
+    try:
+        TokenService(graph).revoke(jti, reason=reason, expires_at=expires_at, actor=Actor("ehc-cli", "admin"))
+    finally:
+        graph.close()
+    typer.echo(f"revoked {jti}")
 
 
 @demo.command("load")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from core.settings import Settings
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
+from graph.tokens import RevocationList
 from healthcard.keys import QrKeyStore
 from healthcard.runtime import HealthCardRuntime
 from services.healthcard import HealthCardService
@@ -22,9 +22,22 @@ from services.healthcard_qr import QrService
 from services.notify import SubscriptionService
 from services.pix import PixService
 from services.registry import ResidentService
+from services.tokens import TokenService
 
-__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
-           "QrDep", "QrKeysDep", "SubscriptionsDep"]
+__all__ = [
+    "AuditDep",
+    "GraphDep",
+    "HealthCardDep",
+    "PixDep",
+    "QrDep",
+    "QrKeysDep",
+    "RequireScope",
+    "ResidentsDep",
+    "SettingsDep",
+    "SubscriptionsDep",
+    "TokensDep",
+    "require",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
 
@@ -95,18 +108,36 @@ def get_subscriptions(graph: GraphDep) -> SubscriptionService:
 SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
 
 
-def require(scope: str) -> Callable[..., Principal]:
-    """A dependency that authenticates the bearer token and checks ``scope``."""
+def get_tokens(graph: GraphDep) -> TokenService:
+    return TokenService(graph)
 
-    def dependency(request: Request, settings: SettingsDep,
-                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+
+TokensDep = Annotated[TokenService, Depends(get_tokens)]
+
+
+class RequireScope:
+    """A dependency that authenticates the bearer token (signature, expiry, lifetime, not revoked) and
+    checks ``scope``. A class, so the route/role matrix can be read off the routes (``api.access``)."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def __call__(self, request: Request, settings: SettingsDep,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
         principal = decode_token(settings, credentials.credentials)
+        revocations: RevocationList = request.app.state.revocations
+        if principal.jti is not None and revocations.is_revoked(principal.jti):
+            raise AuthError("the access token has been revoked; request a new one", code="token_revoked")
         principal = replace(principal, ip=request.client.host if request.client else None)
-        if scope not in principal.scopes:
-            raise Forbidden(f"role {principal.role} lacks the scope {scope!r} needed here", code="insufficient_scope")
+        if self.scope not in principal.scopes:
+            raise Forbidden(f"role {principal.role} lacks the scope {self.scope!r} needed here",
+                            code="insufficient_scope")
         request.state.principal = principal
         return principal
 
-    return dependency
+
+def require(scope: str) -> RequireScope:
+    """A dependency that authenticates the bearer token and checks ``scope``."""
+    return RequireScope(scope)

@@ -123,3 +123,11 @@ class TokenPublic(_Public):
     sub: str
     role: str
     scopes: list[str]
+
+
+class RevocationPublic(_Public):
+    jti: str
+    revoked_at: datetime
+    revoked_by: str
+    reason: str | None = None
+    expires_at: int | None = None

@@ -62,7 +62,8 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": "neo4j",
                "NEO4J_PASSWORD": (settings.secrets_dir / "neo4j_password").read_text().strip(),
-               "EHC_HOME": str(settings.home)}
+               "EHC_HOME": str(settings.home),
+               "EHC_RATE_LIMIT_CLIENT": "1000000/minute"}  # one client, far beyond the production default
         api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
         try:
@@ -73,7 +74,7 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            token = issue_token(settings, sub="bench", role="his")
+            token = issue_token(settings, sub="bench", role="his", domains=["H001", "H002", "H003"])
             headers = {"Authorization": f"Bearer {token}"}
             rng = random.Random(3)
             sample = [records[rng.randrange(len(records))] for _ in range(args.lookups)]

@@ -40,7 +40,14 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 1_000_000
     domain_cache_seconds: float = 5.0  # how long an API process may serve a cached domain table
-    token_ttl_seconds: int = 3600 * 24
+    token_ttl_seconds: int = 3600 * 24  # lifetime of a token issued without --ttl
+    token_max_ttl_seconds: int = 3600 * 24 * 30  # no token may live longer (issued or presented)
+    token_revocation_cache_seconds: float = 5.0  # how stale an API process's revocation list may be
+    # Rate limits (`limits` notation, several separated by ';'): per token subject when the bearer token
+    # verifies, per client address otherwise (no token or a bad one).
+    rate_limit_client: str = "6000/minute"
+    rate_limit_anonymous: str = "60/minute"
+    rate_limit_storage: str = "memory://"  # per process; e.g. redis://host:6379 to share between workers
     environment: str = "development"
     jwt_secret: SecretStr | None = None  # default: generated at first start under secrets_dir
     jwt_issuer: str = "ehc-empi"

@@ -12,6 +12,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
+from services.access import CardAccess
 from services.models import CrossIndexLinkIn
 
 __all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
@@ -76,10 +77,13 @@ class PixService:
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
                          row["identifiers"])
 
-    def link(self, body: CrossIndexLinkIn, actor: Actor) -> PixResult:
-        """建立交叉索引: attach the target identifier to the record that holds the source identifier."""
+    def link(self, body: CrossIndexLinkIn, actor: Actor, access: CardAccess | None = None) -> PixResult:
+        """建立交叉索引: attach the target identifier to the record that holds the source identifier;
+        ``access`` limits the target identifier to the client's domains (never an e-health card)."""
         source = self.resolve_domain(body.source.domain, "source.domain")
         target = self.resolve_domain(body.target.domain, "target.domain")
+        if access is not None:
+            access.check_card(target["code"], "target.domain")
         card_type = body.target.card_type or target.get("card_type") or "OTHER"
         self.graph.write(self._link_tx, source["code"], body.source.value, target["code"], body.target.value,
                          card_type, actor)

@@ -14,6 +14,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from services.access import CardAccess
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
@@ -48,11 +49,16 @@ class ResidentService:
             self.audit.record(actor, "read", resource_type, resource_id)
 
     # -- create -----------------------------------------------------------------------------------
-    def register(self, record: ResidentIn, actor: Actor = SYSTEM) -> Registration:
-        """Create a record (idempotent on source domain + local id) and decide its identity."""
+    def register(self, record: ResidentIn, actor: Actor = SYSTEM, access: CardAccess | None = None) -> Registration:
+        """Create a record (idempotent on source domain + local id) and decide its identity. ``access``
+        (a client's domains) limits the source domain and the cards' domains."""
         self._require_active_domain(record.source_domain, "source_domain")
         for i, card in enumerate(record.cards):
             self._require_active_domain(card.domain, f"cards[{i}].domain")
+        if access is not None:
+            access.check_card(record.source_domain, "source_domain")
+            for i, card in enumerate(record.cards):
+                access.check_card(card.domain, f"cards[{i}].domain")
         resident_id = _uid("R")
         created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
@@ -197,16 +203,21 @@ class ResidentService:
         return self.graph.read(repo.list_changes, resident_id)
 
     # -- change -----------------------------------------------------------------------------------
-    def update(self, resident_id: str, update: ResidentUpdate, actor: Actor) -> dict[str, Any]:
-        """Versioned update: refuses a stale version with 409, records every changed field."""
-        self.graph.write(self._update_tx, resident_id, update, actor)
+    def update(self, resident_id: str, update: ResidentUpdate, actor: Actor,
+               access: CardAccess | None = None) -> dict[str, Any]:
+        """Versioned update: refuses a stale version with 409, records every changed field. ``access``
+        limits it to records from the client's domains."""
+        self.graph.write(self._update_tx, resident_id, update, actor, access)
         return self.get(resident_id)
 
-    def _update_tx(self, tx: Transaction, resident_id: str, update: ResidentUpdate, actor: Actor) -> None:
+    def _update_tx(self, tx: Transaction, resident_id: str, update: ResidentUpdate, actor: Actor,
+                   access: CardAccess | None) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
         record = current["resident"]
+        if access is not None:
+            access.check_domain(record["source_domain"], "resident_id")
         if record["version"] != update.version:
             raise Conflict(f"the record is at version {record['version']}, not {update.version}; "
                            "read it again and reapply the change", field="version")
@@ -242,8 +253,11 @@ class ResidentService:
             repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=_uid("L"),
                              app_domain=app_domain)
 
-    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor) -> dict[str, Any]:
+    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor,
+                    access: CardAccess | None = None) -> dict[str, Any]:
         self._require_active_domain(card.domain, "domain")
+        if access is not None:
+            access.check_card(card.domain, "domain")
         self.graph.write(self._attach_tx, resident_id, card, app_domain, actor)
         return self.get(resident_id)
 
@@ -262,11 +276,13 @@ class ResidentService:
                    payload={"card_id": card_id, "domain": card.domain, "card_type": card.card_type})
         record_audit(tx, actor, "attach_card", "resident", resident_id, {"card_id": card_id})
 
-    def detach_card(self, resident_id: str, card_id: str, actor: Actor) -> dict[str, Any]:
-        self.graph.write(self._detach_tx, resident_id, card_id, actor)
+    def detach_card(self, resident_id: str, card_id: str, actor: Actor,
+                    access: CardAccess | None = None) -> dict[str, Any]:
+        self.graph.write(self._detach_tx, resident_id, card_id, actor, access)
         return self.get(resident_id)
 
-    def _detach_tx(self, tx: Transaction, resident_id: str, card_id: str, actor: Actor) -> None:
+    def _detach_tx(self, tx: Transaction, resident_id: str, card_id: str, actor: Actor,
+                   access: CardAccess | None) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -275,6 +291,8 @@ class ResidentService:
         if card is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         c = card["card"]
+        if access is not None:
+            access.check_card(c["domain"], "card_id")
         if (c["domain"], c["number"]) == (record["source_domain"], record["local_id"]):
             raise Conflict("the record's own local identifier cannot be detached", field="card_id")
         if (c["domain"], c["number"]) == (ID_DOMAIN, record.get("id_number")):
@@ -288,17 +306,24 @@ class ResidentService:
                    payload={"card_id": card_id, "domain": c["domain"]})
         record_audit(tx, actor, "detach_card", "resident", resident_id, {"card_id": card_id})
 
-    def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor) -> dict[str, Any]:
-        found = self.graph.write(self._card_status_tx, card_id, status, reason, actor)
+    def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor,
+                        access: CardAccess | None = None) -> dict[str, Any]:
+        """Suspend, cancel, replace or reactivate a card; ``access`` limits it to the client's domains and
+        refuses e-health cards (they follow their account)."""
+        found = self.graph.write(self._card_status_tx, card_id, status, reason, actor, access)
         return {**found["card"], "previous_status": found["previous"]}
 
     @staticmethod
     def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
-                        actor: Actor) -> dict[str, Any]:
+                        actor: Actor, access: CardAccess | None) -> dict[str, Any]:
+        holders = repo.get_card(tx, card_id)
+        if holders is None:
+            raise NotFound(f"no card {card_id!r}", field="card_id")
+        if access is not None:
+            access.check_card(holders["card"]["domain"], "card_id")
         found = repo.set_card_status(tx, card_id, status, reason)
         if found is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
-        holders = repo.get_card(tx, card_id) or {"empi_ids": []}
         for empi_id in holders["empi_ids"] or [None]:
             emit_event(tx, "card.status_changed", empi_id=empi_id,
                        payload={"card_id": card_id, "status": status, "previous": found["previous"]})

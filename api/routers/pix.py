@@ -25,4 +25,4 @@ def lookup(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
 
 @router.post("/links", response_model=PixPublic, status_code=status.HTTP_201_CREATED)
 def link(body: CrossIndexLinkIn, pix: PixDep, who: Annotated[Principal, Depends(require("pix:write"))]) -> dict[str, Any]:
-    return asdict(pix.link(body, actor=who.actor))
+    return asdict(pix.link(body, actor=who.actor, access=who.access))

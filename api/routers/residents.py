@@ -20,7 +20,7 @@ Writer = Annotated[Principal, Depends(require("residents:write"))]
 @router.post("/residents", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "The record existed already (same source domain and local id)"}})
 def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    result = residents.register(body, actor=who.actor)
+    result = residents.register(body, actor=who.actor, access=who.access)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return {"created": result.created, "empi_id": result.resident["empi_id"], "resident": result.resident,
@@ -40,7 +40,7 @@ def get_resident(resident_id: str, residents: ResidentsDep, who: Reader) -> dict
 
 @router.patch("/residents/{resident_id}", response_model=ResidentPublic)
 def update_resident(resident_id: str, body: ResidentUpdate, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    return residents.update(resident_id, body, actor=who.actor)
+    return residents.update(resident_id, body, actor=who.actor, access=who.access)
 
 
 @router.get("/residents/{resident_id}/links")
@@ -57,12 +57,12 @@ def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> 
 @router.post("/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
 def attach_card(resident_id: str, body: CardIn, residents: ResidentsDep, who: Writer,
                 app_domain: Annotated[str | None, Query(max_length=32)] = None) -> dict[str, Any]:
-    return residents.attach_card(resident_id, body, app_domain, actor=who.actor)
+    return residents.attach_card(resident_id, body, app_domain, actor=who.actor, access=who.access)
 
 
 @router.delete("/residents/{resident_id}/cards/{card_id}", response_model=ResidentPublic)
 def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    return residents.detach_card(resident_id, card_id, actor=who.actor)
+    return residents.detach_card(resident_id, card_id, actor=who.actor, access=who.access)
 
 
 @router.get("/cards/{card_id}")
@@ -72,7 +72,7 @@ def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> dict[str, An
 
 @router.patch("/cards/{card_id}", response_model=CardStatusPublic)
 def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
-    return residents.set_card_status(card_id, body.status, body.reason, who.actor)
+    return residents.set_card_status(card_id, body.status, body.reason, who.actor, access=who.access)
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from graph import residents as residents_repo
 from graph.driver import Graph
 from healthcard.keys import JwksKeys, QrKeyStore
 from healthcard.tokens import TokenIssuer, verify_signature_and_expiry
@@ -270,17 +271,19 @@ def test_national_plain_form_serves_identity_steps_once_per_dynamic_code(ehc_cli
 
 
 def test_a_suspended_card_does_not_verify_until_reactivated(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                            people: dict[str, str]) -> None:
+                                                            people: dict[str, str], graph: Graph) -> None:
     app, his = token_for("app"), token_for("his")
     ehc_id = people["offline"]
     static = _qr(ehc_client, app, ehc_id, function="visit")["payload"]
     card_id = ehc_client.get(f"/ehc/accounts/{ehc_id}", headers=app).json()["card"]["card_id"]
-    assert ehc_client.patch(f"/cards/{card_id}", json={"status": "suspended", "reason": "挂失"},
-                            headers=his).status_code == 200
+    # The generic card route refuses e-health cards for everyone; the status is set in the graph here.
+    _refused(ehc_client.patch(f"/cards/{card_id}", json={"status": "suspended"}, headers=token_for("admin")), 409,
+             "ehc_card_account_flow")
+    graph.write(residents_repo.set_card_status, card_id, "suspended", "挂失")
     _refused(_verify(ehc_client, his, static, "consultation"), 403, "qr_card_suspended")
     _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/qr", json={"function": "visit"}, headers=app), 409,
              "card_inactive")
-    ehc_client.patch(f"/cards/{card_id}", json={"status": "active"}, headers=his)
+    graph.write(residents_repo.set_card_status, card_id, "active", None)
     assert _verify(ehc_client, his, static, "consultation").status_code == 200
     assert _verify(ehc_client, app, static, "consultation").status_code == 403, "apps cannot verify codes"
 

@@ -1,0 +1,72 @@
+"""Per-client rate limits (the ``limits`` library, sliding-window counters), as a pure ASGI middleware.
+
+A request whose bearer token verifies counts against its subject (``sub``), whichever address it comes
+from; any other request (no token, a malformed, forged or expired one) counts against the client
+address, so a burst of bad tokens is throttled. Over the limit: 429 in the documented JSON shape
+``{code: rate_limited, message}`` with ``Retry-After`` (seconds). ``/health`` is not limited.
+Counters live in ``EHC_RATE_LIMIT_STORAGE`` (``memory://``: per process; a shared store such as
+``redis://`` makes the limits hold across workers)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.auth import AuthError, decode_token
+from core.settings import Settings
+
+__all__ = ["RateLimit"]
+
+_EXEMPT = frozenset({"/health"})
+
+
+class RateLimit:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        storage = storage_from_string(settings.rate_limit_storage)
+        if not isinstance(storage, Storage):
+            raise TypeError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
+        self.limiter = SlidingWindowCounterRateLimiter(storage)
+        self.client_limits: list[RateLimitItem] = parse_many(settings.rate_limit_client)
+        self.anonymous_limits: list[RateLimitItem] = parse_many(settings.rate_limit_anonymous)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in _EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        key, items = self._key(scope)
+        for item in items:
+            if not self.limiter.hit(item, key):
+                await self._refuse(send, item, key)
+                return
+        await self.app(scope, receive, send)
+
+    def _key(self, scope: Scope) -> tuple[str, list[RateLimitItem]]:
+        headers = dict(scope.get("headers") or [])
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            try:
+                return f"sub:{decode_token(self.settings, token.strip()).sub}", self.client_limits
+            except AuthError:
+                pass
+        client = scope.get("client")
+        return f"ip:{client[0] if client else 'unknown'}", self.anonymous_limits
+
+    async def _refuse(self, send: Send, item: RateLimitItem, key: str) -> None:
+        reset_at, _remaining = self.limiter.get_window_stats(item, key)
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        who = "this client" if key.startswith("sub:") else "this address (no valid token)"
+        data = json.dumps({"code": "rate_limited",
+                           "message": f"too many requests from {who}: at most {item}; retry in {retry_after} s"},
+                          ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 429,
+                    "headers": [(b"content-type", b"application/json"), (b"retry-after", str(retry_after).encode()),
+                                (b"content-length", str(len(data)).encode())]})
+        await send({"type": "http.response.body", "body": data})

@@ -1,0 +1,45 @@
+"""Revoked API access tokens: (:RevokedToken {jti, revoked_at, revoked_by, reason, expires_at}), and a
+per-process cache of the revoked ids, reloaded every ``ttl`` seconds (a revocation made through another
+process takes effect here within ``ttl``; one made through this process at once)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from graph.driver import Graph, Transaction, run
+from graph.values import plain
+
+__all__ = ["RevocationList", "list_revoked_tokens", "revoke_token"]
+
+
+def revoke_token(tx: Transaction, *, jti: str, by: str, reason: str | None, expires_at: int | None) -> dict[str, Any]:
+    rows = run(tx, "revoke_token", jti=jti, by=by, reason=reason, expires_at=expires_at)
+    token: dict[str, Any] = plain(rows[0]["token"])
+    return token
+
+
+def list_revoked_tokens(tx: Transaction, now: int) -> list[dict[str, Any]]:
+    return [plain(r["token"]) for r in run(tx, "list_revoked_tokens", now=now)]
+
+
+class RevocationList:
+    def __init__(self, graph: Graph, ttl: float = 5.0) -> None:
+        self.graph = graph
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._revoked: frozenset[str] = frozenset()
+        self._loaded = float("-inf")
+
+    def is_revoked(self, jti: str) -> bool:
+        with self._lock:
+            if time.monotonic() - self._loaded > self.ttl:
+                rows = self.graph.read(list_revoked_tokens, int(time.time()))
+                self._revoked = frozenset(str(r["jti"]) for r in rows)
+                self._loaded = time.monotonic()
+            return jti in self._revoked
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._loaded = float("-inf")
