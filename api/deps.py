@@ -17,14 +17,15 @@ from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
 from healthcard.keys import QrKeyStore
 from healthcard.runtime import HealthCardRuntime
+from services.domains import DomainService
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
 from services.notify import SubscriptionService
 from services.pix import PixService
 from services.registry import ResidentService
 
-__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
-           "QrDep", "QrKeysDep", "SubscriptionsDep"]
+__all__ = ["AuditDep", "DomainsDep", "GraphDep", "HealthCardDep", "PixDep", "QrDep", "QrKeysDep", "ResidentsDep",
+           "SettingsDep", "SubscriptionsDep", "require"]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
 
@@ -93,6 +94,13 @@ def get_subscriptions(graph: GraphDep) -> SubscriptionService:
 
 
 SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
+
+
+def get_domains(graph: GraphDep) -> DomainService:
+    return DomainService(graph)
+
+
+DomainsDep = Annotated[DomainService, Depends(get_domains)]
 
 
 def require(scope: str) -> Callable[..., Principal]:
