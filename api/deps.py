@@ -89,8 +89,8 @@ QrDep = Annotated[QrService, Depends(get_qr)]
 QrKeysDep = Annotated[QrKeyStore, Depends(get_qr_keys)]
 
 
-def get_subscriptions(graph: GraphDep) -> SubscriptionService:
-    return SubscriptionService(graph)
+def get_subscriptions(request: Request, graph: GraphDep) -> SubscriptionService:
+    return SubscriptionService(graph, request.app.state.egress)
 
 
 SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
