@@ -35,6 +35,8 @@ from graph.healthcard import Neo4jNonceStore
 from graph.tokens import RevocationList
 from healthcard.config import HealthCardSettings
 from healthcard.runtime import HealthCardRuntime
+from services.egress import EgressPolicy
+from services.notify import get_notify_settings
 
 __all__ = ["create_app"]
 
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
 
     app = FastAPI(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.egress = EgressPolicy(get_notify_settings().allowlist)  # where webhook URLs may lead
     if graph is not None:
         app.state.graph = graph
     install_error_handlers(app)

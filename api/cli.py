@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api import cli_healthcard, cli_resolver
+from api import cli_healthcard, cli_notify, cli_resolver
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -26,6 +26,7 @@ sandbox = typer.Typer(help="Sandbox payment and identity-verification providers 
 app.add_typer(sandbox, name="sandbox")
 app.add_typer(cli_healthcard.keys_app, name="keys")
 app.add_typer(cli_resolver.app, name="resolver")
+app.add_typer(cli_notify.app, name="notify")
 app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3).")(
     cli_resolver.evaluate)
 app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(
@@ -130,31 +131,6 @@ def _start_notify(settings: Settings) -> Dispatcher:
     from services.notify import start_dispatcher
 
     return start_dispatcher(Graph.from_settings(settings))
-
-
-@app.command("notify")
-def notify_run() -> None:
-    """Deliver outbox events to webhook subscribers until stopped (Ctrl-C or SIGTERM). Safe to run
-    several at once; settings from EHC_NOTIFY_* (poll interval, backoff, tries, timeout)."""
-    import logging
-    import signal
-
-    from graph.driver import Graph
-    from services.notify import Dispatcher
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    graph = Graph.from_settings(get_settings())
-    dispatcher = Dispatcher(graph)
-    previous = signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
-    typer.echo(f"notify dispatcher {dispatcher.owner} running; Ctrl-C to stop")
-    try:
-        dispatcher.run()
-    except KeyboardInterrupt:
-        typer.echo("stopping")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        dispatcher.stop()
-        graph.close()
 
 
 @token.command("issue")

@@ -17,6 +17,7 @@ from graph.healthcard import Neo4jNonceStore
 from graph.tokens import RevocationList
 from healthcard.keys import QrKeyStore
 from healthcard.runtime import HealthCardRuntime
+from services.domains import DomainService
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
 from services.notify import SubscriptionService
@@ -26,6 +27,7 @@ from services.tokens import TokenService
 
 __all__ = [
     "AuditDep",
+    "DomainsDep",
     "GraphDep",
     "HealthCardDep",
     "PixDep",
@@ -101,11 +103,18 @@ QrDep = Annotated[QrService, Depends(get_qr)]
 QrKeysDep = Annotated[QrKeyStore, Depends(get_qr_keys)]
 
 
-def get_subscriptions(graph: GraphDep) -> SubscriptionService:
-    return SubscriptionService(graph)
+def get_subscriptions(request: Request, graph: GraphDep) -> SubscriptionService:
+    return SubscriptionService(graph, request.app.state.egress)
 
 
 SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
+
+
+def get_domains(graph: GraphDep) -> DomainService:
+    return DomainService(graph)
+
+
+DomainsDep = Annotated[DomainService, Depends(get_domains)]
 
 
 def get_tokens(graph: GraphDep) -> TokenService:

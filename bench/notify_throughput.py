@@ -29,6 +29,7 @@ from bench.common import bench_server, free_port
 from graph.driver import Graph
 from graph.schema import migrate
 from graph.trail import emit_event
+from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
 from tests.integration.notify_receiver import Receiver
 
@@ -100,12 +101,13 @@ def main() -> None:
     receiver = mp.get_context("spawn").Process(target=_receive, args=(port, child), daemon=True)
     receiver.start()
     url = f"http://127.0.0.1:{port}/hook"
-    settings = NotifySettings(poll_interval=args.poll_interval)
+    local = [f"127.0.0.1:{port}"]  # the receiver is local: allow exactly it (webhooks default to public addresses)
+    settings = NotifySettings(poll_interval=args.poll_interval, allowlist=local)
     with tempfile.TemporaryDirectory(prefix="ehc-bench-") as home, \
             bench_server(Path(home), heap="1g", pagecache="512m") as neo4j:
         graph = Graph.from_settings(neo4j)
         migrate(graph)
-        service = SubscriptionService(graph)
+        service = SubscriptionService(graph, EgressPolicy(local))
         for _ in range(subs):
             service.create(SubscriptionIn(url=url, event_types=["*"]))
         print(f"settings: poll {settings.poll_interval}s, batch {settings.batch_size}, ack every "

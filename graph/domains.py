@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j import ManagedTransaction
+
 from core.errors import Conflict, NotFound
-from graph.driver import DuplicateKey, Graph
+from graph.driver import DuplicateKey, Graph, run
 from graph.values import plain
 
-__all__ = ["DomainRepository"]
+__all__ = ["DomainRepository", "create_domain", "duplicate_domain", "update_domain"]
+
+
+def create_domain(tx: ManagedTransaction, props: dict[str, Any]) -> dict[str, Any]:
+    """Create a domain inside ``tx`` (a duplicate code or OID surfaces from ``Graph.write`` as DuplicateKey)."""
+    domain: dict[str, Any] = plain(run(tx, "create_domain", props=props)[0]["domain"])
+    return domain
+
+
+def update_domain(tx: ManagedTransaction, code: str, props: dict[str, Any]) -> dict[str, Any] | None:
+    """Set ``props`` on the domain inside ``tx``; None when there is no such domain."""
+    rows = run(tx, "update_domain", code=code, props=props)
+    return plain(rows[0]["domain"]) if rows else None
+
+
+def duplicate_domain(exc: DuplicateKey) -> Conflict:
+    """The 409 for a broken uniqueness constraint on a domain's code or OID."""
+    field = "oid" if "oid" in str(exc) else "code"
+    return Conflict(f"a domain with this {field} exists already", field=field)
 
 
 class DomainRepository:
@@ -19,8 +39,7 @@ class DomainRepository:
         try:
             rows = self.graph.write_query("create_domain", props=props)
         except DuplicateKey as exc:
-            field = "oid" if "oid" in str(exc) else "code"
-            raise Conflict(f"a domain with this {field} exists already", field=field) from exc
+            raise duplicate_domain(exc) from exc
         domain: dict[str, Any] = plain(rows[0]["domain"])
         return domain
 

@@ -28,6 +28,7 @@ __all__ = [
     "lock_subscription",
     "next_events",
     "pending_redrives",
+    "prune_deliveries",
     "record_delivered",
     "record_failure",
     "redrive",
@@ -214,3 +215,14 @@ def _release_tx(tx: ManagedTransaction, lease: Lease) -> bool:
 def release(graph: Graph, lease: Lease) -> bool:
     """Give the lease back if it is still this dispatcher's."""
     return graph.write(_release_tx, lease)
+
+
+def prune_deliveries(graph: Graph, *, older_than_days: float, batch: int = 10_000) -> int:
+    """Delete delivered deliveries older than ``older_than_days``, in batches; how many went."""
+    seconds, total = int(older_than_days * 86_400), 0
+    while True:
+        pruned = int(graph.write_query("notify_prune_deliveries", older_than_seconds=seconds,
+                                       limit=batch)[0]["pruned"])
+        total += pruned
+        if pruned < batch:
+            return total

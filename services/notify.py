@@ -9,7 +9,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import SYSTEM, Actor, record_audit
+from services.egress import EgressPolicy
 from services.notify_dispatch import (
     Dispatcher,
     NotifySettings,
@@ -33,6 +34,7 @@ __all__ = [
     "NotifySettings",
     "RedriveIn",
     "ReplayIn",
+    "RotateIn",
     "SubscriptionIn",
     "SubscriptionService",
     "SubscriptionUpdate",
@@ -122,10 +124,20 @@ class RedriveIn(BaseModel):
     seqs: list[int] | None = Field(default=None, max_length=10_000)
 
 
+class RotateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grace_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400)  # the old secret signs too meanwhile
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 # -- managing subscriptions ----------------------------------------------------------------------
 def _public(sub: dict[str, Any]) -> dict[str, Any]:
     """A subscription without its secret and lease internals."""
-    hidden = {"secret", "lease_token", "touched_at", "revision"}
+    hidden = {"secret", "previous_secret", "lease_token", "touched_at", "revision"}
     return {k: v for k, v in sub.items() if k not in hidden}
 
 
@@ -133,15 +145,24 @@ _Change = Callable[[ManagedTransaction, dict[str, Any], int], dict[str, Any]]
 
 
 class SubscriptionService:
-    """Create, inspect, change, replay and re-drive subscriptions; every change is audited."""
+    """Create, inspect, change, replay and re-drive subscriptions; every change is audited. URLs must
+    lead to addresses ``egress`` allows (default: ``EHC_NOTIFY_ALLOWLIST``)."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, egress: EgressPolicy | None = None) -> None:
         self.graph = graph
+        self.egress = egress or EgressPolicy(get_notify_settings().allowlist)
+
+    def _check_target(self, url: str) -> None:
+        """422 naming ``url`` when its host is, or resolves to, an address webhooks may not go to."""
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.egress.check_url_host(parts.hostname or "", port)
 
     def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> dict[str, Any]:
         """The new subscription, with its HMAC secret (shown this once only)."""
+        self._check_target(body.url)
         sid = "S" + uuid.uuid4().hex.upper()
-        secret = "whsec_" + secrets.token_urlsafe(32)
+        secret = _new_secret()
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}
 
@@ -179,6 +200,8 @@ class SubscriptionService:
         props = body.model_dump(exclude_unset=True)
         if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
             raise InvalidInput("status, url and event_types cannot be null", field="body")
+        if body.url is not None:
+            self._check_target(body.url)
 
         def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
@@ -193,6 +216,26 @@ class SubscriptionService:
 
         self._change(subscription_id, actor, "update", change)
         return self.get(subscription_id)
+
+    def rotate_secret(self, subscription_id: str, grace_seconds: int = 86_400,
+                      actor: Actor = SYSTEM) -> dict[str, Any]:
+        """A new HMAC secret (shown this once only). For ``grace_seconds`` the old one signs too
+        (two signatures in the header), so receivers can switch without losing a delivery."""
+        secret = _new_secret()
+
+        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+            if sub["status"] == "deleted":
+                raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
+            now = datetime.now(UTC)
+            keep = grace_seconds > 0
+            repo.update_subscription(tx, subscription_id, {
+                "secret": secret, "secret_rotated_at": now,
+                "previous_secret": sub["secret"] if keep else None,
+                "previous_secret_until": now + timedelta(seconds=grace_seconds) if keep else None})
+            return {"grace_seconds": grace_seconds}
+
+        self._change(subscription_id, actor, "rotate_secret", change)
+        return {**self.get(subscription_id), "secret": secret}
 
     def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deactivate: nothing more is delivered; the record and its deliveries stay inspectable."""

@@ -17,17 +17,19 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.privacy import MaskingFilter
 from graph import notify as repo
 from graph.driver import Graph
+from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
-__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "get_notify_settings", "start_dispatcher"]
+__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "get_notify_settings", "signing_secrets",
+           "start_dispatcher"]
 
 log = logging.getLogger("ehc.notify")
 
@@ -49,6 +51,22 @@ class NotifySettings(BaseSettings):
     backoff_jitter: float = Field(default=0.1, ge=0, lt=1)  # delays are shortened by up to this fraction
     max_attempts: int = Field(default=10, ge=1)
     lease_seconds: float = Field(default=60.0, gt=0)
+    # Non-public receivers allowed (on-premise): addresses, CIDRs or host names, each with an optional
+    # :port, comma-separated (see services.egress). Empty: public addresses only.
+    allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    retention_days: float = Field(default=30.0, ge=0)  # delivered deliveries older than this are pruned
+    prune_interval: float = Field(default=3600.0, ge=0)  # how often a dispatcher prunes; 0: never
+
+    @field_validator("allowlist", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @field_validator("allowlist")
+    @classmethod
+    def _entries(cls, value: list[str]) -> list[str]:
+        EgressPolicy(value)  # raises ValueError naming a malformed entry
+        return value
 
     @model_validator(mode="after")
     def _lease_outlives_a_request(self) -> NotifySettings:
@@ -87,7 +105,7 @@ class Dispatcher:
                  owner: str | None = None) -> None:
         self.graph = graph
         self.settings = settings or get_notify_settings()
-        self.sender = sender or WebhookSender(self.settings.http_timeout)
+        self.sender = sender or WebhookSender(self.settings.http_timeout, EgressPolicy(self.settings.allowlist))
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.delivered = 0
         self.failed_attempts = 0
@@ -95,6 +113,7 @@ class Dispatcher:
         self._count = threading.Lock()
         self._rng = random.Random()
         self._gaps: dict[int, float] = {}  # sequence number -> when first found missing
+        self._pruned_at = time.monotonic()  # the first prune comes one interval after the start
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,6 +134,7 @@ class Dispatcher:
                 self._wake.clear()
                 try:
                     self._tick(pool, running)
+                    self._prune_when_due()
                 except Exception as exc:  # noqa: BLE001 - Neo4j unavailable, say: log it, keep polling
                     log.error("notify dispatcher %s: %s: %s", self.owner, type(exc).__name__, exc)
                 self._wake.wait(self.settings.poll_interval)
@@ -142,6 +162,16 @@ class Dispatcher:
                 free -= 1
                 if free == 0:
                     return
+
+    def _prune_when_due(self) -> None:
+        interval = self.settings.prune_interval
+        if interval <= 0 or time.monotonic() - self._pruned_at < interval:
+            return
+        self._pruned_at = time.monotonic()
+        removed = repo.prune_deliveries(self.graph, older_than_days=self.settings.retention_days)
+        if removed:
+            log.info("notify: pruned %d delivered deliveries older than %g days", removed,
+                     self.settings.retention_days)
 
     def start(self) -> Dispatcher:
         """Run in a daemon thread (what ``ehc serve`` does)."""
@@ -223,7 +253,7 @@ class Dispatcher:
             return False
         seq, attempt = int(event["seq"]), prior + 1
         attempted_at = datetime.now(UTC).isoformat()
-        result = self.sender.post(str(sub["url"]), str(sub["secret"]), event, delivery_id=delivery_id,
+        result = self.sender.post(str(sub["url"]), signing_secrets(sub), event, delivery_id=delivery_id,
                                   subscription_id=batch.lease.subscription_id, attempt=attempt)
         row = {"delivery_id": delivery_id, "seq": seq, "event_type": event["type"], "generation": generation,
                "attempts": attempt, "status_code": result.status_code}
@@ -262,6 +292,15 @@ class Dispatcher:
         batch.acks = []
         batch.deadline = started + self.settings.lease_seconds
         return True
+
+
+def signing_secrets(sub: dict[str, Any], now: datetime | None = None) -> list[str]:
+    """The subscription's secret, and while a rotation's grace period lasts the previous one too."""
+    out = [str(sub["secret"])]
+    previous, until = sub.get("previous_secret"), sub.get("previous_secret_until")
+    if previous and isinstance(until, datetime) and until > (now or datetime.now(UTC)):
+        out.append(str(previous))
+    return out
 
 
 def start_dispatcher(graph: Graph, settings: NotifySettings | None = None) -> Dispatcher:

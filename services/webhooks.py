@@ -2,7 +2,12 @@
 
 Signature: ``X-EHC-Signature: sha256=<hex>``, the HMAC-SHA256 with the subscription's secret of
 ``<X-EHC-Timestamp>.<raw body>`` (the timestamp is Unix seconds), so a captured request cannot be
-replayed later with a fresh timestamp. ``verify_signature`` is what a receiver runs.
+replayed later with a fresh timestamp. ``verify_signature`` is what a receiver runs. While a rotated
+secret's grace period lasts, the header carries two signatures, ``sha256=<new>,sha256=<old>``; a
+receiver accepts the request when one of them matches the secret it has.
+
+Requests go only to addresses ``services.egress`` allows (resolved, checked and pinned at connect
+time), redirects are not followed, and a receiver's answer is never recorded beyond its status code.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +25,7 @@ from typing import Any
 import httpx
 
 from core.privacy import mask_text
+from services.egress import EgressPolicy, EgressRefused, PinnedBackend
 
 __all__ = [
     "HEADER_ATTEMPT",
@@ -32,6 +39,7 @@ __all__ = [
     "WebhookSender",
     "event_body",
     "sign",
+    "signature_header",
     "verify_signature",
 ]
 
@@ -61,14 +69,21 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def signature_header(secrets: Sequence[str], timestamp: str, body: bytes) -> str:
+    """One ``sha256=<hex>`` per secret (the current one first), comma-separated."""
+    return ",".join(sign(secret, timestamp, body) for secret in secrets)
+
+
 def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *, tolerance: float = 300.0,
                      now: float | None = None) -> bool:
-    """True when ``signature`` matches and ``timestamp`` is within ``tolerance`` seconds of now."""
+    """True when one of the signatures in the header matches ``secret`` and ``timestamp`` is within
+    ``tolerance`` seconds of now."""
     try:
         age = abs((time.time() if now is None else now) - int(timestamp))
     except ValueError:
         return False
-    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
+    expected = sign(secret, timestamp, body)
+    return age <= tolerance and any(hmac.compare_digest(expected, part.strip()) for part in signature.split(","))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +97,12 @@ class Attempt:
 
 
 class WebhookSender:
-    """Signs and POSTs events; one httpx client (connection pool) per dispatcher thread."""
+    """Signs and POSTs events; one httpx client (connection pool) per dispatcher thread, connecting
+    only where ``egress`` allows (see ``services.egress``)."""
 
-    def __init__(self, timeout: float, user_agent: str = "ehc-empi-notify/1") -> None:
+    def __init__(self, timeout: float, egress: EgressPolicy, user_agent: str = "ehc-empi-notify/1") -> None:
         self.timeout = timeout
+        self.egress = egress
         self.user_agent = user_agent
         self._local = threading.local()
         self._clients: list[httpx.Client] = []
@@ -94,31 +111,39 @@ class WebhookSender:
     def _client(self) -> httpx.Client:
         client: httpx.Client | None = getattr(self._local, "client", None)
         if client is None:
+            transport = httpx.HTTPTransport()
+            # httpx takes no network backend; its pool does. Every new connection resolves, checks
+            # and connects to a checked address (the name stays in the Host header and TLS SNI).
+            transport._pool._network_backend = PinnedBackend(self.egress)
             client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False,
-                                  headers={"User-Agent": self.user_agent})
+                                  headers={"User-Agent": self.user_agent}, transport=transport)
             self._local.client = client
             with self._lock:
                 self._clients.append(client)
         return client
 
-    def post(self, url: str, secret: str, event: dict[str, Any], *, delivery_id: str, subscription_id: str,
-             attempt: int) -> Attempt:
+    def post(self, url: str, secrets: Sequence[str], event: dict[str, Any], *, delivery_id: str,
+             subscription_id: str, attempt: int) -> Attempt:
+        """POST ``event`` signed with each of ``secrets`` (the current one first)."""
         body = event_body(event)
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json; charset=utf-8", HEADER_SEQ: str(event["seq"]),
                    HEADER_TYPE: str(event["type"]), HEADER_DELIVERY: delivery_id,
                    HEADER_SUBSCRIPTION: subscription_id, HEADER_ATTEMPT: str(attempt),
-                   HEADER_TIMESTAMP: timestamp, HEADER_SIGNATURE: sign(secret, timestamp, body)}
+                   HEADER_TIMESTAMP: timestamp, HEADER_SIGNATURE: signature_header(secrets, timestamp, body)}
         start = time.perf_counter()
         try:
-            response = self._client().post(url, content=body, headers=headers)
+            with self._client().stream("POST", url, content=body, headers=headers) as response:
+                status = response.status_code
+                _discard(response)  # receivers' answers are never recorded, only their status code
+        except EgressRefused as exc:
+            return Attempt(False, None, _short(f"refused: {exc.message}"), time.perf_counter() - start)
         except httpx.HTTPError as exc:
             return Attempt(False, None, _short(f"{type(exc).__name__}: {exc}"), time.perf_counter() - start)
         elapsed = time.perf_counter() - start
-        if 200 <= response.status_code < 300:
-            return Attempt(True, response.status_code, None, elapsed)
-        return Attempt(False, response.status_code, _short(f"HTTP {response.status_code}: {response.text}"),
-                       elapsed)
+        if 200 <= status < 300:
+            return Attempt(True, status, None, elapsed)
+        return Attempt(False, status, f"HTTP {status}", elapsed)
 
     def close(self) -> None:
         with self._lock:
@@ -127,7 +152,17 @@ class WebhookSender:
             client.close()
 
 
+def _discard(response: httpx.Response, limit: int = 65_536) -> None:
+    """Read and drop up to ``limit`` bytes of the answer, so that the connection can be reused; a
+    longer answer is cut off (the connection is then closed, not reused)."""
+    seen = 0
+    for chunk in response.iter_raw():
+        seen += len(chunk)
+        if seen > limit:
+            return
+
+
 def _short(text: str, limit: int = 300) -> str:
-    """Masked and truncated: receivers' answers and errors may echo personal data."""
+    """Masked and truncated: error texts may echo personal data."""
     text = mask_text(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from api.deps import GraphDep, require
+from api.auth import Principal
+from api.deps import DomainsDep, GraphDep, require
 from api.schemas import DomainPublic
 from graph.domains import DomainRepository
 from services.models import DomainIn, DomainUpdate
 
 router = APIRouter(prefix="/domains", tags=["identifier domains"])
 Read = Depends(require("domains:read"))
-Write = Depends(require("domains:write"))
+Writer = Annotated[Principal, Depends(require("domains:write"))]
 
 
 def _changed(request: Request) -> None:
@@ -21,9 +22,9 @@ def _changed(request: Request) -> None:
     request.app.state.domains.invalidate()
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=DomainPublic, dependencies=[Write])
-def create_domain(body: DomainIn, graph: GraphDep, request: Request) -> dict[str, object]:
-    created = DomainRepository(graph).create(body.model_dump())
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DomainPublic)
+def create_domain(body: DomainIn, service: DomainsDep, principal: Writer, request: Request) -> dict[str, object]:
+    created = service.create(body, principal.actor)
     _changed(request)
     return created
 
@@ -39,15 +40,16 @@ def get_domain(code: str, graph: GraphDep) -> dict[str, object]:
     return DomainRepository(graph).get(code)
 
 
-@router.patch("/{code}", response_model=DomainPublic, dependencies=[Write])
-def update_domain(code: str, body: DomainUpdate, graph: GraphDep, request: Request) -> dict[str, object]:
-    updated = DomainRepository(graph).update(code, body.model_dump(exclude_unset=True))
+@router.patch("/{code}", response_model=DomainPublic)
+def update_domain(code: str, body: DomainUpdate, service: DomainsDep, principal: Writer,
+                  request: Request) -> dict[str, object]:
+    updated = service.update(code, body, principal.actor)
     _changed(request)
     return updated
 
 
-@router.post("/{code}/deactivate", response_model=DomainPublic, dependencies=[Write])
-def deactivate_domain(code: str, graph: GraphDep, request: Request) -> dict[str, object]:
-    updated = DomainRepository(graph).update(code, {"status": "inactive"})
+@router.post("/{code}/deactivate", response_model=DomainPublic)
+def deactivate_domain(code: str, service: DomainsDep, principal: Writer, request: Request) -> dict[str, object]:
+    updated = service.deactivate(code, principal.actor)
     _changed(request)
     return updated

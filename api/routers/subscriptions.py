@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Principal
 from api.deps import SubscriptionsDep, require
-from services.notify import RedriveIn, ReplayIn, SubscriptionIn, SubscriptionUpdate
+from services.notify import RedriveIn, ReplayIn, RotateIn, SubscriptionIn, SubscriptionUpdate
 
 __all__ = ["DeliveryPublic", "RedrivePublic", "SubscriptionCreatedPublic", "SubscriptionPublic", "router"]
 
@@ -39,6 +39,8 @@ class SubscriptionPublic(BaseModel):
     last_delivered_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    secret_rotated_at: datetime | None = None
+    previous_secret_until: datetime | None = None  # the rotated-out secret signs too until then
     lease_owner: str | None = None
     lease_until: datetime | None = None
     replayed_from: int | None = None
@@ -112,6 +114,14 @@ def update_subscription(subscription_id: str, body: SubscriptionUpdate, service:
 def delete_subscription(subscription_id: str, service: SubscriptionsDep, principal: Admin) -> dict[str, Any]:
     """Deactivate: nothing more is delivered; the subscription and its deliveries stay inspectable."""
     return service.delete(subscription_id, principal.actor)
+
+
+@router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionCreatedPublic)
+def rotate_secret(subscription_id: str, service: SubscriptionsDep, principal: Admin,
+                  body: RotateIn | None = None) -> dict[str, Any]:
+    """Issue a new HMAC secret (shown this once only). For ``grace_seconds`` (default a day, at most
+    7 days, 0 for none) deliveries carry two signatures, the new secret's first, then the old one's."""
+    return service.rotate_secret(subscription_id, (body or RotateIn()).grace_seconds, principal.actor)
 
 
 @router.post("/{subscription_id}/replay", response_model=SubscriptionPublic)

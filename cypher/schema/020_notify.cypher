@@ -5,3 +5,4 @@ CREATE INDEX subscription_status IF NOT EXISTS FOR (s:Subscription) ON (s.status
 CREATE INDEX delivery_subscription_seq IF NOT EXISTS FOR (d:Delivery) ON (d.subscription_id, d.seq);
 CREATE INDEX delivery_subscription_status IF NOT EXISTS FOR (d:Delivery) ON (d.subscription_id, d.status);
 CREATE INDEX delivery_subscription_redrive IF NOT EXISTS FOR (d:Delivery) ON (d.subscription_id, d.redrive_pending);
+CREATE INDEX delivery_status_delivered_at IF NOT EXISTS FOR (d:Delivery) ON (d.status, d.delivered_at);

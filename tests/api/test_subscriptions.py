@@ -11,13 +11,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings
 from services.webhooks import verify_signature
 from tests.api.helpers import ID_B, make_domains, resident
 from tests.integration.notify_receiver import Receiver
 
+# The test receivers are local: allow 127.0.0.1 explicitly (webhooks go to public addresses only by default).
+LOCAL = ["127.0.0.1"]
 FAST = NotifySettings(poll_interval=0.02, backoff_base=0.02, backoff_cap=0.05, backoff_jitter=0.0, http_timeout=2,
-                      lease_seconds=5, max_attempts=2)
+                      lease_seconds=5, max_attempts=2, allowlist=LOCAL)
+
+
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app_client: TestClient) -> None:
+    app_client.app.state.egress = EgressPolicy(LOCAL)  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

@@ -20,6 +20,7 @@ from core.settings import Settings
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import emit_event
+from services.egress import EgressPolicy
 from services.notify import (
     Dispatcher,
     NotifySettings,
@@ -31,8 +32,10 @@ from services.notify import (
 from services.webhooks import event_body, sign, verify_signature
 from tests.integration.notify_receiver import Receiver
 
+# The receivers are local (127.0.0.1): webhooks go to public addresses only unless the allow-list names them.
+LOCAL = ["127.0.0.1"]
 FAST = {"poll_interval": 0.02, "backoff_base": 0.02, "backoff_cap": 0.1, "backoff_jitter": 0.0,
-        "http_timeout": 2.0, "lease_seconds": 5.0, "max_attempts": 1000}
+        "http_timeout": 2.0, "lease_seconds": 5.0, "max_attempts": 1000, "allowlist": LOCAL}
 
 
 def fast(**overrides: Any) -> NotifySettings:
@@ -55,7 +58,8 @@ def dispatchers(graph: Graph) -> Iterator[Callable[..., Dispatcher]]:
 
 
 def subscribe(graph: Graph, receiver: Receiver, types: list[str] | None = None) -> dict[str, Any]:
-    return SubscriptionService(graph).create(SubscriptionIn(url=receiver.url, event_types=types or ["*"]))
+    return SubscriptionService(graph, EgressPolicy(LOCAL)).create(SubscriptionIn(url=receiver.url,
+                                                                                 event_types=types or ["*"]))
 
 
 def emit(graph: Graph, events: list[tuple[str, str]], per_tx: int = 10) -> list[int]:
@@ -272,7 +276,7 @@ def test_ehc_notify_command_delivers_until_sigterm(graph: Graph, receiver: Recei
         (neo4j_settings.secrets_dir / "neo4j_password").read_text().strip())
     env = {**os.environ, "NEO4J_URI": neo4j_settings.bolt_uri, "NEO4J_USER": neo4j_settings.neo4j_user,
            "NEO4J_PASSWORD": password, "NEO4J_DATABASE": neo4j_settings.neo4j_database,
-           "EHC_NOTIFY_POLL_INTERVAL": "0.05", "EHC_NOTIFY_HTTP_TIMEOUT": "2", "EHC_NOTIFY_LEASE_SECONDS": "10"}
+           "EHC_NOTIFY_ALLOWLIST": "127.0.0.1", "EHC_NOTIFY_POLL_INTERVAL": "0.05", "EHC_NOTIFY_HTTP_TIMEOUT": "2", "EHC_NOTIFY_LEASE_SECONDS": "10"}
     ehc = os.path.join(os.path.dirname(sys.executable), "ehc")
     proc = subprocess.Popen([ehc, "notify"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
