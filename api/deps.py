@@ -23,10 +23,11 @@ from services.notify import SubscriptionService
 from services.pix import PixService
 from services.registry import ResidentService
 
-__all__ = ["SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
+__all__ = ["BearerDep", "SettingsDep", "GraphDep", "AuditDep", "ResidentsDep", "PixDep", "require", "HealthCardDep",
            "QrDep", "QrKeysDep", "SubscriptionsDep"]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -98,8 +99,7 @@ SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
 def require(scope: str) -> Callable[..., Principal]:
     """A dependency that authenticates the bearer token and checks ``scope``."""
 
-    def dependency(request: Request, settings: SettingsDep,
-                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    def dependency(request: Request, settings: SettingsDep, credentials: BearerDep) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
         principal = decode_token(settings, credentials.credentials)
