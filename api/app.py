@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from api.access_log import AccessLog
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
+from api.metrics import new_registry
 from api.ratelimit import RateLimit
 from api.routers import (
     domains,
@@ -18,6 +20,7 @@ from api.routers import (
     health,
     lifecycle,
     matching,
+    ops,
     pix,
     qr,
     residents,
@@ -26,7 +29,6 @@ from api.routers import (
     subscriptions,
     tokens,
 )
-from core.privacy import MaskingFilter
 from core.settings import Settings, get_settings
 from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
@@ -71,18 +73,21 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
             if own:
                 app.state.graph.close()
 
-    app = FastAPI(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc assets come from the fastapi-offline package and are served under
+    # /static-offline-docs: no CDN, so /docs and /redoc work on an intranet without internet.
+    app = FastAPIOffline(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                         swagger_ui_parameters={"validatorUrl": None})
     app.state.settings = settings
     app.state.egress = EgressPolicy(get_notify_settings().allowlist)  # where webhook URLs may lead
+    app.state.metrics_registry, http_metrics = new_registry(lambda: getattr(app.state, "graph", None))
     if graph is not None:
         app.state.graph = graph
     install_error_handlers(app)
     for router in (health.router, domains.router, residents.router, pix.router, fhir.router, lifecycle.router,
                    reviews.router, stats.router, matching.router, ehc.router, qr.router,
-                   subscriptions.router, tokens.router):
+                   subscriptions.router, tokens.router, ops.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, settings=settings)  # added last, so it runs first
-    for name in ("ehc", "uvicorn.access", "uvicorn.error"):
-        logging.getLogger(name).addFilter(MaskingFilter())
+    app.add_middleware(RateLimit, settings=settings)
+    app.add_middleware(AccessLog, metrics=http_metrics)  # added last: outermost, so it sees every request
     return app

@@ -33,7 +33,7 @@ ROLE_SCOPES: Mapping[str, frozenset[str]] = MappingProxyType({
     "admin": frozenset({"residents:read", "residents:write", "pix:read", "pix:write", "domains:read",
                         "domains:write", "match:read", "review:read", "review:write", "merge:write", "stats:read",
                         "audit:read", "subscriptions:write", "ehc:register", "ehc:read", "ehc:write", "qr:issue",
-                        "qr:verify", "keys:write", "tokens:revoke"}),
+                        "qr:verify", "keys:write", "tokens:revoke", "metrics:read"}),
 })
 ALL_DOMAINS = "*"
 _DOMAIN_REQUIRED = frozenset({"his"})  # roles whose tokens must name their identifier domains

@@ -46,19 +46,42 @@ def _require_embedded(action: str) -> bool:
     return True
 
 
+@app.callback()
+def main_options() -> None:
+    """Every command logs JSON lines (masked) to stderr at EHC_LOG_LEVEL; see core.logs."""
+    from core.logs import configure_logging
+
+    configure_logging(get_settings().log_level)
+
+
+def _start_local_db() -> str:
+    from graph.server import LocalServer
+
+    st = LocalServer(get_settings()).start()
+    return f"Neo4j running (pid {st.pid}) on {st.bolt_uri}; data in {st.home / 'data'}"
+
+
+def _migrate() -> str:
+    from graph.driver import Graph
+    from graph.schema import migrate
+
+    graph = Graph.from_settings(get_settings())
+    try:
+        count = migrate(graph)
+    finally:
+        graph.close()
+    return f"schema applied: {count} statements; built-in domains present"
+
+
 @db.command("start")
 def db_start() -> None:
     """Resolve (first time) and start the local Neo4j server; wait until Bolt answers. Idempotent."""
-    from graph.server import LocalServer
-
     if not _require_embedded("start"):
         return
     try:
-        st = LocalServer(get_settings()).start()
+        typer.echo(_start_local_db())
     except EhcError as exc:
         _fail(exc)
-        return
-    typer.echo(f"Neo4j running (pid {st.pid}) on {st.bolt_uri}; data in {st.home / 'data'}")
 
 
 @db.command("stop")
@@ -91,15 +114,7 @@ def db_status() -> None:
 @db.command("migrate")
 def db_migrate() -> None:
     """Apply constraints and indexes (idempotent) and seed the built-in identifier domains."""
-    from graph.driver import Graph
-    from graph.schema import migrate
-
-    graph = Graph.from_settings(get_settings())
-    try:
-        count = migrate(graph)
-    finally:
-        graph.close()
-    typer.echo(f"schema applied: {count} statements; built-in domains present")
+    typer.echo(_migrate())
 
 
 @app.command("serve")
@@ -109,17 +124,28 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
           workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
           notify: Annotated[bool, typer.Option(help="also run the webhook dispatcher (a background thread)")]
           = True) -> None:
-    """Run the API (OpenAPI docs at /docs)."""
+    """Run the API (OpenAPI docs at /docs). Logs: one JSON line per record on stderr, one access line per
+    request (uvicorn's own access log is off)."""
+    import logging
+
     import uvicorn
 
+    from core.logs import logging_config
+
     settings = get_settings()
-    if start_db and settings.embedded:
-        db_start()
-    db_migrate()
+    log = logging.getLogger("ehc.serve")
+    try:
+        if start_db and settings.embedded:
+            log.info(_start_local_db())
+        log.info(_migrate())
+    except EhcError as exc:
+        log.error("cannot start: %s", exc.message)
+        raise typer.Exit(code=1) from exc
     dispatcher = _start_notify(settings) if notify else None
     try:
         uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                    workers=workers, log_level="info")
+                    workers=workers, log_level=settings.log_level.lower(),
+                    log_config=logging_config(settings.log_level), access_log=False)
     finally:
         if dispatcher is not None:
             dispatcher.stop()

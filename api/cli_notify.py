@@ -21,13 +21,11 @@ def notify(ctx: typer.Context) -> None:
     several at once; settings from EHC_NOTIFY_* (poll interval, backoff, tries, timeout, allow-list)."""
     if ctx.invoked_subcommand is not None:
         return
-    import logging
     import signal
 
     from graph.driver import Graph
     from services.notify import Dispatcher
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     graph = Graph.from_settings(get_settings())
     dispatcher = Dispatcher(graph)
     previous = signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())

@@ -27,6 +27,7 @@ from services.tokens import TokenService
 
 __all__ = [
     "AuditDep",
+    "BearerDep",
     "DomainsDep",
     "GraphDep",
     "HealthCardDep",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --role <role> --sub <client>`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -132,7 +134,7 @@ class RequireScope:
         self.scope = scope
 
     def __call__(self, request: Request, settings: SettingsDep,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+                 credentials: BearerDep) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
         principal = decode_token(settings, credentials.credentials)

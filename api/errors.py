@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access_log import REQUEST_ID_HEADER, route_template
 from api.auth import AuthError
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
 from core.privacy import mask_text
@@ -85,6 +86,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s: %s", request.method, request.url.path, mask_text(repr(exc)))
-        return JSONResponse(error_body("internal_error", "an internal error occurred; it has been logged"),
-                            status_code=500)
+        # The route template, not the path: a path can carry an ID number. The traceback is rendered
+        # (and masked, like every field) by core.logs.
+        request_id = getattr(request.state, "request_id", None)
+        log.error("unhandled error on %s %s: %s", request.method, route_template(request.scope),
+                  mask_text(repr(exc)), exc_info=exc, extra={"request_id": request_id})
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        return JSONResponse(error_body("internal_error", "an internal error occurred; it has been logged",
+                                       request_id=request_id), status_code=500, headers=headers)

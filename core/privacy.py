@@ -45,10 +45,27 @@ def mask_text(text: str) -> str:
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 
 
+def _mask_arg(value: object) -> object:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        masked = mask_text(str(value))
+        return value if masked == str(value) else masked
+    return value
+
+
 class MaskingFilter(logging.Filter):
-    """A logging filter that masks personal data in every record's rendered message."""
+    """A logging filter masking personal data in a record's message, its arguments and its traceback.
+
+    The arguments keep their shape (a tuple stays a tuple of the same length), so formatters that
+    unpack them -- uvicorn's access formatter does -- still work. ``core.logs`` masks every field again
+    when it renders the JSON line; this filter is for loggers used without that setup."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_text(record.getMessage())
-        record.args = None
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_mask_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _mask_arg(v) for k, v in record.args.items()}
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True

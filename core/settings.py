@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     environment: str = "development"
     jwt_secret: SecretStr | None = None  # default: generated at first start under secrets_dir
     jwt_issuer: str = "ehc-empi"
+    metrics_public: bool = False  # GET /metrics without a token (a trusted scrape network); else metrics:read
+    log_level: str = "INFO"  # EHC_LOG_LEVEL: root level of the JSON logs (core.logs)
 
     # Matching engine: which model decides registrations ("rules" or "dedupe") and its files.
     match_model: str = "rules"
