@@ -16,7 +16,7 @@ from api.auth import AuthError
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
 from core.privacy import mask_text
 
-__all__ = ["install_error_handlers", "error_body"]
+__all__ = ["error_body", "install_error_handlers", "retry_after"]
 
 log = logging.getLogger("ehc.api")
 
@@ -24,7 +24,7 @@ _STATUS: list[tuple[type[EhcError], int]] = [
     (AuthError, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (InvalidInput, 422),
     (Unavailable, 503),
 ]
-_FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.S)
+_FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.DOTALL)
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -33,6 +33,11 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
         body["field"] = field
     body.update(extra)
     return body
+
+
+def retry_after(request: Request) -> dict[str, str]:
+    """The Retry-After header every 503 carries (EHC_RETRY_AFTER_SECONDS)."""
+    return {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
 
 
 def _status_of(exc: EhcError) -> int:
@@ -68,6 +73,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _ehc(request: Request, exc: EhcError) -> JSONResponse:
         status = _status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            headers = retry_after(request)
         return JSONResponse(error_body(exc.code, exc.message, exc.field, **exc.details), status_code=status,
                             headers=headers)
 
