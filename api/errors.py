@@ -57,7 +57,8 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             loc, message = [match.group(1)], match.group(2)
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        if err.get("type") == "json_invalid":
+        if err.get("type") == "json_invalid":  # its location is a character offset, not a field
+            loc = []
             message = f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
         if err.get("type") == "missing":
             message = "this field is required"
@@ -66,6 +67,21 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         field = ".".join(loc) or "body"
         out.append({"field": field, "reason": mask_text(message)})
     return out
+
+
+def _unparsable_json(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not parse a JSON body, when that is what this 400 reports. FastAPI answers a
+    ``json.JSONDecodeError`` as a validation error, but any other parse failure as a bare 400 chained
+    to its cause: text that is not UTF-8, or nesting deeper than the parser's recursion limit."""
+    if exc.status_code != 400:
+        return None
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc.__cause__, RecursionError):
+        return "nested too deeply"
+    if exc.detail == "There was an error parsing the body":
+        return "it cannot be parsed"
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -87,6 +103,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = _unparsable_json(exc)
+        if reason is not None:  # the same answer as any other body that is not JSON
+            message = f"the body is not valid JSON ({reason})"
+            return JSONResponse(error_body("validation_error", f"body: {message}", "body",
+                                           errors=[{"field": "body", "reason": message}]), status_code=422)
         return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
