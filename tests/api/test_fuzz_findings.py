@@ -14,8 +14,8 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def test_bodies_that_are_not_json_text_get_the_documented_validation_error(app_client: TestClient,
-                                                                             token_for) -> None:  # type: ignore[no-untyped-def]
+def test_bodies_that_are_not_json_text_get_the_documented_validation_error(  # type: ignore[no-untyped-def]
+        app_client: TestClient, token_for) -> None:
     his = {**token_for("his"), "Content-Type": "application/json"}
     cases = {b'{"source_domain": "H001", "local_id": "\xff\xfe"}': "not UTF-8 text",
              b"[" * 50_000 + b"]" * 50_000: "nested too deeply",
