@@ -17,7 +17,7 @@ from api.auth import AuthError
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
 from core.privacy import mask_text
 
-__all__ = ["install_error_handlers", "error_body"]
+__all__ = ["error_body", "install_error_handlers", "retry_after"]
 
 log = logging.getLogger("ehc.api")
 
@@ -25,7 +25,7 @@ _STATUS: list[tuple[type[EhcError], int]] = [
     (AuthError, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (InvalidInput, 422),
     (Unavailable, 503),
 ]
-_FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.S)
+_FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.DOTALL)
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -34,6 +34,11 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
         body["field"] = field
     body.update(extra)
     return body
+
+
+def retry_after(request: Request) -> dict[str, str]:
+    """The Retry-After header every 503 carries (EHC_RETRY_AFTER_SECONDS)."""
+    return {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
 
 
 def _status_of(exc: EhcError) -> int:
@@ -53,7 +58,8 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             loc, message = [match.group(1)], match.group(2)
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        if err.get("type") == "json_invalid":
+        if err.get("type") == "json_invalid":  # its location is a character offset, not a field
+            loc = []
             message = f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
         if err.get("type") == "missing":
             message = "this field is required"
@@ -64,11 +70,28 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
+def _unparsable_json(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not parse a JSON body, when that is what this 400 reports. FastAPI answers a
+    ``json.JSONDecodeError`` as a validation error, but any other parse failure as a bare 400 chained
+    to its cause: text that is not UTF-8, or nesting deeper than the parser's recursion limit."""
+    if exc.status_code != 400:
+        return None
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc.__cause__, RecursionError):
+        return "nested too deeply"
+    if exc.detail == "There was an error parsing the body":
+        return "it cannot be parsed"
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EhcError)
     async def _ehc(request: Request, exc: EhcError) -> JSONResponse:
         status = _status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            headers = retry_after(request)
         return JSONResponse(error_body(exc.code, exc.message, exc.field, **exc.details), status_code=status,
                             headers=headers)
 
@@ -81,6 +104,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = _unparsable_json(exc)
+        if reason is not None:  # the same answer as any other body that is not JSON
+            message = f"the body is not valid JSON ({reason})"
+            return JSONResponse(error_body("validation_error", f"body: {message}", "body",
+                                           errors=[{"field": "body", "reason": message}]), status_code=422)
         return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 

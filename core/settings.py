@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     neo4j_pagecache: str = "512m"
     neo4j_start_timeout: float = 180.0
 
+    # Bounds on waiting for Neo4j, so that an outage answers 503 within seconds instead of hanging:
+    neo4j_connection_timeout: float = 3.0  # TCP connect + Bolt handshake, per attempt
+    neo4j_acquisition_timeout: float = 5.0  # waiting for a pooled connection (includes connecting)
+    neo4j_retry_seconds: float = 2.0  # managed transactions retry transient failures for this long
+    neo4j_tx_timeout: float | None = 30.0  # server-side limit per transaction (None: the server's own)
+    retry_after_seconds: int = 5  # the Retry-After a 503 suggests
+
     # API
     host: str = "127.0.0.1"
     port: int = 8000

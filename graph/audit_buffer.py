@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from core.errors import Unavailable
 from graph.driver import Graph
 from graph.trail import Actor, to_json
 
 __all__ = ["AuditBuffer"]
+
+log = logging.getLogger("ehc.audit")
 
 
 class AuditBuffer:
@@ -39,7 +43,12 @@ class AuditBuffer:
         with self._lock:
             rows, self._rows = self._rows, []
         if rows:
-            self.graph.write_query("record_audits", rows=rows)
+            try:
+                self.graph.write_query("record_audits", rows=rows)
+            except Unavailable:
+                with self._lock:  # kept for the next flush (idempotent: MERGE on audit_id)
+                    self._rows[:0] = rows
+                raise
         return len(rows)
 
     def start(self) -> None:
@@ -48,11 +57,17 @@ class AuditBuffer:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.flush()
+            try:
+                self.flush()
+            except Unavailable as exc:  # Neo4j down: keep the rows and the thread, try again next round
+                log.warning("read audits not flushed (%d queued): %s", len(self._rows), exc.code)
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        self.flush()
+        try:
+            self.flush()
+        except Unavailable as exc:
+            log.error("read audits lost at shutdown (%d rows): %s", len(self._rows), exc.code)

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ConstraintError, ResultFailedError
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j.exceptions import (
+    ClientError,
+    ConnectionPoolError,
+    ConstraintError,
+    IncompleteCommit,
+    ResultFailedError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
-from core.errors import Conflict
+from core.errors import Conflict, Unavailable
 from core.settings import Settings
 from graph.queries import query
 from graph.server import LocalServer
 
-__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "run"]
+__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "run", "unavailable_from"]
 
 # The transaction type services compose graph functions in (they never call Bolt themselves).
 Transaction = ManagedTransaction
@@ -35,9 +44,47 @@ def connect(settings: Settings) -> Driver:
         password = settings.neo4j_password.get_secret_value()
     else:
         password = ""
+    # Bounded waits: with Neo4j down, a transaction gives up after about neo4j_retry_seconds (plus one
+    # back-off step) instead of the driver's 30 s of retries and 60 s of connection acquisition.
     return GraphDatabase.driver(settings.bolt_uri, auth=(settings.neo4j_user, password),
-                                max_connection_pool_size=64, connection_acquisition_timeout=30,
-                                notifications_min_severity="OFF")
+                                max_connection_pool_size=64,
+                                connection_timeout=settings.neo4j_connection_timeout,
+                                connection_acquisition_timeout=settings.neo4j_acquisition_timeout,
+                                max_transaction_retry_time=settings.neo4j_retry_seconds,
+                                initial_retry_delay=0.2, notifications_min_severity="OFF")
+
+
+# The server ended the transaction: its timeout passed (while running or waiting for a lock), or it was
+# terminated (an operator, a shutting-down database).
+_TIMED_OUT = ("Neo.ClientError.Transaction.TransactionTimedOut",
+              "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+              "Neo.ClientError.Transaction.LockClientStopped",
+              "Neo.ClientError.Transaction.Terminated")
+
+
+_DRIVER_ERRORS = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, ClientError,
+                  ResultFailedError)
+
+
+def unavailable_from(exc: BaseException) -> Unavailable | None:
+    """The 503 a driver error stands for (the database unreachable, busy or too slow), else None.
+
+    ``IncompleteCommit`` (the connection dropped while a commit was in flight) gets its own code: the
+    write may or may not have been applied, so the client must retry the same request (see README)."""
+    cause = exc.__cause__ if isinstance(exc, ResultFailedError) and exc.__cause__ is not None else exc
+    name = type(cause).__name__
+    if isinstance(cause, IncompleteCommit):
+        return Unavailable("the connection to Neo4j was lost while the write was being committed: it may or "
+                           "may not have been applied; retrying the same request is safe for the idempotent "
+                           "writes listed in the README", code="outcome_unknown")
+    if isinstance(cause, (ServiceUnavailable, SessionExpired, ConnectionPoolError)):
+        return Unavailable(f"the database is unavailable ({name}); retry shortly", code="database_unavailable")
+    if isinstance(cause, TransientError):
+        return Unavailable(f"the database is busy ({name}); retry shortly", code="database_busy")
+    if isinstance(cause, ClientError) and cause.code in _TIMED_OUT:
+        return Unavailable("the database ended the transaction before it completed (timed out or "
+                           "terminated); retry shortly", code="database_timeout")
+    return None
 
 
 def run(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -48,30 +95,66 @@ def run(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]
 class Graph:
     """The driver and database name, handed to repositories; owns no state beyond them."""
 
-    def __init__(self, driver: Driver, database: str) -> None:
+    def __init__(self, driver: Driver, database: str, tx_timeout: float | None = None) -> None:
         self.driver = driver
         self.database = database
+        self.tx_timeout = tx_timeout
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Graph:
-        return cls(connect(settings), settings.neo4j_database)
+        return cls(connect(settings), settings.neo4j_database, settings.neo4j_tx_timeout)
+
+    def _bounded(self, work: Callable[..., T]) -> Callable[..., T]:
+        """``work`` with the server-side transaction timeout, unless it carries its own."""
+        if self.tx_timeout is None or getattr(work, "timeout", None) is not None:
+            return work
+
+        @unit_of_work(timeout=self.tx_timeout)
+        def bounded(tx: ManagedTransaction, *args: Any, **kwargs: Any) -> T:
+            return work(tx, *args, **kwargs)
+
+        return bounded
 
     def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with self.driver.session(database=self.database) as session:
-            return session.execute_read(work, *args, **kwargs)
+        """Run ``work`` in a read transaction; an unreachable or overloaded database is ``Unavailable``."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_read(self._bounded(work), *args, **kwargs)
+        except _DRIVER_ERRORS as exc:
+            mapped = unavailable_from(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``work`` in a write transaction (retried by the driver on transient errors);
-        a broken uniqueness constraint surfaces as ``DuplicateKey``."""
-        with self.driver.session(database=self.database) as session:
-            try:
-                return session.execute_write(work, *args, **kwargs)
-            except (ConstraintError, ResultFailedError) as exc:
-                # The driver reports a violated constraint either directly or as the cause of a failed result.
-                cause = exc if isinstance(exc, ConstraintError) else exc.__cause__
-                if not isinstance(cause, ConstraintError):
-                    raise
+        a broken uniqueness constraint surfaces as ``DuplicateKey``, an unreachable or overloaded
+        database as ``Unavailable`` (code ``outcome_unknown`` when the commit's fate is unknown)."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(self._bounded(work), *args, **kwargs)
+        except (ConstraintError, ResultFailedError) as exc:
+            # The driver reports a violated constraint either directly or as the cause of a failed result.
+            cause = exc if isinstance(exc, ConstraintError) else exc.__cause__
+            if isinstance(cause, ConstraintError):
                 raise DuplicateKey(str(cause.message or cause)) from exc
+            mapped = unavailable_from(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        except _DRIVER_ERRORS as exc:
+            mapped = unavailable_from(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def ping(self) -> None:
+        """Raise ``Unavailable`` unless the database answers now (readiness)."""
+        try:
+            self.driver.verify_connectivity()
+        except Exception as exc:
+            raise Unavailable(f"the database does not answer ({type(exc).__name__})",
+                              code="database_unavailable") from exc
 
     def read_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """One named read query in its own transaction."""

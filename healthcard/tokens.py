@@ -241,8 +241,8 @@ def verify_signature_and_expiry(
         raise _malformed("expected three dot-separated parts")
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError as exc:
-        raise _malformed("header does not decode") from exc
+    except jwt.InvalidTokenError as exc:  # DecodeError, or a header PyJWT refuses (a non-string kid)
+        raise _malformed(f"header does not decode ({exc})") from exc
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise _malformed("header names no algorithm")

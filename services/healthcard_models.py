@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.bounds import PositiveInt64
 from resolver import codes
 from services.models import _Demographics
 
@@ -67,7 +68,7 @@ class AccountUpdate(_Demographics):
     """Demographic fields go to the master index (versioned); nickname and contact preferences stay
     on the account. The ID document of an account cannot change."""
 
-    resident_version: Annotated[int, Field(ge=1)] | None = None
+    resident_version: PositiveInt64 | None = None
     nickname: Annotated[str, Field(max_length=30)] | None = None
     contact_preferences: ContactPreferences | None = None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.errors import EhcError, NotFound
+from core.errors import EhcError, NotFound, Unavailable
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
@@ -222,6 +222,8 @@ class QrService:
             channel = self.rt.rules.channel(req.channel)
             detail["scene"] = scene.code
             result = self._verify(req.payload.strip(), scene, req.scene, seen)
+        except Unavailable:
+            raise  # the database is down: no audit entry can be written either (nor is one owed: nothing was checked)
         except EhcError as exc:
             self._audit(actor, "qr_verify", seen.card_id, {**detail, "result": "refused", "code": exc.code})
             raise

@@ -17,14 +17,23 @@ from pydantic import (
     model_validator,
 )
 
+from core.bounds import PositiveInt64
 from core.errors import InvalidInput
 from resolver import codes
 from resolver.idnumber import IdNumberError, parse_id_number
 
 __all__ = [
+    "CardIn",
+    "CardStatusIn",
+    "CrossIndexLinkIn",
+    "DomainIn",
+    "DomainUpdate",
+    "IdentifierRef",
+    "MatchRecordIn",
+    "ResidentIn",
+    "ResidentUpdate",
     "check_record",
-    "CardIn", "MatchRecordIn", "ResidentIn", "ResidentUpdate", "DomainIn", "DomainUpdate", "IdentifierRef", "CrossIndexLinkIn",
-    "CardStatusIn", "normalise_phone",
+    "normalise_phone",
 ]
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -191,7 +200,7 @@ class MatchRecordIn(_Demographics):
 class ResidentUpdate(_Demographics):
     """A change to a record's demographics; ``version`` is the version the client last read."""
 
-    version: Annotated[int, Field(ge=1)]
+    version: PositiveInt64
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude={"version"}, exclude_unset=True)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.bounds import NonNegativeInt64, PositiveInt64
 from core.errors import Conflict, InvalidInput, NotFound
 from graph import notify as repo
 from graph.driver import Graph
@@ -115,13 +116,13 @@ class SubscriptionUpdate(BaseModel):
 class ReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    from_seq: int = Field(ge=1)
+    from_seq: PositiveInt64
 
 
 class RedriveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    seqs: list[int] | None = Field(default=None, max_length=10_000)
+    seqs: list[NonNegativeInt64] | None = Field(default=None, max_length=10_000)
 
 
 class RotateIn(BaseModel):

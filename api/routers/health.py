@@ -1,23 +1,36 @@
-"""Liveness and readiness (no authentication)."""
+"""Liveness and readiness (no authentication).
+
+``/health/live``: the process answers (no database call) — for restarting a hung process.
+``/health/ready``: the database answers too — for routing traffic; 503 with Retry-After while it is down.
+``/health``: the readiness answer, kept for existing monitors."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import GraphDep
+from api.errors import retry_after
+from core.errors import Unavailable
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health(graph: GraphDep) -> JSONResponse:
-    body: dict[str, Any] = {"status": "ok", "neo4j": "ok"}
+@router.get("/health/live")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/health/ready")
+def ready(graph: GraphDep, request: Request) -> JSONResponse:
     try:
-        graph.driver.verify_connectivity()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; reported, not raised
-        body = {"status": "degraded", "neo4j": type(exc).__name__}
-        return JSONResponse(body, status_code=503)
-    return JSONResponse(body)
+        graph.ping()
+    except Unavailable as exc:
+        cause = type(exc.__cause__).__name__ if exc.__cause__ is not None else exc.code
+        return JSONResponse({"status": "degraded", "neo4j": cause}, status_code=503, headers=retry_after(request))
+    return JSONResponse({"status": "ok", "neo4j": "ok"})
+
+
+@router.get("/health")
+def health(graph: GraphDep, request: Request) -> JSONResponse:
+    return ready(graph, request)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal
 from api.deps import GraphDep, ResidentsDep, require
 from api.routers.lifecycle import ReasonIn
+from core.bounds import MAX_OFFSET
 from services.review import ReviewService
 
 router = APIRouter(prefix="/reviews", tags=["review queue"])
@@ -28,7 +29,7 @@ def list_reviews(reviews: ReviewDep, _: Reader,
                  status: Annotated[Literal["open", "confirmed", "rejected", "all"], Query()] = "open",
                  min_score: Annotated[float, Query()] = 0.0, max_score: Annotated[float, Query()] = 1e9,
                  order: Annotated[Literal["asc", "desc"], Query()] = "desc",
-                 offset: Annotated[int, Query(ge=0)] = 0,
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
     return reviews.list(None if status == "all" else status, min_score, max_score, order == "desc", offset, limit)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import GraphDep, require
+from core.bounds import MAX_OFFSET
 from services.audit import search_audit
 from services.stats import statistics
 
@@ -24,7 +25,7 @@ def audit(graph: GraphDep, sub: Annotated[str | None, Query(max_length=128)] = N
           resource_id: Annotated[str | None, Query(max_length=128)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None,
           since: datetime | None = None, until: datetime | None = None,
-          offset: Annotated[int, Query(ge=0)] = 0,
+          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     return search_audit(graph, sub=sub, resource_id=resource_id, action=action, since=since, until=until,
                         offset=offset, limit=limit)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Principal
 from api.deps import SubscriptionsDep, require
+from core.bounds import INT64_MAX
 from services.notify import RedriveIn, ReplayIn, RotateIn, SubscriptionIn, SubscriptionUpdate
 
 __all__ = ["DeliveryPublic", "RedrivePublic", "SubscriptionCreatedPublic", "SubscriptionPublic", "router"]
@@ -140,7 +141,7 @@ def redrive(subscription_id: str, service: SubscriptionsDep, principal: Admin,
 @router.get("/{subscription_id}/deliveries", response_model=list[DeliveryPublic])
 def deliveries(subscription_id: str, service: SubscriptionsDep, _: Admin,
                status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
-               from_seq: Annotated[int, Query(ge=0)] = 0,
+               from_seq: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     """Deliveries in event order: status, attempts, last error and timestamps."""
     return service.deliveries(subscription_id, status=status_, from_seq=from_seq, limit=limit)
