@@ -20,10 +20,12 @@ from core.settings import PROJECT_ROOT
 __all__ = ["DOC_PATHS", "DOMAIN_SCOPED", "OPEN_ROUTES", "README_END", "README_START", "RouteGuard",
            "other_routes", "render_matrix", "route_guards"]
 
-# Open by design: liveness, and the QR public keys terminals fetch to verify offline.
-OPEN_ROUTES = frozenset({("GET", "/health"), ("GET", "/ehc/.well-known/jwks.json")})
-# Starlette routes FastAPI adds for the OpenAPI document and its viewers (open, no personal data).
-DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+# Open by design: liveness and readiness, and the QR public keys terminals fetch to verify offline.
+OPEN_ROUTES = frozenset({("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
+                         ("GET", "/ehc/.well-known/jwks.json")})
+# Starlette routes FastAPI adds for the OpenAPI document, its viewers and their locally served assets
+# (open, no personal data).
+DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs"})
 # Routes that also check the token's identifier domains (and refuse e-health cards): what is checked.
 DOMAIN_SCOPED = {
     ("POST", "/residents"): "source_domain and cards[].domain",
@@ -57,7 +59,7 @@ def route_guards(app: FastAPI) -> list[RouteGuard]:
     """Every (method, path) of the app's API routes with the scopes guarding it."""
     guards: list[RouteGuard] = []
     for context in iter_route_contexts(app.routes):  # included routers are nested since FastAPI 0.16x
-        if isinstance(context.original_route, APIRoute):
+        if isinstance(context.original_route, APIRoute) and str(context.path) not in DOC_PATHS:
             dependant: Dependant = context.dependant
             scopes = tuple(sorted(set(_scopes(dependant))))
             guards.extend(RouteGuard(method, str(context.path), scopes) for method in sorted(context.methods or ()))

@@ -3,7 +3,7 @@
 A request whose bearer token verifies counts against its subject (``sub``), whichever address it comes
 from; any other request (no token, a malformed, forged or expired one) counts against the client
 address, so a burst of bad tokens is throttled. Over the limit: 429 in the documented JSON shape
-``{code: rate_limited, message}`` with ``Retry-After`` (seconds). ``/health`` is not limited.
+``{code: rate_limited, message}`` with ``Retry-After`` (seconds). ``/health`` and its live/ready forms are not limited.
 Counters live in ``EHC_RATE_LIMIT_STORAGE`` (``memory://``: per process; a shared store such as
 ``redis://`` makes the limits hold across workers)."""
 
@@ -23,7 +23,7 @@ from core.settings import Settings
 
 __all__ = ["RateLimit"]
 
-_EXEMPT = frozenset({"/health"})
+_EXEMPT = frozenset({"/health", "/health/live", "/health/ready"})
 
 
 class RateLimit:

@@ -10,19 +10,22 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api.auth import Principal
-from api.deps import BearerDep, SettingsDep, require
+from api.deps import BearerDep, RequireScope, SettingsDep
 
 router = APIRouter(tags=["ops"])
-_metrics_scope = require("metrics:read")
 
 
-def metrics_access(request: Request, settings: SettingsDep, credentials: BearerDep) -> Principal | None:
-    if settings.metrics_public:
-        return None
-    return _metrics_scope(request, settings, credentials)
+class MetricsAccess(RequireScope):
+    """``metrics:read``, unless the operators opened the scrape endpoint (``EHC_METRICS_PUBLIC``)."""
+
+    def __call__(self, request: Request, settings: SettingsDep,  # type: ignore[override]
+                 credentials: BearerDep) -> Principal | None:
+        if settings.metrics_public:
+            return None
+        return super().__call__(request, settings, credentials)
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request, _: Annotated[Principal | None, Depends(metrics_access)]) -> Response:
+def metrics(request: Request, _: Annotated[Principal | None, Depends(MetricsAccess("metrics:read"))]) -> Response:
     registry: CollectorRegistry = request.app.state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
