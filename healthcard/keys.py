@@ -220,7 +220,9 @@ class QrKeyStore:
         while True:
             private = ec.generate_private_key(ec.SECP256R1())
             kid = jwk_thumbprint(private.public_key())[:_KID_LENGTH]
-            if kid not in keys:
+            # base64url may start a kid with '-': command lines (`ehc keys retire KID`) and shell tools
+            # would read it as an option, so such a key is drawn again.
+            if kid not in keys and not kid.startswith("-"):
                 break
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
