@@ -41,8 +41,9 @@ def _environment(service: dict[str, Any], host: dict[str, str]) -> dict[str, str
 
 def test_container_side_variables_are_set_in_their_own_service() -> None:
     for name, service in _services().items():
-        own = set((service.get("environment") or {}))
-        texts = [str(service.get("command", ""))] + [str(t) for t in (service.get("healthcheck") or {}).get("test", [])]
+        own = set(service.get("environment") or {})
+        checks = (service.get("healthcheck") or {}).get("test", [])
+        texts = [str(service.get("command", "")), *map(str, checks)]
         used = {var for text in texts for var in _CONTAINER_VAR.findall(text)}
         assert used <= own, f"{name} uses {sorted(used - own)} that its container does not have"
 
@@ -52,7 +53,8 @@ def test_neo4j_health_check_passes_with_the_container_environment(tmp_path: Path
     kind, command = neo4j["healthcheck"]["test"]
     assert kind == "CMD-SHELL"
     stub = tmp_path / "cypher-shell"
-    stub.write_text(f'#!/bin/sh\n[ "$*" = "-u neo4j -p {PASSWORD} RETURN 1" ] || {{ echo "refused: $*" >&2; exit 1; }}\n')
+    stub.write_text(f'#!/bin/sh\n[ "$*" = "-u neo4j -p {PASSWORD} RETURN 1" ] '
+                    '|| { echo "refused: $*" >&2; exit 1; }\n')
     stub.chmod(0o755)
     env = {**_environment(neo4j, {"NEO4J_PASSWORD": PASSWORD}), "PATH": f"{tmp_path}:/usr/bin:/bin"}
     ran = subprocess.run(["sh", "-c", _interpolate(command, {"NEO4J_PASSWORD": PASSWORD})], env=env,
