@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -115,6 +116,48 @@ def db_status() -> None:
 def db_migrate() -> None:
     """Apply constraints and indexes (idempotent) and seed the built-in identifier domains."""
     typer.echo(_migrate())
+
+
+@app.command("backup")
+def backup_cmd(to: Annotated[Path | None, typer.Option(help="dump file (default var/backups/neo4j-<time>.dump)")]
+               = None) -> None:
+    """Dump the local Neo4j database (neo4j-admin database dump); a running server is stopped and restarted."""
+    from datetime import datetime
+
+    from graph.backup import backup
+    from graph.server import LocalServer
+
+    if not _require_embedded("back up (use that server's own backup)"):
+        return
+    settings = get_settings()
+    dest = to or settings.home / "backups" / f"neo4j-{datetime.now():%Y%m%d-%H%M%S}.dump"
+    try:
+        path = backup(LocalServer(settings), dest, settings.neo4j_database)
+    except EhcError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"backup written: {path} ({path.stat().st_size} bytes)")
+
+
+@app.command("restore")
+def restore_cmd(dump: Annotated[Path, typer.Argument(help="a file written by `ehc backup`")],
+                yes: Annotated[bool, typer.Option("--yes", help="replace the current database")] = False) -> None:
+    """Replace the local Neo4j database with a dump (neo4j-admin database load); restarts a running server."""
+    from graph.backup import restore
+    from graph.server import LocalServer
+
+    if not _require_embedded("restore"):
+        return
+    if not yes:
+        typer.secho("restore replaces the whole database; run again with --yes", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    settings = get_settings()
+    try:
+        restore(LocalServer(settings), dump, settings.neo4j_database)
+    except EhcError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"restored {settings.neo4j_database} from {dump}")
 
 
 @app.command("serve")

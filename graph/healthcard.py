@@ -17,6 +17,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import Graph, run
+from graph.national_qr import purge_national
 from graph.values import plain
 
 __all__ = [
@@ -94,6 +95,7 @@ class Neo4jNonceStore:
         self._count += 1
         if self.purge_every and self._count % self.purge_every == 0:
             self.purge(before=int(exp) - 3600)
+            purge_national(self.graph, before=int(exp) - 3600, limit=self.limit)
         return bool(rows[0]["fresh"])
 
     def purge(self, before: int) -> int:

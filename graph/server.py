@@ -145,6 +145,14 @@ class LocalServer:
                 "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", f"{self.lib}/*", main, *args]
 
+    def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``neo4j-admin <args>`` (the resolved AdminTool) on this server's home and configuration."""
+        self.ensure_installed()
+        self._write_conf()
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+        return subprocess.run(self._java(ADMIN_TOOL, *args), capture_output=True, text=True, env=env,
+                              cwd=self.home, check=False)
+
     def password(self) -> str:
         return read_or_create_secret(self.password_file, 24, hex_only=True)
 

@@ -47,7 +47,8 @@ class QrForged(QrError, Forbidden):
     """Signature does not verify, the key id is unknown or retired, or the algorithm is not ES256.
 
     ``details["reason"]`` is one of ``bad_signature``, ``unknown_kid``, ``alg_not_allowed``,
-    ``payment_mismatch``.
+    ``payment_mismatch``; for the unsigned national plain form ``not_issued`` (the service has no
+    record of issuing it) or ``validity_too_long`` (a valid time more than 300 s ahead).
     """
 
     code = "qr_forged"

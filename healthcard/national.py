@@ -1,7 +1,8 @@
 """The national plain QR form of the e-health card, for legacy readers that verify online.
 
 Static ``<card id>:1``; dynamic ``<card id>:0:<valid time>`` (1 static, 0 dynamic). Unsigned: it
-is only as good as the online check at the platform. The valid time is written ``yyyyMMddHHmmss``
+is only as good as the online check at the platform, which accepts a code only if it issued it (see
+services/healthcard_qr.py) and never one valid for longer than a dynamic code may live (300 s). The valid time is written ``yyyyMMddHHmmss``
 in Beijing time (UTC+8); no public source fixes its format, so this is a design choice. Upper-case
 hex, digits and ':' are all in the QR alphanumeric set, so these forms encode compactly.
 """
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from healthcard.ehc_id import is_ehc_id
-from healthcard.errors import QrExpired, QrMalformed
-from healthcard.tokens import QrType
+from healthcard.errors import QrExpired, QrForged, QrMalformed
+from healthcard.tokens import TTL_MAX, QrType
 
 __all__ = ["BEIJING", "NationalCode", "national_dynamic", "national_static", "parse_national"]
 
@@ -29,11 +30,17 @@ class NationalCode:
     qr_type: QrType
     valid_until: datetime | None = None  # aware, UTC+8; dynamic only
 
-    def check_valid(self, now: datetime | None = None) -> None:
-        """Raise ``QrExpired`` for a dynamic code past its valid time."""
+    def check_valid(self, now: datetime | None = None, *, leeway: int = 0) -> None:
+        """Raise ``QrExpired`` for a dynamic code past its valid time, and ``QrForged`` (reason
+        ``validity_too_long``) for one valid further ahead than a dynamic code may live (300 s)."""
         current = now or datetime.now(UTC)
-        if self.valid_until is not None and current > self.valid_until:
+        if self.valid_until is None:
+            return
+        if current > self.valid_until + timedelta(seconds=leeway):
             raise QrExpired("the dynamic QR code has expired", field="token")
+        if self.valid_until > current + timedelta(seconds=TTL_MAX + leeway):
+            raise QrForged(f"a dynamic code is valid for at most {TTL_MAX} s; this one claims longer", field="token",
+                           details={"reason": "validity_too_long"})
 
 
 def _as_beijing(moment: datetime | float) -> datetime:

@@ -5,21 +5,27 @@ Verification order: signature and key id -> expiry -> the scene accepts the code
 combined at payment scenes) -> card active (account and EHC card) -> static code not revoked ->
 one-time nonce consumed atomically in Neo4j -> payment part checked by the provider. Each refusal
 raises its own ``QrError`` code; every verification, accepted or refused, leaves an audit entry.
+
+The national plain form has no signature; what makes one genuine is the service's record of issuing
+it. A dynamic one (``<ehc id>:0:<time>``) is recorded at issue as a ``NationalQr`` node and consumed
+once at verify; a static one (``<ehc id>:1``) is the account's current static code like a signed one
+(``static_jti`` = ``nat-...``), so any later static issue revokes it and it revokes the one before.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.errors import EhcError, NotFound, Unavailable
+from core.errors import Conflict, EhcError, NotFound, Unavailable
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
+from graph.national_qr import consume_national, record_national
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, parse_function, resident_summary
 from healthcard.combined import is_combined, issue_combined, split, verify_combined
@@ -27,6 +33,7 @@ from healthcard.errors import (
     AccountInactive,
     IdDocumentMismatch,
     QrCardInactive,
+    QrForged,
     QrReplayed,
     QrRevoked,
     QrTypeNotAllowed,
@@ -37,13 +44,15 @@ from healthcard.national import national_dynamic, national_static, parse_nationa
 from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
 from healthcard.scenes import BusinessFunction, QrRule, Scene
-from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, verify_token
+from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, check_ttl, verify_token
 from services.healthcard import HealthCardService
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 
 __all__ = ["IssuedQr", "PrintedQr", "QrService"]
 
 _NATIONAL = re.compile(r"^[0-9A-F]{64}:")
+_NATIONAL_STATIC = "nat-"  # static_jti prefix of a national plain-form static code
+_SAME_SECOND_TRIES = 10  # dynamic national codes of one card issued within one second get earlier stamps
 _TYPE_NAMES = {QrType.STATIC: "static", QrType.DYNAMIC: "dynamic"}
 
 
@@ -151,30 +160,49 @@ class QrService:
         expires = None
         if qr_type is QrType.STATIC:
             payload = national_static(ehc_id)
+            now = int(self.rt.clock())
+            self.graph.write(self._static_tx, ehc_id, _NATIONAL_STATIC + secrets.token_hex(12), None, now,
+                             "issue", actor, "national")
         else:
-            expires = int(self.rt.clock()) + (ttl or self.rt.issuer.default_ttl)
-            payload = national_dynamic(ehc_id, expires)
+            expires, payload = self._record_national_dynamic(ehc_id, ttl)
         self._audit(actor, "qr_issue", ehc_id, {"type": _TYPE_NAMES[qr_type], "form": "national"})
         image = render_png(payload)
         return IssuedQr(payload, _TYPE_NAMES[qr_type], function.value, "national", expires, None, None,
                         qr_info(payload).as_dict(), image, "image/png")
 
+    def _record_national_dynamic(self, ehc_id: str, ttl: int | None) -> tuple[int, str]:
+        """Record a new national dynamic code (valid 30-300 s); returns (valid until, text)."""
+        now = int(self.rt.clock())
+        expires = now + check_ttl(ttl or self.rt.issuer.default_ttl)
+        for earlier in range(_SAME_SECOND_TRIES):
+            payload = national_dynamic(ehc_id, expires - earlier)
+            if self.graph.write(record_national, code=payload, ehc_id=ehc_id, jti="natd-" + secrets.token_hex(16),
+                                exp=expires - earlier, issued_at=now):
+                return expires - earlier, payload
+        raise Conflict("too many national dynamic codes for this card this second; try again",
+                       field="format", code="qr_issue_busy")
+
     def _issue_static(self, ehc_id: str, why: str, actor: Actor) -> IssuedToken:
         issued = self.rt.issuer.issue_static(ehc_id)
-        self.graph.write(self._static_tx, ehc_id, issued, why, actor)
+        c = issued.claims
+        self.graph.write(self._static_tx, ehc_id, c.token_id, c.kid, c.issued_at, why, actor, "signed")
         return issued
 
     @staticmethod
-    def _static_tx(tx: Transaction, ehc_id: str, issued: IssuedToken, why: str, actor: Actor) -> None:
+    def _static_tx(tx: Transaction, ehc_id: str, token_id: str, kid: str | None, issued_at: int, why: str,
+                   actor: Actor, form: str) -> None:
+        """Make this the account's one static code (revoking the previous one, whatever its form)."""
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
         account = found["account"]
         if account["status"] != AccountStatus.ACTIVE.value:
             raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
-        store.update_account(tx, ehc_id, {"static_jti": issued.claims.token_id, "static_kid": issued.claims.kid,
-                                          "static_issued_at": issued.claims.issued_at})
-        payload = {"ehc_id": ehc_id, "kid": issued.claims.kid, "via": why,
+        changes: dict[str, Any] = {"static_jti": token_id, "static_kid": kid, "static_issued_at": issued_at}
+        if form == "national":
+            changes["national_static_issued_at"] = issued_at
+        store.update_account(tx, ehc_id, changes)
+        payload = {"ehc_id": ehc_id, "kid": kid, "via": why, "form": form,
                    "previous_revoked": account.get("static_jti") is not None}
         emit_event(tx, "qr.static_issued", empi_id=account["empi_id"], resident_id=account["resident_id"],
                    payload=payload)
@@ -271,20 +299,36 @@ class QrService:
     def _verify_national(self, payload: str, scene: Scene, seen: _Seen) -> dict[str, Any]:
         code = parse_national(payload)
         seen.card_id = code.card_id
-        code.check_valid(datetime.fromtimestamp(self.rt.clock(), UTC))
+        code.check_valid(datetime.fromtimestamp(self.rt.clock(), UTC), leeway=self.rt.settings.verify_leeway_seconds)
         if self.rt.rules.rule_of(scene) is QrRule.DYNAMIC_REQUIRED:
             raise QrWrongScene(f"{scene.name} needs a signed dynamic code; the unsigned national plain form "
                                "serves identity steps only", field="token",
                                details={"reason": "signed_required", "scene": scene.code})
         self._card_active(code.card_id, seen)
         expires = int(code.valid_until.timestamp()) if code.valid_until else None
-        if code.qr_type is QrType.DYNAMIC and expires is not None:
-            jti = "nat-" + hashlib.sha256(payload.encode("ascii")).hexdigest()[:32]
-            if not self.nonces.consume(jti, expires):
+        if code.qr_type is QrType.STATIC:
+            self._national_static_current((seen.found or {}).get("account") or {})
+        else:
+            used = consume_national(self.graph, payload)
+            if used is None:
+                raise QrForged("the service never issued this national dynamic code", field="token",
+                               details={"reason": "not_issued"})
+            if not used.fresh:
                 raise QrReplayed("this dynamic QR code was already used", field="token")
         return self._answer(code.card_id, scene, seen, qr_type=code.qr_type, form="national",
                             extra={"token_id": None, "kid": None, "purpose": None, "expires_at": expires,
                                    "payment": None})
+
+    @staticmethod
+    def _national_static_current(account: dict[str, Any]) -> None:
+        """``<ehc id>:1`` verifies only while a national static issue is the account's current static code."""
+        if str(account.get("static_jti") or "").startswith(_NATIONAL_STATIC):
+            return
+        if account.get("national_static_issued_at") is None:
+            raise QrForged("the service never issued a national static code for this card", field="token",
+                           details={"reason": "not_issued"})
+        raise QrRevoked("this static QR code was replaced by a newer one (or revoked); use the new code",
+                        field="token")
 
     def _card_active(self, card_id: str, seen: _Seen) -> None:
         found = self.accounts.raw(card_id)

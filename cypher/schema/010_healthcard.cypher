@@ -9,3 +9,7 @@ CREATE CONSTRAINT ehc_bank_card_id IF NOT EXISTS FOR (b:EhcBankCard) REQUIRE b.b
 CREATE CONSTRAINT qr_nonce_jti IF NOT EXISTS FOR (n:QrNonce) REQUIRE n.jti IS UNIQUE;
 CREATE INDEX qr_nonce_exp IF NOT EXISTS FOR (n:QrNonce) ON (n.exp);
 CREATE INDEX ehc_account_status IF NOT EXISTS FOR (a:EhcAccount) ON (a.status);
+// National plain-form dynamic codes the service issued (the plain form has no signature: the record is
+// what makes a code genuine); one record per printed text.
+CREATE CONSTRAINT national_qr_code IF NOT EXISTS FOR (q:NationalQr) REQUIRE q.code IS UNIQUE;
+CREATE INDEX national_qr_exp IF NOT EXISTS FOR (q:NationalQr) ON (q.exp);

@@ -7,7 +7,7 @@ import base64
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from graph import residents as residents_repo
 from graph.driver import Graph
 from healthcard.keys import JwksKeys, QrKeyStore
+from healthcard.national import BEIJING
 from healthcard.tokens import TokenIssuer, verify_signature_and_expiry
 from tests.api import ehc_support
 from tests.api.ehc_support import (
@@ -258,7 +259,8 @@ def test_national_plain_form_serves_identity_steps_once_per_dynamic_code(ehc_cli
                                                                           token_for, people: dict[str, str]) -> None:
     app, his = token_for("app"), token_for("his")
     ehc_id = people["offline"]
-    static = f"{ehc_id}:1"
+    static = _qr(ehc_client, app, ehc_id, function="visit", format="national")["payload"]
+    assert static == f"{ehc_id}:1"
     assert _verify(ehc_client, his, static, "outpatient_registration").json()["form"] == "national"
     assert _refused(_verify(ehc_client, his, static, "record_query"), 403,
                     "qr_wrong_scene")["reason"] == "signed_required"
@@ -268,6 +270,74 @@ def test_national_plain_form_serves_identity_steps_once_per_dynamic_code(ehc_cli
     _refused(_verify(ehc_client, his, dynamic, "nurse_station"), 409, "qr_replayed")
     _refused(_verify(ehc_client, his, f"{ehc_id}:0:20200101000000", "nurse_station"), 403, "qr_expired")
     _refused(_verify(ehc_client, his, f"{'A' * 64}:1", "nurse_station"), 403, "qr_card_unknown")
+
+
+def _stamp(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, BEIJING).strftime("%Y%m%d%H%M%S")
+
+
+def test_national_dynamic_codes_never_issued_are_refused(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
+                                                         people: dict[str, str]) -> None:
+    app, his = token_for("app"), token_for("his")
+    ehc_id = people["offline"]
+    issued = _qr(ehc_client, app, ehc_id, function="visit", type="dynamic", format="national", ttl=120)
+    now = time.time()
+    for ahead in (60, 119, 299):  # forged stamps within the lifetime a genuine code could have
+        forged = f"{ehc_id}:0:{_stamp(now + ahead)}"
+        if forged != issued["payload"]:
+            assert _refused(_verify(ehc_client, his, forged, "outpatient_registration"), 403,
+                            "qr_forged")["reason"] == "not_issued"
+    for ahead in (301 + 5, 3600, 86400 * 365):  # never valid for longer than a dynamic code may live (300 s)
+        far = f"{ehc_id}:0:{_stamp(now + ahead)}"
+        assert _refused(_verify(ehc_client, his, far, "outpatient_registration"), 403,
+                        "qr_forged")["reason"] == "validity_too_long"
+    assert issued["expires_at"] - int(now) in range(118, 121)
+    assert _verify(ehc_client, his, issued["payload"], "outpatient_registration").status_code == 200
+    other = people["online"]
+    _refused(_verify(ehc_client, his, issued["payload"].replace(ehc_id, other), "outpatient_registration"),
+             403, "qr_forged")
+
+
+def test_national_dynamic_code_expires_and_is_used_once_under_contention(  # type: ignore[no-untyped-def]
+        ehc_client: TestClient, token_for, people: dict[str, str]) -> None:
+    app, his = token_for("app"), token_for("his")
+    ehc_id = people["offline"]
+    runtime = ehc_client.app.state.healthcard  # type: ignore[attr-defined]
+    # same card, same second: every code gets its own text and record
+    codes = [_qr(ehc_client, app, ehc_id, function="visit", type="dynamic", format="national", ttl=30)["payload"]
+             for _ in range(3)]
+    assert len(set(codes)) == 3
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: _verify(ehc_client, his, codes[0], "consultation").status_code,
+                                 range(8)))
+    assert statuses.count(200) == 1 and statuses.count(409) == 7, statuses
+    runtime.clock = lambda: time.time() + 60  # the verifier's clock past the 30 s lifetime
+    try:
+        _refused(_verify(ehc_client, his, codes[1], "consultation"), 403, "qr_expired")
+    finally:
+        runtime.clock = time.time
+    assert _verify(ehc_client, his, codes[1], "consultation").status_code == 200
+
+
+def test_a_static_issue_revokes_the_national_static_code_and_back(ehc_client: TestClient,  # type: ignore[no-untyped-def]
+                                                                  token_for, people: dict[str, str]) -> None:
+    app, his = token_for("app"), token_for("his")
+    ehc_id = people["offline"]
+    plain = f"{ehc_id}:1"
+    assert _refused(_verify(ehc_client, his, plain, "outpatient_registration"), 403,
+                    "qr_forged")["reason"] == "not_issued"
+    signed = _qr(ehc_client, app, ehc_id, function="registration")["payload"]
+    assert _qr(ehc_client, app, ehc_id, function="registration", format="national")["payload"] == plain
+    assert _verify(ehc_client, his, plain, "outpatient_registration").status_code == 200
+    assert _verify(ehc_client, his, plain, "consultation").status_code == 200, "static: not one-time"
+    _refused(_verify(ehc_client, his, signed, "outpatient_registration"), 403, "qr_revoked")
+    # re-issued as a signed static code (API or printed label): the plain form stops verifying
+    again = _qr(ehc_client, app, ehc_id, function="registration")["payload"]
+    _refused(_verify(ehc_client, his, plain, "outpatient_registration"), 403, "qr_revoked")
+    assert _verify(ehc_client, his, again, "outpatient_registration").status_code == 200
+    ehc_client.post("/ehc/qr/print", json={"id_type": "01", "id_number": ID_M, "name": "李雷"}, headers=his)
+    _refused(_verify(ehc_client, his, again, "outpatient_registration"), 403, "qr_revoked")
+    _refused(_verify(ehc_client, his, plain, "outpatient_registration"), 403, "qr_revoked")
 
 
 def test_a_suspended_card_does_not_verify_until_reactivated(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
