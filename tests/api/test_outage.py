@@ -52,7 +52,7 @@ def _unavailable(response: httpx2.Response, started: float) -> None:
 def test_outage_answers_503_fast_and_recovers(own_server: tuple[Settings, LocalServer]) -> None:
     settings, server = own_server
     admin = {"Authorization": f"Bearer {issue_token(settings, sub='ops', role='admin')}"}
-    his = {"Authorization": f"Bearer {issue_token(settings, sub='his', role='his')}"}
+    his = {"Authorization": f"Bearer {issue_token(settings, sub='his', role='his', domains=['H001'])}"}
     with TestClient(create_app(settings)) as client:
         make_domains(client, admin)
         first = client.post("/residents", json=resident("H001", "P1"), headers=his)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -25,12 +24,12 @@ def test_a_transaction_waiting_on_a_lock_is_bounded(graph: Graph) -> None:
     try:
         assert held.wait(10)
         bounded = Graph(graph.driver, graph.database, tx_timeout=1.0)
-        started = time.monotonic()
         with pytest.raises(Unavailable) as caught:
             bounded.write_query("update_domain", code="ID", props={"description": "second writer"})
-        elapsed = time.monotonic() - started
         assert caught.value.code in {"database_timeout", "database_busy"}
-        assert elapsed < 10, f"waited {elapsed:.1f} s for a lock held 20 s"
+        # The refusal came while the slow writer still held its lock: the wait was bounded by the
+        # transaction timeout, not by the lock holder.
+        assert holder.is_alive() and not release.is_set()
     finally:
         release.set()
         holder.join(30)

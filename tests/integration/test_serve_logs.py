@@ -47,7 +47,8 @@ class Server:
     def call(self, method: str, path: str, role: str | None = None, **kw: Any) -> httpx.Response:
         headers = dict(kw.pop("headers", {}))
         if role:
-            token = issue_token(self.settings, sub=f"{role}-client", role=role)
+            token = issue_token(self.settings, sub=f"{role}-client", role=role,
+                                domains=["H001", "H002"] if role == "his" else None)
             headers["Authorization"] = f"Bearer {token}"
         r = httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
         self.responses.append(r)
