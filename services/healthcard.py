@@ -26,7 +26,15 @@ from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_
 from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
 from healthcard.ports import FourElements
 from healthcard.runtime import HealthCardRuntime
-from services.healthcard_models import AccountIn, AccountUpdate, BankCardIn, CancelIn, IdDocument
+from services.healthcard_models import (
+    AccountIn,
+    AccountUpdate,
+    BankCardIn,
+    CancelIn,
+    IdDocument,
+    ReactivateIn,
+    SuspendIn,
+)
 from services.models import ResidentIn, ResidentUpdate
 from services.registry import ResidentService
 
@@ -229,6 +237,38 @@ class HealthCardService:
         payload = {"ehc_id": ehc_id, "reason": body.reason, "evidence": evidence, "resident_status": body.reason}
         emit_event(tx, "account.cancelled", empi_id=account["empi_id"], resident_id=resident_id, payload=payload)
         record_audit(tx, actor, "cancel", "ehc_account", ehc_id, payload)
+
+    # -- suspend (挂失) and reactivate (解挂) ---------------------------------------------------------
+    def suspend(self, ehc_id: str, body: SuspendIn, actor: Actor) -> dict[str, Any]:
+        """Suspend the card: its codes stop verifying and no new ones are issued; the account stays."""
+        self.graph.write(self._card_status_tx, ehc_id, "suspended", body.reason, body.note, actor)
+        return self.get(ehc_id)
+
+    def reactivate(self, ehc_id: str, body: ReactivateIn, actor: Actor) -> dict[str, Any]:
+        """Lift a suspension, on presentation of the holder's ID document."""
+        self.graph.write(self._card_status_tx, ehc_id, "active", None, body.note, actor, body)
+        return self.get(ehc_id)
+
+    def _card_status_tx(self, tx: Transaction, ehc_id: str, status: str, reason: str | None, note: str | None,
+                        actor: Actor, document: IdDocument | None = None) -> None:
+        found = store.lock_account(tx, ehc_id)
+        if found is None:
+            raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
+        account, card = found["account"], found["card"]
+        if account["status"] != AccountStatus.ACTIVE.value or card is None or card["status"] == "cancelled":
+            raise AccountInactive("a cancelled account's card cannot be suspended or reactivated", field="ehc_id")
+        if document is not None and not self.rt.account_keys.matches(account["account_key"], document.id_type,
+                                                                      document.id_number):
+            raise IdDocumentMismatch("the ID document presented is not the account holder's; reactivating the "
+                                     "card needs the holder's own ID document", field="id_number")
+        if card["status"] == status:
+            raise Conflict(f"the e-health card is {status} already", field="ehc_id", code="card_status_unchanged")
+        repo.set_card_status(tx, card["card_id"], status, reason)
+        action, event = ("suspend", "account.suspended") if status == "suspended" else \
+            ("reactivate", "account.reactivated")
+        payload = {"ehc_id": ehc_id, "card_status": status, "reason": reason, "note": note}
+        emit_event(tx, event, empi_id=account["empi_id"], resident_id=account["resident_id"], payload=payload)
+        record_audit(tx, actor, action, "ehc_account", ehc_id, payload)
 
     # -- bank cards ---------------------------------------------------------------------------
     def bind_bank_card(self, ehc_id: str, body: BankCardIn, actor: Actor) -> tuple[dict[str, Any], bool]:

@@ -14,7 +14,8 @@ from services.models import _Demographics
 
 __all__ = [
     "AccountIn", "AccountUpdate", "BankCardIn", "CancelIn", "ContactPreferences", "Evidence", "IdDocument",
-    "OfflineVerification", "OnlineVerification", "PrintRequest", "QrRequest", "VerifyRequest",
+    "OfflineVerification", "OnlineVerification", "PrintRequest", "QrRequest", "ReactivateIn", "SuspendIn",
+    "VerifyRequest",
 ]
 
 Text = Annotated[str, Field(min_length=1, max_length=100)]
@@ -115,6 +116,13 @@ class CancelIn(_In):
     note: Annotated[str, Field(max_length=200)] | None = None
 
 
+class SuspendIn(_In):
+    """挂失: the holder reports the card (or the phone carrying it) lost or stolen, or asks to pause it."""
+
+    reason: Literal["lost", "stolen", "holder_request"]
+    note: Annotated[str, Field(max_length=200)] | None = None
+
+
 class IdDocument(_In):
     """The holder's ID document, presented again to confirm a sensitive change."""
 
@@ -127,6 +135,12 @@ class IdDocument(_In):
         if v not in codes.ID_DOCUMENT_TYPE:
             raise ValueError(f"{v!r} is not an ID document type code (CV02.01.101)")
         return v
+
+
+class ReactivateIn(IdDocument):
+    """解挂: lifting a suspension needs the holder's own ID document, as unbinding a bank card does."""
+
+    note: Annotated[str, Field(max_length=200)] | None = None
 
 
 class BankCardIn(_In):

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Response, status
 from api.auth import Principal
 from api.deps import HealthCardDep, require
 from api.schemas_ehc import AccountPublic, AccountRegistrationPublic, BankCardPublic
-from services.healthcard_models import AccountIn, AccountUpdate, BankCardIn, CancelIn, IdDocument
+from services.healthcard_models import (
+    AccountIn,
+    AccountUpdate,
+    BankCardIn,
+    CancelIn,
+    IdDocument,
+    ReactivateIn,
+    SuspendIn,
+)
 
 router = APIRouter(prefix="/ehc/accounts", tags=["virtual health card: accounts"])
 Registrar = Annotated[Principal, Depends(require("ehc:register"))]
@@ -39,6 +47,18 @@ def update_account(ehc_id: str, body: AccountUpdate, accounts: HealthCardDep, wh
 @router.post("/{ehc_id}/cancel", response_model=AccountPublic)
 def cancel_account(ehc_id: str, body: CancelIn, accounts: HealthCardDep, who: Writer) -> dict[str, Any]:
     return accounts.cancel(ehc_id, body, who.actor)
+
+
+@router.post("/{ehc_id}/suspend", response_model=AccountPublic)
+def suspend_card(ehc_id: str, body: SuspendIn, accounts: HealthCardDep, who: Writer) -> dict[str, Any]:
+    """挂失: the card's codes stop verifying and none are issued until it is reactivated."""
+    return accounts.suspend(ehc_id, body, who.actor)
+
+
+@router.post("/{ehc_id}/reactivate", response_model=AccountPublic)
+def reactivate_card(ehc_id: str, body: ReactivateIn, accounts: HealthCardDep, who: Writer) -> dict[str, Any]:
+    """解挂: needs the holder's own ID document."""
+    return accounts.reactivate(ehc_id, body, who.actor)
 
 
 @router.post("/{ehc_id}/bank-cards", response_model=BankCardPublic, status_code=status.HTTP_201_CREATED,

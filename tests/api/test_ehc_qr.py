@@ -341,21 +341,34 @@ def test_a_static_issue_revokes_the_national_static_code_and_back(ehc_client: Te
 
 
 def test_a_suspended_card_does_not_verify_until_reactivated(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                            people: dict[str, str], graph: Graph) -> None:
+                                                            people: dict[str, str]) -> None:
     app, his = token_for("app"), token_for("his")
     ehc_id = people["offline"]
     static = _qr(ehc_client, app, ehc_id, function="visit")["payload"]
     card_id = ehc_client.get(f"/ehc/accounts/{ehc_id}", headers=app).json()["card"]["card_id"]
-    # The generic card route refuses e-health cards for everyone; the status is set in the graph here.
+    # The generic card route refuses e-health cards for everyone: the account flows suspend and reactivate.
     _refused(ehc_client.patch(f"/cards/{card_id}", json={"status": "suspended"}, headers=token_for("admin")), 409,
              "ehc_card_account_flow")
-    graph.write(residents_repo.set_card_status, card_id, "suspended", "挂失")
+    suspended = ehc_client.post(f"/ehc/accounts/{ehc_id}/suspend", json={"reason": "lost"}, headers=app)
+    assert suspended.status_code == 200, suspended.text
+    assert suspended.json()["status"] == "active" and suspended.json()["card"]["status"] == "suspended"
+    _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/suspend", json={"reason": "lost"}, headers=app), 409,
+             "card_status_unchanged")
     _refused(_verify(ehc_client, his, static, "consultation"), 403, "qr_card_suspended")
     _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/qr", json={"function": "visit"}, headers=app), 409,
              "card_inactive")
-    graph.write(residents_repo.set_card_status, card_id, "active", None)
+    holder, wrong = {"id_type": "01", "id_number": ID_M}, {"id_type": "01", "id_number": ID_F}
+    _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/reactivate", json=wrong, headers=app), 403,
+             "id_document_mismatch")
+    _refused(ehc_client.post(f"/ehc/accounts/{ehc_id}/reactivate", json=holder, headers=his), 403,
+             "insufficient_scope")
+    back = ehc_client.post(f"/ehc/accounts/{ehc_id}/reactivate", json=holder, headers=app)
+    assert back.status_code == 200, back.text
+    assert back.json()["card"]["status"] == "active"
     assert _verify(ehc_client, his, static, "consultation").status_code == 200
     assert _verify(ehc_client, app, static, "consultation").status_code == 403, "apps cannot verify codes"
+    trail = ehc_client.get("/audit", params={"resource_id": ehc_id}, headers=token_for("admin")).json()
+    assert [e["action"] for e in trail if e["action"] in {"suspend", "reactivate"}] == ["reactivate", "suspend"]
 
 
 def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(ehc_client: TestClient,  # type: ignore[no-untyped-def]
