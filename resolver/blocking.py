@@ -18,6 +18,7 @@ groups records by the same keys. Keys (absent when their inputs are missing):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ __all__ = [
     "BLOCKING_KEY_NAMES",
     "KeyFunction",
     "blocking_keys",
+    "block_lock_names",
     "candidate_pairs",
     "field_key_function",
     "keys_of",
@@ -67,6 +69,14 @@ def blocking_keys(std: StandardRecord) -> dict[str, str]:
         sorted_birth = "".join(sorted(birth.replace("-", "")))
         keys["birth_sorted_surname"] = f"{sorted_birth}|{surname_py}|{name.shape[len(name.surname)]}"
     return keys
+
+
+def block_lock_names(keys: Mapping[str, str]) -> list[str]:
+    """The names of the lock objects (``BlockKey`` nodes) of a record's blocking keys, sorted: every
+    writer takes them in this one order, so writers sharing keys serialise without deadlocking. A name
+    is a digest of ``<key name>|<value>``: the lock nodes carry no personal data."""
+    return sorted({hashlib.blake2b(f"{name}|{value}".encode(), digest_size=16).hexdigest()
+                   for name, value in keys.items()})
 
 
 def _field_value(row: Mapping[str, object], spec: str) -> object:

@@ -78,6 +78,9 @@ class ResidentService:
                                           card_id=_uid("C"))
             holders = locked["holders"] if locked else []
         demographics = record.demographics()
+        # Registrations sharing a blocking key could be each other's candidates: serialise them here,
+        # so each decides on the records committed before it (the outcome of a sequential feed).
+        self.engine.lock_keys(tx, self.engine.standard(demographics))
         decision = self._decide(tx, demographics, holders)
         # Cards the record carries must not belong to another identity (that needs a steward's merge).
         for i, card in enumerate(record.cards):
