@@ -15,10 +15,25 @@ from graph.driver import run
 from graph.values import plain
 
 __all__ = [
-    "find_by_source", "lock_identifier", "find_identifier", "create_resident", "attach_card",
-    "link_same_as", "get_resident", "lock_resident", "update_resident", "list_changes", "detach_card",
-    "set_card_status", "get_card", "get_identity", "pix_lookup", "find_candidates", "list_same_as",
-    "list_records_page", "lock_block_keys",
+    "attach_card",
+    "create_resident",
+    "detach_card",
+    "find_by_source",
+    "find_candidates",
+    "find_identifier",
+    "get_card",
+    "get_identity",
+    "get_resident",
+    "link_same_as",
+    "list_changes",
+    "list_records_page",
+    "list_same_as",
+    "lock_block_keys",
+    "lock_identifier",
+    "lock_resident",
+    "pix_lookup",
+    "set_card_status",
+    "update_resident",
 ]
 
 

@@ -30,8 +30,8 @@ from resolver.records import StandardRecord
 __all__ = [
     "BLOCKING_KEY_NAMES",
     "KeyFunction",
-    "blocking_keys",
     "block_lock_names",
+    "blocking_keys",
     "candidate_pairs",
     "field_key_function",
     "keys_of",

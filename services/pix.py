@@ -14,7 +14,7 @@ from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn
 
-__all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
+__all__ = ["PixResult", "PixService", "UnknownDomain", "UnknownIdentifier"]
 
 
 class UnknownDomain(NotFound):
@@ -43,7 +43,7 @@ class PixService:
 
     def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
-        oid = ref[len("urn:oid:"):] if ref.startswith("urn:oid:") else ref
+        oid = ref.removeprefix("urn:oid:")
         domain = self.directory.find(oid)
         if domain is not None and ref.startswith("urn:oid:") and domain["oid"] != oid:
             domain = None  # a urn:oid: reference names an OID, never a code
@@ -92,14 +92,14 @@ class PixService:
             raise UnknownIdentifier(f"identifier {src_value!r} is not known in domain {src_domain}",
                                     field="source.value")
         holder = found["holders"][0]
-        existing = repo.find_identifier(tx, dst_domain, dst_value)
-        if existing and any(h["empi_id"] != holder["empi_id"] for h in existing["holders"]):
-            raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
-                           "merge the identities instead", field="target.value")
+        # Lock the target identifier first, then decide: its holders cannot change under us.
         locked = repo.lock_identifier(tx, domain=dst_domain, number=dst_value, card_type=card_type,
                                       card_id="C" + uuid.uuid4().hex.upper())
         if locked is None:
             raise EhcError("target domain vanished", field="target.domain")
+        if any(h["empi_id"] != holder["empi_id"] for h in locked["holders"]):
+            raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
+                           "merge the identities instead", field="target.value")
         repo.attach_card(tx, resident_id=holder["resident_id"], domain=dst_domain, number=dst_value,
                          rel_id="L" + uuid.uuid4().hex.upper(), app_domain=dst_domain)
         repo.update_resident(tx, resident_id=holder["resident_id"], changes={},
