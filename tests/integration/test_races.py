@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from services.demo import ensure_domains
 from services.models import ResidentIn
 from services.registry import ResidentService
@@ -47,3 +48,28 @@ def test_concurrent_registrations_without_id_number_match_sequential(graph: Grap
     assert con_reviews == seq_reviews
     identity = service.identity(con_ids.pop())
     assert len(identity["records"]) == 50
+
+
+def test_a_deadlock_victim_is_retried_by_the_driver(graph: Graph) -> None:
+    """Two writers taking two lock nodes in opposite orders deadlock; Neo4j aborts one with a transient
+    error and Graph.write (a managed transaction) runs it again, so both complete."""
+    from graph import residents as repo
+
+    barrier = threading.Barrier(2, timeout=10)
+    attempts: list[str] = []
+
+    def writer(order: list[str]) -> int:
+        def work(tx: Transaction) -> int:
+            attempts.append(order[0])
+            repo.lock_block_keys(tx, order[:1])
+            if len(attempts) <= 2:  # first attempts only: make both hold one lock, then want the other
+                barrier.wait()
+            return repo.lock_block_keys(tx, order[1:])
+
+        return graph.write(work)
+
+    graph.write(lambda tx: repo.lock_block_keys(tx, ["k-a", "k-b"]))  # both lock nodes exist
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(writer, [["k-a", "k-b"], ["k-b", "k-a"]]))
+    assert done == [1, 1]
+    assert len(attempts) == 3, f"one deadlock victim retried once: {attempts}"
