@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import Conflict, EhcError, NotFound
@@ -12,6 +12,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
+from resolver.idnumber import distinct_valid_id_numbers
 from services.models import CrossIndexLinkIn
 
 __all__ = ["PixResult", "PixService", "UnknownDomain", "UnknownIdentifier"]
@@ -32,6 +33,7 @@ class PixResult:
     empi_id: str
     source: dict[str, str]
     identifiers: list[dict[str, Any]]
+    conflict: list[str] = field(default_factory=list)  # ["id_number"]: two valid ID numbers (steward override)
 
 
 class PixService:
@@ -73,8 +75,9 @@ class PixService:
         row = rows[0]
         if self.audit is not None and actor is not None:
             self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"})
+        conflict = ["id_number"] if len(distinct_valid_id_numbers(row["id_documents"])) > 1 else []
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
-                         row["identifiers"])
+                         row["identifiers"], conflict)
 
     def link(self, body: CrossIndexLinkIn, actor: Actor) -> PixResult:
         """建立交叉索引: attach the target identifier to the record that holds the source identifier."""

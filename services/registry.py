@@ -14,11 +14,12 @@ from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from resolver.idnumber import distinct_valid_id_numbers
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
-__all__ = ["Registration", "ResidentService"]
+__all__ = ["Registration", "ResidentService", "identity_conflicts"]
 
 ID_DOMAIN = "ID"
 
@@ -202,7 +203,7 @@ class ResidentService:
         records = [self.get(rid) for rid in found["resident_ids"]]
         self._audit_read(actor, "identity", found["empi_id"])
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
-                "records": records}
+                "conflict": identity_conflicts(records), "records": records}
 
     def links(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
@@ -331,6 +332,13 @@ class ResidentService:
 
     def new_empi_id(self) -> str:
         return new_empi_id()
+
+
+def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
+    """What marks an identity as conflicted: ``id_number`` when its records hold different valid ID
+    numbers (only a steward's override can have joined them). Derived from the records, so an undone
+    merge clears it."""
+    return ["id_number"] if len(distinct_valid_id_numbers(records)) > 1 else []
 
 
 def _view(found: dict[str, Any]) -> dict[str, Any]:
