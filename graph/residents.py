@@ -133,7 +133,7 @@ def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: in
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
 
 
-def lock_block_keys(tx: ManagedTransaction, keys: list[str]) -> int:
+def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:
     """Write-lock the blocking keys' lock nodes, in the given order (see cypher/lock_block_keys.cypher)."""
     rows = run(tx, "lock_block_keys", keys=keys)
     return int(rows[0]["locked"]) if rows else 0

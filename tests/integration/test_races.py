@@ -58,7 +58,7 @@ def test_a_deadlock_victim_is_retried_by_the_driver(graph: Graph) -> None:
     barrier = threading.Barrier(2, timeout=10)
     attempts: list[str] = []
 
-    def writer(order: list[str]) -> int:
+    def writer(order: list[int]) -> int:
         def work(tx: Transaction) -> int:
             attempts.append(order[0])
             repo.lock_block_keys(tx, order[:1])
@@ -68,8 +68,8 @@ def test_a_deadlock_victim_is_retried_by_the_driver(graph: Graph) -> None:
 
         return graph.write(work)
 
-    graph.write(lambda tx: repo.lock_block_keys(tx, ["k-a", "k-b"]))  # both lock nodes exist
+    graph.write(lambda tx: repo.lock_block_keys(tx, [1, 2]))  # both lock nodes exist
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(writer, [["k-a", "k-b"], ["k-b", "k-a"]]))
+        done = list(pool.map(writer, [[1, 2], [2, 1]]))
     assert done == [1, 1]
     assert len(attempts) == 3, f"one deadlock victim retried once: {attempts}"
