@@ -25,12 +25,17 @@ def _two_persons(client: TestClient, his: dict[str, str]) -> tuple[dict[str, Any
 
 
 def _conflict(client: TestClient, his: dict[str, str], empi_id: str) -> tuple[list[str], list[str], list[str]]:
-    """The conflict flag as the identity view, the golden record and the PIX lookup show it."""
+    """The conflict flag as the identity view, the golden record and the PIX lookup show it (PIXm: the
+    same codes as meta.tag of the Parameters)."""
     ident = client.get(f"/identities/{empi_id}", headers=his).json()
     golden = client.get(f"/identities/{empi_id}/golden", headers=his).json()
     local = ident["records"][0]
     pix = client.get("/pix/lookup", params={"domain": local["source_domain"], "value": local["local_id"]},
                      headers=his).json()
+    oid = client.get(f"/domains/{local['source_domain']}", headers=his).json()["oid"]
+    pixm = client.get("/fhir/Patient/$ihe-pix", params={"sourceIdentifier": f"urn:oid:{oid}|{local['local_id']}"},
+                      headers=his).json()
+    assert [t["code"] for t in pixm.get("meta", {}).get("tag", [])] == pix["conflict"]
     return ident["conflict"], golden["conflict"], pix["conflict"]
 
 
