@@ -18,7 +18,7 @@ from services.linking import new_empi_id
 from services.matching import MatchEngine, engine_for
 from services.models import ResidentIn
 
-__all__ = ["import_records", "batched"]
+__all__ = ["batched", "import_records"]
 
 
 def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]]:
