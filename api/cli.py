@@ -111,6 +111,12 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
     """Run the API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from healthcard.label_font import require_cjk_font
+
+    try:
+        require_cjk_font()  # printed labels need Chinese glyphs: refuse to start without them
+    except EhcError as exc:
+        _fail(exc)
     settings = get_settings()
     if start_db and settings.embedded:
         db_start()

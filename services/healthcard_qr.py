@@ -32,7 +32,7 @@ from healthcard.errors import (
     QrTypeNotAllowed,
     QrWrongScene,
 )
-from healthcard.label import card_hint, render_label
+from healthcard.label import LabelSpec, card_hint, render_label
 from healthcard.national import national_dynamic, national_static, parse_national
 from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
@@ -195,7 +195,7 @@ class QrService:
 
     # -- print --------------------------------------------------------------------------------
     def print_code(self, req: PrintRequest, actor: Actor) -> PrintedQr:
-        """A new static code (the previous one is revoked) as a print-ready label, PNG or SVG."""
+        """A new static code (the previous one is revoked) as a print-ready label (``size``, ``dpi``), PNG or SVG."""
         ehc_id = self.accounts.find_by_document(req.id_type, req.id_number)
         if ehc_id is None:
             raise NotFound("no e-health card account for this ID document; register first", field="id_number")
@@ -209,7 +209,9 @@ class QrService:
             return PrintedQr(render_svg(token).encode("utf-8"), "image/svg+xml", ehc_id, info)
         if req.format == "png":
             return PrintedQr(render_png(token), "image/png", ehc_id, info)
-        return PrintedQr(render_label(token, name=name, hint=card_hint(ehc_id)), "image/png", ehc_id, info)
+        label = render_label(token, name=name, hint=card_hint(ehc_id), spec=LabelSpec.named(req.size, req.dpi),
+                             font_path=self.rt.label_font)
+        return PrintedQr(label, "image/png", ehc_id, info)
 
     # -- verify -------------------------------------------------------------------------------
     def verify(self, req: VerifyRequest, actor: Actor) -> dict[str, Any]:
