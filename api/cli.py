@@ -282,16 +282,21 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
 
 @app.command("stats")
 def stats(days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
-          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity."""
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+          institution: Annotated[str | None, typer.Option(help="supervision figures of one institution")]
+          = None) -> None:
+    """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity;
+    supervision of QR verifications per institution (refusals by reason, outliers, card share)."""
     import json
 
+    from api.cli_supervision import echo_supervision
     from graph.driver import Graph
     from services.stats import statistics
+    from services.supervision import supervision
 
     graph = Graph.from_settings(get_settings())
     try:
-        figures = statistics(graph, days)
+        figures = {**statistics(graph, days), "supervision": supervision(graph, days=days, institution=institution)}
     finally:
         graph.close()
     if as_json:
@@ -305,6 +310,7 @@ def stats(days: Annotated[int, typer.Option(help="window for the per-day figures
         typer.echo(f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}")
     for row in figures["registrations_per_day"]:
         typer.echo(f"  registrations {row['day']} {row['registrations']}")
+    echo_supervision(figures["supervision"])
 
 
 def main() -> None:

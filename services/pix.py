@@ -13,6 +13,7 @@ from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
 from services.models import CrossIndexLinkIn
+from services.supervision import identity_check
 
 __all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
 
@@ -72,7 +73,8 @@ class PixService:
                            field="value", details={"empi_ids": [r["empi_id"] for r in rows]})
         row = rows[0]
         if self.audit is not None and actor is not None:
-            self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"})
+            self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"},
+                              tally=identity_check(actor))
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
                          row["identifiers"])
 
