@@ -31,6 +31,7 @@ from graph.domain_cache import DomainDirectory
 from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
 from healthcard.config import HealthCardSettings
+from healthcard.label_font import require_cjk_font
 from healthcard.runtime import HealthCardRuntime
 
 __all__ = ["create_app"]
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_cjk_font()  # printed labels are Chinese: no CJK font, no start (before anything is opened)
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
         app.state.audit = AuditBuffer(app.state.graph)

@@ -75,7 +75,7 @@ def known_day(ehc_client: TestClient, token_for) -> dict[str, Any]:  # type: ign
     return {"steward": token_for("steward"), "day": today().isoformat()}
 
 
-def test_supervision_counts_rates_outliers_and_card_share(ehc_client: TestClient,  # type: ignore[no-untyped-def]
+def test_supervision_counts_rates_outliers_and_card_share(ehc_client: TestClient,
                                                          known_day: dict[str, Any]) -> None:
     r = ehc_client.get("/stats/supervision", params={"min_count": 1, "k": 2}, headers=known_day["steward"])
     assert r.status_code == 200, r.text
