@@ -1,8 +1,8 @@
-// Supervision: counters per institution x care step x day over a date range, newest first.
+// Supervision: counters per institution x care step x day over a date range, newest first
+// (the day index gives the order; the LIMIT stops the scan early).
 MATCH (t:VerifyTally)
 WHERE t.day >= date($from) AND t.day <= date($to) AND t.step <> $all_steps
-  AND ($institution IS NULL OR t.institution = $institution)
-RETURN t.institution AS institution, t.step AS step, toString(t.day) AS day,
+RETURN t.institution AS institution, t.step AS step, t.day AS day,
        t.verifications AS verifications,
        t.accepted AS accepted,
        t.refused AS refused,

@@ -1,7 +1,6 @@
 // Supervision: per-institution totals over a date range, from the all-steps counters.
 MATCH (t:VerifyTally)
 WHERE t.step = $all_steps AND t.day >= date($from) AND t.day <= date($to)
-  AND ($institution IS NULL OR t.institution = $institution)
 RETURN t.institution AS institution,
        sum(t.verifications) AS verifications,
        sum(t.accepted) AS accepted,

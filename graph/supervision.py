@@ -38,11 +38,19 @@ def record_tallies(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
 
 def supervision_institutions(tx: ManagedTransaction, start: date, end: date,
                              institution: str | None) -> list[dict[str, Any]]:
-    return run(tx, "stats_supervision_institutions", all_steps=ALL_STEPS, institution=institution,
-               **{"from": start.isoformat(), "to": end.isoformat()})
+    """Totals per institution (one query per shape, so each seeks its own index)."""
+    window = {"from": start.isoformat(), "to": end.isoformat()}
+    if institution is None:
+        return run(tx, "stats_supervision_institutions", all_steps=ALL_STEPS, **window)
+    return run(tx, "stats_supervision_institution", all_steps=ALL_STEPS, institution=institution, **window)
 
 
 def supervision_daily(tx: ManagedTransaction, start: date, end: date, institution: str | None,
                       limit: int) -> list[dict[str, Any]]:
-    return run(tx, "stats_supervision_daily", all_steps=ALL_STEPS, institution=institution, limit=limit,
-               **{"from": start.isoformat(), "to": end.isoformat()})
+    window = {"from": start.isoformat(), "to": end.isoformat()}
+    if institution is None:
+        rows = run(tx, "stats_supervision_daily", all_steps=ALL_STEPS, limit=limit, **window)
+    else:
+        rows = run(tx, "stats_supervision_daily_institution", all_steps=ALL_STEPS, institution=institution,
+                   limit=limit, **window)
+    return [{**row, "day": row["day"].iso_format()} for row in rows]
