@@ -57,6 +57,14 @@ test: $(DEV_STAMP)
 	$(BIN)/python -c "from core.settings import get_settings; from graph.server import LocalServer; LocalServer(get_settings()).ensure_installed()"
 	$(BIN)/pytest
 
+# Printed labels need a CJK font (Debian's fonts-wqy-microhei, 1.6 MB): apt runs only when none is found.
+.PHONY: cjk-font
+cjk-font: $(STAMP)
+	@$(BIN)/python -c "from healthcard.label_font import require_cjk_font; require_cjk_font()" 2>/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
+	@$(BIN)/python -c "from healthcard.label_font import require_cjk_font; print('label font:', require_cjk_font())"
+run test: cjk-font
+
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/pix_load.py
 

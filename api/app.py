@@ -36,6 +36,7 @@ from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
 from graph.tokens import RevocationList
 from healthcard.config import HealthCardSettings
+from healthcard.label_font import require_cjk_font
 from healthcard.runtime import HealthCardRuntime
 from services.egress import EgressPolicy
 from services.notify import get_notify_settings
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_cjk_font()  # printed labels are Chinese: no CJK font, no start (before anything is opened)
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
         app.state.audit = AuditBuffer(app.state.graph)

@@ -174,7 +174,12 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
     import uvicorn
 
     from core.logs import logging_config
+    from healthcard.label_font import require_cjk_font
 
+    try:
+        require_cjk_font()  # printed labels need Chinese glyphs: refuse to start without them
+    except EhcError as exc:
+        _fail(exc)
     settings = get_settings()
     log = logging.getLogger("ehc.serve")
     try:
@@ -354,16 +359,21 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
 
 @app.command("stats")
 def stats(days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
-          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity."""
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+          institution: Annotated[str | None, typer.Option(help="supervision figures of one institution")]
+          = None) -> None:
+    """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity;
+    supervision of QR verifications per institution (refusals by reason, outliers, card share)."""
     import json
 
+    from api.cli_supervision import echo_supervision
     from graph.driver import Graph
     from services.stats import statistics
+    from services.supervision import supervision
 
     graph = Graph.from_settings(get_settings())
     try:
-        figures = statistics(graph, days)
+        figures = {**statistics(graph, days), "supervision": supervision(graph, days=days, institution=institution)}
     finally:
         graph.close()
     if as_json:
@@ -377,6 +387,7 @@ def stats(days: Annotated[int, typer.Option(help="window for the per-day figures
         typer.echo(f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}")
     for row in figures["registrations_per_day"]:
         typer.echo(f"  registrations {row['day']} {row['registrations']}")
+    echo_supervision(figures["supervision"])
 
 
 def main() -> None:

@@ -1,5 +1,7 @@
 """Read audits, batched: each read of personal data is queued and written in one transaction every
-``interval`` seconds (writes are audited synchronously, inside their own transaction)."""
+``interval`` seconds (writes are audited synchronously, inside their own transaction). An entry may
+carry supervision counter rows (``tally``): they are summed per key and added in the same transaction
+as the audit entries, so the counters and the audit trail never disagree."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Unavailable
-from graph.driver import Graph
+from graph.driver import Graph, Transaction, run
+from graph.supervision import merge_tallies, record_tallies
 from graph.trail import Actor, to_json
 
 __all__ = ["AuditBuffer"]
@@ -24,17 +27,19 @@ class AuditBuffer:
         self.interval = interval
         self.max_rows = max_rows
         self._rows: list[dict[str, Any]] = []
+        self._tallies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def record(self, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-               detail: dict[str, Any] | None = None) -> None:
+               detail: dict[str, Any] | None = None, tally: list[dict[str, Any]] | None = None) -> None:
         row = {"audit_id": "A" + uuid.uuid4().hex.upper(), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
                "role": actor.role, "ip": actor.ip, "action": action, "resource_type": resource_type,
                "resource_id": resource_id, "detail": to_json(detail or {})}
         with self._lock:
             self._rows.append(row)
+            self._tallies.extend(tally or ())
             full = len(self._rows) >= self.max_rows
         if full or self._thread is None:
             self.flush()
@@ -42,14 +47,21 @@ class AuditBuffer:
     def flush(self) -> int:
         with self._lock:
             rows, self._rows = self._rows, []
+            tallies, self._tallies = self._tallies, []
         if rows:
             try:
-                self.graph.write_query("record_audits", rows=rows)
+                self.graph.write(self._write, rows, merge_tallies(tallies))
             except Unavailable:
-                with self._lock:  # kept for the next flush (idempotent: MERGE on audit_id)
+                with self._lock:  # kept for the next flush (audits idempotent: MERGE on audit_id)
                     self._rows[:0] = rows
+                    self._tallies[:0] = tallies
                 raise
         return len(rows)
+
+    @staticmethod
+    def _write(tx: Transaction, rows: list[dict[str, Any]], tallies: list[dict[str, Any]]) -> None:
+        run(tx, "record_audits", rows=rows)
+        record_tallies(tx, tallies)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="audit-flush", daemon=True)

@@ -13,6 +13,7 @@ __all__ = [
     "IdentityNotVerified",
     "KeyNotFound",
     "KeyStateConflict",
+    "LabelFontMissing",
     "PaymentRejected",
     "ProviderUnavailable",
     "QrCardInactive",
@@ -163,3 +164,9 @@ class BankCardLimit(Conflict):
     """The account already has the maximum number of bound bank cards."""
 
     code = "bank_card_limit"
+
+
+class LabelFontMissing(Unavailable):
+    """No font with the Chinese glyphs a printed label needs (电子健康卡, the resident's name)."""
+
+    code = "label_font_missing"

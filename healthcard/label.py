@@ -1,36 +1,69 @@
-"""A print-ready label: the QR code with a title, the masked name and a card hint (就诊卡/病历本 sticker).
+"""A print-ready label: the QR code with the title 电子健康卡, the masked name and a card hint.
 
-Chinese text needs a CJK font: ``EHC_HC_LABEL_FONT`` or the first of the usual system fonts found
-(Noto/Source Han, WenQuanYi, Droid Sans Fallback). Without one the label prints the name in pinyin
-and an English title, so it is always legible.
+Labels come in the sizes of common thermal label printers (``LABEL_SIZES``: 50x30 mm and 80x50 mm,
+landscape) at 203 or 300 dpi: the code on the left with its 4-module quiet zone, the text on the
+right, each line shrunk to fit. The text is always Chinese, drawn with the CJK font of
+``healthcard.label_font`` (there is no pinyin fallback).
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
-from pypinyin import lazy_pinyin
 
-from healthcard.config import get_healthcard_settings
+from healthcard.label_font import require_cjk_font
 from healthcard.qr import Ecc, qr_image
 
-__all__ = ["CJK_FONT_CANDIDATES", "card_hint", "find_cjk_font", "mask_name", "render_label"]
+__all__ = [
+    "DEFAULT_LABEL",
+    "LABEL_SIZES",
+    "LabelLine",
+    "LabelSpec",
+    "card_hint",
+    "label_lines",
+    "mask_name",
+    "render_label",
+]
 
-CJK_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/source-han-sans/SourceHanSans-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-)
-_LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-_FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
+LabelSizeName = Literal["50x30", "80x50"]
+LabelDpi = Literal[203, 300]
+LABEL_SIZES: dict[str, tuple[float, float]] = {"50x30": (50.0, 30.0), "80x50": (80.0, 50.0)}
+TITLE = "电子健康卡"
+_QUIET_MODULES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpec:
+    """A label stock: width x height in millimetres (landscape) and the printer's resolution."""
+
+    width_mm: float
+    height_mm: float
+    dpi: int
+
+    @classmethod
+    def named(cls, size: str = "50x30", dpi: int = 300) -> LabelSpec:
+        width, height = LABEL_SIZES[size]
+        return cls(width, height, dpi)
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        return round(self.width_mm / 25.4 * self.dpi), round(self.height_mm / 25.4 * self.dpi)
+
+
+DEFAULT_LABEL = LabelSpec.named("50x30", 300)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLine:
+    """One line of text on the label: what, its font size in pixels and its centre."""
+
+    text: str
+    size: int
+    centre: tuple[int, int]
 
 
 def mask_name(name: str) -> str:
@@ -48,29 +81,29 @@ def card_hint(card_id: str, keep: int = 6) -> str:
     return "…" + card_id[-keep:]
 
 
-def find_cjk_font() -> Path | None:
-    """The configured label font, else the first CJK system font present, else None."""
-    configured = get_healthcard_settings().label_font
-    if configured is not None and configured.exists():
-        return configured
-    for candidate in CJK_FONT_CANDIDATES:
-        path = Path(candidate)
-        if path.exists():
-            return path
-    return None
+def _fit(text: str, font_path: Path, size: int, width: int) -> int:
+    """The largest font size up to ``size`` at which ``text`` is at most ``width`` pixels wide."""
+    while size > 8 and ImageFont.truetype(str(font_path), size).getlength(text) > width:
+        size -= 1
+    return size
 
 
-def _font(path: Path | None, size: int) -> _FontT:
-    if path is not None:
-        return ImageFont.truetype(str(path), size)
-    for candidate in _LATIN_FONTS:
-        if Path(candidate).exists():
-            return ImageFont.truetype(candidate, size)
-    return ImageFont.load_default(size)
+def _qr_scale(spec: LabelSpec, modules: int) -> int:
+    _, height = spec.pixels
+    return max(1, height // (modules + 2 * _QUIET_MODULES))
 
 
-def _romanise(text: str) -> str:
-    return " ".join(part.capitalize() if part != "*" else part for part in lazy_pinyin(text))
+def label_lines(spec: LabelSpec, modules: int, texts: tuple[str, str, str], font_path: Path) -> list[LabelLine]:
+    """Where the title, masked name and hint go for a QR symbol of ``modules`` per side."""
+    width, height = spec.pixels
+    scale = _qr_scale(spec, modules)
+    left = (modules + 2 * _QUIET_MODULES) * scale  # code and its quiet zones
+    right_margin = max(2, round(spec.dpi * 1.5 / 25.4))  # 1.5 mm
+    text_width = width - left - right_margin
+    centre_x = left + text_width // 2
+    shares = ((0.22, 0.20), (0.52, 0.16), (0.78, 0.11))  # (vertical centre, font size) as parts of the height
+    return [LabelLine(text, _fit(text, font_path, round(height * size), text_width), (centre_x, round(height * y)))
+            for text, (y, size) in zip(texts, shares, strict=True)]
 
 
 def render_label(
@@ -78,32 +111,24 @@ def render_label(
     *,
     name: str,
     hint: str,
-    title: str = "电子健康卡",
+    title: str = TITLE,
     ecc: Ecc = Ecc.Q,
-    width: int = 600,
+    spec: LabelSpec = DEFAULT_LABEL,
     font_path: Path | None = None,
 ) -> bytes:
-    """PNG label: title, QR code, masked name and card hint; ``width`` in pixels (600 = 50 mm at 300 dpi)."""
-    font_file = font_path or find_cjk_font()
-    masked = mask_name(name)
-    if font_file is None:  # no CJK glyphs: print what can be printed
-        masked, title = _romanise(masked), "E-Health Card" if title == "电子健康卡" else _romanise(title)
-    margin = width // 20
-    symbol = qr_image(payload, ecc=ecc, box_size=1, border=4)
-    scale = max(1, (width - 2 * margin) // symbol.width)
-    symbol = symbol.convert("L").resize(
-        (symbol.width * scale, symbol.height * scale), Image.Resampling.NEAREST
-    )
-    title_font, text_font = _font(font_file, width // 12), _font(font_file, width // 16)
-    line = width // 10
-    height = margin + line + symbol.height + 2 * line + margin
+    """PNG label of ``spec`` (default 50x30 mm at 300 dpi): QR code, title, masked name and card hint."""
+    font_file = font_path or require_cjk_font()
+    symbol = qr_image(payload, ecc=ecc, box_size=1, border=0).convert("L")
+    modules = symbol.width
+    scale = _qr_scale(spec, modules)
+    symbol = symbol.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
+    width, height = spec.pixels
     canvas = Image.new("L", (width, height), 255)
+    canvas.paste(symbol, (_QUIET_MODULES * scale, (height - symbol.height) // 2))
     draw = ImageDraw.Draw(canvas)
-    draw.text((width // 2, margin + line // 2), title, font=title_font, fill=0, anchor="mm")
-    canvas.paste(symbol, ((width - symbol.width) // 2, margin + line))
-    text_top = margin + line + symbol.height
-    draw.text((width // 2, text_top + line // 2), masked, font=text_font, fill=0, anchor="mm")
-    draw.text((width // 2, text_top + line + line // 2), hint, font=text_font, fill=0, anchor="mm")
+    for line in label_lines(spec, modules, (title, mask_name(name), hint), font_file):
+        font = ImageFont.truetype(str(font_file), line.size)
+        draw.text(line.centre, line.text, font=font, fill=0, anchor="mm")
     buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", dpi=(300, 300), optimize=True)
+    canvas.save(buffer, format="PNG", dpi=(spec.dpi, spec.dpi), optimize=True)
     return buffer.getvalue()

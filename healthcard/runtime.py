@@ -13,6 +13,7 @@ from healthcard.bank import BANK_CARD_KEY_FILE, BankCardTokenizer
 from healthcard.config import HealthCardSettings, get_healthcard_settings
 from healthcard.ehc_id import EHC_ID_KEY_FILE, EhcIdDeriver, load_or_create_key
 from healthcard.keys import QR_KEYS_DIR, QrKeyStore
+from healthcard.label_font import require_cjk_font
 from healthcard.ports import IdentityVerifier, PaymentProvider
 from healthcard.providers import HttpIdentityVerifier, HttpPaymentProvider
 from healthcard.scenes import SceneRules, default_scene_config, load_scene_rules
@@ -32,13 +33,16 @@ class HealthCardRuntime:
     bank_cards: BankCardTokenizer
     payment: PaymentProvider
     verifier: IdentityVerifier
+    label_font: Path  # a CJK font, checked at start-up: the runtime is not built without one
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
     def build(cls, secrets: Path, settings: HealthCardSettings | None = None, *,
               payment: PaymentProvider | None = None, verifier: IdentityVerifier | None = None) -> HealthCardRuntime:
-        """Keys under ``secrets`` (generated at first start); HTTP provider clients from the settings."""
+        """Keys under ``secrets`` (generated at first start); HTTP provider clients from the settings.
+        Raises ``LabelFontMissing`` when no CJK font for printed labels is found (start-up fails loudly)."""
         hc = settings or get_healthcard_settings()
+        label_font = require_cjk_font()
         keys = QrKeyStore(secrets / QR_KEYS_DIR)
         api_key = hc.provider_api_key.get_secret_value() if hc.provider_api_key else None
         return cls(
@@ -53,6 +57,7 @@ class HealthCardRuntime:
                                                    timeout=hc.provider_timeout_seconds),
             verifier=verifier or HttpIdentityVerifier(hc.verifier_url, api_key=api_key,
                                                       timeout=hc.provider_timeout_seconds),
+            label_font=label_font,
         )
 
     def close(self) -> None:

@@ -162,6 +162,8 @@ class PrintRequest(IdDocument):
 
     name: Annotated[str, Field(min_length=1, max_length=50)]
     format: Literal["label", "png", "svg"] = "label"
+    size: Literal["50x30", "80x50"] = "50x30"  # label stock in mm (landscape); format "label" only
+    dpi: Literal[203, 300] = 300  # the label printer's resolution
 
 
 class VerifyRequest(_In):

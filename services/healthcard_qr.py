@@ -39,11 +39,12 @@ from healthcard.errors import (
     QrTypeNotAllowed,
     QrWrongScene,
 )
-from healthcard.label import card_hint, render_label
-from healthcard.national import national_dynamic, national_static, parse_national
+from healthcard.label import LabelSpec, card_hint, render_label
+from healthcard.national import BEIJING, national_dynamic, national_static, parse_national
 from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
 from healthcard.scenes import BusinessFunction, QrRule, Scene
+from healthcard.supervision import verification_tally
 from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, check_ttl, verify_token
 from services.healthcard import HealthCardService
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
@@ -223,7 +224,7 @@ class QrService:
 
     # -- print --------------------------------------------------------------------------------
     def print_code(self, req: PrintRequest, actor: Actor) -> PrintedQr:
-        """A new static code (the previous one is revoked) as a print-ready label, PNG or SVG."""
+        """A new static code (the previous one is revoked) as a print-ready label (``size``, ``dpi``), PNG or SVG."""
         ehc_id = self.accounts.find_by_document(req.id_type, req.id_number)
         if ehc_id is None:
             raise NotFound("no e-health card account for this ID document; register first", field="id_number")
@@ -237,7 +238,9 @@ class QrService:
             return PrintedQr(render_svg(token).encode("utf-8"), "image/svg+xml", ehc_id, info)
         if req.format == "png":
             return PrintedQr(render_png(token), "image/png", ehc_id, info)
-        return PrintedQr(render_label(token, name=name, hint=card_hint(ehc_id)), "image/png", ehc_id, info)
+        label = render_label(token, name=name, hint=card_hint(ehc_id), spec=LabelSpec.named(req.size, req.dpi),
+                             font_path=self.rt.label_font)
+        return PrintedQr(label, "image/png", ehc_id, info)
 
     # -- verify -------------------------------------------------------------------------------
     def verify(self, req: VerifyRequest, actor: Actor) -> dict[str, Any]:
@@ -245,18 +248,22 @@ class QrService:
         detail: dict[str, Any] = {"scene": req.scene, "care_step": req.scene, "channel": req.channel,
                                   "terminal_id": req.terminal_id, "institution": req.institution}
         seen = _Seen()
+        function: str | None = None
         try:
             scene = self.rt.rules.scene(req.scene)
+            function = scene.function.value
             channel = self.rt.rules.channel(req.channel)
             detail["scene"] = scene.code
             result = self._verify(req.payload.strip(), scene, req.scene, seen)
         except Unavailable:
             raise  # the database is down: no audit entry can be written either (nor is one owed: nothing was checked)
         except EhcError as exc:
-            self._audit(actor, "qr_verify", seen.card_id, {**detail, "result": "refused", "code": exc.code})
+            self._audit(actor, "qr_verify", seen.card_id, {**detail, "result": "refused", "code": exc.code},
+                        tally=self._tally(req.institution, detail["scene"], function, exc.code))
             raise
         self._audit(actor, "qr_verify", result["ehc_id"],
-                    {**detail, "result": "accepted", "type": result["type"], "form": result["form"]})
+                    {**detail, "result": "accepted", "type": result["type"], "form": result["form"]},
+                    tally=self._tally(req.institution, scene.code, function, None))
         return {**result, "scene": {"code": scene.code, "name": scene.name, "function": scene.function.value,
                                     "rule": self.rt.rules.rule_of(scene).value},
                 "channel": {"code": channel.code, "name": channel.name}, "terminal_id": req.terminal_id,
@@ -354,6 +361,12 @@ class QrService:
                 "type": _TYPE_NAMES[qr_type], "form": form,
                 "resident": resident_summary(found.get("resident") or {}, scene.function), **extra}
 
-    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: dict[str, Any]) -> None:
+    def _tally(self, institution: str, step: str, function: str | None, refusal: str | None) -> list[dict[str, Any]]:
+        """Supervision counters of this verification, on the Beijing calendar day."""
+        day = datetime.fromtimestamp(self.rt.clock(), BEIJING).date().isoformat()
+        return verification_tally(institution=institution, step=step, day=day, function=function, refusal=refusal)
+
+    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: dict[str, Any],
+               tally: list[dict[str, Any]] | None = None) -> None:
         if self.audit is not None:
-            self.audit.record(actor, action, "ehc_card", resource_id, detail)
+            self.audit.record(actor, action, "ehc_card", resource_id, detail, tally=tally)

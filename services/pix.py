@@ -15,6 +15,7 @@ from graph.trail import Actor, emit_event, record_audit
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.models import CrossIndexLinkIn
+from services.supervision import identity_check
 
 __all__ = ["PixResult", "PixService", "UnknownDomain", "UnknownIdentifier"]
 
@@ -75,7 +76,8 @@ class PixService:
                            field="value", details={"empi_ids": [r["empi_id"] for r in rows]})
         row = rows[0]
         if self.audit is not None and actor is not None:
-            self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"})
+            self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"},
+                              tally=identity_check(actor))
         conflict = ["id_number"] if len(distinct_valid_id_numbers(row["id_documents"])) > 1 else []
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
                          row["identifiers"], conflict)

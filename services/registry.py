@@ -13,12 +13,14 @@ from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
+from graph.supervision import record_tallies
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
+from services.supervision import identity_check
 
 __all__ = ["Registration", "ResidentService", "identity_conflicts"]
 
@@ -146,6 +148,7 @@ class ResidentService:
                             "outcome": decision.outcome})
         record_audit(tx, actor, "create", "resident", resident_id,
                      {"source_domain": record.source_domain, "local_id": record.local_id})
+        record_tallies(tx, identity_check(actor) or [])
         record_link_event(tx, kind="link" if decision.outcome == "link" else decision.outcome, actor=actor,
                           empi_ids=[decision.empi_id], resident_ids=[r for r in (resident_id, decision.link_to) if r],
                           method=decision.method, score=decision.score, model_version=decision.model_version,

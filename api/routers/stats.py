@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import GraphDep, require
 from core.bounds import MAX_OFFSET
+from healthcard.supervision import OutlierRule
 from services.audit import search_audit
 from services.stats import statistics
+from services.supervision import supervision
 
 router = APIRouter(tags=["statistics and audit"])
 
 
 @router.get("/stats", dependencies=[Depends(require("stats:read"))])
 def stats(graph: GraphDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
-    return statistics(graph, days)
+    return {**statistics(graph, days), "supervision": supervision(graph, days=days)}
+
+
+@router.get("/stats/supervision", dependencies=[Depends(require("stats:read"))])
+def stats_supervision(graph: GraphDep, start: Annotated[date | None, Query(alias="from")] = None,
+                      end: Annotated[date | None, Query(alias="to")] = None,
+                      institution: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+                      k: Annotated[float, Query(gt=1, le=100)] = 2.0,
+                      min_count: Annotated[int, Query(ge=1)] = 30,
+                      daily_limit: Annotated[int, Query(ge=0, le=10000)] = 1000) -> dict[str, Any]:
+    """Verifications per institution x care step x day, acceptance and refusal rates by reason, outlying
+    institutions and the e-health card share of visits (default window: the last 30 days)."""
+    return supervision(graph, start=start, end=end, institution=institution,
+                       rule=OutlierRule(k=k, min_count=min_count), daily_limit=daily_limit)
 
 
 @router.get("/audit", dependencies=[Depends(require("audit:read"))])

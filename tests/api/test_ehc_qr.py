@@ -4,6 +4,7 @@ issue, render (decoded with zxing-cpp), print, verify at every care step, and ev
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,11 +14,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
-from graph import residents as residents_repo
 from graph.driver import Graph
 from healthcard.keys import JwksKeys, QrKeyStore
+from healthcard.label import LabelSpec, card_hint, label_lines
+from healthcard.label_font import require_cjk_font
 from healthcard.national import BEIJING
+from healthcard.qr import Ecc, qr_info
 from healthcard.tokens import TokenIssuer, verify_signature_and_expiry
 from tests.api import ehc_support
 from tests.api.ehc_support import (
@@ -30,6 +34,7 @@ from tests.api.ehc_support import (
     register,
     verify_body,
 )
+from tests.label_text import text_score
 
 ehc_client, sandboxes = ehc_support.ehc_client, ehc_support.sandboxes  # fixtures shared by the EHC tests
 
@@ -165,6 +170,28 @@ def test_print_at_a_terminal_gives_a_label_and_revokes_the_previous_static_code(
                              headers=his), 403, "id_document_mismatch")
     _refused(ehc_client.post("/ehc/qr/print", json={"id_type": "01", "id_number": id_number(date(2000, 1, 1), 1),
                                                      "name": "李雷"}, headers=his), 404, "not_found")
+
+
+@pytest.mark.parametrize(("size", "dpi", "pixels"), [("50x30", 203, (400, 240)), ("80x50", 300, (945, 591))])
+def test_printed_label_is_in_chinese_at_the_printer_size(  # type: ignore[no-untyped-def]
+        ehc_client: TestClient, token_for, people: dict[str, str], size: str, dpi: int,
+        pixels: tuple[int, int]) -> None:
+    his = token_for("his", sub="his-terminal")
+    label = ehc_client.post("/ehc/qr/print", headers=his,
+                            json={"id_type": "01", "id_number": ID_M, "name": "李雷", "size": size, "dpi": dpi})
+    assert label.status_code == 200, label.text
+    image = Image.open(io.BytesIO(label.content))
+    assert image.size == pixels and image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.1)
+    read = decode_png(label.content)
+    assert len(read) == 1 and _verify(ehc_client, his, read[0], "outpatient_registration").status_code == 200
+    font = require_cjk_font()
+    texts = ("电子健康卡", "李*", card_hint(people["offline"]))
+    lines = label_lines(LabelSpec.named(size, dpi), qr_info(read[0], Ecc.Q).modules, texts, font)
+    for line in lines:
+        assert text_score(label.content, line.text, font, line.size) > 0.95, line
+    assert text_score(label.content, "Li *", font, lines[1].size) < 0.85  # no pinyin
+    _refused(ehc_client.post("/ehc/qr/print", headers=his, json={"id_type": "01", "id_number": ID_M, "name": "李雷",
+                                                                 "size": "100x70"}), 422, "validation_error")
 
 
 def test_type_follows_the_business_function(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]

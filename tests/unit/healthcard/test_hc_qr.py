@@ -12,12 +12,15 @@ from PIL import Image
 
 from core.errors import InvalidInput
 from healthcard.combined import combine
-from healthcard.errors import QrExpired, QrMalformed
+from healthcard.errors import LabelFontMissing, QrExpired, QrMalformed
 from healthcard.keys import QrKeyStore
-from healthcard.label import card_hint, mask_name, render_label
+from healthcard.label import LabelSpec, card_hint, label_lines, mask_name, render_label
+from healthcard.label_font import find_cjk_font, require_cjk_font
 from healthcard.national import BEIJING, national_dynamic, national_static, parse_national
 from healthcard.qr import Ecc, qr_info, render_png, render_svg
+from healthcard.runtime import HealthCardRuntime
 from healthcard.tokens import QrType, TokenIssuer, verify_signature_and_expiry
+from tests.label_text import text_score
 
 PAYMENT = "281234567890123456"
 
@@ -95,31 +98,39 @@ def test_qr_versions_per_kind_are_small_enough_for_phone_screens_and_labels(
     assert qr_info(_payloads(issuer, card_id)["static"], Ecc.H).version > infos["static"].version
 
 
-def test_printed_label_shows_a_scannable_code_and_masked_text(
-    keystore: QrKeyStore, issuer: TokenIssuer, card_id: str
+@pytest.mark.parametrize("size", ["50x30", "80x50"])
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_printed_label_scans_and_shows_the_chinese_title_and_masked_name(
+    keystore: QrKeyStore, issuer: TokenIssuer, card_id: str, size: str, dpi: int
 ) -> None:
     token = issuer.issue_static(card_id).token
-    data = render_label(token, name="张三丰", hint=card_hint(card_id))
+    spec = LabelSpec.named(size, dpi)
+    data = render_label(token, name="张三丰", hint=card_hint(card_id), spec=spec)
     image = Image.open(io.BytesIO(data))
-    assert image.format == "PNG" and image.width == 600 and image.height > image.width
-    assert image.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+    assert image.format == "PNG" and image.size == spec.pixels
+    assert image.size == {("50x30", 203): (400, 240), ("50x30", 300): (591, 354),
+                          ("80x50", 203): (639, 400), ("80x50", 300): (945, 591)}[(size, dpi)]
+    assert image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.1)
     assert decode_png(data) == [token]
     assert verify_signature_and_expiry(token, keystore).qr_type is QrType.STATIC
+    font = require_cjk_font()
+    title, name, hint = label_lines(spec, qr_info(token, Ecc.Q).modules, ("电子健康卡", "张*丰", card_hint(card_id)),
+                                    font)
+    for line in (title, name, hint):
+        assert text_score(data, line.text, font, line.size) > 0.95, line
+    assert text_score(data, "电子病历卡", font, title.size) < 0.85  # a different title is not found
+    assert text_score(data, "李*丰", font, name.size) < 0.85  # nor another name
+    assert text_score(data, "张三丰", font, name.size) < 0.85  # the full name is never printed
 
 
-def test_label_with_a_given_font_and_width(issuer: TokenIssuer, card_id: str) -> None:
+def test_label_with_a_given_font_and_title(issuer: TokenIssuer, card_id: str) -> None:
     token = issuer.issue_static(card_id).token
-    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    data = render_label(
-        token,
-        name="Li Lei",
-        hint="…1234",
-        title="Visit card",
-        width=900,
-        font_path=font if font.exists() else None,
-    )
-    assert Image.open(io.BytesIO(data)).width == 900
+    font = require_cjk_font()
+    spec = LabelSpec.named("80x50", 203)
+    data = render_label(token, name="欧阳娜娜", hint="…1234", title="就诊卡", spec=spec, font_path=font)
     assert decode_png(data) == [token]
+    title = label_lines(spec, qr_info(token, Ecc.Q).modules, ("就诊卡", "欧**娜", "…1234"), font)[0]
+    assert text_score(data, "就诊卡", font, title.size) > 0.95
 
 
 @pytest.mark.parametrize(
@@ -185,21 +196,41 @@ def test_empty_or_oversized_payload_is_refused() -> None:
 
 def test_label_font_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from healthcard.config import get_healthcard_settings
-    from healthcard.label import find_cjk_font
 
-    font = tmp_path / "font.ttf"
-    font.write_bytes(b"stand-in: only its presence is checked here")
+    font = tmp_path / "label-font.ttc"
+    font.write_bytes(require_cjk_font().read_bytes())
     monkeypatch.setenv("EHC_HC_LABEL_FONT", str(font))
     get_healthcard_settings.cache_clear()
-    assert find_cjk_font() == font
+    try:
+        assert find_cjk_font() == font and require_cjk_font() == font
+    finally:
+        monkeypatch.delenv("EHC_HC_LABEL_FONT")
+        get_healthcard_settings.cache_clear()
 
 
-def test_label_renders_without_any_system_font(
-    monkeypatch: pytest.MonkeyPatch, issuer: TokenIssuer, card_id: str
+def test_no_cjk_font_fails_loudly_instead_of_printing_pinyin(
+    monkeypatch: pytest.MonkeyPatch, issuer: TokenIssuer, card_id: str, tmp_path: Path
 ) -> None:
-    from healthcard import label
+    from healthcard import label_font
 
-    monkeypatch.setattr(label, "CJK_FONT_CANDIDATES", ())
-    monkeypatch.setattr(label, "_LATIN_FONTS", ())
+    monkeypatch.setattr(label_font, "CJK_FONT_CANDIDATES", ())
     token = issuer.issue_static(card_id).token
-    assert decode_png(render_label(token, name="王芳", hint=card_hint(card_id))) == [token]
+    with pytest.raises(LabelFontMissing, match="no CJK font .*fonts-wqy-microhei"):
+        render_label(token, name="王芳", hint=card_hint(card_id))
+    with pytest.raises(LabelFontMissing):
+        HealthCardRuntime.build(tmp_path)
+
+
+@pytest.mark.parametrize("configured", ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/nonexistent/font.ttc"])
+def test_a_configured_font_without_chinese_glyphs_is_refused(monkeypatch: pytest.MonkeyPatch, configured: str) -> None:
+    from healthcard.config import get_healthcard_settings
+
+    monkeypatch.setenv("EHC_HC_LABEL_FONT", configured)
+    get_healthcard_settings.cache_clear()
+    try:
+        with pytest.raises(LabelFontMissing, match="no Chinese glyphs") as raised:
+            require_cjk_font()
+        assert raised.value.field == "EHC_HC_LABEL_FONT"
+    finally:
+        monkeypatch.delenv("EHC_HC_LABEL_FONT")
+        get_healthcard_settings.cache_clear()
