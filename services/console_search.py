@@ -15,7 +15,7 @@ from resolver.idnumber import IdNumberError, parse_id_number
 from resolver.names import standardise_name
 from resolver.phones import standardise_phone
 
-__all__ = ["SearchTerms", "lucene_name_query", "search_terms", "search"]
+__all__ = ["SearchTerms", "lucene_name_query", "search", "search_terms"]
 
 _EMPI = re.compile(r"^E[0-9A-F]{32}$")
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')

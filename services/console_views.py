@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from core.errors import EhcError, NotFound
+from core.privacy import mask_text
 from core.settings import get_settings
 from graph import console as repo
 from graph.audit_buffer import AuditBuffer
@@ -61,7 +62,7 @@ def graph_elements(graph: Graph, empi_id: str) -> dict[str, Any]:
             classes.append("conflict-id")
         if node in shared:
             classes.append("shared")
-        nodes.append({"data": {"id": node, "label": d["label"], "kind": d["kind"]}, "classes": " ".join(classes)})
+        nodes.append({"data": {"id": node, "label": mask_text(str(d["label"])), "kind": d["kind"]}, "classes": " ".join(classes)})
     for i, (u, v, d) in enumerate(g.edges(data=True)):
         data: dict[str, Any] = {"id": f"e{i}", "source": u, "target": v, "rel": d["rel"]}
         classes = [d["rel"].lower().replace("_", "-")]

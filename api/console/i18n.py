@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-__all__ = ["LANG_COOKIE", "LANGS", "language", "translator"]
+__all__ = ["LANGS", "LANG_COOKIE", "language", "translator"]
 
 LANG_COOKIE = "ehc_lang"
 LANGS = ("zh-CN", "en")

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from playwright import sync_api as playwright_api
 
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
 from graph.driver import Graph
 from tests.api.console_support import PASSWORD, add_users, population
 
-from playwright import sync_api as playwright_api
 ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "console"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
