@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-$(SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
 STOP_ALL  := $(BIN)/ehc sandbox stop; $(BIN)/ehc db stop
 
-.PHONY: run test neo4j demo bench bench-match bench-qr clean stop lock
+.PHONY: run test chromium neo4j demo bench bench-match bench-qr clean stop lock
 
 # Runtime dependencies only (what `make run` needs); a changed pyproject.toml or lock reinstalls.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -38,7 +38,7 @@ neo4j: $(STAMP)
 
 ## make run: set up, start Neo4j, load the demo population, print a token, serve on 127.0.0.1:8000.
 ## Ctrl-C (or a failing step) stops the API, the sandboxes and Neo4j again.
-run: neo4j
+run: neo4j console/static/vendor/cytoscape.min.js
 	@trap '$(STOP_ALL)' EXIT; trap 'exit 130' INT TERM HUP; \
 	$(BIN)/ehc sandbox start && \
 	$(BIN)/ehc demo load && \
@@ -47,13 +47,22 @@ run: neo4j
 	echo "  export TOKEN=$$($(BIN)/ehc token issue --role his --sub demo-his --domain H001)" && \
 	echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" 'http://127.0.0.1:8000/domains'" && \
 	echo "  open http://127.0.0.1:8000/docs" && \
+	echo "Steward console: http://127.0.0.1:8000/console/ ($$($(BIN)/ehc user add steward --role steward --replace))" && \
 	echo "Scan the demo e-health card: var/demo/ehc-static-qr.png (print label: var/demo/ehc-label.png)" && \
 	echo "Ctrl-C stops the API, the sandboxes and Neo4j." && \
 	echo && \
 	$(BIN)/ehc serve --no-start-db
 
+# The steward console's JavaScript (cytoscape.js) from the npm registry, copied into console/static/vendor.
+console/static/vendor/cytoscape.min.js: console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund && npm run build
+
+# Debian's chromium for the console's browser tests (Playwright drives it; no browser download).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 ## make test: the same setup, then the whole suite against a real Neo4j the fixtures start
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) console/static/vendor/cytoscape.min.js chromium
 	$(BIN)/python -c "from core.settings import get_settings; from graph.server import LocalServer; LocalServer(get_settings()).ensure_installed()"
 	$(BIN)/pytest
 

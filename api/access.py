@@ -14,18 +14,25 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.auth import ROLE_SCOPES
+from api.console import CONSOLE_ASSETS
+from api.console.session import RequireConsole
 from api.deps import RequireScope
 from core.settings import PROJECT_ROOT
 
-__all__ = ["DOC_PATHS", "DOMAIN_SCOPED", "OPEN_ROUTES", "README_END", "README_START", "RouteGuard",
-           "other_routes", "render_matrix", "route_guards"]
+__all__ = ["CONSOLE_PREFIX", "DOC_PATHS", "DOMAIN_SCOPED", "OPEN_ROUTES", "README_END", "README_START",
+           "RouteGuard", "console_guards", "other_routes", "render_matrix", "route_guards"]
 
 # Open by design: liveness and readiness, and the QR public keys terminals fetch to verify offline.
 OPEN_ROUTES = frozenset({("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
                          ("GET", "/ehc/.well-known/jwks.json")})
 # Starlette routes FastAPI adds for the OpenAPI document, its viewers and their locally served assets
 # (open, no personal data).
-DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs"})
+# The console's static assets (CSS, its JS modules and the npm-built graph library) are open too.
+DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs",
+                       CONSOLE_ASSETS})
+# The steward console's pages are guarded by a session (``RequireConsole``), not a bearer token: they are
+# left out of ``route_guards`` (and the README's matrix) and enumerated by ``console_guards``.
+CONSOLE_PREFIX = "/console/"
 # Routes that also check the token's identifier domains (and refuse e-health cards): what is checked.
 DOMAIN_SCOPED = {
     ("POST", "/residents"): "source_domain and cards[].domain",
@@ -46,24 +53,35 @@ class RouteGuard:
     scopes: tuple[str, ...]  # the scopes its RequireScope dependencies ask for (empty: open)
 
 
-def _scopes(dependant: Dependant) -> list[str]:
+def _scopes(dependant: Dependant, guard: type = RequireScope) -> list[str]:
     found: list[str] = []
     for dep in dependant.dependencies:
-        if isinstance(dep.call, RequireScope):
+        if isinstance(dep.call, guard):
             found.append(dep.call.scope)
-        found.extend(_scopes(dep))
+        found.extend(_scopes(dep, guard))
     return found
 
 
-def route_guards(app: FastAPI) -> list[RouteGuard]:
-    """Every (method, path) of the app's API routes with the scopes guarding it."""
+def _guards(app: FastAPI, console: bool) -> list[RouteGuard]:
     guards: list[RouteGuard] = []
     for context in iter_route_contexts(app.routes):  # included routers are nested since FastAPI 0.16x
-        if isinstance(context.original_route, APIRoute) and str(context.path) not in DOC_PATHS:
+        path = str(context.path)
+        if (isinstance(context.original_route, APIRoute) and path not in DOC_PATHS
+                and path.startswith(CONSOLE_PREFIX) == console):
             dependant: Dependant = context.dependant
-            scopes = tuple(sorted(set(_scopes(dependant))))
-            guards.extend(RouteGuard(method, str(context.path), scopes) for method in sorted(context.methods or ()))
+            scopes = tuple(sorted(set(_scopes(dependant, RequireConsole if console else RequireScope))))
+            guards.extend(RouteGuard(method, path, scopes) for method in sorted(context.methods or ()))
     return sorted(guards, key=lambda g: (g.path, g.method))
+
+
+def route_guards(app: FastAPI) -> list[RouteGuard]:
+    """Every (method, path) of the app's API routes with the scopes guarding it (the console apart)."""
+    return _guards(app, console=False)
+
+
+def console_guards(app: FastAPI) -> list[RouteGuard]:
+    """Every (method, path) of the steward console with the scopes its session guard asks for."""
+    return _guards(app, console=True)
 
 
 def other_routes(app: FastAPI) -> list[str]:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api.access_log import AccessLog
+from api.console import install_console
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.metrics import new_registry
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
                    reviews.router, stats.router, matching.router, ehc.router, qr.router,
                    subscriptions.router, tokens.router, ops.router):
         app.include_router(router)
+    install_console(app)  # the steward console at /console/ (its own session guard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(AccessLog, metrics=http_metrics)  # added last: outermost, so it sees every request

@@ -1,0 +1,120 @@
+"""The console's session: a signed cookie (HttpOnly, SameSite=Strict, Secure behind TLS) carrying the
+user, role and CSRF token; ``RequireConsole(scope)`` guards each console route with the API's scopes."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from api.auth import ROLE_SCOPES
+from core.errors import EhcError, Forbidden
+from core.settings import Settings
+from graph.trail import Actor
+
+__all__ = ["COOKIE", "SESSION_SECONDS", "ConsoleSession", "CsrfRefused", "RequireConsole", "SignInRequired",
+           "check_csrf", "clear_session", "new_session", "read_session", "write_session"]
+
+COOKIE = "ehc_console"
+SESSION_SECONDS = 8 * 3600  # one working day
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class SignInRequired(EhcError):
+    """No valid console session: pages redirect to the sign-in form, other requests get 401."""
+
+    code = "console_sign_in_required"
+
+
+class CsrfRefused(Forbidden):
+    code = "csrf_token_invalid"
+
+
+class ConsoleForbidden(Forbidden):
+    code = "insufficient_scope"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    username: str | None
+    role: str | None
+    csrf: str
+    ip: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(f"console:{self.username}", self.role or "anonymous", self.ip)
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return ROLE_SCOPES.get(self.role or "", frozenset())
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.api_signing_secret(), salt="ehc-console-session")
+
+
+def read_session(request: Request) -> ConsoleSession | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data: dict[str, Any] = _serializer(request.app.state.settings).loads(raw, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    ip = request.client.host if request.client else None
+    return ConsoleSession(data.get("u"), data.get("r"), str(data.get("c", "")), ip)
+
+
+def new_session(username: str | None, role: str | None, ip: str | None = None) -> ConsoleSession:
+    """A new session with a new CSRF token: at sign-in, and (without a user) for the sign-in form."""
+    return ConsoleSession(username, role, secrets.token_urlsafe(32), ip)
+
+
+def write_session(request: Request, response: Response, session: ConsoleSession) -> None:
+    value = _serializer(request.app.state.settings).dumps({"u": session.username, "r": session.role,
+                                                           "c": session.csrf})
+    response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, path="/console", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+def clear_session(request: Request, response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/console", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+
+
+async def check_csrf(request: Request, session: ConsoleSession | None) -> None:
+    """Every state change carries the session's CSRF token, as a form field or an ``X-CSRF-Token`` header."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if session is None or not sent or not session.csrf or not hmac.compare_digest(sent, session.csrf):
+        raise CsrfRefused("the form's CSRF token is missing or does not match this session; reload the page",
+                          field=CSRF_FIELD)
+
+
+class RequireConsole:
+    """A console route's guard: a signed-in session holding ``scope`` (the API's role scopes), and on
+    every method but GET the session's CSRF token. A class, so ``api.access`` can read it off routes."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    async def __call__(self, request: Request) -> ConsoleSession:
+        session = read_session(request)
+        if session is None or session.username is None:
+            raise SignInRequired("sign in to the console first", code="console_sign_in_required")
+        if request.method not in ("GET", "HEAD"):
+            await check_csrf(request, session)
+        if self.scope not in session.scopes:
+            raise ConsoleForbidden(f"role {session.role} lacks the scope {self.scope!r} needed here")
+        request.state.console = session
+        return session

@@ -1,0 +1,139 @@
+"""The steward console over the real app and Neo4j (TestClient): sign-in, lock-out, CSRF, the session
+guard on every console route, roles, search (pinyin with a typo, ID number, card number), the graph's
+elements and conflicts, masking and audited reveal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.access import console_guards
+from api.app import create_app
+from api.console import CONSOLE_OPEN
+from api.console.session import COOKIE
+from core.settings import Settings
+from graph.driver import Graph
+from services.console_users import MAX_FAILURES
+from tests.api.console_support import PASSWORD, add_users, csrf_of, population, sign_in
+
+
+@pytest.fixture()
+def console(graph: Graph, neo4j_settings: Settings) -> Iterator[TestClient]:
+    add_users(graph)
+    with TestClient(create_app(neo4j_settings, graph), base_url="http://testserver") as client:
+        yield client
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "X0", path)
+
+
+def test_every_console_route_needs_a_session_and_the_roles_scope(console: TestClient) -> None:
+    guards = console_guards(console.app)  # type: ignore[arg-type]
+    assert len(guards) >= 15
+    anonymous = TestClient(console.app)
+    for g in guards:
+        if not g.scopes:
+            assert (g.method, g.path) in CONSOLE_OPEN, f"{g.method} {g.path} has no console guard"
+            continue
+        assert len(g.scopes) == 1, g
+        r = anonymous.request(g.method, _url(g.path), follow_redirects=False, headers={"accept": "text/html"})
+        if g.method == "GET":
+            assert r.status_code == 303 and r.headers["location"].startswith("/console/login"), (g, r.text)
+        else:
+            assert r.status_code == 401 and r.json()["code"] == "console_sign_in_required", (g, r.text)
+    # A steward holds no subscriptions:write: the admin pages answer 403 in the documented shape.
+    assert sign_in(console, "steward1").status_code == 303
+    refused = console.get("/console/admin/subscriptions")
+    assert refused.status_code == 403 and "insufficient_scope" in refused.text
+    assert console.get("/console/admin/subscriptions", headers={"accept": "application/json"}).json() == {
+        "code": "insufficient_scope", "message": "role steward lacks the scope 'subscriptions:write' needed here"}
+    assert console.get("/console/dashboard").status_code == 200
+
+
+def test_sign_in_cookie_wrong_password_lock_out_and_sign_out(console: TestClient) -> None:
+    wrong = sign_in(console, "steward1", "not-the-password")
+    assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
+    ok = sign_in(console, "steward1")
+    assert ok.status_code == 303 and ok.headers["location"] == "/console/search"
+    cookie = ok.headers["set-cookie"]
+    assert COOKIE in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie, "plain HTTP here; behind TLS the cookie is Secure"
+    assert console.get("/console/search").status_code == 200
+    page = console.get("/console/search").text
+    out = console.post("/console/logout", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    assert out.status_code == 303
+    assert console.get("/console/search", follow_redirects=False, headers={"accept": "text/html"}).status_code == 303
+    for _ in range(MAX_FAILURES):
+        assert sign_in(console, "admin1", "wrong-password!").status_code == 401
+    locked = sign_in(console, "admin1")  # the right password, but the account is locked now
+    assert locked.status_code == 401 and "locked" in locked.text
+
+
+def test_tls_cookie_is_secure(graph: Graph, neo4j_settings: Settings) -> None:
+    add_users(graph)
+    with TestClient(create_app(neo4j_settings, graph), base_url="https://testserver") as client:
+        r = sign_in(client, "steward1")
+        assert r.status_code == 303 and "Secure" in r.headers["set-cookie"]
+
+
+def test_a_forged_form_without_the_csrf_token_is_refused(console: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    people = population(console, token_for("admin"))
+    assert sign_in(console, "steward1").status_code == 303
+    a, other = people["a"]["resident"], people["other"]["resident"]
+    for data in ({}, {"csrf_token": "forged"}):
+        forged = console.post("/console/merge", data={"survivor": a["empi_id"], "merged": other["empi_id"],
+                                                      "reason": "forged", **data}, follow_redirects=False)
+        assert forged.status_code == 403 and forged.json()["code"] == "csrf_token_invalid", forged.text
+    forged_login = console.post("/console/login", data={"username": "steward1", "password": PASSWORD})
+    assert forged_login.status_code == 403
+    still = console.get(f"/console/identities/{other['empi_id']}")
+    assert still.status_code == 200 and "active" in still.text, "nothing was merged"
+
+
+def test_search_by_pinyin_with_a_typo_id_number_card_and_empi_id(console: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
+    people = population(console, token_for("admin"))
+    assert sign_in(console, "steward1").status_code == 303
+    empi = people["a"]["resident"]["empi_id"]
+    for q in ("wangfang", "wangfnag", "王芳", "王芳 ", people["id_a"], "S-100", empi, "13812345678"):
+        r = console.get("/console/search", params={"q": q})
+        assert r.status_code == 200 and empi in r.text, q
+        results = r.text[r.text.index('id="results"'):]
+        assert people["id_a"] not in results and "13812345678" not in results, "masked by default"
+    assert "李雷" not in console.get("/console/search", params={"q": "wangfang"}).text
+    assert "no-results" in console.get("/console/search", params={"q": "zzzzzz"}).text
+
+
+def test_identity_graph_counts_conflicts_and_audited_reveal(console: TestClient, token_for,  # type: ignore[no-untyped-def]
+                                                            graph: Graph) -> None:
+    admin = token_for("admin")
+    people = population(console, admin)
+    empi = people["a"]["resident"]["empi_id"]
+    # The SSC card of P1 also held by 李雷's record: a card held by two identities.
+    shared = console.post(f"/residents/{people['other']['resident']['resident_id']}/cards",
+                          json={"domain": "SSC", "number": "S-100", "card_type": "SSC"}, headers=admin)
+    assert shared.status_code in (201, 409), shared.text
+    assert sign_in(console, "steward1").status_code == 303
+    g = console.get(f"/console/identities/{empi}/graph").json()
+    kinds = sorted(n["data"]["kind"] for n in g["nodes"])
+    assert kinds.count("identity") == 1 and kinds.count("record") == 2
+    same_as = [e for e in g["edges"] if e["data"]["rel"] == "SAME_AS"]
+    assert len(same_as) == 1 and same_as[0]["data"]["score"] > 0
+    page = console.get(f"/console/identities/{empi}")
+    assert page.status_code == 200 and "H001" in page.text and people["id_a"] not in page.text
+    explained = console.get("/console/links/explain", params={"a": same_as[0]["data"]["source"],
+                                                               "b": same_as[0]["data"]["target"]}).json()
+    assert {f["field"] for f in explained["explanation"]} >= {"name", "id_number"}
+    rid = people["a"]["resident"]["resident_id"]
+    no_token = console.post("/console/reveal", data={"resident_id": rid, "field": "id_number"})
+    assert no_token.status_code == 403
+    revealed = console.post("/console/reveal", data={"resident_id": rid, "field": "id_number"},
+                            headers={"x-csrf-token": csrf_of(page.text)})
+    assert revealed.json()["value"] == people["id_a"]
+    console.app.state.audit.flush()  # type: ignore[attr-defined]
+    audit = console.get("/audit", params={"sub": "console:steward1"}, headers=admin).json()
+    actions = {row["action"] for row in audit["items"]} if isinstance(audit, dict) else {r["action"] for r in audit}
+    assert {"sign_in", "reveal", "search"} <= actions or {"sign_in", "reveal"} <= actions, audit
