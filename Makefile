@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-$(SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
 STOP_ALL  := $(BIN)/ehc sandbox stop; $(BIN)/ehc db stop
 
-.PHONY: run test chromium neo4j demo bench bench-match bench-qr clean stop lock
+.PHONY: run test chromium neo4j demo bench bench-quick bench-wrk bench-match bench-qr clean stop lock
 
 # Runtime dependencies only (what `make run` needs); a changed pyproject.toml or lock reinstalls.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -74,8 +74,18 @@ cjk-font: $(STAMP)
 	@$(BIN)/python -c "from healthcard.label_font import require_cjk_font; print('label font:', require_cjk_font())"
 run test: cjk-font
 
-bench: $(DEV_STAMP)
-	$(BIN)/python bench/pix_load.py
+## make bench: province scale (bench/scale.py: 1,000,000 persons, own Neo4j, wrk against a trivial
+## endpoint as the ceiling); make bench-quick: 100,000 persons. wrk is installed with apt-get if missing.
+bench-wrk:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk || sudo apt-get install -y -q wrk; }; } || \
+	  { echo "wrk (HTTP load generator) is needed: apt-get install wrk / brew install wrk"; exit 1; }
+
+bench: $(DEV_STAMP) bench-wrk
+	$(BIN)/python bench/scale.py --persons 1000000
+
+bench-quick: $(DEV_STAMP) bench-wrk
+	$(BIN)/python bench/scale.py --persons 100000
 
 stop: $(STAMP)
 	-$(STOP_ALL)

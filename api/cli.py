@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api import cli_console, cli_healthcard, cli_notify, cli_resolver
+from api import cli_console, cli_healthcard, cli_import, cli_notify, cli_resolver
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -33,6 +33,7 @@ app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (s
     cli_resolver.evaluate)
 app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(
     cli_resolver.synth)
+app.command("import")(cli_import.import_command)
 
 
 def _fail(exc: EhcError) -> None:
