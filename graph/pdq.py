@@ -12,5 +12,5 @@ __all__ = ["search_identities"]
 
 
 def search_identities(tx: ManagedTransaction, criteria: dict[str, Any], offset: int, count: int) -> dict[str, Any]:
-    rows = run(tx, "pdq_search_identities", **criteria, offset=offset, count=count)
+    rows = run(tx, "pdq_search_identities", q=criteria, offset=offset, count=count)
     return rows[0] if rows else {"total": 0, "empi_ids": []}
