@@ -117,7 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The route template, not the path: a path can carry an ID number. The traceback is rendered
         # (and masked, like every field) by core.logs.
         request_id = getattr(request.state, "request_id", None)

@@ -17,8 +17,19 @@ from pydantic import ValidationError
 
 from core.errors import EhcError, InvalidInput
 
-__all__ = ["FHIR_JSON", "FHIR_XML", "Format", "NotAcceptable", "UnsupportedMediaType", "accept_format",
-           "fhir_response", "format_of", "render", "parse_resource", "wanted_format"]
+__all__ = [
+    "FHIR_JSON",
+    "FHIR_XML",
+    "Format",
+    "NotAcceptable",
+    "UnsupportedMediaType",
+    "accept_format",
+    "fhir_response",
+    "format_of",
+    "parse_resource",
+    "render",
+    "wanted_format",
+]
 
 FHIR_JSON = "application/fhir+json"
 FHIR_XML = "application/fhir+xml"
@@ -78,9 +89,8 @@ def wanted_format(request: Request, strict: bool = True) -> Format:
 
 
 def render(resource: FHIRAbstractModel, fmt: Format) -> bytes:
-    if fmt == "xml":
-        return resource.model_dump_xml()  # type: ignore[no-any-return]
-    return resource.model_dump_json(exclude_none=True).encode()  # type: ignore[no-any-return]
+    data: str | bytes = resource.model_dump_xml() if fmt == "xml" else resource.model_dump_json(exclude_none=True)
+    return data if isinstance(data, bytes) else data.encode()
 
 
 def fhir_response(request: Request, resource: FHIRAbstractModel, status: int = 200,

@@ -13,7 +13,7 @@ from core.errors import EhcError
 from services.models import normalise_phone
 from services.pdq import PatientQuery
 
-__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "SEARCH_PARAMS", "BadSearch", "parse_query", "parse_paging"]
+__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "SEARCH_PARAMS", "BadSearch", "parse_paging", "parse_query"]
 
 DEFAULT_COUNT = 20  # HAPI FHIR's default page size
 MAX_COUNT = 100
@@ -43,7 +43,7 @@ def _birth_range(value: str) -> tuple[date, date]:
     prefix, year, month, day = match.group(1) or "eq", int(match.group(2)), match.group(3), match.group(4)
     try:
         if day:
-            start = date(year, int(month), int(day))  # type: ignore[arg-type]
+            start = date(year, int(month or 1), int(day))
             end = start + timedelta(days=1)
         elif month:
             start = date(year, int(month), 1)
