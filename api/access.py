@@ -22,9 +22,10 @@ from core.settings import PROJECT_ROOT
 __all__ = ["CONSOLE_PREFIX", "DOC_PATHS", "DOMAIN_SCOPED", "OPEN_ROUTES", "README_END", "README_START",
            "RouteGuard", "console_guards", "other_routes", "render_matrix", "route_guards"]
 
-# Open by design: liveness and readiness, and the QR public keys terminals fetch to verify offline.
+# Open by design: liveness and readiness, the QR public keys terminals fetch to verify offline, and the
+# FHIR CapabilityStatement (describes the server, no patient data; open on HAPI FHIR too).
 OPEN_ROUTES = frozenset({("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
-                         ("GET", "/ehc/.well-known/jwks.json")})
+                         ("GET", "/ehc/.well-known/jwks.json"), ("GET", "/fhir/metadata")})
 # Starlette routes FastAPI adds for the OpenAPI document, its viewers and their locally served assets
 # (open, no personal data).
 # The console's static assets (CSS, its JS modules and the npm-built graph library) are open too.
@@ -41,6 +42,7 @@ DOMAIN_SCOPED = {
     ("DELETE", "/residents/{resident_id}/cards/{card_id}"): "the card's domain",
     ("PATCH", "/cards/{card_id}"): "the card's domain",
     ("POST", "/pix/links"): "target.domain",
+    ("PUT", "/fhir/Patient"): "the identifier's domain and Patient.identifier domains",
 }
 README_START = "<!-- access-matrix:start (generated: python -m api.access --readme) -->"
 README_END = "<!-- access-matrix:end -->"

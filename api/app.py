@@ -11,13 +11,14 @@ from fastapi_offline import FastAPIOffline
 from api.access_log import AccessLog
 from api.console import install_console
 from api.errors import install_error_handlers
+from api.fhir.outcomes import FhirOutcomes
+from api.fhir.routes import router as fhir_router
 from api.limits import BodySizeLimit
 from api.metrics import new_registry
 from api.ratelimit import RateLimit
 from api.routers import (
     domains,
     ehc,
-    fhir,
     health,
     lifecycle,
     matching,
@@ -86,12 +87,13 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
     if graph is not None:
         app.state.graph = graph
     install_error_handlers(app)
-    for router in (health.router, domains.router, residents.router, pix.router, fhir.router, lifecycle.router,
+    for router in (health.router, domains.router, residents.router, pix.router, fhir_router, lifecycle.router,
                    reviews.router, stats.router, matching.router, ehc.router, qr.router,
                    subscriptions.router, tokens.router, ops.router):
         app.include_router(router)
     install_console(app)  # the steward console at /console/ (its own session guard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, settings=settings)
+    app.add_middleware(FhirOutcomes)  # outside the limits: their 413/429 under /fhir are OperationOutcomes too
     app.add_middleware(AccessLog, metrics=http_metrics)  # added last: outermost, so it sees every request
     return app

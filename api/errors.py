@@ -9,11 +9,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access_log import REQUEST_ID_HEADER, route_template
 from api.auth import AuthError
+from api.fhir.outcomes import is_fhir_path, outcome_body
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
 from core.privacy import mask_text
 
@@ -42,6 +43,9 @@ def retry_after(request: Request) -> dict[str, str]:
 
 
 def _status_of(exc: EhcError) -> int:
+    declared = getattr(exc, "http_status", None)  # an adapter's own errors (e.g. FHIR 406/415) say theirs
+    if isinstance(declared, int):
+        return declared
     for cls, status in _STATUS:
         if isinstance(exc, cls):
             return status
@@ -113,12 +117,15 @@ def install_error_handlers(app: FastAPI) -> None:
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The route template, not the path: a path can carry an ID number. The traceback is rendered
         # (and masked, like every field) by core.logs.
         request_id = getattr(request.state, "request_id", None)
         log.error("unhandled error on %s %s: %s", request.method, route_template(request.scope),
                   mask_text(repr(exc)), exc_info=exc, extra={"request_id": request_id})
         headers = {REQUEST_ID_HEADER: request_id} if request_id else None
-        return JSONResponse(error_body("internal_error", "an internal error occurred; it has been logged",
-                                       request_id=request_id), status_code=500, headers=headers)
+        body = error_body("internal_error", "an internal error occurred; it has been logged", request_id=request_id)
+        if is_fhir_path(request.url.path):  # outside every middleware: the FHIR shape is made here
+            data, media = outcome_body(request.scope, 500, body)
+            return Response(data, status_code=500, media_type=media, headers=headers)
+        return JSONResponse(body, status_code=500, headers=headers)

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     match_dedupe_settings: Path | None = None  # a model saved by `ehc resolver train` / the notebook
     match_candidates_per_key: int = 50
 
+    # FHIR facade: the assigning authority (OID) of EMPI ids in Patient.identifier; set your own.
+    fhir_empi_oid: str = "2.16.156.10011.99.0.1"
+
     @property
     def embedded(self) -> bool:
         """True when the project manages its own local Neo4j server."""

@@ -1,25 +1,25 @@
-"""IHE PIXm (ITI-83): GET /fhir/Patient/$ihe-pix returning a FHIR Parameters resource."""
+"""IHE PIXm (ITI-83): GET /fhir/Patient/$ihe-pix returning a FHIR Parameters resource (JSON or XML)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from fhir.resources.R4B.parameters import Parameters
 
 from api.auth import Principal
 from api.deps import PixDep, require
+from api.fhir.formats import fhir_response, wanted_format
+from api.fhir.outcomes import operation_outcome
 from services.pix import UnknownDomain, UnknownIdentifier
 
 router = APIRouter(prefix="/fhir", tags=["FHIR PIXm"])
-FHIR_JSON = "application/fhir+json"
 CONFLICT_TAG = "urn:ehc-empi:identity-conflict"
 
 
-def _outcome(status: int, code: str, diagnostics: str) -> JSONResponse:
-    body = {"resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}]}
-    return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
+def _outcome(request: Request, status: int, code: str, diagnostics: str) -> Response:
+    return fhir_response(request, operation_outcome(status, diagnostics, issue=code), status)
 
 
 def _system(ref: str) -> str:
@@ -27,21 +27,22 @@ def _system(ref: str) -> str:
 
 
 @router.get("/Patient/$ihe-pix", summary="PIXm Get Corresponding Identifiers (ITI-83)")
-def ihe_pix(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
+def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
             source_identifier: Annotated[str, Query(alias="sourceIdentifier", max_length=256,
                                                     description="urn:oid:<domain OID>|<value>")],
             target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
-            _format: Annotated[str | None, Query(alias="_format")] = None) -> JSONResponse:
+            _format: Annotated[str | None, Query(alias="_format")] = None) -> Response:
+    wanted_format(request)  # an unsupported _format is 406 before anything is looked up
     if "|" not in source_identifier:
-        return _outcome(400, "invalid", "sourceIdentifier must be <system>|<value>, e.g. "
-                                        "urn:oid:2.16.156.10011.1.3|110105194912310020")
+        return _outcome(request, 400, "invalid", "sourceIdentifier must be <system>|<value>, e.g. "
+                                                 "urn:oid:2.16.156.10011.1.3|110105194912310020")
     system, value = source_identifier.split("|", 1)
     if not system or not value:
-        return _outcome(400, "invalid", "sourceIdentifier needs both a system and a value")
+        return _outcome(request, 400, "invalid", "sourceIdentifier needs both a system and a value")
     try:
         source = pix.resolve_domain(system, "sourceIdentifier")
     except UnknownDomain:
-        return _outcome(400, "code-invalid", "sourceIdentifier Assigning Authority not found")
+        return _outcome(request, 400, "code-invalid", "sourceIdentifier Assigning Authority not found")
     targets: list[str] | None = None
     if target_system:
         targets = []
@@ -49,19 +50,20 @@ def ihe_pix(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))]
             try:
                 targets.append(pix.resolve_domain(ref, "targetSystem")["code"])
             except UnknownDomain:
-                return _outcome(403, "code-invalid", f"targetSystem not found: {ref}")
+                return _outcome(request, 403, "code-invalid", f"targetSystem not found: {ref}")
     try:
         result = pix.lookup(source["code"], value, targets, actor=who.actor)
     except UnknownIdentifier:
-        return _outcome(404, "not-found", "sourceIdentifier Patient Identifier not found")
+        return _outcome(request, 404, "not-found", "sourceIdentifier Patient Identifier not found")
     parameters: list[dict[str, Any]] = [
         {"name": "targetIdentifier", "valueIdentifier": {"system": _system(i["oid"]), "value": i["value"]}}
         for i in result.identifiers
     ]
     parameters.append({"name": "targetId", "valueReference": {"reference": f"Patient/{result.empi_id}"}})
-    body: dict[str, Any] = {"resourceType": "Parameters", "parameter": parameters}
-    if result.conflict:  # e.g. two valid ID numbers joined by a steward's override: say so (meta.tag)
+    body: dict[str, Any] = {"parameter": parameters}
+    conflict = result.conflict
+    if conflict:
         body["meta"] = {"tag": [{"system": CONFLICT_TAG, "code": c,
                                  "display": "identity holds conflicting values (steward override)"}
-                                for c in result.conflict]}
-    return JSONResponse(body, media_type=FHIR_JSON)
+                                for c in conflict]}
+    return fhir_response(request, Parameters(**body))
