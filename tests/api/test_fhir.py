@@ -106,8 +106,9 @@ def test_merged_empi_id_answers_replaced_by_the_survivor(app_client: TestClient,
     make_domains(app_client, token_for("admin"))
     his, steward = token_for("his"), token_for("steward")
     ids = _feed(app_client, his)
+    # Two different persons with two valid ID numbers: the steward merge needs its explicit override.
     merged = app_client.post("/merges", json={"survivor_empi_id": ids["wang"], "merged_empi_id": ids["li"],
-                                              "reason": "test"}, headers=steward)
+                                              "reason": "test", "override_id_conflict": True}, headers=steward)
     assert merged.status_code == 201, merged.text
     old = Patient.model_validate_json(app_client.get(f"/fhir/Patient/{ids['li']}", headers=his).content)
     assert old.active is False
