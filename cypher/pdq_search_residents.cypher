@@ -3,7 +3,7 @@
 // the identity's active identifiers (only in $targets when given; an identity with none there is left out).
 MATCH (r:Resident)-[:IDENTIFIED_AS]->(i:Identity)
 WHERE i.status = 'active' AND r.status <> 'merged'
-  AND ($name IS NULL OR r.name = $name)
+  AND ($full_name IS NULL OR r.name = $full_name)
   AND ($family IS NULL OR r.name STARTS WITH $family)
   AND ($given IS NULL OR r.name ENDS WITH $given)
   AND ($pinyin IS NULL OR r.bk_pinyin_birth STARTS WITH $pinyin)

@@ -27,7 +27,7 @@ from hl7v2.errors import (
     Hl7Error,
 )
 from hl7v2.feed import Feed
-from hl7v2.fields import component, repetitions
+from hl7v2.fields import at, component, repetitions
 from hl7v2.mapping import service_error
 from hl7v2.query import Queries
 from hl7v2.replies import Header, ack, rsp
@@ -55,12 +55,18 @@ def _header(text: str, charset: str) -> Header:
     f = first.split(m.group(1))
     comp = first[4:5] or "^"
 
-    def at(n: int) -> str:
+    def nth(n: int) -> str:
         return f[n - 1] if len(f) >= n else ""
 
-    return Header(sending_application=at(3), sending_facility=at(4), receiving_application=at(5),
-                  receiving_facility=at(6), trigger=(at(9).split(comp) + [""])[1], control_id=at(10),
-                  processing_id=at(11).split(comp)[0], version=at(12).split(comp)[0], charset=charset)
+    return Header(sending_application=nth(3), sending_facility=nth(4), receiving_application=nth(5),
+                  receiving_facility=nth(6), trigger=(nth(9).split(comp) + [""])[1], control_id=nth(10),
+                  processing_id=nth(11).split(comp)[0], version=nth(12).split(comp)[0], charset=charset)
+
+
+def _first(segment: Any, number: int, comp: int = 1) -> str:
+    """Component ``comp`` of the first repetition of a field."""
+    reps = repetitions(at(segment, number))
+    return component(reps[0], comp) if reps else ""
 
 
 class Dispatcher:
@@ -96,13 +102,12 @@ class Dispatcher:
         try:
             message = self._parse(decoded.text)
             msh = message.segment("MSH")
-            message_type = f"{component(repetitions(msh(9))[0], 1)}^{component(repetitions(msh(9))[0], 2)}" \
-                if repetitions(msh(9)) else ""
+            message_type = f"{_first(msh, 9)}^{_first(msh, 9, 2)}"
             outcome["message_type"] = message_type
             self._check_header(header)
             sender = self._sender(msh)
             outcome["sender"] = sender.facility
-            actor = sender.actor(component(repetitions(msh(3))[0], 1) if repetitions(msh(3)) else "", peer)
+            actor = sender.actor(_first(msh, 3), peer)
             return self._route(message, message_type, header, sender, actor, echo), "AA"
         except Hl7Error as exc:
             outcome["error"] = exc.condition[0]
@@ -140,9 +145,8 @@ class Dispatcher:
                            condition=UNSUPPORTED_VERSION, ack="AR")
 
     def _sender(self, msh: Any) -> Sender:
-        app = component(repetitions(msh(3))[0], 1) if repetitions(msh(3)) else ""
-        reps = repetitions(msh(4))
-        ids = [component(reps[0], 1), component(reps[0], 2)] if reps else []
+        app = _first(msh, 3)
+        ids = [_first(msh, 4), _first(msh, 4, 2)]
         sender = self.senders.find(app, ids)
         if sender is None:
             raise Hl7Error(f"sending facility {'/'.join(i for i in ids if i) or '(none)'} (application "
@@ -166,7 +170,7 @@ class Dispatcher:
             return ack(header, "AA", text=done.text)
         if kind == "QBP" and event in ("Q23", "Q22"):
             qpd = self._segment(message, "QPD")
-            echo.update(qpd=str(qpd), tag=str(qpd(2)))
+            echo.update(qpd=str(qpd), tag=str(at(qpd, 2)))
             if event == "Q23":
                 answer = self.queries.pix_query(qpd, sender, actor)
                 return rsp(header, "K23", "RSP_K23", echo["tag"], echo["qpd"], answer.status, answer.body)
@@ -176,7 +180,7 @@ class Dispatcher:
                 rcp = None
             answer = self.queries.pdq_query(qpd, rcp, sender, actor)
             return rsp(header, "K22", "RSP_K21", echo["tag"], echo["qpd"], answer.status, answer.body,
-                       hits=answer.hits, query_name=str(qpd(1)))
+                       hits=answer.hits, query_name=str(at(qpd, 1)))
         if kind == "QBP":
             raise Hl7Error(f"QBP^{event} is not supported (Q22, Q23)", segment="MSH", field=9, component=2,
                            condition=UNSUPPORTED_EVENT, ack="AR")
@@ -196,7 +200,7 @@ class Dispatcher:
         """Queries are refused with their RSP (QAK status AE/AR, QPD echoed when there is one); the rest
         with an ACK."""
         kind, _, event = message_type.partition("^")
-        if kind == "QBP" and event in ("Q23", "Q22") and error.segment != "MSH":
+        if kind == "QBP" and event in ("Q23", "Q22"):
             response, structure = ("K23", "RSP_K23") if event == "Q23" else ("K22", "RSP_K21")
             return rsp(header, response, structure, echo.get("tag", ""), echo.get("qpd", ""), error.ack, [],
                        error)

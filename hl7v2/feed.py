@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from core.errors import Conflict, EhcError
 from graph.trail import Actor
 from hl7v2.errors import REQUIRED_FIELD_MISSING, SEGMENT_SEQUENCE_ERROR, UNKNOWN_KEY, Hl7Error
-from hl7v2.fields import Field, cx_list, demographics_of
+from hl7v2.fields import Field, at, cx_list, demographics_of
 from hl7v2.mapping import ID_DOMAIN, Located, resolve_cx, service_error, validation_error
 from hl7v2.senders import Sender
 from services.access import CardAccess
@@ -53,7 +53,7 @@ class Feed:
     def _identifiers(self, pid: Field, sender: Sender) -> _Parsed:
         """PID-3: the sender's own patient id (first identifier in one of its domains), the resident ID
         number (domain ID), and the other cards."""
-        located = [resolve_cx(self.pix, cx, sender.home_domain, "PID", 3) for cx in cx_list(pid(3))]
+        located = [resolve_cx(self.pix, cx, sender.home_domain, "PID", 3) for cx in cx_list(at(pid, 3))]
         source = next((x for x in located if x.code in sender.domains and x.code != ID_DOMAIN), None)
         if source is None:
             raise Hl7Error(f"PID-3 has no patient identifier assigned by the sender's domain "
@@ -151,7 +151,7 @@ class Feed:
         The identities are merged through the steward merge (undoable, audited, with its event)."""
         pid, mrg = _segment(message, "PID"), _segment(message, "MRG")
         survivor = self._identifiers(pid, sender).source
-        prior = [resolve_cx(self.pix, cx, sender.home_domain, "MRG", 1) for cx in cx_list(mrg(1))]
+        prior = [resolve_cx(self.pix, cx, sender.home_domain, "MRG", 1) for cx in cx_list(at(mrg, 1))]
         if not prior:
             raise Hl7Error("MRG-1 (prior patient identifier) is required", segment="MRG", field=1,
                            condition=REQUIRED_FIELD_MISSING)

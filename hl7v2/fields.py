@@ -13,8 +13,18 @@ import hl7
 
 from hl7v2.errors import DATA_TYPE_ERROR, REQUIRED_FIELD_MISSING, Hl7Error
 
-__all__ = ["Cx", "Field", "ProvidedDemographics", "cx_list", "demographics_of", "hl7_date", "hl7_sex",
-           "text_of", "unescape"]
+__all__ = [
+    "Cx",
+    "Field",
+    "ProvidedDemographics",
+    "at",
+    "cx_list",
+    "demographics_of",
+    "hl7_date",
+    "hl7_sex",
+    "text_of",
+    "unescape",
+]
 
 DELETE = '""'  # HL7: "delete the stored value"
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -33,6 +43,14 @@ def unescape(text: str) -> str:
 
 def text_of(value: Field) -> str:
     return unescape(str(value)).strip()
+
+
+def at(segment: Field, number: int) -> Field:
+    """Field ``number`` of a segment, '' when the segment is shorter (python-hl7 raises IndexError)."""
+    try:
+        return segment(number)
+    except IndexError:
+        return ""
 
 
 def repetitions(field: Field) -> list[Field]:
@@ -166,8 +184,8 @@ class ProvidedDemographics:
 def demographics_of(pid: Field) -> ProvidedDemographics:
     """PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address, PID-13 phone, PID-16 marital status
     (GB/T 2261.2), PID-22 ethnic group (GB 3304); ID numbers come from PID-3."""
-    raw = {"name": pid(5), "birth_date": pid(7), "gender": pid(8), "address": pid(11), "phone": pid(13),
-           "marital_status": pid(16), "ethnicity": pid(22)}
+    raw = {"name": at(pid, 5), "birth_date": at(pid, 7), "gender": at(pid, 8), "address": at(pid, 11),
+           "phone": at(pid, 13), "marital_status": at(pid, 16), "ethnicity": at(pid, 22)}
     deleted = frozenset(k for k, v in raw.items() if str(v).strip() == DELETE)
     values: dict[str, Any] = {}
     readers: dict[str, Callable[[Field], Any]] = {

@@ -10,7 +10,7 @@ from typing import Any
 from core.errors import EhcError
 from graph.trail import Actor
 from hl7v2.errors import DATA_TYPE_ERROR, REQUIRED_FIELD_MISSING, TABLE_VALUE_NOT_FOUND, UNKNOWN_KEY, Hl7Error
-from hl7v2.fields import Cx, Field, component, cx_list, hl7_date, hl7_sex, repetitions
+from hl7v2.fields import Cx, Field, at, component, cx_list, hl7_date, hl7_sex, repetitions
 from hl7v2.mapping import resolve_cx, service_error
 from hl7v2.replies import cx, escape, segment
 from hl7v2.senders import Sender
@@ -34,7 +34,7 @@ class Answer:
 def _targets(pix: PixService, qpd: Field, field_no: int) -> list[str] | None:
     """QPD-4 (PIX) / QPD-8 (PDQ): the domains whose identifiers to return (CX.4 of each repetition)."""
     codes = []
-    for n, rep in enumerate(repetitions(qpd(field_no)), start=1):
+    for n, rep in enumerate(repetitions(at(qpd, field_no)), start=1):
         ref = component(rep, 4, 2) or component(rep, 4, 1)
         if not ref:
             continue
@@ -55,7 +55,7 @@ class Queries:
         Per ITI-9: unknown domain AE/204 on QPD-3.4 (or the QPD-4 repetition); unknown identifier AE/204 on
         QPD-3.1; known but nothing in the wanted domains AA with QAK NF; else one PID whose PID-3 lists the
         identifiers (the queried one left out) and PID-5 a single space with name type S."""
-        ids = cx_list(qpd(3))
+        ids = cx_list(at(qpd, 3))
         if not ids:
             raise Hl7Error("QPD-3 (person identifier) is required", segment="QPD", field=3,
                            condition=REQUIRED_FIELD_MISSING)
@@ -79,7 +79,7 @@ class Queries:
         query = self._pdq_parameters(qpd, sender)
         wanted = self.max_results
         if rcp is not None:
-            count = component(repetitions(rcp(2))[0], 1) if repetitions(rcp(2)) else ""
+            count = component(repetitions(at(rcp, 2))[0], 1) if repetitions(at(rcp, 2)) else ""
             if count.isdigit() and int(count) > 0:
                 wanted = min(int(count), self.max_results)
         targets = _targets(self.pix, qpd, 8)
@@ -99,7 +99,7 @@ class Queries:
         values: dict[str, Any] = {}
         id_authority = ("", "")
         address: list[str] = []
-        for n, rep in enumerate(repetitions(qpd(3)), start=1):
+        for n, rep in enumerate(repetitions(at(qpd, 3)), start=1):
             name, value = component(rep, 1).lstrip("@").upper(), component(rep, 2)
             if not value:
                 continue

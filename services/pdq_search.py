@@ -60,7 +60,7 @@ def criteria_of(q: PdqQuery) -> dict[str, Any]:
     pinyin = _pinyin(latin[0]) if latin else None
     if q.name and not _HAN.search(q.name):
         pinyin = (pinyin or "") + "|"  # the whole name: the pinyin key is "<pinyin>|<birth date>"
-    return {"name": hanzi.get("name"), "family": hanzi.get("family"), "given": hanzi.get("given"),
+    return {"full_name": hanzi.get("name"), "family": hanzi.get("family"), "given": hanzi.get("given"),
             "pinyin": pinyin, "birth_date": q.birth_date, "gender": q.gender, "phone": q.phone,
             "address": q.address, "id_domain": q.id_domain if q.id_value else None, "id_value": q.id_value}
 
