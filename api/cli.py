@@ -348,7 +348,9 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
     typer.echo(f"{report.records} records, {report.candidate_pairs} candidate pairs, {report.links} links; "
                f"{report.clusters_spanning_identities} clusters spanning identities ({verb} "
                f"{len(report.merges) if not dry_run else report.clusters_spanning_identities}); "
-               f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut")
+               f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut"
+               + (f"; {len(report.refused_merges)} merges refused (different valid ID numbers; queued for review)"
+                  if report.refused_merges else ""))
 
 
 @app.command("stats")

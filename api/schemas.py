@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DomainPublic", "CardPublic", "ResidentPublic", "RegistrationPublic", "IdentityPublic",
-           "IdentifierPublic", "PixPublic", "ChangePublic", "TokenPublic", "CardStatusPublic"]
+__all__ = [
+    "CardPublic",
+    "CardStatusPublic",
+    "ChangePublic",
+    "DomainPublic",
+    "IdentifierPublic",
+    "IdentityPublic",
+    "PixPublic",
+    "RegistrationPublic",
+    "ResidentPublic",
+    "TokenPublic",
+]
 
 
 class _Public(BaseModel):
@@ -88,6 +98,9 @@ class IdentityPublic(_Public):
     empi_id: str
     requested_empi_id: str
     status: str
+    conflict: list[str] = Field(default_factory=list, description=(
+        "fields on which the identity's records disagree in a way that means two persons unless a steward "
+        "overrode it: 'id_number' when they hold different valid ID numbers"))
     records: list[ResidentPublic]
 
 
@@ -103,6 +116,8 @@ class IdentifierPublic(_Public):
 class PixPublic(_Public):
     empi_id: str
     source: dict[str, str]
+    conflict: list[str] = Field(default_factory=list, description="as on the identity: ['id_number'] when "
+                                "the identity holds different valid ID numbers")
     identifiers: list[IdentifierPublic]
 
 

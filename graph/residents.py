@@ -15,10 +15,25 @@ from graph.driver import run
 from graph.values import plain
 
 __all__ = [
-    "find_by_source", "lock_identifier", "find_identifier", "create_resident", "attach_card",
-    "link_same_as", "get_resident", "lock_resident", "update_resident", "list_changes", "detach_card",
-    "set_card_status", "get_card", "get_identity", "pix_lookup", "find_candidates", "list_same_as",
+    "attach_card",
+    "create_resident",
+    "detach_card",
+    "find_by_source",
+    "find_candidates",
+    "find_identifier",
+    "get_card",
+    "get_identity",
+    "get_resident",
+    "link_same_as",
+    "list_changes",
     "list_records_page",
+    "list_same_as",
+    "lock_block_keys",
+    "lock_identifier",
+    "lock_resident",
+    "pix_lookup",
+    "set_card_status",
+    "update_resident",
 ]
 
 
@@ -116,6 +131,12 @@ def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: in
                     limit: int) -> list[dict[str, Any]]:
     """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
+
+
+def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:
+    """Write-lock the blocking keys' lock nodes, in the given order (see cypher/lock_block_keys.cypher)."""
+    rows = run(tx, "lock_block_keys", keys=keys)
+    return int(rows[0]["locked"]) if rows else 0
 
 
 def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ groups records by the same keys. Keys (absent when their inputs are missing):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -28,7 +29,9 @@ from resolver.records import StandardRecord
 
 __all__ = [
     "BLOCKING_KEY_NAMES",
+    "BLOCK_LOCK_STRIPES",
     "KeyFunction",
+    "block_lock_stripes",
     "blocking_keys",
     "candidate_pairs",
     "field_key_function",
@@ -67,6 +70,19 @@ def blocking_keys(std: StandardRecord) -> dict[str, str]:
         sorted_birth = "".join(sorted(birth.replace("-", "")))
         keys["birth_sorted_surname"] = f"{sorted_birth}|{surname_py}|{name.shape[len(name.surname)]}"
     return keys
+
+
+BLOCK_LOCK_STRIPES = 1 << 16
+
+
+def block_lock_stripes(keys: Mapping[str, str], stripes: int = BLOCK_LOCK_STRIPES) -> list[int]:
+    """The lock stripes (``BlockKey`` node numbers) of a record's blocking keys, sorted: every writer
+    takes them in this one order, so writers sharing a key serialise without deadlocking. A stripe is a
+    digest of ``<key name>|<value>`` modulo ``stripes``: the lock nodes are bounded in number (reused
+    once created) and carry no personal data; two unrelated keys rarely share a stripe, which then
+    only serialises two writers needlessly."""
+    return sorted({int.from_bytes(hashlib.blake2b(f"{name}|{value}".encode(), digest_size=8).digest(), "big")
+                   % stripes for name, value in keys.items()})
 
 
 def _field_value(row: Mapping[str, object], spec: str) -> object:

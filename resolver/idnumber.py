@@ -6,6 +6,7 @@ Pure functions; callers decide how to report errors (``IdNumberError`` carries t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,7 @@ __all__ = [
     "IdNumberError",
     "IdNumberInfo",
     "check_character",
+    "distinct_valid_id_numbers",
     "is_valid_id_number",
     "parse_id_number",
     "upgrade_legacy",
@@ -105,3 +107,19 @@ def is_valid_id_number(raw: str | None) -> bool:
     except IdNumberError:
         return False
     return True
+
+
+def distinct_valid_id_numbers(records: Iterable[Mapping[str, object]]) -> list[str]:
+    """The different valid resident ID numbers (canonical, sorted) among records carrying ``id_type``
+    and ``id_number``; other documents (``id_type`` not 01) and invalid numbers do not count. More
+    than one means the records belong to different persons unless a steward says otherwise."""
+    found: set[str] = set()
+    for record in records:
+        raw, id_type = record.get("id_number"), record.get("id_type")
+        if not isinstance(raw, str) or id_type not in (None, "01"):
+            continue
+        try:
+            found.add(parse_id_number(raw).number)
+        except IdNumberError:
+            continue
+    return sorted(found)

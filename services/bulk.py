@@ -2,7 +2,9 @@
 
 Faster than one registration per record: three queries per batch in one transaction. Records are
 linked by valid ID number only (no SAME_AS edges, no fuzzy matching): run `ehc resolve` afterwards, or
-use the registry for explained online decisions."""
+use the registry for explained online decisions. Single writer: unlike online registration, a batch
+takes no blocking-key locks (cypher/lock_block_keys.cypher), so online feeds of the same people during
+a bulk load may not see the batch's records in flight."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from services.linking import new_empi_id
 from services.matching import MatchEngine, engine_for
 from services.models import ResidentIn
 
-__all__ = ["import_records", "batched"]
+__all__ = ["batched", "import_records"]
 
 
 def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]]:

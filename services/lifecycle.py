@@ -9,17 +9,33 @@ from functools import lru_cache
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit, record_link_event
+from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
 from services.linking import new_empi_id
 from services.registry import ResidentService
 
-__all__ = ["LifecycleService", "survivorship_rules"]
+__all__ = ["IdNumberConflict", "LifecycleService", "survivorship_rules"]
 
 SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"
+
+
+class IdNumberConflict(Conflict):
+    """A merge would give one identity two different valid ID numbers (two persons, as far as the
+    numbers tell): refused unless a steward overrides it with a reason. Numbers are masked."""
+
+    code = "conflicting_id_numbers"
+
+    def __init__(self, survivor: str, merged: str, numbers: list[str]) -> None:
+        masked = [mask_id_number(n) for n in numbers]
+        super().__init__(
+            f"identities {survivor} and {merged} hold different valid ID numbers ({', '.join(masked)}); "
+            "merging them needs a steward's explicit override (override_id_conflict: true) and a reason",
+            field="override_id_conflict", details={"id_numbers": masked})
 
 
 @lru_cache(maxsize=1)
@@ -35,20 +51,23 @@ class LifecycleService:
     # -- merge ------------------------------------------------------------------------------------
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
               score: float = 1.0, explanation: list[dict[str, Any]] | None = None,
-              link: tuple[str, str] | None = None, model_version: str = "steward") -> dict[str, Any]:
+              link: tuple[str, str] | None = None, model_version: str = "steward",
+              override_id_conflict: bool = False) -> dict[str, Any]:
         """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it).
-        ``link`` names the (merged record, survivor record) pair the SAME_AS joins, when known."""
+        ``link`` names the (merged record, survivor record) pair the SAME_AS joins, when known.
+        Identities holding different valid ID numbers are merged only with ``override_id_conflict``."""
         if survivor == merged:
             raise InvalidInput("an identity cannot be merged with itself", field="merged_empi_id")
         merge_id = "M" + uuid.uuid4().hex.upper()
         self.graph.write(self._merge_tx, merge_id, survivor, merged, actor, reason, review_id, score,
-                         explanation or [], link, model_version)
+                         explanation or [], link, model_version, override_id_conflict)
         return self.merge_record(merge_id)
 
     @staticmethod
     def _merge_tx(tx: Transaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
                   review_id: str | None, score: float, explanation: list[dict[str, Any]],
-                  link: tuple[str, str] | None = None, model_version: str = "steward") -> None:
+                  link: tuple[str, str] | None = None, model_version: str = "steward",
+                  override_id_conflict: bool = False) -> None:
         first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards
         locked = {e: repo.lock_identity(tx, e) for e in (first, second)}
         for empi_id, field in ((survivor, "survivor_empi_id"), (merged, "merged_empi_id")):
@@ -61,6 +80,11 @@ class LifecycleService:
         anchor = locked[survivor]["resident_ids"]  # type: ignore[index]
         if not moved or not anchor:
             raise Conflict("an identity without records cannot be merged", field="merged_empi_id")
+        numbers = distinct_valid_id_numbers(locked[survivor]["id_documents"]  # type: ignore[index]
+                                            + locked[merged]["id_documents"])  # type: ignore[index]
+        conflicting = len(numbers) > 1
+        if conflicting and not override_id_conflict:
+            raise IdNumberConflict(survivor, merged, numbers)
         source, target = link if link and link[0] in moved and link[1] in anchor else (moved[0], anchor[0])
         method = "batch:resolver" if actor.role == "system" else "manual:merge"
         repo.move_records(tx, survivor, moved)
@@ -70,13 +94,17 @@ class LifecycleService:
                                  explanation=explanation)
         repo.create_merge(tx, merge_id=merge_id, survivor=survivor, merged=merged, resident_ids=moved,
                           same_as_from=source, same_as_to=target, review_id=review_id, by=actor.sub,
-                          reason=reason)
+                          reason=reason, override_id_conflict=conflicting)
+        overridden = {"override_id_conflict": True, "id_numbers": [mask_id_number(n) for n in numbers]} \
+            if conflicting else {}
         record_link_event(tx, kind="merge", actor=actor, empi_ids=[survivor, merged], resident_ids=moved,
                           method=method, score=score, model_version=model_version, reason=reason,
-                          detail={"merge_id": merge_id, "review_id": review_id})
+                          detail={"merge_id": merge_id, "review_id": review_id} | overridden)
         emit_event(tx, "resident.merged", empi_id=survivor,
-                   payload={"merge_id": merge_id, "survivor": survivor, "merged": merged, "resident_ids": moved})
-        record_audit(tx, actor, "merge", "identity", survivor, {"merge_id": merge_id, "merged": merged})
+                   payload={"merge_id": merge_id, "survivor": survivor, "merged": merged, "resident_ids": moved}
+                   | ({"override_id_conflict": True} if conflicting else {}))
+        record_audit(tx, actor, "merge", "identity", survivor,
+                     {"merge_id": merge_id, "merged": merged} | overridden)
 
     def unmerge(self, merge_id: str, actor: Actor, reason: str) -> dict[str, Any]:
         """Undo a merge exactly: records, links and the merged identity return to their earlier state."""

@@ -14,7 +14,7 @@ from core.secrets import read_or_create_secret
 from core.settings import Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from resolver.blocking import BLOCKING_KEY_NAMES, blocking_keys
+from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
 from resolver.rules import RuleModel, load_rules
@@ -63,6 +63,13 @@ class MatchEngine:
         """Blocking keys as the ``bk_*`` properties stored (and indexed) on the Resident node."""
         keys = blocking_keys(std)
         return {f"bk_{name}": keys.get(name) for name in BLOCKING_KEY_NAMES}
+
+    @staticmethod
+    def lock_keys(tx: Transaction, std: StandardRecord) -> int:
+        """Take the write locks of the record's blocking keys (sorted order) before reading candidates,
+        so that concurrent registrations able to match each other serialise (the driver retries a
+        transaction Neo4j aborts on a detected deadlock)."""
+        return repo.lock_block_keys(tx, block_lock_stripes(blocking_keys(std)))
 
     def candidates(self, tx: Transaction, std: StandardRecord,
                    exclude: list[str]) -> list[tuple[str, dict[str, Any]]]:

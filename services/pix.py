@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import Conflict, EhcError, NotFound
@@ -12,10 +12,11 @@ from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
+from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.models import CrossIndexLinkIn
 
-__all__ = ["PixService", "PixResult", "UnknownDomain", "UnknownIdentifier"]
+__all__ = ["PixResult", "PixService", "UnknownDomain", "UnknownIdentifier"]
 
 
 class UnknownDomain(NotFound):
@@ -33,6 +34,7 @@ class PixResult:
     empi_id: str
     source: dict[str, str]
     identifiers: list[dict[str, Any]]
+    conflict: list[str] = field(default_factory=list)  # ["id_number"]: two valid ID numbers (steward override)
 
 
 class PixService:
@@ -44,7 +46,7 @@ class PixService:
 
     def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
-        oid = ref[len("urn:oid:"):] if ref.startswith("urn:oid:") else ref
+        oid = ref.removeprefix("urn:oid:")
         domain = self.directory.find(oid)
         if domain is not None and ref.startswith("urn:oid:") and domain["oid"] != oid:
             domain = None  # a urn:oid: reference names an OID, never a code
@@ -74,8 +76,9 @@ class PixService:
         row = rows[0]
         if self.audit is not None and actor is not None:
             self.audit.record(actor, "read", "identity", row["empi_id"], {"via": f"{source['code']}:pix"})
+        conflict = ["id_number"] if len(distinct_valid_id_numbers(row["id_documents"])) > 1 else []
         return PixResult(row["empi_id"], {"domain": source["code"], "oid": source["oid"], "value": value},
-                         row["identifiers"])
+                         row["identifiers"], conflict)
 
     def link(self, body: CrossIndexLinkIn, actor: Actor, access: CardAccess | None = None) -> PixResult:
         """建立交叉索引: attach the target identifier to the record that holds the source identifier;
@@ -96,14 +99,14 @@ class PixService:
             raise UnknownIdentifier(f"identifier {src_value!r} is not known in domain {src_domain}",
                                     field="source.value")
         holder = found["holders"][0]
-        existing = repo.find_identifier(tx, dst_domain, dst_value)
-        if existing and any(h["empi_id"] != holder["empi_id"] for h in existing["holders"]):
-            raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
-                           "merge the identities instead", field="target.value")
+        # Lock the target identifier first, then decide: its holders cannot change under us.
         locked = repo.lock_identifier(tx, domain=dst_domain, number=dst_value, card_type=card_type,
                                       card_id="C" + uuid.uuid4().hex.upper())
         if locked is None:
             raise EhcError("target domain vanished", field="target.domain")
+        if any(h["empi_id"] != holder["empi_id"] for h in locked["holders"]):
+            raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
+                           "merge the identities instead", field="target.value")
         repo.attach_card(tx, resident_id=holder["resident_id"], domain=dst_domain, number=dst_value,
                          rel_id="L" + uuid.uuid4().hex.upper(), app_domain=dst_domain)
         repo.update_resident(tx, resident_id=holder["resident_id"], changes={},

@@ -14,12 +14,13 @@ from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.linking import LinkDecision, new_empi_id, pair_key
 from services.matching import MatchEngine, engine_for, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
-__all__ = ["Registration", "ResidentService"]
+__all__ = ["Registration", "ResidentService", "identity_conflicts"]
 
 ID_DOMAIN = "ID"
 
@@ -83,12 +84,19 @@ class ResidentService:
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
                                           card_id=_uid("C"))
             holders = locked["holders"] if locked else []
+        # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
+        # the same cards) before deciding, so their holders cannot change until this transaction ends.
+        carried = sorted(enumerate(record.cards), key=lambda ic: (ic[1].domain, ic[1].number))
+        card_holders = {i: self._lock_card(tx, card, f"cards[{i}].domain")["holders"] for i, card in carried}
         demographics = record.demographics()
+        # Registrations sharing a blocking key could be each other's candidates: serialise them here,
+        # so each decides on the records committed before it (the outcome of a sequential feed).
+        self.engine.lock_keys(tx, self.engine.standard(demographics))
         decision = self._decide(tx, demographics, holders)
         # Cards the record carries must not belong to another identity (that needs a steward's merge).
         for i, card in enumerate(record.cards):
-            self._check_card_free(tx, card, decision.empi_id if decision.outcome == "link" else None,
-                                  f"cards[{i}].number")
+            self._refuse_if_held(card, card_holders[i], decision.empi_id if decision.outcome == "link" else None,
+                                 f"cards[{i}].number")
         props = demographics | {"resident_id": resident_id} | self.engine.key_properties(
             self.engine.standard(demographics))
         repo.create_resident(tx, props, decision.empi_id)
@@ -143,9 +151,19 @@ class ResidentService:
                           method=decision.method, score=decision.score, model_version=decision.model_version,
                           reason=decision.reason, detail={"explanation": decision.explanation})
 
-    def _check_card_free(self, tx: Transaction, card: CardIn, empi_id: str | None, field: str) -> None:
-        found = repo.find_identifier(tx, card.domain, card.number)
-        if found and any(h["empi_id"] != empi_id for h in found["holders"]):
+    @staticmethod
+    def _lock_card(tx: Transaction, card: CardIn, field: str) -> dict[str, Any]:
+        """Find or create the card under its write lock (its holders are then stable)."""
+        locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
+                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+        if locked is None:
+            raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field=field)
+        return locked
+
+    @staticmethod
+    def _refuse_if_held(card: CardIn, holders: list[dict[str, Any]], empi_id: str | None, field: str) -> None:
+        """A card held by another identity is not taken over (that needs a steward's merge)."""
+        if any(h["empi_id"] != empi_id for h in holders):
             raise Conflict(f"identifier {card.number} in domain {card.domain} belongs to another person; "
                            "a steward must merge the two identities first", field=field)
 
@@ -191,7 +209,7 @@ class ResidentService:
         records = [self.get(rid) for rid in found["resident_ids"]]
         self._audit_read(actor, "identity", found["empi_id"])
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
-                "records": records}
+                "conflict": identity_conflicts(records), "records": records}
 
     def links(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
@@ -266,7 +284,7 @@ class ResidentService:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
-        self._check_card_free(tx, card, current["empi_id"], "number")
+        self._refuse_if_held(card, self._lock_card(tx, card, "domain")["holders"], current["empi_id"], "number")
         domain = app_domain or current["resident"]["source_domain"]
         card_id = self._attach(tx, resident_id, card, domain)
         repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
@@ -339,6 +357,13 @@ class ResidentService:
 
     def new_empi_id(self) -> str:
         return new_empi_id()
+
+
+def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
+    """What marks an identity as conflicted: ``id_number`` when its records hold different valid ID
+    numbers (only a steward's override can have joined them). Derived from the records, so an undone
+    merge clears it."""
+    return ["id_number"] if len(distinct_valid_id_numbers(records)) > 1 else []
 
 
 def _view(found: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from graph.trail import Actor
 from resolver.blocking import blocking_keys
 from resolver.linker import deduplicate
 from resolver.rules import RuleModel
-from services.lifecycle import LifecycleService
+from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.review import ReviewService
 
@@ -33,6 +33,7 @@ class ResolveReport:
     merges: list[str] = field(default_factory=list)
     review_items: int = 0
     cut_links: list[dict[str, Any]] = field(default_factory=list)
+    refused_merges: list[dict[str, str]] = field(default_factory=list)  # different valid ID numbers
 
 
 def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[dict[str, Any]]:
@@ -89,11 +90,21 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
                                    {i for i in members if empi[i] == survivor})
             if not dry_run:
                 score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
-                merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
-                                        score=score.probability if score else 1.0,
-                                        explanation=explanation_of(score),
-                                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
-                                        model_version=engine.version)
+                try:
+                    merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
+                                            score=score.probability if score else 1.0,
+                                            explanation=explanation_of(score),
+                                            link=(rid[pair[0]], rid[pair[1]]) if pair else None,
+                                            model_version=engine.version)
+                except IdNumberConflict:
+                    # The identities (beyond this cluster's records) hold different valid ID numbers:
+                    # only a steward may join them; the pair goes to the review queue instead.
+                    report.refused_merges.append({"survivor": survivor, "merged": other})
+                    if pair and score is not None:
+                        ReviewService(graph).propose(
+                            rid[pair[0]], rid[pair[1]], round(score.probability, 6), engine.version,
+                            explanation_of(score), RESOLVER, reason="batch resolution: different valid ID numbers")
+                    continue
                 report.merges.append(merge["merge_id"])
             empi = [survivor if e == other else e for e in empi]
         if progress:

@@ -58,13 +58,16 @@ class ReviewService:
         return {**item, "record_a": self.residents.get(item["a"], actor),
                 "record_b": self.residents.get(item["b"], actor)}
 
-    def confirm(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
-        """Merge the two records' identities (the older identity survives)."""
+    def confirm(self, review_id: str, actor: Actor, reason: str, *,
+                override_id_conflict: bool = False) -> dict[str, Any]:
+        """Merge the two records' identities (the older identity survives); identities holding different
+        valid ID numbers only with ``override_id_conflict`` (else ``IdNumberConflict``, item stays open)."""
         merge_id = "M" + uuid.uuid4().hex.upper()
-        self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason)
+        self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason, override_id_conflict)
         return self.show(review_id)
 
-    def _confirm_tx(self, tx: Transaction, review_id: str, merge_id: str, actor: Actor, reason: str) -> None:
+    def _confirm_tx(self, tx: Transaction, review_id: str, merge_id: str, actor: Actor, reason: str,
+                    override_id_conflict: bool = False) -> None:
         item = _open_item(tx, review_id)
         a = records.get_resident(tx, item["a"])
         b = records.get_resident(tx, item["b"])
@@ -77,7 +80,8 @@ class ReviewService:
         older = sorted([a, b], key=lambda r: r["resident"]["created_at"])
         survivor, merged = older[0]["empi_id"], older[1]["empi_id"]
         LifecycleService._merge_tx(tx, merge_id, survivor, merged, actor, reason or "confirmed in review",
-                                   review_id, float(item["score"]), item["explanation"])
+                                   review_id, float(item["score"]), item["explanation"],
+                                   override_id_conflict=override_id_conflict)
         repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason,
                                 merge_id=merge_id)
 

@@ -13,6 +13,7 @@ from services.pix import UnknownDomain, UnknownIdentifier
 
 router = APIRouter(prefix="/fhir", tags=["FHIR PIXm"])
 FHIR_JSON = "application/fhir+json"
+CONFLICT_TAG = "urn:ehc-empi:identity-conflict"
 
 
 def _outcome(status: int, code: str, diagnostics: str) -> JSONResponse:
@@ -58,4 +59,9 @@ def ihe_pix(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))]
         for i in result.identifiers
     ]
     parameters.append({"name": "targetId", "valueReference": {"reference": f"Patient/{result.empi_id}"}})
-    return JSONResponse({"resourceType": "Parameters", "parameter": parameters}, media_type=FHIR_JSON)
+    body: dict[str, Any] = {"resourceType": "Parameters", "parameter": parameters}
+    if result.conflict:  # e.g. two valid ID numbers joined by a steward's override: say so (meta.tag)
+        body["meta"] = {"tag": [{"system": CONFLICT_TAG, "code": c,
+                                 "display": "identity holds conflicting values (steward override)"}
+                                for c in result.conflict]}
+    return JSONResponse(body, media_type=FHIR_JSON)

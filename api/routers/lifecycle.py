@@ -22,11 +22,20 @@ class MergeIn(BaseModel):
     survivor_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
     merged_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Reason
+    override_id_conflict: bool = Field(False, description=(
+        "merge even though the identities hold different valid ID numbers (otherwise 409 "
+        "conflicting_id_numbers); the reason is recorded with the merge"))
 
 
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Reason
+
+
+class ConfirmIn(ReasonIn):
+    override_id_conflict: bool = Field(False, description=(
+        "confirm even though the two identities hold different valid ID numbers (otherwise 409 "
+        "conflicting_id_numbers)"))
 
 
 def _service(graph: GraphDep, residents: ResidentsDep) -> LifecycleService:
@@ -38,7 +47,8 @@ LifecycleDep = Annotated[LifecycleService, Depends(_service)]
 
 @router.post("/merges", status_code=status.HTTP_201_CREATED)
 def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
-    return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason)
+    return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason,
+                           override_id_conflict=body.override_id_conflict)
 
 
 @router.get("/merges")

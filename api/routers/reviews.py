@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import Principal
 from api.deps import GraphDep, ResidentsDep, require
-from api.routers.lifecycle import ReasonIn
+from api.routers.lifecycle import ConfirmIn, ReasonIn
 from core.bounds import MAX_OFFSET
 from services.review import ReviewService
 
@@ -40,8 +40,8 @@ def show_review(review_id: str, reviews: ReviewDep, who: Reader) -> dict[str, An
 
 
 @router.post("/{review_id}/confirm")
-def confirm(review_id: str, body: ReasonIn, reviews: ReviewDep, who: Writer) -> dict[str, Any]:
-    return reviews.confirm(review_id, who.actor, body.reason)
+def confirm(review_id: str, body: ConfirmIn, reviews: ReviewDep, who: Writer) -> dict[str, Any]:
+    return reviews.confirm(review_id, who.actor, body.reason, override_id_conflict=body.override_id_conflict)
 
 
 @router.post("/{review_id}/reject")

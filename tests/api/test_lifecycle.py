@@ -65,7 +65,8 @@ def test_undo_out_of_order_is_refused(app_client: TestClient, token_for) -> None
                         headers=his).json()["empi_id"]
     m1 = app_client.post("/merges", json={"survivor_empi_id": a, "merged_empi_id": b, "reason": "r"},
                          headers=steward).json()
-    m2 = app_client.post("/merges", json={"survivor_empi_id": c, "merged_empi_id": a, "reason": "r"},
+    m2 = app_client.post("/merges", json={"survivor_empi_id": c, "merged_empi_id": a, "reason": "r",
+                                          "override_id_conflict": True},  # c and a hold different ID numbers
                          headers=steward).json()
     assert app_client.get(f"/identities/{b}", headers=his).json()["empi_id"] == c, "chains resolve"
     refused = app_client.post(f"/merges/{m1['merge_id']}/undo", json={"reason": "r"}, headers=steward)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from resolver.blocking import BLOCKING_KEY_NAMES, blocking_keys, candidate_pairs, field_key_function
+from resolver.blocking import (
+    BLOCK_LOCK_STRIPES,
+    BLOCKING_KEY_NAMES,
+    block_lock_stripes,
+    blocking_keys,
+    candidate_pairs,
+    field_key_function,
+)
 from resolver.records import PersonRecord
 from resolver.standardise import standardise
 
@@ -47,3 +54,14 @@ def test_field_key_function_prefix_and_sort() -> None:
     keyf = field_key_function([("names", ["given", "surname"], True), ("ssn4", ["ssn:4"])])
     assert keyf({"given": "lucy", "surname": "fitz", "ssn": "1234567"}) == {"names": "fitz|lucy", "ssn4": "1234"}
     assert keyf({"given": "fitz", "surname": "lucy", "ssn": None}) == {"names": "fitz|lucy"}
+
+
+def test_block_lock_stripes_are_sorted_bounded_and_shared_by_shared_keys() -> None:
+    a = {"phone": "13812345678", "name_birth": "王芳|1962-09-27", "pinyin_birth": "wangfang|1962-09-27"}
+    b = {"phone": "13812345678", "name_birth": "李军|1975-03-02"}
+    stripes_a, stripes_b = block_lock_stripes(a), block_lock_stripes(b)
+    assert stripes_a == sorted(stripes_a) and len(stripes_a) == 3
+    assert all(0 <= s < BLOCK_LOCK_STRIPES for s in stripes_a + stripes_b)
+    assert block_lock_stripes({"phone": "13812345678"})[0] in set(stripes_a) & set(stripes_b)
+    assert block_lock_stripes({"phone": "13812345678"}) != block_lock_stripes({"name_birth": "13812345678"})
+    assert block_lock_stripes(a, stripes=1) == [0]
