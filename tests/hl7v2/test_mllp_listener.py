@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
+import hl7
 import pytest
 
 from core.settings import Settings
@@ -51,13 +53,13 @@ def client(listener: Listener, graph: Graph) -> Iterator[Client]:
     c.close()
 
 
-def record(graph: Graph, domain: str, local_id: str) -> dict[str, object]:
+def record(graph: Graph, domain: str, local_id: str) -> dict[str, Any]:
     return ResidentService(graph).get_by_source(domain, local_id)
 
 
-def err(message: object) -> tuple[str, str, str]:
+def err(message: hl7.Message) -> tuple[str, str, str]:
     """(ERR-2 location, ERR-3 code, MSA-1)."""
-    return field(message, "ERR.2"), field(message, "ERR.3.1.1"), field(message, "MSA.1")  # type: ignore[arg-type]
+    return field(message, "ERR.2"), field(message, "ERR.3.1.1"), field(message, "MSA.1")
 
 
 # -- ITI-8 feed and ITI-9 PIX query ---------------------------------------------------------------------
