@@ -36,12 +36,14 @@ neo4j: $(STAMP)
 	$(BIN)/ehc db start
 	$(BIN)/ehc db migrate
 
-## make run: set up, start Neo4j, load the demo population, print a token, serve on 127.0.0.1:8000.
-## Ctrl-C (or a failing step) stops the API, the sandboxes and Neo4j again.
+## make run: set up, start Neo4j, load the demo population, print a token, serve on 127.0.0.1:8000, and
+## the HL7 v2 (MLLP) listener on 127.0.0.1:2575 in the background.
+## Ctrl-C (or a failing step) stops the API, the MLLP listener, the sandboxes and Neo4j again.
 run: neo4j console/static/vendor/cytoscape.min.js
-	@trap '$(STOP_ALL)' EXIT; trap 'exit 130' INT TERM HUP; \
+	@MLLP=; trap '[ -n "$$MLLP" ] && kill $$MLLP 2>/dev/null && wait $$MLLP; $(STOP_ALL)' EXIT; trap 'exit 130' INT TERM HUP; \
 	$(BIN)/ehc sandbox start && \
 	$(BIN)/ehc demo load && \
+	{ $(BIN)/ehc mllp serve --no-start-db & MLLP=$$!; } && \
 	echo && \
 	echo "Try it (token for a hospital system, valid 24 h):" && \
 	echo "  export TOKEN=$$($(BIN)/ehc token issue --role his --sub demo-his --domain H001)" && \
@@ -49,7 +51,8 @@ run: neo4j console/static/vendor/cytoscape.min.js
 	echo "  open http://127.0.0.1:8000/docs" && \
 	echo "Steward console: http://127.0.0.1:8000/console/ ($$($(BIN)/ehc user add steward --role steward --replace))" && \
 	echo "Scan the demo e-health card: var/demo/ehc-static-qr.png (print label: var/demo/ehc-label.png)" && \
-	echo "Ctrl-C stops the API, the sandboxes and Neo4j." && \
+	echo "HL7 v2 over MLLP on 127.0.0.1:$${EHC_MLLP_PORT:-2575} (senders allowed: config/mllp/senders.json)" && \
+	echo "Ctrl-C stops the API, the MLLP listener, the sandboxes and Neo4j." && \
 	echo && \
 	$(BIN)/ehc serve --no-start-db
 

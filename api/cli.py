@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api import cli_console, cli_healthcard, cli_import, cli_notify, cli_resolver
+from api import cli_console, cli_healthcard, cli_import, cli_mllp, cli_notify, cli_resolver
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -29,6 +29,7 @@ app.add_typer(cli_healthcard.keys_app, name="keys")
 app.add_typer(cli_resolver.app, name="resolver")
 app.add_typer(cli_notify.app, name="notify")
 app.add_typer(cli_console.app, name="user")
+app.add_typer(cli_mllp.app, name="mllp")
 app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3).")(
     cli_resolver.evaluate)
 app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,14 @@ def _alive(pid: int) -> bool:
     return not stat.exists() or stat.read_text().split()[2] != "Z"
 
 
+def _listening(address: tuple[str, int]) -> bool:
+    try:
+        socket.create_connection(address, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def _pids(home: Path) -> dict[str, int]:
     files = {"neo4j": home / "neo4j" / "run" / "neo4j.pid", "payment": home / "run" / "sandbox-payment.pid",
              "verifier": home / "run" / "sandbox-verifier.pid"}
@@ -44,6 +53,7 @@ def make_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_", "MAKE"))}
     env.update({"EHC_HOME": str(home), "EHC_BOLT_PORT": str(free_port()), "EHC_PORT": str(free_port()),
                 "EHC_NEO4J_LIB": str(PROJECT_ROOT / "var" / "neo4j" / "lib"), "EHC_NEO4J_HEAP": "384m",
+                "EHC_MLLP_PORT": str(free_port()),
                 "EHC_NEO4J_PAGECACHE": "64m", "EHC_HC_PAYMENT_URL": f"http://127.0.0.1:{free_port()}",
                 "EHC_HC_VERIFIER_URL": f"http://127.0.0.1:{free_port()}"})
     stamps = subprocess.run(["make", "-s", "--no-print-directory", f"VENV={venv}",
@@ -81,6 +91,11 @@ def test_ctrl_c_on_make_run_stops_api_sandboxes_and_neo4j(make_env: tuple[dict[s
             pytest.fail("the API never answered: " + (tmp_path / "make-run.log").read_text()[-3000:])
         pids = _pids(home)
         assert set(pids) == {"neo4j", "payment", "verifier"} and all(_alive(p) for p in pids.values())
+        mllp = ("127.0.0.1", int(env["EHC_MLLP_PORT"]))
+        while not _listening(mllp):  # the HL7 v2 listener runs too
+            assert time.monotonic() < deadline and make.poll() is None, \
+                (tmp_path / "make-run.log").read_text()[-3000:]
+            time.sleep(0.5)
         os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
         make.wait(timeout=120)
     finally:
@@ -92,3 +107,4 @@ def test_ctrl_c_on_make_run_stops_api_sandboxes_and_neo4j(make_env: tuple[dict[s
     assert "Neo4j stopped" in output, output[-3000:]
     with pytest.raises(httpx.HTTPError):
         httpx.get(api, timeout=1)
+    assert not _listening(mllp), "the MLLP listener still runs after Ctrl-C"
