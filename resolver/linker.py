@@ -28,6 +28,7 @@ __all__ = [
     "one_to_one",
     "score_pairs",
     "select_links",
+    "with_batch_frequencies",
 ]
 
 
@@ -54,9 +55,18 @@ def block(rows: Sequence[Mapping[str, Any]], key_function: Callable[[Mapping[str
 
 
 def score_pairs(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> ScoredPairs:
-    """Compare and weigh every candidate pair."""
+    """Compare and weigh every candidate pair (term-frequency tables the model carries applied)."""
     levels = model.level_matrix(rows, pairs)
-    return ScoredPairs(pairs=list(pairs), levels=levels, weights=model.weight_matrix(levels))
+    return ScoredPairs(pairs=list(pairs), levels=levels, weights=model.pair_weights(rows, pairs, levels))
+
+
+def with_batch_frequencies(model: RuleModel, rows: Sequence[Mapping[str, Any]]) -> RuleModel:
+    """The model with term-frequency tables counted over ``rows`` unless it already carries tables
+    (passed in by the caller, e.g. derived from the whole index)."""
+    if model.term_frequencies:
+        return model
+    tables = model.count_terms(rows)
+    return model.with_term_frequencies(tables) if tables else model
 
 
 def fit_rule_model(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
@@ -110,14 +120,15 @@ def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
                 key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
                 *, fit: bool = True, id_numbers: Sequence[str | None] | None = None,
                 threshold: float | None = None, max_cluster: int = 50, seed: int = 0) -> LinkageResult:
-    """Deduplicate one file: block, (fit by EM), score, keep links at ``threshold`` (default: the
-    config's auto_link), cluster them (splitting clusters with two valid ID numbers)."""
+    """Deduplicate one file: block, (fit by EM), score (term frequencies counted over ``rows`` unless
+    the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
+    them (splitting clusters with two valid ID numbers)."""
     keys = [key_function(r) for r in rows] if callable(key_function) else list(key_function)
     pairs = sorted(candidate_pairs(keys))
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
-    fitted = em.model if em else model
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    fitted = with_batch_frequencies(em.model if em else model, rows)
+    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.pair_weights(rows, pairs, levels))
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = select_links(scored, cut, model=fitted)
     by_pair = dict(zip(scored.pairs, scored.weights))
@@ -137,8 +148,8 @@ def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Se
     pairs = block(rows, key_function, groups=groups)
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
-    fitted = em.model if em else model
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    fitted = with_batch_frequencies(em.model if em else model, rows)
+    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.pair_weights(rows, pairs, levels))
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from resolver.comparisons import MISSING, Comparator, make_comparator
 from resolver.errors import RuleConfigError
+from resolver.frequencies import TermFrequencies, TermFrequencyConfig, tf_key
 from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, probability_from_weight
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "ComparisonConfig",
     "Constraints",
     "Corroboration",
+    "Guard",
     "LevelParams",
     "RuleConfig",
     "RuleModel",
@@ -68,6 +70,7 @@ class ComparisonConfig(_Strict):
     fixed: bool = False  # keep these levels as configured when EM refits the model
     levels: list[LevelParams] = Field(min_length=2)
     name: str | None = None  # defaults to the field name
+    term_frequency: TermFrequencyConfig | None = None  # weaker agreement on common values (resolver.frequencies)
 
     @property
     def label(self) -> str:
@@ -109,6 +112,18 @@ class Corroboration(_Strict):
     levels: list[str] = Field(min_length=1)
 
 
+class Guard(_Strict):
+    """A named pattern of levels that is never linked automatically (review at most): every ``all_of``
+    comparison at one of its levels, at least one ``any_of`` (when given), and no ``none_of``. E.g.
+    likely twins: same surname and birth date, same household, given names differing."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
+    reason: str = Field(min_length=1)  # shown to the steward
+    all_of: list[Corroboration] = Field(min_length=1)
+    any_of: list[Corroboration] = Field(default_factory=list)
+    none_of: list[Corroboration] = Field(default_factory=list)
+
+
 class Constraints(_Strict):
     """Hard rules applied by the decision policy."""
 
@@ -120,6 +135,7 @@ class Constraints(_Strict):
     # auto-linking needs at least one of these (e.g. ID number, phone or street address agreeing);
     # name and birth date alone are not enough: namesakes born the same day exist in every city
     corroborate_with: list[Corroboration] = Field(default_factory=list)
+    guards: list[Guard] = Field(default_factory=list)
 
 
 class RuleConfig(_Strict):
@@ -198,12 +214,80 @@ class RuleModel:
                 raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
                                       field=f"constraints.corroborate_with.{k}.levels")
             self._corroborating.append((c, [known.index(name) for name in rule.levels]))
+        self._guards: list[tuple[Guard, list[tuple[int, list[int]]], list[tuple[int, list[int]]],
+                                 list[tuple[int, list[int]]]]] = []
+        for k, guard in enumerate(config.constraints.guards):
+            parts = [[self._level_set(rule, f"constraints.guards.{k}.{part}.{n}") for n, rule in enumerate(rules)]
+                     for part, rules in (("all_of", guard.all_of), ("any_of", guard.any_of),
+                                         ("none_of", guard.none_of))]
+            self._guards.append((guard, parts[0], parts[1], parts[2]))
+        self._tf: list[tuple[int, TermFrequencyConfig, list[int]]] = []
+        for c, comp in enumerate(config.comparisons):
+            if comp.term_frequency is not None:
+                known = [lv.label for lv in self.comparators[c].levels]
+                bad = [name for name in comp.term_frequency.levels if name not in known]
+                if bad:
+                    raise RuleConfigError(f"{comp.label} has no level(s) {bad}; levels are {known}",
+                                          field=f"comparisons.{c}.term_frequency.levels")
+                self._tf.append((c, comp.term_frequency, [known.index(n) for n in comp.term_frequency.levels]))
+        self.term_frequencies: dict[str, TermFrequencies] = {}
         # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
         self.weights: list[np.ndarray] = []
         for comp in config.comparisons:
             w = [lv.log2_bf for lv in comp.levels]
             w.append(w[-1] if comp.missing == "else" else 0.0)
             self.weights.append(np.array(w, dtype=np.float64))
+
+    def _level_set(self, rule: Corroboration, where: str) -> tuple[int, list[int]]:
+        labels = [c.label for c in self.config.comparisons]
+        if rule.comparison not in labels:
+            raise RuleConfigError(f"unknown comparison {rule.comparison!r}", field=f"{where}.comparison")
+        c = labels.index(rule.comparison)
+        known = [lv.label for lv in self.comparators[c].levels] + ["missing"]
+        bad = [name for name in rule.levels if name not in known]
+        if bad:
+            raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
+                                  field=f"{where}.levels")
+        return c, [MISSING if name == "missing" else known.index(name) for name in rule.levels]
+
+    def with_term_frequencies(self, tables: Mapping[str, TermFrequencies]) -> RuleModel:
+        """A copy adjusting the named comparisons' weights by these frequency tables (comparison
+        label -> table); see ``resolver.frequencies``."""
+        copy = RuleModel(self.config)
+        copy.term_frequencies = dict(tables)
+        return copy
+
+    def count_terms(self, rows: Sequence[Any]) -> dict[str, TermFrequencies]:
+        """Frequency tables of the adjusted comparisons, counted over ``rows`` (the batch matched)."""
+        out: dict[str, TermFrequencies] = {}
+        for c, cfg, _ in self._tf:
+            comp = self.config.comparisons[c]
+            out[comp.label] = TermFrequencies.from_values(tf_key(fields_of(r).get(comp.field), cfg.key) for r in rows)
+        return out
+
+    def _tf_adjust(self, c: int, cfg: TermFrequencyConfig, a: Any, b: Any) -> float:
+        table = self.term_frequencies.get(self.config.comparisons[c].label)
+        return table.adjustment(tf_key(a, cfg.key), tf_key(b, cfg.key), cfg) if table else 0.0
+
+    def tf_adjustments(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
+                       levels: np.ndarray) -> np.ndarray:
+        """Per pair, the total term-frequency adjustment of its weight (zeros without tables)."""
+        out = np.zeros(len(pairs), dtype=np.float64)
+        for c, cfg, adjusted in self._tf:
+            comp = self.config.comparisons[c]
+            table = self.term_frequencies.get(comp.label)
+            if table is None:
+                continue
+            keys = [tf_key(row.get(comp.field), cfg.key) for row in rows]
+            for k in np.flatnonzero(np.isin(levels[:, c], adjusted)):
+                i, j = pairs[k]
+                out[k] += table.adjustment(keys[i], keys[j], cfg)
+        return out
+
+    def pair_weights(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
+                     levels: np.ndarray) -> np.ndarray:
+        """Total log2 Bayes factors of pairs: level weights plus term-frequency adjustments."""
+        return self.weight_matrix(levels) + self.tf_adjustments(rows, pairs, levels)
 
     @property
     def thresholds(self) -> Any:
@@ -238,7 +322,34 @@ class RuleModel:
                if levels[c] == len(self.comparators[c].levels) - 1]
         if self._corroborating and not any(levels[c] in allowed for c, allowed in self._corroborating):
             out.append("uncorroborated")
+        for guard, all_of, any_of, none_of in self._guards:
+            if all(levels[c] in allowed for c, allowed in all_of) \
+                    and (not any_of or any(levels[c] in allowed for c, allowed in any_of)) \
+                    and not any(levels[c] in allowed for c, allowed in none_of):
+                out.append(guard.name)
         return out
+
+    def guard_reasons(self, vetoes: Sequence[str]) -> list[str]:
+        """The configured reasons of the guards among ``vetoes`` (for explanations)."""
+        return [f"{g.name.replace('_', ' ')}: {g.reason}" for g, *_ in self._guards if g.name in vetoes]
+
+    def _guard_mask(self, levels: np.ndarray, all_of: list[tuple[int, list[int]]],
+                    any_of: list[tuple[int, list[int]]], none_of: list[tuple[int, list[int]]]) -> np.ndarray:
+        hit = np.ones(levels.shape[0], dtype=bool)
+        for c, allowed in all_of:
+            hit &= np.isin(levels[:, c], allowed)
+        if any_of:
+            some = np.zeros(levels.shape[0], dtype=bool)
+            for c, allowed in any_of:
+                some |= np.isin(levels[:, c], allowed)
+            hit &= some
+        for c, allowed in none_of:
+            hit &= ~np.isin(levels[:, c], allowed)
+        return hit
+
+    def veto_labels(self, levels: np.ndarray) -> list[tuple[str, ...]]:
+        """``vetoes`` of every row of a level matrix."""
+        return [tuple(self.vetoes(row)) for row in levels.tolist()]
 
     def veto_mask(self, levels: np.ndarray) -> np.ndarray:
         """True for rows of a level matrix that ``vetoes`` would object to."""
@@ -250,6 +361,8 @@ class RuleModel:
             for c, allowed in self._corroborating:
                 corroborated |= np.isin(levels[:, c], allowed)
             mask |= ~corroborated
+        for _, all_of, any_of, none_of in self._guards:
+            mask |= self._guard_mask(levels, all_of, any_of, none_of)
         return mask
 
     def weight_matrix(self, levels: np.ndarray) -> np.ndarray:
@@ -265,23 +378,29 @@ class RuleModel:
         explained: list[FieldExplanation] = []
         levels: list[int] = []
         total = self.prior_weight
-        for comp, cmp, weights in zip(self.config.comparisons, self.comparators, self.weights):
+        tf = {c: (cfg, adjusted) for c, cfg, adjusted in self._tf}
+        for c, (comp, cmp, weights) in enumerate(zip(self.config.comparisons, self.comparators, self.weights)):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
             levels.append(level)
             weight = float(weights[level])
+            adjust = self._tf_adjust(c, tf[c][0], va, vb) if c in tf and level in tf[c][1] else 0.0
+            weight += adjust
             total += weight
             if level == MISSING:
                 label, description = "missing", "a value is missing" + (
                     " (counted as disagreement)" if comp.missing == "else" else " (neutral)")
             else:
                 label, description = cmp.levels[level].label, cmp.levels[level].description
+            if adjust:
+                description += f" (frequency of the value: {adjust:+.2f})"
             explained.append(FieldExplanation(field=comp.label, level=level, label=label,
                                               description=description, weight=round(weight, 4),
                                               values=(display_value(va), display_value(vb))))
+        vetoes = tuple(self.vetoes(levels))
         return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
                           model=f"rules:{self.name}", version=self.version, fields=tuple(explained),
-                          vetoes=tuple(self.vetoes(levels)))
+                          vetoes=vetoes, notes=tuple(self.guard_reasons(vetoes)))
 
     def with_parameters(self, m: Sequence[Sequence[float] | np.ndarray], u: Sequence[Sequence[float] | np.ndarray],
                         prior: float,
@@ -295,7 +414,9 @@ class RuleModel:
         data["prior"] = min(max(float(prior), 1e-9), 1 - 1e-9)
         if version is not None:
             data["version"] = version
-        return load_rules(data)
+        fitted = load_rules(data)
+        fitted.term_frequencies = dict(self.term_frequencies)
+        return fitted
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a JSON-ready mapping (round-trips through ``load_rules``)."""
