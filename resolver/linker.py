@@ -28,6 +28,7 @@ __all__ = [
     "one_to_one",
     "score_pairs",
     "select_links",
+    "weigh",
     "with_batch_frequencies",
 ]
 
@@ -39,6 +40,7 @@ class ScoredPairs:
     pairs: list[tuple[int, int]]
     levels: np.ndarray
     weights: np.ndarray
+    tf: np.ndarray | None = None  # term-frequency adjustments per comparison (RuleModel.tf_matrix)
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -56,8 +58,15 @@ def block(rows: Sequence[Mapping[str, Any]], key_function: Callable[[Mapping[str
 
 def score_pairs(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> ScoredPairs:
     """Compare and weigh every candidate pair (term-frequency tables the model carries applied)."""
-    levels = model.level_matrix(rows, pairs)
-    return ScoredPairs(pairs=list(pairs), levels=levels, weights=model.pair_weights(rows, pairs, levels))
+    return weigh(model, rows, list(pairs), model.level_matrix(rows, pairs))
+
+
+def weigh(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: list[tuple[int, int]],
+          levels: np.ndarray) -> ScoredPairs:
+    """Weights of compared pairs: level weights, term-frequency adjustments, guard caps."""
+    tf = model.tf_matrix(rows, pairs, levels)
+    weights = model.capped(model.weight_matrix(levels) + tf.sum(axis=1), levels)
+    return ScoredPairs(pairs=pairs, levels=levels, weights=weights, tf=tf)
 
 
 def with_batch_frequencies(model: RuleModel, rows: Sequence[Mapping[str, Any]]) -> RuleModel:
@@ -82,7 +91,7 @@ def select_links(scored: ScoredPairs, threshold: float, *, model: RuleModel | No
     """Pairs whose match probability is at least ``threshold`` (and, given the model, that no
     required comparison vetoes)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
     return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed) if w >= cut and not v]
 
 
@@ -90,7 +99,7 @@ def one_to_one(scored: ScoredPairs, threshold: float, *, model: RuleModel | None
     """Linkage between two files where each record matches at most one: greedy by descending score
     (vetoed pairs skipped when the model is given)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
     order = np.argsort(-scored.weights, kind="stable")
     used: set[int] = set()
     links: list[tuple[int, int]] = []
@@ -128,7 +137,7 @@ def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
     fitted = with_batch_frequencies(em.model if em else model, rows)
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.pair_weights(rows, pairs, levels))
+    scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = select_links(scored, cut, model=fitted)
     by_pair = dict(zip(scored.pairs, scored.weights))
@@ -149,7 +158,7 @@ def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Se
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
     fitted = with_batch_frequencies(em.model if em else model, rows)
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.pair_weights(rows, pairs, levels))
+    scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

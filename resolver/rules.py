@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from resolver.comparisons import MISSING, Comparator, make_comparator
 from resolver.errors import RuleConfigError
 from resolver.frequencies import TermFrequencies, TermFrequencyConfig, tf_key
-from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, probability_from_weight
+from resolver.scoring import (
+    FieldExplanation,
+    MatchScore,
+    display_value,
+    fields_of,
+    probability_from_weight,
+    weight_from_probability,
+)
 
 __all__ = [
     "BlockingKeyConfig",
@@ -106,10 +113,13 @@ class BlockingKeyConfig(_Strict):
 
 
 class Corroboration(_Strict):
-    """A comparison and the level labels of it that count as corroborating evidence."""
+    """A comparison and the level labels of it that count as corroborating evidence; with
+    ``min_tf_adjust``, only when the agreed value is not common (its term-frequency adjustment is at
+    least this): a rare name agreeing is evidence, 王伟 agreeing is not."""
 
     comparison: str
     levels: list[str] = Field(min_length=1)
+    min_tf_adjust: float | None = None
 
 
 class Guard(_Strict):
@@ -122,6 +132,8 @@ class Guard(_Strict):
     all_of: list[Corroboration] = Field(min_length=1)
     any_of: list[Corroboration] = Field(default_factory=list)
     none_of: list[Corroboration] = Field(default_factory=list)
+    # the match probability is capped at this (e.g. below the review threshold: not even reviewed)
+    max_probability: float | None = Field(default=None, gt=0, lt=1)
 
 
 class Constraints(_Strict):
@@ -202,7 +214,7 @@ class RuleModel:
             raise RuleConfigError(f"require_agreement names unknown comparisons {unknown}",
                                   field="constraints.require_agreement")
         self._required = [labels.index(name) for name in config.constraints.require_agreement]
-        self._corroborating: list[tuple[int, list[int]]] = []
+        self._corroborating: list[tuple[int, list[int], float | None]] = []
         for k, rule in enumerate(config.constraints.corroborate_with):
             if rule.comparison not in labels:
                 raise RuleConfigError(f"corroborate_with names unknown comparison {rule.comparison!r}",
@@ -213,7 +225,10 @@ class RuleModel:
             if bad:
                 raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
                                       field=f"constraints.corroborate_with.{k}.levels")
-            self._corroborating.append((c, [known.index(name) for name in rule.levels]))
+            if rule.min_tf_adjust is not None and config.comparisons[c].term_frequency is None:
+                raise RuleConfigError(f"{rule.comparison} has no term_frequency to test min_tf_adjust against",
+                                      field=f"constraints.corroborate_with.{k}.min_tf_adjust")
+            self._corroborating.append((c, [known.index(name) for name in rule.levels], rule.min_tf_adjust))
         self._guards: list[tuple[Guard, list[tuple[int, list[int]]], list[tuple[int, list[int]]],
                                  list[tuple[int, list[int]]]]] = []
         for k, guard in enumerate(config.constraints.guards):
@@ -269,10 +284,10 @@ class RuleModel:
         table = self.term_frequencies.get(self.config.comparisons[c].label)
         return table.adjustment(tf_key(a, cfg.key), tf_key(b, cfg.key), cfg) if table else 0.0
 
-    def tf_adjustments(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
-                       levels: np.ndarray) -> np.ndarray:
-        """Per pair, the total term-frequency adjustment of its weight (zeros without tables)."""
-        out = np.zeros(len(pairs), dtype=np.float64)
+    def tf_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
+                  levels: np.ndarray) -> np.ndarray:
+        """Term-frequency adjustments of pairs, one column per comparison (zeros without tables)."""
+        out = np.zeros(levels.shape, dtype=np.float64)
         for c, cfg, adjusted in self._tf:
             comp = self.config.comparisons[c]
             table = self.term_frequencies.get(comp.label)
@@ -281,13 +296,18 @@ class RuleModel:
             keys = [tf_key(row.get(comp.field), cfg.key) for row in rows]
             for k in np.flatnonzero(np.isin(levels[:, c], adjusted)):
                 i, j = pairs[k]
-                out[k] += table.adjustment(keys[i], keys[j], cfg)
+                out[k, c] = table.adjustment(keys[i], keys[j], cfg)
         return out
 
-    def pair_weights(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
-                     levels: np.ndarray) -> np.ndarray:
-        """Total log2 Bayes factors of pairs: level weights plus term-frequency adjustments."""
-        return self.weight_matrix(levels) + self.tf_adjustments(rows, pairs, levels)
+    def capped(self, weights: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """Weights with the guards' probability caps applied."""
+        out = weights.copy()
+        for guard, all_of, any_of, none_of in self._guards:
+            if guard.max_probability is not None:
+                cap = weight_from_probability(guard.max_probability)
+                hit = self._guard_mask(levels, all_of, any_of, none_of)
+                out[hit] = np.minimum(out[hit], cap)
+        return out
 
     @property
     def thresholds(self) -> Any:
@@ -315,12 +335,15 @@ class RuleModel:
             out[:, c] = [compare(values[i], values[j]) for i, j in pairs]
         return out
 
-    def vetoes(self, levels: Sequence[int]) -> list[str]:
-        """Why one pair (its levels) may not be linked automatically: required comparisons that
-        disagree outright, and "uncorroborated" when no corroborating comparison agrees."""
+    def vetoes(self, levels: Sequence[int], tf: Sequence[float] | None = None) -> list[str]:
+        """Why one pair (its levels, its term-frequency adjustments) may not be linked automatically:
+        required comparisons that disagree outright, "uncorroborated" when no corroborating comparison
+        agrees, and the guards that hold."""
         out = [self.config.comparisons[c].label for c in self._required
                if levels[c] == len(self.comparators[c].levels) - 1]
-        if self._corroborating and not any(levels[c] in allowed for c, allowed in self._corroborating):
+        if self._corroborating and not any(
+                levels[c] in allowed and (floor is None or (tf is not None and tf[c] >= floor))
+                for c, allowed, floor in self._corroborating):
             out.append("uncorroborated")
         for guard, all_of, any_of, none_of in self._guards:
             if all(levels[c] in allowed for c, allowed in all_of) \
@@ -347,19 +370,23 @@ class RuleModel:
             hit &= ~np.isin(levels[:, c], allowed)
         return hit
 
-    def veto_labels(self, levels: np.ndarray) -> list[tuple[str, ...]]:
-        """``vetoes`` of every row of a level matrix."""
-        return [tuple(self.vetoes(row)) for row in levels.tolist()]
+    def veto_labels(self, levels: np.ndarray, tf: np.ndarray | None = None) -> list[tuple[str, ...]]:
+        """``vetoes`` of every row of a level matrix (and its term-frequency matrix)."""
+        rows = tf.tolist() if tf is not None else [None] * levels.shape[0]
+        return [tuple(self.vetoes(row, t)) for row, t in zip(levels.tolist(), rows)]
 
-    def veto_mask(self, levels: np.ndarray) -> np.ndarray:
-        """True for rows of a level matrix that ``vetoes`` would object to."""
+    def veto_mask(self, levels: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
+        """True for rows of a level matrix (with its term-frequency matrix) that ``vetoes`` objects to."""
         mask = np.zeros(levels.shape[0], dtype=bool)
         for c in self._required:
             mask |= levels[:, c] == len(self.comparators[c].levels) - 1
         if self._corroborating:
             corroborated = np.zeros(levels.shape[0], dtype=bool)
-            for c, allowed in self._corroborating:
-                corroborated |= np.isin(levels[:, c], allowed)
+            for c, allowed, floor in self._corroborating:
+                agreed = np.isin(levels[:, c], allowed)
+                if floor is not None:
+                    agreed &= (tf[:, c] >= floor) if tf is not None else False
+                corroborated |= agreed
             mask |= ~corroborated
         for _, all_of, any_of, none_of in self._guards:
             mask |= self._guard_mask(levels, all_of, any_of, none_of)
@@ -379,6 +406,7 @@ class RuleModel:
         levels: list[int] = []
         total = self.prior_weight
         tf = {c: (cfg, adjusted) for c, cfg, adjusted in self._tf}
+        adjustments: list[float] = []
         for c, (comp, cmp, weights) in enumerate(zip(self.config.comparisons, self.comparators, self.weights)):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
@@ -386,6 +414,7 @@ class RuleModel:
             weight = float(weights[level])
             adjust = self._tf_adjust(c, tf[c][0], va, vb) if c in tf and level in tf[c][1] else 0.0
             weight += adjust
+            adjustments.append(adjust)
             total += weight
             if level == MISSING:
                 label, description = "missing", "a value is missing" + (
@@ -397,7 +426,8 @@ class RuleModel:
             explained.append(FieldExplanation(field=comp.label, level=level, label=label,
                                               description=description, weight=round(weight, 4),
                                               values=(display_value(va), display_value(vb))))
-        vetoes = tuple(self.vetoes(levels))
+        vetoes = tuple(self.vetoes(levels, adjustments))
+        total = float(self.capped(np.array([total]), np.array([levels], dtype=np.int8))[0])
         return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
                           model=f"rules:{self.name}", version=self.version, fields=tuple(explained),
                           vetoes=vetoes, notes=tuple(self.guard_reasons(vetoes)))

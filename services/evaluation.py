@@ -26,6 +26,7 @@ from resolver.evaluation import (
     pairwise_metrics,
 )
 from resolver.linker import LinkageResult, ScoredPairs, block, deduplicate, link_files, one_to_one, select_links
+from resolver.queue import review_pairs
 from resolver.rules import RuleModel, load_rules
 from resolver.standardise import standardise_many
 from resolver.synth import generate
@@ -188,16 +189,15 @@ def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "de
 
 def review_queue(result: LinkageResult, review: float, ids: list[str], labels: dict[str, str],
                  twins: set[frozenset[str]]) -> dict[str, Any]:
-    """The review queue a batch run would leave, as ``ehc resolve`` builds it (pairs at or above the
-    review threshold whose records end in different clusters): its size, the share of true
+    """The review queue a batch run would leave, as ``ehc resolve`` builds it
+    (``resolver.queue.review_pairs``): its size, the share of true
     duplicates in it, items per 10,000 records, twin pairs in it and how many are labelled twins."""
-    cluster_of = result.clustering.cluster_of() if result.clustering else {}
-    probabilities = result.scored.probabilities
-    vetoes = result.model.veto_labels(result.scored.levels)
+    vetoes = result.model.veto_labels(result.scored.levels, result.scored.tf)
     items = true = twin_items = twins_flagged = flagged = 0
-    for k, (i, j) in enumerate(result.scored.pairs):
-        if probabilities[k] < review or cluster_of.get(i, i) == cluster_of.get(j, -1 - j):
-            continue
+    queued = review_pairs(result.scored, result.clustering, result.model, review=review,
+                          auto_link=result.model.config.thresholds.auto_link)
+    for k in queued:
+        i, j = result.scored.pairs[k]
         items += 1
         la, lb = labels[ids[i]], labels[ids[j]]
         true += la == lb
