@@ -280,6 +280,11 @@ class RuleModel:
             out[comp.label] = TermFrequencies.from_values(tf_key(fields_of(r).get(comp.field), cfg.key) for r in rows)
         return out
 
+    def _counted(self, c: int) -> bool:
+        """True when a frequency table is attached for comparison ``c`` (without one, a value's
+        rarity is unknown and cannot corroborate)."""
+        return self.config.comparisons[c].label in self.term_frequencies
+
     def _tf_adjust(self, c: int, cfg: TermFrequencyConfig, a: Any, b: Any) -> float:
         table = self.term_frequencies.get(self.config.comparisons[c].label)
         return table.adjustment(tf_key(a, cfg.key), tf_key(b, cfg.key), cfg) if table else 0.0
@@ -342,7 +347,7 @@ class RuleModel:
         out = [self.config.comparisons[c].label for c in self._required
                if levels[c] == len(self.comparators[c].levels) - 1]
         if self._corroborating and not any(
-                levels[c] in allowed and (floor is None or (tf is not None and tf[c] >= floor))
+                levels[c] in allowed and (floor is None or (tf is not None and self._counted(c) and tf[c] >= floor))
                 for c, allowed, floor in self._corroborating):
             out.append("uncorroborated")
         for guard, all_of, any_of, none_of in self._guards:
@@ -385,7 +390,7 @@ class RuleModel:
             for c, allowed, floor in self._corroborating:
                 agreed = np.isin(levels[:, c], allowed)
                 if floor is not None:
-                    agreed &= (tf[:, c] >= floor) if tf is not None else False
+                    agreed &= (tf[:, c] >= floor) if tf is not None and self._counted(c) else False
                 corroborated |= agreed
             mask |= ~corroborated
         for _, all_of, any_of, none_of in self._guards:
