@@ -300,7 +300,7 @@ class RuleModel:
                 continue
             keys = [tf_key(row.get(comp.field), cfg.key) for row in rows]
             for k in np.flatnonzero(np.isin(levels[:, c], adjusted)):
-                i, j = pairs[k]
+                i, j = pairs[int(k)]
                 out[k, c] = table.adjustment(keys[i], keys[j], cfg)
         return out
 

@@ -25,7 +25,15 @@ from resolver.evaluation import (
     pairs_from_labels,
     pairwise_metrics,
 )
-from resolver.linker import LinkageResult, ScoredPairs, block, deduplicate, link_files, one_to_one, select_links
+from resolver.linker import (
+    LinkageResult,
+    ScoredPairs,
+    block,
+    deduplicate,
+    link_files,
+    one_to_one,
+    select_links,
+)
 from resolver.queue import review_pairs
 from resolver.rules import RuleModel, load_rules
 from resolver.standardise import standardise_many

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from resolver.addresses import standardise_address
 from resolver.comparisons import AddressComparator, ChineseNameComparator, IdNumberComparator
 from resolver.decision import DecisionPolicy, Outcome, decide
 from resolver.frequencies import TermFrequencies, TermFrequencyConfig
@@ -13,7 +14,7 @@ from resolver.idnumber import check_character
 from resolver.names import standardise_name
 from resolver.records import PersonRecord
 from resolver.rules import RuleModel
-from resolver.standardise import standardise, standardise_address, standardise_id_number
+from resolver.standardise import standardise, standardise_id_number
 from resolver.synth import generate
 from services.evaluation import evaluate_synthetic
 
