@@ -128,15 +128,18 @@ class LinkageResult:
 def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
                 key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
                 *, fit: bool = True, id_numbers: Sequence[str | None] | None = None,
-                threshold: float | None = None, max_cluster: int = 50, seed: int = 0) -> LinkageResult:
+                threshold: float | None = None, max_cluster: int = 50, seed: int = 0,
+                term_frequencies: bool = True) -> LinkageResult:
     """Deduplicate one file: block, (fit by EM), score (term frequencies counted over ``rows`` unless
     the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
-    them (splitting clusters with two valid ID numbers)."""
+    them (splitting clusters with two valid ID numbers). ``term_frequencies=False`` scores without
+    frequency adjustment (for comparison)."""
     keys = [key_function(r) for r in rows] if callable(key_function) else list(key_function)
     pairs = sorted(candidate_pairs(keys))
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
-    fitted = with_batch_frequencies(em.model if em else model, rows)
+    fitted = em.model if em else model
+    fitted = with_batch_frequencies(fitted, rows) if term_frequencies else fitted.with_term_frequencies({})
     scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = select_links(scored, cut, model=fitted)

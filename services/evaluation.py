@@ -171,8 +171,10 @@ def _febrl_labels(ids: list[str]) -> dict[str, str]:
     return {i: i.split("-")[1] for i in ids}
 
 
-def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default") -> EvaluationResult:
-    """Synthetic Chinese population: standardise, block on named keys, EM-fit, link, cluster."""
+def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default", *,
+                       term_frequencies: bool = True) -> EvaluationResult:
+    """Synthetic Chinese population: standardise, block on named keys, EM-fit, link (name weights
+    adjusted by the batch's name frequencies unless ``term_frequencies`` is False), cluster."""
     start = time.perf_counter()
     population = generate(persons, seed=seed)
     records = standardise_many(population.person_records())
@@ -180,7 +182,8 @@ def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "de
     ids = [r.record_id for r in records]
     model = load_rule_model(model_name)
     id_numbers = [r.id_number.canonical if r.id_number else None for r in records]
-    result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed)
+    result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed,
+                         term_frequencies=term_frequencies)
     clustering = result.clustering
     clusters = _named(clustering, ids)
     labels = population.labels
@@ -188,7 +191,8 @@ def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "de
     twins = {frozenset(p) for p in population.twin_pairs}
     twin_merges = sum(1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c))
     queue = review_queue(result, result.model.config.thresholds.review, ids, labels, twins)
-    return EvaluationResult("synthetic", "ehc-resolver (rules+EM)", metrics, time.perf_counter() - start,
+    tool = "ehc-resolver (rules+EM)" + ("" if term_frequencies else " no TF")
+    return EvaluationResult("synthetic", tool, metrics, time.perf_counter() - start,
                             len(ids), len(result.scored.pairs), false_merges=false_merges(clusters, labels),
                             twin_merges=twin_merges,
                             notes={"persons": len(population.persons), "seed": seed,
