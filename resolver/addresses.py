@@ -13,6 +13,11 @@ import cpca
 __all__ = ["AddressForm", "standardise_address", "standardise_addresses"]
 
 
+# A road, street, lane... name and its number: 环城路318号, 中山北路12弄, 胜利街5号, 人民大道100号
+_STREET = re.compile(r"^(?:[\u4e00-\u9fff]{0,8}?[区县镇乡])?([\u4e00-\u9fff]{1,12}?(?:大道|大街|路|街|道|巷|弄|胡同|里))"
+                     r"(\d{1,5})[号弄]")
+
+
 @dataclass(frozen=True, slots=True)
 class AddressForm:
     """An address split into administrative levels; ``region_code`` is the finest code known."""
@@ -35,6 +40,21 @@ class AddressForm:
         if not self.region_code or self.region_code[2:4] == "00":
             return None
         return self.region_code[:4]
+
+    @property
+    def street(self) -> str | None:
+        """Street and house number ("环城路318号"), when the detail starts with them."""
+        found = _STREET.match(self.detail)
+        return found.group(1) + found.group(2) + "号" if found else None
+
+    def within_same_area(self, other: AddressForm) -> bool:
+        """True when neither address places itself outside the other: same province, and city and
+        district equal wherever both sides know them (上海 ... vs 上海市浦东新区 ...)."""
+        if not self.region_code or not other.region_code or self.province_code != other.province_code:
+            return False
+        if self.city_code and other.city_code and self.city_code != other.city_code:
+            return False
+        return not (self.district_code and other.district_code and self.district_code != other.district_code)
 
     @property
     def district_code(self) -> str | None:

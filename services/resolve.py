@@ -13,6 +13,7 @@ from graph.driver import Graph
 from graph.trail import Actor
 from resolver.blocking import blocking_keys
 from resolver.linker import deduplicate
+from resolver.queue import held_back
 from resolver.rules import RuleModel
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
@@ -110,14 +111,17 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
         if progress:
             progress("merged", 1)
     reviews = ReviewService(graph)
+    # twins (a guard holds them apart) whose records each found their own identity: no steward needed
+    held = {result.scored.pairs[k] for k in held_back(result.scored, result.clustering, result.model,
+                                                      auto_link=engine.policy.auto_link)}
     for (i, j), p in probability.items():
-        if p < engine.policy.review or empi[i] == empi[j]:
+        if p < engine.policy.review or empi[i] == empi[j] or (i, j) in held:
             continue
         report.review_items += 1
         if not dry_run:
             score = result.model.score(standard[i], standard[j])
             reviews.propose(rid[i], rid[j], round(score.probability, 6), engine.version, explanation_of(score),
-                            RESOLVER, reason="batch resolution: grey band or cut bridge")
+                            RESOLVER, reason="; ".join(("batch resolution: grey band or cut bridge", *score.notes)))
     if result.clustering:
         report.cut_links = [{"a": rid[cast(int, c.a)], "b": rid[cast(int, c.b)], "weight": c.weight,
                              "reason": c.reason} for c in result.clustering.cut]

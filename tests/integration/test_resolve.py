@@ -46,3 +46,26 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     assert {m["by"] for m in merges} == {"resolver"} and all(m["status"] == "active" for m in merges)
     history = LifecycleService(graph).history(by_local["A"])
     assert [e["method"] for e in history if e["kind"] == "merge"] == ["batch:resolver", "batch:resolver"]
+
+
+def test_resolve_queues_a_twin_without_id_number_as_likely_twins(graph: Graph) -> None:
+    from resolver.idnumber import check_character
+    from services.review import ReviewService
+
+    registry = ResidentService(graph)
+    ensure_domains(registry)
+    born = date(1990, 6, 1)
+    first17 = "33010619900601011"
+    home = {"phone": "13912345678", "address": "浙江省杭州市西湖区文三路5号", "gender": "1"}
+    records = [
+        _rec("H001", "A1", "董冬帆", born, id_number=first17 + check_character(first17), **home),
+        _rec("H002", "A2", "董冬帆", born, **home),
+        _rec("H003", "B1", "董军帆", born, **home),  # the twin brother, one record, no ID number
+    ]
+    import_records(graph, records)
+    report = resolve_graph(graph, engine_for(get_settings()))
+    by_local = {x.local_id: registry.get_by_source(x.source_domain, x.local_id)["empi_id"] for x in records}
+    assert by_local["A1"] == by_local["A2"] != by_local["B1"], "twins are never merged"
+    queue = ReviewService(graph).list()
+    assert report.review_items == len(queue) >= 1
+    assert all("likely twins" in item["reason"] for item in queue)
