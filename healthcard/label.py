@@ -13,7 +13,6 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from pypinyin import lazy_pinyin
 
-from healthcard.config import get_healthcard_settings
 from healthcard.qr import Ecc, qr_image
 
 __all__ = ["CJK_FONT_CANDIDATES", "card_hint", "find_cjk_font", "mask_name", "render_label"]
@@ -48,9 +47,9 @@ def card_hint(card_id: str, keep: int = 6) -> str:
     return "…" + card_id[-keep:]
 
 
-def find_cjk_font() -> Path | None:
-    """The configured label font, else the first CJK system font present, else None."""
-    configured = get_healthcard_settings().label_font
+def find_cjk_font(configured: Path | None = None) -> Path | None:
+    """``configured`` (``settings.healthcard.label_font``) when it exists, else the first CJK system font
+    present, else None."""
     if configured is not None and configured.exists():
         return configured
     for candidate in CJK_FONT_CANDIDATES:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.settings import HealthCardSettings
 from healthcard.accounts import AccountKeys
 from healthcard.bank import BANK_CARD_KEY_FILE, BankCardTokenizer
-from healthcard.config import HealthCardSettings, get_healthcard_settings
 from healthcard.ehc_id import EHC_ID_KEY_FILE, EhcIdDeriver, load_or_create_key
 from healthcard.keys import QR_KEYS_DIR, QrKeyStore
 from healthcard.ports import IdentityVerifier, PaymentProvider
@@ -35,10 +35,10 @@ class HealthCardRuntime:
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
-    def build(cls, secrets: Path, settings: HealthCardSettings | None = None, *,
+    def build(cls, secrets: Path, settings: HealthCardSettings, *,
               payment: PaymentProvider | None = None, verifier: IdentityVerifier | None = None) -> HealthCardRuntime:
         """Keys under ``secrets`` (generated at first start); HTTP provider clients from the settings."""
-        hc = settings or get_healthcard_settings()
+        hc = settings
         keys = QrKeyStore(secrets / QR_KEYS_DIR)
         api_key = hc.provider_api_key.get_secret_value() if hc.provider_api_key else None
         return cls(

@@ -12,10 +12,9 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from core.settings import get_settings
 from graph.driver import Graph, Transaction, run
 from services.linking import new_empi_id
-from services.matching import MatchEngine, engine_for
+from services.matching import MatchEngine, default_engine
 from services.models import ResidentIn
 
 __all__ = ["batched", "import_records"]
@@ -62,5 +61,5 @@ def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int 
                    engine: MatchEngine | None = None) -> int:
     """Import records (idempotent on source domain + local id); returns how many were new. Blocking keys
     are stored so that later online registrations find these records as candidates."""
-    engine = engine or engine_for(get_settings())
+    engine = engine or default_engine()
     return sum(graph.write(_import_tx, batch, engine) for batch in batched(records, batch_size))

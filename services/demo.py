@@ -105,11 +105,12 @@ class EhcDemo:
     qr_version: int
 
 
-def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3) -> EhcDemo:
+def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3,
+                  residents: ResidentService | None = None) -> EhcDemo:
     """Register e-health card accounts (offline, as at a registration window) for the first few demo
     persons, and write the first one's static QR code (PNG) and a print-ready label to ``out_dir``."""
     from graph.healthcard import Neo4jNonceStore, demo_residents
-    from healthcard.label import card_hint, render_label
+    from healthcard.label import card_hint, find_cjk_font, render_label
     from services.healthcard import HealthCardService
     from services.healthcard_models import AccountIn, QrRequest
     from services.healthcard_qr import QrService
@@ -117,7 +118,7 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     people = graph.read(demo_residents, accounts)
     if not people:
         raise NotFound("no demo persons with an ID number; run `ehc demo load` first", field="persons")
-    service = HealthCardService(graph, runtime, ResidentService(graph))
+    service = HealthCardService(graph, runtime, residents or ResidentService(graph))
     actor = Actor("demo", "admin")
     ehc_ids = []
     for person in people:
@@ -133,7 +134,8 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     out_dir.mkdir(parents=True, exist_ok=True)
     qr_png, label_png = out_dir / "ehc-static-qr.png", out_dir / "ehc-label.png"
     qr_png.write_bytes(issued.image or b"")
-    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0])))
+    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0]),
+                                       font_path=find_cjk_font(runtime.settings.label_font)))
     version = issued.qr["version"]
     return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png,
                    version if isinstance(version, int) else 0)

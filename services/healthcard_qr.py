@@ -39,7 +39,7 @@ from healthcard.errors import (
     QrTypeNotAllowed,
     QrWrongScene,
 )
-from healthcard.label import card_hint, render_label
+from healthcard.label import card_hint, find_cjk_font, render_label
 from healthcard.national import national_dynamic, national_static, parse_national
 from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
@@ -237,7 +237,9 @@ class QrService:
             return PrintedQr(render_svg(token).encode("utf-8"), "image/svg+xml", ehc_id, info)
         if req.format == "png":
             return PrintedQr(render_png(token), "image/png", ehc_id, info)
-        return PrintedQr(render_label(token, name=name, hint=card_hint(ehc_id)), "image/png", ehc_id, info)
+        label = render_label(token, name=name, hint=card_hint(ehc_id),
+                             font_path=find_cjk_font(self.rt.settings.label_font))
+        return PrintedQr(label, "image/png", ehc_id, info)
 
     # -- verify -------------------------------------------------------------------------------
     def verify(self, req: VerifyRequest, actor: Actor) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -21,7 +22,7 @@ from services.registry import ResidentService
 
 __all__ = ["IdNumberConflict", "LifecycleService", "survivorship_rules"]
 
-SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"
+DEFAULT_SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"  # Settings.survivorship_file
 
 
 class IdNumberConflict(Conflict):
@@ -38,15 +39,18 @@ class IdNumberConflict(Conflict):
             field="override_id_conflict", details={"id_numbers": masked})
 
 
-@lru_cache(maxsize=1)
-def survivorship_rules() -> SurvivorshipRules:
-    return SurvivorshipRules.model_validate(json.loads(SURVIVORSHIP_FILE.read_text(encoding="utf-8")))
+@lru_cache(maxsize=4)
+def survivorship_rules(path: Path = DEFAULT_SURVIVORSHIP_FILE) -> SurvivorshipRules:
+    """The survivorship rules in ``path`` (``EHC_SURVIVORSHIP_FILE``), read once per file."""
+    return SurvivorshipRules.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 class LifecycleService:
-    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None,
+                 survivorship: SurvivorshipRules | None = None) -> None:
         self.graph = graph
         self.residents = residents or ResidentService(graph)
+        self.survivorship = survivorship or survivorship_rules()
 
     # -- merge ------------------------------------------------------------------------------------
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
@@ -180,7 +184,7 @@ class LifecycleService:
 
     def golden(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
         ident = self.residents.identity(empi_id, actor)
-        return {**ident, "golden": golden_record(ident["records"], survivorship_rules())}
+        return {**ident, "golden": golden_record(ident["records"], self.survivorship)}
 
     def snapshot(self, empi_ids: list[str]) -> list[dict[str, Any]]:
         """The state a merge may touch, for comparing before a merge and after its undo."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.errors import InvalidInput
 from core.secrets import read_or_create_secret
-from core.settings import Settings
+from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_keys
@@ -22,7 +22,7 @@ from resolver.scoring import MatchScore, Scorer
 from resolver.standardise import standardise
 from services.linking import LinkDecision, new_empi_id
 
-__all__ = ["MatchEngine", "engine_for", "explanation_of", "person_of"]
+__all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
 
 
 def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
@@ -128,6 +128,14 @@ def engine_for(settings: Settings) -> MatchEngine:
             json.loads(settings.match_rules.read_text(encoding="utf-8")))
         _ENGINES[key] = MatchEngine(scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key)
     return _ENGINES[key]
+
+
+def default_engine() -> MatchEngine:
+    """The engine of the default settings (the rule model in ``config/matching/rules-default.json``), for
+    services built without one; composition roots pass ``engine_for(settings)``."""
+    defaults = Settings.model_construct(healthcard=HealthCardSettings.model_construct(),
+                                        notify=NotifySettings.model_construct())  # no environment read
+    return engine_for(defaults)
 
 
 def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, dict[str, Any]],

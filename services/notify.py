@@ -26,7 +26,6 @@ from services.notify_dispatch import (
     Dispatcher,
     NotifySettings,
     backoff_delay,
-    get_notify_settings,
     start_dispatcher,
 )
 
@@ -40,7 +39,6 @@ __all__ = [
     "SubscriptionService",
     "SubscriptionUpdate",
     "backoff_delay",
-    "get_notify_settings",
     "start_dispatcher",
 ]
 
@@ -147,11 +145,11 @@ _Change = Callable[[ManagedTransaction, dict[str, Any], int], dict[str, Any]]
 
 class SubscriptionService:
     """Create, inspect, change, replay and re-drive subscriptions; every change is audited. URLs must
-    lead to addresses ``egress`` allows (default: ``EHC_NOTIFY_ALLOWLIST``)."""
+    lead to addresses ``egress`` allows (the API injects ``EHC_NOTIFY_ALLOWLIST``'s; default: public only)."""
 
     def __init__(self, graph: Graph, egress: EgressPolicy | None = None) -> None:
         self.graph = graph
-        self.egress = egress or EgressPolicy(get_notify_settings().allowlist)
+        self.egress = egress or EgressPolicy(())
 
     def _check_target(self, url: str) -> None:
         """422 naming ``url`` when its host is, or resolves to, an address webhooks may not go to."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.settings import get_settings
 from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
@@ -17,7 +16,7 @@ from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_eve
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.linking import LinkDecision, new_empi_id, pair_key
-from services.matching import MatchEngine, engine_for, explanation_of
+from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
 __all__ = ["Registration", "ResidentService", "identity_conflicts"]
@@ -43,7 +42,7 @@ class ResidentService:
         self.graph = graph
         self.domains = DomainRepository(graph)
         self.audit = audit
-        self.engine = engine or engine_for(get_settings())
+        self.engine = engine or default_engine()
 
     def _audit_read(self, actor: Actor | None, resource_type: str, resource_id: str) -> None:
         if self.audit is not None and actor is not None:

@@ -27,10 +27,11 @@ def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str
 
 
 class ReviewService:
-    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None,
+                 lifecycle: LifecycleService | None = None) -> None:
         self.graph = graph
         self.residents = residents or ResidentService(graph)
-        self.lifecycle = LifecycleService(graph, self.residents)
+        self.lifecycle = lifecycle or LifecycleService(graph, self.residents)
 
     def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
                 actor: Actor, reason: str = "") -> dict[str, Any]:

@@ -25,7 +25,7 @@ FAST = NotifySettings(poll_interval=0.02, backoff_base=0.02, backoff_cap=0.05, b
 
 @pytest.fixture(autouse=True)
 def local_receivers_allowed(app_client: TestClient) -> None:
-    app_client.app.state.egress = EgressPolicy(LOCAL)  # type: ignore[attr-defined]
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(LOCAL)  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

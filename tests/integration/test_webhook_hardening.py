@@ -146,7 +146,7 @@ def test_secret_rotation_signs_with_both_during_the_grace_period(graph: Graph, r
 def test_rotation_over_the_api_and_the_cli(app_client, token_for, graph: Graph,  # type: ignore[no-untyped-def]
                                           neo4j_settings: Settings) -> None:
     admin = token_for("admin", sub="ops")
-    app_client.app.state.egress = EgressPolicy(LOCAL)
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(LOCAL)
     sub = app_client.post("/subscriptions", json={"url": "http://127.0.0.1:9/hook", "event_types": ["*"]},
                           headers=admin).json()
     sid = sub["subscription_id"]

@@ -184,14 +184,14 @@ def test_empty_or_oversized_payload_is_refused() -> None:
 
 
 def test_label_font_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from healthcard.config import get_healthcard_settings
+    from core.settings import get_settings
     from healthcard.label import find_cjk_font
 
     font = tmp_path / "font.ttf"
     font.write_bytes(b"stand-in: only its presence is checked here")
     monkeypatch.setenv("EHC_HC_LABEL_FONT", str(font))
-    get_healthcard_settings.cache_clear()
-    assert find_cjk_font() == font
+    get_settings.cache_clear()
+    assert find_cjk_font(get_settings().healthcard.label_font) == font
 
 
 def test_label_renders_without_any_system_font(
