@@ -121,7 +121,8 @@ _ENGINES: dict[str, MatchEngine] = {}
 
 def engine_for(settings: Settings) -> MatchEngine:
     """The engine the settings choose, loaded once per configuration."""
-    key = f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}"
+    key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
+           f"{settings.match_candidates_per_key}")
     if key not in _ENGINES:
         scorer = _load_scorer(settings)
         rules = scorer if isinstance(scorer, RuleModel) else load_rules(
