@@ -29,9 +29,9 @@ from bench.common import bench_server, free_port
 from graph.driver import Graph
 from graph.schema import migrate
 from graph.trail import emit_event
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
-from tests.integration.notify_receiver import Receiver
 
 
 def _receive(port: int, conn: Connection) -> None:

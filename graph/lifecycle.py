@@ -7,7 +7,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import run
+from graph.driver import run, run_one
 from graph.values import plain
 
 __all__ = [
@@ -20,8 +20,7 @@ __all__ = [
 
 
 def lock_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "lock_identity", empi_id=empi_id)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "lock_identity", empi_id=empi_id))
 
 
 def move_records(tx: ManagedTransaction, empi_id: str, resident_ids: list[str]) -> int:
@@ -90,8 +89,7 @@ def create_review_item(tx: ManagedTransaction, **fields: Any) -> dict[str, Any]:
 
 
 def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> dict[str, Any] | None:
-    rows = run(tx, "find_review_by_pair", pair_key=pair_key)
-    return rows[0] if rows else None
+    return run_one(tx, "find_review_by_pair", pair_key=pair_key)
 
 
 def _review(row: dict[str, Any]) -> dict[str, Any]:

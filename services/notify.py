@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.bounds import NonNegativeInt64, PositiveInt64
 from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import SYSTEM, Actor, record_audit
@@ -160,7 +160,7 @@ class SubscriptionService:
     def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> dict[str, Any]:
         """The new subscription, with its HMAC secret (shown this once only)."""
         self._check_target(body.url)
-        sid = "S" + uuid.uuid4().hex.upper()
+        sid = new_id("S")
         secret = _new_secret()
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}

@@ -57,10 +57,6 @@ class Dispatcher:
         self.settings = settings
         self.sender = sender or WebhookSender(self.settings.http_timeout, EgressPolicy(self.settings.allowlist))
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.delivered = 0
-        self.failed_attempts = 0
-        self.dead_lettered = 0
-        self._count = threading.Lock()
         self._rng = random.Random()
         self._gaps: dict[int, float] = {}  # sequence number -> when first found missing
         self._pruned_at = time.monotonic()  # the first prune comes one interval after the start
@@ -215,14 +211,8 @@ class Dispatcher:
         dead = attempt >= settings.max_attempts
         delay = 0.0 if dead else backoff_delay(attempt, settings, self._rng)
         failure = {**row, "error": result.error, "dead": dead, "redrive": redrive, "delay_ms": int(delay * 1000)}
-        acked = len(batch.acks)
         recorded = repo.record_failure(self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor,
                                        lease_ms=self._lease_ms)
-        with self._count:
-            self.failed_attempts += 1
-            if recorded is not None:
-                self.delivered += acked
-                self.dead_lettered += int(dead)
         outcome = "dead-lettered" if dead else f"retry in {delay:.2f}s"
         log.warning("notify: subscription %s event %d attempt %d failed (%s); %s%s", batch.lease.subscription_id,
                     seq, attempt, result.error, outcome, "" if recorded is not None else " [lease lost]")
@@ -237,8 +227,6 @@ class Dispatcher:
             log.info("notify: subscription %s changed or its lease was lost; %d acknowledgements dropped "
                      "(those events will be delivered again)", batch.lease.subscription_id, len(batch.acks))
             return False
-        with self._count:
-            self.delivered += len(batch.acks)
         batch.acks = []
         batch.deadline = started + self.settings.lease_seconds
         return True

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
 from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
@@ -15,7 +15,7 @@ from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
-from services.linking import LinkDecision, new_empi_id, pair_key
+from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 
@@ -23,9 +23,6 @@ __all__ = ["Registration", "ResidentService", "identity_conflicts"]
 
 ID_DOMAIN = "ID"
 
-
-def _uid(prefix: str) -> str:
-    return prefix + uuid.uuid4().hex.upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ class ResidentService:
             access.check_card(record.source_domain, "source_domain")
             for i, card in enumerate(record.cards):
                 access.check_card(card.domain, f"cards[{i}].domain")
-        resident_id = _uid("R")
+        resident_id = new_id("R")
         created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
         return Registration(resident=self.get(existing, actor), created=created, decision=decision)
@@ -75,13 +72,13 @@ class ResidentService:
         # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
         # and the later ones then find the record the first one created.
         repo.lock_identifier(tx, domain=record.source_domain, number=record.local_id, card_type="MRN",
-                             card_id=_uid("C"))
+                             card_id=new_id("C"))
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
         holders: list[dict[str, Any]] = []
         if record.id_number and record.id_type == "01":
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
-                                          card_id=_uid("C"))
+                                          card_id=new_id("C"))
             holders = locked["holders"] if locked else []
         # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
         # the same cards) before deciding, so their holders cannot change until this transaction ends.
@@ -103,7 +100,7 @@ class ResidentService:
                                              card_type="MRN"), record.source_domain)
         if record.id_number and record.id_type == "01":
             repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=record.id_number,
-                             rel_id=_uid("L"), app_domain=record.source_domain)
+                             rel_id=new_id("L"), app_domain=record.source_domain)
         for card in record.cards:
             self._attach(tx, resident_id, card, record.source_domain)
         if decision.outcome == "link" and decision.link_to:
@@ -113,7 +110,7 @@ class ResidentService:
         if decision.outcome == "review" and decision.link_to:
             lifecycle_repo.create_review_item(
                 tx, a=decision.link_to, b=resident_id, pair_key=pair_key(decision.link_to, resident_id),
-                review_id=_uid("V"), score=decision.score, model_version=decision.model_version,
+                review_id=new_id("V"), score=decision.score, model_version=decision.model_version,
                 explanation=decision.explanation, reason=decision.reason)
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
@@ -154,7 +151,7 @@ class ResidentService:
     def _lock_card(tx: Transaction, card: CardIn, field: str) -> dict[str, Any]:
         """Find or create the card under its write lock (its holders are then stable)."""
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field=field)
         return locked
@@ -168,11 +165,11 @@ class ResidentService:
 
     def _attach(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str) -> str:
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field="domain")
         repo.attach_card(tx, resident_id=resident_id, domain=card.domain, number=card.number,
-                         rel_id=_uid("L"), app_domain=app_domain)
+                         rel_id=new_id("L"), app_domain=app_domain)
         return str(locked["card_id"])
 
     def _require_active_domain(self, code: str, field: str) -> None:
@@ -248,7 +245,7 @@ class ResidentService:
             self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
                                current["empi_id"], record["source_domain"])
         fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
-        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=_uid("X"),
+        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=new_id("X"),
                                        by=actor.sub, kind="update", fields=fields)
         emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,
                    payload={"fields": sorted(changes), "version": version})
@@ -257,7 +254,7 @@ class ResidentService:
     def _move_id_card(self, tx: Transaction, resident_id: str, old: str | None, new: str | None,
                       empi_id: str, app_domain: str) -> None:
         if new:
-            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=_uid("C"))
+            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=new_id("C"))
             holders = locked["holders"] if locked else []
             if any(h["empi_id"] != empi_id for h in holders):
                 raise Conflict("another identity holds this ID number; a steward must merge them",
@@ -267,7 +264,7 @@ class ResidentService:
             if found:
                 repo.detach_card(tx, resident_id, found["card_id"])
         if new:
-            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=_uid("L"),
+            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=new_id("L"),
                              app_domain=app_domain)
 
     def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor,
@@ -286,7 +283,7 @@ class ResidentService:
         self._refuse_if_held(card, self._lock_card(tx, card, "domain")["holders"], current["empi_id"], "number")
         domain = app_domain or current["resident"]["source_domain"]
         card_id = self._attach(tx, resident_id, card, domain)
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
                              kind="card_attached",
                              fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}])
         emit_event(tx, "card.linked", empi_id=current["empi_id"], resident_id=resident_id,
@@ -316,7 +313,7 @@ class ResidentService:
             raise Conflict("the ID number card follows id_number; change id_number instead", field="card_id")
         if repo.detach_card(tx, resident_id, card_id) is None:
             raise NotFound(f"card {card_id!r} is not attached to record {resident_id!r}", field="card_id")
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
                              kind="card_detached",
                              fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}])
         emit_event(tx, "card.unlinked", empi_id=current["empi_id"], resident_id=resident_id,
@@ -353,9 +350,6 @@ class ResidentService:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         self._audit_read(actor, "card", card_id)
         return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
-
-    def new_empi_id(self) -> str:
-        return new_empi_id()
 
 
 def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:

@@ -12,8 +12,9 @@ from api.auth import issue_token
 from core.settings import Settings
 from graph.driver import Graph
 from graph.schema import migrate, seed_builtin_domains
-from tests.integration.notify_receiver import Receiver
+from healthcard.sandbox.receiver import Receiver
 from tests.neo4j_server import test_server
+from tests.support import clear_database
 
 TEST_HIS_DOMAINS = ("H001", "H002", "H003", "SSC")
 
@@ -36,7 +37,7 @@ def session_graph(neo4j_settings: Settings) -> Iterator[Graph]:
 def graph(session_graph: Graph) -> Iterator[Graph]:
     """The real graph, emptied after the test (built-in domains re-seeded) for the next one."""
     yield session_graph
-    session_graph.write_query("clear_database")
+    clear_database(session_graph)
     seed_builtin_domains(session_graph)
 
 

@@ -20,6 +20,7 @@ from core.settings import Settings
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import emit_event
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import (
     Dispatcher,
@@ -30,7 +31,6 @@ from services.notify import (
     backoff_delay,
 )
 from services.webhooks import event_body, sign, verify_signature
-from tests.integration.notify_receiver import Receiver
 
 # The receivers are local (127.0.0.1): webhooks go to public addresses only unless the allow-list names them.
 LOCAL = ["127.0.0.1"]

@@ -16,12 +16,12 @@ import pytest
 from core.settings import Settings
 from graph.driver import Graph
 from graph.notify import prune_deliveries
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
 from services.notify_dispatch import signing_secrets
 from services.webhooks import verify_signature
 from tests.integration.connects import recording_connects
-from tests.integration.notify_receiver import Receiver
 from tests.integration.test_notify_delivery import FAST, emit
 
 LOCAL = ["127.0.0.1"]

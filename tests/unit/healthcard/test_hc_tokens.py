@@ -321,4 +321,4 @@ def test_default_lifetime_comes_from_settings_and_is_bounded(
         monkeypatch.setenv("EHC_HC_DYNAMIC_TTL_SECONDS", bad)
         get_settings.cache_clear()
         with pytest.raises(ValidationError):
-            get_settings().healthcard
+            get_settings()
