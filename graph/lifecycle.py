@@ -11,11 +11,29 @@ from graph.driver import run, run_one
 from graph.values import plain
 
 __all__ = [
-    "lock_identity", "move_records", "mark_identity_merged", "create_merge", "lock_merge", "get_merge",
-    "later_merges_touching", "undo_merge", "link_same_as_manual", "remove_same_as_of", "create_identity",
-    "identity_snapshot", "identity_history", "list_merges", "create_review_item", "find_review_by_pair",
-    "list_reviews", "get_review_item", "lock_review_item", "decide_review_item", "statistics", "list_audit",
+    "create_identity",
+    "create_merge",
+    "create_review_item",
+    "decide_review_item",
+    "find_review_by_pair",
+    "get_merge",
+    "get_review_item",
     "identity_graph",
+    "identity_history",
+    "identity_snapshot",
+    "later_merges_touching",
+    "link_same_as_manual",
+    "list_audit",
+    "list_merges",
+    "list_reviews",
+    "lock_identity",
+    "lock_merge",
+    "lock_review_item",
+    "mark_identity_merged",
+    "move_records",
+    "remove_same_as_of",
+    "statistics",
+    "undo_merge",
 ]
 
 

@@ -14,7 +14,7 @@ from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_keys
+from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
 from resolver.rules import RuleModel, load_rules
@@ -62,7 +62,7 @@ class MatchEngine:
     def key_properties(std: StandardRecord) -> dict[str, str | None]:
         """Blocking keys as the ``bk_*`` properties stored (and indexed) on the Resident node."""
         keys = blocking_keys(std)
-        return {f"bk_{name}": keys.get(name) for name in BLOCKING_KEY_NAMES}
+        return {blocking_key_property(name): keys.get(name) for name in BLOCKING_KEY_NAMES}
 
     @staticmethod
     def lock_keys(tx: Transaction, std: StandardRecord) -> int:

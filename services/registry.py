@@ -13,6 +13,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from resolver.blocking import BLOCKING_KEY_PREFIX
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
 from services.linking import LinkDecision, pair_key
@@ -360,6 +361,6 @@ def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
 
 
 def _view(found: dict[str, Any]) -> dict[str, Any]:
-    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith("bk_")}
+    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith(BLOCKING_KEY_PREFIX)}
     cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
     return {**resident, "empi_id": found["empi_id"], "cards": cards}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,19 @@ from tests.neo4j_server import test_server
 from tests.support import clear_database
 
 TEST_HIS_DOMAINS = ("H001", "H002", "H003", "SSC")
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs the real Neo4j (``-m integration``; ``-m "not integration"`` for the pure tests):
+    every test using the server fixtures, directly or through others, and everything in
+    tests/integration (some start their own server); and the notebook runs (``-m notebooks``)."""
+    for item in items:
+        path = Path(str(item.path))
+        if "neo4j_settings" in getattr(item, "fixturenames", ()) or path.is_relative_to(_TESTS / "integration"):
+            item.add_marker(pytest.mark.integration)
+        if path.is_relative_to(_TESTS / "notebooks"):
+            item.add_marker(pytest.mark.notebooks)
 
 
 @pytest.fixture(scope="session")
