@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 
 from api.access_log import AccessLog
 from api.console import install_console
+from api.container import AppServices
 from api.errors import install_error_handlers
 from api.fhir.outcomes import FhirOutcomes
 from api.fhir.routes import router as fhir_router
@@ -31,17 +32,10 @@ from api.routers import (
     subscriptions,
     tokens,
 )
-from core.settings import Settings, get_settings
-from graph.audit_buffer import AuditBuffer
-from graph.domain_cache import DomainDirectory
+from core.settings import HealthCardSettings, Settings, get_settings
 from graph.driver import Graph
-from graph.healthcard import Neo4jNonceStore
-from graph.tokens import RevocationList
-from healthcard.config import HealthCardSettings
 from healthcard.label_font import require_cjk_font
-from healthcard.runtime import HealthCardRuntime
 from services.egress import EgressPolicy
-from services.notify import get_notify_settings
 
 __all__ = ["create_app"]
 
@@ -55,25 +49,27 @@ health card, on Neo4j. Every endpoint but `/health` and the docs needs a bearer 
 def create_app(settings: Settings | None = None, graph: Graph | None = None,
                healthcard: HealthCardSettings | None = None) -> FastAPI:
     """Build the app. ``graph`` may be passed in (tests share one driver); else it is made at start-up.
-    ``healthcard`` overrides the ``EHC_HC_*`` settings (provider URLs, TTLs) of the virtual health card."""
+    ``healthcard`` replaces the ``EHC_HC_*`` section (provider URLs, TTLs) of ``settings``. The services
+    are built once, in the lifespan (``api.container.AppServices`` on ``app.state.services``)."""
     settings = settings or get_settings()
+    if healthcard is not None:
+        settings = settings.model_copy(update={"healthcard": healthcard})
+    EgressPolicy(settings.notify.allowlist)  # a malformed EHC_NOTIFY_ALLOWLIST fails here, naming the entry
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        require_cjk_font()  # printed labels are Chinese: no CJK font, no start (before anything is opened)
+        require_cjk_font(settings.healthcard.label_font)  # printed labels are Chinese: no CJK font, no start
         own = graph is None
         app.state.graph = graph or Graph.from_settings(settings)
-        app.state.audit = AuditBuffer(app.state.graph)
-        app.state.domains = DomainDirectory(app.state.graph, ttl=settings.domain_cache_seconds)
-        app.state.audit.start()
-        app.state.healthcard = HealthCardRuntime.build(settings.secrets_dir, healthcard)
-        app.state.qr_nonces = Neo4jNonceStore(app.state.graph)
-        app.state.revocations = RevocationList(app.state.graph, ttl=settings.token_revocation_cache_seconds)
+        services = AppServices.build(settings, app.state.graph)
+        services.start()
+        app.state.services = services
+        # Old names of what the container holds, for code written before it.
+        app.state.audit, app.state.healthcard = services.audit, services.healthcard
         try:
             yield
         finally:
-            app.state.healthcard.close()
-            app.state.audit.stop()
+            services.close()
             if own:
                 app.state.graph.close()
 
@@ -82,7 +78,6 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
     app = FastAPIOffline(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                          swagger_ui_parameters={"validatorUrl": None})
     app.state.settings = settings
-    app.state.egress = EgressPolicy(get_notify_settings().allowlist)  # where webhook URLs may lead
     app.state.metrics_registry, http_metrics = new_registry(lambda: getattr(app.state, "graph", None))
     if graph is not None:
         app.state.graph = graph

@@ -179,11 +179,11 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
     from core.logs import logging_config
     from healthcard.label_font import require_cjk_font
 
+    settings = get_settings()
     try:
-        require_cjk_font()  # printed labels need Chinese glyphs: refuse to start without them
+        require_cjk_font(settings.healthcard.label_font)  # printed labels need Chinese glyphs: refuse to start
     except EhcError as exc:
         _fail(exc)
-    settings = get_settings()
     log = logging.getLogger("ehc.serve")
     try:
         if start_db and settings.embedded:
@@ -207,7 +207,7 @@ def _start_notify(settings: Settings) -> Dispatcher:
     from graph.driver import Graph
     from services.notify import start_dispatcher
 
-    return start_dispatcher(Graph.from_settings(settings))
+    return start_dispatcher(Graph.from_settings(settings), settings.notify)
 
 
 @token.command("issue")
@@ -261,11 +261,13 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
     """Load a small synthetic population across hospital, social-security and regional domains."""
     from graph.driver import Graph
     from services.demo import DEMO_DOMAINS, load_demo
+    from services.matching import engine_for
     from services.registry import ResidentService
 
-    graph = Graph.from_settings(get_settings())
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
     try:
-        summary = load_demo(ResidentService(graph), persons=persons, seed=seed)
+        summary = load_demo(ResidentService(graph, engine=engine_for(settings)), persons=persons, seed=seed)
     finally:
         graph.close()
     typer.echo(f"demo: {summary.persons} persons, {summary.records} new records, "
@@ -284,12 +286,15 @@ def _demo_ehc() -> None:
     from graph.driver import Graph
     from healthcard.runtime import HealthCardRuntime
     from services.demo import load_ehc_demo
+    from services.matching import engine_for
+    from services.registry import ResidentService
 
     settings = get_settings()
     graph = Graph.from_settings(settings)
-    runtime = HealthCardRuntime.build(settings.secrets_dir)
+    runtime = HealthCardRuntime.build(settings.secrets_dir, settings.healthcard)
     try:
-        ehc = load_ehc_demo(graph, runtime, settings.home / "demo")
+        ehc = load_ehc_demo(graph, runtime, settings.home / "demo",
+                            residents=ResidentService(graph, engine=engine_for(settings)))
     except EhcError as exc:
         _fail(exc)
         return
@@ -304,11 +309,10 @@ def _demo_ehc() -> None:
 @sandbox.command("start")
 def sandbox_start() -> None:
     """Start the sandbox payment and verifier services in the background (EHC_HC_*_URL ports)."""
-    from healthcard.config import get_healthcard_settings
     from healthcard.sandbox.launcher import start_all
 
     try:
-        lines = start_all(get_settings(), get_healthcard_settings())
+        lines = start_all(get_settings())
     except RuntimeError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from exc
@@ -319,10 +323,9 @@ def sandbox_start() -> None:
 @sandbox.command("stop")
 def sandbox_stop() -> None:
     """Stop the sandbox services started by `ehc sandbox start`."""
-    from healthcard.config import get_healthcard_settings
     from healthcard.sandbox.launcher import stop_all
 
-    for line in stop_all(get_settings(), get_healthcard_settings()):
+    for line in stop_all(get_settings()):
         typer.echo(line)
 
 

@@ -26,8 +26,9 @@ def notify(ctx: typer.Context) -> None:
     from graph.driver import Graph
     from services.notify import Dispatcher
 
-    graph = Graph.from_settings(get_settings())
-    dispatcher = Dispatcher(graph)
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    dispatcher = Dispatcher(graph, settings.notify)
     previous = signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
     typer.echo(f"notify dispatcher {dispatcher.owner} running; Ctrl-C to stop")
     try:
@@ -47,10 +48,9 @@ def prune(days: Annotated[float | None, typer.Option(
     """Remove delivered deliveries older than the retention period (failed, dead and pending stay)."""
     from graph.driver import Graph
     from graph.notify import prune_deliveries
-    from services.notify import get_notify_settings
-
-    keep = get_notify_settings().retention_days if days is None else days
-    graph = Graph.from_settings(get_settings())
+    settings = get_settings()
+    keep = settings.notify.retention_days if days is None else days
+    graph = Graph.from_settings(settings)
     try:
         removed = prune_deliveries(graph, older_than_days=keep)
     finally:

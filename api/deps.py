@@ -9,33 +9,39 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import AuthError, Principal, decode_token
+from api.container import AppServices
 from core.errors import Forbidden
 from core.settings import Settings
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
-from graph.healthcard import Neo4jNonceStore
-from graph.tokens import RevocationList
 from healthcard.keys import QrKeyStore
 from healthcard.runtime import HealthCardRuntime
 from services.domains import DomainService
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
+from services.lifecycle import LifecycleService
+from services.matching import MatchEngine
 from services.notify import SubscriptionService
 from services.pix import PixService
 from services.registry import ResidentService
+from services.review import ReviewService
 from services.tokens import TokenService
 
 __all__ = [
     "AuditDep",
     "BearerDep",
     "DomainsDep",
+    "EngineDep",
     "GraphDep",
     "HealthCardDep",
+    "LifecycleDep",
     "PixDep",
     "QrDep",
     "QrKeysDep",
     "RequireScope",
     "ResidentsDep",
+    "ReviewsDep",
+    "ServicesDep",
     "SettingsDep",
     "SubscriptionsDep",
     "TokensDep",
@@ -51,78 +57,84 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_graph(request: Request) -> Graph:
-    graph: Graph = request.app.state.graph
-    return graph
+def get_services(request: Request) -> AppServices:
+    """The services built once in the lifespan (``api.container``)."""
+    services: AppServices = request.app.state.services
+    return services
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ServicesDep = Annotated[AppServices, Depends(get_services)]
+
+
+def get_graph(services: ServicesDep) -> Graph:
+    return services.graph
+
+
+def get_audit(services: ServicesDep) -> AuditBuffer:
+    return services.audit
+
+
+def get_residents(services: ServicesDep) -> ResidentService:
+    return services.residents
+
+
+def get_pix(services: ServicesDep) -> PixService:
+    return services.pix
+
+
+def get_lifecycle(services: ServicesDep) -> LifecycleService:
+    return services.lifecycle
+
+
+def get_reviews(services: ServicesDep) -> ReviewService:
+    return services.reviews
+
+
+def get_engine(services: ServicesDep) -> MatchEngine:
+    return services.engine
+
+
+def get_healthcard_runtime(services: ServicesDep) -> HealthCardRuntime:
+    return services.healthcard
+
+
+def get_healthcard(services: ServicesDep) -> HealthCardService:
+    return services.accounts
+
+
+def get_qr(services: ServicesDep) -> QrService:
+    return services.qr
+
+
+def get_qr_keys(services: ServicesDep) -> QrKeyStore:
+    return services.healthcard.keys
+
+
+def get_subscriptions(services: ServicesDep) -> SubscriptionService:
+    return services.subscriptions
+
+
+def get_domains(services: ServicesDep) -> DomainService:
+    return services.domains
+
+
+def get_tokens(services: ServicesDep) -> TokenService:
+    return services.tokens
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
-
-
-def get_audit(request: Request) -> AuditBuffer:
-    audit: AuditBuffer = request.app.state.audit
-    return audit
-
-
 AuditDep = Annotated[AuditBuffer, Depends(get_audit)]
-
-
-def get_residents(graph: GraphDep, audit: AuditDep) -> ResidentService:
-    return ResidentService(graph, audit)
-
-
-def get_pix(request: Request, graph: GraphDep, audit: AuditDep) -> PixService:
-    return PixService(graph, audit, request.app.state.domains)
-
-
 ResidentsDep = Annotated[ResidentService, Depends(get_residents)]
 PixDep = Annotated[PixService, Depends(get_pix)]
-
-
-def get_healthcard_runtime(request: Request) -> HealthCardRuntime:
-    runtime: HealthCardRuntime = request.app.state.healthcard
-    return runtime
-
-
-def get_healthcard(request: Request, graph: GraphDep, audit: AuditDep,
-                   residents: ResidentsDep) -> HealthCardService:
-    return HealthCardService(graph, get_healthcard_runtime(request), residents, audit)
-
-
-def get_qr(request: Request, graph: GraphDep, audit: AuditDep,
-           accounts: Annotated[HealthCardService, Depends(get_healthcard)]) -> QrService:
-    nonces: Neo4jNonceStore = request.app.state.qr_nonces
-    return QrService(graph, get_healthcard_runtime(request), accounts, nonces, audit)
-
-
-def get_qr_keys(request: Request) -> QrKeyStore:
-    return get_healthcard_runtime(request).keys
-
-
+LifecycleDep = Annotated[LifecycleService, Depends(get_lifecycle)]
+ReviewsDep = Annotated[ReviewService, Depends(get_reviews)]
+EngineDep = Annotated[MatchEngine, Depends(get_engine)]
 HealthCardDep = Annotated[HealthCardService, Depends(get_healthcard)]
 QrDep = Annotated[QrService, Depends(get_qr)]
 QrKeysDep = Annotated[QrKeyStore, Depends(get_qr_keys)]
-
-
-def get_subscriptions(request: Request, graph: GraphDep) -> SubscriptionService:
-    return SubscriptionService(graph, request.app.state.egress)
-
-
 SubscriptionsDep = Annotated[SubscriptionService, Depends(get_subscriptions)]
-
-
-def get_domains(graph: GraphDep) -> DomainService:
-    return DomainService(graph)
-
-
 DomainsDep = Annotated[DomainService, Depends(get_domains)]
-
-
-def get_tokens(graph: GraphDep) -> TokenService:
-    return TokenService(graph)
-
-
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 
 
@@ -138,7 +150,7 @@ class RequireScope:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
         principal = decode_token(settings, credentials.credentials)
-        revocations: RevocationList = request.app.state.revocations
+        revocations = get_services(request).revocations
         if principal.jti is not None and revocations.is_revoked(principal.jti):
             raise AuthError("the access token has been revoked; request a new one", code="token_revoked")
         principal = replace(principal, ip=request.client.host if request.client else None)

@@ -26,12 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_server, free_port
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.schema import migrate
 from graph.trail import emit_event
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
-from tests.integration.notify_receiver import Receiver
 
 
 def _receive(port: int, conn: Connection) -> None:
@@ -63,10 +63,13 @@ def _wait_count(conn: Connection, expected: int, timeout: float) -> None:
 
 def _produce(graph: Graph, total: int, producers: int) -> float:
     """Commit ``total`` events, one per transaction, from ``producers`` threads; seconds taken."""
+    def one(tx: Transaction, n: int) -> int:
+        return emit_event(tx, "resident.updated", empi_id=f"E{n % 500:04d}", resident_id=f"R{n:06d}",
+                          payload={"fields": ["phone"]})
+
     def work(part: int) -> None:
         for n in range(part, total, producers):
-            graph.write(lambda tx, n=n: emit_event(tx, "resident.updated", empi_id=f"E{n % 500:04d}",
-                                                   resident_id=f"R{n:06d}", payload={"fields": ["phone"]}))
+            graph.write(one, n)
 
     start = time.perf_counter()
     threads = [threading.Thread(target=work, args=(p,)) for p in range(producers)]

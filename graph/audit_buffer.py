@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Unavailable
+from core.ids import new_id
 from graph.driver import Graph, Transaction, run
 from graph.supervision import merge_tallies, record_tallies
 from graph.trail import Actor, to_json
@@ -34,7 +34,7 @@ class AuditBuffer:
 
     def record(self, actor: Actor, action: str, resource_type: str, resource_id: str | None,
                detail: dict[str, Any] | None = None, tally: list[dict[str, Any]] | None = None) -> None:
-        row = {"audit_id": "A" + uuid.uuid4().hex.upper(), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
+        row = {"audit_id": new_id("A"), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
                "role": actor.role, "ip": actor.ip, "action": action, "resource_type": resource_type,
                "resource_id": resource_id, "detail": to_json(detail or {})}
         with self._lock:

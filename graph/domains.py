@@ -50,13 +50,6 @@ class DomainRepository:
         domain: dict[str, Any] = plain(rows[0]["domain"])
         return domain
 
-    def find_by_oid(self, oid: str) -> dict[str, Any] | None:
-        rows = self.graph.read_query("get_domain_by_oid", oid=oid)
-        if not rows:
-            return None
-        domain: dict[str, Any] = plain(rows[0]["domain"])
-        return domain
-
     def list(self, kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         return [plain(r["domain"]) for r in self.graph.read_query("list_domains", kind=kind, status=status)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import (
@@ -22,12 +22,14 @@ from core.settings import Settings
 from graph.queries import query
 from graph.server import LocalServer
 
-__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "run", "unavailable_from"]
+__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "first", "run", "run_one", "unavailable_from"]
 
 # The transaction type services compose graph functions in (they never call Bolt themselves).
 Transaction = ManagedTransaction
 
 T = TypeVar("T")
+P = ParamSpec("P")
+Work = Callable[Concatenate[ManagedTransaction, P], T]  # a transaction function and its arguments
 
 
 class DuplicateKey(Conflict):
@@ -92,6 +94,16 @@ def run(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]
     return [record.data() for record in tx.run(query(name), params)]
 
 
+def first(rows: list[T]) -> T | None:
+    """The first of ``rows``, or None when there are none."""
+    return rows[0] if rows else None
+
+
+def run_one(tx: ManagedTransaction, name: str, **params: Any) -> dict[str, Any] | None:
+    """The first record of the named query as a dict, or None when it returns none."""
+    return first(run(tx, name, **params))
+
+
 class Graph:
     """The driver and database name, handed to repositories; owns no state beyond them."""
 
@@ -104,18 +116,18 @@ class Graph:
     def from_settings(cls, settings: Settings) -> Graph:
         return cls(connect(settings), settings.neo4j_database, settings.neo4j_tx_timeout)
 
-    def _bounded(self, work: Callable[..., T]) -> Callable[..., T]:
+    def _bounded(self, work: Work[P, T]) -> Work[P, T]:
         """``work`` with the server-side transaction timeout, unless it carries its own."""
         if self.tx_timeout is None or getattr(work, "timeout", None) is not None:
             return work
 
         @unit_of_work(timeout=self.tx_timeout)
-        def bounded(tx: ManagedTransaction, *args: Any, **kwargs: Any) -> T:
+        def bounded(tx: ManagedTransaction, /, *args: P.args, **kwargs: P.kwargs) -> T:
             return work(tx, *args, **kwargs)
 
         return bounded
 
-    def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``work`` in a read transaction; an unreachable or overloaded database is ``Unavailable``."""
         try:
             with self.driver.session(database=self.database) as session:
@@ -126,7 +138,7 @@ class Graph:
                 raise
             raise mapped from exc
 
-    def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``work`` in a write transaction (retried by the driver on transient errors);
         a broken uniqueness constraint surfaces as ``DuplicateKey``, an unreachable or overloaded
         database as ``Unavailable`` (code ``outcome_unknown`` when the commit's fate is unknown)."""

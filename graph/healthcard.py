@@ -16,7 +16,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import Graph, run, run_one
 from graph.national_qr import purge_national
 from graph.values import plain
 
@@ -56,8 +56,7 @@ def lock_account(tx: ManagedTransaction, ehc_id: str) -> dict[str, Any] | None:
 
 
 def find_account_by_key(tx: ManagedTransaction, account_key: str) -> dict[str, Any] | None:
-    rows = run(tx, "ehc_find_account_by_key", account_key=account_key)
-    return rows[0] if rows else None
+    return run_one(tx, "ehc_find_account_by_key", account_key=account_key)
 
 
 def update_account(tx: ManagedTransaction, ehc_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -7,21 +7,38 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import run
+from graph.driver import run, run_one
 from graph.values import plain
 
 __all__ = [
-    "lock_identity", "move_records", "mark_identity_merged", "create_merge", "lock_merge", "get_merge",
-    "later_merges_touching", "undo_merge", "link_same_as_manual", "remove_same_as_of", "create_identity",
-    "identity_snapshot", "identity_history", "list_merges", "create_review_item", "find_review_by_pair",
-    "list_reviews", "get_review_item", "lock_review_item", "decide_review_item", "statistics", "list_audit",
+    "create_identity",
+    "create_merge",
+    "create_review_item",
+    "decide_review_item",
+    "find_review_by_pair",
+    "get_merge",
+    "get_review_item",
     "identity_graph",
+    "identity_history",
+    "identity_snapshot",
+    "later_merges_touching",
+    "link_same_as_manual",
+    "list_audit",
+    "list_merges",
+    "list_reviews",
+    "lock_identity",
+    "lock_merge",
+    "lock_review_item",
+    "mark_identity_merged",
+    "move_records",
+    "remove_same_as_of",
+    "statistics",
+    "undo_merge",
 ]
 
 
 def lock_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "lock_identity", empi_id=empi_id)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "lock_identity", empi_id=empi_id))
 
 
 def move_records(tx: ManagedTransaction, empi_id: str, resident_ids: list[str]) -> int:
@@ -90,8 +107,7 @@ def create_review_item(tx: ManagedTransaction, **fields: Any) -> dict[str, Any]:
 
 
 def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> dict[str, Any] | None:
-    rows = run(tx, "find_review_by_pair", pair_key=pair_key)
-    return rows[0] if rows else None
+    return run_one(tx, "find_review_by_pair", pair_key=pair_key)
 
 
 def _review(row: dict[str, Any]) -> dict[str, Any]:

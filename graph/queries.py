@@ -6,6 +6,7 @@ Query text never comes from anywhere else, so values can only ever reach Neo4j a
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import LiteralString
 
 from core.settings import PROJECT_ROOT
@@ -20,11 +21,12 @@ class UnknownQuery(KeyError):
 
 
 @cache
-def query(name: str) -> LiteralString:
-    """The text of cypher/<name>.cypher; fails loudly on an unknown name."""
-    path = CYPHER_DIR / f"{name}.cypher"
-    if not path.is_file() or path.parent != CYPHER_DIR:
-        raise UnknownQuery(f"no Cypher query named {name!r} in {CYPHER_DIR}")
+def query(name: str, directory: Path = CYPHER_DIR) -> LiteralString:
+    """The text of cypher/<name>.cypher; fails loudly on an unknown name. ``directory`` is for test
+    support queries kept out of the production set (tests/cypher)."""
+    path = directory / f"{name}.cypher"
+    if not path.is_file() or path.parent != directory:
+        raise UnknownQuery(f"no Cypher query named {name!r} in {directory}")
     text: LiteralString = _strip_comments(path.read_text(encoding="utf-8"))
     return text
 

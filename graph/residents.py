@@ -11,7 +11,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import run
+from graph.driver import run, run_one
 from graph.values import plain
 
 __all__ = [
@@ -38,21 +38,18 @@ __all__ = [
 
 
 def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
-    return rows[0] if rows else None
+    return run_one(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
 
 
 def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_type: str, card_id: str,
                     issuer: str | None = None, chip_number: str | None = None) -> dict[str, Any] | None:
     """Find or create the identifier and lock it; None when the domain does not exist."""
-    rows = run(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
-               issuer=issuer, chip_number=chip_number)
-    return rows[0] if rows else None
+    return run_one(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
+                   issuer=issuer, chip_number=chip_number)
 
 
 def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> dict[str, Any] | None:
-    rows = run(tx, "find_identifier", domain=domain, number=number)
-    return rows[0] if rows else None
+    return run_one(tx, "find_identifier", domain=domain, number=number)
 
 
 def create_resident(tx: ManagedTransaction, props: dict[str, Any], empi_id: str) -> dict[str, Any]:
@@ -73,13 +70,11 @@ def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, sco
 
 
 def get_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "get_resident", resident_id=resident_id)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "get_resident", resident_id=resident_id))
 
 
 def lock_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "lock_resident", resident_id=resident_id)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "lock_resident", resident_id=resident_id))
 
 
 def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: dict[str, Any], change_id: str,
@@ -103,23 +98,19 @@ def list_changes(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any
 
 
 def detach_card(tx: ManagedTransaction, resident_id: str, card_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "detach_card", resident_id=resident_id, card_id=card_id)
-    return rows[0] if rows else None
+    return run_one(tx, "detach_card", resident_id=resident_id, card_id=card_id)
 
 
 def set_card_status(tx: ManagedTransaction, card_id: str, status: str, reason: str | None) -> dict[str, Any] | None:
-    rows = run(tx, "set_card_status", card_id=card_id, status=status, reason=reason)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "set_card_status", card_id=card_id, status=status, reason=reason))
 
 
 def get_card(tx: ManagedTransaction, card_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "get_card", card_id=card_id)
-    return plain(rows[0]) if rows else None
+    return plain(run_one(tx, "get_card", card_id=card_id))
 
 
 def get_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "get_identity", empi_id=empi_id)
-    return rows[0] if rows else None
+    return run_one(tx, "get_identity", empi_id=empi_id)
 
 
 def pix_lookup(tx: ManagedTransaction, *, domain: str, number: str, targets: list[str] | None,

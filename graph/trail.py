@@ -4,16 +4,16 @@ for identity decisions, its link-history entry."""
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from core.ids import new_id
 from graph.driver import run
 
-__all__ = ["Actor", "SYSTEM", "emit_event", "record_audit", "record_link_event", "to_json"]
+__all__ = ["SYSTEM", "Actor", "emit_event", "record_audit", "record_link_event", "to_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def emit_event(tx: ManagedTransaction, type_: str, *, empi_id: str | None, resid
 
 def record_audit(tx: ManagedTransaction, actor: Actor, action: str, resource_type: str, resource_id: str | None,
                  detail: dict[str, Any] | None = None) -> None:
-    run(tx, "record_audit", audit_id="A" + uuid.uuid4().hex.upper(), sub=actor.sub, role=actor.role, ip=actor.ip,
+    run(tx, "record_audit", audit_id=new_id("A"), sub=actor.sub, role=actor.role, ip=actor.ip,
         action=action, resource_type=resource_type, resource_id=resource_id, detail=to_json(detail or {}))
 
 
@@ -52,7 +52,7 @@ def record_link_event(tx: ManagedTransaction, *, kind: str, actor: Actor, empi_i
                       resident_ids: list[str], method: str, score: float | None = None,
                       model_version: str | None = None, reason: str = "",
                       detail: dict[str, Any] | None = None) -> str:
-    event_id = "K" + uuid.uuid4().hex.upper()
+    event_id = new_id("K")
     run(tx, "record_link_event", event_id=event_id, kind=kind, by=actor.sub, method=method, score=score,
         model_version=model_version, reason=reason, resident_ids=resident_ids, empi_ids=empi_ids,
         detail=to_json(detail or {}))

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 
 from core.errors import InvalidInput
 from core.secrets import write_private
-from healthcard.config import DigestName, get_healthcard_settings, secrets_dir
+from core.settings import DigestName, get_settings
 
 __all__ = [
     "EHC_ID_KEY_FILE",
@@ -79,8 +79,9 @@ class EhcIdDeriver:
     @classmethod
     def from_settings(cls, digest: DigestName | None = None) -> EhcIdDeriver:
         """The deployment's deriver: key from ``<secrets_dir>/ehc-id.key`` (created at first start)."""
-        key = load_or_create_key(secrets_dir() / EHC_ID_KEY_FILE)
-        return cls(key, digest or get_healthcard_settings().ehc_id_digest)
+        settings = get_settings()
+        key = load_or_create_key(settings.secrets_dir / EHC_ID_KEY_FILE)
+        return cls(key, digest or settings.healthcard.ehc_id_digest)
 
     def derive(self, empi_id: str) -> str:
         return derive_ehc_id(empi_id, self._key, self.digest)

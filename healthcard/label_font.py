@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from healthcard.config import get_healthcard_settings
 from healthcard.errors import LabelFontMissing
 
 __all__ = ["CJK_FONT_CANDIDATES", "GLYPH_PROBE", "find_cjk_font", "has_cjk_glyphs", "require_cjk_font"]
@@ -49,9 +48,9 @@ def has_cjk_glyphs(path: Path) -> bool:
     return True
 
 
-def find_cjk_font() -> Path | None:
-    """The configured label font (``EHC_HC_LABEL_FONT``) if set, else the first candidate present."""
-    configured = get_healthcard_settings().label_font
+def find_cjk_font(configured: Path | None = None) -> Path | None:
+    """``configured`` (``settings.healthcard.label_font``, ``EHC_HC_LABEL_FONT``) if set, else the first
+    candidate present."""
     if configured is not None:
         return configured
     for candidate in CJK_FONT_CANDIDATES:
@@ -66,9 +65,9 @@ def _checked(path: Path) -> bool:
     return path.is_file() and has_cjk_glyphs(path)
 
 
-def require_cjk_font() -> Path:
+def require_cjk_font(configured: Path | None = None) -> Path:
     """The label font, checked to draw Chinese; raises ``LabelFontMissing`` with what to do otherwise."""
-    path = find_cjk_font()
+    path = find_cjk_font(configured)
     if path is None:
         raise LabelFontMissing("no CJK font for printed labels (电子健康卡 and the resident's name): " + _INSTALL_HINT)
     if not _checked(path):

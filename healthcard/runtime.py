@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.settings import HealthCardSettings
 from healthcard.accounts import AccountKeys
 from healthcard.bank import BANK_CARD_KEY_FILE, BankCardTokenizer
-from healthcard.config import HealthCardSettings, get_healthcard_settings
 from healthcard.ehc_id import EHC_ID_KEY_FILE, EhcIdDeriver, load_or_create_key
 from healthcard.keys import QR_KEYS_DIR, QrKeyStore
 from healthcard.label_font import require_cjk_font
@@ -37,12 +37,12 @@ class HealthCardRuntime:
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
-    def build(cls, secrets: Path, settings: HealthCardSettings | None = None, *,
+    def build(cls, secrets: Path, settings: HealthCardSettings, *,
               payment: PaymentProvider | None = None, verifier: IdentityVerifier | None = None) -> HealthCardRuntime:
         """Keys under ``secrets`` (generated at first start); HTTP provider clients from the settings.
         Raises ``LabelFontMissing`` when no CJK font for printed labels is found (start-up fails loudly)."""
-        hc = settings or get_healthcard_settings()
-        label_font = require_cjk_font()
+        hc = settings
+        label_font = require_cjk_font(hc.label_font)
         keys = QrKeyStore(secrets / QR_KEYS_DIR)
         api_key = hc.provider_api_key.get_secret_value() if hc.provider_api_key else None
         return cls(

@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import InvalidInput
-from healthcard.config import get_healthcard_settings
+from core.settings import get_settings
 from healthcard.errors import QrWrongScene, UnknownChannel, UnknownFunction, UnknownScene
 from healthcard.tokens import QrClaims, QrType
 
@@ -224,7 +224,7 @@ class SceneRules:
 
 def load_scene_rules(path: Path | None = None) -> SceneRules:
     """Rules from ``path`` (default: settings' scenes file) when it exists, else the built-in defaults."""
-    source = path if path is not None else get_healthcard_settings().scenes_file
+    source = path if path is not None else get_settings().healthcard.scenes_file
     if not source.exists():
         if path is not None:
             raise InvalidInput(f"scene configuration {source} does not exist", field="scenes_file")

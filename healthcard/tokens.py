@@ -32,7 +32,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from core.errors import InvalidInput
-from healthcard.config import get_healthcard_settings
+from core.settings import get_settings
 from healthcard.ehc_id import is_ehc_id
 from healthcard.errors import QrExpired, QrForged, QrMalformed, QrReplayed, QrRevoked, QrWrongType
 from healthcard.keys import VerificationKeys
@@ -161,7 +161,7 @@ class TokenIssuer:
     @classmethod
     def from_settings(cls, keys: SigningKeys) -> TokenIssuer:
         """An issuer whose default dynamic lifetime is ``EHC_HC_DYNAMIC_TTL_SECONDS`` (30-300, default 60)."""
-        return cls(keys, default_ttl=get_healthcard_settings().dynamic_ttl_seconds)
+        return cls(keys, default_ttl=get_settings().healthcard.dynamic_ttl_seconds)
 
     def _sign(self, claims: QrClaims, kid: str, key: ec.EllipticCurvePrivateKey) -> IssuedToken:
         token = jwt.encode(claims.to_payload(), key, algorithm=ALGORITHM, headers={"kid": kid, "typ": None})

@@ -29,19 +29,29 @@ from resolver.records import StandardRecord
 
 __all__ = [
     "BLOCKING_KEY_NAMES",
+    "BLOCKING_KEY_PREFIX",
     "BLOCK_LOCK_STRIPES",
     "KeyFunction",
     "block_lock_stripes",
+    "blocking_key_property",
     "blocking_keys",
     "candidate_pairs",
     "field_key_function",
     "keys_of",
 ]
 
+# The one definition of the blocking keys. cypher/find_candidates.cypher looks each up and
+# cypher/schema/003_blocking.cypher indexes each as ``bk_<name>``; tests/unit/test_layout.py ties them.
 BLOCKING_KEY_NAMES: tuple[str, ...] = (
     "id_number", "id_raw", "pinyin_birth", "name_birth", "phone", "pinyin_year_gender",
     "birth_sorted_surname",
 )
+BLOCKING_KEY_PREFIX = "bk_"
+
+
+def blocking_key_property(name: str) -> str:
+    """The Resident property that stores (and indexes) blocking key ``name``."""
+    return BLOCKING_KEY_PREFIX + name
 
 KeyFunction = Callable[[Mapping[str, object]], Mapping[str, str]]  # field mapping -> named keys
 

@@ -8,14 +8,13 @@ a bulk load may not see the batch's records in flight."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from core.settings import get_settings
+from core.ids import new_id
 from graph.driver import Graph, Transaction, run
 from services.linking import new_empi_id
-from services.matching import MatchEngine, engine_for
+from services.matching import MatchEngine, default_engine
 from services.models import ResidentIn
 
 __all__ = ["batched", "import_records"]
@@ -32,14 +31,11 @@ def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]
         yield batch
 
 
-def _uid(prefix: str) -> str:
-    return prefix + uuid.uuid4().hex.upper()
-
 
 def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
     numbers = sorted({r.id_number for r in batch if r.id_number and r.id_type == "01"})
     known = {row["number"]: row["empi_id"] for row in
-             run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": _uid("C")} for n in numbers])}
+             run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": new_id("C")} for n in numbers])}
     empi_for = {n: e or new_empi_id() for n, e in known.items()}
     rows: list[dict[str, Any]] = []
     for record in batch:
@@ -48,10 +44,10 @@ def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) ->
             cards.append({"domain": "ID", "number": record.id_number, "card_type": "ID"})
         cards += [{"domain": c.domain, "number": c.number, "card_type": c.card_type} for c in record.cards]
         for card in cards:
-            card |= {"card_id": _uid("C"), "rel_id": _uid("L")}
+            card |= {"card_id": new_id("C"), "rel_id": new_id("L")}
         empi_id = empi_for.get(record.id_number or "", None) or new_empi_id()
         props = record.demographics()
-        props |= {"resident_id": _uid("R")} | engine.key_properties(engine.standard(props))
+        props |= {"resident_id": new_id("R")} | engine.key_properties(engine.standard(props))
         rows.append({"props": props, "empi_id": empi_id, "cards": cards})
     result = run(tx, "bulk_create_residents", rows=rows)
     run(tx, "bulk_link_card_domains", domains=sorted({c["domain"] for row in rows for c in row["cards"]}))
@@ -62,5 +58,5 @@ def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int 
                    engine: MatchEngine | None = None) -> int:
     """Import records (idempotent on source domain + local id); returns how many were new. Blocking keys
     are stored so that later online registrations find these records as candidates."""
-    engine = engine or engine_for(get_settings())
+    engine = engine or default_engine()
     return sum(graph.write(_import_tx, batch, engine) for batch in batched(records, batch_size))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "load_demo",
     "load_ehc_demo",
     "synthetic_id_number",
+    "synthetic_records",
 ]
 
 DEMO_DOMAINS: list[dict[str, str]] = [
@@ -53,6 +55,30 @@ class DemoSummary:
     records: int
     identities_linked: int
     example: dict[str, str]
+
+
+FEED_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+FEED_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建华建国建军志强国华海燕晓明"
+
+
+def synthetic_records(persons: int, seed: int = 1) -> Iterator[ResidentIn]:
+    """``persons`` residents in one of three hospitals, each with 2-3 cards (MRN, ID, sometimes SSC);
+    every fifth person also appears in a second hospital (same ID number: one identity)."""
+    rng = random.Random(seed)
+    for n in range(persons):
+        gender = rng.choice("12")
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
+        id_number = synthetic_id_number(rng, born, gender)
+        name = rng.choice(FEED_SURNAMES) + "".join(rng.choice(FEED_GIVEN) for _ in range(rng.choice((1, 2))))
+        hospitals = ["H001", "H002", "H003"]
+        rng.shuffle(hospitals)
+        cards = [CardIn(domain="SSC", number=f"S{seed}{n:08d}", card_type="SSC")] if n % 2 == 0 else []
+        yield ResidentIn(source_domain=hospitals[0], local_id=f"{hospitals[0]}-{n:08d}", name=name, gender=gender,
+                         birth_date=born, id_number=id_number, phone=f"13{rng.randrange(10**8, 10**9)}",
+                         cards=cards)
+        if n % 5 == 0:
+            yield ResidentIn(source_domain=hospitals[1], local_id=f"{hospitals[1]}-{n:08d}", name=name,
+                             gender=gender, birth_date=born, id_number=id_number)
 
 
 def ensure_domains(registry: ResidentService) -> None:
@@ -105,7 +131,8 @@ class EhcDemo:
     qr_version: int
 
 
-def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3) -> EhcDemo:
+def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3,
+                  residents: ResidentService | None = None) -> EhcDemo:
     """Register e-health card accounts (offline, as at a registration window) for the first few demo
     persons, and write the first one's static QR code (PNG) and a print-ready label to ``out_dir``."""
     from graph.healthcard import Neo4jNonceStore, demo_residents
@@ -117,7 +144,7 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     people = graph.read(demo_residents, accounts)
     if not people:
         raise NotFound("no demo persons with an ID number; run `ehc demo load` first", field="persons")
-    service = HealthCardService(graph, runtime, ResidentService(graph))
+    service = HealthCardService(graph, runtime, residents or ResidentService(graph))
     actor = Actor("demo", "admin")
     ehc_ids = []
     for person in people:
@@ -133,7 +160,8 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     out_dir.mkdir(parents=True, exist_ok=True)
     qr_png, label_png = out_dir / "ehc-static-qr.png", out_dir / "ehc-label.png"
     qr_png.write_bytes(issued.image or b"")
-    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0])))
+    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0]),
+                                       font_path=runtime.label_font))
     version = issued.qr["version"]
     return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png,
                    version if isinstance(version, int) else 0)

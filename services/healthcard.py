@@ -11,11 +11,11 @@ transaction with its event and audit record. Every write here records ``emit_eve
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Conflict, NotFound
+from core.ids import new_id
 from core.privacy import mask_id_number, mask_phone
 from graph import healthcard as store
 from graph import residents as repo
@@ -43,9 +43,6 @@ __all__ = ["EHC_DOMAIN", "HealthCardService", "account_view"]
 EHC_DOMAIN = "EHC"
 ID_DOMAIN = "ID"
 
-
-def _uid(prefix: str) -> str:
-    return prefix + uuid.uuid4().hex.upper()
 
 
 def _bank_view(card: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +118,7 @@ class HealthCardService:
             return self.get(str(existing["ehc_id"])), False
         empi_id, resident_id = self._resolve_person(body, account_key, actor)
         ehc_id = self.rt.ehc_ids.derive(empi_id)
-        props = {"account_id": _uid("EA"), "ehc_id": ehc_id, "empi_id": empi_id, "resident_id": resident_id,
+        props = {"account_id": new_id("EA"), "ehc_id": ehc_id, "empi_id": empi_id, "resident_id": resident_id,
                  "verified_by": body.verification.method, "verification": json.dumps(verification, ensure_ascii=False),
                  "nickname": body.nickname,
                  "contact_preferences": json.dumps(body.contact_preferences.model_dump())
@@ -160,11 +157,11 @@ class HealthCardService:
         account, created = store.claim_account(tx, account_key, props)
         if not created:
             return str(account["ehc_id"]), False
-        locked = repo.lock_identifier(tx, domain=EHC_DOMAIN, number=ehc_id, card_type="EHC", card_id=_uid("C"),
+        locked = repo.lock_identifier(tx, domain=EHC_DOMAIN, number=ehc_id, card_type="EHC", card_id=new_id("C"),
                                       issuer="ehc-empi")
         if locked and any(h["empi_id"] != props["empi_id"] for h in locked["holders"]):
             raise Conflict("the e-health card id is held by another identity", field="ehc_id")
-        repo.attach_card(tx, resident_id=props["resident_id"], domain=EHC_DOMAIN, number=ehc_id, rel_id=_uid("L"),
+        repo.attach_card(tx, resident_id=props["resident_id"], domain=EHC_DOMAIN, number=ehc_id, rel_id=new_id("L"),
                          app_domain=EHC_DOMAIN)
         card_id = store.link_account(tx, account_key=account_key, resident_id=props["resident_id"], ehc_id=ehc_id)
         emit_event(tx, "account.registered", empi_id=props["empi_id"], resident_id=props["resident_id"],
@@ -224,7 +221,7 @@ class HealthCardService:
         current = repo.lock_resident(tx, resident_id)
         previous = current["resident"].get("status") if current else None
         if current is not None and previous != body.reason:
-            repo.update_resident(tx, resident_id=resident_id, changes={"status": body.reason}, change_id=_uid("X"),
+            repo.update_resident(tx, resident_id=resident_id, changes={"status": body.reason}, change_id=new_id("X"),
                                  by=actor.sub, kind="ehc_cancel",
                                  fields=[{"field": "status", "old": previous, "new": body.reason}])
         if found["card"]:
@@ -292,7 +289,7 @@ class HealthCardService:
         if len(found["bank_cards"]) >= limit:
             raise BankCardLimit(f"an account can bind at most {limit} bank cards; unbind one first",
                                 field="bank_card_number", details={"limit": limit})
-        card = store.add_bank_card(tx, ehc_id, bank_card_id=_uid("BC"), token=token, bank=bank, last4=last4,
+        card = store.add_bank_card(tx, ehc_id, bank_card_id=new_id("BC"), token=token, bank=bank, last4=last4,
                                    length=length)
         payload = {"ehc_id": ehc_id, "bank_card_id": card["bank_card_id"], "bank": bank, "last4": last4}
         emit_event(tx, "account.bank_bound", empi_id=found["account"]["empi_id"],

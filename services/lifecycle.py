@@ -4,11 +4,12 @@ the survivorship view. Each change writes its event, audit record and link-histo
 from __future__ import annotations
 
 import json
-import uuid
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
 from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
@@ -21,7 +22,7 @@ from services.registry import ResidentService
 
 __all__ = ["IdNumberConflict", "LifecycleService", "survivorship_rules"]
 
-SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"
+DEFAULT_SURVIVORSHIP_FILE = PROJECT_ROOT / "config" / "survivorship.json"  # Settings.survivorship_file
 
 
 class IdNumberConflict(Conflict):
@@ -38,15 +39,18 @@ class IdNumberConflict(Conflict):
             field="override_id_conflict", details={"id_numbers": masked})
 
 
-@lru_cache(maxsize=1)
-def survivorship_rules() -> SurvivorshipRules:
-    return SurvivorshipRules.model_validate(json.loads(SURVIVORSHIP_FILE.read_text(encoding="utf-8")))
+@lru_cache(maxsize=4)
+def survivorship_rules(path: Path = DEFAULT_SURVIVORSHIP_FILE) -> SurvivorshipRules:
+    """The survivorship rules in ``path`` (``EHC_SURVIVORSHIP_FILE``), read once per file."""
+    return SurvivorshipRules.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 class LifecycleService:
-    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None,
+                 survivorship: SurvivorshipRules | None = None) -> None:
         self.graph = graph
         self.residents = residents or ResidentService(graph)
+        self.survivorship = survivorship or survivorship_rules()
 
     # -- merge ------------------------------------------------------------------------------------
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
@@ -58,7 +62,7 @@ class LifecycleService:
         Identities holding different valid ID numbers are merged only with ``override_id_conflict``."""
         if survivor == merged:
             raise InvalidInput("an identity cannot be merged with itself", field="merged_empi_id")
-        merge_id = "M" + uuid.uuid4().hex.upper()
+        merge_id = new_id("M")
         self.graph.write(self._merge_tx, merge_id, survivor, merged, actor, reason, review_id, score,
                          explanation or [], link, model_version, override_id_conflict)
         return self.merge_record(merge_id)
@@ -146,12 +150,12 @@ class LifecycleService:
     # -- unlink -----------------------------------------------------------------------------------
     def unlink(self, resident_id: str, actor: Actor, reason: str) -> dict[str, Any]:
         """Take one record out of its identity into a new one (undoes an automatic link)."""
-        new_id = new_empi_id()
-        self.graph.write(self._unlink_tx, resident_id, new_id, actor, reason)
+        new_empi = new_empi_id()
+        self.graph.write(self._unlink_tx, resident_id, new_empi, actor, reason)
         return self.residents.get(resident_id)
 
     @staticmethod
-    def _unlink_tx(tx: Transaction, resident_id: str, new_id: str, actor: Actor, reason: str) -> None:
+    def _unlink_tx(tx: Transaction, resident_id: str, new_empi: str, actor: Actor, reason: str) -> None:
         from graph import residents as records
 
         current = records.lock_resident(tx, resident_id)
@@ -162,16 +166,16 @@ class LifecycleService:
         if identity is None or len(identity["resident_ids"]) < 2:
             raise Conflict("the record is the only one of its identity; nothing to unlink", field="resident_id")
         removed = repo.remove_same_as_of(tx, resident_id)
-        repo.create_identity(tx, new_id)
-        repo.move_records(tx, new_id, [resident_id])
-        record_link_event(tx, kind="unlink", actor=actor, empi_ids=[old, new_id], resident_ids=[resident_id],
+        repo.create_identity(tx, new_empi)
+        repo.move_records(tx, new_empi, [resident_id])
+        record_link_event(tx, kind="unlink", actor=actor, empi_ids=[old, new_empi], resident_ids=[resident_id],
                           method="manual:unlink", reason=reason,
                           detail={"removed_same_as": [{"from": r["from_id"], "to": r["to_id"],
                                                        "method": r["props"].get("method"),
                                                        "score": r["props"].get("score")} for r in removed]})
         emit_event(tx, "resident.unlinked", empi_id=old, resident_id=resident_id,
-                   payload={"from": old, "to": new_id})
-        record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_id})
+                   payload={"from": old, "to": new_empi})
+        record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_empi})
 
     # -- views ------------------------------------------------------------------------------------
     def history(self, empi_id: str) -> list[dict[str, Any]]:
@@ -180,7 +184,7 @@ class LifecycleService:
 
     def golden(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
         ident = self.residents.identity(empi_id, actor)
-        return {**ident, "golden": golden_record(ident["records"], survivorship_rules())}
+        return {**ident, "golden": golden_record(ident["records"], self.survivorship)}
 
     def snapshot(self, empi_ids: list[str]) -> list[dict[str, Any]]:
         """The state a merge may touch, for comparing before a merge and after its undo."""

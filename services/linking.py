@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from core.ids import new_id
 
 __all__ = ["LinkDecision", "new_empi_id", "pair_key"]
 
@@ -16,7 +17,7 @@ def pair_key(a: str, b: str) -> str:
 
 def new_empi_id() -> str:
     """A fresh EMPI id: 'E' + 32 hex digits (random, so it reveals nothing about the person)."""
-    return "E" + uuid.uuid4().hex.upper()
+    return new_id("E")
 
 
 @dataclass(frozen=True, slots=True)

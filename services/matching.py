@@ -11,10 +11,10 @@ from typing import Any
 
 from core.errors import InvalidInput
 from core.secrets import read_or_create_secret
-from core.settings import Settings
+from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_keys
+from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
 from resolver.rules import RuleModel, load_rules
@@ -22,7 +22,7 @@ from resolver.scoring import MatchScore, Scorer
 from resolver.standardise import standardise
 from services.linking import LinkDecision, new_empi_id
 
-__all__ = ["MatchEngine", "engine_for", "explanation_of", "person_of"]
+__all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
 
 
 def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
@@ -62,7 +62,7 @@ class MatchEngine:
     def key_properties(std: StandardRecord) -> dict[str, str | None]:
         """Blocking keys as the ``bk_*`` properties stored (and indexed) on the Resident node."""
         keys = blocking_keys(std)
-        return {f"bk_{name}": keys.get(name) for name in BLOCKING_KEY_NAMES}
+        return {blocking_key_property(name): keys.get(name) for name in BLOCKING_KEY_NAMES}
 
     @staticmethod
     def lock_keys(tx: Transaction, std: StandardRecord) -> int:
@@ -121,13 +121,22 @@ _ENGINES: dict[str, MatchEngine] = {}
 
 def engine_for(settings: Settings) -> MatchEngine:
     """The engine the settings choose, loaded once per configuration."""
-    key = f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}"
+    key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
+           f"{settings.match_candidates_per_key}")
     if key not in _ENGINES:
         scorer = _load_scorer(settings)
         rules = scorer if isinstance(scorer, RuleModel) else load_rules(
             json.loads(settings.match_rules.read_text(encoding="utf-8")))
         _ENGINES[key] = MatchEngine(scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key)
     return _ENGINES[key]
+
+
+def default_engine() -> MatchEngine:
+    """The engine of the default settings (the rule model in ``config/matching/rules-default.json``), for
+    services built without one; composition roots pass ``engine_for(settings)``."""
+    defaults = Settings.model_construct(healthcard=HealthCardSettings.model_construct(),
+                                        notify=NotifySettings.model_construct())  # no environment read
+    return engine_for(defaults)
 
 
 def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, dict[str, Any]],

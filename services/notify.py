@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.bounds import NonNegativeInt64, PositiveInt64
 from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
 from graph.trail import SYSTEM, Actor, record_audit
@@ -26,7 +26,6 @@ from services.notify_dispatch import (
     Dispatcher,
     NotifySettings,
     backoff_delay,
-    get_notify_settings,
     start_dispatcher,
 )
 
@@ -40,7 +39,6 @@ __all__ = [
     "SubscriptionService",
     "SubscriptionUpdate",
     "backoff_delay",
-    "get_notify_settings",
     "start_dispatcher",
 ]
 
@@ -147,11 +145,11 @@ _Change = Callable[[ManagedTransaction, dict[str, Any], int], dict[str, Any]]
 
 class SubscriptionService:
     """Create, inspect, change, replay and re-drive subscriptions; every change is audited. URLs must
-    lead to addresses ``egress`` allows (default: ``EHC_NOTIFY_ALLOWLIST``)."""
+    lead to addresses ``egress`` allows (the API injects ``EHC_NOTIFY_ALLOWLIST``'s; default: public only)."""
 
     def __init__(self, graph: Graph, egress: EgressPolicy | None = None) -> None:
         self.graph = graph
-        self.egress = egress or EgressPolicy(get_notify_settings().allowlist)
+        self.egress = egress or EgressPolicy(())
 
     def _check_target(self, url: str) -> None:
         """422 naming ``url`` when its host is, or resolves to, an address webhooks may not go to."""
@@ -162,7 +160,7 @@ class SubscriptionService:
     def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> dict[str, Any]:
         """The new subscription, with its HMAC secret (shown this once only)."""
         self._check_target(body.url)
-        sid = "S" + uuid.uuid4().hex.upper()
+        sid = new_id("S")
         secret = _new_secret()
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}

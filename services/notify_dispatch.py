@@ -16,68 +16,18 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Annotated, Any
-
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Any
 
 from core.privacy import MaskingFilter
+from core.settings import NotifySettings
 from graph import notify as repo
 from graph.driver import Graph
 from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
-__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "get_notify_settings", "signing_secrets",
-           "start_dispatcher"]
+__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "signing_secrets", "start_dispatcher"]
 
 log = logging.getLogger("ehc.notify")
-
-
-class NotifySettings(BaseSettings):
-    """Dispatcher settings (``EHC_NOTIFY_*``). Seconds unless named otherwise."""
-
-    model_config = SettingsConfigDict(env_prefix="EHC_NOTIFY_", extra="ignore")
-
-    poll_interval: float = Field(default=0.5, gt=0)
-    workers: int = Field(default=4, ge=1, le=64)       # subscriptions worked at once by one dispatcher
-    batch_size: int = Field(default=500, ge=1)         # events per lease before the lease is given back
-    ack_every: int = Field(default=100, ge=1)          # acknowledgements written per transaction
-    scan_window: int = Field(default=2_000, ge=1)      # sequence numbers scanned per query (at least batch_size)
-    gap_grace_seconds: float = Field(default=60.0, gt=0)  # wait this long for a missing number, then skip it
-    http_timeout: float = Field(default=10.0, gt=0)
-    backoff_base: float = Field(default=1.0, gt=0)
-    backoff_cap: float = Field(default=300.0, gt=0)
-    backoff_jitter: float = Field(default=0.1, ge=0, lt=1)  # delays are shortened by up to this fraction
-    max_attempts: int = Field(default=10, ge=1)
-    lease_seconds: float = Field(default=60.0, gt=0)
-    # Non-public receivers allowed (on-premise): addresses, CIDRs or host names, each with an optional
-    # :port, comma-separated (see services.egress). Empty: public addresses only.
-    allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    retention_days: float = Field(default=30.0, ge=0)  # delivered deliveries older than this are pruned
-    prune_interval: float = Field(default=3600.0, ge=0)  # how often a dispatcher prunes; 0: never
-
-    @field_validator("allowlist", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
-
-    @field_validator("allowlist")
-    @classmethod
-    def _entries(cls, value: list[str]) -> list[str]:
-        EgressPolicy(value)  # raises ValueError naming a malformed entry
-        return value
-
-    @model_validator(mode="after")
-    def _lease_outlives_a_request(self) -> NotifySettings:
-        if self.lease_seconds < 2 * self.http_timeout + 1:
-            raise ValueError("lease_seconds must be at least 2 * http_timeout + 1")
-        return self
-
-
-@lru_cache(maxsize=1)
-def get_notify_settings() -> NotifySettings:
-    return NotifySettings()
 
 
 def backoff_delay(attempts: int, settings: NotifySettings, rng: random.Random | None = None) -> float:
@@ -101,16 +51,12 @@ class Dispatcher:
     """Delivers outbox events to active subscriptions until stopped. Any number may run at once,
     in one process or several: each subscription is worked under a lease by one of them only."""
 
-    def __init__(self, graph: Graph, settings: NotifySettings | None = None, *, sender: WebhookSender | None = None,
+    def __init__(self, graph: Graph, settings: NotifySettings, *, sender: WebhookSender | None = None,
                  owner: str | None = None) -> None:
         self.graph = graph
-        self.settings = settings or get_notify_settings()
+        self.settings = settings
         self.sender = sender or WebhookSender(self.settings.http_timeout, EgressPolicy(self.settings.allowlist))
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.delivered = 0
-        self.failed_attempts = 0
-        self.dead_lettered = 0
-        self._count = threading.Lock()
         self._rng = random.Random()
         self._gaps: dict[int, float] = {}  # sequence number -> when first found missing
         self._pruned_at = time.monotonic()  # the first prune comes one interval after the start
@@ -265,14 +211,8 @@ class Dispatcher:
         dead = attempt >= settings.max_attempts
         delay = 0.0 if dead else backoff_delay(attempt, settings, self._rng)
         failure = {**row, "error": result.error, "dead": dead, "redrive": redrive, "delay_ms": int(delay * 1000)}
-        acked = len(batch.acks)
         recorded = repo.record_failure(self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor,
                                        lease_ms=self._lease_ms)
-        with self._count:
-            self.failed_attempts += 1
-            if recorded is not None:
-                self.delivered += acked
-                self.dead_lettered += int(dead)
         outcome = "dead-lettered" if dead else f"retry in {delay:.2f}s"
         log.warning("notify: subscription %s event %d attempt %d failed (%s); %s%s", batch.lease.subscription_id,
                     seq, attempt, result.error, outcome, "" if recorded is not None else " [lease lost]")
@@ -287,8 +227,6 @@ class Dispatcher:
             log.info("notify: subscription %s changed or its lease was lost; %d acknowledgements dropped "
                      "(those events will be delivered again)", batch.lease.subscription_id, len(batch.acks))
             return False
-        with self._count:
-            self.delivered += len(batch.acks)
         batch.acks = []
         batch.deadline = started + self.settings.lease_seconds
         return True
@@ -303,6 +241,6 @@ def signing_secrets(sub: dict[str, Any], now: datetime | None = None) -> list[st
     return out
 
 
-def start_dispatcher(graph: Graph, settings: NotifySettings | None = None) -> Dispatcher:
+def start_dispatcher(graph: Graph, settings: NotifySettings) -> Dispatcher:
     """A dispatcher running in a background thread; call ``stop()`` on it at shutdown."""
     return Dispatcher(graph, settings).start()

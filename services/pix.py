@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import Conflict, EhcError, NotFound
+from core.ids import new_id
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
@@ -103,16 +103,16 @@ class PixService:
         holder = found["holders"][0]
         # Lock the target identifier first, then decide: its holders cannot change under us.
         locked = repo.lock_identifier(tx, domain=dst_domain, number=dst_value, card_type=card_type,
-                                      card_id="C" + uuid.uuid4().hex.upper())
+                                      card_id=new_id("C"))
         if locked is None:
             raise EhcError("target domain vanished", field="target.domain")
         if any(h["empi_id"] != holder["empi_id"] for h in locked["holders"]):
             raise Conflict(f"identifier {dst_value!r} in domain {dst_domain} belongs to another person; "
                            "merge the identities instead", field="target.value")
         repo.attach_card(tx, resident_id=holder["resident_id"], domain=dst_domain, number=dst_value,
-                         rel_id="L" + uuid.uuid4().hex.upper(), app_domain=dst_domain)
+                         rel_id=new_id("L"), app_domain=dst_domain)
         repo.update_resident(tx, resident_id=holder["resident_id"], changes={},
-                             change_id="X" + uuid.uuid4().hex.upper(), by=actor.sub, kind="cross_index_linked",
+                             change_id=new_id("X"), by=actor.sub, kind="cross_index_linked",
                              fields=[{"field": "cards", "old": None, "new": f"{dst_domain}:{dst_value}"}])
         emit_event(tx, "card.linked", empi_id=holder["empi_id"], resident_id=holder["resident_id"],
                    payload={"card_id": locked["card_id"], "domain": dst_domain, "card_type": card_type})

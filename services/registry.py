@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.settings import get_settings
+from core.ids import new_id
 from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
@@ -15,10 +14,11 @@ from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.supervision import record_tallies
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from resolver.blocking import BLOCKING_KEY_PREFIX
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
-from services.linking import LinkDecision, new_empi_id, pair_key
-from services.matching import MatchEngine, engine_for, explanation_of
+from services.linking import LinkDecision, pair_key
+from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
 from services.supervision import identity_check
 
@@ -26,9 +26,6 @@ __all__ = ["Registration", "ResidentService", "identity_conflicts"]
 
 ID_DOMAIN = "ID"
 
-
-def _uid(prefix: str) -> str:
-    return prefix + uuid.uuid4().hex.upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +42,7 @@ class ResidentService:
         self.graph = graph
         self.domains = DomainRepository(graph)
         self.audit = audit
-        self.engine = engine or engine_for(get_settings())
+        self.engine = engine or default_engine()
 
     def _audit_read(self, actor: Actor | None, resource_type: str, resource_id: str) -> None:
         if self.audit is not None and actor is not None:
@@ -62,7 +59,7 @@ class ResidentService:
             access.check_card(record.source_domain, "source_domain")
             for i, card in enumerate(record.cards):
                 access.check_card(card.domain, f"cards[{i}].domain")
-        resident_id = _uid("R")
+        resident_id = new_id("R")
         created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
         existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
         return Registration(resident=self.get(existing, actor), created=created, decision=decision)
@@ -78,13 +75,13 @@ class ResidentService:
         # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
         # and the later ones then find the record the first one created.
         repo.lock_identifier(tx, domain=record.source_domain, number=record.local_id, card_type="MRN",
-                             card_id=_uid("C"))
+                             card_id=new_id("C"))
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
         holders: list[dict[str, Any]] = []
         if record.id_number and record.id_type == "01":
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
-                                          card_id=_uid("C"))
+                                          card_id=new_id("C"))
             holders = locked["holders"] if locked else []
         # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
         # the same cards) before deciding, so their holders cannot change until this transaction ends.
@@ -106,7 +103,7 @@ class ResidentService:
                                              card_type="MRN"), record.source_domain)
         if record.id_number and record.id_type == "01":
             repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=record.id_number,
-                             rel_id=_uid("L"), app_domain=record.source_domain)
+                             rel_id=new_id("L"), app_domain=record.source_domain)
         for card in record.cards:
             self._attach(tx, resident_id, card, record.source_domain)
         if decision.outcome == "link" and decision.link_to:
@@ -116,7 +113,7 @@ class ResidentService:
         if decision.outcome == "review" and decision.link_to:
             lifecycle_repo.create_review_item(
                 tx, a=decision.link_to, b=resident_id, pair_key=pair_key(decision.link_to, resident_id),
-                review_id=_uid("V"), score=decision.score, model_version=decision.model_version,
+                review_id=new_id("V"), score=decision.score, model_version=decision.model_version,
                 explanation=decision.explanation, reason=decision.reason)
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
@@ -158,7 +155,7 @@ class ResidentService:
     def _lock_card(tx: Transaction, card: CardIn, field: str) -> dict[str, Any]:
         """Find or create the card under its write lock (its holders are then stable)."""
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field=field)
         return locked
@@ -172,11 +169,11 @@ class ResidentService:
 
     def _attach(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str) -> str:
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=_uid("C"), issuer=card.issuer, chip_number=card.chip_number)
+                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field="domain")
         repo.attach_card(tx, resident_id=resident_id, domain=card.domain, number=card.number,
-                         rel_id=_uid("L"), app_domain=app_domain)
+                         rel_id=new_id("L"), app_domain=app_domain)
         return str(locked["card_id"])
 
     def _require_active_domain(self, code: str, field: str) -> None:
@@ -252,7 +249,7 @@ class ResidentService:
             self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
                                current["empi_id"], record["source_domain"])
         fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
-        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=_uid("X"),
+        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=new_id("X"),
                                        by=actor.sub, kind="update", fields=fields)
         emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,
                    payload={"fields": sorted(changes), "version": version})
@@ -261,7 +258,7 @@ class ResidentService:
     def _move_id_card(self, tx: Transaction, resident_id: str, old: str | None, new: str | None,
                       empi_id: str, app_domain: str) -> None:
         if new:
-            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=_uid("C"))
+            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=new_id("C"))
             holders = locked["holders"] if locked else []
             if any(h["empi_id"] != empi_id for h in holders):
                 raise Conflict("another identity holds this ID number; a steward must merge them",
@@ -271,7 +268,7 @@ class ResidentService:
             if found:
                 repo.detach_card(tx, resident_id, found["card_id"])
         if new:
-            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=_uid("L"),
+            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=new_id("L"),
                              app_domain=app_domain)
 
     def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor,
@@ -290,7 +287,7 @@ class ResidentService:
         self._refuse_if_held(card, self._lock_card(tx, card, "domain")["holders"], current["empi_id"], "number")
         domain = app_domain or current["resident"]["source_domain"]
         card_id = self._attach(tx, resident_id, card, domain)
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
                              kind="card_attached",
                              fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}])
         emit_event(tx, "card.linked", empi_id=current["empi_id"], resident_id=resident_id,
@@ -320,7 +317,7 @@ class ResidentService:
             raise Conflict("the ID number card follows id_number; change id_number instead", field="card_id")
         if repo.detach_card(tx, resident_id, card_id) is None:
             raise NotFound(f"card {card_id!r} is not attached to record {resident_id!r}", field="card_id")
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=_uid("X"), by=actor.sub,
+        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
                              kind="card_detached",
                              fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}])
         emit_event(tx, "card.unlinked", empi_id=current["empi_id"], resident_id=resident_id,
@@ -358,9 +355,6 @@ class ResidentService:
         self._audit_read(actor, "card", card_id)
         return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
 
-    def new_empi_id(self) -> str:
-        return new_empi_id()
-
 
 def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
     """What marks an identity as conflicted: ``id_number`` when its records hold different valid ID
@@ -370,6 +364,6 @@ def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
 
 
 def _view(found: dict[str, Any]) -> dict[str, Any]:
-    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith("bk_")}
+    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith(BLOCKING_KEY_PREFIX)}
     cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
     return {**resident, "empi_id": found["empi_id"], "cards": cards}

@@ -3,10 +3,10 @@ A rejected pair is remembered and never proposed again; two stewards cannot both
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from core.errors import Conflict, NotFound
+from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction
@@ -21,16 +21,17 @@ __all__ = ["ReviewService", "pair_key", "propose"]
 def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str,
             explanation: list[dict[str, Any]], reason: str = "") -> dict[str, Any]:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
-    item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id="V" + uuid.uuid4().hex.upper(),
+    item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id=new_id("V"),
                                    score=score, model_version=model_version, explanation=explanation, reason=reason)
     return item
 
 
 class ReviewService:
-    def __init__(self, graph: Graph, residents: ResidentService | None = None) -> None:
+    def __init__(self, graph: Graph, residents: ResidentService | None = None,
+                 lifecycle: LifecycleService | None = None) -> None:
         self.graph = graph
         self.residents = residents or ResidentService(graph)
-        self.lifecycle = LifecycleService(graph, self.residents)
+        self.lifecycle = lifecycle or LifecycleService(graph, self.residents)
 
     def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
                 actor: Actor, reason: str = "") -> dict[str, Any]:
@@ -62,7 +63,7 @@ class ReviewService:
                 override_id_conflict: bool = False) -> dict[str, Any]:
         """Merge the two records' identities (the older identity survives); identities holding different
         valid ID numbers only with ``override_id_conflict`` (else ``IdNumberConflict``, item stays open)."""
-        merge_id = "M" + uuid.uuid4().hex.upper()
+        merge_id = new_id("M")
         self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason, override_id_conflict)
         return self.show(review_id)
 

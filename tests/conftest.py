@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,10 +13,24 @@ from api.auth import issue_token
 from core.settings import Settings
 from graph.driver import Graph
 from graph.schema import migrate, seed_builtin_domains
-from tests.integration.notify_receiver import Receiver
+from healthcard.sandbox.receiver import Receiver
 from tests.neo4j_server import test_server
+from tests.support import clear_database
 
 TEST_HIS_DOMAINS = ("H001", "H002", "H003", "SSC")
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs the real Neo4j (``-m integration``; ``-m "not integration"`` for the pure tests):
+    every test using the server fixtures, directly or through others, and everything in
+    tests/integration (some start their own server); and the notebook runs (``-m notebooks``)."""
+    for item in items:
+        path = Path(str(item.path))
+        if "neo4j_settings" in getattr(item, "fixturenames", ()) or path.is_relative_to(_TESTS / "integration"):
+            item.add_marker(pytest.mark.integration)
+        if path.is_relative_to(_TESTS / "notebooks"):
+            item.add_marker(pytest.mark.notebooks)
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +51,7 @@ def session_graph(neo4j_settings: Settings) -> Iterator[Graph]:
 def graph(session_graph: Graph) -> Iterator[Graph]:
     """The real graph, emptied after the test (built-in domains re-seeded) for the next one."""
     yield session_graph
-    session_graph.write_query("clear_database")
+    clear_database(session_graph)
     seed_builtin_domains(session_graph)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.auth import Principal
-from api.deps import DomainsDep, GraphDep, require
+from api.deps import DomainsDep, GraphDep, get_services, require
 from api.schemas import DomainPublic
 from graph.domains import DomainRepository
 from services.models import DomainIn, DomainUpdate
@@ -19,7 +19,7 @@ Writer = Annotated[Principal, Depends(require("domains:write"))]
 
 def _changed(request: Request) -> None:
     """Domain writes take effect at once in this process (others refresh within the cache TTL)."""
-    request.app.state.domains.invalidate()
+    get_services(request).directory.invalidate()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DomainPublic)

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal
-from api.deps import GraphDep, ResidentsDep, require
-from services.lifecycle import LifecycleService
+from api.deps import LifecycleDep, require
 
 router = APIRouter(tags=["identity lifecycle"])
 Steward = Annotated[Principal, Depends(require("merge:write"))]
@@ -38,11 +37,6 @@ class ConfirmIn(ReasonIn):
         "conflicting_id_numbers)"))
 
 
-def _service(graph: GraphDep, residents: ResidentsDep) -> LifecycleService:
-    return LifecycleService(graph, residents)
-
-
-LifecycleDep = Annotated[LifecycleService, Depends(_service)]
 
 
 @router.post("/merges", status_code=status.HTTP_201_CREATED)

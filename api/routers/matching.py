@@ -7,9 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from api.deps import GraphDep, SettingsDep, require
+from api.deps import EngineDep, GraphDep, require
 from services.match_service import match_against_index, match_pair
-from services.matching import engine_for
 from services.models import MatchRecordIn
 
 router = APIRouter(tags=["matching engine"])
@@ -31,8 +30,7 @@ class MatchIn(BaseModel):
 
 
 @router.post("/match", dependencies=[Depends(require("match:read"))])
-def match(body: MatchIn, graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
-    engine = engine_for(settings)
+def match(body: MatchIn, graph: GraphDep, engine: EngineDep) -> dict[str, Any]:
     if body.a is not None and body.b is not None:
         return match_pair(engine, body.a.model_dump(), body.b.model_dump())
     record = body.record.model_dump() if body.record is not None else {}

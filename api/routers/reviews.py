@@ -7,21 +7,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import Principal
-from api.deps import GraphDep, ResidentsDep, require
+from api.deps import ReviewsDep, require
 from api.routers.lifecycle import ConfirmIn, ReasonIn
 from core.bounds import MAX_OFFSET
-from services.review import ReviewService
 
 router = APIRouter(prefix="/reviews", tags=["review queue"])
 Reader = Annotated[Principal, Depends(require("review:read"))]
 Writer = Annotated[Principal, Depends(require("review:write"))]
 
 
-def _service(graph: GraphDep, residents: ResidentsDep) -> ReviewService:
-    return ReviewService(graph, residents)
-
-
-ReviewDep = Annotated[ReviewService, Depends(_service)]
+ReviewDep = ReviewsDep
 
 
 @router.get("")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
 from api.auth import Principal
-from api.deps import TokensDep, require
+from api.deps import ServicesDep, TokensDep, require
 from api.schemas import RevocationPublic
-from graph.tokens import RevocationList
 from services.tokens import RevocationIn
 
 router = APIRouter(prefix="/tokens", tags=["access tokens"])
@@ -17,12 +16,11 @@ Admin = Annotated[Principal, Depends(require("tokens:revoke"))]
 
 
 @router.post("/revocations", response_model=RevocationPublic, status_code=status.HTTP_201_CREATED)
-def revoke(body: RevocationIn, request: Request, tokens: TokensDep, who: Admin) -> dict[str, Any]:
+def revoke(body: RevocationIn, services: ServicesDep, tokens: TokensDep, who: Admin) -> dict[str, Any]:
     """Revoke a token: refused on every request from now on by this process, within
     ``EHC_TOKEN_REVOCATION_CACHE_SECONDS`` by the others. Idempotent."""
     revoked = tokens.revoke(body.jti, reason=body.reason, expires_at=body.expires_at, actor=who.actor)
-    revocations: RevocationList = request.app.state.revocations
-    revocations.invalidate()
+    services.revocations.invalidate()
     return revoked
 
 

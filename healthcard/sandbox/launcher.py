@@ -19,7 +19,6 @@ import httpx
 
 from core.secrets import read_or_create_secret
 from core.settings import PROJECT_ROOT, Settings
-from healthcard.config import HealthCardSettings
 
 __all__ = ["SandboxProcess", "sandbox_processes", "start_all", "stop_all"]
 
@@ -51,7 +50,8 @@ class SandboxProcess:
             return False
 
 
-def sandbox_processes(settings: Settings, hc: HealthCardSettings) -> list[SandboxProcess]:
+def sandbox_processes(settings: Settings) -> list[SandboxProcess]:
+    hc = settings.healthcard
     run, logs = settings.home / "run", settings.home / "logs"
     return [SandboxProcess(name, f"healthcard.sandbox.{name}", url, run / f"sandbox-{name}.pid",
                            logs / f"sandbox-{name}.log")
@@ -103,15 +103,15 @@ def _exited(pid: int) -> bool:
     return done == pid
 
 
-def start_all(settings: Settings, hc: HealthCardSettings, timeout: float = 30.0) -> list[str]:
+def start_all(settings: Settings, timeout: float = 30.0) -> list[str]:
     """Start both sandboxes unless already running; one line per service."""
-    return [_start(proc, settings, timeout) for proc in sandbox_processes(settings, hc)]
+    return [_start(proc, settings, timeout) for proc in sandbox_processes(settings)]
 
 
-def stop_all(settings: Settings, hc: HealthCardSettings) -> list[str]:
+def stop_all(settings: Settings) -> list[str]:
     """Stop the sandboxes this project started (by their pid files)."""
     out = []
-    for proc in sandbox_processes(settings, hc):
+    for proc in sandbox_processes(settings):
         pid = proc.pid()
         if pid is None:
             out.append(f"{proc.name} sandbox was not running")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
+from core.settings import get_settings
 from healthcard.sandbox.common import SandboxError, install_common, serve
 
 __all__ = ["DECLINED_ACCOUNT", "PREFIX", "create_app", "main", "payment_mac"]
@@ -37,22 +37,18 @@ PREFIX = "28"
 DECLINED_ACCOUNT = "SANDBOX-DECLINE"
 _CODE_RE = re.compile(r"^28[0-9]{16}$")
 
-
 def payment_mac(secret: bytes, serial: str, card_id: str, account_ref: str) -> str:
     """The six MAC digits of a sandbox payment code."""
     digest = hmac.new(secret, f"{serial}|{card_id}|{account_ref}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
-
 class CodeRequest(BaseModel):
     card_id: str = Field(pattern=r"^[0-9A-F]{64}$")
     account_ref: str = Field(min_length=1, max_length=128)
 
-
 class VerifyRequest(BaseModel):
     data: str = Field(max_length=64)
     card_id: str = Field(pattern=r"^[0-9A-F]{64}$")
-
 
 @dataclass(slots=True)
 class _Issued:
@@ -60,7 +56,6 @@ class _Issued:
     account_ref: str
     expires_at: int
     used: bool = False
-
 
 def create_app(
     secret: bytes, *, ttl: int = 60, api_key: str | None = None, clock: Callable[[], float] = time.time
@@ -106,26 +101,21 @@ def create_app(
 
     return app
 
-
 def _secret(path: str | None) -> bytes:
     if path:
         return Path(path).read_bytes().strip()
-    env = os.environ.get("EHC_SANDBOX_PAYMENT_SECRET")
-    return env.encode() if env else secrets.token_bytes(32)
-
+    configured = get_settings().healthcard.sandbox_payment_secret
+    return configured.get_secret_value().encode() if configured else secrets.token_bytes(32)
 
 def _build(args: argparse.Namespace) -> FastAPI:
     return create_app(_secret(args.secret_file), ttl=args.ttl, api_key=args.api_key)
-
 
 def _extra(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-file", default=None)
     parser.add_argument("--ttl", type=int, default=60)
 
-
 def main(argv: Sequence[str] | None = None) -> None:
     serve(_build, "EHC sandbox payment provider", argv, _extra)
-
 
 if __name__ == "__main__":
     main()

@@ -14,10 +14,10 @@ from api.app import create_app
 from core.settings import Settings
 from graph.driver import Graph
 from graph.trail import Actor
+from healthcard.sandbox.receiver import Receiver
 from services.notify import Dispatcher, SubscriptionService
 from services.review import ReviewService
 from tests.api.helpers import make_domains, resident
-from tests.integration.notify_receiver import Receiver
 from tests.integration.test_notify_delivery import emit, fast, subscribe
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

@@ -36,7 +36,7 @@ def _not_bolt(connects: list[tuple[object, ...]], settings: Settings) -> list[tu
 @pytest.mark.parametrize(("url", "why"), REFUSED)
 def test_internal_addresses_are_refused_before_connecting(app_client: TestClient, token_for,  # type: ignore[no-untyped-def]
                                                           neo4j_settings: Settings, url: str, why: str) -> None:
-    app_client.app.state.egress = EgressPolicy([])  # type: ignore[attr-defined]  # the default: public only
+    app_client.app.state.services.subscriptions.egress = EgressPolicy([])  # type: ignore[attr-defined]  # the default: public only
     admin = token_for("admin")
     with recording_connects() as connects:
         r = app_client.post("/subscriptions", json={"url": url, "event_types": ["*"]}, headers=admin)
@@ -56,7 +56,7 @@ def test_internal_addresses_are_refused_before_connecting(app_client: TestClient
 
 def test_the_allow_list_admits_named_on_premise_receivers_only(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
     admin = token_for("admin")
-    app_client.app.state.egress = EgressPolicy(  # type: ignore[attr-defined]
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(  # type: ignore[attr-defined]
         ["127.0.0.1:8443", "10.20.0.0/16", "[::1]:9000", "localhost:9443", "192.168.7.7"])
 
     def status(url: str) -> int:
@@ -66,7 +66,7 @@ def test_the_allow_list_admits_named_on_premise_receivers_only(app_client: TestC
                                 "https://localhost:9443/h", "http://192.168.7.7:1234/h")] == [201] * 5
     assert [status(u) for u in ("http://127.0.0.1:7687/h", "http://10.21.0.1/h", "http://[::1]:9001/h",
                                 "https://localhost:22/h", "http://192.168.7.8/h")] == [422] * 5
-    app_client.app.state.egress = EgressPolicy(["0.0.0.0/0", "::/0"])  # type: ignore[attr-defined]
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(["0.0.0.0/0", "::/0"])  # type: ignore[attr-defined]
     refused = app_client.post("/subscriptions", json={"url": "http://169.254.169.254/", "event_types": ["*"]},
                               headers=admin)
     assert refused.status_code == 422 and "metadata" in refused.json()["message"], "metadata: never"

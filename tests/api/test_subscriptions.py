@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings
 from services.webhooks import verify_signature
 from tests.api.helpers import ID_B, make_domains, resident
-from tests.integration.notify_receiver import Receiver
 
 # The test receivers are local: allow 127.0.0.1 explicitly (webhooks go to public addresses only by default).
 LOCAL = ["127.0.0.1"]
@@ -25,7 +25,7 @@ FAST = NotifySettings(poll_interval=0.02, backoff_base=0.02, backoff_cap=0.05, b
 
 @pytest.fixture(autouse=True)
 def local_receivers_allowed(app_client: TestClient) -> None:
-    app_client.app.state.egress = EgressPolicy(LOCAL)  # type: ignore[attr-defined]
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(LOCAL)  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

@@ -16,6 +16,7 @@ from graph.schema import migrate
 from graph.server import LocalServer, free_port
 from services.demo import load_demo
 from services.registry import ResidentService
+from tests.support import clear_database
 
 EHC = str(Path(sys.executable).parent / "ehc")
 
@@ -60,7 +61,7 @@ def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
         assert server.status().answering, "a server running before the backup runs after it"
         graph = Graph.from_settings(settings)
         try:
-            graph.write_query("clear_database")
+            clear_database(graph)
         finally:
             graph.close()
         assert _snapshot(settings)["nodes"] == []

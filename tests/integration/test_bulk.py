@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bench.common import synthetic_records
 from graph.driver import Graph
 from services.bulk import import_records
-from services.demo import ensure_domains
+from services.demo import ensure_domains, synthetic_records
 from services.models import ResidentIn
 from services.registry import ResidentService
 from services.stats import statistics

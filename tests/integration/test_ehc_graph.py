@@ -100,18 +100,18 @@ def test_sandbox_launcher_starts_and_stops_both_services(tmp_path: Path) -> None
     from healthcard.sandbox.launcher import sandbox_processes, start_all, stop_all
     from tests.sandbox.services import free_port
 
-    settings = Settings(home=tmp_path / "home")
     hc = HealthCardSettings(payment_url=f"http://127.0.0.1:{free_port()}",
                             verifier_url=f"http://127.0.0.1:{free_port()}")
+    settings = Settings(home=tmp_path / "home", healthcard=hc)
     try:
-        started = start_all(settings, hc)
+        started = start_all(settings)
         assert all("running on" in line for line in started)
-        assert all("already running" in line for line in start_all(settings, hc))
-        assert all(p.answering() for p in sandbox_processes(settings, hc))
+        assert all("already running" in line for line in start_all(settings))
+        assert all(p.answering() for p in sandbox_processes(settings))
     finally:
-        stopped = stop_all(settings, hc)
+        stopped = stop_all(settings)
     assert all("stopped" in line for line in stopped)
     deadline = time.monotonic() + 10
-    while any(p.answering() for p in sandbox_processes(settings, hc)) and time.monotonic() < deadline:
+    while any(p.answering() for p in sandbox_processes(settings)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(p.answering() for p in sandbox_processes(settings, hc))
+    assert not any(p.answering() for p in sandbox_processes(settings))

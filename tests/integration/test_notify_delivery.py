@@ -18,8 +18,9 @@ import pytest
 
 from core.settings import Settings
 from graph import notify as repo
-from graph.driver import Graph
+from graph.driver import Graph, Transaction
 from graph.trail import emit_event
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import (
     Dispatcher,
@@ -30,7 +31,6 @@ from services.notify import (
     backoff_delay,
 )
 from services.webhooks import event_body, sign, verify_signature
-from tests.integration.notify_receiver import Receiver
 
 # The receivers are local (127.0.0.1): webhooks go to public addresses only unless the allow-list names them.
 LOCAL = ["127.0.0.1"]
@@ -62,14 +62,16 @@ def subscribe(graph: Graph, receiver: Receiver, types: list[str] | None = None) 
                                                                                  event_types=types or ["*"]))
 
 
+def _emit_chunk(tx: Transaction, chunk: list[tuple[str, str]], base: int) -> list[int]:
+    return [emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": base + k})
+            for k, (t, e) in enumerate(chunk)]
+
+
 def emit(graph: Graph, events: list[tuple[str, str]], per_tx: int = 10) -> list[int]:
     """Write (type, empi_id) events, ``per_tx`` to a transaction; their sequence numbers."""
     seqs: list[int] = []
     for i in range(0, len(events), per_tx):
-        chunk = events[i:i + per_tx]
-        seqs += graph.write(lambda tx, c=chunk, base=i: [
-            emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": base + k})
-            for k, (t, e) in enumerate(c)])
+        seqs += graph.write(_emit_chunk, events[i:i + per_tx], i)
     return seqs
 
 

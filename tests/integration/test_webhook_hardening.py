@@ -16,12 +16,12 @@ import pytest
 from core.settings import Settings
 from graph.driver import Graph
 from graph.notify import prune_deliveries
+from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
 from services.notify_dispatch import signing_secrets
 from services.webhooks import verify_signature
 from tests.integration.connects import recording_connects
-from tests.integration.notify_receiver import Receiver
 from tests.integration.test_notify_delivery import FAST, emit
 
 LOCAL = ["127.0.0.1"]
@@ -155,7 +155,7 @@ def test_secret_rotation_signs_with_both_during_the_grace_period(graph: Graph, r
 def test_rotation_over_the_api_and_the_cli(app_client, token_for, graph: Graph,  # type: ignore[no-untyped-def]
                                           neo4j_settings: Settings) -> None:
     admin = token_for("admin", sub="ops")
-    app_client.app.state.egress = EgressPolicy(LOCAL)
+    app_client.app.state.services.subscriptions.egress = EgressPolicy(LOCAL)
     sub = app_client.post("/subscriptions", json={"url": "http://127.0.0.1:9/hook", "event_types": ["*"]},
                           headers=admin).json()
     sid = sub["subscription_id"]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from core.settings import get_settings
-from healthcard.config import get_healthcard_settings
 from healthcard.ehc_id import EhcIdDeriver
 from healthcard.keys import QrKeyStore
 from healthcard.tokens import InMemoryNonceStore, TokenIssuer
@@ -21,10 +20,8 @@ def hc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("EHC_HOME", str(home))
     get_settings.cache_clear()
-    get_healthcard_settings.cache_clear()
     yield home
     get_settings.cache_clear()
-    get_healthcard_settings.cache_clear()
 
 
 @pytest.fixture()

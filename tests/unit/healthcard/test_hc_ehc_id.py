@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import InvalidInput
-from healthcard.config import DigestName, get_healthcard_settings
+from core.settings import get_settings
+from healthcard.config import DigestName
 from healthcard.ehc_id import EHC_ID_KEY_FILE, EhcIdDeriver, derive_ehc_id, is_ehc_id, keyed_digest
 
 KEY = b"k" * 32
@@ -67,7 +68,7 @@ def test_server_key_is_generated_once_with_mode_0600(hc_home: Path) -> None:
 
 def test_sm3_is_chosen_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EHC_HC_EHC_ID_DIGEST", "sm3")
-    get_healthcard_settings.cache_clear()
+    get_settings.cache_clear()
     deriver = EhcIdDeriver.from_settings()
     assert deriver.digest is DigestName.SM3
     assert deriver.derive("EMPI-1") != EhcIdDeriver(deriver._key).derive("EMPI-1")

@@ -11,6 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from core.errors import InvalidInput
+from core.settings import HealthCardSettings
 from healthcard.combined import combine
 from healthcard.errors import LabelFontMissing, QrExpired, QrMalformed
 from healthcard.keys import QrKeyStore
@@ -195,17 +196,12 @@ def test_empty_or_oversized_payload_is_refused() -> None:
 
 
 def test_label_font_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from healthcard.config import get_healthcard_settings
-
     font = tmp_path / "label-font.ttc"
     font.write_bytes(require_cjk_font().read_bytes())
     monkeypatch.setenv("EHC_HC_LABEL_FONT", str(font))
-    get_healthcard_settings.cache_clear()
-    try:
-        assert find_cjk_font() == font and require_cjk_font() == font
-    finally:
-        monkeypatch.delenv("EHC_HC_LABEL_FONT")
-        get_healthcard_settings.cache_clear()
+    configured = HealthCardSettings().label_font  # EHC_HC_LABEL_FONT, read into the one settings object
+    assert configured == font
+    assert find_cjk_font(configured) == font and require_cjk_font(configured) == font
 
 
 def test_no_cjk_font_fails_loudly_instead_of_printing_pinyin(
@@ -218,19 +214,12 @@ def test_no_cjk_font_fails_loudly_instead_of_printing_pinyin(
     with pytest.raises(LabelFontMissing, match="no CJK font .*fonts-wqy-microhei"):
         render_label(token, name="王芳", hint=card_hint(card_id))
     with pytest.raises(LabelFontMissing):
-        HealthCardRuntime.build(tmp_path)
+        HealthCardRuntime.build(tmp_path, HealthCardSettings())
 
 
 @pytest.mark.parametrize("configured", ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/nonexistent/font.ttc"])
 def test_a_configured_font_without_chinese_glyphs_is_refused(monkeypatch: pytest.MonkeyPatch, configured: str) -> None:
-    from healthcard.config import get_healthcard_settings
-
     monkeypatch.setenv("EHC_HC_LABEL_FONT", configured)
-    get_healthcard_settings.cache_clear()
-    try:
-        with pytest.raises(LabelFontMissing, match="no Chinese glyphs") as raised:
-            require_cjk_font()
-        assert raised.value.field == "EHC_HC_LABEL_FONT"
-    finally:
-        monkeypatch.delenv("EHC_HC_LABEL_FONT")
-        get_healthcard_settings.cache_clear()
+    with pytest.raises(LabelFontMissing, match="no Chinese glyphs") as raised:
+        require_cjk_font(HealthCardSettings().label_font)
+    assert raised.value.field == "EHC_HC_LABEL_FONT"

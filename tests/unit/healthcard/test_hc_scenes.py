@@ -135,10 +135,10 @@ def test_configuration_overrides_from_a_json_file(tmp_path: Path) -> None:
 
 
 def test_settings_point_at_the_configuration_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from healthcard.config import get_healthcard_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("EHC_HC_SCENES_FILE", str(tmp_path / "absent.json"))
-    get_healthcard_settings.cache_clear()
+    get_settings.cache_clear()
     assert load_scene_rules().config == default_scene_config()  # absent default file: built-in rules
 
 

@@ -311,14 +311,14 @@ def test_default_lifetime_comes_from_settings_and_is_bounded(
 ) -> None:
     from pydantic import ValidationError
 
-    from healthcard.config import get_healthcard_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("EHC_HC_DYNAMIC_TTL_SECONDS", "120")
-    get_healthcard_settings.cache_clear()
+    get_settings.cache_clear()
     claims = TokenIssuer.from_settings(keystore).issue_dynamic(card_id, "pay").claims
     assert claims.expires_at is not None and claims.expires_at - claims.issued_at == 120
     for bad in ("10", "301"):
         monkeypatch.setenv("EHC_HC_DYNAMIC_TTL_SECONDS", bad)
-        get_healthcard_settings.cache_clear()
+        get_settings.cache_clear()
         with pytest.raises(ValidationError):
-            get_healthcard_settings()
+            get_settings()

@@ -1,6 +1,6 @@
-"""A real local HTTP webhook receiver for the notification tests and the benchmark: records every
-request, answers 2xx or whatever the test says, can be stopped (connections dropped) and restarted
-on the same port, and tracks how many requests per subscription are in flight at once."""
+"""A real local HTTP webhook receiver (a subscriber stand-in) for the notification tests and the
+benchmark: records every request, answers 2xx or whatever the test says, can be stopped (connections
+dropped) and restarted on the same port, and tracks how many requests per subscription are in flight."""
 
 from __future__ import annotations
 

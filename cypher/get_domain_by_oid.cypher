@@ -1,2 +1,0 @@
-MATCH (d:Domain {oid: $oid})
-RETURN d {.*} AS domain
