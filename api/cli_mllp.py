@@ -32,6 +32,7 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address (EHC_MLLP_
     from hl7v2.senders import SenderTable
     from hl7v2.server import MllpListener
     from hl7v2.settings import get_mllp_settings
+    from services.matching import engine_for
 
     settings, mllp = get_settings(), get_mllp_settings()
     log = logging.getLogger("ehc.mllp")
@@ -45,7 +46,7 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address (EHC_MLLP_
     graph = Graph.from_settings(settings)
     audit = AuditBuffer(graph)
     audit.start()
-    listener = MllpListener(Dispatcher(graph, senders, mllp, audit).handle, mllp)
+    listener = MllpListener(Dispatcher(graph, senders, mllp, audit, engine_for(settings)).handle, mllp)
     try:
         asyncio.run(listener.serve(host or mllp.host, mllp.port if port is None else port))
     except KeyboardInterrupt:

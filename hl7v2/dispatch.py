@@ -34,6 +34,7 @@ from hl7v2.replies import Header, ack, rsp
 from hl7v2.senders import Sender, SenderTable
 from hl7v2.settings import MllpSettings
 from services.lifecycle import LifecycleService
+from services.matching import MatchEngine
 from services.pdq_search import PdqService
 from services.pix import PixService
 from services.registry import ResidentService
@@ -71,8 +72,8 @@ def _first(segment: Any, number: int, comp: int = 1) -> str:
 
 class Dispatcher:
     def __init__(self, graph: Graph, senders: SenderTable, settings: MllpSettings,
-                 audit: AuditBuffer | None = None) -> None:
-        residents = ResidentService(graph, audit)
+                 audit: AuditBuffer | None = None, engine: MatchEngine | None = None) -> None:
+        residents = ResidentService(graph, audit, engine)
         self.pix = PixService(graph, audit)
         self.feed = Feed(residents, LifecycleService(graph, residents), self.pix)
         self.queries = Queries(self.pix, PdqService(graph, audit), settings.pdq_max_results)

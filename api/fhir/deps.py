@@ -1,4 +1,4 @@
-"""Dependencies of the FHIR routes (services built per request, as in api/deps.py)."""
+"""Dependencies of the FHIR routes: the process's services (``api.container``), as in api/deps.py."""
 
 from __future__ import annotations
 
@@ -6,27 +6,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import GraphDep, ResidentsDep, SettingsDep
-from services.lifecycle import LifecycleService
-from services.matching import MatchEngine, engine_for
+from api.deps import GraphDep, LifecycleDep, ServicesDep
+from services.matching import MatchEngine
 from services.pdq import PdqService
 
 __all__ = ["EngineDep", "LifecycleDep", "PdqDep", "base_url"]
-
-
-def get_lifecycle(graph: GraphDep, residents: ResidentsDep) -> LifecycleService:
-    return LifecycleService(graph, residents)
-
-
-LifecycleDep = Annotated[LifecycleService, Depends(get_lifecycle)]
 
 
 def get_pdq(graph: GraphDep, lifecycle: LifecycleDep) -> PdqService:
     return PdqService(graph, lifecycle)
 
 
-def get_engine(settings: SettingsDep) -> MatchEngine:
-    return engine_for(settings)
+def get_engine(services: ServicesDep) -> MatchEngine:
+    return services.engine
 
 
 PdqDep = Annotated[PdqService, Depends(get_pdq)]
