@@ -140,3 +140,22 @@ def test_stewards_filter_flagged_records_and_stats_count_them_per_domain(  # typ
     assert counts[("H001", "name_nonstandard_separator")] == 1
     assert counts[("H002", "id_birth_date_invalid")] == 1
     assert ("H002", "id_check_digit") not in counts
+
+
+def test_records_without_id_birth_date_or_phone_are_compared_in_either_order(  # type: ignore[no-untyped-def]
+        app_client: TestClient, token_for) -> None:
+    make_domains(app_client, token_for("admin"))
+    his = token_for("his")
+    walk_in = {"id_number": None, "birth_date": None, "phone": None, "address": "陕西西安南大街1号"}
+    full = app_client.post("/residents", json=resident("H001", "W1"), headers=his).json()
+    later = app_client.post("/residents", json=resident("H002", "W2", **walk_in), headers=his).json()
+    assert later["decision"]["link_to"] == full["resident"]["resident_id"], later["decision"]
+    assert later["decision"]["reason"] != "no candidates found by blocking"
+    # The other order: a walk-in first, then the full record finds it as a candidate.
+    first = app_client.post("/residents", json=resident("H001", "W3", name="张建国", gender="1", **walk_in),
+                            headers=his).json()
+    assert first["decision"]["reason"] == "no candidates found by blocking"
+    second = app_client.post("/residents", json=resident(
+        "H003", "W4", name="张建国", gender="1", birth_date="1970-01-02", id_number="610104197001020019",
+        phone="13700001234"), headers=his).json()
+    assert second["decision"]["link_to"] == first["resident"]["resident_id"], second["decision"]
