@@ -26,6 +26,7 @@ from api.routers import (
     ops,
     pix,
     qr,
+    quality,
     residents,
     reviews,
     stats,
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
         app.state.graph = graph
     install_error_handlers(app)
     for router in (health.router, domains.router, residents.router, pix.router, fhir_router, lifecycle.router,
-                   reviews.router, stats.router, matching.router, ehc.router, qr.router,
+                   reviews.router, quality.router, stats.router, matching.router, ehc.router, qr.router,
                    subscriptions.router, tokens.router, ops.router):
         app.include_router(router)
     install_console(app)  # the steward console at /console/ (its own session guard)

@@ -12,6 +12,7 @@ __all__ = [
     "CardStatusPublic",
     "ChangePublic",
     "DomainPublic",
+    "FlaggedRecordsPublic",
     "IdentifierPublic",
     "IdentityPublic",
     "PixPublic",
@@ -69,11 +70,20 @@ class ResidentPublic(_Public):
     phone: str | None = None
     address: str | None = None
     region_code: str | None = None
+    name_raw: str | None = None  # the name as received, when its dots were not the standard ·
+    dq_flags: list[str] = []  # data-quality codes (resolver/quality.py DQ_CODES)
     status: str
     version: int
     created_at: datetime | None = None
     updated_at: datetime | None = None
     cards: list[CardPublic] = []
+
+
+class FlaggedRecordsPublic(_Public):
+    """A page of records carrying data-quality flags; ``next_after`` continues it (None at the end)."""
+
+    records: list[ResidentPublic]
+    next_after: str | None = None
 
 
 class LinkDecisionPublic(_Public):

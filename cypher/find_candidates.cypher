@@ -14,6 +14,8 @@ CALL () {
   MATCH (r:Resident) WHERE r.bk_pinyin_year_gender = $k.pinyin_year_gender RETURN r LIMIT $per_key
   UNION
   MATCH (r:Resident) WHERE r.bk_birth_sorted_surname = $k.birth_sorted_surname RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_region = $k.pinyin_region RETURN r LIMIT $per_key
 }
 WITH r WHERE r.status <> 'merged' AND NOT r.resident_id IN $exclude
 MATCH (r)-[:IDENTIFIED_AS]->(i:Identity)

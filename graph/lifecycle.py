@@ -142,6 +142,7 @@ def decide_review_item(tx: ManagedTransaction, *, review_id: str, status: str, b
 def statistics(tx: ManagedTransaction, days: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "records_by_domain": run(tx, "stats_records_by_domain"),
+        "data_quality": run(tx, "stats_data_quality"),
         "cards": run(tx, "stats_cards"),
         "identities": run(tx, "stats_identities"),
         "regions": run(tx, "stats_regions"),

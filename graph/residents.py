@@ -26,6 +26,7 @@ __all__ = [
     "get_resident",
     "link_same_as",
     "list_changes",
+    "list_flagged_records",
     "list_records_page",
     "list_same_as",
     "lock_block_keys",
@@ -142,3 +143,9 @@ def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any
 def list_records_page(tx: ManagedTransaction, after: str, limit: int) -> list[dict[str, Any]]:
     """A page of records (keyset on resident_id) with their EMPI ids, for batch resolution."""
     return plain(run(tx, "list_records_page", after=after, limit=limit))
+
+
+def list_flagged_records(tx: ManagedTransaction, *, flag: str | None, source_domain: str | None, after: str,
+                         limit: int) -> list[dict[str, Any]]:
+    """A page of records carrying data-quality flags (keyset on resident_id), filtered by flag and domain."""
+    return plain(run(tx, "list_flagged_records", flag=flag, source_domain=source_domain, after=after, limit=limit))

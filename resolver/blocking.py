@@ -14,6 +14,10 @@ groups records by the same keys. Keys (absent when their inputs are missing):
   swapped or mistyped day/month.
 - ``birth_sorted_surname``: birth date digits sorted (swaps, transpositions) + surname pinyin + shape
   of the given name's first character: robust to a given-name homophone or look-alike.
+- ``pinyin_region``: toneless pinyin of the full name + province code of the address (or region
+  code): the one key of a record with no ID number, birth date or phone (a walk-in with a name and
+  an address), so it is still compared. Province, not city: an abbreviated address (上海 … 环城路318号)
+  and a full one (上海市浦东新区 …) share it.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ __all__ = [
 # cypher/schema/003_blocking.cypher indexes each as ``bk_<name>``; tests/unit/test_layout.py ties them.
 BLOCKING_KEY_NAMES: tuple[str, ...] = (
     "id_number", "id_raw", "pinyin_birth", "name_birth", "phone", "pinyin_year_gender",
-    "birth_sorted_surname",
+    "birth_sorted_surname", "pinyin_region",
 )
 BLOCKING_KEY_PREFIX = "bk_"
 
@@ -79,6 +83,8 @@ def blocking_keys(std: StandardRecord) -> dict[str, str]:
         surname_py = name_pinyin(name.surname)[0]
         sorted_birth = "".join(sorted(birth.replace("-", "")))
         keys["birth_sorted_surname"] = f"{sorted_birth}|{surname_py}|{name.shape[len(name.surname)]}"
+    if name is not None and name.pinyin and std.address is not None and std.address.province_code:
+        keys["pinyin_region"] = f"{name.pinyin}|{std.address.province_code}"
     return keys
 
 

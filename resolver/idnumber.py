@@ -14,7 +14,9 @@ __all__ = [
     "IdNumberError",
     "IdNumberInfo",
     "check_character",
+    "clean_id_number",
     "distinct_valid_id_numbers",
+    "id_number_defects",
     "is_valid_id_number",
     "parse_id_number",
     "upgrade_legacy",
@@ -33,11 +35,15 @@ _RE15 = re.compile(r"^\d{15}$")
 
 
 class IdNumberError(ValueError):
-    """An ID number that is not a valid GB 11643 number; ``reason`` says why in plain words."""
+    """An ID number that is not a valid GB 11643 number; ``reason`` says why in plain words. ``code``
+    sorts the problem: ``id_shape`` when the text is not shaped like an ID number at all (wrong length,
+    letters other than a final X), otherwise the data-quality code of the defect (``id_region_unknown``,
+    ``id_birth_date_invalid``, ``id_check_digit``)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, code: str = "id_shape") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,31 +77,67 @@ def _normalise(raw: str) -> str:
     return text.translate(str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX"))
 
 
+def clean_id_number(raw: str) -> str:
+    """The ID number's text as received, cleaned only of spaces, full-width forms and a lower-case x;
+    raise ``IdNumberError`` (code ``id_shape``) when it is not shaped like one: 17 digits and a digit
+    or X, or 15 digits (legacy). A well-shaped number may still fail ``parse_id_number``."""
+    text = _normalise(raw)
+    if _RE15.match(text) or _RE18.match(text):
+        return text
+    if len(text) not in (15, 18):
+        raise IdNumberError(f"an ID number has 18 characters (or 15 digits for a legacy number), got {len(text)}")
+    raise IdNumberError("an ID number is 17 digits followed by a digit or X (or 15 digits for a legacy number)")
+
+
+def _embedded_birth_date(text18: str, today: date | None) -> date:
+    try:
+        born = date(int(text18[6:10]), int(text18[10:12]), int(text18[12:14]))
+    except ValueError as exc:
+        raise IdNumberError(f"birth date {text18[6:14]} in the ID number is not a calendar date",
+                            "id_birth_date_invalid") from exc
+    limit = today or date.today()
+    if born > limit or born.year < 1880:
+        raise IdNumberError(f"birth date {born.isoformat()} in the ID number is out of range", "id_birth_date_invalid")
+    return born
+
+
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumberInfo:
     """Validate and canonicalise an ID number; raise ``IdNumberError`` naming the problem."""
-    text = _normalise(raw)
+    text = clean_id_number(raw)
     legacy = False
     if _RE15.match(text):
         text = upgrade_legacy(text)
         legacy = True
-    elif len(text) != 18:
-        raise IdNumberError(f"an ID number has 18 characters (or 15 digits for a legacy number), got {len(text)}")
-    elif not _RE18.match(text):
-        raise IdNumberError("an ID number is 17 digits followed by a digit or X")
     if text[:2] not in _PROVINCES:
-        raise IdNumberError(f"address code {text[:6]} does not start with a known province code")
-    try:
-        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError as exc:
-        raise IdNumberError(f"birth date {text[6:14]} in the ID number is not a calendar date") from exc
-    limit = today or date.today()
-    if born > limit or born.year < 1880:
-        raise IdNumberError(f"birth date {born.isoformat()} in the ID number is out of range")
+        raise IdNumberError(f"address code {text[:6]} does not start with a known province code", "id_region_unknown")
+    born = _embedded_birth_date(text, today)
     expected = check_character(text[:17])
     if not legacy and text[17] != expected:
-        raise IdNumberError("check digit does not match (GB 11643 MOD 11-2); a digit may be mistyped")
+        raise IdNumberError("check digit does not match (GB 11643 MOD 11-2); a digit may be mistyped",
+                            "id_check_digit")
     gender = "1" if int(text[16]) % 2 == 1 else "2"
     return IdNumberInfo(number=text, region_code=text[:6], birth_date=born, gender=gender, legacy=legacy)
+
+
+def id_number_defects(raw: str, *, today: date | None = None) -> tuple[tuple[str, ...], date | None, str]:
+    """Every defect of a well-shaped ID number (all of them, where ``parse_id_number`` stops at the
+    first) as data-quality codes, with the embedded birth date when it is a calendar date and the
+    gender digit's code. Raise ``IdNumberError`` (``id_shape``) for text not shaped like a number."""
+    text = clean_id_number(raw)
+    legacy = bool(_RE15.match(text))
+    text18 = upgrade_legacy(text) if legacy else text
+    defects: list[str] = []
+    if text18[:2] not in _PROVINCES:
+        defects.append("id_region_unknown")
+    born: date | None
+    try:
+        born = _embedded_birth_date(text18, today)
+    except IdNumberError:
+        born = None
+        defects.append("id_birth_date_invalid")
+    if not legacy and text18[17] != check_character(text18[:17]):
+        defects.append("id_check_digit")
+    return tuple(defects), born, "1" if int(text18[16]) % 2 == 1 else "2"
 
 
 def is_valid_id_number(raw: str | None) -> bool:

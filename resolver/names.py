@@ -15,6 +15,8 @@ from resolver.shapes import shape_key
 
 __all__ = [
     "COMPOUND_SURNAMES",
+    "HAN_RANGES",
+    "MIDDLE_DOT_VARIANTS",
     "NameForm",
     "clean_name",
     "name_pinyin",
@@ -35,9 +37,14 @@ _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "尉迟": ("yu4", "chi2"), "万俟": ("mo4", "qi2"), "单于": ("chan2", "yu2"), "长孙": ("zhang3", "sun1"),
     "召": ("shao4",), "过": ("guo1",), "繁": ("po2",), "尉": ("wei4",), "柏": ("bai3",),
 }
-_MIDDLE_DOTS = re.compile(r"[·•\.．・‧∙⋅\u00b7\u2027\u30fb\uff65]+")
+# Every dot minority names are written with: · (the standard U+00B7), • ・ . ． ‧ ∙ ⋅ ･ ●
+MIDDLE_DOT_VARIANTS = "·•.．・‧∙⋅\u2027\u30fb\uff65\u25cf\u2219"
+_MIDDLE_DOTS = re.compile(f"[{re.escape(MIDDLE_DOT_VARIANTS)}]+")
 _SPACES = re.compile(r"\s+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Han characters: the unified block and extension A, compatibility ideographs, and the supplementary
+# planes (extensions B-H and the compatibility supplement: 生僻字 such as 𠮷 and 𡒄).
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN = re.compile(f"[{HAN_RANGES}]")
 
 
 def _load_zhconv() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "DISTRICTS",
     "DOMAINS",
     "KEYING_LOOKALIKES",
+    "FEED_DEFECTS",
     "Person",
     "Population",
     "SynthOptions",
@@ -69,6 +70,11 @@ for _a, _b in KEYING_LOOKALIKES:
     _KEYING[_a] = (*_KEYING.get(_a, ()), _b)
     _KEYING[_b] = (*_KEYING.get(_b, ()), _a)
 del _a, _b
+
+_MINORITY_PARTS = ("阿依江", "肉孜", "买买提", "热合曼", "加娜尔", "别克", "古丽", "艾力", "努尔", "帕提古丽",
+                   "阿不都", "吐尔逊", "热依拉", "依明", "卡德尔", "阿力木", "沙吾提", "米日古丽", "托合提", "玉素甫")
+_RARE_CHARS = "𠮷𡒄𪚥𠇔𣲗𨭉𥻗𦈡"
+_DOT_VARIANTS = ("•", "・", ".", "．")
 _STREETS = ("解放路", "人民路", "中山路", "建设路", "和平街", "文化路", "胜利街", "新华路", "长江路", "光明街")
 
 
@@ -131,6 +137,19 @@ class SynthOptions:
     phone_changed: float = 0.15
     phone_missing: float = 0.1
     gender_missing: float = 0.05
+    # Feed defects a master index must accept (off by default; ``FEED_DEFECTS`` turns them on):
+    date_off_by_day: float = 0.0  # a later record's birth date one day off (disagrees with the ID number)
+    minority_rate: float = 0.0  # persons with a transliterated minority name (given·family)
+    dot_variant: float = 0.0  # a later record of such a person writes the dot as •, ・, . or ．
+    rare_char_rate: float = 0.0  # persons with a given-name character outside the BMP (生僻字)
+    id_region_error: float = 0.0  # a later record's ID number with a mistyped province (unknown prefix)
+
+
+# Feed defects in the proportions measured on real hospital feeds (about 1.7% of records with an invalid
+# ID number, 1% with a birth date disagreeing with the ID number, 0.3% with a non-standard name dot, a
+# few 生僻字 names), on top of the usual typing errors (bench/feed_quality.py prints the proportions).
+FEED_DEFECTS = SynthOptions(id_error=0.045, id_region_error=0.003, date_swap=0.01, date_off_by_day=0.02,
+                            minority_rate=0.025, dot_variant=0.25, rare_char_rate=0.003)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,13 +211,20 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(("13", "15", "18", "17", "19")) + "".join(str(rng.randrange(10)) for _ in range(9))
 
 
-def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, kind: str = "regular") -> Person:
+def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, kind: str = "regular",
+                opt: SynthOptions | None = None) -> Person:
+    opt = opt or SynthOptions()
     gender = rng.choice(("1", "2"))
     # common names are concentrated in one city (Beijing) to make hard negatives
     district = rng.choice(DISTRICTS[:3]) if kind == "common_name" else rng.choice(DISTRICTS)
     born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
     surname = fake.last_name()
     name = rng.choice(_COMMON_NAMES) if kind == "common_name" else surname + _given(rng)
+    if kind == "regular" and opt.minority_rate and rng.random() < opt.minority_rate:
+        given, family = rng.sample(_MINORITY_PARTS, 2)
+        name = f"{given}·{family}"
+    elif kind == "regular" and opt.rare_char_rate and rng.random() < opt.rare_char_rate:
+        name = name[:-1] + rng.choice(_RARE_CHARS)
     return Person(
         person_id=pid, name=name, gender=gender, birth_date=born,
         id_number=_id_number(district[0], born, gender, rng, issued), phone=_mobile(rng),
@@ -282,7 +308,11 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
         id_number = ""
         errors.append("id_missing")
     if not first:
-        if rng.random() < opt.name_error:
+        if "·" in name:
+            if rng.random() < opt.dot_variant:
+                name = name.replace("·", rng.choice(_DOT_VARIANTS))
+                errors.append("name_dot_variant")
+        elif rng.random() < opt.name_error:
             name, err = _name_error(name, rng)
             errors.append(err)
         if not verified:
@@ -293,7 +323,10 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
             elif roll < opt.id_missing + opt.id_error:
                 id_number, err = _id_error(id_number, rng)
                 errors.append(err)
-            elif roll < opt.id_missing + opt.id_error + opt.id_legacy and born.year < 2000:
+            elif roll < opt.id_missing + opt.id_error + opt.id_region_error:
+                id_number = str((int(id_number[0]) + rng.randint(1, 8)) % 10) + id_number[1:]
+                errors.append("id_region")
+            elif roll < opt.id_missing + opt.id_error + opt.id_region_error + opt.id_legacy and born.year < 2000:
                 id_number = id_number[:6] + id_number[8:17]
                 errors.append("id_legacy15")
         if rng.random() < opt.date_swap and born.day <= 12 and born.day != born.month:
@@ -302,6 +335,9 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
         elif not verified and rng.random() < opt.date_missing:
             born = None  # type: ignore[assignment]
             errors.append("date_missing")
+        elif not verified and opt.date_off_by_day and rng.random() < opt.date_off_by_day:
+            born = born + timedelta(days=rng.choice((-1, 1)))
+            errors.append("date_off_by_day")
         roll = rng.random()
         if roll < opt.address_missing:
             address = ""
@@ -345,9 +381,9 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
     while len(persons) < n_persons:
         pid = f"P{len(persons):06d}"
         kind = "common_name" if rng.random() < opt.common_name_rate else "regular"
-        person = _new_person(pid, fake, rng, issued, kind=kind)
+        person = _new_person(pid, fake, rng, issued, kind=kind, opt=opt)
         persons.append(person)
-        if kind == "regular" and rng.random() < opt.twin_rate and len(persons) < n_persons:
+        if kind == "regular" and "·" not in person.name and rng.random() < opt.twin_rate and len(persons) < n_persons:
             persons.append(_twin(person, f"P{len(persons):06d}", rng, issued, rng.random() < opt.twin_one_char))
     records: list[SyntheticRecord] = []
     for person in persons:

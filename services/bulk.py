@@ -1,7 +1,7 @@
 """Bulk import of many records in batches (UNWIND), keeping the ID-number identity rule.
 
 Faster than one registration per record: three queries per batch in one transaction. Records are
-linked by valid ID number only (no SAME_AS edges, no fuzzy matching): run `ehc resolve` afterwards, or
+accepted and flagged like online feeds (``dq_flags``, resolver/quality.py) and linked by valid ID number only (no SAME_AS edges, no fuzzy matching): run `ehc resolve` afterwards, or
 use the registry for explained online decisions. Single writer: unlike online registration, a batch
 takes no blocking-key locks (cypher/lock_block_keys.cypher), so online feeds of the same people during
 a bulk load may not see the batch's records in flight."""
@@ -33,19 +33,20 @@ def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]
 
 
 def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
-    numbers = sorted({r.id_number for r in batch if r.id_number and r.id_type == "01"})
+    valid = [r.valid_id_number() for r in batch]  # invalid numbers stay on the record, no ID card
+    numbers = sorted({n for n in valid if n})
     known = {row["number"]: row["empi_id"] for row in
              run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": new_id("C")} for n in numbers])}
     empi_for = {n: e or new_empi_id() for n, e in known.items()}
     rows: list[dict[str, Any]] = []
-    for record in batch:
+    for record, valid_id in zip(batch, valid, strict=True):
         cards = [{"domain": record.source_domain, "number": record.local_id, "card_type": "MRN"}]
-        if record.id_number and record.id_type == "01":
-            cards.append({"domain": "ID", "number": record.id_number, "card_type": "ID"})
+        if valid_id:
+            cards.append({"domain": "ID", "number": valid_id, "card_type": "ID"})
         cards += [{"domain": c.domain, "number": c.number, "card_type": c.card_type} for c in record.cards]
         for card in cards:
             card |= {"card_id": new_id("C"), "rel_id": new_id("L")}
-        empi_id = empi_for.get(record.id_number or "", None) or new_empi_id()
+        empi_id = empi_for.get(valid_id or "", None) or new_empi_id()
         props = record.demographics()
         props |= {"resident_id": new_id("R")} | engine.key_properties(engine.standard(props))
         rows.append({"props": props, "empi_id": empi_id, "cards": cards})

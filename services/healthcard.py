@@ -35,7 +35,7 @@ from services.healthcard_models import (
     ReactivateIn,
     SuspendIn,
 )
-from services.models import ResidentIn, ResidentUpdate
+from services.models import ResidentIn, ResidentUpdate, check_real_name
 from services.registry import ResidentService
 
 __all__ = ["EHC_DOMAIN", "HealthCardService", "account_view"]
@@ -179,6 +179,11 @@ class HealthCardService:
             raise AccountInactive("a cancelled account cannot be changed", field="ehc_id")
         resident_changes = body.resident_changes()
         if resident_changes:
+            # Real-name accounts stay strict: a changed birth date or gender must agree with the ID
+            # document, though the master index would accept (and flag) the disagreement from a feed.
+            resident = found["resident"]
+            check_real_name({"id_type": resident.get("id_type"), "id_number": resident.get("id_number"),
+                             **{k: v for k, v in resident_changes.items() if k in ("birth_date", "gender")}})
             version = body.resident_version or int(found["resident"]["version"])
             self.residents.update(found["resident"]["resident_id"],
                                   ResidentUpdate.model_validate({"version": version, **resident_changes}), actor)

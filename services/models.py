@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -20,7 +21,9 @@ from pydantic import (
 from core.bounds import PositiveInt64
 from core.errors import InvalidInput
 from resolver import codes
-from resolver.idnumber import IdNumberError, parse_id_number
+from resolver.idnumber import IdNumberError, clean_id_number, is_valid_id_number, parse_id_number
+from resolver.names import HAN_RANGES, MIDDLE_DOT_VARIANTS
+from resolver.quality import quality_flags
 
 __all__ = [
     "CardIn",
@@ -32,6 +35,7 @@ __all__ = [
     "MatchRecordIn",
     "ResidentIn",
     "ResidentUpdate",
+    "check_real_name",
     "check_record",
     "normalise_phone",
 ]
@@ -41,7 +45,13 @@ LocalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaffA-Za-z·\s\-]+$")
+# Garbage vs defect in a name: Han characters of every plane (生僻字 in extensions B-H included),
+# 〇, Latin letters, spaces, hyphens and any dot variant are accepted (dots are then written ·);
+# digits, control characters, tabs, newlines and other symbols are garbage.
+_NAME = re.compile(f"^[{HAN_RANGES}〇A-Za-z{re.escape(MIDDLE_DOT_VARIANTS)} \u3000\\-]+$")
+_NAME_LETTER = re.compile(f"[{HAN_RANGES}〇A-Za-z]")
+_DOTS = re.compile(f"[ \u3000]*[{re.escape(MIDDLE_DOT_VARIANTS)}][ \u3000]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _OID = re.compile(r"^[0-2](\.(0|[1-9]\d*))+$")
 
 
@@ -83,7 +93,14 @@ class CardIn(BaseModel):
 
 
 class _Demographics(BaseModel):
+    """Demographics validated for structure, and for the ID document as the class demands:
+    ``strict_id_document`` (real-name e-health card accounts) refuses an ID number failing GB 11643 or
+    disagreeing with the birth date or gender; feeds into the master index (``_FeedDemographics``)
+    accept such records as received and flag them (resolver/quality.py). Either way a name's dot
+    variants are written ``·`` (the name as received is kept, see ``name_raw``)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    strict_id_document: ClassVar[bool] = True
 
     name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     gender: str | None = None
@@ -97,11 +114,21 @@ class _Demographics(BaseModel):
     address: Annotated[str, Field(max_length=200)] | None = None
     region_code: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
 
+    _name_raw: str | None = PrivateAttr(default=None)
+
     @field_validator("name")
     @classmethod
     def _name(cls, v: str | None) -> str | None:
-        if v is not None and not _NAME.match(v):
-            raise ValueError("a name has Chinese characters or letters (and · for minority names), no digits")
+        if v is not None and (not _NAME.match(v) or not _NAME_LETTER.search(v)):
+            raise ValueError("a name has Chinese characters or letters (and · for minority names), no digits, "
+                             "symbols or control characters")
+        return v
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        if v is not None and _CONTROL.search(v):
+            raise ValueError("an address has no control characters (tabs, newlines, NUL ...)")
         return v
 
     @field_validator("gender")
@@ -137,12 +164,17 @@ class _Demographics(BaseModel):
     @field_validator("id_number")
     @classmethod
     def _id_number(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """A valid number in canonical form. An ill-shaped one (length, letters other than a final X) is
+        garbage everywhere; a well-shaped one failing GB 11643 (check digit, embedded date, province)
+        is refused in strict mode and kept as received (cleaned of spaces and full-width forms) in a feed."""
         if v is None or (info.data.get("id_type") or "01") != "01":
             return v
         try:
             return parse_id_number(v).number
         except IdNumberError as exc:
-            raise ValueError(exc.reason) from exc
+            if cls.strict_id_document or exc.code == "id_shape":
+                raise ValueError(exc.reason) from exc
+            return clean_id_number(v)
 
     @field_validator("birth_date")
     @classmethod
@@ -152,14 +184,23 @@ class _Demographics(BaseModel):
         return v
 
     @model_validator(mode="after")
+    def _standard_separators(self) -> _Demographics:
+        """Minority-name dots (•, ・, ., ．, ...) written as the standard ·; the name as received kept."""
+        if self.name is not None:
+            standard = _DOTS.sub("·", self.name).strip("·")
+            if standard != self.name:
+                self._name_raw, self.name = self.name, standard or self.name
+        return self
+
+    @model_validator(mode="after")
     def _consistent_with_id_number(self) -> _Demographics:
-        """Canonicalise a resident ID number and check birth date and gender against it."""
-        if self.id_number is None:
+        """Strict mode: a resident ID number's birth date and gender must agree with the record's."""
+        if self.id_number is None or (self.id_type or "01") != "01":
             return self
-        if (self.id_type or "01") != "01":
+        self.id_type = "01"
+        if not self.strict_id_document:
             return self
         info = parse_id_number(self.id_number)
-        self.id_type = "01"
         if self.birth_date is not None and self.birth_date != info.birth_date:
             raise ValueError(f"birth_date: {self.birth_date.isoformat()} differs from the date in the ID number "
                              f"({info.birth_date.isoformat()})")
@@ -168,9 +209,28 @@ class _Demographics(BaseModel):
                              f"{codes.GENDER[info.gender]} ({info.gender})")
         return self
 
+    @property
+    def name_raw(self) -> str | None:
+        """The name as received when it was written with another dot than ·; None otherwise."""
+        return self._name_raw
 
-class ResidentIn(_Demographics):
-    """A person record fed from a source domain (a HIS, a regional platform, the EHC system)."""
+    def valid_id_number(self) -> str | None:
+        """The resident ID number when it is one and valid (GB 11643): only these drive the
+        deterministic "same ID number, same identity" rule and the ID card's uniqueness."""
+        if self.id_number and (self.id_type or "01") == "01" and is_valid_id_number(self.id_number):
+            return self.id_number
+        return None
+
+
+class _FeedDemographics(_Demographics):
+    """Demographics fed into the master index: a dirty ID document is accepted and flagged."""
+
+    strict_id_document: ClassVar[bool] = False
+
+
+class ResidentIn(_FeedDemographics):
+    """A person record fed from a source domain (a HIS, a regional platform, the EHC system).
+    Defects (resolver/quality.py ``DQ_CODES``) do not refuse it; ``dq_flags`` lists them."""
 
     source_domain: Code
     local_id: LocalId
@@ -179,31 +239,39 @@ class ResidentIn(_Demographics):
 
     @model_validator(mode="after")
     def _derive_from_id(self) -> ResidentIn:
-        if self.id_number and (self.id_type or "01") == "01":
-            info = parse_id_number(self.id_number)
+        valid = self.valid_id_number()
+        if valid:
+            info = parse_id_number(valid)
             self.birth_date = self.birth_date or info.birth_date
             self.gender = self.gender or info.gender
         return self
 
     def demographics(self) -> dict[str, Any]:
-        """The record's own properties as stored on the Resident node (cards excluded)."""
-        return self.model_dump(exclude={"cards"})
+        """The record's own properties as stored on the Resident node (cards excluded), with the name
+        as received (``name_raw``) and the data-quality flags (``dq_flags``)."""
+        props = self.model_dump(exclude={"cards"}) | {"name_raw": self.name_raw}
+        return props | {"dq_flags": quality_flags(props)}
 
 
-class MatchRecordIn(_Demographics):
+class MatchRecordIn(_FeedDemographics):
     """Demographics to match (POST /match); where the record comes from is optional here."""
 
     source_domain: Code | None = None
     local_id: LocalId | None = None
 
 
-class ResidentUpdate(_Demographics):
+class ResidentUpdate(_FeedDemographics):
     """A change to a record's demographics; ``version`` is the version the client last read."""
 
     version: PositiveInt64
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"version"}, exclude_unset=True)
+        """The fields set, with ``name_raw`` following a changed name (data-quality flags are derived
+        from the whole changed record, by the registry)."""
+        out = self.model_dump(exclude={"version"}, exclude_unset=True)
+        if "name" in out:
+            out["name_raw"] = self.name_raw
+        return out
 
 
 class DomainIn(BaseModel):
@@ -289,10 +357,9 @@ class CardStatusIn(BaseModel):
         return _in_table(codes.CARD_STATUS, "card status", v) or v
 
 
-def check_record(record: dict[str, Any]) -> None:
-    """Validate a whole stored record after a change; raise ``InvalidInput`` naming the field."""
+def _check(model: type[_Demographics], record: dict[str, Any]) -> None:
     try:
-        ResidentIn.model_validate({k: record.get(k) for k in ResidentIn.model_fields if k != "cards"})
+        model.model_validate({k: record.get(k) for k in model.model_fields if k != "cards"})
     except ValidationError as exc:
         err = exc.errors()[0]
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
@@ -300,3 +367,15 @@ def check_record(record: dict[str, Any]) -> None:
         if not field and ": " in message:
             field, message = message.split(": ", 1)
         raise InvalidInput(message, field=field or None) from exc
+
+
+def check_record(record: dict[str, Any]) -> None:
+    """Validate a whole stored record after a change, as a feed would (defects accepted, structural
+    garbage refused); raise ``InvalidInput`` naming the field."""
+    _check(ResidentIn, record)
+
+
+def check_real_name(record: dict[str, Any]) -> None:
+    """Validate a record as a real-name e-health card account must be: a valid ID document agreeing
+    with the birth date and gender; raise ``InvalidInput`` naming the field."""
+    _check(_Demographics, record)

@@ -15,7 +15,8 @@ from graph.driver import Graph, Transaction
 from graph.supervision import record_tallies
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from resolver.blocking import BLOCKING_KEY_PREFIX
-from resolver.idnumber import distinct_valid_id_numbers
+from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
+from resolver.quality import quality_flags
 from services.access import CardAccess
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
@@ -79,8 +80,11 @@ class ResidentService:
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
         holders: list[dict[str, Any]] = []
-        if record.id_number and record.id_type == "01":
-            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=record.id_number, card_type="ID",
+        # Only a valid ID number is an ID card (unique, one identity): an invalid one stays on the record,
+        # flagged, for the engine to compare, and cannot take over the holder of a valid number.
+        valid_id = record.valid_id_number()
+        if valid_id:
+            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=valid_id, card_type="ID",
                                           card_id=new_id("C"))
             holders = locked["holders"] if locked else []
         # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
@@ -101,8 +105,8 @@ class ResidentService:
         repo.create_resident(tx, props, decision.empi_id)
         self._attach(tx, resident_id, CardIn(domain=record.source_domain, number=record.local_id,
                                              card_type="MRN"), record.source_domain)
-        if record.id_number and record.id_type == "01":
-            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=record.id_number,
+        if valid_id:
+            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=valid_id,
                              rel_id=new_id("L"), app_domain=record.source_domain)
         for card in record.cards:
             self._attach(tx, resident_id, card, record.source_domain)
@@ -244,9 +248,12 @@ class ResidentService:
         check_record(merged)
         if not changes:
             return
+        flags = quality_flags(merged)
+        if flags != list(record.get("dq_flags") or []):
+            changes["dq_flags"] = flags
         keys = self.engine.key_properties(self.engine.standard(merged))
-        if "id_number" in changes:
-            self._move_id_card(tx, resident_id, record.get("id_number"), changes["id_number"],
+        if "id_number" in changes or "id_type" in changes:
+            self._move_id_card(tx, resident_id, _valid_id(record), _valid_id(merged),
                                current["empi_id"], record["source_domain"])
         fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
         version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=new_id("X"),
@@ -257,6 +264,9 @@ class ResidentService:
 
     def _move_id_card(self, tx: Transaction, resident_id: str, old: str | None, new: str | None,
                       empi_id: str, app_domain: str) -> None:
+        """The ID card follows the record's valid ID number (old and new: valid numbers or None)."""
+        if old == new:
+            return
         if new:
             locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=new_id("C"))
             holders = locked["holders"] if locked else []
@@ -354,6 +364,14 @@ class ResidentService:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         self._audit_read(actor, "card", card_id)
         return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
+
+
+def _valid_id(record: dict[str, Any]) -> str | None:
+    """A stored record's ID number when it is a valid resident ID number (the ID card's number)."""
+    number = record.get("id_number")
+    if isinstance(number, str) and record.get("id_type") in (None, "01") and is_valid_id_number(number):
+        return number
+    return None
 
 
 def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:

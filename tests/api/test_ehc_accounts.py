@@ -15,6 +15,7 @@ from core.settings import Settings
 from graph.driver import Graph
 from healthcard.config import HealthCardSettings
 from healthcard.ehc_id import is_ehc_id
+from services.stats import statistics
 from tests.api import ehc_support
 from tests.api.ehc_support import account_body, bank_card, id_number, register
 from tests.api.helpers import ID_A, resident
@@ -211,3 +212,27 @@ def test_account_endpoints_need_their_scopes(ehc_client: TestClient, token_for) 
     his = token_for("his")
     assert ehc_client.patch(f"/ehc/accounts/{ehc_id}", json={"nickname": "x"}, headers=his).status_code == 403
     assert ehc_client.get(f"/ehc/accounts/{'0' * 64}", headers=his).status_code == 404
+
+
+def test_real_name_accounts_still_refuse_an_invalid_id_document(ehc_client: TestClient, token_for,  # type: ignore[no-untyped-def]
+                                                                graph: Graph) -> None:
+    """The master index accepts and flags these defects from feeds; e-health card accounts do not."""
+    app = token_for("app", sub="ehc-app")
+    mistyped = ID_M[:-1] + ("0" if ID_M[-1] != "0" else "1")
+    for body, field, fragment in [
+        (account_body("李雷", mistyped), "id_number", "check digit"),
+        (account_body("李雷", "990105" + ID_M[6:17] + "0"), "id_number", "province"),
+        (account_body("李雷", ID_M[:10] + "0230" + ID_M[14:]), "id_number", "calendar date"),
+        (account_body("李雷", ID_M, birth_date="1990-05-18"), "birth_date", "differs from the date"),
+        (account_body("李雷", ID_M, gender="2"), "gender", "differs from the ID number"),
+    ]:
+        r = ehc_client.post("/ehc/accounts", json=body, headers=app)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == field and fragment in r.json()["errors"][0]["reason"], r.text
+    assert statistics(graph)["totals"]["records"] == 0, "nothing reached the master index"
+    ehc_id = register(ehc_client, app, account_body("阿依江・肉孜", ID_M))["ehc_id"]
+    assert ehc_client.get(f"/ehc/accounts/{ehc_id}", headers=app).json()["resident"]["name"] == "阿依江·肉孜"
+    drift = ehc_client.patch(f"/ehc/accounts/{ehc_id}", json={"birth_date": "1990-05-18"}, headers=app)
+    assert drift.status_code == 422 and drift.json()["field"] == "birth_date", drift.text
+    drift = ehc_client.patch(f"/ehc/accounts/{ehc_id}", json={"gender": "2"}, headers=app)
+    assert drift.status_code == 422 and drift.json()["field"] == "gender", drift.text

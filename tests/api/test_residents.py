@@ -33,12 +33,15 @@ def test_versioned_update_and_change_history(app_client: TestClient, token_for) 
     assert r.status_code == 200 and r.json()["version"] == 2 and r.json()["phone"] == "13900001111"
     stale = app_client.patch(f"/residents/{rid}", json={"version": 1, "phone": "13900002222"}, headers=his)
     assert stale.status_code == 409 and stale.json()["field"] == "version"
-    bad = app_client.patch(f"/residents/{rid}", json={"version": 2, "gender": "1"}, headers=his)
+    bad = app_client.patch(f"/residents/{rid}", json={"version": 2, "gender": "5"}, headers=his)
     assert bad.status_code == 422 and bad.json()["field"] == "gender"
     history = app_client.get(f"/residents/{rid}/changes", headers=his).json()
     assert len(history) == 1 and history[0]["by"] == "his-h001" and history[0]["version"] == 2
     assert {f["field"]: (f["old"], f["new"]) for f in history[0]["fields"]} == {
         "phone": ("13812345678", "13900001111"), "marital_status": (None, "20")}
+    # A gender disagreeing with the ID number is a defect a feed may carry: accepted and flagged.
+    flagged = app_client.patch(f"/residents/{rid}", json={"version": 2, "gender": "1"}, headers=his)
+    assert flagged.status_code == 200 and flagged.json()["dq_flags"] == ["id_gender_mismatch"], flagged.text
 
 
 def test_id_number_change_moves_the_identity_card(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]

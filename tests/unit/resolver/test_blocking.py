@@ -20,9 +20,10 @@ def _std(**kw: object) -> object:
 
 def test_named_keys_present() -> None:
     std = _std(name="王芳", birth_date=date(1980, 3, 7), gender="2", id_number="610104620927690",
-               phone="13800138000")
+               phone="13800138000", address="陕西省西安市碑林区南大街1号")
     keys = blocking_keys(std)  # type: ignore[arg-type]
     assert set(keys) == set(BLOCKING_KEY_NAMES)
+    assert keys["pinyin_region"] == "wangfang|61"
     assert keys["id_number"] == "610104196209276908"
     assert keys["pinyin_birth"] == "wangfang|1980-03-07"
     assert keys["name_birth"] == "王芳|1980-03-07"
@@ -65,3 +66,14 @@ def test_block_lock_stripes_are_sorted_bounded_and_shared_by_shared_keys() -> No
     assert block_lock_stripes({"phone": "13812345678"})[0] in set(stripes_a) & set(stripes_b)
     assert block_lock_stripes({"phone": "13812345678"}) != block_lock_stripes({"name_birth": "13812345678"})
     assert block_lock_stripes(a, stripes=1) == [0]
+
+
+def test_a_record_without_id_birth_date_or_phone_still_has_a_key() -> None:
+    walk_in = blocking_keys(_std(name="王芳", gender="2", address="上海环城路318号"))  # type: ignore[arg-type]
+    full = blocking_keys(_std(name="王芳", gender="2", birth_date=date(1980, 3, 7), phone="13800138000",  # type: ignore[arg-type]
+                              address="上海市浦东新区环城路318号"))
+    assert walk_in == {"pinyin_region": "wangfang|31"}
+    assert walk_in["pinyin_region"] == full["pinyin_region"], "an abbreviated address shares the key"
+    namesake = blocking_keys(_std(name="王芳", address="北京市朝阳区建国路1号"))  # type: ignore[arg-type]
+    assert namesake["pinyin_region"] != walk_in["pinyin_region"]
+    assert list(candidate_pairs([walk_in, full, namesake])) == [(0, 1)]
