@@ -31,10 +31,10 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address (EHC_MLLP_
     from hl7v2.dispatch import Dispatcher
     from hl7v2.senders import SenderTable
     from hl7v2.server import MllpListener
-    from hl7v2.settings import get_mllp_settings
     from services.matching import engine_for
 
-    settings, mllp = get_settings(), get_mllp_settings()
+    settings = get_settings()
+    mllp = settings.mllp
     log = logging.getLogger("ehc.mllp")
     try:
         if start_db and settings.embedded:

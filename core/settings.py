@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["PROJECT_ROOT", "DigestName", "HealthCardSettings", "NotifySettings", "Settings", "get_settings"]
+__all__ = ["PROJECT_ROOT", "DigestName", "HealthCardSettings", "MllpSettings", "NotifySettings", "Settings", "get_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,20 @@ class HealthCardSettings(BaseSettings):
     sandbox_payment_secret: SecretStr | None = Field(None, description=(
         "signing secret of the sandbox payment provider (`--secret-file` wins; else random per start)"),
         validation_alias="EHC_SANDBOX_PAYMENT_SECRET")
+
+
+class MllpSettings(BaseSettings):
+    """The HL7 v2 listener (``EHC_MLLP_*``, ``ehc mllp serve``)."""
+
+    model_config = SettingsConfigDict(env_prefix="EHC_MLLP_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="address the MLLP listener binds")
+    port: int = Field(2575, ge=1, le=65535, description="MLLP port (IANA's for HL7)")
+    senders: Path = Field(PROJECT_ROOT / "config" / "mllp" / "senders.json", description=(
+        "which sending application/facility (MSH-3/MSH-4) may write in which identifier domains"))
+    max_message_bytes: int = Field(1_000_000, ge=1, description="a larger block is answered with a NAK and skipped")
+    idle_timeout: float = Field(300.0, gt=0, description="a connection silent this long is closed")
+    pdq_max_results: int = Field(100, ge=1, description="ITI-21 answers at most this many patients")
 
 
 class NotifySettings(BaseSettings):
@@ -149,9 +163,11 @@ class Settings(BaseSettings):
 
     healthcard: HealthCardSettings = Field(default_factory=HealthCardSettings, description="`EHC_HC_*`")
     notify: NotifySettings = Field(default_factory=NotifySettings, description="`EHC_NOTIFY_*`")
+    mllp: MllpSettings = Field(default_factory=MllpSettings, description="`EHC_MLLP_*`")
 
     # FHIR facade: the assigning authority (OID) of EMPI ids in Patient.identifier; set your own.
-    fhir_empi_oid: str = "2.16.156.10011.99.0.1"
+    fhir_empi_oid: str = Field("2.16.156.10011.99.0.1", description=(
+        "assigning authority (OID) of EMPI ids in FHIR Patient.identifier; a placeholder: set your own"))
 
     @property
     def embedded(self) -> bool:

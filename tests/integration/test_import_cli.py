@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bench.common import synthetic_records
+from services.demo import synthetic_records
 from core.settings import Settings
 from graph.driver import Graph
 from services.demo import ensure_domains

@@ -23,7 +23,8 @@ def test_blocking_keys_are_defined_once_and_the_cypher_follows() -> None:
                          (CYPHER_DIR / "schema" / "003_blocking.cypher").read_text("utf-8"))
     assert indexed == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES]
     full = standardise(PersonRecord(record_id="r", name="王芳", gender="2", birth_date=date(1980, 3, 7),
-                                    id_number="610104196209276908", phone="13800138000"))
+                                    id_number="610104196209276908", phone="13800138000",
+                                    address="陕西省西安市碑林区东大街1号"))
     assert list(blocking_keys(full)) == list(BLOCKING_KEY_NAMES)
 
 

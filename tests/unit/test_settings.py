@@ -104,5 +104,6 @@ def test_one_settings_class_tree() -> None:
             if isinstance(node, ast.ClassDef) and any(
                     isinstance(b, ast.Name) and b.id == "BaseSettings" for b in node.bases):
                 defined.append(f"{path.relative_to(PROJECT_ROOT)}:{node.name}")
-    assert defined == ["core/settings.py:HealthCardSettings", "core/settings.py:NotifySettings",
+    assert defined == ["core/settings.py:HealthCardSettings", "core/settings.py:MllpSettings",
+                       "core/settings.py:NotifySettings",
                        "core/settings.py:Settings"]
