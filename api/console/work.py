@@ -25,6 +25,7 @@ ReviewWriter = Annotated[ConsoleSession, Depends(RequireConsole("review:write"))
 Merger = Annotated[ConsoleSession, Depends(RequireConsole("merge:write"))]
 Reason = Annotated[str, Form(min_length=1, max_length=500)]
 Sort = Literal["score_desc", "score_asc", "oldest", "newest"]
+CLAIM_SECONDS = 300  # opening an open item takes it for five minutes; other stewards see "taken by"
 
 
 def _queue(graph: Any, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
@@ -65,8 +66,12 @@ def review_item(request: Request, review_id: str, graph: GraphDep, audit: AuditD
                 skipped: Annotated[str, Query(max_length=2000)] = "",
                 notice: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     item = ReviewService(graph, ResidentService(graph, audit)).show(review_id, who.actor)
-    return page(request, "review.html", who, item=item, fields=_agreement(item["item"].get("explanation")),
-                skipped=skipped, notice=notice)
+    claim = None
+    if item["status"] == "open":
+        claim = graph.write(lambda tx: repo.claim_review(tx, review_id=review_id, by=who.actor.sub,
+                                                         seconds=CLAIM_SECONDS))
+    return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+                skipped=skipped, notice=notice, claim=claim)
 
 
 def _next_item(graph: Any, exclude: set[str]) -> str | None:
@@ -90,10 +95,11 @@ def decide(request: Request, review_id: str, graph: GraphDep, audit: AuditDep, w
             service.reject(review_id, who.actor, reason or "rejected in the console")
         else:
             skip_ids.add(review_id)
-    except Conflict as exc:
+            graph.write(lambda tx: repo.release_review(tx, review_id=review_id, by=who.actor.sub))
+    except Conflict as exc:  # another steward decided it first: the page says by whom
         item = service.show(review_id, who.actor)
-        return page(request, "review.html", who, item=item, fields=_agreement(item["item"].get("explanation")),
-                    skipped=skipped, notice=exc.message, status_code=409)
+        return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+                    skipped=skipped, notice=exc.message, claim=None, status_code=409)
     following = _next_item(graph, skip_ids | {review_id})
     if following is None:
         return RedirectResponse("/console/reviews", status_code=303)
