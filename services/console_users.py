@@ -87,7 +87,7 @@ class ConsoleUserService:
         if locked and datetime.fromisoformat(locked) > datetime.now(UTC):
             return "this account is locked after repeated failed sign-ins; try again later or ask an admin"
         try:
-            ok = _hasher.verify(user["password_hash"], password)
+            ok: bool = _hasher.verify(user["password_hash"], password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         result = repo.sign_in_result(tx, username=username, ok=ok, max_failures=self.max_failures,

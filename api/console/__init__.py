@@ -3,8 +3,10 @@ library (cytoscape.js) built from npm into console/static/vendor and served loca
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,7 +32,7 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 _TITLES = {401: "sign_in", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}
 
 
@@ -39,7 +41,9 @@ def _html_in_console(api_handler: Handler) -> Handler:
     page: the same status, code and (masked) message, so the two never disagree."""
 
     async def handle(request: Request, exc: Exception) -> Response:
-        answer = await api_handler(request, exc)
+        answer = api_handler(request, exc)
+        if inspect.isawaitable(answer):
+            answer = await answer
         if not (request.url.path.startswith("/console/") and _wants_html(request)):
             return answer
         body = json.loads(bytes(answer.body))

@@ -26,8 +26,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "records": ("来源记录与卡", "Records and cards"), "cards": ("卡", "Cards"), "domain": ("标识域", "Domain"),
     "history": ("历史", "History"), "graph": ("身份关系图", "Identity graph"),
     "graph_help": ("点击卡查看其他持卡人，点击 SAME_AS 连线查看逐字段解释，双击记录展开邻居。",
-                   "Click a card for its other holders, a SAME_AS edge for the per-field explanation; "
-                   "double-click a record to expand its neighbours."),
+                   ("Click a card for its other holders, a SAME_AS edge for the per-field explanation; "
+                    "double-click a record to expand its neighbours.")),
     "conflicts": ("冲突", "Conflicts"), "conflict_id": ("同一身份含两个不同的有效身份证号",
                                                         "Two different valid ID numbers in one identity"),
     "conflict_card": ("一张卡被两个身份持有", "A card held by two identities"),

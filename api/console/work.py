@@ -14,6 +14,7 @@ from api.console.session import ConsoleSession, RequireConsole
 from api.deps import AuditDep, GraphDep
 from core.errors import Conflict, EhcError
 from graph import console as repo
+from graph.driver import Graph
 from services.console_views import merge_preview
 from services.lifecycle import LifecycleService
 from services.registry import ResidentService
@@ -28,7 +29,7 @@ Sort = Literal["score_desc", "score_asc", "oldest", "newest"]
 CLAIM_SECONDS = 300  # opening an open item takes it for five minutes; other stewards see "taken by"
 
 
-def _queue(graph: Any, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
+def _queue(graph: Graph, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
            domain: str | None = None, region: str | None = None, sort: str = "score_desc",
            limit: int = 100) -> list[dict[str, Any]]:
     return graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score, max_score=max_score,
@@ -74,7 +75,7 @@ def review_item(request: Request, review_id: str, graph: GraphDep, audit: AuditD
                 skipped=skipped, notice=notice, claim=claim)
 
 
-def _next_item(graph: Any, exclude: set[str]) -> str | None:
+def _next_item(graph: Graph, exclude: set[str]) -> str | None:
     for row in _queue(graph, limit=len(exclude) + 1):
         if row["item"]["review_id"] not in exclude:
             return str(row["item"]["review_id"])
