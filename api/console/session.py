@@ -20,7 +20,7 @@ from graph.trail import Actor
 from services.console_users import ConsoleUserService
 
 __all__ = ["COOKIE", "SESSION_SECONDS", "ConsoleSession", "CsrfRefused", "RequireConsole", "SignInRequired",
-           "check_csrf", "clear_session", "new_session", "read_session", "write_session"]
+           "check_csrf", "clear_session", "new_session", "read_session", "signed_in_user", "write_session"]
 
 COOKIE = "ehc_console"
 SESSION_SECONDS = 8 * 3600  # one working day
@@ -73,6 +73,19 @@ def read_session(request: Request) -> ConsoleSession | None:
         return None
     ip = request.client.host if request.client else None
     return ConsoleSession(data.get("u"), data.get("r"), str(data.get("c", "")), ip, int(data.get("v", 0)))
+
+
+def signed_in_user(settings: Settings, cookie: str | None) -> str | None:
+    """The user name a console cookie was signed for (signature and age only; the guard checks the
+    account), for keying the rate limit of a signed-in steward like an API client's."""
+    if not cookie:
+        return None
+    try:
+        data = _serializer(settings).loads(cookie, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    user = data.get("u") if isinstance(data, dict) else None
+    return user if isinstance(user, str) else None
 
 
 def new_session(username: str | None, role: str | None, ip: str | None = None, version: int = 0) -> ConsoleSession:

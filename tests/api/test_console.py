@@ -196,3 +196,18 @@ def test_console_errors_are_html_pages_in_its_layout(console: TestClient) -> Non
     as_json = console.get("/console/identities/E0000000000000000000000000000000/graph")
     assert as_json.status_code == 404 and as_json.json()["code"]
     assert console.get("/residents/R0", headers=html).headers["content-type"].startswith("application/json")
+
+
+def test_a_signed_in_steward_is_rate_limited_as_a_client_not_as_an_anonymous_address(
+        graph: Graph, neo4j_settings: Settings) -> None:
+    add_users(graph)
+    settings = neo4j_settings.model_copy(update={"rate_limit_anonymous": "6/minute",
+                                                 "rate_limit_client": "1000/minute"})
+    with TestClient(create_app(settings, graph)) as client:
+        assert sign_in(client, "steward1").status_code == 303  # 2 anonymous requests: the form and its post
+        assert [client.get("/console/search").status_code for _ in range(12)] == [200] * 12
+        anonymous = TestClient(client.app)
+        statuses = [anonymous.get("/console/login").status_code for _ in range(6)]
+        assert statuses[-1] == 429 and statuses[:4] == [200] * 4, statuses
+        forged = TestClient(client.app, cookies={COOKIE: "forged.cookie.value"})
+        assert forged.get("/console/login").status_code == 429, "an unsigned cookie counts as the address"
