@@ -98,14 +98,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200, help="requests per kind")
-    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="1g")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ehc-bench-console-") as home, \
             bench_server(Path(home), heap=args.heap, pagecache=args.pagecache) as settings:
-        graph = Graph.from_settings(settings)
+        graph = Graph.from_settings(settings.model_copy(update={"neo4j_tx_timeout": None}))  # big batches
         migrate(graph)
         residents = ResidentService(graph)
         ensure_domains(residents)
