@@ -46,6 +46,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "open": ("待处理", "open"), "confirmed": ("已确认", "confirmed"), "rejected": ("已驳回", "rejected"),
     "not_found": ("未找到", "Not found"), "conflict": ("冲突", "Conflict"), "invalid": ("输入有误", "Invalid input"),
     "back": ("返回检索", "Back to search"),
+    "records_total": ("记录", "Records"), "identities": ("身份", "Identities"),
     "survivor": ("保留身份", "Survivor"), "merged": ("被合并身份", "Merged"),
     "preview": ("预览", "Preview"), "apply_merge": ("执行合并", "Apply merge"),
     "merge_done": ("已合并，可撤销", "Merged; it can be undone"),
