@@ -1,7 +1,9 @@
 """Per-client rate limits (the ``limits`` library, sliding-window counters), as a pure ASGI middleware.
 
 A request whose bearer token verifies counts against its subject (``sub``), whichever address it comes
-from; any other request (no token, a malformed, forged or expired one) counts against the client
+from, and a request with a validly signed console session cookie against its steward (``console:<name>``,
+with the clients' limits: a steward at work makes many requests, often several from one office address);
+any other request (no token, a malformed, forged or expired one) counts against the client
 address, so a burst of bad tokens is throttled. Over the limit: 429 in the documented JSON shape
 ``{code: rate_limited, message}`` with ``Retry-After`` (seconds). ``/health`` and its live/ready forms are not limited.
 Counters live in ``EHC_RATE_LIMIT_STORAGE`` (``memory://``: per process; a shared store such as
@@ -16,9 +18,11 @@ import time
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import AuthError, decode_token
+from api.console.session import COOKIE, signed_in_user
 from core.settings import Settings
 
 __all__ = ["RateLimit"]
@@ -56,6 +60,9 @@ class RateLimit:
                 return f"sub:{decode_token(self.settings, token.strip()).sub}", self.client_limits
             except AuthError:
                 pass
+        console = signed_in_user(self.settings, cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(COOKIE))
+        if console is not None:
+            return f"console:{console}", self.client_limits
         client = scope.get("client")
         return f"ip:{client[0] if client else 'unknown'}", self.anonymous_limits
 

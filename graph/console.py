@@ -9,9 +9,9 @@ from neo4j import ManagedTransaction
 from graph.driver import run
 from graph.values import plain
 
-__all__ = ["add_user", "card_holders", "get_user_for_update", "list_reviews", "list_users", "search_keys",
-           "search_names",
-           "set_password", "shared_cards", "sign_in_result"]
+__all__ = ["add_user", "card_holders", "claim_review", "get_user_for_update", "list_reviews", "list_users",
+           "release_review", "search_keys", "search_names", "session_user", "set_password", "shared_cards",
+           "sign_in_result", "sign_out"]
 
 
 def add_user(tx: ManagedTransaction, *, username: str, role: str, password_hash: str) -> dict[str, Any]:
@@ -62,3 +62,22 @@ def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float
     return [plain(r) for r in run(tx, "console_list_reviews", status=status, min_score=min_score,
                                   max_score=max_score, domain=domain, region=region, sort=sort, offset=offset,
                                   limit=limit)]
+
+
+def session_user(tx: ManagedTransaction, username: str) -> dict[str, Any] | None:
+    rows = run(tx, "console_session_user", username=username)
+    return rows[0] if rows else None
+
+
+def sign_out(tx: ManagedTransaction, username: str) -> int | None:
+    rows = run(tx, "console_sign_out", username=username)
+    return int(rows[0]["session_version"]) if rows else None
+
+
+def claim_review(tx: ManagedTransaction, *, review_id: str, by: str, seconds: int) -> dict[str, Any] | None:
+    rows = run(tx, "console_claim_review", review_id=review_id, by=by, seconds=seconds)
+    return rows[0] if rows else None
+
+
+def release_review(tx: ManagedTransaction, *, review_id: str, by: str) -> None:
+    run(tx, "console_release_review", review_id=review_id, by=by)

@@ -32,6 +32,7 @@ class SignInRefused(EhcError):
 class ConsoleUser:
     username: str
     role: str
+    session_version: int = 0
 
 
 def _check(username: str, role: str, password: str) -> None:
@@ -86,7 +87,7 @@ class ConsoleUserService:
         if locked and datetime.fromisoformat(locked) > datetime.now(UTC):
             return "this account is locked after repeated failed sign-ins; try again later or ask an admin"
         try:
-            ok = _hasher.verify(user["password_hash"], password)
+            ok: bool = _hasher.verify(user["password_hash"], password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         result = repo.sign_in_result(tx, username=username, ok=ok, max_failures=self.max_failures,
@@ -95,7 +96,16 @@ class ConsoleUserService:
             if result.get("locked_until"):
                 return "this account is now locked after repeated failed sign-ins; try again later"
             return refused
-        return ConsoleUser(user["username"], user["role"])
+        return ConsoleUser(user["username"], user["role"], int(user.get("session_version") or 0))
+
+    def current(self, username: str) -> ConsoleUser | None:
+        """The account as it stands now (role, session version), for checking a session cookie."""
+        row = self.graph.read(repo.session_user, username)
+        return None if row is None else ConsoleUser(username, str(row["role"]), int(row["session_version"]))
+
+    def sign_out(self, username: str) -> None:
+        """End every session of ``username`` server-side: cookies issued before now stop working."""
+        self.graph.write(repo.sign_out, username)
 
     def require(self, username: str) -> ConsoleUser:
         for row in self.list():

@@ -55,7 +55,8 @@ def graph_elements(graph: Graph, empi_id: str) -> dict[str, Any]:
         if d["rel"] == "SAME_AS":
             same_as.add_edge(u, v)
     bridges = {frozenset(e) for e in nx.bridges(same_as)} if same_as.number_of_edges() else set()
-    nodes, edges = [], []
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     for node, d in g.nodes(data=True):
         classes = [d["kind"]]
         if node in clash:

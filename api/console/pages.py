@@ -59,14 +59,16 @@ async def login(request: Request, graph: GraphDep, audit: AuditDep,
         audit.record(new_session(username, None, _ip(request)).actor, "sign_in_failed", "console_user", username)
         return page(request, "login.html", session=pre, next=_safe_next(next), error=exc.message, status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    session = new_session(user.username, user.role, _ip(request))
+    session = new_session(user.username, user.role, _ip(request), user.session_version)
     write_session(request, response, session)
     audit.record(session.actor, "sign_in", "console_user", user.username)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, who: Reader, audit: AuditDep) -> Response:
+def logout(request: Request, graph: GraphDep, who: Reader, audit: AuditDep) -> Response:
+    if who.username is not None:
+        ConsoleUserService(graph).sign_out(who.username)  # server-side: this cookie (and copies) stop working
     audit.record(who.actor, "sign_out", "console_user", who.username)
     response = RedirectResponse("/console/login", status_code=303)
     clear_session(request, response)

@@ -1,11 +1,13 @@
 """The console's session: a signed cookie (HttpOnly, SameSite=Strict, Secure behind TLS) carrying the
-user, role and CSRF token; ``RequireConsole(scope)`` guards each console route with the API's scopes."""
+user, the account's session version and a CSRF token; ``RequireConsole(scope)`` guards each console route
+with the API's scopes. Every request checks the cookie against the account in Neo4j: its current role,
+and its session version, which sign-out and a new password bump, so an older (or copied) cookie is dead."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request, Response
@@ -15,9 +17,10 @@ from api.auth import ROLE_SCOPES
 from core.errors import EhcError, Forbidden
 from core.settings import Settings
 from graph.trail import Actor
+from services.console_users import ConsoleUserService
 
 __all__ = ["COOKIE", "SESSION_SECONDS", "ConsoleSession", "CsrfRefused", "RequireConsole", "SignInRequired",
-           "check_csrf", "clear_session", "new_session", "read_session", "write_session"]
+           "check_csrf", "clear_session", "new_session", "read_session", "signed_in_user", "write_session"]
 
 COOKIE = "ehc_console"
 SESSION_SECONDS = 8 * 3600  # one working day
@@ -45,6 +48,7 @@ class ConsoleSession:
     role: str | None
     csrf: str
     ip: str | None = None
+    version: int = 0
 
     @property
     def actor(self) -> Actor:
@@ -68,17 +72,30 @@ def read_session(request: Request) -> ConsoleSession | None:
     except BadSignature:
         return None
     ip = request.client.host if request.client else None
-    return ConsoleSession(data.get("u"), data.get("r"), str(data.get("c", "")), ip)
+    return ConsoleSession(data.get("u"), data.get("r"), str(data.get("c", "")), ip, int(data.get("v", 0)))
 
 
-def new_session(username: str | None, role: str | None, ip: str | None = None) -> ConsoleSession:
+def signed_in_user(settings: Settings, cookie: str | None) -> str | None:
+    """The user name a console cookie was signed for (signature and age only; the guard checks the
+    account), for keying the rate limit of a signed-in steward like an API client's."""
+    if not cookie:
+        return None
+    try:
+        data = _serializer(settings).loads(cookie, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    user = data.get("u") if isinstance(data, dict) else None
+    return user if isinstance(user, str) else None
+
+
+def new_session(username: str | None, role: str | None, ip: str | None = None, version: int = 0) -> ConsoleSession:
     """A new session with a new CSRF token: at sign-in, and (without a user) for the sign-in form."""
-    return ConsoleSession(username, role, secrets.token_urlsafe(32), ip)
+    return ConsoleSession(username, role, secrets.token_urlsafe(32), ip, version)
 
 
 def write_session(request: Request, response: Response, session: ConsoleSession) -> None:
     value = _serializer(request.app.state.settings).dumps({"u": session.username, "r": session.role,
-                                                           "c": session.csrf})
+                                                           "c": session.csrf, "v": session.version})
     response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, path="/console", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
 
@@ -112,6 +129,11 @@ class RequireConsole:
         session = read_session(request)
         if session is None or session.username is None:
             raise SignInRequired("sign in to the console first", code="console_sign_in_required")
+        account = ConsoleUserService(request.app.state.graph).current(session.username)
+        if account is None or account.session_version != session.version:
+            raise SignInRequired("this session has ended (signed out, or a new password); sign in again",
+                                 code="console_sign_in_required")
+        session = replace(session, role=account.role)
         if request.method not in ("GET", "HEAD"):
             await check_csrf(request, session)
         if self.scope not in session.scopes:

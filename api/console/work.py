@@ -14,6 +14,7 @@ from api.console.session import ConsoleSession, RequireConsole
 from api.deps import AuditDep, GraphDep
 from core.errors import Conflict, EhcError
 from graph import console as repo
+from graph.driver import Graph
 from services.console_views import merge_preview
 from services.lifecycle import LifecycleService
 from services.registry import ResidentService
@@ -25,9 +26,10 @@ ReviewWriter = Annotated[ConsoleSession, Depends(RequireConsole("review:write"))
 Merger = Annotated[ConsoleSession, Depends(RequireConsole("merge:write"))]
 Reason = Annotated[str, Form(min_length=1, max_length=500)]
 Sort = Literal["score_desc", "score_asc", "oldest", "newest"]
+CLAIM_SECONDS = 300  # opening an open item takes it for five minutes; other stewards see "taken by"
 
 
-def _queue(graph: Any, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
+def _queue(graph: Graph, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
            domain: str | None = None, region: str | None = None, sort: str = "score_desc",
            limit: int = 100) -> list[dict[str, Any]]:
     return graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score, max_score=max_score,
@@ -65,11 +67,15 @@ def review_item(request: Request, review_id: str, graph: GraphDep, audit: AuditD
                 skipped: Annotated[str, Query(max_length=2000)] = "",
                 notice: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     item = ReviewService(graph, ResidentService(graph, audit)).show(review_id, who.actor)
-    return page(request, "review.html", who, item=item, fields=_agreement(item["item"].get("explanation")),
-                skipped=skipped, notice=notice)
+    claim = None
+    if item["status"] == "open":
+        claim = graph.write(lambda tx: repo.claim_review(tx, review_id=review_id, by=who.actor.sub,
+                                                         seconds=CLAIM_SECONDS))
+    return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+                skipped=skipped, notice=notice, claim=claim)
 
 
-def _next_item(graph: Any, exclude: set[str]) -> str | None:
+def _next_item(graph: Graph, exclude: set[str]) -> str | None:
     for row in _queue(graph, limit=len(exclude) + 1):
         if row["item"]["review_id"] not in exclude:
             return str(row["item"]["review_id"])
@@ -90,10 +96,11 @@ def decide(request: Request, review_id: str, graph: GraphDep, audit: AuditDep, w
             service.reject(review_id, who.actor, reason or "rejected in the console")
         else:
             skip_ids.add(review_id)
-    except Conflict as exc:
+            graph.write(lambda tx: repo.release_review(tx, review_id=review_id, by=who.actor.sub))
+    except Conflict as exc:  # another steward decided it first: the page says by whom
         item = service.show(review_id, who.actor)
-        return page(request, "review.html", who, item=item, fields=_agreement(item["item"].get("explanation")),
-                    skipped=skipped, notice=exc.message, status_code=409)
+        return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+                    skipped=skipped, notice=exc.message, claim=None, status_code=409)
     following = _next_item(graph, skip_ids | {review_id})
     if following is None:
         return RedirectResponse("/console/reviews", status_code=303)

@@ -9,7 +9,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from graph.trail import Actor
 from services.console_users import ConsoleUserService
+from services.match_service import match_pair
+from services.registry import ResidentService
+from services.review import ReviewService
 from tests.api.helpers import ID_A, make_domains, resident
 
 PASSWORD = "correct-horse-battery"
@@ -49,3 +53,15 @@ def population(client: TestClient, admin: dict[str, str]) -> dict[str, Any]:
     for r in (a, b, other, grey):
         assert r.status_code == 201, r.text
     return {"a": a.json(), "b": b.json(), "other": other.json(), "grey": grey.json(), "id_a": ID_A}
+
+
+def grey_review(graph: Graph, people: dict[str, Any]) -> str:
+    """The review item of the grey-band pair 王芳 (H001) / 王芳 (H003, no ID number): the one registration
+    opened, or else proposed here with the engine's own score and explanation (a pair is proposed once)."""
+    residents = ResidentService(graph)
+    a = residents.get(people["a"]["resident"]["resident_id"])
+    b = residents.get(people["grey"]["resident"]["resident_id"])
+    scored = match_pair(residents.engine, a, b)
+    item = ReviewService(graph).propose(a["resident_id"], b["resident_id"], round(scored["probability"], 6),
+                                        scored["model_version"], scored["explanation"], Actor("matcher", "system"))
+    return str(item["review_id"])

@@ -16,8 +16,8 @@ from api.console import CONSOLE_OPEN
 from api.console.session import COOKIE
 from core.settings import Settings
 from graph.driver import Graph
-from services.console_users import MAX_FAILURES
-from tests.api.console_support import PASSWORD, add_users, csrf_of, population, sign_in
+from services.console_users import MAX_FAILURES, ConsoleUserService
+from tests.api.console_support import PASSWORD, add_users, csrf_of, grey_review, population, sign_in
 
 
 @pytest.fixture()
@@ -137,3 +137,77 @@ def test_identity_graph_counts_conflicts_and_audited_reveal(console: TestClient,
     audit = console.get("/audit", params={"sub": "console:steward1"}, headers=admin).json()
     actions = {row["action"] for row in audit["items"]} if isinstance(audit, dict) else {r["action"] for r in audit}
     assert {"sign_in", "reveal", "search"} <= actions or {"sign_in", "reveal"} <= actions, audit
+
+
+def test_sign_out_ends_the_session_server_side_so_a_copied_cookie_stops_working(console: TestClient,
+                                                                               graph: Graph) -> None:
+    assert sign_in(console, "steward1").status_code == 303
+    copied = console.cookies.get(COOKIE, path="/console")
+    assert copied and console.get("/console/search").status_code == 200
+    page = console.get("/console/search").text
+    assert console.post("/console/logout", data={"csrf_token": csrf_of(page)}, follow_redirects=False).status_code == 303
+    thief = TestClient(console.app, cookies={COOKIE: copied})
+    replayed = thief.get("/console/search", follow_redirects=False, headers={"accept": "text/html"})
+    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/console/login")
+    assert thief.get("/console/dashboard").json()["code"] == "console_sign_in_required"
+    # A new password (ehc user add --replace) ends the sessions signed in before it, too.
+    assert sign_in(console, "steward1").status_code == 303
+    assert console.get("/console/search").status_code == 200
+    ConsoleUserService(graph).add("steward1", "steward", PASSWORD + "-new", replace=True)
+    assert console.get("/console/search", follow_redirects=False).status_code in (303, 401)
+
+
+def test_review_item_taken_by_another_steward_then_already_decided(console: TestClient, token_for,  # type: ignore[no-untyped-def]
+                                                                   graph: Graph) -> None:
+    people = population(console, token_for("admin"))
+    ConsoleUserService(graph).add("steward2", "steward", PASSWORD)
+    url = f"/console/reviews/{grey_review(graph, people)}"
+    first = TestClient(console.app)
+    assert sign_in(first, "steward1").status_code == 303
+    opened = first.get(url)
+    assert opened.status_code == 200 and 'id="taken"' not in opened.text and 'id="decide"' in opened.text
+    second = TestClient(console.app, cookies={"ehc_lang": "en"})
+    assert sign_in(second, "steward2").status_code == 303
+    seen = second.get(url)
+    assert "Taken by console:steward1" in seen.text, seen.text
+    assert "taken by console:steward1" in second.get("/console/reviews").text
+    assert 'id="taken"' not in first.get(url).text, "the holder renews its own lease"
+    decided = first.post(url, data={"action": "confirm", "csrf_token": csrf_of(opened.text)}, follow_redirects=False)
+    assert decided.status_code == 303
+    late = second.post(url, data={"action": "reject", "csrf_token": csrf_of(seen.text)})
+    assert late.status_code == 409 and "Already decided by console:steward1 (confirmed)" in late.text
+    assert "Already decided by console:steward1" in second.get(url).text
+
+
+def test_console_errors_are_html_pages_in_its_layout(console: TestClient) -> None:
+    assert sign_in(console, "steward1").status_code == 303
+    html = {"accept": "text/html"}
+    missing = console.get("/console/identities/E0000000000000000000000000000000", headers=html)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert 'id="error-code"' in missing.text and "sign-out" in missing.text, "the console's layout"
+    unknown = console.get("/console/no-such-page", headers=html)
+    assert unknown.status_code == 404 and 'id="error-code">http_404<' in unknown.text
+    invalid = console.get("/console/reviews", params={"sort": "sideways"}, headers=html)
+    assert invalid.status_code == 422 and 'id="error-code">validation_error<' in invalid.text
+    page = console.get("/console/search").text
+    undo = console.post("/console/merges/M0/undo", data={"csrf_token": csrf_of(page), "reason": "x"}, headers=html)
+    assert undo.status_code == 404 and undo.headers["content-type"].startswith("text/html")
+    # The graph explorer's fetches (and API clients) still get the documented JSON shape.
+    as_json = console.get("/console/identities/E0000000000000000000000000000000/graph")
+    assert as_json.status_code == 404 and as_json.json()["code"]
+    assert console.get("/residents/R0", headers=html).headers["content-type"].startswith("application/json")
+
+
+def test_a_signed_in_steward_is_rate_limited_as_a_client_not_as_an_anonymous_address(
+        graph: Graph, neo4j_settings: Settings) -> None:
+    add_users(graph)
+    settings = neo4j_settings.model_copy(update={"rate_limit_anonymous": "6/minute",
+                                                 "rate_limit_client": "1000/minute"})
+    with TestClient(create_app(settings, graph)) as client:
+        assert sign_in(client, "steward1").status_code == 303  # 2 anonymous requests: the form and its post
+        assert [client.get("/console/search").status_code for _ in range(12)] == [200] * 12
+        anonymous = TestClient(client.app)
+        statuses = [anonymous.get("/console/login").status_code for _ in range(6)]
+        assert statuses[-1] == 429 and statuses[:4] == [200] * 4, statuses
+        forged = TestClient(client.app, cookies={COOKIE: "forged.cookie.value"})
+        assert forged.get("/console/login").status_code == 429, "an unsigned cookie counts as the address"

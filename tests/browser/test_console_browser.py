@@ -18,7 +18,7 @@ from playwright import sync_api as playwright_api
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
 from graph.driver import Graph
-from tests.api.console_support import PASSWORD, add_users, population
+from tests.api.console_support import PASSWORD, add_users, grey_review, population
 
 ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "console"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,6 +36,7 @@ def served(graph: Graph, neo4j_settings: Settings, token_for) -> Iterator[tuple[
     app = create_app(neo4j_settings, graph)
     with TestClient(app) as setup:  # the population goes in through the API, like a HIS feed
         people = population(setup, token_for("admin"))
+    people["review_id"] = grey_review(graph, people)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(neo4j_settings, graph), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -55,8 +56,11 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_steward_signs_in_searches_explores_merges_undoes_and_is_refused_admin_pages(
-        served: tuple[str, dict[str, object]]) -> None:
+def test_steward_console_end_to_end_in_chromium(served: tuple[str, dict[str, object]]) -> None:
+    """Sign-in (a wrong password first), pinyin search, an identity and its graph (node and edge counts,
+    a SAME_AS explanation), merge with preview then undo, confirm a review item with its keyboard
+    shortcut, a forged form without the CSRF token refused, the English switch, a steward refused on an
+    admin page, sign-out. One Chromium for all of it (each start costs seconds)."""
     base, people = served
     assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
     with playwright_api.sync_playwright() as pw:
@@ -67,7 +71,7 @@ def test_steward_signs_in_searches_explores_merges_undoes_and_is_refused_admin_p
         page.fill("input[name=username]", "steward1")
         page.fill("input[name=password]", "wrong-password")
         page.click("#login-form button[type=submit]")
-        assert "用户名或密码" in page.inner_text("#login-error") or "wrong" in page.inner_text("#login-error")
+        assert "wrong user name or password" in page.inner_text("#login-error")
         _shot(page, "01-login-refused")
         page.fill("input[name=username]", "steward1")
         page.fill("input[name=password]", PASSWORD)
@@ -77,19 +81,24 @@ def test_steward_signs_in_searches_explores_merges_undoes_and_is_refused_admin_p
         page.fill("#q", "wangfnag")  # pinyin with a typo
         page.press("#q", "Enter")
         page.wait_for_selector("#results")
-        rows = page.locator("#results tbody tr")
-        assert rows.count() == 3, "王芳 in H001, H002 and H003"
+        assert page.locator("#results tbody tr").count() == 3, "王芳 in H001, H002 and H003"
+        assert str(people["id_a"]) not in page.inner_text("#results"), "ID numbers masked by default"
         _shot(page, "02-search-pinyin")
 
         empi = people["a"]["resident"]["empi_id"]  # type: ignore[index]
         page.goto(f"{base}/console/identities/{empi}")
         page.wait_for_selector("#graph[data-ready=true]")
-        graph_box = page.locator("#graph")
-        # identity + 2 records + SSC card + its domain + 2 hospital-number cards? counted from the page itself
-        nodes, edges = int(graph_box.get_attribute("data-nodes") or 0), int(graph_box.get_attribute("data-edges") or 0)
-        assert nodes == page.evaluate("window.ehcGraph.nodes().length") and nodes >= 5
-        assert page.evaluate("window.ehcGraph.edges('.same-as').length") == 1
-        assert edges == page.evaluate("window.ehcGraph.edges().length")
+        # 王芳 in H001 (MRN P1, SSC S-100, her ID card) and H002 (MRN Q7, the same ID card): the identity,
+        # 2 records, 4 cards and 4 domains; 2 IDENTIFIED_AS, 1 SAME_AS, 5 HAS_CARD and 4 IN_DOMAIN edges.
+        kinds = page.evaluate("window.ehcGraph.nodes().map((n) => n.data('kind')).sort()")
+        assert kinds == ["card"] * 4 + ["domain"] * 4 + ["identity"] + ["record"] * 2, kinds
+        rels = page.evaluate("window.ehcGraph.edges().map((e) => e.data('rel')).sort()")
+        assert rels == ["HAS_CARD"] * 5 + ["IDENTIFIED_AS"] * 2 + ["IN_DOMAIN"] * 4 + ["SAME_AS"], rels
+        box = page.locator("#graph")
+        assert (box.get_attribute("data-nodes"), box.get_attribute("data-edges")) == ("11", "12")
+        labels = " ".join(page.evaluate("window.ehcGraph.nodes().map((n) => n.data('label'))"))
+        assert str(people["id_a"]) not in labels and str(people["id_a"])[-4:] in labels, "masked in the graph"
+        assert str(people["id_a"]) not in page.content(), "no full ID number anywhere on the page"
         page.evaluate("window.ehcGraph.edges('.same-as')[0].emit('tap')")
         page.wait_for_selector("#explanation tr")
         _shot(page, "03-identity-graph")
@@ -108,11 +117,45 @@ def test_steward_signs_in_searches_explores_merges_undoes_and_is_refused_admin_p
         page.goto(f"{base}/console/identities/{empi}")
         assert page.locator("#records tbody tr").count() == 2, "the undo restored two identities"
 
+        # The same pair waits in the review queue: open it, confirm with the keyboard (c).
+        review = f"{base}/console/reviews/{people['review_id']}"
+        page.goto(f"{base}/console/reviews")
+        page.click(f"a[href='/console/reviews/{people['review_id']}']")
+        page.wait_for_selector("#side-by-side tbody tr")
+        assert page.locator("#side-by-side tr.agree").count() >= 1, "per-field agreement in colour"
+        _shot(page, "05-review-item")
+        with page.expect_navigation():
+            page.keyboard.press("c")
+        page.goto(review)
+        assert "console:steward1" in page.inner_text("#notice") and page.locator("#decide").count() == 0
+        page.goto(f"{base}/console/identities/{empi}")
+        assert page.locator("#records tbody tr").count() == 3, "confirming merged the pair"
+
+        # A forged form (no CSRF token) posted from a console page is refused with an HTML error page.
+        other = people["other"]["resident"]["empi_id"]  # type: ignore[index]
+        with page.expect_navigation() as forged:
+            page.evaluate("""([survivor, merged]) => {
+                const f = Object.assign(document.createElement('form'), {method: 'post', action: '/console/merge'});
+                for (const [k, v] of Object.entries({survivor, merged, reason: 'forged'})) {
+                    f.appendChild(Object.assign(document.createElement('input'), {name: k, value: v}));
+                }
+                document.body.appendChild(f); f.submit(); }""", [empi, other])
+        assert forged.value is not None and forged.value.status == 403
+        assert page.inner_text("#error-code") == "csrf_token_invalid"
+        _shot(page, "06-forged-form-refused")
+
+        # English, by the switch in the header; then a steward is refused the admin pages.
         page.goto(f"{base}/console/dashboard")
+        page.click("a.lang")
         page.wait_for_selector("#totals")
-        _shot(page, "05-dashboard")
+        assert "Sign out" in page.inner_text("#sign-out") and "Dashboard" in page.inner_text("h1")
+        _shot(page, "07-dashboard-en")
         refused = page.goto(f"{base}/console/admin/subscriptions")
         assert refused is not None and refused.status == 403
-        assert "insufficient_scope" in page.inner_text("#error-code")
-        _shot(page, "06-steward-refused")
+        assert page.inner_text("#error-code") == "insufficient_scope"
+        _shot(page, "08-steward-refused")
+        page.click("#sign-out")
+        page.wait_for_url("**/console/login")
+        page.goto(f"{base}/console/search")
+        assert "/console/login" in page.url, "signed out"
         browser.close()
