@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import cast
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -59,7 +60,7 @@ def _scopes(dependant: Dependant, guard: type = RequireScope) -> list[str]:
     found: list[str] = []
     for dep in dependant.dependencies:
         if isinstance(dep.call, guard):
-            found.append(dep.call.scope)
+            found.append(cast("RequireScope", dep.call).scope)  # both guard classes carry ``scope``
         found.extend(_scopes(dep, guard))
     return found
 

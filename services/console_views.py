@@ -9,7 +9,6 @@ import networkx as nx
 
 from core.errors import EhcError, NotFound
 from core.privacy import mask_text
-from core.settings import get_settings
 from graph import console as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
@@ -19,7 +18,6 @@ from resolver.survivorship import golden_record
 from services.explore import identity_graph
 from services.lifecycle import survivorship_rules
 from services.match_service import match_pair
-from services.matching import engine_for
 from services.registry import ResidentService
 
 __all__ = ["REVEALABLE", "card_holders", "explain_link", "graph_elements", "id_number_conflicts",
@@ -37,7 +35,7 @@ def id_number_conflicts(records: list[dict[str, Any]]) -> set[str]:
     return set(valid)
 
 
-def graph_elements(graph: Graph, empi_id: str) -> dict[str, Any]:
+def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, Any]:
     """Cytoscape elements of an identity: nodes (identity, record, card, domain) and edges, with
     ``classes`` marking conflicts: ``conflict-id`` (two valid ID numbers), ``shared`` (a card also held
     by another identity) and ``weak`` (a SAME_AS link below the auto-link threshold whose removal would
@@ -48,7 +46,6 @@ def graph_elements(graph: Graph, empi_id: str) -> dict[str, Any]:
     records = [residents.get(n) for n, d in g.nodes(data=True) if d["kind"] == "record"]
     clash = id_number_conflicts(records)
     shared = {row["card_id"] for row in graph.read(repo.shared_cards, resolved)}
-    threshold = engine_for(get_settings()).policy.auto_link
     same_as = nx.Graph()
     same_as.add_nodes_from(n for n, d in g.nodes(data=True) if d["kind"] == "record")
     for u, v, d in g.edges(data=True):
@@ -71,7 +68,7 @@ def graph_elements(graph: Graph, empi_id: str) -> dict[str, Any]:
             score = float(d.get("score") or 0.0)
             data.update(score=round(score, 3), method=d.get("method"), decided_by=d.get("decided_by"),
                         label=f"{score:.2f}")
-            if frozenset((u, v)) in bridges and score < threshold:
+            if frozenset((u, v)) in bridges and score < auto_link:
                 classes.append("weak")
         edges.append({"data": data, "classes": " ".join(classes)})
     return {"empi_id": resolved, "nodes": nodes, "edges": edges,

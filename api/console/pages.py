@@ -19,7 +19,7 @@ from api.console.session import (
     read_session,
     write_session,
 )
-from api.deps import AuditDep, GraphDep
+from api.deps import AuditDep, GraphDep, ServicesDep
 from services.console_search import search as search_records
 from services.console_users import ConsoleUserService, SignInRefused
 from services.console_views import card_holders, explain_link, graph_elements, reveal
@@ -110,9 +110,10 @@ def identity(request: Request, empi_id: str, graph: GraphDep, audit: AuditDep, w
 
 
 @router.get("/identities/{empi_id}/graph")
-def identity_graph(empi_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> dict[str, Any]:
+def identity_graph(empi_id: str, graph: GraphDep, audit: AuditDep, services: ServicesDep,
+                   who: Reader) -> dict[str, Any]:
     audit.record(who.actor, "read", "identity_graph", empi_id)
-    return graph_elements(graph, empi_id)
+    return graph_elements(graph, empi_id, services.engine.policy.auto_link)
 
 
 @router.get("/cards/{card_id}/holders")
