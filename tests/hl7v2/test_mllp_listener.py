@@ -132,12 +132,17 @@ def test_a05_then_a08_updates_and_refusals_name_the_field(client: Client, graph:
     assert err(bad_sex) == ("PID^1^8^1", "103", "AE")
     no_name = client.send(adt("A01", "C7", pid(f"P9^^^{H001}^PI", name="")))
     assert err(no_name) == ("PID^1^5^1", "101", "AE")
-    bad_id = client.send(adt("A01", "C8", pid(f"P10^^^{H001}^PI", "610104196209276900^^^ID")))
+    # A mistyped ID number (check digit) is a fact about a real patient: accepted and flagged, not refused...
+    typo = client.send(adt("A01", "C8", pid(f"P10^^^{H001}^PI", "610104196209276900^^^ID")))
+    assert field(typo, "MSA.1") == "AA", str(typo)
+    assert "id_check_digit" in record(graph, "H001", "P10")["dq_flags"]
+    # ... while a value that is not shaped like an ID number at all is garbage, refused naming the field.
+    bad_id = client.send(adt("A01", "C9", pid(f"P11^^^{H001}^PI", "61010419620927ABCD^^^ID")))
     assert err(bad_id)[0].startswith("PID^1^3") and field(bad_id, "MSA.1") == "AE"
     other_domain = client.send(adt("A01", "C9", pid(f"P11^^^{H001}^PI", f"Q9^^^{H002}^PI")))
     assert err(other_domain) == ("PID^1^3^2", "207", "AE")
     assert field(other_domain, "ERR.5") == "domain_not_allowed"
-    for local_id in ("P8", "P9", "P10", "P11"):  # nothing was written for a refused message
+    for local_id in ("P8", "P9", "P11"):  # nothing was written for a refused message
         with pytest.raises(Exception, match="no record"):
             record(graph, "H001", local_id)
 

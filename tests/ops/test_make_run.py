@@ -47,8 +47,9 @@ def make_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     """Environment and a venv directory for `make run`: the venv is this interpreter's (stamps touched,
     so make installs nothing); everything the run writes goes under ``tmp_path``."""
     venv = tmp_path / "venv"
-    venv.mkdir()
-    (venv / "bin").symlink_to(Path(sys.executable).parent)
+    # This interpreter's venv itself (a link to it): `$(BIN)/python` must be the venv's python, which a
+    # linked bin/ alone is not (it then starts as the bare base interpreter, without the project's packages).
+    venv.symlink_to(Path(sys.prefix))
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_", "MAKE"))}
     env.update({"EHC_HOME": str(home), "EHC_BOLT_PORT": str(free_port()), "EHC_PORT": str(free_port()),
