@@ -29,6 +29,9 @@ class AuditBuffer:
         self._rows: list[dict[str, Any]] = []
         self._tallies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # One flush at a time: a flush returns only once everything recorded before it is committed, even
+        # when the background thread had already taken those rows and was still writing them.
+        self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -45,18 +48,19 @@ class AuditBuffer:
             self.flush()
 
     def flush(self) -> int:
-        with self._lock:
-            rows, self._rows = self._rows, []
-            tallies, self._tallies = self._tallies, []
-        if rows:
-            try:
-                self.graph.write(self._write, rows, merge_tallies(tallies))
-            except Unavailable:
-                with self._lock:  # kept for the next flush (audits idempotent: MERGE on audit_id)
-                    self._rows[:0] = rows
-                    self._tallies[:0] = tallies
-                raise
-        return len(rows)
+        with self._flushing:
+            with self._lock:
+                rows, self._rows = self._rows, []
+                tallies, self._tallies = self._tallies, []
+            if rows:
+                try:
+                    self.graph.write(self._write, rows, merge_tallies(tallies))
+                except Unavailable:
+                    with self._lock:  # kept for the next flush (audits idempotent: MERGE on audit_id)
+                        self._rows[:0] = rows
+                        self._tallies[:0] = tallies
+                    raise
+            return len(rows)
 
     @staticmethod
     def _write(tx: Transaction, rows: list[dict[str, Any]], tallies: list[dict[str, Any]]) -> None:
