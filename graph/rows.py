@@ -23,8 +23,9 @@ __all__ = [
     "QUERY_ROWS", "AccountRow", "AuditNode", "BankCardNode", "CandidateRow", "CardHolder", "ChangeNode",
     "ConsoleRecord", "ConsoleReviewItem", "ConsoleReviewRow", "ConsoleUser", "DeliveryNode", "EventNode",
     "IdentifierLock", "IdentityLock", "IdentityRow", "LinkEventNode", "MergeNode", "NodeProps", "PixRow",
-    "RedriveRow", "ResidentRow", "ReviewItemNode", "ReviewItemRow", "RevokedTokenNode", "SameAsRow",
-    "SubscriptionStatsRow", "SupervisionDailyRow", "SupervisionTotalsRow",
+    "RedriveRow", "ResidentRow", "ReviewItemNode", "ReviewItemRow", "RevokedTokenNode", "SameAsLink",
+    "SameAsProps", "SameAsRow", "Statistics", "SubscriptionStatsRow", "SupervisionDailyRow",
+    "SupervisionTotalsRow",
 ]
 
 # The property map of a node written from a model or a caller's dict (``n {.*}``; see the module doc).
@@ -188,17 +189,36 @@ class PdqResidentsRow(TypedDict):
     page: list[PdqResident]
 
 
+class SameAsProps(TypedDict):
+    """The properties of a SAME_AS link (link_same_as, link_same_as_manual)."""
+    score: float
+    method: str
+    decided_by: str
+    reason: str
+    model_version: str
+    explanation: Any  # JSON text in the graph; the parsed list after graph.residents reads it
+    at: datetime
+    merge_id: NotRequired[str | None]
+
+
 class SameAsRow(TypedDict):
     """list_same_as: a SAME_AS link's ends and its properties."""
     from_id: str
     to_id: str
-    link: NodeProps
+    link: SameAsProps
+
+
+# list_same_as as graph.residents returns it: the link's ends ("from" is a keyword) and its properties.
+SameAsLink = TypedDict("SameAsLink", {
+    "from": str, "to": str, "score": float, "method": str, "decided_by": str, "reason": str,
+    "model_version": str, "explanation": Any, "at": datetime, "merge_id": NotRequired["str | None"],
+})
 
 
 class RemovedSameAsRow(TypedDict):
     from_id: str
     to_id: str
-    props: NodeProps
+    props: SameAsProps
 
 
 class GraphRecord(TypedDict):
@@ -272,8 +292,23 @@ class SeedDomainsRow(TypedDict):
     domains: int
 
 
+class DomainNode(TypedDict):
+    """An identifier domain (services.models.DomainIn plus what the graph adds)."""
+    code: str
+    oid: str
+    name: str
+    kind: str
+    card_type: NotRequired[str | None]
+    region_code: NotRequired[str | None]
+    description: NotRequired[str | None]
+    status: str
+    builtin: NotRequired[bool]
+    created_at: datetime
+    updated_at: datetime
+
+
 class DomainRow(TypedDict):
-    domain: NodeProps
+    domain: DomainNode
 
 
 # -- merges, reviews, history, audit ----------------------------------------------------------------------
@@ -321,6 +356,12 @@ class ReviewItemNode(TypedDict):
 class ReviewItemRow(TypedDict):
     """get_review_item, lock_review_item, list_reviews: the item and its two records' ids."""
     item: ReviewItemNode
+    a: str
+    b: str
+
+
+class ReviewItem(ReviewItemNode):
+    """A review item as graph.lifecycle returns it: with its two records' ids."""
     a: str
     b: str
 
@@ -452,6 +493,18 @@ class SupervisionTotalsRow(TypedDict):
 class SupervisionDailyRow(SupervisionTotalsRow):
     step: str
     day: Any  # a neo4j.time.Date in the row; its ISO text after graph.supervision reads it
+
+
+class Statistics(TypedDict):
+    """graph.lifecycle.statistics: the rows of each stats_* query."""
+    records_by_domain: list[StatsRecordsByDomainRow]
+    data_quality: list[StatsDataQualityRow]
+    cards: list[StatsCardsRow]
+    identities: list[StatsIdentitiesRow]
+    regions: list[StatsRegionsRow]
+    reviews: list[StatsReviewsRow]
+    registrations_per_day: list[StatsRegistrationsPerDayRow]
+    merges_per_day: list[StatsMergesPerDayRow]
 
 
 class TalliedRow(TypedDict):
