@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+
 from graph.domains import DomainRepository
 from graph.driver import Graph
 from graph.rows import DomainNode

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from neo4j import ManagedTransaction
 
 from core.errors import Conflict, NotFound

@@ -12,8 +12,6 @@ Model::
 
 from __future__ import annotations
 
-from typing import Any
-
 from neo4j import ManagedTransaction
 
 from graph.driver import Graph, run, run_one

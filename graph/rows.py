@@ -100,17 +100,15 @@ class SourceRow(TypedDict):
 
 # -- residents, cards, identities -------------------------------------------------------------------------
 
-class ResidentRow(TypedDict):
-    """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records);
-    get_resident adds its cards."""
-    resident: NodeProps
-    empi_id: str
-    cards: NotRequired[list[NodeProps]]
-
-
 class CandidateRow(TypedDict):
+    """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records)."""
     resident: NodeProps
     empi_id: str
+
+
+class ResidentRow(CandidateRow):
+    """get_resident: a record, its EMPI id and its cards (with their domain OID and the HAS_CARD details)."""
+    cards: list[NodeProps]
 
 
 class CardHolder(TypedDict):
@@ -610,6 +608,9 @@ class DeliveryNode(TypedDict):
     last_status_code: int | None
     last_error: str | None
     last_attempt_at: datetime
+    previous_attempts: NotRequired[int]
+    redrives: NotRequired[int]
+    redriven_at: NotRequired[datetime]
     next_attempt_at: NotRequired[datetime | None]
     delivered_at: NotRequired[datetime]
     dead_at: NotRequired[datetime | None]
@@ -770,6 +771,14 @@ class ConsoleSearchNamesRow(TypedDict):
     score: float
 
 
+class ConsoleNameHit(ConsoleSearchNamesRow):
+    via: str
+
+
+# services.console_search: a record found by key (``via`` says which) or by name (with its score).
+ConsoleSearchHit: TypeAlias = "ConsoleSearchKeysRow | ConsoleNameHit"
+
+
 class ConsoleSessionRow(TypedDict):
     role: str
     session_version: int
@@ -795,7 +804,7 @@ class ConsoleSignOutRow(TypedDict):
 class ConstraintRow(TypedDict):
     name: str
     type: str
-    labelsOrTypes: list[str]  # noqa: N815  (the key SHOW CONSTRAINTS returns)
+    labelsOrTypes: list[str]  # the key SHOW CONSTRAINTS returns
     properties: list[str]
 
 

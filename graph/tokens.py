@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+
 from graph.driver import Graph, Transaction, run
 from graph.rows import RevokedTokenNode, TokenRow
 from graph.values import plain

@@ -20,6 +20,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
+from graph.rows import DeliveryNode
 from graph.trail import SYSTEM, Actor, record_audit
 from services.egress import EgressPolicy
 from services.notify_dispatch import (
@@ -279,7 +280,7 @@ class SubscriptionService:
         return count
 
     def deliveries(self, subscription_id: str, *, status: str | None = None, from_seq: int = 0,
-                   limit: int = 100) -> list[dict[str, Any]]:
+                   limit: int = 100) -> list[DeliveryNode]:
         self.get(subscription_id)
         return self.graph.read(repo.list_deliveries, subscription_id, status=status, from_seq=from_seq,
                                limit=limit)

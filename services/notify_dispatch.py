@@ -22,6 +22,7 @@ from core.privacy import MaskingFilter
 from core.settings import NotifySettings
 from graph import notify as repo
 from graph.driver import Graph
+from graph.rows import EventNode
 from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
@@ -188,7 +189,7 @@ class Dispatcher:
             self._gaps = {k: v for k, v in self._gaps.items() if now - v < 2 * grace}
         return end
 
-    def _send(self, batch: _Batch, event: dict[str, Any], delivery_id: str, generation: int, prior: int, *,
+    def _send(self, batch: _Batch, event: EventNode, delivery_id: str, generation: int, prior: int, *,
               redrive: bool) -> bool:
         settings, sub = self.settings, batch.lease.subscription
         if self._stop.is_set():  # shutting down: keep what was delivered, give the lease back
