@@ -23,7 +23,9 @@ from graph.rows import (
     NextEventsRow,
     NodeProps,
     RedriveRow,
+    SubscriptionNode,
     SubscriptionRow,
+    SubscriptionStats,
     SubscriptionStatsRow,
 )
 from graph.values import plain
@@ -54,7 +56,7 @@ __all__ = [
 class Lease:
     """A dispatcher's hold on one subscription: valid while token and revision are unchanged."""
 
-    subscription: NodeProps
+    subscription: SubscriptionNode
     owner: str
     token: str
     revision: int
@@ -64,28 +66,27 @@ class Lease:
         return str(self.subscription["subscription_id"])
 
 
-def _with_stats(row: SubscriptionStatsRow) -> NodeProps:
-    sub: NodeProps = plain(row["subscription"])
-    sub["lag"] = max(int(row["high"]) - int(sub.get("cursor", 0)), 0)
-    sub["dead_letters"] = int(row["dead_letters"])
-    return sub
+def _with_stats(row: SubscriptionStatsRow) -> SubscriptionStats:
+    sub = plain(row["subscription"])
+    return {**sub, "lag": max(int(row["high"]) - int(sub.get("cursor", 0)), 0),
+            "dead_letters": int(row["dead_letters"])}
 
 
-def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> NodeProps:
+def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
     rows: list[SubscriptionRow] = run(tx, "notify_create_subscription", subscription_id=subscription_id, props=props)
     return plain(rows[0]["subscription"])
 
 
-def get_subscription(tx: ManagedTransaction, subscription_id: str) -> NodeProps | None:
+def get_subscription(tx: ManagedTransaction, subscription_id: str) -> SubscriptionStats | None:
     rows: list[SubscriptionStatsRow] = run(tx, "notify_get_subscription", subscription_id=subscription_id)
     return _with_stats(rows[0]) if rows else None
 
 
-def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> list[NodeProps]:
+def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> list[SubscriptionStats]:
     return [_with_stats(r) for r in run(tx, "notify_list_subscriptions", status=status)]
 
 
-def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[NodeProps, datetime, int] | None:
+def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[SubscriptionNode, datetime, int] | None:
     """The subscription under its write lock, the server's clock and the newest event number."""
     rows: list[LockedSubscriptionRow] = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
     if not rows:
@@ -93,9 +94,10 @@ def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[Nod
     return plain(rows[0]["subscription"]), plain(rows[0]["now"]), int(rows[0]["high"])
 
 
-def update_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> NodeProps:
-    return plain(run(tx, "notify_update_subscription", subscription_id=subscription_id, props=props)[0]
-                 ["subscription"])
+def update_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
+    rows: list[SubscriptionRow] = run(tx, "notify_update_subscription", subscription_id=subscription_id,
+                                      props=props)
+    return plain(rows[0]["subscription"])
 
 
 def supersede_failed(tx: ManagedTransaction, subscription_id: str) -> int:
@@ -103,8 +105,9 @@ def supersede_failed(tx: ManagedTransaction, subscription_id: str) -> int:
     return int(rows[0]["superseded"]) if rows else 0
 
 
-def replay(tx: ManagedTransaction, subscription_id: str, from_seq: int) -> NodeProps:
-    return plain(run(tx, "notify_replay", subscription_id=subscription_id, from_seq=from_seq)[0]["subscription"])
+def replay(tx: ManagedTransaction, subscription_id: str, from_seq: int) -> SubscriptionNode:
+    rows: list[SubscriptionRow] = run(tx, "notify_replay", subscription_id=subscription_id, from_seq=from_seq)
+    return plain(rows[0]["subscription"])
 
 
 def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None) -> int:
@@ -129,8 +132,8 @@ def _claim_tx(tx: ManagedTransaction, subscription_id: str, owner: str, token: s
     if locked is None:
         return None
     sub, now, _high = locked
-    leased = sub.get("lease_until") is not None and sub["lease_until"] > now
-    backing_off = sub.get("next_attempt_at") is not None and sub["next_attempt_at"] > now
+    leased = (until := sub.get("lease_until")) is not None and until > now
+    backing_off = (retry_at := sub.get("next_attempt_at")) is not None and retry_at > now
     if sub.get("status") != "active" or leased or backing_off:
         return None
     rows = run(tx, "notify_set_lease", subscription_id=subscription_id, owner=owner, token=token,

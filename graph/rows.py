@@ -579,19 +579,60 @@ class TokenRow(TypedDict):
 
 # -- notifications ---------------------------------------------------------------------------------------
 
+class SubscriptionNode(TypedDict):
+    """A webhook subscription (services.notify writes its url, event types, description and secrets;
+    the dispatcher its cursor, lease and counters)."""
+    subscription_id: str
+    url: str
+    event_types: list[str]
+    description: str | None
+    secret: str
+    created_by: str
+    status: str
+    cursor: int
+    generation: int
+    revision: int
+    head_attempts: int
+    delivered_total: int
+    dead_total: int
+    created_at: datetime
+    updated_at: datetime
+    head_seq: NotRequired[int | None]
+    next_attempt_at: NotRequired[datetime | None]
+    last_error: NotRequired[str | None]
+    last_error_at: NotRequired[datetime]
+    last_delivered_at: NotRequired[datetime | None]
+    lease_owner: NotRequired[str | None]
+    lease_token: NotRequired[str | None]
+    lease_until: NotRequired[datetime | None]
+    secret_rotated_at: NotRequired[datetime]
+    previous_secret: NotRequired[str | None]
+    previous_secret_until: NotRequired[datetime | None]
+    replayed_at: NotRequired[datetime]
+    replayed_from: NotRequired[int]
+    deleted_at: NotRequired[datetime]
+    touched_at: NotRequired[datetime]
+
+
+class SubscriptionStats(SubscriptionNode):
+    """A subscription with its backlog (graph.notify get_subscription, list_subscriptions)."""
+    lag: int
+    dead_letters: int
+
+
 class SubscriptionRow(TypedDict):
-    subscription: NodeProps
+    subscription: SubscriptionNode
 
 
 class SubscriptionStatsRow(TypedDict):
     """notify_get_subscription, notify_list_subscriptions."""
-    subscription: NodeProps
+    subscription: SubscriptionNode
     high: int
     dead_letters: int
 
 
 class LockedSubscriptionRow(TypedDict):
-    subscription: NodeProps
+    subscription: SubscriptionNode
     now: DateTime
     high: int
 

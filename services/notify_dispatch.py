@@ -16,7 +16,7 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from core.privacy import MaskingFilter
 from core.settings import NotifySettings
@@ -26,7 +26,8 @@ from graph.rows import EventNode
 from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
-__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "signing_secrets", "start_dispatcher"]
+__all__ = ["Dispatcher", "NotifySettings", "SigningSecrets", "backoff_delay", "signing_secrets",
+           "start_dispatcher"]
 
 log = logging.getLogger("ehc.notify")
 
@@ -233,7 +234,14 @@ class Dispatcher:
         return True
 
 
-def signing_secrets(sub: dict[str, Any], now: datetime | None = None) -> list[str]:
+class SigningSecrets(TypedDict):
+    """What ``signing_secrets`` reads of a subscription (a ``SubscriptionNode`` has these keys)."""
+    secret: str
+    previous_secret: NotRequired[str | None]
+    previous_secret_until: NotRequired[datetime | None]
+
+
+def signing_secrets(sub: SigningSecrets, now: datetime | None = None) -> list[str]:
     """The subscription's secret, and while a rotation's grace period lasts the previous one too."""
     out = [str(sub["secret"])]
     previous, until = sub.get("previous_secret"), sub.get("previous_secret_until")

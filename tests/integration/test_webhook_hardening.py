@@ -19,7 +19,7 @@ from graph.notify import prune_deliveries
 from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
-from services.notify_dispatch import signing_secrets
+from services.notify_dispatch import SigningSecrets, signing_secrets
 from services.webhooks import verify_signature
 from tests.integration.connects import recording_connects
 from tests.integration.test_notify_delivery import FAST, emit
@@ -147,7 +147,8 @@ def test_secret_rotation_signs_with_both_during_the_grace_period(graph: Graph, r
     assert verify_signature(newest, after.body, after.headers["x-ehc-timestamp"], after.headers["x-ehc-signature"])
     assert not any(verify_signature(s, after.body, after.headers["x-ehc-timestamp"], after.headers["x-ehc-signature"])
                    for s in (old, new))
-    expired = {"secret": "a", "previous_secret": "b", "previous_secret_until": rotated["previous_secret_until"]}
+    expired: SigningSecrets = {"secret": "a", "previous_secret": "b",
+                               "previous_secret_until": rotated["previous_secret_until"]}
     assert signing_secrets(expired) == ["a", "b"]
     assert signing_secrets(expired, now=rotated["previous_secret_until"]) == ["a"]
 
