@@ -91,7 +91,7 @@ def unavailable_from(exc: BaseException) -> Unavailable | None:
 
 def run(tx: ManagedTransaction, name: str, **params: Any) -> list[Any]:
     """Run the named query inside ``tx`` and return its records as dicts. Each graph function declares
-    the query's row type (graph/rows.py, whose keys tests/unit/test_cypher_rows.py checks against the
+    the query's row type (graph/rows/, whose keys tests/unit/test_cypher_rows.py checks against the
     query's RETURN clause), so the rows are typed from there on."""
     return [record.data() for record in tx.run(query(name), params)]
 

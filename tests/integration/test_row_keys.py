@@ -1,4 +1,4 @@
-"""The real server agrees with graph/rows.py: for every named query, the columns Neo4j reports for the
+"""The real server agrees with graph/rows/: for every named query, the columns Neo4j reports for the
 query (``EXPLAIN``, so nothing runs) are exactly the keys of the query's row type."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every named query's final RETURN keys are exactly the keys of its row type (graph/rows.py).
+"""Every named query's final RETURN keys are exactly the keys of its row type (graph/rows/).
 
 The RETURN clause is parsed from the query text: the last RETURN outside brackets (so not one inside a
 ``CALL {}`` or ``COLLECT {}`` subquery), up to ORDER BY / SKIP / LIMIT, split at top-level commas; a
