@@ -11,8 +11,8 @@ are all re-exported here: import them from ``graph.rows``.
 Property maps of nodes written from a pydantic model or a caller's dict (``SET n += $props``: residents,
 cards, accounts; and any node in a backup snapshot) are ``NodeProps``: their keys are those of the model
 that wrote them, not of the query. Other nodes have their own TypedDict (``DomainNode``,
-``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...). Temporal values are ``datetime``/``date`` where the
-graph function converts them (``graph.values.plain``), ``neo4j.time`` values where it does not.
+``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...). Temporal values are ``datetime``/``date``
+where the graph function converts them (``graph.values.plain``), ``neo4j.time`` values where it does not.
 """
 
 from __future__ import annotations
