@@ -31,7 +31,8 @@ def add_user(tx: ManagedTransaction, *, username: str, role: str, password_hash:
     return ConsoleUser(**rows[0]["user"])
 
 
-def set_password(tx: ManagedTransaction, *, username: str, role: str, password_hash: str) -> ConsoleUser | None:
+def set_password(tx: ManagedTransaction, *, username: str, role: str,
+                 password_hash: str) -> ConsoleUser | None:
     rows: list[ConsoleUserRow] = run(tx, "console_set_password", username=username, role=role,
                                      password_hash=password_hash)
     return ConsoleUser(**rows[0]["user"]) if rows else None
@@ -44,8 +45,8 @@ def get_user_for_update(tx: ManagedTransaction, username: str) -> ConsoleUser | 
 
 def sign_in_result(tx: ManagedTransaction, *, username: str, ok: bool, max_failures: int,
                    lock_seconds: int) -> ConsoleSignInRow:
-    row: ConsoleSignInRow = run(tx, "console_sign_in_result", username=username, ok=ok, max_failures=max_failures,
-               lock_seconds=lock_seconds)[0]
+    row: ConsoleSignInRow = run(tx, "console_sign_in_result", username=username, ok=ok,
+                                max_failures=max_failures, lock_seconds=lock_seconds)[0]
     return row
 
 

@@ -73,8 +73,8 @@ def update_account(tx: ManagedTransaction, ehc_id: str, changes: NodeProps) -> N
 
 def add_bank_card(tx: ManagedTransaction, ehc_id: str, *, bank_card_id: str, token: str, bank: str, last4: str,
                   length: int) -> BankCardNode:
-    rows: list[BankCardRow] = run(tx, "ehc_add_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id, token=token, bank=bank,
-               last4=last4, length=length)
+    rows: list[BankCardRow] = run(tx, "ehc_add_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id, token=token,
+                                  bank=bank, last4=last4, length=length)
     return plain(rows[0]["bank_card"])
 
 

@@ -137,8 +137,8 @@ def _review(row: ReviewItemRow) -> ReviewItem:
 
 def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float, max_score: float,
                  descending: bool, offset: int, limit: int) -> list[ReviewItem]:
-    rows: list[ReviewItemRow] = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score, descending=descending,
-               offset=offset, limit=limit)
+    rows: list[ReviewItemRow] = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score,
+                                    descending=descending, offset=offset, limit=limit)
     return [_review(r) for r in rows]
 
 

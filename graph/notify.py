@@ -73,7 +73,8 @@ def _with_stats(row: SubscriptionStatsRow) -> SubscriptionStats:
 
 
 def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
-    rows: list[SubscriptionRow] = run(tx, "notify_create_subscription", subscription_id=subscription_id, props=props)
+    rows: list[SubscriptionRow] = run(tx, "notify_create_subscription", subscription_id=subscription_id,
+                                      props=props)
     return plain(rows[0]["subscription"])
 
 
@@ -86,7 +87,8 @@ def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> lis
     return [_with_stats(r) for r in run(tx, "notify_list_subscriptions", status=status)]
 
 
-def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[SubscriptionNode, datetime, int] | None:
+def lock_subscription(tx: ManagedTransaction,
+                      subscription_id: str) -> tuple[SubscriptionNode, datetime, int] | None:
     """The subscription under its write lock, the server's clock and the newest event number."""
     rows: list[LockedSubscriptionRow] = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
     if not rows:
@@ -116,8 +118,8 @@ def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None
 
 def list_deliveries(tx: ManagedTransaction, subscription_id: str, *, status: str | None, from_seq: int,
                     limit: int) -> list[DeliveryNode]:
-    rows: list[DeliveryRow] = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status, from_seq=from_seq,
-               limit=limit)
+    rows: list[DeliveryRow] = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status,
+                                  from_seq=from_seq, limit=limit)
     return [plain(r["delivery"]) for r in rows]
 
 
