@@ -14,7 +14,7 @@ from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from graph.rows import CandidateRow
+from graph.rows import CandidateRow, NodeProps
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -140,7 +140,7 @@ def default_engine() -> MatchEngine:
     return engine_for(defaults)
 
 
-def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, dict[str, Any]],
+def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps],
                  limit: int = 10) -> dict[str, Any]:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {
