@@ -7,6 +7,8 @@ CONSTRAINTS := constraints.txt
 SUM       := $(shell cat pyproject.toml $(CONSTRAINTS) | cksum | cut -d' ' -f1)
 STAMP     := $(VENV)/.installed-$(SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
+# Checked by `mypy --strict` (pyproject.toml) before the suite runs: every package, the tests and bench.
+TYPED     := api core graph services healthcard hl7v2 resolver tests bench
 STOP_ALL  := $(BIN)/ehc sandbox stop; $(BIN)/ehc db stop
 
 .PHONY: run test chromium neo4j demo bench bench-quick bench-wrk bench-match bench-qr clean stop lock
@@ -67,6 +69,7 @@ chromium:
 ## make test: the same setup, then the whole suite against a real Neo4j the fixtures start
 test: $(DEV_STAMP) console/static/vendor/cytoscape.min.js chromium
 	$(BIN)/python -c "from core.settings import get_settings; from graph.server import LocalServer; LocalServer(get_settings()).ensure_installed()"
+	$(BIN)/mypy $(TYPED)
 	$(BIN)/pytest
 
 # Printed labels need a CJK font (Debian's fonts-wqy-microhei, 1.6 MB): apt runs only when none is found.

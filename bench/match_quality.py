@@ -61,7 +61,7 @@ def _splink_febrl(link_type: Literal["link_only", "dedupe_only"], frames: list[A
     tables = [db.register(f, dataset_display_name=f"t{i}") for i, f in enumerate(frames)]
     settings = SettingsCreator(
         link_type=link_type,
-        blocking_rules_to_generate_predictions=FEBRL_BLOCKING,  # type: ignore[arg-type]  # SQL strings work
+        blocking_rules_to_generate_predictions=FEBRL_BLOCKING,  # SQL strings work
         comparisons=[
             cl.NameComparison("given_name"), cl.NameComparison("surname"),
             cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
@@ -149,7 +149,7 @@ def splink_synthetic(persons: int, seed: int) -> EvaluationResult:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("pinyin", "birth_date"))
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters_df = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, 0.99).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        predictions, 0.99).as_pandas_dataframe()
     groups: dict[Any, list[str]] = {}
     for uid, cid in zip(clusters_df.unique_id, clusters_df.cluster_id):
         groups.setdefault(cid, []).append(str(uid))

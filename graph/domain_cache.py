@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from graph.domains import DomainRepository
 from graph.driver import Graph
+from graph.rows import DomainNode
 
 __all__ = ["DomainDirectory"]
 
@@ -18,10 +18,10 @@ class DomainDirectory:
         self.repo = DomainRepository(graph)
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._by_key: dict[str, dict[str, Any]] = {}
+        self._by_key: dict[str, DomainNode] = {}
         self._loaded = 0.0
 
-    def find(self, ref: str) -> dict[str, Any] | None:
+    def find(self, ref: str) -> DomainNode | None:
         """The domain whose code or OID is ``ref`` (inactive ones included), or None."""
         with self._lock:
             if time.monotonic() - self._loaded > self.ttl:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from neo4j import ManagedTransaction
 
 from core.errors import Conflict, NotFound
 from graph.driver import DuplicateKey, Graph, run
+from graph.rows import DomainNode, DomainRow, NodeProps
 from graph.values import plain
 
 __all__ = ["DomainRepository", "create_domain", "duplicate_domain", "update_domain"]
 
 
-def create_domain(tx: ManagedTransaction, props: dict[str, Any]) -> dict[str, Any]:
+def create_domain(tx: ManagedTransaction, props: NodeProps) -> DomainNode:
     """Create a domain inside ``tx`` (a duplicate code or OID surfaces from ``Graph.write`` as DuplicateKey)."""
-    domain: dict[str, Any] = plain(run(tx, "create_domain", props=props)[0]["domain"])
+    domain: DomainNode = plain(run(tx, "create_domain", props=props)[0]["domain"])
     return domain
 
 
-def update_domain(tx: ManagedTransaction, code: str, props: dict[str, Any]) -> dict[str, Any] | None:
+def update_domain(tx: ManagedTransaction, code: str, props: NodeProps) -> DomainNode | None:
     """Set ``props`` on the domain inside ``tx``; None when there is no such domain."""
-    rows = run(tx, "update_domain", code=code, props=props)
+    rows: list[DomainRow] = run(tx, "update_domain", code=code, props=props)
     return plain(rows[0]["domain"]) if rows else None
 
 
@@ -35,30 +34,30 @@ class DomainRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def create(self, props: dict[str, Any]) -> dict[str, Any]:
+    def create(self, props: NodeProps) -> DomainNode:
         try:
             rows = self.graph.write_query("create_domain", props=props)
         except DuplicateKey as exc:
             raise duplicate_domain(exc) from exc
-        domain: dict[str, Any] = plain(rows[0]["domain"])
+        domain: DomainNode = plain(rows[0]["domain"])
         return domain
 
-    def get(self, code: str) -> dict[str, Any]:
+    def get(self, code: str) -> DomainNode:
         rows = self.graph.read_query("get_domain", code=code)
         if not rows:
             raise NotFound(f"no identifier domain with code {code!r}", field="code")
-        domain: dict[str, Any] = plain(rows[0]["domain"])
+        domain: DomainNode = plain(rows[0]["domain"])
         return domain
 
-    def list(self, kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def list(self, kind: str | None = None, status: str | None = None) -> list[DomainNode]:
         return [plain(r["domain"]) for r in self.graph.read_query("list_domains", kind=kind, status=status)]
 
-    def update(self, code: str, props: dict[str, Any]) -> dict[str, Any]:
+    def update(self, code: str, props: NodeProps) -> DomainNode:
         try:
             rows = self.graph.write_query("update_domain", code=code, props=props)
         except DuplicateKey as exc:
             raise Conflict("a domain with this oid exists already", field="oid") from exc
         if not rows:
             raise NotFound(f"no identifier domain with code {code!r}", field="code")
-        domain: dict[str, Any] = plain(rows[0]["domain"])
+        domain: DomainNode = plain(rows[0]["domain"])
         return domain

@@ -89,8 +89,10 @@ def unavailable_from(exc: BaseException) -> Unavailable | None:
     return None
 
 
-def run(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run the named query inside ``tx`` and return its records as dicts."""
+def run(tx: ManagedTransaction, name: str, **params: Any) -> list[Any]:
+    """Run the named query inside ``tx`` and return its records as dicts. Each graph function declares
+    the query's row type (graph/rows/, whose keys tests/unit/test_cypher_rows.py checks against the
+    query's RETURN clause), so the rows are typed from there on."""
     return [record.data() for record in tx.run(query(name), params)]
 
 
@@ -99,7 +101,7 @@ def first(rows: list[T]) -> T | None:
     return rows[0] if rows else None
 
 
-def run_one(tx: ManagedTransaction, name: str, **params: Any) -> dict[str, Any] | None:
+def run_one(tx: ManagedTransaction, name: str, **params: Any) -> Any | None:
     """The first record of the named query as a dict, or None when it returns none."""
     return first(run(tx, name, **params))
 
@@ -168,11 +170,11 @@ class Graph:
             raise Unavailable(f"the database does not answer ({type(exc).__name__})",
                               code="database_unavailable") from exc
 
-    def read_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """One named read query in its own transaction."""
+    def read_query(self, name: str, **params: Any) -> list[Any]:
+        """One named read query in its own transaction (rows typed by the caller, see ``run``)."""
         return self.read(lambda tx: run(tx, name, **params))
 
-    def write_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def write_query(self, name: str, **params: Any) -> list[Any]:
         """One named write query in its own transaction (idempotent queries only: the driver retries)."""
         return self.write(lambda tx: run(tx, name, **params))
 

@@ -12,12 +12,20 @@ Model::
 
 from __future__ import annotations
 
-from typing import Any
-
 from neo4j import ManagedTransaction
 
 from graph.driver import Graph, run, run_one
 from graph.national_qr import purge_national
+from graph.rows import (
+    AccountKeyRow,
+    AccountRow,
+    BankCardNode,
+    BankCardRow,
+    ClaimedAccountRow,
+    DemoResidentRow,
+    NodeProps,
+    RemovedBankCardRow,
+)
 from graph.values import plain
 
 __all__ = [
@@ -26,9 +34,9 @@ __all__ = [
 ]
 
 
-def claim_account(tx: ManagedTransaction, account_key: str, props: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def claim_account(tx: ManagedTransaction, account_key: str, props: NodeProps) -> tuple[NodeProps, bool]:
     """Find or create (atomically) the account of an ID document; True when this call created it."""
-    row = run(tx, "ehc_claim_account", account_key=account_key, props=props)[0]
+    row: ClaimedAccountRow = run(tx, "ehc_claim_account", account_key=account_key, props=props)[0]
     return plain(row["account"]), bool(row["created"])
 
 
@@ -37,7 +45,7 @@ def link_account(tx: ManagedTransaction, *, account_key: str, resident_id: str, 
     return str(rows[0]["card_id"])
 
 
-def _account_row(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _account_row(rows: list[AccountRow]) -> AccountRow | None:
     if not rows:
         return None
     row = plain(rows[0])
@@ -45,37 +53,37 @@ def _account_row(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
             "bank_cards": row["bank_cards"], "current_empi_id": row["current_empi_id"]}
 
 
-def get_account(tx: ManagedTransaction, ehc_id: str) -> dict[str, Any] | None:
+def get_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
     """``{account, card, resident, bank_cards}`` or None."""
     return _account_row(run(tx, "ehc_get_account", ehc_id=ehc_id))
 
 
-def lock_account(tx: ManagedTransaction, ehc_id: str) -> dict[str, Any] | None:
+def lock_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
     """Like ``get_account``, holding the account's write lock until the transaction ends."""
     return _account_row(run(tx, "ehc_lock_account", ehc_id=ehc_id))
 
 
-def find_account_by_key(tx: ManagedTransaction, account_key: str) -> dict[str, Any] | None:
+def find_account_by_key(tx: ManagedTransaction, account_key: str) -> AccountKeyRow | None:
     return run_one(tx, "ehc_find_account_by_key", account_key=account_key)
 
 
-def update_account(tx: ManagedTransaction, ehc_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def update_account(tx: ManagedTransaction, ehc_id: str, changes: NodeProps) -> NodeProps:
     return plain(run(tx, "ehc_update_account", ehc_id=ehc_id, changes=changes)[0]["account"])
 
 
 def add_bank_card(tx: ManagedTransaction, ehc_id: str, *, bank_card_id: str, token: str, bank: str, last4: str,
-                  length: int) -> dict[str, Any]:
-    rows = run(tx, "ehc_add_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id, token=token, bank=bank,
-               last4=last4, length=length)
+                  length: int) -> BankCardNode:
+    rows: list[BankCardRow] = run(tx, "ehc_add_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id, token=token,
+                                  bank=bank, last4=last4, length=length)
     return plain(rows[0]["bank_card"])
 
 
-def remove_bank_card(tx: ManagedTransaction, ehc_id: str, bank_card_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "ehc_remove_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id)
+def remove_bank_card(tx: ManagedTransaction, ehc_id: str, bank_card_id: str) -> BankCardNode | None:
+    rows: list[RemovedBankCardRow] = run(tx, "ehc_remove_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id)
     return plain(rows[0]["gone"]) if rows else None
 
 
-def demo_residents(tx: ManagedTransaction, limit: int) -> list[dict[str, Any]]:
+def demo_residents(tx: ManagedTransaction, limit: int) -> list[DemoResidentRow]:
     return run(tx, "ehc_demo_residents", limit=limit)
 
 

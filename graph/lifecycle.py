@@ -8,6 +8,22 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import run, run_one
+from graph.rows import (
+    AuditNode,
+    AuditRow,
+    IdentityGraphRow,
+    IdentityLock,
+    IdentitySnapshotRow,
+    LinkEventNode,
+    LinkEventRow,
+    MergeNode,
+    MergeRow,
+    RemovedSameAsRow,
+    ReviewItem,
+    ReviewItemRow,
+    ReviewStatusRow,
+    Statistics,
+)
 from graph.values import plain
 
 __all__ = [
@@ -37,7 +53,7 @@ __all__ = [
 ]
 
 
-def lock_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
+def lock_identity(tx: ManagedTransaction, empi_id: str) -> IdentityLock | None:
     return plain(run_one(tx, "lock_identity", empi_id=empi_id))
 
 
@@ -53,13 +69,13 @@ def create_merge(tx: ManagedTransaction, **fields: Any) -> None:
     run(tx, "create_merge", **fields)
 
 
-def lock_merge(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "lock_merge", merge_id=merge_id)
+def lock_merge(tx: ManagedTransaction, merge_id: str) -> MergeNode | None:
+    rows: list[MergeRow] = run(tx, "lock_merge", merge_id=merge_id)
     return rows[0]["merge"] if rows else None
 
 
-def get_merge(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "get_merge", merge_id=merge_id)
+def get_merge(tx: ManagedTransaction, merge_id: str) -> MergeNode | None:
+    rows: list[MergeRow] = run(tx, "get_merge", merge_id=merge_id)
     return plain(rows[0]["merge"]) if rows else None
 
 
@@ -76,7 +92,7 @@ def link_same_as_manual(tx: ManagedTransaction, **fields: Any) -> None:
     run(tx, "link_same_as_manual", **fields)
 
 
-def remove_same_as_of(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
+def remove_same_as_of(tx: ManagedTransaction, resident_id: str) -> list[RemovedSameAsRow]:
     return plain(run(tx, "remove_same_as_of", resident_id=resident_id))
 
 
@@ -84,33 +100,35 @@ def create_identity(tx: ManagedTransaction, empi_id: str) -> None:
     run(tx, "create_identity", empi_id=empi_id)
 
 
-def identity_snapshot(tx: ManagedTransaction, empi_ids: list[str]) -> list[dict[str, Any]]:
+def identity_snapshot(tx: ManagedTransaction, empi_ids: list[str]) -> list[IdentitySnapshotRow]:
     return run(tx, "identity_snapshot", empi_ids=empi_ids)
 
 
-def identity_history(tx: ManagedTransaction, empi_id: str) -> list[dict[str, Any]]:
+def identity_history(tx: ManagedTransaction, empi_id: str) -> list[LinkEventNode]:
     out = []
-    for row in run(tx, "identity_history", empi_id=empi_id):
+    rows: list[LinkEventRow] = run(tx, "identity_history", empi_id=empi_id)
+    for row in rows:
         event = plain(row["event"])
         event["detail"] = json.loads(event.get("detail") or "{}")
         out.append(event)
     return out
 
 
-def list_merges(tx: ManagedTransaction, empi_id: str | None, limit: int) -> list[dict[str, Any]]:
+def list_merges(tx: ManagedTransaction, empi_id: str | None, limit: int) -> list[MergeNode]:
     return [plain(r["merge"]) for r in run(tx, "list_merges", empi_id=empi_id, limit=limit)]
 
 
-def create_review_item(tx: ManagedTransaction, **fields: Any) -> dict[str, Any]:
+def create_review_item(tx: ManagedTransaction, **fields: Any) -> ReviewStatusRow:
     fields["explanation"] = json.dumps(fields.get("explanation") or [], ensure_ascii=False, default=str)
-    return run(tx, "create_review_item", **fields)[0]
+    row: ReviewStatusRow = run(tx, "create_review_item", **fields)[0]
+    return row
 
 
-def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> dict[str, Any] | None:
+def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> ReviewStatusRow | None:
     return run_one(tx, "find_review_by_pair", pair_key=pair_key)
 
 
-def _review(row: dict[str, Any]) -> dict[str, Any]:
+def _review(row: ReviewItemRow) -> ReviewItem:
     item = plain(row["item"])
     item["explanation"] = json.loads(item.get("explanation") or "[]")
     item.pop("touched_at", None)
@@ -118,19 +136,19 @@ def _review(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float, max_score: float,
-                 descending: bool, offset: int, limit: int) -> list[dict[str, Any]]:
-    rows = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score, descending=descending,
-               offset=offset, limit=limit)
+                 descending: bool, offset: int, limit: int) -> list[ReviewItem]:
+    rows: list[ReviewItemRow] = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score,
+                                    descending=descending, offset=offset, limit=limit)
     return [_review(r) for r in rows]
 
 
-def get_review_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "get_review_item", review_id=review_id)
+def get_review_item(tx: ManagedTransaction, review_id: str) -> ReviewItem | None:
+    rows: list[ReviewItemRow] = run(tx, "get_review_item", review_id=review_id)
     return _review(rows[0]) if rows else None
 
 
-def lock_review_item(tx: ManagedTransaction, review_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "lock_review_item", review_id=review_id)
+def lock_review_item(tx: ManagedTransaction, review_id: str) -> ReviewItem | None:
+    rows: list[ReviewItemRow] = run(tx, "lock_review_item", review_id=review_id)
     return _review(rows[0]) if rows else None
 
 
@@ -139,7 +157,7 @@ def decide_review_item(tx: ManagedTransaction, *, review_id: str, status: str, b
     run(tx, "decide_review_item", review_id=review_id, status=status, by=by, reason=reason, merge_id=merge_id)
 
 
-def statistics(tx: ManagedTransaction, days: int) -> dict[str, list[dict[str, Any]]]:
+def statistics(tx: ManagedTransaction, days: int) -> Statistics:
     return {
         "records_by_domain": run(tx, "stats_records_by_domain"),
         "data_quality": run(tx, "stats_data_quality"),
@@ -152,15 +170,16 @@ def statistics(tx: ManagedTransaction, days: int) -> dict[str, list[dict[str, An
     }
 
 
-def list_audit(tx: ManagedTransaction, **filters: Any) -> list[dict[str, Any]]:
+def list_audit(tx: ManagedTransaction, **filters: Any) -> list[AuditNode]:
     out = []
-    for row in run(tx, "list_audit", **filters):
+    rows: list[AuditRow] = run(tx, "list_audit", **filters)
+    for row in rows:
         entry = plain(row["entry"])
         entry["detail"] = json.loads(entry.get("detail") or "{}")
         out.append(entry)
     return out
 
 
-def identity_graph(tx: ManagedTransaction, empi_id: str) -> list[dict[str, Any]]:
+def identity_graph(tx: ManagedTransaction, empi_id: str) -> list[IdentityGraphRow]:
     """Rows of (record, its cards, its outgoing SAME_AS links) for one identity."""
     return plain(run(tx, "identity_graph", empi_id=empi_id))

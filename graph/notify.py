@@ -15,6 +15,19 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import Graph, run
+from graph.rows import (
+    DeliveryNode,
+    DeliveryRow,
+    EventNode,
+    LockedSubscriptionRow,
+    NextEventsRow,
+    NodeProps,
+    RedriveRow,
+    SubscriptionNode,
+    SubscriptionRow,
+    SubscriptionStats,
+    SubscriptionStatsRow,
+)
 from graph.values import plain
 
 __all__ = [
@@ -43,7 +56,7 @@ __all__ = [
 class Lease:
     """A dispatcher's hold on one subscription: valid while token and revision are unchanged."""
 
-    subscription: dict[str, Any]
+    subscription: SubscriptionNode
     owner: str
     token: str
     revision: int
@@ -53,38 +66,40 @@ class Lease:
         return str(self.subscription["subscription_id"])
 
 
-def _with_stats(row: dict[str, Any]) -> dict[str, Any]:
-    sub: dict[str, Any] = plain(row["subscription"])
-    sub["lag"] = max(int(row["high"]) - int(sub.get("cursor", 0)), 0)
-    sub["dead_letters"] = int(row["dead_letters"])
-    return sub
+def _with_stats(row: SubscriptionStatsRow) -> SubscriptionStats:
+    sub = plain(row["subscription"])
+    return {**sub, "lag": max(int(row["high"]) - int(sub.get("cursor", 0)), 0),
+            "dead_letters": int(row["dead_letters"])}
 
 
-def create_subscription(tx: ManagedTransaction, subscription_id: str, props: dict[str, Any]) -> dict[str, Any]:
-    rows = run(tx, "notify_create_subscription", subscription_id=subscription_id, props=props)
+def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
+    rows: list[SubscriptionRow] = run(tx, "notify_create_subscription", subscription_id=subscription_id,
+                                      props=props)
     return plain(rows[0]["subscription"])
 
 
-def get_subscription(tx: ManagedTransaction, subscription_id: str) -> dict[str, Any] | None:
-    rows = run(tx, "notify_get_subscription", subscription_id=subscription_id)
+def get_subscription(tx: ManagedTransaction, subscription_id: str) -> SubscriptionStats | None:
+    rows: list[SubscriptionStatsRow] = run(tx, "notify_get_subscription", subscription_id=subscription_id)
     return _with_stats(rows[0]) if rows else None
 
 
-def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> list[dict[str, Any]]:
+def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> list[SubscriptionStats]:
     return [_with_stats(r) for r in run(tx, "notify_list_subscriptions", status=status)]
 
 
-def lock_subscription(tx: ManagedTransaction, subscription_id: str) -> tuple[dict[str, Any], datetime, int] | None:
+def lock_subscription(tx: ManagedTransaction,
+                      subscription_id: str) -> tuple[SubscriptionNode, datetime, int] | None:
     """The subscription under its write lock, the server's clock and the newest event number."""
-    rows = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
+    rows: list[LockedSubscriptionRow] = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
     if not rows:
         return None
     return plain(rows[0]["subscription"]), plain(rows[0]["now"]), int(rows[0]["high"])
 
 
-def update_subscription(tx: ManagedTransaction, subscription_id: str, props: dict[str, Any]) -> dict[str, Any]:
-    return plain(run(tx, "notify_update_subscription", subscription_id=subscription_id, props=props)[0]
-                 ["subscription"])
+def update_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
+    rows: list[SubscriptionRow] = run(tx, "notify_update_subscription", subscription_id=subscription_id,
+                                      props=props)
+    return plain(rows[0]["subscription"])
 
 
 def supersede_failed(tx: ManagedTransaction, subscription_id: str) -> int:
@@ -92,8 +107,9 @@ def supersede_failed(tx: ManagedTransaction, subscription_id: str) -> int:
     return int(rows[0]["superseded"]) if rows else 0
 
 
-def replay(tx: ManagedTransaction, subscription_id: str, from_seq: int) -> dict[str, Any]:
-    return plain(run(tx, "notify_replay", subscription_id=subscription_id, from_seq=from_seq)[0]["subscription"])
+def replay(tx: ManagedTransaction, subscription_id: str, from_seq: int) -> SubscriptionNode:
+    rows: list[SubscriptionRow] = run(tx, "notify_replay", subscription_id=subscription_id, from_seq=from_seq)
+    return plain(rows[0]["subscription"])
 
 
 def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None) -> int:
@@ -101,9 +117,9 @@ def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None
 
 
 def list_deliveries(tx: ManagedTransaction, subscription_id: str, *, status: str | None, from_seq: int,
-                    limit: int) -> list[dict[str, Any]]:
-    rows = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status, from_seq=from_seq,
-               limit=limit)
+                    limit: int) -> list[DeliveryNode]:
+    rows: list[DeliveryRow] = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status,
+                                  from_seq=from_seq, limit=limit)
     return [plain(r["delivery"]) for r in rows]
 
 
@@ -118,8 +134,8 @@ def _claim_tx(tx: ManagedTransaction, subscription_id: str, owner: str, token: s
     if locked is None:
         return None
     sub, now, _high = locked
-    leased = sub.get("lease_until") is not None and sub["lease_until"] > now
-    backing_off = sub.get("next_attempt_at") is not None and sub["next_attempt_at"] > now
+    leased = (until := sub.get("lease_until")) is not None and until > now
+    backing_off = (retry_at := sub.get("next_attempt_at")) is not None and retry_at > now
     if sub.get("status") != "active" or leased or backing_off:
         return None
     rows = run(tx, "notify_set_lease", subscription_id=subscription_id, owner=owner, token=token,
@@ -134,19 +150,19 @@ def claim(graph: Graph, subscription_id: str, *, owner: str, token: str, lease_m
 
 
 def next_events(graph: Graph, *, after: int, event_types: list[str], limit: int,
-                window: int) -> tuple[int, list[int], list[dict[str, Any]]]:
+                window: int) -> tuple[int, list[int], list[EventNode]]:
     """(last sequence number scanned, every number present after ``after``, the wanted events in
     order): the caller checks the numbers for gaps, events not yet visible to this read."""
     exact = [t for t in event_types if not t.endswith("*")]
     prefixes = [t[:-1] for t in event_types if t.endswith(".*")]
     rows = graph.read_query("notify_next_events", after=after, all="*" in event_types, types=exact,
                             prefixes=prefixes, limit=limit, window=window)
-    row = rows[0]
+    row: NextEventsRow = rows[0]
     return int(row["upper"]), [int(s) for s in row["seqs"]], [plain(e) for e in row["events"]]
 
 
-def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    rows = graph.read_query("notify_pending_redrives", subscription_id=subscription_id, limit=limit)
+def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tuple[DeliveryNode, EventNode]]:
+    rows: list[RedriveRow] = graph.read_query("notify_pending_redrives", subscription_id=subscription_id, limit=limit)
     return [(plain(r["delivery"]), plain(r["event"])) for r in rows]
 
 
@@ -187,18 +203,18 @@ def record_delivered(graph: Graph, lease: Lease, rows: list[dict[str, Any]], *, 
 
 
 def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[dict[str, Any]], cursor: int,
-                       lease_ms: int, failure: dict[str, Any]) -> dict[str, Any] | None:
+                       lease_ms: int, failure: dict[str, Any]) -> DeliveryNode | None:
     if not _holds(tx, lease):
         return None
     if acked:
         _delivered(tx, lease, acked, cursor, lease_ms)
     rows = run(tx, "notify_record_failure", subscription_id=lease.subscription_id, owner=lease.owner, **failure)
-    delivery: dict[str, Any] = plain(rows[0]["delivery"])
+    delivery: DeliveryNode = plain(rows[0]["delivery"])
     return delivery
 
 
 def record_failure(graph: Graph, lease: Lease, failure: dict[str, Any], *, acked: list[dict[str, Any]],
-                   cursor: int, lease_ms: int) -> dict[str, Any] | None:
+                   cursor: int, lease_ms: int) -> DeliveryNode | None:
     """Record the deliveries acknowledged so far and then a failed attempt (dead-lettered when
     ``failure['dead']``), releasing the lease; None when the lease was lost."""
     return graph.write(_record_failure_tx, lease, acked, cursor, lease_ms, failure)

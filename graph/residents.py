@@ -12,6 +12,25 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import run, run_one
+from graph.rows import (
+    AttachCardRow,
+    CandidateRow,
+    CardRow,
+    CardStatusRow,
+    ChangeNode,
+    ChangeRow,
+    DetachCardRow,
+    IdentifierLock,
+    IdentityRow,
+    LockedRow,
+    NodeProps,
+    PixRow,
+    ResidentRow,
+    SameAsLink,
+    SameAsRow,
+    SourceRow,
+    VersionRow,
+)
 from graph.values import plain
 
 __all__ = [
@@ -38,29 +57,31 @@ __all__ = [
 ]
 
 
-def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) -> dict[str, Any] | None:
+def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) -> SourceRow | None:
     return run_one(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
 
 
 def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_type: str, card_id: str,
-                    issuer: str | None = None, chip_number: str | None = None) -> dict[str, Any] | None:
+                    issuer: str | None = None, chip_number: str | None = None) -> IdentifierLock | None:
     """Find or create the identifier and lock it; None when the domain does not exist."""
     return run_one(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
                    issuer=issuer, chip_number=chip_number)
 
 
-def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> dict[str, Any] | None:
+def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> IdentifierLock | None:
     return run_one(tx, "find_identifier", domain=domain, number=number)
 
 
-def create_resident(tx: ManagedTransaction, props: dict[str, Any], empi_id: str) -> dict[str, Any]:
-    return run(tx, "create_resident", props=props, empi_id=empi_id)[0]
+def create_resident(tx: ManagedTransaction, props: NodeProps, empi_id: str) -> SourceRow:
+    row: SourceRow = run(tx, "create_resident", props=props, empi_id=empi_id)[0]
+    return row
 
 
 def attach_card(tx: ManagedTransaction, *, resident_id: str, domain: str, number: str, rel_id: str,
-                app_domain: str) -> dict[str, Any]:
-    return run(tx, "attach_card", resident_id=resident_id, domain=domain, number=number, rel_id=rel_id,
-               app_domain=app_domain)[0]
+                app_domain: str) -> AttachCardRow:
+    row: AttachCardRow = run(tx, "attach_card", resident_id=resident_id, domain=domain, number=number,
+                             rel_id=rel_id, app_domain=app_domain)[0]
+    return row
 
 
 def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, score: float, method: str,
@@ -70,17 +91,17 @@ def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, sco
         explanation=json.dumps(explanation, ensure_ascii=False, default=str))
 
 
-def get_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
+def get_resident(tx: ManagedTransaction, resident_id: str) -> ResidentRow | None:
     return plain(run_one(tx, "get_resident", resident_id=resident_id))
 
 
-def lock_resident(tx: ManagedTransaction, resident_id: str) -> dict[str, Any] | None:
+def lock_resident(tx: ManagedTransaction, resident_id: str) -> CandidateRow | None:
     return plain(run_one(tx, "lock_resident", resident_id=resident_id))
 
 
-def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: dict[str, Any], change_id: str,
+def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: NodeProps, change_id: str,
                     by: str, kind: str, fields: list[dict[str, Any]]) -> int:
-    rows = run(tx, "update_resident", resident_id=resident_id, changes=changes, change_id=change_id, by=by,
+    rows: list[VersionRow] = run(tx, "update_resident", resident_id=resident_id, changes=changes, change_id=change_id, by=by,
                kind=kind, fields=json.dumps(fields, ensure_ascii=False, default=_json_default))
     return int(rows[0]["version"])
 
@@ -89,63 +110,65 @@ def _json_default(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def list_changes(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
+def list_changes(tx: ManagedTransaction, resident_id: str) -> list[ChangeNode]:
     out = []
-    for row in run(tx, "list_changes", resident_id=resident_id):
+    rows: list[ChangeRow] = run(tx, "list_changes", resident_id=resident_id)
+    for row in rows:
         change = plain(row["change"])
         change["fields"] = json.loads(change["fields"])
         out.append(change)
     return out
 
 
-def detach_card(tx: ManagedTransaction, resident_id: str, card_id: str) -> dict[str, Any] | None:
+def detach_card(tx: ManagedTransaction, resident_id: str, card_id: str) -> DetachCardRow | None:
     return run_one(tx, "detach_card", resident_id=resident_id, card_id=card_id)
 
 
-def set_card_status(tx: ManagedTransaction, card_id: str, status: str, reason: str | None) -> dict[str, Any] | None:
+def set_card_status(tx: ManagedTransaction, card_id: str, status: str, reason: str | None) -> CardStatusRow | None:
     return plain(run_one(tx, "set_card_status", card_id=card_id, status=status, reason=reason))
 
 
-def get_card(tx: ManagedTransaction, card_id: str) -> dict[str, Any] | None:
+def get_card(tx: ManagedTransaction, card_id: str) -> CardRow | None:
     return plain(run_one(tx, "get_card", card_id=card_id))
 
 
-def get_identity(tx: ManagedTransaction, empi_id: str) -> dict[str, Any] | None:
+def get_identity(tx: ManagedTransaction, empi_id: str) -> IdentityRow | None:
     return run_one(tx, "get_identity", empi_id=empi_id)
 
 
 def pix_lookup(tx: ManagedTransaction, *, domain: str, number: str, targets: list[str] | None,
-               include_inactive: bool = False) -> list[dict[str, Any]]:
+               include_inactive: bool = False) -> list[PixRow]:
     return run(tx, "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive)
 
 
 def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: int, exclude: list[str],
-                    limit: int) -> list[dict[str, Any]]:
+                    limit: int) -> list[CandidateRow]:
     """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
 
 
 def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:
     """Write-lock the blocking keys' lock nodes, in the given order (see cypher/lock_block_keys.cypher)."""
-    rows = run(tx, "lock_block_keys", keys=keys)
+    rows: list[LockedRow] = run(tx, "lock_block_keys", keys=keys)
     return int(rows[0]["locked"]) if rows else 0
 
 
-def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[dict[str, Any]]:
-    out = []
-    for row in plain(run(tx, "list_same_as", resident_id=resident_id)):
+def list_same_as(tx: ManagedTransaction, resident_id: str) -> list[SameAsLink]:
+    out: list[SameAsLink] = []
+    rows: list[SameAsRow] = plain(run(tx, "list_same_as", resident_id=resident_id))
+    for row in rows:
         link = row["link"]
         link["explanation"] = json.loads(link.get("explanation") or "[]")
         out.append({"from": row["from_id"], "to": row["to_id"], **link})
     return out
 
 
-def list_records_page(tx: ManagedTransaction, after: str, limit: int) -> list[dict[str, Any]]:
+def list_records_page(tx: ManagedTransaction, after: str, limit: int) -> list[CandidateRow]:
     """A page of records (keyset on resident_id) with their EMPI ids, for batch resolution."""
     return plain(run(tx, "list_records_page", after=after, limit=limit))
 
 
 def list_flagged_records(tx: ManagedTransaction, *, flag: str | None, source_domain: str | None, after: str,
-                         limit: int) -> list[dict[str, Any]]:
+                         limit: int) -> list[CandidateRow]:
     """A page of records carrying data-quality flags (keyset on resident_id), filtered by flag and domain."""
     return plain(run(tx, "list_flagged_records", flag=flag, source_domain=source_domain, after=after, limit=limit))

@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.driver import run
+from graph.rows import SupervisionDailyRow, SupervisionTotalsRow
 
 __all__ = ["ALL_STEPS", "merge_tallies", "record_tallies", "supervision_daily", "supervision_institutions"]
 
@@ -37,7 +38,7 @@ def record_tallies(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
 
 
 def supervision_institutions(tx: ManagedTransaction, start: date, end: date,
-                             institution: str | None) -> list[dict[str, Any]]:
+                             institution: str | None) -> list[SupervisionTotalsRow]:
     """Totals per institution (one query per shape, so each seeks its own index)."""
     window = {"from": start.isoformat(), "to": end.isoformat()}
     if institution is None:
@@ -46,8 +47,9 @@ def supervision_institutions(tx: ManagedTransaction, start: date, end: date,
 
 
 def supervision_daily(tx: ManagedTransaction, start: date, end: date, institution: str | None,
-                      limit: int) -> list[dict[str, Any]]:
+                      limit: int) -> list[SupervisionDailyRow]:
     window = {"from": start.isoformat(), "to": end.isoformat()}
+    rows: list[SupervisionDailyRow]
     if institution is None:
         rows = run(tx, "stats_supervision_daily", all_steps=ALL_STEPS, limit=limit, **window)
     else:

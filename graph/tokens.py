@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from graph.driver import Graph, Transaction, run
+from graph.rows import RevokedTokenNode, TokenRow
 from graph.values import plain
 
 __all__ = ["RevocationList", "list_revoked_tokens", "revoke_token"]
 
 
-def revoke_token(tx: Transaction, *, jti: str, by: str, reason: str | None, expires_at: int | None) -> dict[str, Any]:
-    rows = run(tx, "revoke_token", jti=jti, by=by, reason=reason, expires_at=expires_at)
-    token: dict[str, Any] = plain(rows[0]["token"])
+def revoke_token(tx: Transaction, *, jti: str, by: str, reason: str | None, expires_at: int | None) -> RevokedTokenNode:
+    rows: list[TokenRow] = run(tx, "revoke_token", jti=jti, by=by, reason=reason, expires_at=expires_at)
+    token: RevokedTokenNode = plain(rows[0]["token"])
     return token
 
 
-def list_revoked_tokens(tx: Transaction, now: int) -> list[dict[str, Any]]:
+def list_revoked_tokens(tx: Transaction, now: int) -> list[RevokedTokenNode]:
     return [plain(r["token"]) for r in run(tx, "list_revoked_tokens", now=now)]
 
 

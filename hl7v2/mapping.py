@@ -4,11 +4,11 @@ errors to the ERR segment's location and code."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
 from core.errors import Conflict, EhcError, Forbidden, InvalidInput, NotFound, Unavailable
+from graph.rows import DomainNode
 from hl7v2.errors import (
     DATA_TYPE_ERROR,
     DUPLICATE_KEY,
@@ -31,7 +31,7 @@ class Located:
     """An identifier resolved to its domain, with where it was in the message."""
 
     cx: Cx
-    domain: dict[str, Any]
+    domain: DomainNode
     segment: str
     field: int
 

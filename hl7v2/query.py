@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from core.errors import EhcError
+from graph.rows import PdqResident
 from graph.trail import Actor
 from hl7v2.errors import DATA_TYPE_ERROR, REQUIRED_FIELD_MISSING, TABLE_VALUE_NOT_FOUND, UNKNOWN_KEY, Hl7Error
 from hl7v2.fields import Cx, Field, at, component, cx_list, hl7_date, hl7_sex, repetitions
@@ -153,7 +154,7 @@ def _date(value: str, bad: Callable[..., Hl7Error]) -> date | None:
         raise bad(exc.message) from exc
 
 
-def _pid(n: int, patient: dict[str, Any]) -> str:
+def _pid(n: int, patient: PdqResident) -> str:
     """A PDQ answer: PID-3 the identity's identifiers, PID-5 name (family^given), PID-7, PID-8, PID-11,
     PID-13, PID-16 marital status, PID-22 ethnic group."""
     r = patient["resident"]

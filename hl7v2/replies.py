@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.rows import PixIdentifier
 from hl7v2.errors import Hl7Error
 
 __all__ = ["Header", "ack", "cx", "escape", "rsp", "segment"]
@@ -75,7 +76,7 @@ def ack(h: Header, code: str = "AA", error: Hl7Error | None = None, text: str = 
     return "\r".join(segments) + "\r"
 
 
-def cx(identifier: dict[str, Any]) -> str:
+def cx(identifier: PixIdentifier) -> str:
     """An identifier as CX: value^^^namespace&OID&ISO^type."""
     authority = f"{escape(identifier['domain'])}&{escape(identifier.get('oid') or '')}&ISO"
     return f"{escape(identifier['value'])}^^^{authority}^{_ID_TYPE.get(identifier.get('card_type') or '', '')}"

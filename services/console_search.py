@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from graph import console as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.rows import ConsoleNameHit, ConsoleSearchHit
 from graph.trail import Actor
 from resolver.idnumber import IdNumberError, parse_id_number
 from resolver.names import standardise_name
@@ -70,17 +70,17 @@ def search_terms(query: str) -> SearchTerms:
 
 
 def search(graph: Graph, query: str, *, actor: Actor | None = None, audit: AuditBuffer | None = None,
-           limit: int = 50) -> list[dict[str, Any]]:
+           limit: int = 50) -> list[ConsoleSearchHit]:
     """Records matching ``query``, one row per record with its EMPI id and how it was found. The search
     itself is audited (it reads personal data)."""
     terms = search_terms(query)
-    rows: list[dict[str, Any]] = []
+    rows: list[ConsoleSearchHit] = []
     if any((terms.id_number, terms.phone, terms.number, terms.empi_id)):
         rows += graph.read(lambda tx: repo.search_keys(tx, id_number=terms.id_number, phone=terms.phone,
                                                        number=terms.number, empi_id=terms.empi_id, limit=limit))
     if terms.lucene:
         lucene = terms.lucene
-        rows += [{**r, "via": "name"} for r in graph.read(lambda tx: repo.search_names(tx, lucene, limit))]
+        rows += [ConsoleNameHit(**r, via="name") for r in graph.read(lambda tx: repo.search_names(tx, lucene, limit))]
     seen: set[str] = set()
     out = []
     for row in rows:

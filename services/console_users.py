@@ -11,6 +11,7 @@ from neo4j import ManagedTransaction
 
 from core.errors import Conflict, EhcError, NotFound
 from graph import console as repo
+from graph import rows
 from graph.driver import DuplicateKey, Graph
 
 __all__ = ["CONSOLE_ROLES", "MAX_FAILURES", "ConsoleUser", "ConsoleUserService", "SignInRefused"]
@@ -66,7 +67,7 @@ class ConsoleUserService:
                            field="username") from exc
         return ConsoleUser(username, role)
 
-    def list(self) -> list[dict[str, object]]:
+    def list(self) -> list[rows.ConsoleUser]:
         return self.graph.read(repo.list_users)
 
     def authenticate(self, username: str, password: str) -> ConsoleUser:

@@ -12,6 +12,7 @@ from core.privacy import mask_text
 from graph import console as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.rows import ConsoleCardHoldersRow
 from graph.trail import Actor
 from resolver.idnumber import is_valid_id_number, parse_id_number
 from resolver.survivorship import golden_record
@@ -76,7 +77,7 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, An
                           "weak_links": [e["data"]["id"] for e in edges if "weak" in e["classes"]]}}
 
 
-def card_holders(graph: Graph, card_id: str) -> dict[str, Any]:
+def card_holders(graph: Graph, card_id: str) -> ConsoleCardHoldersRow:
     found = graph.read(repo.card_holders, card_id)
     if found is None:
         raise NotFound(f"no card {card_id!r}", field="card_id")

@@ -9,6 +9,7 @@ from typing import Any
 from core.errors import NotFound
 from graph import domains as repo
 from graph.driver import DuplicateKey, Graph, Transaction
+from graph.rows import DomainNode
 from graph.trail import SYSTEM, Actor, emit_event, record_audit
 from services.models import DomainIn, DomainUpdate
 
@@ -21,10 +22,10 @@ class DomainService:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def create(self, body: DomainIn, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def create(self, body: DomainIn, actor: Actor = SYSTEM) -> DomainNode:
         props = body.model_dump()
 
-        def work(tx: Transaction) -> dict[str, Any]:
+        def work(tx: Transaction) -> DomainNode:
             domain = repo.create_domain(tx, props)
             self._trail(tx, actor, "create", "domain.created", domain, {"fields": sorted(props)})
             return domain
@@ -34,17 +35,17 @@ class DomainService:
         except DuplicateKey as exc:
             raise repo.duplicate_domain(exc) from exc
 
-    def update(self, code: str, body: DomainUpdate, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def update(self, code: str, body: DomainUpdate, actor: Actor = SYSTEM) -> DomainNode:
         props = body.model_dump(exclude_unset=True)
         return self._change(code, props, actor, "update", "domain.updated", {"fields": sorted(props)})
 
-    def deactivate(self, code: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def deactivate(self, code: str, actor: Actor = SYSTEM) -> DomainNode:
         return self._change(code, {"status": "inactive"}, actor, "deactivate", "domain.deactivated",
                             {"status": "inactive"})
 
     def _change(self, code: str, props: dict[str, Any], actor: Actor, action: str, event: str,
-                detail: dict[str, Any]) -> dict[str, Any]:
-        def work(tx: Transaction) -> dict[str, Any]:
+                detail: dict[str, Any]) -> DomainNode:
+        def work(tx: Transaction) -> DomainNode:
             domain = repo.update_domain(tx, code, props)
             if domain is None:
                 raise NotFound(f"no identifier domain with code {code!r}", field="code")
@@ -57,7 +58,7 @@ class DomainService:
             raise repo.duplicate_domain(exc) from exc
 
     @staticmethod
-    def _trail(tx: Transaction, actor: Actor, action: str, event: str, domain: dict[str, Any],
+    def _trail(tx: Transaction, actor: Actor, action: str, event: str, domain: DomainNode,
                detail: dict[str, Any]) -> None:
         record_audit(tx, actor, action, "domain", str(domain["code"]), detail)
         emit_event(tx, event, empi_id=None, payload={"code": domain["code"], "oid": domain["oid"],

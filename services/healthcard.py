@@ -21,6 +21,7 @@ from graph import healthcard as store
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
+from graph.rows import AccountRow, BankCardNode
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_reason
 from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
@@ -45,12 +46,12 @@ ID_DOMAIN = "ID"
 
 
 
-def _bank_view(card: dict[str, Any]) -> dict[str, Any]:
+def _bank_view(card: BankCardNode) -> dict[str, Any]:
     return {"bank_card_id": card["bank_card_id"], "bank": card["bank"], "last4": card["last4"],
             "masked": "*" * (int(card["length"]) - 4) + card["last4"], "bound_at": card.get("bound_at")}
 
 
-def account_view(found: dict[str, Any]) -> dict[str, Any]:
+def account_view(found: AccountRow) -> dict[str, Any]:
     """The public view of an account: personal numbers masked, no account key, no token ids."""
     a, card, r = found["account"], found["card"] or {}, found["resident"] or {}
     cancellation = None
@@ -87,11 +88,11 @@ class HealthCardService:
         self.audit = audit
 
     # -- read ---------------------------------------------------------------------------------
-    def raw(self, ehc_id: str) -> dict[str, Any] | None:
+    def raw(self, ehc_id: str) -> AccountRow | None:
         """``{account, card, resident, bank_cards, current_empi_id}`` or None."""
         return self.graph.read(store.get_account, ehc_id)
 
-    def _require(self, ehc_id: str) -> dict[str, Any]:
+    def _require(self, ehc_id: str) -> AccountRow:
         found = self.raw(ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
@@ -182,10 +183,12 @@ class HealthCardService:
             # Real-name accounts stay strict: a changed birth date or gender must agree with the ID
             # document, though the master index would accept (and flag) the disagreement from a feed.
             resident = found["resident"]
+            if resident is None:  # an account is linked to its record when it is registered
+                raise NotFound(f"e-health card account {ehc_id!r} has no master-index record", field="ehc_id")
             check_real_name({"id_type": resident.get("id_type"), "id_number": resident.get("id_number"),
                              **{k: v for k, v in resident_changes.items() if k in ("birth_date", "gender")}})
-            version = body.resident_version or int(found["resident"]["version"])
-            self.residents.update(found["resident"]["resident_id"],
+            version = body.resident_version or int(resident["version"])
+            self.residents.update(resident["resident_id"],
                                   ResidentUpdate.model_validate({"version": version, **resident_changes}), actor)
         account_changes = body.account_changes()
         if "contact_preferences" in account_changes and account_changes["contact_preferences"] is not None:
@@ -282,7 +285,7 @@ class HealthCardService:
 
     @staticmethod
     def _bind_tx(tx: Transaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
-                 actor: Actor) -> tuple[dict[str, Any], bool]:
+                 actor: Actor) -> tuple[BankCardNode, bool]:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
@@ -307,7 +310,7 @@ class HealthCardService:
         return _bank_view(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
 
     def _unbind_tx(self, tx: Transaction, ehc_id: str, bank_card_id: str, document: IdDocument,
-                   actor: Actor) -> dict[str, Any]:
+                   actor: Actor) -> BankCardNode:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")

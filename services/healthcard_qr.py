@@ -26,6 +26,7 @@ from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
 from graph.national_qr import consume_national, record_national
+from graph.rows import AccountRow, NodeProps
 from graph.trail import Actor, emit_event, record_audit
 from healthcard.accounts import AccountStatus, parse_function, resident_summary
 from healthcard.combined import is_combined, issue_combined, split, verify_combined
@@ -92,7 +93,7 @@ class PrintedQr:
 class _Seen:
     """What the checks learnt about the code's card, for the audit entry and the answer."""
 
-    found: dict[str, Any] | None = None
+    found: AccountRow | None = None
     card_id: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -133,7 +134,7 @@ class QrService:
         self._audit(actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value})
         return self._rendered(dynamic.token, dynamic, function, "signed", req.format)
 
-    def _active(self, ehc_id: str) -> dict[str, Any]:
+    def _active(self, ehc_id: str) -> AccountRow:
         found = self.accounts.raw(ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
@@ -145,7 +146,7 @@ class QrService:
         return found
 
     @staticmethod
-    def _payment_account(found: dict[str, Any], bank_card_id: str | None) -> str:
+    def _payment_account(found: AccountRow, bank_card_id: str | None) -> str:
         cards = found["bank_cards"]
         if bank_card_id is not None:
             if not any(c["bank_card_id"] == bank_card_id for c in cards):
@@ -229,7 +230,7 @@ class QrService:
         if ehc_id is None:
             raise NotFound("no e-health card account for this ID document; register first", field="id_number")
         found = self._active(ehc_id)
-        name = "".join(str(found["resident"].get("name") or "").split())
+        name = "".join(str((found["resident"] or {}).get("name") or "").split())
         if "".join(req.name.split()) != name:
             raise IdDocumentMismatch("the name does not match the ID document's holder", field="name")
         token = self._issue_static(ehc_id, "print", actor).token
@@ -283,7 +284,7 @@ class QrService:
                 raise QrWrongScene(f"{scene.name} needs the combined payment code (二码合一)", field="token",
                                    details={"reason": "combined_required", "scene": scene.code})
             self._card_active(claims.card_id, seen)
-            account = (seen.found or {}).get("account") or {}
+            account = seen.found["account"] if seen.found else {}
             if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
                 raise QrRevoked("this static QR code was replaced by a newer one (or revoked); use the new code",
                                 field="token")
@@ -314,7 +315,7 @@ class QrService:
         self._card_active(code.card_id, seen)
         expires = int(code.valid_until.timestamp()) if code.valid_until else None
         if code.qr_type is QrType.STATIC:
-            self._national_static_current((seen.found or {}).get("account") or {})
+            self._national_static_current(seen.found["account"] if seen.found else {})
         else:
             used = consume_national(self.graph, payload)
             if used is None:
@@ -355,11 +356,12 @@ class QrService:
     @staticmethod
     def _answer(card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str,
                 extra: dict[str, Any]) -> dict[str, Any]:
-        found = seen.found or {}
-        account = found.get("account") or {}
-        return {"valid": True, "ehc_id": card_id, "empi_id": found.get("current_empi_id") or account.get("empi_id"),
-                "type": _TYPE_NAMES[qr_type], "form": form,
-                "resident": resident_summary(found.get("resident") or {}, scene.function), **extra}
+        found = seen.found
+        account: NodeProps = found["account"] if found else {}
+        empi_id = (found["current_empi_id"] if found else None) or account.get("empi_id")
+        resident = (found["resident"] if found else None) or {}
+        return {"valid": True, "ehc_id": card_id, "empi_id": empi_id, "type": _TYPE_NAMES[qr_type], "form": form,
+                "resident": resident_summary(resident, scene.function), **extra}
 
     def _tally(self, institution: str, step: str, function: str | None, refusal: str | None) -> list[dict[str, Any]]:
         """Supervision counters of this verification, on the Beijing calendar day."""

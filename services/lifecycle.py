@@ -14,6 +14,7 @@ from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
 from graph.driver import Graph, Transaction
+from graph.rows import IdentitySnapshotRow, LinkEventNode, MergeNode
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
@@ -144,7 +145,7 @@ class LifecycleService:
             raise NotFound(f"no merge {merge_id!r}", field="merge_id")
         return {k: v for k, v in found.items() if k != "touched_at"}
 
-    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[MergeNode]:
         return self.graph.read(repo.list_merges, empi_id, limit)
 
     # -- unlink -----------------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class LifecycleService:
         record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_empi})
 
     # -- views ------------------------------------------------------------------------------------
-    def history(self, empi_id: str) -> list[dict[str, Any]]:
+    def history(self, empi_id: str) -> list[LinkEventNode]:
         ident = self.residents.identity(empi_id)
         return self.graph.read(repo.identity_history, ident["empi_id"])
 
@@ -186,6 +187,6 @@ class LifecycleService:
         ident = self.residents.identity(empi_id, actor)
         return {**ident, "golden": golden_record(ident["records"], self.survivorship)}
 
-    def snapshot(self, empi_ids: list[str]) -> list[dict[str, Any]]:
+    def snapshot(self, empi_ids: list[str]) -> list[IdentitySnapshotRow]:
         """The state a merge may touch, for comparing before a merge and after its undo."""
         return self.graph.read(repo.identity_snapshot, empi_ids)

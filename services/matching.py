@@ -14,6 +14,7 @@ from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
+from graph.rows import CandidateRow, NodeProps
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -72,12 +73,12 @@ class MatchEngine:
         return repo.lock_block_keys(tx, block_lock_stripes(blocking_keys(std)))
 
     def candidates(self, tx: Transaction, std: StandardRecord,
-                   exclude: list[str]) -> list[tuple[str, dict[str, Any]]]:
+                   exclude: list[str]) -> list[tuple[str, CandidateRow]]:
         rows = repo.find_candidates(tx, keys=blocking_keys(std), per_key=self.per_key, exclude=exclude,
                                     limit=self.per_key * 4)
         return [(row["resident"]["resident_id"], row) for row in rows]
 
-    def rank(self, std: StandardRecord, rows: list[tuple[str, dict[str, Any]]]) -> Decision:
+    def rank(self, std: StandardRecord, rows: list[tuple[str, CandidateRow]]) -> Decision:
         """Score the record against candidate rows and apply the policy."""
         standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
         return decide(std, standard, self.scorer, self.policy)
@@ -139,7 +140,7 @@ def default_engine() -> MatchEngine:
     return engine_for(defaults)
 
 
-def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, dict[str, Any]],
+def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps],
                  limit: int = 10) -> dict[str, Any]:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {

@@ -20,6 +20,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
+from graph.rows import DeliveryNode, SubscriptionNode
 from graph.trail import SYSTEM, Actor, record_audit
 from services.egress import EgressPolicy
 from services.notify_dispatch import (
@@ -134,13 +135,13 @@ def _new_secret() -> str:
 
 
 # -- managing subscriptions ----------------------------------------------------------------------
-def _public(sub: dict[str, Any]) -> dict[str, Any]:
+def _public(sub: SubscriptionNode) -> dict[str, Any]:
     """A subscription without its secret and lease internals."""
     hidden = {"secret", "previous_secret", "lease_token", "touched_at", "revision"}
     return {k: v for k, v in sub.items() if k not in hidden}
 
 
-_Change = Callable[[ManagedTransaction, dict[str, Any], int], dict[str, Any]]
+_Change = Callable[[ManagedTransaction, SubscriptionNode, int], dict[str, Any]]
 
 
 class SubscriptionService:
@@ -165,7 +166,7 @@ class SubscriptionService:
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}
 
-        def work(tx: ManagedTransaction) -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> SubscriptionNode:
             sub = repo.create_subscription(tx, sid, props)
             record_audit(tx, actor, "create", "subscription", sid, {"event_types": body.event_types})
             return sub
@@ -202,7 +203,7 @@ class SubscriptionService:
         if body.url is not None:
             self._check_target(body.url)
 
-        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             extra: dict[str, Any] = {}
@@ -222,7 +223,7 @@ class SubscriptionService:
         (two signatures in the header), so receivers can switch without losing a delivery."""
         secret = _new_secret()
 
-        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             now = datetime.now(UTC)
@@ -239,7 +240,7 @@ class SubscriptionService:
     def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deactivate: nothing more is delivered; the record and its deliveries stay inspectable."""
 
-        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
             if sub["status"] != "deleted":
                 repo.update_subscription(tx, subscription_id, {"status": "deleted",
                                                                "deleted_at": datetime.now(UTC)})
@@ -251,7 +252,7 @@ class SubscriptionService:
     def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deliver again every wanted event from ``from_seq`` on, in order, with new delivery ids."""
 
-        def change(tx: ManagedTransaction, sub: dict[str, Any], high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             if from_seq > high + 1:
@@ -268,7 +269,7 @@ class SubscriptionService:
         """Queue dead letters (all, or those events) for delivery again, ahead of the stream."""
         count = 0
 
-        def change(tx: ManagedTransaction, sub: dict[str, Any], _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
             nonlocal count
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
@@ -279,7 +280,7 @@ class SubscriptionService:
         return count
 
     def deliveries(self, subscription_id: str, *, status: str | None = None, from_seq: int = 0,
-                   limit: int = 100) -> list[dict[str, Any]]:
+                   limit: int = 100) -> list[DeliveryNode]:
         self.get(subscription_id)
         return self.graph.read(repo.list_deliveries, subscription_id, status=status, from_seq=from_seq,
                                limit=limit)

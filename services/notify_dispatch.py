@@ -16,16 +16,18 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from core.privacy import MaskingFilter
 from core.settings import NotifySettings
 from graph import notify as repo
 from graph.driver import Graph
+from graph.rows import EventNode
 from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
-__all__ = ["Dispatcher", "NotifySettings", "backoff_delay", "signing_secrets", "start_dispatcher"]
+__all__ = ["Dispatcher", "NotifySettings", "SigningSecrets", "backoff_delay", "signing_secrets",
+           "start_dispatcher"]
 
 log = logging.getLogger("ehc.notify")
 
@@ -188,7 +190,7 @@ class Dispatcher:
             self._gaps = {k: v for k, v in self._gaps.items() if now - v < 2 * grace}
         return end
 
-    def _send(self, batch: _Batch, event: dict[str, Any], delivery_id: str, generation: int, prior: int, *,
+    def _send(self, batch: _Batch, event: EventNode, delivery_id: str, generation: int, prior: int, *,
               redrive: bool) -> bool:
         settings, sub = self.settings, batch.lease.subscription
         if self._stop.is_set():  # shutting down: keep what was delivered, give the lease back
@@ -232,7 +234,14 @@ class Dispatcher:
         return True
 
 
-def signing_secrets(sub: dict[str, Any], now: datetime | None = None) -> list[str]:
+class SigningSecrets(TypedDict):
+    """What ``signing_secrets`` reads of a subscription (a ``SubscriptionNode`` has these keys)."""
+    secret: str
+    previous_secret: NotRequired[str | None]
+    previous_secret_until: NotRequired[datetime | None]
+
+
+def signing_secrets(sub: SigningSecrets, now: datetime | None = None) -> list[str]:
     """The subscription's secret, and while a rotation's grace period lasts the previous one too."""
     out = [str(sub["secret"])]
     previous, until = sub.get("previous_secret"), sub.get("previous_secret_until")

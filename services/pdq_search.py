@@ -11,6 +11,7 @@ from typing import Any
 from graph import pdq as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.rows import PdqResident
 from graph.trail import Actor
 from resolver.names import standardise_name
 
@@ -44,7 +45,7 @@ class PdqQuery:
 @dataclass(frozen=True, slots=True)
 class PdqResult:
     total: int
-    patients: list[dict[str, Any]] = field(default_factory=list)  # {empi_id, resident, identifiers}
+    patients: list[PdqResident] = field(default_factory=list)
 
 
 def _pinyin(text: str) -> str | None:
@@ -75,7 +76,7 @@ class PdqService:
             return PdqResult(0, [])
         query = replace(query, limit=max(1, query.limit))
         total, page = self.graph.read(repo.search_residents, criteria_of(query), query.targets, query.limit)
-        patients = [{**p, "resident": {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}}
+        patients: list[PdqResident] = [{**p, "resident": {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}}
                     for p in page]
         if self.audit is not None and actor is not None:
             for p in patients:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from core.errors import Conflict, EhcError, NotFound
 from core.ids import new_id
@@ -11,6 +10,7 @@ from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
+from graph.rows import DomainNode, PixIdentifier
 from graph.trail import Actor, emit_event, record_audit
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
@@ -34,7 +34,7 @@ class UnknownIdentifier(NotFound):
 class PixResult:
     empi_id: str
     source: dict[str, str]
-    identifiers: list[dict[str, Any]]
+    identifiers: list[PixIdentifier]
     conflict: list[str] = field(default_factory=list)  # ["id_number"]: two valid ID numbers (steward override)
 
 
@@ -45,7 +45,7 @@ class PixService:
         self.directory = directory or DomainDirectory(graph, ttl=0.0)
         self.audit = audit
 
-    def resolve_domain(self, ref: str, field: str) -> dict[str, Any]:
+    def resolve_domain(self, ref: str, field: str) -> DomainNode:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
         oid = ref.removeprefix("urn:oid:")
         domain = self.directory.find(oid)

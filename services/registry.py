@@ -12,6 +12,7 @@ from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
+from graph.rows import CardHolder, CardStatusRow, ChangeNode, IdentifierLock, ResidentRow, SameAsLink
 from graph.supervision import record_tallies
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
 from resolver.blocking import BLOCKING_KEY_PREFIX
@@ -79,7 +80,7 @@ class ResidentService:
                              card_id=new_id("C"))
         if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
             return False, None
-        holders: list[dict[str, Any]] = []
+        holders: list[CardHolder] = []
         # Only a valid ID number is an ID card (unique, one identity): an invalid one stays on the record,
         # flagged, for the engine to compare, and cannot take over the holder of a valid number.
         valid_id = record.valid_id_number()
@@ -123,7 +124,7 @@ class ResidentService:
         return True, decision
 
     def _decide(self, tx: Transaction, demographics: dict[str, Any],
-                holders: list[dict[str, Any]]) -> LinkDecision:
+                holders: list[CardHolder]) -> LinkDecision:
         """Same valid ID number as existing records: their identity (one identity per ID number, always);
         the engine's score still explains it. Otherwise the matching engine decides."""
         if not holders:
@@ -156,7 +157,7 @@ class ResidentService:
                           reason=decision.reason, detail={"explanation": decision.explanation})
 
     @staticmethod
-    def _lock_card(tx: Transaction, card: CardIn, field: str) -> dict[str, Any]:
+    def _lock_card(tx: Transaction, card: CardIn, field: str) -> IdentifierLock:
         """Find or create the card under its write lock (its holders are then stable)."""
         locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
                                       card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
@@ -165,7 +166,7 @@ class ResidentService:
         return locked
 
     @staticmethod
-    def _refuse_if_held(card: CardIn, holders: list[dict[str, Any]], empi_id: str | None, field: str) -> None:
+    def _refuse_if_held(card: CardIn, holders: list[CardHolder], empi_id: str | None, field: str) -> None:
         """A card held by another identity is not taken over (that needs a steward's merge)."""
         if any(h["empi_id"] != empi_id for h in holders):
             raise Conflict(f"identifier {card.number} in domain {card.domain} belongs to another person; "
@@ -215,12 +216,12 @@ class ResidentService:
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
                 "conflict": identity_conflicts(records), "records": records}
 
-    def links(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+    def links(self, resident_id: str, actor: Actor | None = None) -> list[SameAsLink]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
         self.get(resident_id, actor)
         return self.graph.read(repo.list_same_as, resident_id)
 
-    def changes(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+    def changes(self, resident_id: str, actor: Actor | None = None) -> list[ChangeNode]:
         self.get(resident_id, actor)
         return self.graph.read(repo.list_changes, resident_id)
 
@@ -343,7 +344,7 @@ class ResidentService:
 
     @staticmethod
     def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
-                        actor: Actor, access: CardAccess | None) -> dict[str, Any]:
+                        actor: Actor, access: CardAccess | None) -> CardStatusRow:
         holders = repo.get_card(tx, card_id)
         if holders is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
@@ -352,7 +353,8 @@ class ResidentService:
         found = repo.set_card_status(tx, card_id, status, reason)
         if found is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
-        for empi_id in holders["empi_ids"] or [None]:
+        targets: list[str | None] = [*holders["empi_ids"]] or [None]
+        for empi_id in targets:
             emit_event(tx, "card.status_changed", empi_id=empi_id,
                        payload={"card_id": card_id, "status": status, "previous": found["previous"]})
         record_audit(tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]})
@@ -381,7 +383,7 @@ def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
     return ["id_number"] if len(distinct_valid_id_numbers(records)) > 1 else []
 
 
-def _view(found: dict[str, Any]) -> dict[str, Any]:
+def _view(found: ResidentRow) -> dict[str, Any]:
     resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith(BLOCKING_KEY_PREFIX)}
     cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
     return {**resident, "empi_id": found["empi_id"], "cards": cards}

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from graph import residents as repo
 from graph.driver import Graph
+from graph.rows import CandidateRow
 from graph.trail import Actor
 from resolver.blocking import blocking_keys
 from resolver.linker import deduplicate
@@ -37,9 +38,9 @@ class ResolveReport:
     refused_merges: list[dict[str, str]] = field(default_factory=list)  # different valid ID numbers
 
 
-def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[dict[str, Any]]:
+def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[CandidateRow]:
     """Every active record with its EMPI id (merged identities' records already point at survivors)."""
-    rows: list[dict[str, Any]] = []
+    rows: list[CandidateRow] = []
     after = ""
     while True:
         batch = graph.read(repo.list_records_page, after, page)

@@ -10,6 +10,7 @@ from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction
+from graph.rows import ReviewItem, ReviewStatusRow
 from graph.trail import Actor, emit_event, record_audit
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
@@ -19,7 +20,7 @@ __all__ = ["ReviewService", "pair_key", "propose"]
 
 
 def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str,
-            explanation: list[dict[str, Any]], reason: str = "") -> dict[str, Any]:
+            explanation: list[dict[str, Any]], reason: str = "") -> ReviewStatusRow:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
     item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id=new_id("V"),
                                    score=score, model_version=model_version, explanation=explanation, reason=reason)
@@ -34,8 +35,8 @@ class ReviewService:
         self.lifecycle = lifecycle or LifecycleService(graph, self.residents)
 
     def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
-                actor: Actor, reason: str = "") -> dict[str, Any]:
-        def work(tx: Transaction) -> dict[str, Any]:
+                actor: Actor, reason: str = "") -> ReviewStatusRow:
+        def work(tx: Transaction) -> ReviewStatusRow:
             item = propose(tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation,
                            reason=reason)
             record_audit(tx, actor, "propose_review", "review", item["review_id"], {"a": a, "b": b})
@@ -48,7 +49,7 @@ class ReviewService:
         return bool(found and found["status"] == "rejected")
 
     def list(self, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
-             descending: bool = True, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+             descending: bool = True, offset: int = 0, limit: int = 50) -> list[ReviewItem]:
         return self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
                                                             max_score=max_score, descending=descending,
                                                             offset=offset, limit=limit))
@@ -99,14 +100,14 @@ class ReviewService:
         return self.show(review_id)
 
 
-def _item_or_404(tx: Transaction, review_id: str) -> dict[str, Any]:
+def _item_or_404(tx: Transaction, review_id: str) -> ReviewItem:
     found = repo.get_review_item(tx, review_id)
     if found is None:
         raise NotFound(f"no review item {review_id!r}", field="review_id")
     return found
 
 
-def _open_item(tx: Transaction, review_id: str) -> dict[str, Any]:
+def _open_item(tx: Transaction, review_id: str) -> ReviewItem:
     """Lock the item first, then check it is still open: a second steward waits, then gets 409."""
     item = repo.lock_review_item(tx, review_id)
     if item is None:

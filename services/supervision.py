@@ -9,6 +9,7 @@ from typing import Any
 from core.errors import InvalidInput
 from graph import supervision as repo
 from graph.driver import Graph
+from graph.rows import SupervisionDailyRow, SupervisionTotalsRow
 from graph.trail import Actor
 from healthcard.national import BEIJING
 from healthcard.supervision import DEFAULT_RULE, OutlierRule, identity_check_tally, summarise
@@ -45,7 +46,7 @@ def supervision(graph: Graph, *, start: date | None = None, end: date | None = N
     if (end - start).days > MAX_DAYS:
         raise InvalidInput(f"the window is at most {MAX_DAYS} days", field="from")
 
-    def work(tx: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def work(tx: Any) -> tuple[list[SupervisionTotalsRow], list[SupervisionDailyRow]]:
         institutions = repo.supervision_institutions(tx, start, end, institution)
         daily = repo.supervision_daily(tx, start, end, institution, daily_limit) if daily_limit else []
         return institutions, daily

@@ -20,11 +20,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import httpx
 
 from core.privacy import mask_text
+from graph.rows import EventNode
 from services.egress import EgressPolicy, EgressRefused, PinnedBackend
 
 __all__ = [
@@ -52,7 +52,7 @@ HEADER_SUBSCRIPTION = "X-EHC-Subscription-Id"
 HEADER_ATTEMPT = "X-EHC-Delivery-Attempt"
 
 
-def event_body(event: dict[str, Any]) -> bytes:
+def event_body(event: EventNode) -> bytes:
     """The JSON an event is delivered as: {seq, type, empi_id, resident_id, payload, at}."""
     payload = event.get("payload") or "{}"
     at = event.get("at")
@@ -122,7 +122,7 @@ class WebhookSender:
                 self._clients.append(client)
         return client
 
-    def post(self, url: str, secrets: Sequence[str], event: dict[str, Any], *, delivery_id: str,
+    def post(self, url: str, secrets: Sequence[str], event: EventNode, *, delivery_id: str,
              subscription_id: str, attempt: int) -> Attempt:
         """POST ``event`` signed with each of ``secrets`` (the current one first)."""
         body = event_body(event)

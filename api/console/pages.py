@@ -20,6 +20,7 @@ from api.console.session import (
     write_session,
 )
 from api.deps import AuditDep, GraphDep, ServicesDep
+from graph.rows import ConsoleCardHoldersRow
 from services.console_search import search as search_records
 from services.console_users import ConsoleUserService, SignInRefused
 from services.console_views import card_holders, explain_link, graph_elements, reveal
@@ -116,8 +117,8 @@ def identity_graph(empi_id: str, graph: GraphDep, audit: AuditDep, services: Ser
     return graph_elements(graph, empi_id, services.engine.policy.auto_link)
 
 
-@router.get("/cards/{card_id}/holders")
-def holders(card_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> dict[str, Any]:
+@router.get("/cards/{card_id}/holders", response_model=dict[str, Any])
+def holders(card_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> ConsoleCardHoldersRow:
     audit.record(who.actor, "read", "card", card_id)
     return card_holders(graph, card_id)
 

@@ -15,6 +15,7 @@ from api.deps import AuditDep, GraphDep
 from core.errors import Conflict, EhcError
 from graph import console as repo
 from graph.driver import Graph
+from graph.rows import ConsoleReviewRow
 from services.console_views import merge_preview
 from services.lifecycle import LifecycleService
 from services.registry import ResidentService
@@ -31,7 +32,7 @@ CLAIM_SECONDS = 300  # opening an open item takes it for five minutes; other ste
 
 def _queue(graph: Graph, *, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
            domain: str | None = None, region: str | None = None, sort: str = "score_desc",
-           limit: int = 100) -> list[dict[str, Any]]:
+           limit: int = 100) -> list[ConsoleReviewRow]:
     return graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score, max_score=max_score,
                                                    domain=domain or None, region=region or None, sort=sort,
                                                    offset=0, limit=limit))

@@ -25,6 +25,7 @@ from api.fhir.inbound import from_patient, validated
 from api.fhir.patient import record_patient
 from api.fhir.search import BadSearch
 from core.errors import Conflict, InvalidInput, NotFound
+from graph.rows import DomainNode
 from graph.trail import Actor
 from services.lifecycle import LifecycleService
 from services.models import CardIn, ResidentIn, ResidentUpdate
@@ -38,7 +39,7 @@ _REPLACED_FIELDS = ("name", "gender", "birth_date", "phone", "address", "region_
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
-def _domain(pix: PixService, system: str, field: str) -> dict[str, Any]:
+def _domain(pix: PixService, system: str, field: str) -> DomainNode:
     try:
         return pix.resolve_domain(system, field)
     except UnknownDomain as exc:

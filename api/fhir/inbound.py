@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.fhir.patient import EN_REPRESENTATION
 from core.errors import InvalidInput
+from graph.rows import DomainNode
 from resolver import codes
 
 __all__ = ["InboundPatient", "from_patient", "validated"]
@@ -23,13 +24,13 @@ __all__ = ["InboundPatient", "from_patient", "validated"]
 ID_DOMAIN = "ID"
 _GENDER_CODES = {"male": "1", "female": "2", "unknown": "0", "other": "9"}
 
-DomainOf = Callable[[str, str], dict[str, Any]]  # (identifier system, field) -> domain; raises if unknown
+DomainOf = Callable[[str, str], DomainNode]  # (identifier system, field) -> domain; raises if unknown
 
 
 @dataclass(slots=True)
 class InboundPatient:
     demographics: dict[str, Any]
-    identifiers: list[tuple[dict[str, Any], str]] = field(default_factory=list)  # (domain, value)
+    identifiers: list[tuple[DomainNode, str]] = field(default_factory=list)  # (domain, value)
 
 
 def _representation(name: Any) -> str | None:

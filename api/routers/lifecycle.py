@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal
 from api.deps import LifecycleDep, require
+from graph.rows import LinkEventNode, MergeNode
 
 router = APIRouter(tags=["identity lifecycle"])
 Steward = Annotated[Principal, Depends(require("merge:write"))]
@@ -45,9 +46,9 @@ def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any
                            override_id_conflict=body.override_id_conflict)
 
 
-@router.get("/merges")
+@router.get("/merges", response_model=list[dict[str, Any]])
 def list_merges(lifecycle: LifecycleDep, _: Reader, empi_id: Annotated[str | None, Query(max_length=64)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[MergeNode]:
     return lifecycle.merges(empi_id, limit)
 
 
@@ -66,8 +67,8 @@ def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Stewa
     return lifecycle.unlink(resident_id, who.actor, body.reason)
 
 
-@router.get("/identities/{empi_id}/history")
-def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[dict[str, Any]]:
+@router.get("/identities/{empi_id}/history", response_model=list[dict[str, Any]])
+def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[LinkEventNode]:
     return lifecycle.history(empi_id)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from api.auth import Principal
 from api.deps import ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
+from graph.rows import ChangeNode, SameAsLink
 from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
 
 router = APIRouter(tags=["resident index"])
@@ -43,14 +44,14 @@ def update_resident(resident_id: str, body: ResidentUpdate, residents: Residents
     return residents.update(resident_id, body, actor=who.actor, access=who.access)
 
 
-@router.get("/residents/{resident_id}/links")
-def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+@router.get("/residents/{resident_id}/links", response_model=list[dict[str, Any]])
+def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> list[SameAsLink]:
     """Why is this record linked? Each SAME_AS with its score, model version, decider and explanation."""
     return residents.links(resident_id, who.actor)
 
 
 @router.get("/residents/{resident_id}/changes", response_model=list[ChangePublic])
-def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[ChangeNode]:
     return residents.changes(resident_id, who.actor)
 
 

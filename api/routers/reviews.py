@@ -10,6 +10,7 @@ from api.auth import Principal
 from api.deps import ReviewsDep, require
 from api.routers.lifecycle import ConfirmIn, ReasonIn
 from core.bounds import MAX_OFFSET
+from graph.rows import ReviewItem
 
 router = APIRouter(prefix="/reviews", tags=["review queue"])
 Reader = Annotated[Principal, Depends(require("review:read"))]
@@ -19,13 +20,13 @@ Writer = Annotated[Principal, Depends(require("review:write"))]
 ReviewDep = ReviewsDep
 
 
-@router.get("")
+@router.get("", response_model=list[dict[str, Any]])
 def list_reviews(reviews: ReviewDep, _: Reader,
                  status: Annotated[Literal["open", "confirmed", "rejected", "all"], Query()] = "open",
                  min_score: Annotated[float, Query()] = 0.0, max_score: Annotated[float, Query()] = 1e9,
                  order: Annotated[Literal["asc", "desc"], Query()] = "desc",
                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ReviewItem]:
     return reviews.list(None if status == "all" else status, min_score, max_score, order == "desc", offset, limit)
 
 

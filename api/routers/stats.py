@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import GraphDep, require
 from core.bounds import MAX_OFFSET
+from graph.rows import AuditNode
 from healthcard.supervision import OutlierRule
 from services.audit import search_audit
 from services.stats import statistics
@@ -35,12 +36,12 @@ def stats_supervision(graph: GraphDep, start: Annotated[date | None, Query(alias
                        rule=OutlierRule(k=k, min_count=min_count), daily_limit=daily_limit)
 
 
-@router.get("/audit", dependencies=[Depends(require("audit:read"))])
+@router.get("/audit", response_model=list[dict[str, Any]], dependencies=[Depends(require("audit:read"))])
 def audit(graph: GraphDep, sub: Annotated[str | None, Query(max_length=128)] = None,
           resource_id: Annotated[str | None, Query(max_length=128)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None,
           since: datetime | None = None, until: datetime | None = None,
           offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditNode]:
     return search_audit(graph, sub=sub, resource_id=resource_id, action=action, since=since, until=until,
                         offset=offset, limit=limit)

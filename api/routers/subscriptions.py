@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from api.auth import Principal
 from api.deps import SubscriptionsDep, require
 from core.bounds import INT64_MAX
+from graph.rows import DeliveryNode
 from services.notify import RedriveIn, ReplayIn, RotateIn, SubscriptionIn, SubscriptionUpdate
 
 __all__ = ["DeliveryPublic", "RedrivePublic", "SubscriptionCreatedPublic", "SubscriptionPublic", "router"]
@@ -142,6 +143,6 @@ def redrive(subscription_id: str, service: SubscriptionsDep, principal: Admin,
 def deliveries(subscription_id: str, service: SubscriptionsDep, _: Admin,
                status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
                from_seq: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
-               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DeliveryNode]:
     """Deliveries in event order: status, attempts, last error and timestamps."""
     return service.deliveries(subscription_id, status=status_, from_seq=from_seq, limit=limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.api.helpers import HOSPITALS, ID_A, ID_OID, make_domains, resident
@@ -9,7 +11,7 @@ from tests.api.helpers import HOSPITALS, ID_A, ID_OID, make_domains, resident
 PIX = "/fhir/Patient/$ihe-pix"
 
 
-def _feed_three(client: TestClient, his: dict[str, str]) -> list[dict[str, object]]:
+def _feed_three(client: TestClient, his: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for code, _oid in HOSPITALS:
         r = client.post("/residents", json=resident(code, f"{code}-P1"), headers=his)

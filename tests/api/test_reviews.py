@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -14,7 +15,7 @@ from tests.api.helpers import make_domains, resident
 ENGINE = Actor("matcher", "system")
 
 
-def _records(client: TestClient, his: dict[str, str], n: int) -> list[dict[str, object]]:
+def _records(client: TestClient, his: dict[str, str], n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         body = resident("H001", f"R{i}", id_number=None, name=["王芳", "刘洋", "陈静", "张伟"][i % 4],

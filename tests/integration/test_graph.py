@@ -56,7 +56,7 @@ def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Grap
 def test_concurrent_feeds_of_one_source_record_make_one_record(graph: Graph) -> None:
     service = ResidentService(graph)
     ensure_domains(service)
-    rec = ResidentIn(source_domain="H001", local_id="SAME-1", name="孙丽", gender="2", birth_date="1980-02-03")  # type: ignore[arg-type]
+    rec = ResidentIn(source_domain="H001", local_id="SAME-1", name="孙丽", gender="2", birth_date="1980-02-03")
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: service.register(rec), range(6)))
     assert sum(r.created for r in results) == 1

@@ -12,13 +12,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from core.settings import Settings
 from graph import notify as repo
 from graph.driver import Graph, Transaction
+from graph.rows import EventNode
 from graph.trail import emit_event
 from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
@@ -167,7 +168,7 @@ def test_dead_letter_after_max_tries_then_redrive(graph: Graph, receiver: Receiv
     _wait(lambda: service.get(sid)["cursor"] == seqs[3])
     dead = service.deliveries(sid, status="dead")
     assert [(d["seq"], d["attempts"], d["last_status_code"]) for d in dead] == [(seqs[1], 3, 500)]
-    assert dead[0]["last_error"].startswith("HTTP 500") and dead[0]["dead_at"] is not None
+    assert str(dead[0]["last_error"]).startswith("HTTP 500") and dead[0]["dead_at"] is not None
     assert service.get(sid)["dead_letters"] == 1
     receiver.fail_seqs = set()
     assert service.redrive(sid, None) == 1
@@ -317,8 +318,9 @@ def test_backoff_grows_exponentially_up_to_the_cap() -> None:
 
 
 def test_signature_covers_timestamp_and_body() -> None:
-    body = event_body({"seq": 7, "type": "resident.created", "empi_id": "E1", "resident_id": None,
-                       "payload": '{"k": "值"}', "at": "2026-01-01T00:00:00Z"})
+    event = {"seq": 7, "type": "resident.created", "empi_id": "E1", "resident_id": None,
+             "payload": '{"k": "值"}', "at": "2026-01-01T00:00:00Z"}  # ``at`` as text: passed through as is
+    body = event_body(cast(EventNode, event))
     assert body == ('{"seq":7,"type":"resident.created","empi_id":"E1","resident_id":null,"payload":{"k":"值"},'
                     '"at":"2026-01-01T00:00:00Z"}').encode()
     now = time.time()

@@ -56,7 +56,7 @@ def test_a_deadlock_victim_is_retried_by_the_driver(graph: Graph) -> None:
     from graph import residents as repo
 
     barrier = threading.Barrier(2, timeout=10)
-    attempts: list[str] = []
+    attempts: list[int] = []
 
     def writer(order: list[int]) -> int:
         def work(tx: Transaction) -> int:

@@ -16,8 +16,8 @@ from services.resolve import resolve_graph
 
 
 def _rec(domain: str, local: str, name: str, born: date, **kw: object) -> ResidentIn:
-    return ResidentIn(source_domain=domain, local_id=local, name=name, gender=kw.pop("gender", "2"),  # type: ignore[arg-type]
-                      birth_date=born, **kw)  # type: ignore[arg-type]
+    return ResidentIn(source_domain=domain, local_id=local, name=name, gender=kw.pop("gender", "2"),
+                      birth_date=born, **kw)
 
 
 def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> None:

@@ -19,7 +19,7 @@ from graph.notify import prune_deliveries
 from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
 from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
-from services.notify_dispatch import signing_secrets
+from services.notify_dispatch import SigningSecrets, signing_secrets
 from services.webhooks import verify_signature
 from tests.integration.connects import recording_connects
 from tests.integration.test_notify_delivery import FAST, emit
@@ -78,8 +78,8 @@ def test_delivery_resolves_and_refuses_before_connecting(graph: Graph, receiver:
         dispatchers(fast(allowlist=[], max_attempts=1))  # the dispatcher's own setting: public only
         _wait(lambda: SubscriptionService(graph).deliveries(sid, status="dead") != [])
     dead = SubscriptionService(graph).deliveries(sid, status="dead")[0]
-    assert dead.get("last_status_code") is None and dead["last_error"].startswith("refused: url:")
-    assert "loopback" in dead["last_error"]
+    assert dead.get("last_status_code") is None and str(dead["last_error"]).startswith("refused: url:")
+    assert "loopback" in str(dead["last_error"])
     assert receiver.requests() == []
     assert [c for c in connects if len(c) > 1 and c[1] == receiver.port] == [], "nothing was attempted"
 
@@ -147,7 +147,8 @@ def test_secret_rotation_signs_with_both_during_the_grace_period(graph: Graph, r
     assert verify_signature(newest, after.body, after.headers["x-ehc-timestamp"], after.headers["x-ehc-signature"])
     assert not any(verify_signature(s, after.body, after.headers["x-ehc-timestamp"], after.headers["x-ehc-signature"])
                    for s in (old, new))
-    expired = {"secret": "a", "previous_secret": "b", "previous_secret_until": rotated["previous_secret_until"]}
+    expired: SigningSecrets = {"secret": "a", "previous_secret": "b",
+                               "previous_secret_until": rotated["previous_secret_until"]}
     assert signing_secrets(expired) == ["a", "b"]
     assert signing_secrets(expired, now=rotated["previous_secret_until"]) == ["a"]
 

@@ -39,7 +39,7 @@ def notebook_env(neo4j_settings: Settings, tmp_path: Path, graph: object) -> Ite
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_notebook_runs(name: str, notebook_env: dict[str, str]) -> None:
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)  # type: ignore[no-untyped-call]  # nbformat is untyped
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]

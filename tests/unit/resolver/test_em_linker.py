@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -50,7 +50,7 @@ def test_deduplicate_synthetic_population(default_model: RuleModel) -> None:
     result = deduplicate(default_model, [r.as_fields() for r in records], [blocking_keys(r) for r in records],
                          id_numbers=[r.id_number.canonical if r.id_number else None for r in records])
     assert result.clustering is not None and result.em is not None
-    clusters = [[ids[i] for i in c] for c in result.clustering.clusters]
+    clusters = [[ids[cast(int, i)] for i in c] for c in result.clustering.clusters]
     metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(pop.labels))
     assert metrics.precision >= 0.999 and metrics.recall >= 0.97
     assert false_merges(clusters, pop.labels) == 0
