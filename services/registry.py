@@ -18,6 +18,7 @@ from resolver.blocking import BLOCKING_KEY_PREFIX
 from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
 from resolver.quality import quality_flags
 from services.access import CardAccess
+from services.domain import Link
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
@@ -215,10 +216,10 @@ class ResidentService:
         return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
                 "conflict": identity_conflicts(records), "records": records}
 
-    def links(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+    def links(self, resident_id: str, actor: Actor | None = None) -> list[Link]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
         self.get(resident_id, actor)
-        return self.graph.read(repo.list_same_as, resident_id)
+        return [Link.from_row(row) for row in self.graph.read(repo.list_same_as, resident_id)]
 
     def changes(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
         self.get(resident_id, actor)

@@ -3,6 +3,7 @@ A rejected pair is remembered and never proposed again; two stewards cannot both
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.errors import Conflict, NotFound
@@ -11,6 +12,7 @@ from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit
+from services.domain import ReviewItem
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
 from services.registry import ResidentService
@@ -48,19 +50,19 @@ class ReviewService:
         return bool(found and found["status"] == "rejected")
 
     def list(self, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
-             descending: bool = True, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
-        return self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
+             descending: bool = True, offset: int = 0, limit: int = 50) -> list[ReviewItem]:
+        rows = self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
                                                             max_score=max_score, descending=descending,
                                                             offset=offset, limit=limit))
+        return [ReviewItem.from_row(row) for row in rows]
 
-    def show(self, review_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def show(self, review_id: str, actor: Actor | None = None) -> ReviewItem:
         """Both records side by side with the engine's explanation."""
-        item = self.graph.read(lambda tx: _item_or_404(tx, review_id))
-        return {**item, "record_a": self.residents.get(item["a"], actor),
-                "record_b": self.residents.get(item["b"], actor)}
+        item = ReviewItem.from_row(self.graph.read(lambda tx: _item_or_404(tx, review_id)))
+        return replace(item, record_a=self.residents.get(item.a, actor), record_b=self.residents.get(item.b, actor))
 
     def confirm(self, review_id: str, actor: Actor, reason: str, *,
-                override_id_conflict: bool = False) -> dict[str, Any]:
+                override_id_conflict: bool = False) -> ReviewItem:
         """Merge the two records' identities (the older identity survives); identities holding different
         valid ID numbers only with ``override_id_conflict`` (else ``IdNumberConflict``, item stays open)."""
         merge_id = new_id("M")
@@ -86,7 +88,7 @@ class ReviewService:
         repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason,
                                 merge_id=merge_id)
 
-    def reject(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def reject(self, review_id: str, actor: Actor, reason: str) -> ReviewItem:
         def work(tx: Transaction) -> None:
             item = _open_item(tx, review_id)
             repo.decide_review_item(tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason,

@@ -68,10 +68,10 @@ def review_item(request: Request, review_id: str, graph: GraphDep, audit: AuditD
                 notice: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     item = ReviewService(graph, ResidentService(graph, audit)).show(review_id, who.actor)
     claim = None
-    if item["status"] == "open":
+    if item.status == "open":
         claim = graph.write(lambda tx: repo.claim_review(tx, review_id=review_id, by=who.actor.sub,
                                                          seconds=CLAIM_SECONDS))
-    return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+    return page(request, "review.html", who, item=item, fields=_agreement(item.explanation),
                 skipped=skipped, notice=notice, claim=claim)
 
 
@@ -99,7 +99,7 @@ def decide(request: Request, review_id: str, graph: GraphDep, audit: AuditDep, w
             graph.write(lambda tx: repo.release_review(tx, review_id=review_id, by=who.actor.sub))
     except Conflict as exc:  # another steward decided it first: the page says by whom
         item = service.show(review_id, who.actor)
-        return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+        return page(request, "review.html", who, item=item, fields=_agreement(item.explanation),
                     skipped=skipped, notice=exc.message, claim=None, status_code=409)
     following = _next_item(graph, skip_ids | {review_id})
     if following is None:

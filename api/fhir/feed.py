@@ -23,6 +23,7 @@ from api.fhir.deps import LifecycleDep, base_url
 from api.fhir.formats import fhir_response, parse_resource, wanted_format
 from api.fhir.inbound import from_patient, validated
 from api.fhir.patient import record_patient
+from api.fhir.schemas import FHIR_ERRORS, PatientResource
 from api.fhir.search import BadSearch
 from core.errors import Conflict, InvalidInput, NotFound
 from graph.trail import Actor
@@ -92,7 +93,8 @@ def _version(request: Request, current: int) -> int:
 
 
 @router.put("/Patient", summary="Patient Identity Feed FHIR (ITI-104): conditional create / update / merge",
-            status_code=200, responses={201: {"description": "created"}})
+            response_model=PatientResource, status_code=200,
+            responses={201: {"model": PatientResource, "description": "created"}, **FHIR_ERRORS})
 async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, lifecycle: LifecycleDep,
                        who: Writer, identifier: Annotated[str, Query(max_length=256)]) -> Response:
     fmt = wanted_format(request)

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import GraphDep, require
 from api.schemas import FlaggedRecordsPublic
+from api.schemas_ops import DataQualityCodePublic
 from services.quality import data_quality_codes, flagged_records
 
 router = APIRouter(tags=["data quality"])
 
 
-@router.get("/data-quality/codes", dependencies=[Depends(require("review:read"))])
+@router.get("/data-quality/codes", response_model=list[DataQualityCodePublic], dependencies=[Depends(require("review:read"))])
 def codes() -> list[dict[str, str]]:
     """The data-quality codes a record's ``dq_flags`` may hold, and what each means."""
     return data_quality_codes()

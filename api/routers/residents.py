@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -10,6 +9,9 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from api.auth import Principal
 from api.deps import ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
+from api.schemas_lifecycle import LinkPublic
+from api.schemas_ops import CardHoldersPublic
+from services.domain import Link
 from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
 
 router = APIRouter(tags=["resident index"])
@@ -24,7 +26,7 @@ def register_resident(body: ResidentIn, response: Response, residents: Residents
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return {"created": result.created, "empi_id": result.resident["empi_id"], "resident": result.resident,
-            "decision": asdict(result.decision) if result.decision else None}
+            "decision": result.decision}
 
 
 @router.get("/residents", response_model=ResidentPublic)
@@ -43,8 +45,8 @@ def update_resident(resident_id: str, body: ResidentUpdate, residents: Residents
     return residents.update(resident_id, body, actor=who.actor, access=who.access)
 
 
-@router.get("/residents/{resident_id}/links")
-def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+@router.get("/residents/{resident_id}/links", response_model=list[LinkPublic])
+def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> list[Link]:
     """Why is this record linked? Each SAME_AS with its score, model version, decider and explanation."""
     return residents.links(resident_id, who.actor)
 
@@ -65,7 +67,7 @@ def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Wr
     return residents.detach_card(resident_id, card_id, actor=who.actor, access=who.access)
 
 
-@router.get("/cards/{card_id}")
+@router.get("/cards/{card_id}", response_model=CardHoldersPublic)
 def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
     return residents.card(card_id, who.actor)
 
