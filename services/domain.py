@@ -1,15 +1,15 @@
-"""Domain types the services return: a SAME_AS link and a review item, with the match result and the link
-source kept apart (as HAPI FHIR MDM separates ``MdmMatchResultEnum`` from ``MdmLinkSourceEnum``): the
+"""Domain types the services return: a resident record with its cards, an identity, a SAME_AS link and a
+review item, with the match result and the link source kept apart (as HAPI FHIR MDM separates ``MdmMatchResultEnum`` from ``MdmLinkSourceEnum``): the
 result says how alike two records are, the source says who or what decided."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Link", "LinkSource", "MatchResult", "ReviewItem"]
+__all__ = ["Card", "Identity", "Link", "LinkSource", "MatchResult", "Resident", "ReviewItem"]
 
 
 class MatchResult(StrEnum):
@@ -50,6 +50,103 @@ class LinkSource(StrEnum):
 def _str(row: dict[str, Any], key: str) -> str | None:
     value = row.get(key)
     return None if value is None else str(value)
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """An identity medium held by a record (卡索引 + 人卡关系): the card and how the record holds it."""
+
+    card_id: str
+    domain: str
+    number: str
+    status: str
+    domain_oid: str | None = None
+    card_type: str | None = None
+    chip_number: str | None = None
+    issuer: str | None = None
+    rel_id: str | None = None
+    app_domain: str | None = None
+    since: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Card:
+        return cls(card_id=str(row["card_id"]), domain=str(row["domain"]), number=str(row["number"]),
+                   status=str(row.get("status") or "active"), domain_oid=_str(row, "domain_oid"),
+                   card_type=_str(row, "card_type"), chip_number=_str(row, "chip_number"),
+                   issuer=_str(row, "issuer"), rel_id=_str(row, "rel_id"), app_domain=_str(row, "app_domain"),
+                   since=row.get("since"))
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """A person record from one source domain (人索引), the identity it belongs to and its cards."""
+
+    resident_id: str
+    empi_id: str
+    source_domain: str
+    local_id: str
+    status: str
+    version: int
+    name: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    id_type: str | None = None
+    id_number: str | None = None
+    ethnicity: str | None = None
+    marital_status: str | None = None
+    occupation: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    name_raw: str | None = None  # the name as received, when its dots were not the standard ·
+    dq_flags: tuple[str, ...] = ()  # data-quality codes (resolver/quality.py DQ_CODES)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    cards: tuple[Card, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Resident:
+        """From a ``get_resident`` row: the record's properties, its EMPI id and its cards."""
+        r = row["resident"]
+        return cls(resident_id=str(r["resident_id"]), empi_id=str(row["empi_id"]),
+                   source_domain=str(r["source_domain"]), local_id=str(r["local_id"]),
+                   status=str(r.get("status") or "active"), version=int(r.get("version") or 0),
+                   name=_str(r, "name"), gender=_str(r, "gender"), birth_date=_date(r.get("birth_date")),
+                   id_type=_str(r, "id_type"), id_number=_str(r, "id_number"), ethnicity=_str(r, "ethnicity"),
+                   marital_status=_str(r, "marital_status"), occupation=_str(r, "occupation"),
+                   phone=_str(r, "phone"), address=_str(r, "address"), region_code=_str(r, "region_code"),
+                   name_raw=_str(r, "name_raw"), dq_flags=tuple(r.get("dq_flags") or ()),
+                   created_at=r.get("created_at"), updated_at=r.get("updated_at"),
+                   cards=tuple(Card.from_row(c) for c in row.get("cards") or ()))
+
+    def as_record(self) -> dict[str, Any]:
+        """The record as plain values, for code that works on mappings (the resolver's survivorship and
+        ID-number rules, FHIR and console rendering)."""
+        return asdict(self) | {"dq_flags": list(self.dq_flags), "cards": [asdict(c) for c in self.cards]}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One person across domains (主索引): an EMPI id and its records; ``requested_empi_id`` is the id asked
+    for, which after a merge resolves to the survivor."""
+
+    empi_id: str
+    requested_empi_id: str
+    status: str
+    conflict: tuple[str, ...]
+    records: tuple[Resident, ...]
+    golden: dict[str, Any] | None = None  # the survivorship view (``LifecycleService.golden``), when asked for
+
+    def as_records(self) -> list[dict[str, Any]]:
+        return [r.as_record() for r in self.records]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +202,8 @@ class ReviewItem:
     merge_id: str | None = None
     claimed_by: str | None = None
     claim_until: datetime | None = None
-    record_a: dict[str, Any] | None = None  # both records side by side, when shown (``ReviewService.show``)
-    record_b: dict[str, Any] | None = None
+    record_a: Resident | None = None  # both records side by side, when shown (``ReviewService.show``)
+    record_b: Resident | None = None
 
     @property
     def match_result(self) -> MatchResult:

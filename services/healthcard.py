@@ -144,7 +144,7 @@ class HealthCardService:
                 return str(holder["empi_id"]), str(holder["resident_id"])
         record = ResidentIn(source_domain=EHC_DOMAIN, local_id=account_key, **body.demographics())
         registration = self.residents.register(record, actor)
-        return str(registration.resident["empi_id"]), str(registration.resident["resident_id"])
+        return registration.resident.empi_id, registration.resident.resident_id
 
     @staticmethod
     def _register_tx(tx: Transaction, account_key: str, props: dict[str, Any],

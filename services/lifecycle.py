@@ -4,6 +4,7 @@ the survivorship view. Each change writes its event, audit record and link-histo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
+from services.domain import Identity, Resident
 from services.linking import new_empi_id
 from services.registry import ResidentService
 
@@ -148,7 +150,7 @@ class LifecycleService:
         return self.graph.read(repo.list_merges, empi_id, limit)
 
     # -- unlink -----------------------------------------------------------------------------------
-    def unlink(self, resident_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def unlink(self, resident_id: str, actor: Actor, reason: str) -> Resident:
         """Take one record out of its identity into a new one (undoes an automatic link)."""
         new_empi = new_empi_id()
         self.graph.write(self._unlink_tx, resident_id, new_empi, actor, reason)
@@ -180,11 +182,12 @@ class LifecycleService:
     # -- views ------------------------------------------------------------------------------------
     def history(self, empi_id: str) -> list[dict[str, Any]]:
         ident = self.residents.identity(empi_id)
-        return self.graph.read(repo.identity_history, ident["empi_id"])
+        return self.graph.read(repo.identity_history, ident.empi_id)
 
-    def golden(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def golden(self, empi_id: str, actor: Actor | None = None) -> Identity:
+        """The identity with its golden record (each field's presented value, rule and source record)."""
         ident = self.residents.identity(empi_id, actor)
-        return {**ident, "golden": golden_record(ident["records"], self.survivorship)}
+        return replace(ident, golden=golden_record(ident.as_records(), self.survivorship))
 
     def snapshot(self, empi_ids: list[str]) -> list[dict[str, Any]]:
         """The state a merge may touch, for comparing before a merge and after its undo."""

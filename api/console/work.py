@@ -145,4 +145,4 @@ def undo(merge_id: str, graph: GraphDep, audit: AuditDep, who: Merger, reason: R
 @router.post("/residents/{resident_id}/unlink")
 def unlink(resident_id: str, graph: GraphDep, audit: AuditDep, who: Merger, reason: Reason) -> Response:
     record = LifecycleService(graph, ResidentService(graph, audit)).unlink(resident_id, who.actor, reason)
-    return RedirectResponse(f"/console/identities/{record['empi_id']}?notice=unlink_done", status_code=303)
+    return RedirectResponse(f"/console/identities/{record.empi_id}?notice=unlink_done", status_code=303)

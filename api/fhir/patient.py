@@ -16,6 +16,7 @@ from typing import Any
 from fhir.resources.R4B.patient import Patient
 
 from resolver.names import name_pinyin, standardise_name
+from services.domain import Identity, Resident
 
 __all__ = ["EN_REPRESENTATION", "GENDER_TO_FHIR", "identity_patient", "merged_patient", "name_parts",
            "record_patient"]
@@ -96,17 +97,18 @@ def _identifiers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def identity_patient(identity: dict[str, Any], empi_oid: str) -> Patient:
-    """An identity (``LifecycleService.golden``) as its golden Patient."""
-    empi_id = identity["empi_id"]
+def identity_patient(identity: Identity, empi_oid: str) -> Patient:
+    """An identity with its golden record (``LifecycleService.golden``) as its golden Patient."""
+    empi_id = identity.empi_id
     identifiers = [{"use": "official", "system": _system(empi_oid), "value": empi_id,
                     "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"}}]
-    identifiers += _identifiers(identity["records"])
-    body: dict[str, Any] = {"id": empi_id, "active": identity.get("status", "active") == "active",
-                            "identifier": identifiers, **_demographics(identity["golden"]["values"])}
-    body["link"] = [{"other": {"reference": f"Patient/{r['resident_id']}",
-                               "display": f"{r['source_domain']}:{r['local_id']}"}, "type": "seealso"}
-                    for r in identity["records"]]
+    identifiers += _identifiers(identity.as_records())
+    golden = identity.golden or {}
+    body: dict[str, Any] = {"id": empi_id, "active": identity.status == "active",
+                            "identifier": identifiers, **_demographics(golden.get("values") or {})}
+    body["link"] = [{"other": {"reference": f"Patient/{r.resident_id}",
+                               "display": f"{r.source_domain}:{r.local_id}"}, "type": "seealso"}
+                    for r in identity.records]
     return Patient(**body)
 
 
@@ -117,8 +119,9 @@ def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
                    link=[{"other": {"reference": f"Patient/{survivor}"}, "type": "replaced-by"}])
 
 
-def record_patient(record: dict[str, Any]) -> Patient:
+def record_patient(resident: Resident) -> Patient:
     """One source record as a Patient that refers to its identity."""
+    record = resident.as_record()
     body: dict[str, Any] = {"id": record["resident_id"], "active": record.get("status", "active") != "merged",
                             "identifier": _identifiers([record]), **_demographics(record),
                             "link": [{"other": {"reference": f"Patient/{record['empi_id']}"}, "type": "refer"}]}

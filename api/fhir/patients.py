@@ -44,8 +44,8 @@ def read_patient(request: Request, patient_id: FhirId, lifecycle: LifecycleDep, 
         identity = lifecycle.golden(patient_id, who.actor)
     except NotFound as exc:
         raise NotFound(f"Patient/{patient_id} is not known", field="id") from exc
-    if identity["requested_empi_id"] != identity["empi_id"]:
-        return fhir_response(request, merged_patient(patient_id, identity["empi_id"], settings.fhir_empi_oid))
+    if identity.requested_empi_id != identity.empi_id:
+        return fhir_response(request, merged_patient(patient_id, identity.empi_id, settings.fhir_empi_oid))
     return fhir_response(request, identity_patient(identity, settings.fhir_empi_oid))
 
 
@@ -76,7 +76,7 @@ def _search(request: Request, params: list[tuple[str, str]], pdq: PdqDep, pix: P
         links.append(link("next", offset + count))
     if offset > 0:
         links.append(link("previous", max(0, offset - count)))
-    entries = [{"fullUrl": f"{base}/Patient/{i['empi_id']}", "resource": identity_patient(i, settings.fhir_empi_oid),
+    entries = [{"fullUrl": f"{base}/Patient/{i.empi_id}", "resource": identity_patient(i, settings.fhir_empi_oid),
                 "search": {"mode": "match"}} for i in page.identities]
     bundle = Bundle(type="searchset", total=page.total, link=links, entry=entries or None)
     return fhir_response(request, bundle, fmt=fmt)
@@ -128,7 +128,7 @@ async def match_patients(request: Request, pdq: PdqDep, pix: PixDep, engine: Eng
     record = validated(MatchRecordIn, inbound.demographics).model_dump()
     matches = pdq.match(engine, record, count, only_certain, who.actor)
     base = base_url(request)
-    entries = [{"fullUrl": f"{base}/Patient/{m.identity['empi_id']}",
+    entries = [{"fullUrl": f"{base}/Patient/{m.identity.empi_id}",
                 "resource": identity_patient(m.identity, settings.fhir_empi_oid),
                 "search": {"mode": "match", "score": m.probability,
                            "extension": [{"url": MATCH_GRADE, "valueCode": m.grade}]}} for m in matches]

@@ -11,6 +11,7 @@ from api.auth import Principal
 from api.deps import LifecycleDep, require
 from api.schemas import ResidentPublic
 from api.schemas_lifecycle import GoldenPublic, LinkEventPublic, MergePublic
+from services.domain import Identity, Resident
 
 router = APIRouter(tags=["identity lifecycle"])
 Steward = Annotated[Principal, Depends(require("merge:write"))]
@@ -64,7 +65,7 @@ def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward
 
 
 @router.post("/residents/{resident_id}/unlink", response_model=ResidentPublic)
-def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> Resident:
     return lifecycle.unlink(resident_id, who.actor, body.reason)
 
 
@@ -74,5 +75,5 @@ def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[dict[str, 
 
 
 @router.get("/identities/{empi_id}/golden", response_model=GoldenPublic)
-def golden(empi_id: str, lifecycle: LifecycleDep, who: Reader) -> dict[str, Any]:
+def golden(empi_id: str, lifecycle: LifecycleDep, who: Reader) -> Identity:
     return lifecycle.golden(empi_id, who.actor)

@@ -11,8 +11,9 @@ from api.deps import ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
 from api.schemas_lifecycle import LinkPublic
 from api.schemas_ops import CardHoldersPublic
-from services.domain import Link
+from services.domain import Identity, Link, Resident
 from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
+from services.registry import Registration
 
 router = APIRouter(tags=["resident index"])
 Reader = Annotated[Principal, Depends(require("residents:read"))]
@@ -21,27 +22,26 @@ Writer = Annotated[Principal, Depends(require("residents:write"))]
 
 @router.post("/residents", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "The record existed already (same source domain and local id)"}})
-def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> Registration:
     result = residents.register(body, actor=who.actor, access=who.access)
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    return {"created": result.created, "empi_id": result.resident["empi_id"], "resident": result.resident,
-            "decision": result.decision}
+    return result
 
 
 @router.get("/residents", response_model=ResidentPublic)
 def find_resident(residents: ResidentsDep, who: Reader, source_domain: Annotated[str, Query(max_length=32)],
-                  local_id: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
+                  local_id: Annotated[str, Query(max_length=64)]) -> Resident:
     return residents.get_by_source(source_domain, local_id, who.actor)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentPublic)
-def get_resident(resident_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+def get_resident(resident_id: str, residents: ResidentsDep, who: Reader) -> Resident:
     return residents.get(resident_id, who.actor)
 
 
 @router.patch("/residents/{resident_id}", response_model=ResidentPublic)
-def update_resident(resident_id: str, body: ResidentUpdate, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+def update_resident(resident_id: str, body: ResidentUpdate, residents: ResidentsDep, who: Writer) -> Resident:
     return residents.update(resident_id, body, actor=who.actor, access=who.access)
 
 
@@ -58,12 +58,12 @@ def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> 
 
 @router.post("/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
 def attach_card(resident_id: str, body: CardIn, residents: ResidentsDep, who: Writer,
-                app_domain: Annotated[str | None, Query(max_length=32)] = None) -> dict[str, Any]:
+                app_domain: Annotated[str | None, Query(max_length=32)] = None) -> Resident:
     return residents.attach_card(resident_id, body, app_domain, actor=who.actor, access=who.access)
 
 
 @router.delete("/residents/{resident_id}/cards/{card_id}", response_model=ResidentPublic)
-def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Writer) -> Resident:
     return residents.detach_card(resident_id, card_id, actor=who.actor, access=who.access)
 
 
@@ -78,5 +78,5 @@ def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, w
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)
-def get_identity(empi_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+def get_identity(empi_id: str, residents: ResidentsDep, who: Reader) -> Identity:
     return residents.identity(empi_id, who.actor)
