@@ -74,6 +74,7 @@ class LinkEventPublic(_Public):
     at: datetime
     by: str
     method: str
+    link_source: LinkSource = Field(description="AUTO, RULE or MANUAL, from the method")
     score: float | None = None
     model_version: str | None = None
     reason: str | None = None

@@ -169,4 +169,4 @@ class Feed:
                                          f"HL7 ADT^A40 {control_id} from {actor.sub}", link=(gone, kept))
         except EhcError as exc:
             raise service_error(exc, "MRG", 1) from exc
-        return FeedResult(f"merged {gone_empi} into {kept_empi} ({merge['merge_id']})")
+        return FeedResult(f"merged {gone_empi} into {kept_empi} ({merge.merge_id})")

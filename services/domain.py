@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Card", "Identity", "Link", "LinkSource", "MatchResult", "Resident", "ReviewItem"]
+__all__ = ["Card", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]
 
 
 class MatchResult(StrEnum):
@@ -39,7 +39,8 @@ class LinkSource(StrEnum):
 
     @classmethod
     def of_method(cls, method: str) -> LinkSource:
-        """``engine:*`` -> AUTO, ``deterministic:*`` -> RULE, ``manual:*`` -> MANUAL (as the writers tag it)."""
+        """``manual:*`` -> MANUAL, ``deterministic:*`` -> RULE, anything else (``engine:*``, the batch
+        resolver's ``batch:resolver``) -> AUTO (as the writers tag it)."""
         if method.startswith("manual:"):
             return cls.MANUAL
         if method.startswith("deterministic:"):
@@ -219,3 +220,67 @@ class ReviewItem:
                    decided_by=_str(row, "decided_by"), decided_at=row.get("decided_at"),
                    decision_reason=_str(row, "decision_reason"), merge_id=_str(row, "merge_id"),
                    claimed_by=_str(row, "claimed_by"), claim_until=row.get("claim_until"))
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A merge of one identity into another, with what is needed to undo it exactly."""
+
+    merge_id: str
+    survivor: str
+    merged: str
+    resident_ids: tuple[str, ...]
+    by: str
+    reason: str
+    status: str  # "active" | "undone"
+    at: datetime | None = None
+    same_as_from: str | None = None
+    same_as_to: str | None = None
+    review_id: str | None = None
+    override_id_conflict: bool | None = None
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+    undo_reason: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Merge:
+        """From a Merge node's properties."""
+        override = row.get("override_id_conflict")
+        return cls(merge_id=str(row["merge_id"]), survivor=str(row["survivor"]), merged=str(row["merged"]),
+                   resident_ids=tuple(row.get("resident_ids") or ()), by=str(row.get("by") or ""),
+                   reason=str(row.get("reason") or ""), status=str(row.get("status") or "active"),
+                   at=row.get("at"), same_as_from=_str(row, "same_as_from"), same_as_to=_str(row, "same_as_to"),
+                   review_id=_str(row, "review_id"), override_id_conflict=None if override is None else bool(override),
+                   undone_at=row.get("undone_at"), undone_by=_str(row, "undone_by"),
+                   undo_reason=_str(row, "undo_reason"))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """One link, unlink, merge or unmerge in an identity's history: who or what, when, how and why."""
+
+    event_id: str
+    kind: str
+    by: str
+    method: str
+    at: datetime | None = None
+    score: float | None = None
+    model_version: str | None = None
+    reason: str | None = None
+    resident_ids: tuple[str, ...] = ()
+    empi_ids: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)  # what the event recorded (varies by kind)
+
+    @property
+    def link_source(self) -> LinkSource:
+        return LinkSource.of_method(self.method)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> LinkEvent:
+        """From a LinkEvent node's properties (``detail`` decoded)."""
+        score = row.get("score")
+        return cls(event_id=str(row["event_id"]), kind=str(row["kind"]), by=str(row.get("by") or ""),
+                   method=str(row.get("method") or ""), at=row.get("at"),
+                   score=None if score is None else float(score), model_version=_str(row, "model_version"),
+                   reason=_str(row, "reason"), resident_ids=tuple(row.get("resident_ids") or ()),
+                   empi_ids=tuple(row.get("empi_ids") or ()), detail=dict(row.get("detail") or {}))

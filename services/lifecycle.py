@@ -18,7 +18,7 @@ from graph.driver import Graph, Transaction
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
-from services.domain import Identity, Resident
+from services.domain import Identity, LinkEvent, Merge, Resident
 from services.linking import new_empi_id
 from services.registry import ResidentService
 
@@ -58,7 +58,7 @@ class LifecycleService:
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
               score: float = 1.0, explanation: list[dict[str, Any]] | None = None,
               link: tuple[str, str] | None = None, model_version: str = "steward",
-              override_id_conflict: bool = False) -> dict[str, Any]:
+              override_id_conflict: bool = False) -> Merge:
         """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it).
         ``link`` names the (merged record, survivor record) pair the SAME_AS joins, when known.
         Identities holding different valid ID numbers are merged only with ``override_id_conflict``."""
@@ -112,7 +112,7 @@ class LifecycleService:
         record_audit(tx, actor, "merge", "identity", survivor,
                      {"merge_id": merge_id, "merged": merged} | overridden)
 
-    def unmerge(self, merge_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def unmerge(self, merge_id: str, actor: Actor, reason: str) -> Merge:
         """Undo a merge exactly: records, links and the merged identity return to their earlier state."""
         self.graph.write(self._unmerge_tx, merge_id, actor, reason)
         return self.merge_record(merge_id)
@@ -140,14 +140,14 @@ class LifecycleService:
                             "resident_ids": merge["resident_ids"]})
         record_audit(tx, actor, "unmerge", "identity", merge["merged"], {"merge_id": merge_id})
 
-    def merge_record(self, merge_id: str) -> dict[str, Any]:
+    def merge_record(self, merge_id: str) -> Merge:
         found = self.graph.read(repo.get_merge, merge_id)
         if found is None:
             raise NotFound(f"no merge {merge_id!r}", field="merge_id")
-        return {k: v for k, v in found.items() if k != "touched_at"}
+        return Merge.from_row(found)
 
-    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        return self.graph.read(repo.list_merges, empi_id, limit)
+    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[Merge]:
+        return [Merge.from_row(row) for row in self.graph.read(repo.list_merges, empi_id, limit)]
 
     # -- unlink -----------------------------------------------------------------------------------
     def unlink(self, resident_id: str, actor: Actor, reason: str) -> Resident:
@@ -180,9 +180,9 @@ class LifecycleService:
         record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_empi})
 
     # -- views ------------------------------------------------------------------------------------
-    def history(self, empi_id: str) -> list[dict[str, Any]]:
+    def history(self, empi_id: str) -> list[LinkEvent]:
         ident = self.residents.identity(empi_id)
-        return self.graph.read(repo.identity_history, ident.empi_id)
+        return [LinkEvent.from_row(row) for row in self.graph.read(repo.identity_history, ident.empi_id)]
 
     def golden(self, empi_id: str, actor: Actor | None = None) -> Identity:
         """The identity with its golden record (each field's presented value, rule and source record)."""

@@ -130,7 +130,7 @@ def merge(request: Request, graph: GraphDep, audit: AuditDep, who: Merger,
     except EhcError as exc:
         return page(request, "merge.html", who, survivor=survivor, merged=merged, preview=None, error=exc.message,
                     status_code=409)
-    return RedirectResponse(f"/console/identities/{done['survivor']}?merged={done['merge_id']}&notice=merge_done",
+    return RedirectResponse(f"/console/identities/{done.survivor}?merged={done.merge_id}&notice=merge_done",
                             status_code=303)
 
 
@@ -139,7 +139,7 @@ def undo(merge_id: str, graph: GraphDep, audit: AuditDep, who: Merger, reason: R
     lifecycle = LifecycleService(graph, ResidentService(graph, audit))
     lifecycle.unmerge(merge_id, who.actor, reason)
     record = lifecycle.merge_record(merge_id)
-    return RedirectResponse(f"/console/identities/{record['merged']}?notice=undo_done", status_code=303)
+    return RedirectResponse(f"/console/identities/{record.merged}?notice=undo_done", status_code=303)
 
 
 @router.post("/residents/{resident_id}/unlink")

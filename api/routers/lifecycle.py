@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +11,7 @@ from api.auth import Principal
 from api.deps import LifecycleDep, require
 from api.schemas import ResidentPublic
 from api.schemas_lifecycle import GoldenPublic, LinkEventPublic, MergePublic
-from services.domain import Identity, Resident
+from services.domain import Identity, LinkEvent, Merge, Resident
 
 router = APIRouter(tags=["identity lifecycle"])
 Steward = Annotated[Principal, Depends(require("merge:write"))]
@@ -43,24 +43,24 @@ class ConfirmIn(ReasonIn):
 
 
 @router.post("/merges", response_model=MergePublic, status_code=status.HTTP_201_CREATED)
-def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> Merge:
     return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason,
                            override_id_conflict=body.override_id_conflict)
 
 
 @router.get("/merges", response_model=list[MergePublic])
 def list_merges(lifecycle: LifecycleDep, _: Reader, empi_id: Annotated[str | None, Query(max_length=64)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Merge]:
     return lifecycle.merges(empi_id, limit)
 
 
 @router.get("/merges/{merge_id}", response_model=MergePublic)
-def get_merge(merge_id: str, lifecycle: LifecycleDep, _: Reader) -> dict[str, Any]:
+def get_merge(merge_id: str, lifecycle: LifecycleDep, _: Reader) -> Merge:
     return lifecycle.merge_record(merge_id)
 
 
 @router.post("/merges/{merge_id}/undo", response_model=MergePublic)
-def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> Merge:
     return lifecycle.unmerge(merge_id, who.actor, body.reason)
 
 
@@ -70,7 +70,7 @@ def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Stewa
 
 
 @router.get("/identities/{empi_id}/history", response_model=list[LinkEventPublic])
-def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[dict[str, Any]]:
+def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[LinkEvent]:
     return lifecycle.history(empi_id)
 
 

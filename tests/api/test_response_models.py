@@ -88,6 +88,8 @@ def test_answers_conform_to_their_documented_models(app_client: TestClient, toke
     a = conforms("POST", "/residents", app_client.post("/residents", json=resident("H001", "A1"), headers=his))
     b = conforms("POST", "/residents", app_client.post("/residents", json=resident("H002", "B1"), headers=his))
     assert b["decision"]["outcome"] == "link" and b["empi_id"] == a["empi_id"]
+    assert (b["decision"]["match_result"], b["decision"]["link_source"]) == ("MATCH", "RULE")
+    assert (a["decision"]["match_result"], a["decision"]["link_source"]) == ("NO_MATCH", "AUTO")
     c = conforms("POST", "/residents", app_client.post("/residents", json=resident(
         "H003", "C1", id_number=None, name="刘洋", birth_date="1990-01-02", phone="13900000001",
         address="上海市徐汇区"), headers=his))
@@ -122,6 +124,9 @@ def test_answers_conform_to_their_documented_models(app_client: TestClient, toke
     history = conforms("GET", "/identities/{empi_id}/history",
                        app_client.get(f"/identities/{a['empi_id']}/history", headers=his))
     assert {e["kind"] for e in history} >= {"link", "merge", "unmerge"}
+    assert {e["link_source"] for e in history if e["kind"] in ("merge", "unmerge")} == {"MANUAL"}
+    identity = conforms("GET", "/identities/{empi_id}", app_client.get(f"/identities/{a['empi_id']}", headers=his))
+    assert [r["resident_id"] for r in identity["records"]] == [rid_a, rid_b] and identity["conflict"] == []
     golden = conforms("GET", "/identities/{empi_id}/golden",
                       app_client.get(f"/identities/{a['empi_id']}/golden", headers=his))
     assert golden["golden"]["values"]["id_number"] == ID_A

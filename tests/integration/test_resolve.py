@@ -43,9 +43,9 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     second = resolve_graph(graph, engine)
     assert second.merges == [] and second.clusters_spanning_identities == 0, "a second run changes nothing"
     merges = LifecycleService(graph).merges()
-    assert {m["by"] for m in merges} == {"resolver"} and all(m["status"] == "active" for m in merges)
+    assert {m.by for m in merges} == {"resolver"} and all(m.status == "active" for m in merges)
     history = LifecycleService(graph).history(by_local["A"])
-    assert [e["method"] for e in history if e["kind"] == "merge"] == ["batch:resolver", "batch:resolver"]
+    assert [e.method for e in history if e.kind == "merge"] == ["batch:resolver", "batch:resolver"]
 
 
 def test_resolve_queues_a_twin_without_id_number_as_likely_twins(graph: Graph) -> None:
