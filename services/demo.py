@@ -154,7 +154,7 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
                              "institution": "省人民医院"},
         })
         view, _ = service.register(body, actor)
-        ehc_ids.append(str(view["ehc_id"]))
+        ehc_ids.append(view.ehc_id)
     issued = QrService(graph, runtime, service, Neo4jNonceStore(graph)).issue(
         ehc_ids[0], QrRequest(function="registration", format="png"), actor)
     out_dir.mkdir(parents=True, exist_ok=True)
