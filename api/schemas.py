@@ -135,13 +135,19 @@ class PixPublic(_Public):
     identifiers: list[IdentifierPublic]
 
 
+class FieldChangePublic(_Public):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
 class ChangePublic(_Public):
     change_id: str
     version: int
     at: datetime
     by: str
     kind: str
-    fields: list[dict[str, Any]]
+    fields: list[FieldChangePublic]
 
 
 class CardStatusPublic(CardPublic):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Card", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]
+__all__ = ["Card", "CardStatusChange", "Change", "FieldChange", "HeldCard", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]
 
 
 class MatchResult(StrEnum):
@@ -76,14 +76,74 @@ class Card:
     rel_id: str | None = None
     app_domain: str | None = None
     since: datetime | None = None
+    status_reason: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Card:
-        return cls(card_id=str(row["card_id"]), domain=str(row["domain"]), number=str(row["number"]),
-                   status=str(row.get("status") or "active"), domain_oid=_str(row, "domain_oid"),
-                   card_type=_str(row, "card_type"), chip_number=_str(row, "chip_number"),
-                   issuer=_str(row, "issuer"), rel_id=_str(row, "rel_id"), app_domain=_str(row, "app_domain"),
-                   since=row.get("since"))
+        """From a Card node's properties (with ``domain_oid``, and how the record holds it when it does)."""
+        return cls(**_card_values(row))
+
+
+def _card_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {"card_id": str(row["card_id"]), "domain": str(row["domain"]), "number": str(row["number"]),
+            "status": str(row.get("status") or "active"), "domain_oid": _str(row, "domain_oid"),
+            "card_type": _str(row, "card_type"), "chip_number": _str(row, "chip_number"),
+            "issuer": _str(row, "issuer"), "rel_id": _str(row, "rel_id"), "app_domain": _str(row, "app_domain"),
+            "since": row.get("since"), "status_reason": _str(row, "status_reason"),
+            "created_at": row.get("created_at"), "updated_at": row.get("updated_at")}
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCard(Card):
+    """A card with the records and identities holding it."""
+
+    empi_ids: tuple[str, ...] = ()
+    resident_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_holders(cls, row: dict[str, Any]) -> HeldCard:
+        """From a ``get_card`` row: ``card``, ``empi_ids``, ``resident_ids``."""
+        return cls(**_card_values(row["card"]), empi_ids=tuple(row["empi_ids"]),
+                   resident_ids=tuple(row["resident_ids"]))
+
+
+@dataclass(frozen=True, slots=True)
+class CardStatusChange(Card):
+    """A card after a status change, with the status it had before."""
+
+    previous_status: str | None = None
+
+    @classmethod
+    def from_change(cls, row: dict[str, Any]) -> CardStatusChange:
+        """From a ``set_card_status`` row: ``card`` and ``previous``."""
+        return cls(**_card_values(row["card"]), previous_status=_str(row, "previous"))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One versioned change of a record (居民信息变更): who, when, what kind, and each field's old and new value."""
+
+    change_id: str
+    version: int
+    at: datetime
+    by: str
+    kind: str
+    fields: tuple[FieldChange, ...]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Change:
+        return cls(change_id=str(row["change_id"]), version=int(row["version"]), at=row["at"], by=str(row["by"]),
+                   kind=str(row["kind"]),
+                   fields=tuple(FieldChange(str(f.get("field")), f.get("old"), f.get("new")) for f in row["fields"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_eve
 from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
 from resolver.quality import quality_flags
 from services.access import CardAccess
-from services.domain import Identity, Link, Resident
+from services.domain import CardStatusChange, Change, HeldCard, Identity, Link, Resident
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
@@ -225,9 +225,9 @@ class ResidentService:
         self.get(resident_id, actor)
         return [Link.from_row(row) for row in self.graph.read(repo.list_same_as, resident_id)]
 
-    def changes(self, resident_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+    def changes(self, resident_id: str, actor: Actor | None = None) -> list[Change]:
         self.get(resident_id, actor)
-        return self.graph.read(repo.list_changes, resident_id)
+        return [Change.from_row(row) for row in self.graph.read(repo.list_changes, resident_id)]
 
     # -- change -----------------------------------------------------------------------------------
     def update(self, resident_id: str, update: ResidentUpdate, actor: Actor,
@@ -340,11 +340,11 @@ class ResidentService:
         record_audit(tx, actor, "detach_card", "resident", resident_id, {"card_id": card_id})
 
     def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor,
-                        access: CardAccess | None = None) -> dict[str, Any]:
+                        access: CardAccess | None = None) -> CardStatusChange:
         """Suspend, cancel, replace or reactivate a card; ``access`` limits it to the client's domains and
         refuses e-health cards (they follow their account)."""
         found = self.graph.write(self._card_status_tx, card_id, status, reason, actor, access)
-        return {**found["card"], "previous_status": found["previous"]}
+        return CardStatusChange.from_change(found)
 
     @staticmethod
     def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
@@ -363,12 +363,12 @@ class ResidentService:
         record_audit(tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]})
         return found
 
-    def card(self, card_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def card(self, card_id: str, actor: Actor | None = None) -> HeldCard:
         found = self.graph.read(repo.get_card, card_id)
         if found is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         self._audit_read(actor, "card", card_id)
-        return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
+        return HeldCard.from_holders(found)
 
 
 def _valid_id(record: dict[str, Any]) -> str | None:

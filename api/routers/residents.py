@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
@@ -11,7 +11,7 @@ from api.deps import ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
 from api.schemas_lifecycle import LinkPublic
 from api.schemas_ops import CardHoldersPublic
-from services.domain import Identity, Link, Resident
+from services.domain import CardStatusChange, Change, HeldCard, Identity, Link, Resident
 from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
 from services.registry import Registration
 
@@ -52,7 +52,7 @@ def resident_links(resident_id: str, residents: ResidentsDep, who: Reader) -> li
 
 
 @router.get("/residents/{resident_id}/changes", response_model=list[ChangePublic])
-def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[dict[str, Any]]:
+def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> list[Change]:
     return residents.changes(resident_id, who.actor)
 
 
@@ -68,12 +68,12 @@ def detach_card(resident_id: str, card_id: str, residents: ResidentsDep, who: Wr
 
 
 @router.get("/cards/{card_id}", response_model=CardHoldersPublic)
-def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
+def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> HeldCard:
     return residents.card(card_id, who.actor)
 
 
 @router.patch("/cards/{card_id}", response_model=CardStatusPublic)
-def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer) -> dict[str, Any]:
+def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer) -> CardStatusChange:
     return residents.set_card_status(card_id, body.status, body.reason, who.actor, access=who.access)
 
 

@@ -51,7 +51,7 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
     assert got["D4"]["dq_flags"] == ["name_nonstandard_separator"]
     assert got["D5"]["dq_flags"] == ["id_check_digit", "id_region_unknown", "name_rare_character"]
     id_card = next(c for c in got["D1"]["cards"] if c["domain"] == "ID")
-    assert sorted(registry.card(id_card["card_id"])["resident_ids"]) == sorted(
+    assert sorted(registry.card(id_card["card_id"]).resident_ids) == sorted(
         [got["D1"]["resident_id"], got["D2"]["resident_id"]])
     per_domain = {(s["domain"], s["flag"]): s["records"] for s in statistics(graph)["data_quality"]}
     assert per_domain[("H003", "id_check_digit")] == 1 and per_domain[("H002", "name_rare_character")] == 1
