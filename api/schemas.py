@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.domain import LinkSource, MatchResult
+
 __all__ = [
     "CardPublic",
     "CardStatusPublic",
@@ -87,7 +89,9 @@ class FlaggedRecordsPublic(_Public):
 
 
 class LinkDecisionPublic(_Public):
-    outcome: str
+    outcome: str = Field(description="'link', 'review' or 'new'")
+    match_result: MatchResult = Field(description="MATCH (link), POSSIBLE_MATCH (review) or NO_MATCH (new)")
+    link_source: LinkSource = Field(description="AUTO (the engine) or RULE (same valid ID number)")
     empi_id: str
     link_to: str | None = None
     score: float
@@ -131,13 +135,19 @@ class PixPublic(_Public):
     identifiers: list[IdentifierPublic]
 
 
+class FieldChangePublic(_Public):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
 class ChangePublic(_Public):
     change_id: str
     version: int
     at: datetime
     by: str
     kind: str
-    fields: list[dict[str, Any]]
+    fields: list[FieldChangePublic]
 
 
 class CardStatusPublic(CardPublic):

@@ -117,7 +117,7 @@ def main() -> None:
               f"({created / load_s:,.0f} records/s)")
         ConsoleUserService(graph).add("bench", "steward", PASSWORD, replace=True)
         sample = _sample(args.persons, args.requests)
-        empi = [residents.get_by_source(r.source_domain, r.local_id)["empi_id"] for r in sample]
+        empi = [residents.get_by_source(r.source_domain, r.local_id).empi_id for r in sample]
         graph.close()
 
         port = free_port()

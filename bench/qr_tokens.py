@@ -98,7 +98,7 @@ def service_path(seconds: float, threads: int, accounts: int = 50) -> None:
                 body = AccountIn.model_validate({
                     "name": "测试" + "甲乙丙丁戊己庚辛壬癸"[n % 10], "id_number": synthetic_id_number(rng, born, "1"),
                     "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"}})
-                ehc_ids.append(accounts_service.register(body, actor)[0]["ehc_id"])
+                ehc_ids.append(accounts_service.register(body, actor)[0].ehc_id)
             elapsed = time.perf_counter() - started
             print(f"\nservice path on Neo4j ({settings.bolt_uri}); {accounts} accounts registered in {elapsed:.1f} s "
                   f"({elapsed / accounts * 1000:.0f} ms each: verify, master index, account)")

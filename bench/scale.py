@@ -162,7 +162,7 @@ def qr_lines(settings: Settings, graph: Graph, codes: int, accounts: int = 20) -
             body = AccountIn.model_validate({
                 "name": "扫码" + "甲乙丙丁戊己庚辛壬癸"[n % 10], "id_number": synthetic_id_number(rng, born, "1"),
                 "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"}})
-            ehc_ids.append(service.register(body, actor)[0]["ehc_id"])
+            ehc_ids.append(service.register(body, actor)[0].ehc_id)
         request = QrRequest(function="record_query", ttl=300)
         with ThreadPoolExecutor(max_workers=4) as pool:
             payloads = list(pool.map(lambda i: qr.issue(ehc_ids[i % accounts], request, actor).payload,

@@ -90,7 +90,7 @@ class Feed:
             result = self.residents.register(record, actor, access)
         except EhcError as exc:
             raise self._card_error(exc, parsed) from exc
-        rid, empi = result.resident["resident_id"], result.resident["empi_id"]
+        rid, empi = result.resident.resident_id, result.resident.empi_id
         if result.created:
             outcome = result.decision.outcome if result.decision else "new"
             return FeedResult(f"registered {rid} as {empi} ({outcome})")
@@ -109,7 +109,7 @@ class Feed:
 
     def _record_of(self, ident: Located, segment: str, field: int) -> str:
         try:
-            return str(self.residents.get_by_source(ident.code, ident.cx.value)["resident_id"])
+            return self.residents.get_by_source(ident.code, ident.cx.value).resident_id
         except EhcError as exc:
             raise Hl7Error(f"{segment}-{field}: no record {ident.cx.value!r} from domain {ident.code}",
                            segment=segment, field=field, repetition=ident.cx.repetition, component=1,
@@ -121,7 +121,7 @@ class Feed:
         if parsed.id_number:
             changes |= {"id_number": parsed.id_number, "id_type": "01"}
         for attempt in range(3):  # HL7 carries no version: apply to the current one (last writer wins)
-            current = self.residents.get(rid)
+            current = self.residents.get(rid).as_record()
             wanted = {k: v for k, v in changes.items() if current.get(k) != v}
             try:
                 if wanted:
@@ -136,7 +136,7 @@ class Feed:
                 raise service_error(exc, "PID", 3, parsed.source.cx.repetition) from exc
             except EhcError as exc:
                 raise service_error(exc, "PID", 3, parsed.source.cx.repetition) from exc
-        held = {(c["domain"], c["number"]) for c in self.residents.get(rid)["cards"]}
+        held = {(c.domain, c.number) for c in self.residents.get(rid).cards}
         for card, where in parsed.cards:
             if (card.domain, card.number) in held:
                 continue
@@ -161,7 +161,7 @@ class Feed:
         except EhcError as exc:
             raise service_error(exc, "MRG", 1) from exc
         kept, gone = self._record_of(survivor, "PID", 3), self._record_of(prior[0], "MRG", 1)
-        kept_empi, gone_empi = self.residents.get(kept)["empi_id"], self.residents.get(gone)["empi_id"]
+        kept_empi, gone_empi = self.residents.get(kept).empi_id, self.residents.get(gone).empi_id
         if kept_empi == gone_empi:
             return FeedResult(f"{gone} and {kept} are already one identity ({kept_empi})")
         try:
@@ -169,4 +169,4 @@ class Feed:
                                          f"HL7 ADT^A40 {control_id} from {actor.sub}", link=(gone, kept))
         except EhcError as exc:
             raise service_error(exc, "MRG", 1) from exc
-        return FeedResult(f"merged {gone_empi} into {kept_empi} ({merge['merge_id']})")
+        return FeedResult(f"merged {gone_empi} into {kept_empi} ({merge.merge_id})")

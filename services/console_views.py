@@ -44,7 +44,7 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, An
     g = identity_graph(graph, empi_id)
     resolved = g.graph["empi_id"]
     residents = ResidentService(graph)
-    records = [residents.get(n) for n, d in g.nodes(data=True) if d["kind"] == "record"]
+    records = [residents.get(n).as_record() for n, d in g.nodes(data=True) if d["kind"] == "record"]
     clash = id_number_conflicts(records)
     shared = {row["card_id"] for row in graph.read(repo.shared_cards, resolved)}
     same_as = nx.Graph()
@@ -89,7 +89,7 @@ def explain_link(graph: Graph, a: str, b: str, actor: Actor | None = None,
     """The engine's per-field comparison of two records (as it would score them now)."""
     residents = ResidentService(graph, audit)
     rec_a, rec_b = residents.get(a, actor), residents.get(b, actor)
-    return match_pair(residents.engine, rec_a, rec_b)
+    return match_pair(residents.engine, rec_a.as_record(), rec_b.as_record())
 
 
 def merge_preview(graph: Graph, survivor: str, merged: str) -> dict[str, Any]:
@@ -97,9 +97,9 @@ def merge_preview(graph: Graph, survivor: str, merged: str) -> dict[str, Any]:
     records, and whether two valid ID numbers would meet (the merge then needs a reasoned override)."""
     residents = ResidentService(graph)
     a, b = residents.identity(survivor), residents.identity(merged)
-    if a["empi_id"] == b["empi_id"]:
+    if a.empi_id == b.empi_id:
         raise EhcError("these EMPI ids are one identity already", field="merged_empi_id", code="same_identity")
-    records = a["records"] + b["records"]
+    records = a.as_records() + b.as_records()
     return {"survivor": a, "merged": b, "golden": golden_record(records, survivorship_rules()),
             "id_number_conflicts": sorted(id_number_conflicts(records))}
 
@@ -110,5 +110,5 @@ def reveal(graph: Graph, audit: AuditBuffer, resident_id: str, field: str, actor
         raise EhcError(f"only {', '.join(REVEALABLE)} can be revealed", field="field")
     record = ResidentService(graph).get(resident_id)
     audit.record(actor, "reveal", "resident", resident_id, {"field": field})
-    value = record.get(field)
+    value = getattr(record, field)
     return None if value is None else str(value)

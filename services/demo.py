@@ -115,7 +115,7 @@ def load_demo(registry: ResidentService, persons: int = 40, seed: int = 7) -> De
             records += int(result.created)
             linked += int(bool(result.decision and result.decision.outcome == "link"))
             if not example and len(hospitals) == 3:
-                example = {"domain": hospital, "local_id": f"{hospital}-{n:06d}", "empi_id": result.resident["empi_id"]}
+                example = {"domain": hospital, "local_id": f"{hospital}-{n:06d}", "empi_id": result.resident.empi_id}
     if not example:
         example = {"domain": "H001", "local_id": "", "empi_id": ""}
     return DemoSummary(persons=persons, records=records, identities_linked=linked, example=example)
@@ -154,7 +154,7 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
                              "institution": "省人民医院"},
         })
         view, _ = service.register(body, actor)
-        ehc_ids.append(str(view["ehc_id"]))
+        ehc_ids.append(view.ehc_id)
     issued = QrService(graph, runtime, service, Neo4jNonceStore(graph)).issue(
         ehc_ids[0], QrRequest(function="registration", format="png"), actor)
     out_dir.mkdir(parents=True, exist_ok=True)

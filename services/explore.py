@@ -14,7 +14,7 @@ __all__ = ["identity_graph"]
 def identity_graph(graph: Graph, empi_id: str) -> nx.MultiDiGraph:
     """Nodes: ``identity``, ``record``, ``card`` and ``domain`` (attribute ``kind``); edges labelled like
     the Neo4j relationships. A merged EMPI id resolves to its survivor first."""
-    resolved = ResidentService(graph).identity(empi_id)["empi_id"]
+    resolved = ResidentService(graph).identity(empi_id).empi_id
     g = nx.MultiDiGraph(empi_id=resolved)
     g.add_node(resolved, kind="identity", label=resolved[:9])
     for row in graph.read(repo.identity_graph, resolved):

@@ -16,7 +16,6 @@ from typing import Any
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
-from core.privacy import mask_id_number, mask_phone
 from graph import healthcard as store
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
@@ -27,6 +26,7 @@ from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_
 from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
 from healthcard.ports import FourElements
 from healthcard.runtime import HealthCardRuntime
+from services.domain_ehc import Account, BankCard
 from services.healthcard_models import (
     AccountIn,
     AccountUpdate,
@@ -39,42 +39,11 @@ from services.healthcard_models import (
 from services.models import ResidentIn, ResidentUpdate, check_real_name
 from services.registry import ResidentService
 
-__all__ = ["EHC_DOMAIN", "HealthCardService", "account_view"]
+__all__ = ["EHC_DOMAIN", "HealthCardService"]
 
 EHC_DOMAIN = "EHC"
 ID_DOMAIN = "ID"
 
-
-
-def _bank_view(card: BankCardNode) -> dict[str, Any]:
-    return {"bank_card_id": card["bank_card_id"], "bank": card["bank"], "last4": card["last4"],
-            "masked": "*" * (int(card["length"]) - 4) + card["last4"], "bound_at": card.get("bound_at")}
-
-
-def account_view(found: AccountRow) -> dict[str, Any]:
-    """The public view of an account: personal numbers masked, no account key, no token ids."""
-    a, card, r = found["account"], found["card"] or {}, found["resident"] or {}
-    cancellation = None
-    if a.get("cancel_reason"):
-        cancellation = {"reason": a["cancel_reason"], "evidence": json.loads(a.get("cancel_evidence") or "{}"),
-                        "note": a.get("cancel_note"), "at": a.get("cancelled_at"), "by": a.get("cancelled_by")}
-    return {
-        "ehc_id": a["ehc_id"], "account_id": a["account_id"], "empi_id": found.get("current_empi_id") or a["empi_id"],
-        "status": a["status"], "verified_by": a["verified_by"],
-        "verification": json.loads(a.get("verification") or "{}"),
-        "nickname": a.get("nickname"),
-        "contact_preferences": json.loads(a["contact_preferences"]) if a.get("contact_preferences") else None,
-        "created_at": a.get("created_at"), "updated_at": a.get("updated_at"),
-        "static_qr_issued_at": a.get("static_issued_at"),
-        "card": {"card_id": card.get("card_id"), "domain": card.get("domain"), "number": card.get("number"),
-                 "card_type": card.get("card_type"), "status": card.get("status")},
-        "resident": {"resident_id": r.get("resident_id"), "name": r.get("name"), "gender": r.get("gender"),
-                     "birth_date": r.get("birth_date"), "id_type": r.get("id_type"),
-                     "id_number": mask_id_number(r.get("id_number")), "phone": mask_phone(r.get("phone")),
-                     "address": r.get("address"), "status": r.get("status"), "version": r.get("version")},
-        "bank_cards": [_bank_view(b) for b in found["bank_cards"]],
-        "cancellation": cancellation,
-    }
 
 
 class HealthCardService:
@@ -98,8 +67,8 @@ class HealthCardService:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
         return found
 
-    def get(self, ehc_id: str, actor: Actor | None = None) -> dict[str, Any]:
-        view = account_view(self._require(ehc_id))
+    def get(self, ehc_id: str, actor: Actor | None = None) -> Account:
+        view = Account.from_row(self._require(ehc_id))
         if self.audit is not None and actor is not None:
             self.audit.record(actor, "read", "ehc_account", ehc_id)
         return view
@@ -110,7 +79,7 @@ class HealthCardService:
         return str(found["ehc_id"]) if found else None
 
     # -- register -----------------------------------------------------------------------------
-    def register(self, body: AccountIn, actor: Actor) -> tuple[dict[str, Any], bool]:
+    def register(self, body: AccountIn, actor: Actor) -> tuple[Account, bool]:
         """Register (idempotent per ID document): the account view and whether it was created now."""
         verification = self._verify_identity(body)
         account_key = self.rt.account_keys.key(body.id_type, body.id_number)
@@ -145,7 +114,7 @@ class HealthCardService:
                 return str(holder["empi_id"]), str(holder["resident_id"])
         record = ResidentIn(source_domain=EHC_DOMAIN, local_id=account_key, **body.demographics())
         registration = self.residents.register(record, actor)
-        return str(registration.resident["empi_id"]), str(registration.resident["resident_id"])
+        return registration.resident.empi_id, registration.resident.resident_id
 
     @staticmethod
     def _register_tx(tx: Transaction, account_key: str, props: dict[str, Any],
@@ -173,7 +142,7 @@ class HealthCardService:
         return ehc_id, True
 
     # -- update -------------------------------------------------------------------------------
-    def update(self, ehc_id: str, body: AccountUpdate, actor: Actor) -> dict[str, Any]:
+    def update(self, ehc_id: str, body: AccountUpdate, actor: Actor) -> Account:
         """Demographics to the master index (versioned change), account-only fields on the account."""
         found = self._require(ehc_id)
         if found["account"]["status"] != AccountStatus.ACTIVE.value:
@@ -211,7 +180,7 @@ class HealthCardService:
         record_audit(tx, actor, "update", "ehc_account", ehc_id, fields)
 
     # -- cancel -------------------------------------------------------------------------------
-    def cancel(self, ehc_id: str, body: CancelIn, actor: Actor) -> dict[str, Any]:
+    def cancel(self, ehc_id: str, body: CancelIn, actor: Actor) -> Account:
         """Cancel for emigration or death only; the record stays, card and codes stop working."""
         check_cancel_reason(body.reason)
         self.graph.write(self._cancel_tx, ehc_id, body, actor)
@@ -244,12 +213,12 @@ class HealthCardService:
         record_audit(tx, actor, "cancel", "ehc_account", ehc_id, payload)
 
     # -- suspend (挂失) and reactivate (解挂) ---------------------------------------------------------
-    def suspend(self, ehc_id: str, body: SuspendIn, actor: Actor) -> dict[str, Any]:
+    def suspend(self, ehc_id: str, body: SuspendIn, actor: Actor) -> Account:
         """Suspend the card: its codes stop verifying and no new ones are issued; the account stays."""
         self.graph.write(self._card_status_tx, ehc_id, "suspended", body.reason, body.note, actor)
         return self.get(ehc_id)
 
-    def reactivate(self, ehc_id: str, body: ReactivateIn, actor: Actor) -> dict[str, Any]:
+    def reactivate(self, ehc_id: str, body: ReactivateIn, actor: Actor) -> Account:
         """Lift a suspension, on presentation of the holder's ID document."""
         self.graph.write(self._card_status_tx, ehc_id, "active", None, body.note, actor, body)
         return self.get(ehc_id)
@@ -276,12 +245,12 @@ class HealthCardService:
         record_audit(tx, actor, action, "ehc_account", ehc_id, payload)
 
     # -- bank cards ---------------------------------------------------------------------------
-    def bind_bank_card(self, ehc_id: str, body: BankCardIn, actor: Actor) -> tuple[dict[str, Any], bool]:
+    def bind_bank_card(self, ehc_id: str, body: BankCardIn, actor: Actor) -> tuple[BankCard, bool]:
         """Bind a Luhn-valid card (token + bank + last four); binding the same card again is a no-op."""
         record = self.rt.bank_cards.tokenize(body.bank_card_number)
         card, created = self.graph.write(self._bind_tx, ehc_id, record.token, record.bank, record.last4,
                                          record.length, self.rt.settings.max_bank_cards, actor)
-        return _bank_view(card), created
+        return BankCard.from_row(card), created
 
     @staticmethod
     def _bind_tx(tx: Transaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
@@ -305,9 +274,9 @@ class HealthCardService:
         record_audit(tx, actor, "bind_bank_card", "ehc_account", ehc_id, payload)
         return card, True
 
-    def unbind_bank_card(self, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor) -> dict[str, Any]:
+    def unbind_bank_card(self, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor) -> BankCard:
         """Unbind, on presentation of the holder's ID document."""
-        return _bank_view(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
+        return BankCard.from_row(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
 
     def _unbind_tx(self, tx: Transaction, ehc_id: str, bank_card_id: str, document: IdDocument,
                    actor: Actor) -> BankCardNode:

@@ -4,6 +4,7 @@ the survivorship view. Each change writes its event, audit record and link-histo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,11 @@ from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
 from graph.driver import Graph, Transaction
-from graph.rows import IdentitySnapshotRow, LinkEventNode, MergeNode
+from graph.rows import IdentitySnapshotRow
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
+from services.domain import Identity, LinkEvent, Merge, Resident
 from services.linking import new_empi_id
 from services.registry import ResidentService
 
@@ -57,7 +59,7 @@ class LifecycleService:
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
               score: float = 1.0, explanation: list[dict[str, Any]] | None = None,
               link: tuple[str, str] | None = None, model_version: str = "steward",
-              override_id_conflict: bool = False) -> dict[str, Any]:
+              override_id_conflict: bool = False) -> Merge:
         """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it).
         ``link`` names the (merged record, survivor record) pair the SAME_AS joins, when known.
         Identities holding different valid ID numbers are merged only with ``override_id_conflict``."""
@@ -111,7 +113,7 @@ class LifecycleService:
         record_audit(tx, actor, "merge", "identity", survivor,
                      {"merge_id": merge_id, "merged": merged} | overridden)
 
-    def unmerge(self, merge_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def unmerge(self, merge_id: str, actor: Actor, reason: str) -> Merge:
         """Undo a merge exactly: records, links and the merged identity return to their earlier state."""
         self.graph.write(self._unmerge_tx, merge_id, actor, reason)
         return self.merge_record(merge_id)
@@ -139,17 +141,17 @@ class LifecycleService:
                             "resident_ids": merge["resident_ids"]})
         record_audit(tx, actor, "unmerge", "identity", merge["merged"], {"merge_id": merge_id})
 
-    def merge_record(self, merge_id: str) -> dict[str, Any]:
+    def merge_record(self, merge_id: str) -> Merge:
         found = self.graph.read(repo.get_merge, merge_id)
         if found is None:
             raise NotFound(f"no merge {merge_id!r}", field="merge_id")
-        return {k: v for k, v in found.items() if k != "touched_at"}
+        return Merge.from_row(found)
 
-    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[MergeNode]:
-        return self.graph.read(repo.list_merges, empi_id, limit)
+    def merges(self, empi_id: str | None = None, limit: int = 100) -> list[Merge]:
+        return [Merge.from_row(row) for row in self.graph.read(repo.list_merges, empi_id, limit)]
 
     # -- unlink -----------------------------------------------------------------------------------
-    def unlink(self, resident_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def unlink(self, resident_id: str, actor: Actor, reason: str) -> Resident:
         """Take one record out of its identity into a new one (undoes an automatic link)."""
         new_empi = new_empi_id()
         self.graph.write(self._unlink_tx, resident_id, new_empi, actor, reason)
@@ -179,13 +181,14 @@ class LifecycleService:
         record_audit(tx, actor, "unlink", "resident", resident_id, {"from": old, "to": new_empi})
 
     # -- views ------------------------------------------------------------------------------------
-    def history(self, empi_id: str) -> list[LinkEventNode]:
+    def history(self, empi_id: str) -> list[LinkEvent]:
         ident = self.residents.identity(empi_id)
-        return self.graph.read(repo.identity_history, ident["empi_id"])
+        return [LinkEvent.from_row(row) for row in self.graph.read(repo.identity_history, ident.empi_id)]
 
-    def golden(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def golden(self, empi_id: str, actor: Actor | None = None) -> Identity:
+        """The identity with its golden record (each field's presented value, rule and source record)."""
         ident = self.residents.identity(empi_id, actor)
-        return {**ident, "golden": golden_record(ident["records"], self.survivorship)}
+        return replace(ident, golden=golden_record(ident.as_records(), self.survivorship))
 
     def snapshot(self, empi_ids: list[str]) -> list[IdentitySnapshotRow]:
         """The state a merge may touch, for comparing before a merge and after its undo."""

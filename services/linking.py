@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.ids import new_id
+from services.domain import LinkSource, MatchResult
 
 __all__ = ["LinkDecision", "new_empi_id", "pair_key"]
 
@@ -32,3 +33,11 @@ class LinkDecision:
     model_version: str = "id-number-rule/1"
     reason: str = ""
     explanation: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def match_result(self) -> MatchResult:
+        return MatchResult.of_outcome(self.outcome)
+
+    @property
+    def link_source(self) -> LinkSource:
+        return LinkSource.of_method(self.method)

@@ -10,6 +10,7 @@ from typing import Any
 from graph import pdq as repo
 from graph.driver import Graph
 from graph.trail import Actor
+from services.domain import Identity
 from services.lifecycle import LifecycleService
 from services.match_service import match_against_index
 from services.matching import MatchEngine
@@ -40,12 +41,12 @@ class PatientQuery:
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     total: int
-    identities: list[dict[str, Any]]  # each: empi_id, status, records, golden
+    identities: list[Identity]  # each with its golden record
 
 
 @dataclass(frozen=True, slots=True)
 class IdentityMatch:
-    identity: dict[str, Any]
+    identity: Identity
     probability: float  # the engine's probability (search.score)
     match_degree: float  # 匹配度, 0..100
     grade: str  # certain | probable | possible (HL7 match-grade)

@@ -12,13 +12,13 @@ from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
-from graph.rows import CardHolder, CardStatusRow, ChangeNode, IdentifierLock, ResidentRow, SameAsLink
+from graph.rows import CardHolder, CardStatusRow, IdentifierLock
 from graph.supervision import record_tallies
 from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
-from resolver.blocking import BLOCKING_KEY_PREFIX
 from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
 from resolver.quality import quality_flags
 from services.access import CardAccess
+from services.domain import CardStatusChange, Change, HeldCard, Identity, Link, Resident
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
@@ -32,9 +32,13 @@ ID_DOMAIN = "ID"
 
 @dataclass(frozen=True, slots=True)
 class Registration:
-    resident: dict[str, Any]
+    resident: Resident
     created: bool
     decision: LinkDecision | None
+
+    @property
+    def empi_id(self) -> str:
+        return self.resident.empi_id
 
 
 class ResidentService:
@@ -190,14 +194,14 @@ class ResidentService:
             raise InvalidInput(f"identifier domain {code!r} is inactive", field=field)
 
     # -- read -------------------------------------------------------------------------------------
-    def get(self, resident_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def get(self, resident_id: str, actor: Actor | None = None) -> Resident:
         found = self.graph.read(repo.get_resident, resident_id)
         if found is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
         self._audit_read(actor, "resident", resident_id)
-        return _view(found)
+        return Resident.from_row(found)
 
-    def get_by_source(self, source_domain: str, local_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def get_by_source(self, source_domain: str, local_id: str, actor: Actor | None = None) -> Resident:
         return self.get(self._find_by_source_or_404(source_domain, local_id), actor)
 
     def _find_by_source_or_404(self, source_domain: str, local_id: str) -> str:
@@ -206,28 +210,29 @@ class ResidentService:
             raise NotFound(f"no record {local_id!r} from domain {source_domain!r}", field="local_id")
         return str(found["resident_id"])
 
-    def identity(self, empi_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def identity(self, empi_id: str, actor: Actor | None = None) -> Identity:
         """An identity with all its records; a merged EMPI id resolves to the survivor."""
         found = self.graph.read(repo.get_identity, empi_id)
         if found is None:
             raise NotFound(f"no identity with EMPI id {empi_id!r}", field="empi_id")
-        records = [self.get(rid) for rid in found["resident_ids"]]
+        records = tuple(self.get(rid) for rid in found["resident_ids"])
         self._audit_read(actor, "identity", found["empi_id"])
-        return {"empi_id": found["empi_id"], "requested_empi_id": found["requested"], "status": found["status"],
-                "conflict": identity_conflicts(records), "records": records}
+        return Identity(empi_id=str(found["empi_id"]), requested_empi_id=str(found["requested"]),
+                        status=str(found["status"]), records=records,
+                        conflict=tuple(identity_conflicts([r.as_record() for r in records])))
 
-    def links(self, resident_id: str, actor: Actor | None = None) -> list[SameAsLink]:
+    def links(self, resident_id: str, actor: Actor | None = None) -> list[Link]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
         self.get(resident_id, actor)
-        return self.graph.read(repo.list_same_as, resident_id)
+        return [Link.from_row(row) for row in self.graph.read(repo.list_same_as, resident_id)]
 
-    def changes(self, resident_id: str, actor: Actor | None = None) -> list[ChangeNode]:
+    def changes(self, resident_id: str, actor: Actor | None = None) -> list[Change]:
         self.get(resident_id, actor)
-        return self.graph.read(repo.list_changes, resident_id)
+        return [Change.from_row(row) for row in self.graph.read(repo.list_changes, resident_id)]
 
     # -- change -----------------------------------------------------------------------------------
     def update(self, resident_id: str, update: ResidentUpdate, actor: Actor,
-               access: CardAccess | None = None) -> dict[str, Any]:
+               access: CardAccess | None = None) -> Resident:
         """Versioned update: refuses a stale version with 409, records every changed field. ``access``
         limits it to records from the client's domains."""
         self.graph.write(self._update_tx, resident_id, update, actor, access)
@@ -283,7 +288,7 @@ class ResidentService:
                              app_domain=app_domain)
 
     def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor,
-                    access: CardAccess | None = None) -> dict[str, Any]:
+                    access: CardAccess | None = None) -> Resident:
         self._require_active_domain(card.domain, "domain")
         if access is not None:
             access.check_card(card.domain, "domain")
@@ -306,7 +311,7 @@ class ResidentService:
         record_audit(tx, actor, "attach_card", "resident", resident_id, {"card_id": card_id})
 
     def detach_card(self, resident_id: str, card_id: str, actor: Actor,
-                    access: CardAccess | None = None) -> dict[str, Any]:
+                    access: CardAccess | None = None) -> Resident:
         self.graph.write(self._detach_tx, resident_id, card_id, actor, access)
         return self.get(resident_id)
 
@@ -336,11 +341,11 @@ class ResidentService:
         record_audit(tx, actor, "detach_card", "resident", resident_id, {"card_id": card_id})
 
     def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor,
-                        access: CardAccess | None = None) -> dict[str, Any]:
+                        access: CardAccess | None = None) -> CardStatusChange:
         """Suspend, cancel, replace or reactivate a card; ``access`` limits it to the client's domains and
         refuses e-health cards (they follow their account)."""
         found = self.graph.write(self._card_status_tx, card_id, status, reason, actor, access)
-        return {**found["card"], "previous_status": found["previous"]}
+        return CardStatusChange.from_change(found)
 
     @staticmethod
     def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
@@ -360,12 +365,12 @@ class ResidentService:
         record_audit(tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]})
         return found
 
-    def card(self, card_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def card(self, card_id: str, actor: Actor | None = None) -> HeldCard:
         found = self.graph.read(repo.get_card, card_id)
         if found is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         self._audit_read(actor, "card", card_id)
-        return {**found["card"], "empi_ids": found["empi_ids"], "resident_ids": found["resident_ids"]}
+        return HeldCard.from_holders(found)
 
 
 def _valid_id(record: dict[str, Any]) -> str | None:
@@ -382,8 +387,3 @@ def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
     merge clears it."""
     return ["id_number"] if len(distinct_valid_id_numbers(records)) > 1 else []
 
-
-def _view(found: ResidentRow) -> dict[str, Any]:
-    resident = {k: v for k, v in found["resident"].items() if k != "touched_at" and not k.startswith(BLOCKING_KEY_PREFIX)}
-    cards = [{k: v for k, v in c.items() if k != "touched_at"} for c in found["cards"]]
-    return {**resident, "empi_id": found["empi_id"], "cards": cards}

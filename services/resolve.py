@@ -107,7 +107,7 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
                             rid[pair[0]], rid[pair[1]], round(score.probability, 6), engine.version,
                             explanation_of(score), RESOLVER, reason="batch resolution: different valid ID numbers")
                     continue
-                report.merges.append(merge["merge_id"])
+                report.merges.append(merge.merge_id)
             empi = [survivor if e == other else e for e in empi]
         if progress:
             progress("merged", 1)

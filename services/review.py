@@ -3,6 +3,7 @@ A rejected pair is remembered and never proposed again; two stewards cannot both
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.errors import Conflict, NotFound
@@ -10,8 +11,10 @@ from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction
-from graph.rows import ReviewItem, ReviewStatusRow
+from graph.rows import ReviewItem as ReviewItemRow
+from graph.rows import ReviewStatusRow
 from graph.trail import Actor, emit_event, record_audit
+from services.domain import ReviewItem
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
 from services.registry import ResidentService
@@ -50,18 +53,18 @@ class ReviewService:
 
     def list(self, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
              descending: bool = True, offset: int = 0, limit: int = 50) -> list[ReviewItem]:
-        return self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
+        rows = self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
                                                             max_score=max_score, descending=descending,
                                                             offset=offset, limit=limit))
+        return [ReviewItem.from_row(row) for row in rows]
 
-    def show(self, review_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    def show(self, review_id: str, actor: Actor | None = None) -> ReviewItem:
         """Both records side by side with the engine's explanation."""
-        item = self.graph.read(lambda tx: _item_or_404(tx, review_id))
-        return {**item, "record_a": self.residents.get(item["a"], actor),
-                "record_b": self.residents.get(item["b"], actor)}
+        item = ReviewItem.from_row(self.graph.read(lambda tx: _item_or_404(tx, review_id)))
+        return replace(item, record_a=self.residents.get(item.a, actor), record_b=self.residents.get(item.b, actor))
 
     def confirm(self, review_id: str, actor: Actor, reason: str, *,
-                override_id_conflict: bool = False) -> dict[str, Any]:
+                override_id_conflict: bool = False) -> ReviewItem:
         """Merge the two records' identities (the older identity survives); identities holding different
         valid ID numbers only with ``override_id_conflict`` (else ``IdNumberConflict``, item stays open)."""
         merge_id = new_id("M")
@@ -87,7 +90,7 @@ class ReviewService:
         repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason,
                                 merge_id=merge_id)
 
-    def reject(self, review_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+    def reject(self, review_id: str, actor: Actor, reason: str) -> ReviewItem:
         def work(tx: Transaction) -> None:
             item = _open_item(tx, review_id)
             repo.decide_review_item(tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason,
@@ -100,14 +103,14 @@ class ReviewService:
         return self.show(review_id)
 
 
-def _item_or_404(tx: Transaction, review_id: str) -> ReviewItem:
+def _item_or_404(tx: Transaction, review_id: str) -> ReviewItemRow:
     found = repo.get_review_item(tx, review_id)
     if found is None:
         raise NotFound(f"no review item {review_id!r}", field="review_id")
     return found
 
 
-def _open_item(tx: Transaction, review_id: str) -> ReviewItem:
+def _open_item(tx: Transaction, review_id: str) -> ReviewItemRow:
     """Lock the item first, then check it is still open: a second steward waits, then gets 409."""
     item = repo.lock_review_item(tx, review_id)
     if item is None:

@@ -104,8 +104,8 @@ def identity(request: Request, empi_id: str, graph: GraphDep, audit: AuditDep, w
     residents = ResidentService(graph, audit)
     lifecycle = LifecycleService(graph, residents)
     ident = lifecycle.golden(empi_id, who.actor)
-    history = lifecycle.history(ident["empi_id"])
-    merges = [m for m in lifecycle.merges(ident["empi_id"], 20) if m.get("status") == "active"]
+    history = lifecycle.history(ident.empi_id)
+    merges = [m for m in lifecycle.merges(ident.empi_id, 20) if m.status == "active"]
     return page(request, "identity.html", who, ident=ident, history=history, merges=merges, undo=merged,
                 notice=notice)
 

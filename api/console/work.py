@@ -69,10 +69,10 @@ def review_item(request: Request, review_id: str, graph: GraphDep, audit: AuditD
                 notice: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     item = ReviewService(graph, ResidentService(graph, audit)).show(review_id, who.actor)
     claim = None
-    if item["status"] == "open":
+    if item.status == "open":
         claim = graph.write(lambda tx: repo.claim_review(tx, review_id=review_id, by=who.actor.sub,
                                                          seconds=CLAIM_SECONDS))
-    return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+    return page(request, "review.html", who, item=item, fields=_agreement(item.explanation),
                 skipped=skipped, notice=notice, claim=claim)
 
 
@@ -100,7 +100,7 @@ def decide(request: Request, review_id: str, graph: GraphDep, audit: AuditDep, w
             graph.write(lambda tx: repo.release_review(tx, review_id=review_id, by=who.actor.sub))
     except Conflict as exc:  # another steward decided it first: the page says by whom
         item = service.show(review_id, who.actor)
-        return page(request, "review.html", who, item=item, fields=_agreement(item.get("explanation")),
+        return page(request, "review.html", who, item=item, fields=_agreement(item.explanation),
                     skipped=skipped, notice=exc.message, claim=None, status_code=409)
     following = _next_item(graph, skip_ids | {review_id})
     if following is None:
@@ -131,7 +131,7 @@ def merge(request: Request, graph: GraphDep, audit: AuditDep, who: Merger,
     except EhcError as exc:
         return page(request, "merge.html", who, survivor=survivor, merged=merged, preview=None, error=exc.message,
                     status_code=409)
-    return RedirectResponse(f"/console/identities/{done['survivor']}?merged={done['merge_id']}&notice=merge_done",
+    return RedirectResponse(f"/console/identities/{done.survivor}?merged={done.merge_id}&notice=merge_done",
                             status_code=303)
 
 
@@ -140,10 +140,10 @@ def undo(merge_id: str, graph: GraphDep, audit: AuditDep, who: Merger, reason: R
     lifecycle = LifecycleService(graph, ResidentService(graph, audit))
     lifecycle.unmerge(merge_id, who.actor, reason)
     record = lifecycle.merge_record(merge_id)
-    return RedirectResponse(f"/console/identities/{record['merged']}?notice=undo_done", status_code=303)
+    return RedirectResponse(f"/console/identities/{record.merged}?notice=undo_done", status_code=303)
 
 
 @router.post("/residents/{resident_id}/unlink")
 def unlink(resident_id: str, graph: GraphDep, audit: AuditDep, who: Merger, reason: Reason) -> Response:
     record = LifecycleService(graph, ResidentService(graph, audit)).unlink(resident_id, who.actor, reason)
-    return RedirectResponse(f"/console/identities/{record['empi_id']}?notice=unlink_done", status_code=303)
+    return RedirectResponse(f"/console/identities/{record.empi_id}?notice=unlink_done", status_code=303)

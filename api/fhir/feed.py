@@ -23,6 +23,7 @@ from api.fhir.deps import LifecycleDep, base_url
 from api.fhir.formats import fhir_response, parse_resource, wanted_format
 from api.fhir.inbound import from_patient, validated
 from api.fhir.patient import record_patient
+from api.fhir.schemas import FHIR_ERRORS, PatientResource
 from api.fhir.search import BadSearch
 from core.errors import Conflict, InvalidInput, NotFound
 from graph.rows import DomainNode
@@ -73,13 +74,13 @@ def _survivor_empi(ref: Any, pix: PixService, residents: ResidentService, actor:
     elif reference.startswith("Patient/"):
         target = reference.removeprefix("Patient/")
         if target.startswith("R"):
-            return str(residents.get(target, actor)["empi_id"])
-        return str(residents.identity(target, actor)["empi_id"])
+            return residents.get(target, actor).empi_id
+        return residents.identity(target, actor).empi_id
     else:
         raise InvalidInput("link.other must be Patient/<id>, Patient?identifier=<system>|<value> or carry an "
                            "identifier", field="Patient.link.other")
     domain = _domain(pix, system, "Patient.link.other.identifier.system")
-    return str(residents.get_by_source(domain["code"], value, actor)["empi_id"])
+    return residents.get_by_source(domain["code"], value, actor).empi_id
 
 
 def _version(request: Request, current: int) -> int:
@@ -93,7 +94,8 @@ def _version(request: Request, current: int) -> int:
 
 
 @router.put("/Patient", summary="Patient Identity Feed FHIR (ITI-104): conditional create / update / merge",
-            status_code=200, responses={201: {"description": "created"}})
+            response_model=PatientResource, status_code=200,
+            responses={201: {"model": PatientResource, "description": "created"}, **FHIR_ERRORS})
 async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, lifecycle: LifecycleDep,
                        who: Writer, identifier: Annotated[str, Query(max_length=256)]) -> Response:
     fmt = wanted_format(request)
@@ -117,21 +119,21 @@ async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, l
                                         "local_id": local_id, "cards": cards})
         created = residents.register(record, actor=who.actor, access=who.access)
         view = created.resident
-        location = f"{base_url(request)}/Patient/{view['resident_id']}/_history/{view['version']}"
+        location = f"{base_url(request)}/Patient/{view.resident_id}/_history/{view.version}"
         return fhir_response(request, record_patient(view), 201 if created.created else 200,
                              headers={"Location": location}, fmt=fmt)
     changes = {k: inbound.demographics.get(k) for k in _REPLACED_FIELDS}
     if not changes.get("id_number"):
-        changes["id_type"] = current.get("id_type") if not current.get("id_number") else None
-    update = validated(ResidentUpdate, {**changes, "version": _version(request, int(current["version"]))})
-    residents.update(current["resident_id"], update, actor=who.actor, access=who.access)
-    held = {(c["domain"], c["number"]) for c in current["cards"]}
+        changes["id_type"] = current.id_type if not current.id_number else None
+    update = validated(ResidentUpdate, {**changes, "version": _version(request, current.version)})
+    residents.update(current.resident_id, update, actor=who.actor, access=who.access)
+    held = {(c.domain, c.number) for c in current.cards}
     for card in cards:
         if (card["domain"], card["number"]) not in held:
-            residents.attach_card(current["resident_id"], CardIn(**card), source["code"], actor=who.actor,
+            residents.attach_card(current.resident_id, CardIn(**card), source["code"], actor=who.actor,
                                   access=who.access)
-    view = residents.get(current["resident_id"])
-    location = f"{base_url(request)}/Patient/{view['resident_id']}/_history/{view['version']}"
+    view = residents.get(current.resident_id)
+    location = f"{base_url(request)}/Patient/{view.resident_id}/_history/{view.version}"
     return fhir_response(request, record_patient(view), 200, headers={"Location": location}, fmt=fmt)
 
 
@@ -143,11 +145,11 @@ def _merge(request: Request, survivor_ref: Any, source: str, local_id: str, resi
     except NotFound as exc:
         raise NotFound("the duplicate (the conditional URL's identifier) is not known", field="identifier") from exc
     survivor = _survivor_empi(survivor_ref, pix, residents, who.actor)
-    if survivor == duplicate["empi_id"]:  # already one identity: nothing to do (idempotent re-send)
+    if survivor == duplicate.empi_id:  # already one identity: nothing to do (idempotent re-send)
         return fhir_response(request, record_patient(duplicate))
     reason = f"ITI-104 merge notified by {who.sub}: {source}:{local_id} replaced by identity {survivor}"
     try:
-        lifecycle.merge(survivor, duplicate["empi_id"], who.actor, reason, model_version="iti-104")
+        lifecycle.merge(survivor, duplicate.empi_id, who.actor, reason, model_version="iti-104")
     except NotFound as exc:
         raise Conflict(exc.message, field="Patient.link.other") from exc
-    return fhir_response(request, record_patient(residents.get(duplicate["resident_id"])))
+    return fhir_response(request, record_patient(residents.get(duplicate.resident_id)))

@@ -14,6 +14,7 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from api.fhir.deps import base_url
 from api.fhir.formats import FHIR_JSON, FHIR_XML, fhir_response
+from api.fhir.schemas import CapabilityStatementResource
 
 router = APIRouter(prefix="/fhir", tags=["FHIR metadata"])
 PUBLISHED = date(2025, 1, 1).isoformat()
@@ -67,6 +68,6 @@ def capability(base: str) -> CapabilityStatement:
     )
 
 
-@router.get("/metadata", summary="CapabilityStatement (open)")
+@router.get("/metadata", response_model=CapabilityStatementResource, summary="CapabilityStatement (open)")
 def metadata(request: Request) -> Response:
     return fhir_response(request, capability(base_url(request)))

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fhir.resources.R4B.patient import Patient
 
 from resolver.names import name_pinyin, standardise_name
+from services.domain import Card, Identity, Resident
 
 __all__ = ["EN_REPRESENTATION", "GENDER_TO_FHIR", "identity_patient", "merged_patient", "name_parts",
            "record_patient"]
@@ -55,15 +57,15 @@ def name_parts(name: str) -> list[dict[str, Any]]:
     return names
 
 
-def _identifier(card: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"system": _system(str(card["domain_oid"])), "value": card["number"]}
-    code = _CARD_TYPE_CODES.get(str(card.get("card_type")))
+def _identifier(card: Card) -> dict[str, Any]:
+    out: dict[str, Any] = {"system": _system(str(card.domain_oid)), "value": card.number}
+    code = _CARD_TYPE_CODES.get(str(card.card_type))
     if code:
-        out["type"] = {"coding": [{"system": IDENTIFIER_TYPE, "code": code}], "text": card.get("card_type")}
+        out["type"] = {"coding": [{"system": IDENTIFIER_TYPE, "code": code}], "text": card.card_type}
     return out
 
 
-def _demographics(values: dict[str, Any]) -> dict[str, Any]:
+def _demographics(values: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if values.get("name"):
         out["name"] = name_parts(str(values["name"]))
@@ -83,30 +85,31 @@ def _demographics(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _identifiers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _identifiers(records: Iterable[Resident]) -> list[dict[str, Any]]:
     seen: set[tuple[str, str]] = set()
     out = []
     for record in records:
-        for card in record.get("cards", []):
-            key = (str(card.get("domain_oid")), str(card.get("number")))
-            if card.get("status", "active") != "active" or not card.get("domain_oid") or key in seen:
+        for card in record.cards:
+            key = (str(card.domain_oid), card.number)
+            if card.status != "active" or not card.domain_oid or key in seen:
                 continue
             seen.add(key)
             out.append(_identifier(card))
     return out
 
 
-def identity_patient(identity: dict[str, Any], empi_oid: str) -> Patient:
-    """An identity (``LifecycleService.golden``) as its golden Patient."""
-    empi_id = identity["empi_id"]
+def identity_patient(identity: Identity, empi_oid: str) -> Patient:
+    """An identity with its golden record (``LifecycleService.golden``) as its golden Patient."""
+    empi_id = identity.empi_id
     identifiers = [{"use": "official", "system": _system(empi_oid), "value": empi_id,
                     "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"}}]
-    identifiers += _identifiers(identity["records"])
-    body: dict[str, Any] = {"id": empi_id, "active": identity.get("status", "active") == "active",
-                            "identifier": identifiers, **_demographics(identity["golden"]["values"])}
-    body["link"] = [{"other": {"reference": f"Patient/{r['resident_id']}",
-                               "display": f"{r['source_domain']}:{r['local_id']}"}, "type": "seealso"}
-                    for r in identity["records"]]
+    identifiers += _identifiers(identity.records)
+    golden = identity.golden or {}
+    body: dict[str, Any] = {"id": empi_id, "active": identity.status == "active",
+                            "identifier": identifiers, **_demographics(golden.get("values") or {})}
+    body["link"] = [{"other": {"reference": f"Patient/{r.resident_id}",
+                               "display": f"{r.source_domain}:{r.local_id}"}, "type": "seealso"}
+                    for r in identity.records]
     return Patient(**body)
 
 
@@ -117,11 +120,10 @@ def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
                    link=[{"other": {"reference": f"Patient/{survivor}"}, "type": "replaced-by"}])
 
 
-def record_patient(record: dict[str, Any]) -> Patient:
+def record_patient(resident: Resident) -> Patient:
     """One source record as a Patient that refers to its identity."""
-    body: dict[str, Any] = {"id": record["resident_id"], "active": record.get("status", "active") != "merged",
-                            "identifier": _identifiers([record]), **_demographics(record),
-                            "link": [{"other": {"reference": f"Patient/{record['empi_id']}"}, "type": "refer"}]}
-    if record.get("version") is not None:
-        body["meta"] = {"versionId": str(record["version"])}
+    body: dict[str, Any] = {"id": resident.resident_id, "active": resident.status != "merged",
+                            "identifier": _identifiers([resident]), **_demographics(resident.as_record()),
+                            "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
+                            "meta": {"versionId": str(resident.version)}}
     return Patient(**body)

@@ -17,6 +17,7 @@ from api.fhir.deps import EngineDep, LifecycleDep, PdqDep, base_url
 from api.fhir.formats import fhir_response, parse_resource, wanted_format
 from api.fhir.inbound import from_patient, validated
 from api.fhir.patient import identity_patient, merged_patient, record_patient
+from api.fhir.schemas import FHIR_ERRORS, BundleResource, PatientResource
 from api.fhir.search import BadSearch, parse_paging, parse_query
 from core.errors import InvalidInput, NotFound
 from services.models import MatchRecordIn
@@ -30,7 +31,7 @@ MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade"
 DEFAULT_MATCH_COUNT = 10
 
 
-@router.get("/Patient/{patient_id}", summary="Read a Patient: an identity (EMPI id) or one record")
+@router.get("/Patient/{patient_id}", response_model=PatientResource, responses=FHIR_ERRORS, summary="Read a Patient: an identity (EMPI id) or one record")
 def read_patient(request: Request, patient_id: FhirId, lifecycle: LifecycleDep, residents: ResidentsDep,
                  settings: SettingsDep, who: Reader) -> Response:
     wanted_format(request)
@@ -43,8 +44,8 @@ def read_patient(request: Request, patient_id: FhirId, lifecycle: LifecycleDep, 
         identity = lifecycle.golden(patient_id, who.actor)
     except NotFound as exc:
         raise NotFound(f"Patient/{patient_id} is not known", field="id") from exc
-    if identity["requested_empi_id"] != identity["empi_id"]:
-        return fhir_response(request, merged_patient(patient_id, identity["empi_id"], settings.fhir_empi_oid))
+    if identity.requested_empi_id != identity.empi_id:
+        return fhir_response(request, merged_patient(patient_id, identity.empi_id, settings.fhir_empi_oid))
     return fhir_response(request, identity_patient(identity, settings.fhir_empi_oid))
 
 
@@ -75,18 +76,18 @@ def _search(request: Request, params: list[tuple[str, str]], pdq: PdqDep, pix: P
         links.append(link("next", offset + count))
     if offset > 0:
         links.append(link("previous", max(0, offset - count)))
-    entries = [{"fullUrl": f"{base}/Patient/{i['empi_id']}", "resource": identity_patient(i, settings.fhir_empi_oid),
+    entries = [{"fullUrl": f"{base}/Patient/{i.empi_id}", "resource": identity_patient(i, settings.fhir_empi_oid),
                 "search": {"mode": "match"}} for i in page.identities]
     bundle = Bundle(type="searchset", total=page.total, link=links, entry=entries or None)
     return fhir_response(request, bundle, fmt=fmt)
 
 
-@router.get("/Patient", summary="PDQm Mobile Patient Demographics Query (ITI-78)")
+@router.get("/Patient", response_model=BundleResource, responses=FHIR_ERRORS, summary="PDQm Mobile Patient Demographics Query (ITI-78)")
 def search_patients(request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep, who: Reader) -> Response:
     return _search(request, list(request.query_params.multi_items()), pdq, pix, settings, who)
 
 
-@router.post("/Patient/_search", summary="PDQm query by POST (ITI-78), form-encoded parameters")
+@router.post("/Patient/_search", response_model=BundleResource, responses=FHIR_ERRORS, summary="PDQm query by POST (ITI-78), form-encoded parameters")
 async def search_patients_post(request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep,
                                who: Reader) -> Response:
     content_type = request.headers.get("content-type", "application/x-www-form-urlencoded")
@@ -118,7 +119,7 @@ def _match_input(parameters: Parameters) -> tuple[Patient, int, bool]:
     return patient, count, only_certain
 
 
-@router.post("/Patient/$match", summary="Patient Demographics Match (ITI-119) by the matching engine")
+@router.post("/Patient/$match", response_model=BundleResource, responses=FHIR_ERRORS, summary="Patient Demographics Match (ITI-119) by the matching engine")
 async def match_patients(request: Request, pdq: PdqDep, pix: PixDep, engine: EngineDep, settings: SettingsDep,
                          who: Matcher) -> Response:
     fmt = wanted_format(request)
@@ -127,7 +128,7 @@ async def match_patients(request: Request, pdq: PdqDep, pix: PixDep, engine: Eng
     record = validated(MatchRecordIn, inbound.demographics).model_dump()
     matches = pdq.match(engine, record, count, only_certain, who.actor)
     base = base_url(request)
-    entries = [{"fullUrl": f"{base}/Patient/{m.identity['empi_id']}",
+    entries = [{"fullUrl": f"{base}/Patient/{m.identity.empi_id}",
                 "resource": identity_patient(m.identity, settings.fhir_empi_oid),
                 "search": {"mode": "match", "score": m.probability,
                            "extension": [{"url": MATCH_GRADE, "valueCode": m.grade}]}} for m in matches]

@@ -12,6 +12,7 @@ from api.auth import Principal
 from api.deps import PixDep, require
 from api.fhir.formats import fhir_response, wanted_format
 from api.fhir.outcomes import operation_outcome
+from api.fhir.schemas import FHIR_ERRORS, ParametersResource
 from services.pix import UnknownDomain, UnknownIdentifier
 
 router = APIRouter(prefix="/fhir", tags=["FHIR PIXm"])
@@ -26,7 +27,7 @@ def _system(ref: str) -> str:
     return ref if ref.startswith("urn:") or "://" in ref else f"urn:oid:{ref}"
 
 
-@router.get("/Patient/$ihe-pix", summary="PIXm Get Corresponding Identifiers (ITI-83)")
+@router.get("/Patient/$ihe-pix", response_model=ParametersResource, responses=FHIR_ERRORS, summary="PIXm Get Corresponding Identifiers (ITI-83)")
 def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
             source_identifier: Annotated[str, Query(alias="sourceIdentifier", max_length=256,
                                                     description="urn:oid:<domain OID>|<value>")],

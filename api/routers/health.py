@@ -11,17 +11,20 @@ from fastapi.responses import JSONResponse
 
 from api.deps import GraphDep
 from api.errors import retry_after
+from api.schemas_ops import HealthPublic
 from core.errors import Unavailable
 
 router = APIRouter(tags=["health"])
+_DOWN: dict[int | str, dict[str, object]] = {
+    503: {"model": HealthPublic, "description": "Neo4j does not answer (with Retry-After)"}}
 
 
-@router.get("/health/live")
+@router.get("/health/live", response_model=HealthPublic, response_model_exclude_none=True)
 def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", response_model=HealthPublic, responses=_DOWN)
 def ready(graph: GraphDep, request: Request) -> JSONResponse:
     try:
         graph.ping()
@@ -31,6 +34,6 @@ def ready(graph: GraphDep, request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "neo4j": "ok"})
 
 
-@router.get("/health")
+@router.get("/health", response_model=HealthPublic, responses=_DOWN)
 def health(graph: GraphDep, request: Request) -> JSONResponse:
     return ready(graph, request)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal
 from api.deps import LifecycleDep, require
-from graph.rows import LinkEventNode, MergeNode
+from api.schemas import ResidentPublic
+from api.schemas_lifecycle import GoldenPublic, LinkEventPublic, MergePublic
+from services.domain import Identity, LinkEvent, Merge, Resident
 
 router = APIRouter(tags=["identity lifecycle"])
 Steward = Annotated[Principal, Depends(require("merge:write"))]
@@ -40,38 +42,38 @@ class ConfirmIn(ReasonIn):
 
 
 
-@router.post("/merges", status_code=status.HTTP_201_CREATED)
-def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+@router.post("/merges", response_model=MergePublic, status_code=status.HTTP_201_CREATED)
+def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> Merge:
     return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason,
                            override_id_conflict=body.override_id_conflict)
 
 
-@router.get("/merges", response_model=list[dict[str, Any]])
+@router.get("/merges", response_model=list[MergePublic])
 def list_merges(lifecycle: LifecycleDep, _: Reader, empi_id: Annotated[str | None, Query(max_length=64)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[MergeNode]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Merge]:
     return lifecycle.merges(empi_id, limit)
 
 
-@router.get("/merges/{merge_id}")
-def get_merge(merge_id: str, lifecycle: LifecycleDep, _: Reader) -> dict[str, Any]:
+@router.get("/merges/{merge_id}", response_model=MergePublic)
+def get_merge(merge_id: str, lifecycle: LifecycleDep, _: Reader) -> Merge:
     return lifecycle.merge_record(merge_id)
 
 
-@router.post("/merges/{merge_id}/undo")
-def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+@router.post("/merges/{merge_id}/undo", response_model=MergePublic)
+def unmerge(merge_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> Merge:
     return lifecycle.unmerge(merge_id, who.actor, body.reason)
 
 
-@router.post("/residents/{resident_id}/unlink")
-def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> dict[str, Any]:
+@router.post("/residents/{resident_id}/unlink", response_model=ResidentPublic)
+def unlink(resident_id: str, body: ReasonIn, lifecycle: LifecycleDep, who: Steward) -> Resident:
     return lifecycle.unlink(resident_id, who.actor, body.reason)
 
 
-@router.get("/identities/{empi_id}/history", response_model=list[dict[str, Any]])
-def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[LinkEventNode]:
+@router.get("/identities/{empi_id}/history", response_model=list[LinkEventPublic])
+def history(empi_id: str, lifecycle: LifecycleDep, _: Reader) -> list[LinkEvent]:
     return lifecycle.history(empi_id)
 
 
-@router.get("/identities/{empi_id}/golden")
-def golden(empi_id: str, lifecycle: LifecycleDep, who: Reader) -> dict[str, Any]:
+@router.get("/identities/{empi_id}/golden", response_model=GoldenPublic)
+def golden(empi_id: str, lifecycle: LifecycleDep, who: Reader) -> Identity:
     return lifecycle.golden(empi_id, who.actor)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from api.deps import EngineDep, GraphDep, require
+from api.schemas_ops import MatchPairPublic, MatchReportPublic
 from services.match_service import match_against_index, match_pair
 from services.models import MatchRecordIn
 
@@ -29,7 +30,7 @@ class MatchIn(BaseModel):
         return self
 
 
-@router.post("/match", dependencies=[Depends(require("match:read"))])
+@router.post("/match", response_model=MatchReportPublic | MatchPairPublic, dependencies=[Depends(require("match:read"))])
 def match(body: MatchIn, graph: GraphDep, engine: EngineDep) -> dict[str, Any]:
     if body.a is not None and body.b is not None:
         return match_pair(engine, body.a.model_dump(), body.b.model_dump())

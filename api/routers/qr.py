@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from api.auth import Principal
 from api.deps import QrDep, QrKeysDep, require
 from api.schemas_ehc import QrPublic, VerificationPublic
+from api.schemas_ops import JwksPublic
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 
 router = APIRouter(prefix="/ehc", tags=["virtual health card: QR codes"])
@@ -48,7 +49,7 @@ def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> dict[str, Any]:
     return qr.verify(body, who.actor)
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", response_model=JwksPublic)
 def jwks(keys: QrKeysDep, response: Response) -> dict[str, Any]:
     """The public keys of QR signatures (open, so terminals can verify offline; refetch every 5 min)."""
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import GraphDep, require
+from api.schemas_ops import AuditEntryPublic, StatsPublic, SupervisionPublic
 from core.bounds import MAX_OFFSET
 from graph.rows import AuditNode
 from healthcard.supervision import OutlierRule
@@ -18,12 +19,12 @@ from services.supervision import supervision
 router = APIRouter(tags=["statistics and audit"])
 
 
-@router.get("/stats", dependencies=[Depends(require("stats:read"))])
+@router.get("/stats", response_model=StatsPublic, dependencies=[Depends(require("stats:read"))])
 def stats(graph: GraphDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     return {**statistics(graph, days), "supervision": supervision(graph, days=days)}
 
 
-@router.get("/stats/supervision", dependencies=[Depends(require("stats:read"))])
+@router.get("/stats/supervision", response_model=SupervisionPublic, dependencies=[Depends(require("stats:read"))])
 def stats_supervision(graph: GraphDep, start: Annotated[date | None, Query(alias="from")] = None,
                       end: Annotated[date | None, Query(alias="to")] = None,
                       institution: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
@@ -36,7 +37,7 @@ def stats_supervision(graph: GraphDep, start: Annotated[date | None, Query(alias
                        rule=OutlierRule(k=k, min_count=min_count), daily_limit=daily_limit)
 
 
-@router.get("/audit", response_model=list[dict[str, Any]], dependencies=[Depends(require("audit:read"))])
+@router.get("/audit", response_model=list[AuditEntryPublic], dependencies=[Depends(require("audit:read"))])
 def audit(graph: GraphDep, sub: Annotated[str | None, Query(max_length=128)] = None,
           resource_id: Annotated[str | None, Query(max_length=128)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None,

@@ -61,7 +61,7 @@ def grey_review(graph: Graph, people: dict[str, Any]) -> str:
     residents = ResidentService(graph)
     a = residents.get(people["a"]["resident"]["resident_id"])
     b = residents.get(people["grey"]["resident"]["resident_id"])
-    scored = match_pair(residents.engine, a, b)
-    item = ReviewService(graph).propose(a["resident_id"], b["resident_id"], round(scored["probability"], 6),
+    scored = match_pair(residents.engine, a.as_record(), b.as_record())
+    item = ReviewService(graph).propose(a.resident_id, b.resident_id, round(scored["probability"], 6),
                                         scored["model_version"], scored["explanation"], Actor("matcher", "system"))
     return str(item["review_id"])

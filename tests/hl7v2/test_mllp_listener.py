@@ -54,7 +54,7 @@ def client(listener: Listener, graph: Graph) -> Iterator[Client]:
 
 
 def record(graph: Graph, domain: str, local_id: str) -> dict[str, Any]:
-    return ResidentService(graph).get_by_source(domain, local_id)
+    return ResidentService(graph).get_by_source(domain, local_id).as_record()
 
 
 def err(message: hl7.Message) -> tuple[str, str, str]:
@@ -158,7 +158,7 @@ def test_a40_merges_identities_through_the_steward_merge(client: Client, graph: 
     done = client.send(adt("A40", "C3", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P2^^^{H001}"))
     assert field(done, "MSA.1") == "AA", str(done)
     identity = ResidentService(graph).identity(str(merged))
-    assert identity["empi_id"] == survivor and identity["requested_empi_id"] == merged
+    assert identity.empi_id == survivor and identity.requested_empi_id == merged
     assert {e["action"] for e in search_audit(graph, sub="mllp:HIS@H001")} >= {"merge"}
     again = client.send(adt("A40", "C4", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P2^^^{H001}"))
     assert field(again, "MSA.1") == "AA"  # already one identity

@@ -25,7 +25,7 @@ def test_bulk_import_links_by_id_and_is_idempotent(graph: Graph) -> None:
                                           birth_date=first.birth_date, phone=first.phone))
     assert online.decision is not None and online.decision.link_to is not None
     linked = registry.get(online.decision.link_to)
-    assert linked["local_id"] == first.local_id
+    assert linked.local_id == first.local_id
 
 
 def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_numbers(graph: Graph) -> None:
@@ -41,7 +41,7 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
         ResidentIn(source_domain="H002", local_id="D5", name="王𠮷", id_number="990104196209276908"),
     ]
     assert import_records(graph, records, batch_size=2) == 5, "every dirty record is imported"
-    got = {r.local_id: registry.get_by_source(r.source_domain, r.local_id) for r in records}
+    got = {r.local_id: registry.get_by_source(r.source_domain, r.local_id).as_record() for r in records}
     assert got["D1"]["dq_flags"] == [] and got["D2"]["dq_flags"] == ["id_birth_date_mismatch"]
     assert got["D1"]["empi_id"] == got["D2"]["empi_id"], "one valid ID number, one identity"
     assert got["D3"]["dq_flags"] == ["id_check_digit", "id_birth_date_mismatch"]
@@ -51,7 +51,7 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
     assert got["D4"]["dq_flags"] == ["name_nonstandard_separator"]
     assert got["D5"]["dq_flags"] == ["id_check_digit", "id_region_unknown", "name_rare_character"]
     id_card = next(c for c in got["D1"]["cards"] if c["domain"] == "ID")
-    assert sorted(registry.card(id_card["card_id"])["resident_ids"]) == sorted(
+    assert sorted(registry.card(id_card["card_id"]).resident_ids) == sorted(
         [got["D1"]["resident_id"], got["D2"]["resident_id"]])
     per_domain = {(s["domain"], s["flag"]): s["records"] for s in statistics(graph)["data_quality"]}
     assert per_domain[("H003", "id_check_digit")] == 1 and per_domain[("H002", "name_rare_character")] == 1

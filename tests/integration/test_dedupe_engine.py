@@ -42,5 +42,5 @@ def test_registration_with_a_trained_dedupe_model(graph: Graph, tmp_path: Path) 
     assert second.decision is not None and second.decision.method.startswith("engine:")
     assert second.decision.model_version == engine.version
     assert second.decision.outcome == "link", second.decision.reason
-    assert second.resident["empi_id"] == first.resident["empi_id"]
+    assert second.resident.empi_id == first.resident.empi_id
     assert second.decision.explanation, "the dedupe model explains per field too"

@@ -67,9 +67,9 @@ def test_service_registration_and_verification_through_the_graph(graph: Graph, t
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: accounts.register(body, actor), range(4)))
     assert [created for _, created in results].count(True) == 1
-    assert len({view["ehc_id"] for view, _ in results}) == 1
-    ehc_id = results[0][0]["ehc_id"]
-    assert ehc_id == runtime.ehc_ids.derive(results[0][0]["empi_id"])
+    assert len({view.ehc_id for view, _ in results}) == 1
+    ehc_id = results[0][0].ehc_id
+    assert ehc_id == runtime.ehc_ids.derive(results[0][0].empi_id)
     token = TokenIssuer(runtime.keys).issue_dynamic(ehc_id, "record").token
     nonces = Neo4jNonceStore(graph)
     assert verify_token(token, runtime.keys, nonce_store=nonces).card_id == ehc_id

@@ -44,13 +44,13 @@ def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Grap
     def register(i: int) -> str:
         rec = ResidentIn(source_domain=("H001", "H002", "H003")[i % 3], local_id=f"C{i}", name="赵敏",
                          id_number="11010519491231002X")
-        return str(service.register(rec).resident["empi_id"])
+        return service.register(rec).resident.empi_id
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         empi_ids = set(pool.map(register, range(24)))
     assert len(empi_ids) == 1
     identity = service.identity(empi_ids.pop())
-    assert len(identity["records"]) == 24
+    assert len(identity.records) == 24
 
 
 def test_concurrent_feeds_of_one_source_record_make_one_record(graph: Graph) -> None:
@@ -60,4 +60,4 @@ def test_concurrent_feeds_of_one_source_record_make_one_record(graph: Graph) -> 
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: service.register(rec), range(6)))
     assert sum(r.created for r in results) == 1
-    assert len({r.resident["resident_id"] for r in results}) == 1
+    assert len({r.resident.resident_id for r in results}) == 1

@@ -21,7 +21,7 @@ def _person(prefix: str, i: int, **demographics: Any) -> ResidentIn:
 
 def _identities_of(service: ResidentService, empi_ids: set[str]) -> set[str]:
     """The identities the given EMPI ids resolve to now (a merged id resolves to its survivor)."""
-    return {service.identity(e)["empi_id"] for e in empi_ids}
+    return {service.identity(e).empi_id for e in empi_ids}
 
 
 def test_concurrent_registrations_without_id_number_match_sequential(graph: Graph) -> None:
@@ -31,12 +31,12 @@ def test_concurrent_registrations_without_id_number_match_sequential(graph: Grap
     ensure_domains(service)
     sequential = [service.register(_person("S", i, name="周雪梅", gender="2", birth_date="1988-04-12",
                                            phone="13955501234")) for i in range(10)]
-    seq_ids = _identities_of(service, {str(r.resident["empi_id"]) for r in sequential})
+    seq_ids = _identities_of(service, {r.resident.empi_id for r in sequential})
     seq_reviews = len(ReviewService(graph).list(status=None))
 
     def register(i: int) -> str:
         rec = _person("C", i, name="吴建国", gender="1", birth_date="1979-11-03", phone="13766604321")
-        return str(service.register(rec).resident["empi_id"])
+        return service.register(rec).resident.empi_id
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         concurrent = set(pool.map(register, range(50)))
@@ -47,7 +47,7 @@ def test_concurrent_registrations_without_id_number_match_sequential(graph: Grap
     assert len(con_ids) == len(seq_ids), f"{len(con_ids)} identities for one person registered concurrently"
     assert con_reviews == seq_reviews
     identity = service.identity(con_ids.pop())
-    assert len(identity["records"]) == 50
+    assert len(identity.records) == 50
 
 
 def test_a_deadlock_victim_is_retried_by_the_driver(graph: Graph) -> None:

@@ -35,7 +35,7 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     engine = engine_for(get_settings())
     first = resolve_graph(graph, engine)
     assert first.records == 5 and len(first.merges) == 2
-    by_local = {r["local_id"]: r["empi_id"] for r in (registry.get_by_source(x.source_domain, x.local_id)
+    by_local = {r.local_id: r.empi_id for r in (registry.get_by_source(x.source_domain, x.local_id)
                                                        for x in records)}
     assert by_local["A"] == by_local["B"] == by_local["C"]
     assert by_local["T1"] != by_local["T2"], "twins are never merged"
@@ -43,9 +43,9 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     second = resolve_graph(graph, engine)
     assert second.merges == [] and second.clusters_spanning_identities == 0, "a second run changes nothing"
     merges = LifecycleService(graph).merges()
-    assert {m["by"] for m in merges} == {"resolver"} and all(m["status"] == "active" for m in merges)
+    assert {m.by for m in merges} == {"resolver"} and all(m.status == "active" for m in merges)
     history = LifecycleService(graph).history(by_local["A"])
-    assert [e["method"] for e in history if e["kind"] == "merge"] == ["batch:resolver", "batch:resolver"]
+    assert [e.method for e in history if e.kind == "merge"] == ["batch:resolver", "batch:resolver"]
 
 
 def test_resolve_queues_a_twin_without_id_number_as_likely_twins(graph: Graph) -> None:
@@ -64,8 +64,8 @@ def test_resolve_queues_a_twin_without_id_number_as_likely_twins(graph: Graph) -
     ]
     import_records(graph, records)
     report = resolve_graph(graph, engine_for(get_settings()))
-    by_local = {x.local_id: registry.get_by_source(x.source_domain, x.local_id)["empi_id"] for x in records}
+    by_local = {x.local_id: registry.get_by_source(x.source_domain, x.local_id).empi_id for x in records}
     assert by_local["A1"] == by_local["A2"] != by_local["B1"], "twins are never merged"
     queue = ReviewService(graph).list()
     assert report.review_items == len(queue) >= 1
-    assert all("likely twins" in item["reason"] for item in queue)
+    assert all("likely twins" in (item.reason or "") for item in queue)

@@ -1,0 +1,55 @@
+"""What the FHIR endpoints answer, for the OpenAPI document: the resource type and its id; the rest of a
+resource is FHIR R4 (rendered and validated by the fhir.resources models in ``api.fhir.formats``, JSON
+or XML), so the models allow every other element rather than repeat the FHIR specification."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FHIR_ERRORS",
+    "BundleResource",
+    "CapabilityStatementResource",
+    "OperationOutcomeResource",
+    "ParametersResource",
+    "PatientResource",
+]
+
+
+class _Resource(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+
+
+class CapabilityStatementResource(_Resource):
+    resourceType: Literal["CapabilityStatement"]
+
+
+class ParametersResource(_Resource):
+    resourceType: Literal["Parameters"]
+    parameter: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class PatientResource(_Resource):
+    resourceType: Literal["Patient"]
+
+
+class BundleResource(_Resource):
+    resourceType: Literal["Bundle"]
+    type: str
+    total: int | None = None
+    entry: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class OperationOutcomeResource(_Resource):
+    resourceType: Literal["OperationOutcome"]
+    issue: list[dict[str, Any]]
+
+
+FHIR_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": OperationOutcomeResource, "description": text}
+    for code, text in ((400, "invalid request (OperationOutcome)"), (404, "not found (OperationOutcome)"))
+}
