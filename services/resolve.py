@@ -12,6 +12,7 @@ from graph import residents as repo
 from graph.driver import Graph
 from graph.trail import Actor
 from resolver.blocking import blocking_keys
+from resolver.frequencies import TermFrequencies
 from resolver.linker import deduplicate
 from resolver.queue import held_back
 from resolver.rules import RuleModel
@@ -19,7 +20,7 @@ from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.review import ReviewService
 
-__all__ = ["ResolveReport", "load_records", "resolve_graph"]
+__all__ = ["ResolveReport", "index_frequencies", "load_records", "resolve_graph"]
 
 RESOLVER = Actor("resolver", "system")
 Progress = Callable[[str, int], None]
@@ -35,6 +36,7 @@ class ResolveReport:
     review_items: int = 0
     cut_links: list[dict[str, Any]] = field(default_factory=list)
     refused_merges: list[dict[str, str]] = field(default_factory=list)  # different valid ID numbers
+    term_frequencies: dict[str, TermFrequencies] = field(default_factory=dict)  # counted over every record
 
 
 def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[dict[str, Any]]:
@@ -61,7 +63,9 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
     fields = [s.as_fields() for s in standard]
     keys = [blocking_keys(s) for s in standard]
     ids = [s.id_number.canonical if s.id_number else None for s in standard]
-    result = deduplicate(engine.scorer, fields, keys, fit=fit, id_numbers=ids)
+    # frequencies counted afresh over the whole index (not a table persisted by an earlier run)
+    result = deduplicate(engine.scorer.with_term_frequencies({}), fields, keys, fit=fit, id_numbers=ids)
+    report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
     report.links = len(result.links)
     if progress:
@@ -134,3 +138,12 @@ def _strongest_link(pairs: list[tuple[int, int]], probability: dict[tuple[int, i
     joining = [(probability[(i, j)], (i, j) if i in other else (j, i)) for i, j in pairs
                if (i in other and j in survivor) or (j in other and i in survivor)]
     return max(joining)[1] if joining else None
+
+
+def index_frequencies(graph: Graph, engine: MatchEngine) -> tuple[int, dict[str, TermFrequencies]]:
+    """The rule model's name-frequency tables counted over every active record (`ehc frequencies refresh`)."""
+    if not isinstance(engine.scorer, RuleModel):
+        raise TypeError("name frequencies adjust the rule model")
+    rows = load_records(graph)
+    fields = [engine.standard(r["resident"], r["resident"]["resident_id"]).as_fields() for r in rows]
+    return len(rows), engine.scorer.count_terms(fields)
