@@ -7,8 +7,8 @@ record joins an identity, the records of *other* identities it could match (its 
 records under open review against the identity) are scored against it with the same engine and
 policy; an identity whose record the new one would link automatically is merged with it, as
 `ehc resolve` would (reversible, explained, the older EMPI id surviving). Never when any record pair
-across the two identities carries different valid ID numbers or a guard holds them apart (likely
-twins): that stays a steward's decision. Runs inside the registration's transaction, under the stripe
+across the two identities carries different valid ID numbers (a steward's decision); twins stay apart
+because the twin guard caps the new record's score against the twin's records, so no such pair links. Runs inside the registration's transaction, under the stripe
 locks of every blocking key of every record it moves."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from graph.driver import Transaction
 from graph.trail import Actor
 from resolver.blocking import block_lock_stripes, blocking_keys
 from resolver.decision import Outcome, decide, distinct_valid_ids
-from resolver.records import StandardRecord
 from resolver.scoring import MatchScore
 from services.matching import MatchEngine, explanation_of
 
@@ -90,16 +89,14 @@ def reconsider(tx: Transaction, engine: MatchEngine, resident_id: str, record: d
 
 
 def _compatible(engine: MatchEngine, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
-    """No pair across the identities carries different valid ID numbers or is held apart by a guard."""
+    """No pair across the identities carries different valid ID numbers (as batch clustering splits a
+    cluster holding two). Twins are held apart where the evidence is, pair by pair: the guard caps the
+    new record's score against a twin's record, so that pair never links and nothing is joined."""
+    if engine.policy.link_distinct_valid_ids:
+        return True
     a = [engine.standard(r, r["resident_id"]) for r in ours]
     b = [engine.standard(r, r["resident_id"]) for r in theirs]
-    return not any(_held_apart(engine, x, y) for x in a for y in b)
-
-
-def _held_apart(engine: MatchEngine, x: StandardRecord, y: StandardRecord) -> bool:
-    if not engine.policy.link_distinct_valid_ids and distinct_valid_ids(x, y, engine.policy.id_field):
-        return True
-    return bool(engine.scorer.score(x, y).notes)  # a guard's reason (e.g. likely twins)
+    return not any(distinct_valid_ids(x, y, engine.policy.id_field) for x in a for y in b)
 
 
 def _reason(score: MatchScore) -> str:
