@@ -123,6 +123,24 @@ def db_migrate() -> None:
     typer.echo(_migrate())
 
 
+@db.command("backfill-keys")
+def db_backfill_keys(dry_run: Annotated[bool, typer.Option(help="count the stale records, write nothing")]
+                     = False) -> None:
+    """Recompute every record's blocking keys (bk_* properties) and store those that changed, e.g. after
+    an upgrade adds a key (pinyin_region): older records are then found by it at once. Idempotent."""
+    from graph.driver import Graph
+    from services.matching import engine_for
+    from services.resolve import backfill_keys
+
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    try:
+        read, updated = backfill_keys(graph, engine_for(settings, term_frequencies=False), dry_run=dry_run)
+    finally:
+        graph.close()
+    typer.echo(f"{read} records read; {updated} {'would get' if dry_run else 'got'} new blocking keys")
+
+
 @app.command("backup")
 def backup_cmd(to: Annotated[Path | None, typer.Option(help="dump file (default var/backups/neo4j-<time>.dump)")]
                = None) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "lock_resident",
     "pix_lookup",
     "reconsider_candidates",
+    "set_block_keys",
     "set_card_status",
     "update_resident",
 ]
@@ -138,6 +139,12 @@ def reconsider_candidates(tx: ManagedTransaction, *, keys: dict[str, str], empi_
 def identity_records(tx: ManagedTransaction, empi_ids: list[str]) -> list[dict[str, Any]]:
     """The active identities among ``empi_ids``, each with every record and its ``created_at``."""
     return plain(run(tx, "identity_records", empi_ids=empi_ids))
+
+
+def set_block_keys(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+    """Store recomputed blocking keys: rows of ``{resident_id, keys: {bk_*: value or None}}``."""
+    found = run_one(tx, "set_block_keys", rows=rows)
+    return int(found["updated"]) if found else 0
 
 
 def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:

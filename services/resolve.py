@@ -20,7 +20,7 @@ from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.review import ReviewService
 
-__all__ = ["ResolveReport", "index_frequencies", "load_records", "resolve_graph"]
+__all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
 
 RESOLVER = Actor("resolver", "system")
 Progress = Callable[[str, int], None]
@@ -147,3 +147,27 @@ def index_frequencies(graph: Graph, engine: MatchEngine) -> tuple[int, dict[str,
     rows = load_records(graph)
     fields = [engine.standard(r["resident"], r["resident"]["resident_id"]).as_fields() for r in rows]
     return len(rows), engine.scorer.count_terms(fields)
+
+
+def backfill_keys(graph: Graph, engine: MatchEngine, *, page: int = 2000, dry_run: bool = False) -> tuple[int, int]:
+    """Recompute every record's blocking keys and store those that differ (records written before a
+    key such as ``pinyin_region`` existed are otherwise found by it only once changed). Returns
+    (records read, records updated); idempotent."""
+    read = updated = 0
+    after = ""
+    while True:
+        batch = graph.read(repo.list_records_page, after, page)
+        if not batch:
+            return read, updated
+        read += len(batch)
+        after = batch[-1]["resident"]["resident_id"]
+        stale = []
+        for row in batch:
+            r = row["resident"]
+            keys = engine.key_properties(engine.standard(r, r["resident_id"]))
+            if any(r.get(k) != v for k, v in keys.items()):
+                stale.append({"resident_id": r["resident_id"], "keys": keys})
+        if stale and not dry_run:
+            updated += graph.write(repo.set_block_keys, stale)
+        elif stale:
+            updated += len(stale)
