@@ -23,6 +23,8 @@ demo = typer.Typer(help="Demo data", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(token, name="token")
 app.add_typer(demo, name="demo")
+frequencies = typer.Typer(help="The name-frequency table online matching weighs with", no_args_is_help=True)
+app.add_typer(frequencies, name="frequencies")
 sandbox = typer.Typer(help="Sandbox payment and identity-verification providers (demo)", no_args_is_help=True)
 app.add_typer(sandbox, name="sandbox")
 app.add_typer(cli_healthcard.keys_app, name="keys")
@@ -119,6 +121,24 @@ def db_status() -> None:
 def db_migrate() -> None:
     """Apply constraints and indexes (idempotent) and seed the built-in identifier domains."""
     typer.echo(_migrate())
+
+
+@db.command("backfill-keys")
+def db_backfill_keys(dry_run: Annotated[bool, typer.Option(help="count the stale records, write nothing")]
+                     = False) -> None:
+    """Recompute every record's blocking keys (bk_* properties) and store those that changed, e.g. after
+    an upgrade adds a key (pinyin_region): older records are then found by it at once. Idempotent."""
+    from graph.driver import Graph
+    from services.matching import engine_for
+    from services.resolve import backfill_keys
+
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    try:
+        read, updated = backfill_keys(graph, engine_for(settings, term_frequencies=False), dry_run=dry_run)
+    finally:
+        graph.close()
+    typer.echo(f"{read} records read; {updated} {'would get' if dry_run else 'got'} new blocking keys")
 
 
 @app.command("backup")
@@ -354,6 +374,11 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
         for bar in bars.values():
             bar.close()
         graph.close()
+    if not dry_run and report.term_frequencies:
+        from services.frequencies import save_frequencies
+
+        path = save_frequencies(settings.frequencies_file, report.term_frequencies, records=report.records)
+        typer.echo(f"name frequencies of {report.records} records written to {path} (online matching loads them)")
     verb = "would merge" if dry_run else "merged"
     typer.echo(f"{report.records} records, {report.candidate_pairs} candidate pairs, {report.links} links; "
                f"{report.clusters_spanning_identities} clusters spanning identities ({verb} "
@@ -361,6 +386,29 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
                f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut"
                + (f"; {len(report.refused_merges)} merges refused (different valid ID numbers; queued for review)"
                   if report.refused_merges else ""))
+
+
+@frequencies.command("refresh")
+def frequencies_refresh() -> None:
+    """Count the name frequencies of every record and write the table online matching weighs with
+    (EHC_MATCH_FREQUENCIES); `ehc resolve` does it too. A running server loads it at its next start."""
+    from graph.driver import Graph
+    from services.frequencies import save_frequencies
+    from services.matching import engine_for
+    from services.resolve import index_frequencies
+
+    settings = get_settings()
+    graph = Graph.from_settings(settings)
+    try:
+        records, tables = index_frequencies(graph, engine_for(settings, term_frequencies=False))
+    except TypeError as exc:
+        typer.secho(f"error: {exc} (EHC_MATCH_MODEL={settings.match_model})", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    finally:
+        graph.close()
+    path = save_frequencies(settings.frequencies_file, tables, records=records)
+    sizes = ", ".join(f"{label}: {t.total} values, {len(t.counts)} distinct" for label, t in tables.items())
+    typer.echo(f"name frequencies of {records} records written to {path} ({sizes})")
 
 
 @app.command("stats")

@@ -14,7 +14,9 @@ typing errors). Printed, never asserted:
 - the product path, bulk: every record through ``ResidentIn`` and bulk import into a dedicated Neo4j,
   then batch resolution (`ehc resolve --fit`); identities read back from the graph;
 - the product path, online: a smaller sample registered one by one through ``ResidentService.register``
-  (the POST /residents service) in the population's order, against the pure resolver on that sample.
+  (the POST /residents service) in the population's order into a fresh index, weighing names with the
+  frequency table the bulk run's `ehc resolve` persisted (as a deployment's online matching loads it),
+  against the pure resolver on that sample.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import bench_server
-from core.settings import get_settings
 from graph.driver import Graph
 from graph.schema import migrate
 from resolver.blocking import blocking_keys
@@ -48,6 +49,7 @@ from resolver.synth import FEED_DEFECTS, Population, generate
 from services.bulk import import_records
 from services.demo import ensure_domains
 from services.evaluation import load_rule_model
+from services.frequencies import save_frequencies
 from services.matching import engine_for
 from services.models import ResidentIn
 from services.registry import ResidentService
@@ -120,45 +122,52 @@ def main() -> None:
     _report("old product path (strict: refused = lost)", _with_singletons(_pure(kept, args.seed), population),
             population, time.perf_counter() - t0)
 
-    with tempfile.TemporaryDirectory(prefix="ehc-feeds-") as home, bench_server(Path(home), heap="1g",
-                                                                               pagecache="512m") as settings:
-        graph = Graph.from_settings(settings)
-        try:
-            migrate(graph)
-            registry = ResidentService(graph, engine=engine_for(get_settings()))
-            ensure_domains(registry)
-            record_of = {(r.source_domain or "", r.local_id or ""): r.record_id for r in records}
-            t0 = time.perf_counter()
-            feeds = [_feed(r) for r in records]  # a 422 here would raise: every record must be accepted
-            created = import_records(graph, feeds, batch_size=1000)
-            report = resolve_graph(graph, registry.engine, fit=True)
-            bulk = _report("product: bulk import + ehc resolve --fit", _graph_clusters(graph, record_of), population,
-                           time.perf_counter() - t0,
-                           f"(imported {created}/{n}; {len(report.merges)} merges, {report.review_items} review)")
-            print(f"  bulk vs pure resolver: F1 {bulk.f1 - pure.f1:+.4f}")
+    with tempfile.TemporaryDirectory(prefix="ehc-feeds-") as home:
+        record_of = {(r.source_domain or "", r.local_id or ""): r.record_id for r in records}
+        with bench_server(Path(home) / "bulk", heap="1g", pagecache="512m") as settings:
+            graph = Graph.from_settings(settings)
+            try:
+                migrate(graph)
+                registry = ResidentService(graph, engine=engine_for(settings, term_frequencies=False))
+                ensure_domains(registry)
+                t0 = time.perf_counter()
+                feeds = [_feed(r) for r in records]  # a 422 here would raise: every record must be accepted
+                created = import_records(graph, feeds, batch_size=1000)
+                report = resolve_graph(graph, registry.engine, fit=True)
+                bulk = _report("product: bulk import + ehc resolve --fit", _graph_clusters(graph, record_of),
+                               population, time.perf_counter() - t0,
+                               f"(imported {created}/{n}; {len(report.merges)} merges, {report.review_items} review)")
+                print(f"  bulk vs pure resolver: F1 {bulk.f1 - pure.f1:+.4f}")
+            finally:
+                graph.close()
+        # what `ehc resolve` persists for online matching: the name frequencies of the whole index
+        tf_file = save_frequencies(Path(home) / "frequencies.json", report.term_frequencies, records=report.records)
 
-            graph.write_query("clear_database")
-            migrate(graph)
-            ensure_domains(registry)
-            sample_persons = {p.person_id for p in population.persons[:args.online_persons]}
-            sample = Population(persons=tuple(p for p in population.persons if p.person_id in sample_persons),
-                                records=tuple(r for r in population.records if r.person_id in sample_persons),
-                                seed=population.seed, options=population.options)
-            t0 = time.perf_counter()
-            outcomes: Counter[str] = Counter()
-            for r in sample.person_records():
-                decision = registry.register(_feed(r)).decision
-                outcomes[decision.outcome if decision else "existing"] += 1
-            online = _report(f"product: online registration ({len(sample.records)} rec)",
-                             _graph_clusters(graph, record_of), sample, time.perf_counter() - t0,
-                             f"({dict(outcomes)})")
-            t0 = time.perf_counter()
-            pure_sample = _report("pure resolver on the same sample", _pure(sample.person_records(), args.seed),
-                                  sample, time.perf_counter() - t0)
-            print(f"  online vs pure resolver: F1 {online.f1 - pure_sample.f1:+.4f}")
-        finally:
-            graph.close()
-
+        sample_persons = {p.person_id for p in population.persons[:args.online_persons]}
+        sample = Population(persons=tuple(p for p in population.persons if p.person_id in sample_persons),
+                            records=tuple(r for r in population.records if r.person_id in sample_persons),
+                            seed=population.seed, options=population.options)
+        with bench_server(Path(home) / "online", heap="1g", pagecache="512m") as settings:
+            graph = Graph.from_settings(settings)
+            try:
+                migrate(graph)
+                engine = engine_for(settings.model_copy(update={"match_frequencies": tf_file}))
+                registry = ResidentService(graph, engine=engine)
+                ensure_domains(registry)
+                t0 = time.perf_counter()
+                outcomes: Counter[str] = Counter()
+                for r in sample.person_records():
+                    decision = registry.register(_feed(r)).decision
+                    outcomes[decision.outcome if decision else "existing"] += 1
+                online = _report(f"product: online registration ({len(sample.records)} rec)",
+                                 _graph_clusters(graph, record_of), sample, time.perf_counter() - t0,
+                                 f"({dict(outcomes)}; name frequencies of {report.records} records)")
+            finally:
+                graph.close()
+        t0 = time.perf_counter()
+        pure_sample = _report("pure resolver on the same sample", _pure(sample.person_records(), args.seed),
+                              sample, time.perf_counter() - t0)
+        print(f"  online vs pure resolver: F1 {online.f1 - pure_sample.f1:+.4f}")
 
 if __name__ == "__main__":
     main()

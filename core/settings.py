@@ -158,6 +158,9 @@ class Settings(BaseSettings):
     match_dedupe_settings: Path | None = Field(None, description=(
         "a model saved by `ehc resolver train` or the notebook (for `dedupe`)"))
     match_candidates_per_key: int = Field(50, description="candidates read per blocking key")
+    match_frequencies: Path | None = Field(None, description=(
+        "name-frequency table online matching weighs with, written by `ehc resolve` / `ehc frequencies "
+        "refresh`; unset: `EHC_HOME/matching/frequencies.json`"))
     survivorship_file: Path = Field(PROJECT_ROOT / "config" / "survivorship.json",
                                     description="which record's value the golden record shows, per field")
 
@@ -177,6 +180,11 @@ class Settings(BaseSettings):
     @property
     def secrets_dir(self) -> Path:
         return self.home / "secrets"
+
+    @property
+    def frequencies_file(self) -> Path:
+        """The name-frequency table (``services.frequencies``)."""
+        return self.match_frequencies or self.home / "matching" / "frequencies.json"
 
     @property
     def neo4j_dir(self) -> Path:

@@ -43,6 +43,7 @@ __all__ = [
     "get_card",
     "get_identity",
     "get_resident",
+    "identity_records",
     "link_same_as",
     "list_changes",
     "list_flagged_records",
@@ -52,6 +53,8 @@ __all__ = [
     "lock_identifier",
     "lock_resident",
     "pix_lookup",
+    "reconsider_candidates",
+    "set_block_keys",
     "set_card_status",
     "update_resident",
 ]
@@ -145,6 +148,25 @@ def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: in
                     limit: int) -> list[CandidateRow]:
     """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
+
+
+def reconsider_candidates(tx: ManagedTransaction, *, keys: dict[str, str], empi_id: str, resident_id: str,
+                          per_key: int, limit: int) -> list[dict[str, Any]]:
+    """Records of other active identities that a record joining ``empi_id`` could match: sharing a
+    blocking key with it, or under open review against the identity's records."""
+    return plain(run(tx, "reconsider_candidates", k=keys, empi_id=empi_id, resident_id=resident_id,
+                     per_key=per_key, limit=limit))
+
+
+def identity_records(tx: ManagedTransaction, empi_ids: list[str]) -> list[dict[str, Any]]:
+    """The active identities among ``empi_ids``, each with every record and its ``created_at``."""
+    return plain(run(tx, "identity_records", empi_ids=empi_ids))
+
+
+def set_block_keys(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+    """Store recomputed blocking keys: rows of ``{resident_id, keys: {bk_*: value or None}}``."""
+    found = run_one(tx, "set_block_keys", rows=rows)
+    return int(found["updated"]) if found else 0
 
 
 def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:

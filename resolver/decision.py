@@ -88,6 +88,12 @@ def _veto_text(score: MatchScore) -> str:
     return text
 
 
+def _held_back(best: MatchScore) -> str:
+    if best.vetoes:
+        return _veto_text(best)
+    return "the two records carry different valid ID numbers"
+
+
 def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
            policy: DecisionPolicy) -> Decision:
     """Score ``record`` against each (candidate id, candidate record) and apply the policy."""
@@ -98,6 +104,20 @@ def decide(record: Any, candidates: Sequence[tuple[str, Any]], scorer: Scorer,
         return Decision(Outcome.NEW, None, None, "no candidates found by blocking", scorer.name,
                         scorer.version, ranked)
     best_id, best, best_record = scored[0]
+    if best.probability >= policy.auto_link and (best.vetoes or (
+            not policy.link_distinct_valid_ids and distinct_valid_ids(record, best_record, policy.id_field))):
+        # The best candidate may not be linked automatically, but another one at auto-link may (as in
+        # batch, where every such pair links): link to that one; the held-back best goes to review only
+        # when no candidate can be linked.
+        for cid, score, cand in scored[1:]:
+            if score.probability < policy.auto_link:
+                break
+            if not score.vetoes and (policy.link_distinct_valid_ids
+                                     or not distinct_valid_ids(record, cand, policy.id_field)):
+                return Decision(Outcome.LINK, cid, score,
+                                f"match degree {score.match_degree} >= auto-link {policy.auto_link * 100:g} "
+                                f"(a higher-scored candidate is held back: {_held_back(best)})",
+                                scorer.name, scorer.version, ranked)
     if best.probability >= policy.auto_link:
         if best.vetoes:
             return Decision(Outcome.REVIEW, best_id, best,

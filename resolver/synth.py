@@ -29,8 +29,8 @@ from resolver.shapes import lookalikes
 __all__ = [
     "DISTRICTS",
     "DOMAINS",
-    "KEYING_LOOKALIKES",
     "FEED_DEFECTS",
+    "KEYING_LOOKALIKES",
     "Person",
     "Population",
     "SynthOptions",
@@ -370,6 +370,21 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
     return SyntheticRecord(record=record, person_id=person.person_id, errors=tuple(errors))
 
 
+def _unique_local_ids(records: list[SyntheticRecord]) -> list[SyntheticRecord]:
+    """Two persons drawn the same random local id in one domain would be one source record to the
+    index (idempotent on source domain + local id): suffix the later one (no extra random draw, so
+    the rest of the population is unchanged)."""
+    seen: set[tuple[str | None, str | None]] = set()
+    out: list[SyntheticRecord] = []
+    for r in records:
+        key = (r.record.source_domain, r.record.local_id)
+        if key in seen:
+            r = replace(r, record=replace(r.record, local_id=f"{r.record.local_id}-{r.record.record_id}"))
+        seen.add((r.record.source_domain, r.record.local_id))
+        out.append(r)
+    return out
+
+
 def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = None) -> Population:
     """A population of about ``n_persons`` persons (twins included) and their records."""
     opt = options or SynthOptions()
@@ -391,6 +406,7 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
         domains = rng.sample(DOMAINS, count)
         for n, domain in enumerate(domains):
             records.append(_record(person, domain, n, n == 0, opt, rng))
+    records = _unique_local_ids(records)
     order = list(range(len(records)))
     rng.shuffle(order)
     return Population(persons=tuple(persons), records=tuple(records[i] for i in order), seed=seed, options=opt)

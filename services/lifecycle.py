@@ -74,7 +74,7 @@ class LifecycleService:
     def _merge_tx(tx: Transaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
                   review_id: str | None, score: float, explanation: list[dict[str, Any]],
                   link: tuple[str, str] | None = None, model_version: str = "steward",
-                  override_id_conflict: bool = False) -> None:
+                  override_id_conflict: bool = False, method: str | None = None) -> None:
         first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards
         locked = {e: repo.lock_identity(tx, e) for e in (first, second)}
         for empi_id, field in ((survivor, "survivor_empi_id"), (merged, "merged_empi_id")):
@@ -93,7 +93,7 @@ class LifecycleService:
         if conflicting and not override_id_conflict:
             raise IdNumberConflict(survivor, merged, numbers)
         source, target = link if link and link[0] in moved and link[1] in anchor else (moved[0], anchor[0])
-        method = "batch:resolver" if actor.role == "system" else "manual:merge"
+        method = method or ("batch:resolver" if actor.role == "system" else "manual:merge")
         repo.move_records(tx, survivor, moved)
         repo.mark_identity_merged(tx, merged=merged, survivor=survivor, merge_id=merge_id)
         repo.link_same_as_manual(tx, resident_id=source, other_id=target, score=score, method=method,

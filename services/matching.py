@@ -21,6 +21,7 @@ from resolver.records import PersonRecord, StandardRecord
 from resolver.rules import RuleModel, load_rules
 from resolver.scoring import MatchScore, Scorer
 from resolver.standardise import standardise
+from services.frequencies import load_frequencies
 from services.linking import LinkDecision, new_empi_id
 
 __all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
@@ -120,12 +121,18 @@ def _load_scorer(settings: Settings) -> Scorer:
 _ENGINES: dict[str, MatchEngine] = {}
 
 
-def engine_for(settings: Settings) -> MatchEngine:
-    """The engine the settings choose, loaded once per configuration."""
+def engine_for(settings: Settings, *, term_frequencies: bool = True) -> MatchEngine:
+    """The engine the settings choose, loaded once per configuration (and version of the name-frequency
+    table: a refreshed table is picked up by the next process, or the next call after the file changed)."""
+    tf_file = settings.frequencies_file
+    tf_version = tf_file.stat().st_mtime_ns if term_frequencies and tf_file.exists() else 0
     key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
-           f"{settings.match_candidates_per_key}")
+           f"{settings.match_candidates_per_key}|{tf_file}@{tf_version}")
     if key not in _ENGINES:
         scorer = _load_scorer(settings)
+        if isinstance(scorer, RuleModel) and term_frequencies:
+            tables = load_frequencies(tf_file)
+            scorer = scorer.with_term_frequencies(tables) if tables else scorer
         rules = scorer if isinstance(scorer, RuleModel) else load_rules(
             json.loads(settings.match_rules.read_text(encoding="utf-8")))
         _ENGINES[key] = MatchEngine(scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key)
@@ -134,10 +141,11 @@ def engine_for(settings: Settings) -> MatchEngine:
 
 def default_engine() -> MatchEngine:
     """The engine of the default settings (the rule model in ``config/matching/rules-default.json``), for
-    services built without one; composition roots pass ``engine_for(settings)``."""
+    services built without one, weighing without a name-frequency table (nothing read from EHC_HOME);
+    composition roots pass ``engine_for(settings)``."""
     defaults = Settings.model_construct(healthcard=HealthCardSettings.model_construct(),
                                         notify=NotifySettings.model_construct())  # no environment read
-    return engine_for(defaults)
+    return engine_for(defaults, term_frequencies=False)
 
 
 def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps],

@@ -22,6 +22,7 @@ from services.domain import CardStatusChange, Change, HeldCard, Identity, Link, 
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
+from services.reconsider import reconsider
 from services.supervision import identity_check
 
 __all__ = ["Registration", "ResidentService", "identity_conflicts"]
@@ -124,6 +125,9 @@ class ResidentService:
                 tx, a=decision.link_to, b=resident_id, pair_key=pair_key(decision.link_to, resident_id),
                 review_id=new_id("V"), score=decision.score, model_version=decision.model_version,
                 explanation=decision.explanation, reason=decision.reason)
+        if decision.outcome == "link":
+            # the identity grew: other identities this record also links to join it (order independence)
+            reconsider(tx, self.engine, resident_id, demographics, decision.empi_id)
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision
 

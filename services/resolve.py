@@ -13,6 +13,7 @@ from graph.driver import Graph
 from graph.rows import CandidateRow
 from graph.trail import Actor
 from resolver.blocking import blocking_keys
+from resolver.frequencies import TermFrequencies
 from resolver.linker import deduplicate
 from resolver.queue import held_back
 from resolver.rules import RuleModel
@@ -20,7 +21,7 @@ from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.review import ReviewService
 
-__all__ = ["ResolveReport", "load_records", "resolve_graph"]
+__all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
 
 RESOLVER = Actor("resolver", "system")
 Progress = Callable[[str, int], None]
@@ -36,6 +37,7 @@ class ResolveReport:
     review_items: int = 0
     cut_links: list[dict[str, Any]] = field(default_factory=list)
     refused_merges: list[dict[str, str]] = field(default_factory=list)  # different valid ID numbers
+    term_frequencies: dict[str, TermFrequencies] = field(default_factory=dict)  # counted over every record
 
 
 def load_records(graph: Graph, page: int = 5000, progress: Progress | None = None) -> list[CandidateRow]:
@@ -62,7 +64,9 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
     fields = [s.as_fields() for s in standard]
     keys = [blocking_keys(s) for s in standard]
     ids = [s.id_number.canonical if s.id_number else None for s in standard]
-    result = deduplicate(engine.scorer, fields, keys, fit=fit, id_numbers=ids)
+    # frequencies counted afresh over the whole index (not a table persisted by an earlier run)
+    result = deduplicate(engine.scorer.with_term_frequencies({}), fields, keys, fit=fit, id_numbers=ids)
+    report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
     report.links = len(result.links)
     if progress:
@@ -135,3 +139,36 @@ def _strongest_link(pairs: list[tuple[int, int]], probability: dict[tuple[int, i
     joining = [(probability[(i, j)], (i, j) if i in other else (j, i)) for i, j in pairs
                if (i in other and j in survivor) or (j in other and i in survivor)]
     return max(joining)[1] if joining else None
+
+
+def index_frequencies(graph: Graph, engine: MatchEngine) -> tuple[int, dict[str, TermFrequencies]]:
+    """The rule model's name-frequency tables counted over every active record (`ehc frequencies refresh`)."""
+    if not isinstance(engine.scorer, RuleModel):
+        raise TypeError("name frequencies adjust the rule model")
+    rows = load_records(graph)
+    fields = [engine.standard(r["resident"], r["resident"]["resident_id"]).as_fields() for r in rows]
+    return len(rows), engine.scorer.count_terms(fields)
+
+
+def backfill_keys(graph: Graph, engine: MatchEngine, *, page: int = 2000, dry_run: bool = False) -> tuple[int, int]:
+    """Recompute every record's blocking keys and store those that differ (records written before a
+    key such as ``pinyin_region`` existed are otherwise found by it only once changed). Returns
+    (records read, records updated); idempotent."""
+    read = updated = 0
+    after = ""
+    while True:
+        batch = graph.read(repo.list_records_page, after, page)
+        if not batch:
+            return read, updated
+        read += len(batch)
+        after = batch[-1]["resident"]["resident_id"]
+        stale = []
+        for row in batch:
+            r = row["resident"]
+            keys = engine.key_properties(engine.standard(r, r["resident_id"]))
+            if any(r.get(k) != v for k, v in keys.items()):
+                stale.append({"resident_id": r["resident_id"], "keys": keys})
+        if stale and not dry_run:
+            updated += graph.write(repo.set_block_keys, stale)
+        elif stale:
+            updated += len(stale)

@@ -16,9 +16,10 @@ from resolver.standardise import standardise
 
 
 def test_blocking_keys_are_defined_once_and_the_cypher_follows() -> None:
-    lookups = re.findall(r"r\.(\w+) = \$k\.(\w+)", (CYPHER_DIR / "find_candidates.cypher").read_text("utf-8"))
-    assert [prop for prop, _ in lookups] == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES]
-    assert [key for _, key in lookups] == list(BLOCKING_KEY_NAMES)
+    for name in ("find_candidates", "reconsider_candidates"):
+        lookups = re.findall(r"r\.(\w+) = \$k\.(\w+)", (CYPHER_DIR / f"{name}.cypher").read_text("utf-8"))
+        assert [prop for prop, _ in lookups] == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES], name
+        assert [key for _, key in lookups] == list(BLOCKING_KEY_NAMES), name
     indexed = re.findall(r"FOR \(r:Resident\) ON \(r\.(\w+)\)",
                          (CYPHER_DIR / "schema" / "003_blocking.cypher").read_text("utf-8"))
     assert indexed == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES]

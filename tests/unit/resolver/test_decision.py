@@ -8,6 +8,7 @@ from resolver.decision import DecisionPolicy, Outcome, decide, distinct_valid_id
 from resolver.idnumber import check_character
 from resolver.records import PersonRecord
 from resolver.rules import RuleModel, load_rules
+from resolver.scoring import MatchScore
 from resolver.standardise import standardise
 
 
@@ -96,3 +97,29 @@ def test_namesakes_born_the_same_day_need_corroboration(default_model: RuleModel
     assert "nothing corroborates it" in decision.reason
     same_phone = decide(a, [("b", _rec("b", name="李强", address="北京市海淀区人民路247号"))], default_model, policy)
     assert same_phone.outcome is Outcome.LINK
+
+
+class _Preset:
+    """A scorer answering preset scores per candidate (the candidate is its id string here)."""
+
+    name = "preset"
+    version = "1"
+
+    def __init__(self, scores: dict[str, tuple[float, tuple[str, ...]]]) -> None:
+        self.scores = scores
+
+    def score(self, a: Any, b: Any) -> MatchScore:
+        p, vetoes = self.scores[b]
+        return MatchScore(score=0.0, probability=p, model=self.name, version=self.version, vetoes=vetoes)
+
+
+def test_a_held_back_best_candidate_does_not_hide_a_linkable_one() -> None:
+    """As in batch, where every pair at auto-link without a veto links: the best candidate reaches
+    auto-link but nothing corroborates it; the next one at auto-link may be linked, so it is."""
+    policy = DecisionPolicy(auto_link=0.995, review=0.9, id_field=None)
+    scorer = _Preset({"best": (0.99999, ("uncorroborated",)), "next": (0.9990, ()), "low": (0.95, ())})
+    decision = decide("incoming", [("best", "best"), ("next", "next"), ("low", "low")], scorer, policy)
+    assert decision.outcome is Outcome.LINK and decision.candidate_id == "next"
+    assert "held back" in decision.reason and "nothing corroborates" in decision.reason
+    alone = decide("incoming", [("best", "best"), ("low", "low")], scorer, policy)
+    assert alone.outcome is Outcome.REVIEW and alone.candidate_id == "best", "no linkable one: review the best"
