@@ -21,6 +21,7 @@ from resolver.rules import RuleModel, load_rules
 from resolver.scoring import MatchScore, Scorer
 from resolver.standardise import standardise
 from services.linking import LinkDecision, new_empi_id
+from services.model_registry import deployed_settings
 
 __all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
 
@@ -120,7 +121,9 @@ _ENGINES: dict[str, MatchEngine] = {}
 
 
 def engine_for(settings: Settings) -> MatchEngine:
-    """The engine the settings choose, loaded once per configuration."""
+    """The engine the settings choose (the model registry's deployed version in place of the configured
+    model when one is deployed: ``ehc model deploy``), loaded once per configuration."""
+    settings = deployed_settings(settings)
     key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
            f"{settings.match_candidates_per_key}")
     if key not in _ENGINES:
