@@ -16,8 +16,9 @@ def _pair(e: dict[str, Any]) -> str:
     fields = ", ".join(f"{f['field']}={f['level']}({f['weight']:+.1f}) {f['values'][0]!s}|{f['values'][1]!s}"
                        for f in e["fields"])
     notes = f" [{'; '.join(e['notes'])}]" if e["notes"] else ""
-    return (f"{e['a']} ({e['empi_a']}) ~ {e['b']} ({e['empi_b']}): deployed {e['deployed_probability']:.4f} -> "
-            f"candidate {e['candidate_probability']:.4f}; {e['why']}{notes}\n      {fields}")
+    return (f"{e['a']} ({e['empi_a']}) ~ {e['b']} ({e['empi_b']}): deployed {e['deployed_probability']:.8f} "
+            f"(log2 {e['deployed_weight']:+.1f}) -> candidate {e['candidate_probability']:.8f} "
+            f"(log2 {e['candidate_weight']:+.1f}); {e['why']}{notes}\n      {fields}")
 
 
 def echo_shadow(report: ShadowReport, *, as_json: bool = False) -> None:

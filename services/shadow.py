@@ -68,6 +68,7 @@ class _Run:
         self.result: LinkageResult = deduplicate(engine.scorer, fields, keys, fit=False, id_numbers=ids)
         scored = self.result.scored
         self.probability = {p: float(x) for p, x in zip(scored.pairs, scored.probabilities, strict=True)}
+        self.weight = {p: float(w) for p, w in zip(scored.pairs, scored.weights, strict=True)}
         self.links = set(self.result.links)
         self.cluster_of: dict[Hashable, int] = self.result.clustering.cluster_of() if self.result.clustering else {}
         held = {scored.pairs[k] for k in held_back(scored, self.result.clustering, self.result.model,
@@ -111,10 +112,11 @@ def shadow_run(graph: Graph, deployed: MatchEngine, candidate: MatchEngine, *, e
     def pair_example(pair: Pair, why: str) -> dict[str, Any]:
         i, j = pair
         now = new.result.model.score(standard[i], standard[j])
-        before = old.result.model.score(standard[i], standard[j])
         return {"a": rid[i], "b": rid[j], "empi_a": empi[i], "empi_b": empi[j], "why": why,
-                "deployed_probability": round(before.probability, 6),
-                "candidate_probability": round(now.probability, 6),
+                "deployed_probability": old.probability.get(pair, 0.0),
+                "candidate_probability": new.probability.get(pair, 0.0),
+                "deployed_weight": round(old.weight.get(pair, float("-inf")), 3),
+                "candidate_weight": round(new.weight.get(pair, float("-inf")), 3),
                 "vetoes": list(now.vetoes), "notes": [mask_text(n) for n in now.notes], "fields": _explain(now)}
 
     added, removed = sorted(new.links - old.links), sorted(old.links - new.links)
