@@ -182,5 +182,5 @@ def test_shadow_run_of_a_lenient_candidate_joins_identities(
     assert _snapshot(graph) == before
     assert report.links_added > 0 and report.links_removed == 0 and report.identities_split == 0
     added = report.examples["links_added"][0]
-    assert added["candidate_probability"] >= 0.001 > added["deployed_probability"] or added["vetoes"] == []
+    assert added["candidate_probability"] >= 0.001 and added["vetoes"] == []
     assert added["empi_a"] != added["empi_b"]
