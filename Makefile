@@ -41,7 +41,8 @@ $(ANALYST_STAMP): $(STAMP)
 ## inline. The notebooks read Neo4j through NEO4J_URI etc. (or the local server: `ehc db start`) and never
 ## write to it unless asked (03: WRITE_DEMO). JUPYTER_ARGS adds options (e.g. --port=8890).
 notebook: $(ANALYST_STAMP)
-	PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=$(CURDIR)/notebooks $(JUPYTER_ARGS)
+	PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=$(CURDIR)/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
 
 # Resolve Neo4j Community 5.26 from Maven Central (first time only) and start it on 127.0.0.1.
 neo4j: $(STAMP)
@@ -76,8 +77,9 @@ console/static/vendor/cytoscape.min.js: console/package.json console/package-loc
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-## make test: the same setup, then the whole suite against a real Neo4j the fixtures start
-test: $(DEV_STAMP) console/static/vendor/cytoscape.min.js chromium
+## make test: the same setup (plus the analyst extra, for the `make notebook` test), then the whole suite
+## against a real Neo4j the fixtures start
+test: $(DEV_STAMP) $(ANALYST_STAMP) console/static/vendor/cytoscape.min.js chromium
 	$(BIN)/python -c "from core.settings import get_settings; from graph.server import LocalServer; LocalServer(get_settings()).ensure_installed()"
 	$(BIN)/pytest
 
