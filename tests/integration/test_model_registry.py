@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from core.errors import Conflict, Unavailable
 from core.settings import Settings
 from graph.driver import Graph
 from resolver.synth import generate
 from services.audit import search_audit
 from services.bulk import import_records
-from services.demo import ensure_domains, synthetic_records
+from services.demo import ensure_domains
 from services.evaluation import load_rule_config
 from services.matching import engine_for
 from services.model_registry import ModelRegistry
@@ -72,8 +74,8 @@ def _snapshot(graph: Graph) -> dict[str, list[str]]:
     return {"nodes": rows("snapshot_nodes"), "relationships": rows("snapshot_relationships")}
 
 
-def test_deploy_and_rollback_through_the_cli_are_audited_and_used_by_the_engine(
-        registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path) -> None:
+def test_deploy_and_rollback_through_the_cli_are_audited_and_used_by_the_engine(  # type: ignore[no-untyped-def]
+        registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path, token_for) -> None:
     training = tmp_path / "training.json"
     training.write_text(json.dumps({"records": 1200, "labelled_pairs": 0, "source": "synthetic seed 7"}))
     saved = _ok(_ehc(neo4j_settings, "model", "save", "r1", "--rules", str(_config(tmp_path, "r1", 0.995, 0.9)),
@@ -94,11 +96,11 @@ def test_deploy_and_rollback_through_the_cli_are_audited_and_used_by_the_engine(
     _ok(_ehc(neo4j_settings, "model", "deploy", "r2"))
     assert engine_for(neo4j_settings).version.endswith("/r2")
     assert engine_for(neo4j_settings).policy.auto_link == 0.999
-    # the online path records the deployed version on its decision
-    registry_service = ResidentService(graph, engine=engine_for(neo4j_settings))
-    ensure_domains(registry_service)
-    first = next(iter(synthetic_records(1, seed=5)))
-    assert registry_service.register(first).decision.model_version.endswith("/r2")  # type: ignore[union-attr]
+    # the online path (the API's composition root) decides with the deployed version
+    with TestClient(create_app(neo4j_settings, graph)) as client:
+        probe = {"name": "王芳", "gender": "2", "birth_date": "1962-09-27", "phone": "13812345678"}
+        report = client.post("/match", json={"record": probe}, headers=token_for("his")).json()
+    assert report["model_version"] == "r2", report
 
     assert "deployed: r1" in _ok(_ehc(neo4j_settings, "model", "rollback"))
     assert engine_for(neo4j_settings).version.endswith("/r1")
