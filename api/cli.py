@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api import cli_console, cli_healthcard, cli_import, cli_mllp, cli_notify, cli_resolver
+from api import cli_console, cli_healthcard, cli_import, cli_mllp, cli_model, cli_notify, cli_resolver
 from core.errors import EhcError
 from core.settings import Settings, get_settings
 
@@ -32,6 +32,7 @@ app.add_typer(cli_resolver.app, name="resolver")
 app.add_typer(cli_notify.app, name="notify")
 app.add_typer(cli_console.app, name="user")
 app.add_typer(cli_mllp.app, name="mllp")
+app.add_typer(cli_model.app, name="model")
 app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3).")(
     cli_resolver.evaluate)
 app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(
@@ -351,8 +352,13 @@ def sandbox_stop() -> None:
 
 @app.command("resolve")
 def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's m/u by EM first")] = False,
-            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False) -> None:
-    """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs."""
+            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+            shadow: Annotated[bool, typer.Option(help="compare --model with the deployed model on the live "
+                                                      "graph, write nothing")] = False,
+            model: Annotated[str | None, typer.Option(help="a registry version (ehc model list)")] = None,
+            as_json: Annotated[bool, typer.Option("--json", help="shadow report as JSON")] = False) -> None:
+    """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs.
+    With --shadow --model VERSION: what that model would change, with examples; nothing is written."""
     from tqdm import tqdm
 
     from graph.driver import Graph
@@ -360,6 +366,8 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
     from services.resolve import resolve_graph
 
     settings = get_settings()
+    if shadow and model is None:
+        raise typer.BadParameter("--shadow needs --model VERSION", param_hint="--model")
     graph = Graph.from_settings(settings)
     bars: dict[str, tqdm] = {}
 
@@ -368,8 +376,24 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
             bars[stage] = tqdm(desc=stage, unit=" records" if stage == "read" else "", leave=True)
         bars[stage].update(n)
 
+    if model is not None:
+        from services.model_registry import ModelRegistry
+
+        candidate = engine_for(ModelRegistry.from_settings(settings).settings_for(settings, model))
+    if shadow:
+        from api.cli_shadow import echo_shadow
+        from services.shadow import shadow_run
+
+        try:
+            echo_shadow(shadow_run(graph, engine_for(settings), candidate, progress=progress), as_json=as_json)
+        finally:
+            for bar in bars.values():
+                bar.close()
+            graph.close()
+        return
     try:
-        report = resolve_graph(graph, engine_for(settings), fit=fit, dry_run=dry_run, progress=progress)
+        report = resolve_graph(graph, candidate if model is not None else engine_for(settings), fit=fit,
+                               dry_run=dry_run, progress=progress)
     finally:
         for bar in bars.values():
             bar.close()

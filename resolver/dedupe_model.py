@@ -27,7 +27,9 @@ import dedupe
 import dedupe.api
 import dedupe.variables
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from resolver.comparisons import MISSING, Comparator, make_comparator
 from resolver.errors import ModelError
@@ -145,18 +147,31 @@ class DedupeScorer:
                    version=str(meta["version"]), calibration=(float(slope), float(intercept)))
 
 
-def _fit(deduper: Any, config: RuleConfig, version: str) -> DedupeScorer:
+def _fit(deduper: Any, config: RuleConfig, version: str, calibration_folds: int = 5) -> DedupeScorer:
+    """Fit the classifier on every label; fit its calibration on out-of-fold scores (each label scored
+    by a classifier that did not see it, ``calibration_folds``-fold stratified cross-validation), not on
+    the scores of its own training labels, which are over-confident. ``calibration_folds=0`` calibrates
+    in-sample (the former behaviour, kept to measure the difference)."""
     examples, y = dedupe.api.flatten_training(deduper.training_pairs)
     if len(set(y)) < 2:
         raise ModelError("training needs at least one match and one distinct pair")
     distances = deduper.data_model.distances(examples)
+    labels = np.asarray(y)
+    folds = min(calibration_folds, int(np.bincount(labels).min()))
     try:
         deduper.classifier.fit(distances, y)
+        if folds >= 2:
+            # the regularisation dedupe's grid search chose, refitted on each fold without its held-out part
+            estimator = getattr(deduper.classifier, "best_estimator_", deduper.classifier)
+            out_of_fold = cross_val_predict(clone(estimator), distances, labels, method="predict_proba",
+                                            cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+            raw = np.asarray(out_of_fold[:, -1], dtype=np.float64)
+        else:
+            raw = np.asarray(deduper.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
     except ValueError as exc:
         raise ModelError(f"dedupe training failed: {exc}") from exc
-    raw = np.asarray(deduper.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
     return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version,
-                        calibration=_fit_calibration(raw, np.asarray(y)))
+                        calibration=_fit_calibration(raw, labels))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -171,8 +186,8 @@ def _calibrated(raw: np.ndarray, calibration: tuple[float, float]) -> np.ndarray
 
 def _fit_calibration(raw: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Platt scaling: dedupe's regularised classifier ranks pairs well but squeezes its probabilities
-    towards 0.5, which would never reach the policy's thresholds; a one-feature logistic fit on the
-    labelled pairs maps its scores back onto match probabilities."""
+    towards 0.5, which would never reach the policy's thresholds; a one-feature logistic fit of the
+    labels on (out-of-fold) scores maps them back onto match probabilities."""
     model = LogisticRegression(C=1e4, max_iter=1000)
     model.fit(_logit(raw).reshape(-1, 1), labels)
     return float(model.coef_[0][0]), float(model.intercept_[0])
@@ -218,13 +233,13 @@ class ActiveLearner:
         pairs = self._deduper.training_pairs
         return {"match": len(pairs["match"]), "distinct": len(pairs["distinct"])}
 
-    def train(self, *, version: str = "1") -> DedupeScorer:
-        """Fit the classifier on every label given so far."""
-        return _fit(self._deduper, self.config, version)
+    def train(self, *, version: str = "1", calibration_folds: int = 5) -> DedupeScorer:
+        """Fit the classifier on every label given so far (calibrated out of fold)."""
+        return _fit(self._deduper, self.config, version, calibration_folds)
 
 
 def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = "1",
-                 seed: int = 0) -> DedupeScorer:
+                 seed: int = 0, calibration_folds: int = 5) -> DedupeScorer:
     """Train dedupe's classifier on labelled pairs (dedupe's format) over our comparison levels.
 
     Pairs are marked with ``mark_pairs``; the classifier is then fitted exactly as
@@ -240,4 +255,4 @@ def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = 
     deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
     deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
     deduper.mark_pairs({"match": matches, "distinct": distinct})  # type: ignore[typeddict-item]
-    return _fit(deduper, config, version)
+    return _fit(deduper, config, version, calibration_folds)

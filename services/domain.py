@@ -4,10 +4,10 @@ result says how alike two records are, the source says who or what decided."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["Card", "CardStatusChange", "Change", "FieldChange", "HeldCard", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]

@@ -5,9 +5,9 @@ and last four only) and its cancellation."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from collections.abc import Mapping
 from typing import Any
 
 from core.privacy import mask_id_number, mask_phone

@@ -172,15 +172,16 @@ def _febrl_labels(ids: list[str]) -> dict[str, str]:
 
 
 def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default", *,
-                       term_frequencies: bool = True) -> EvaluationResult:
+                       term_frequencies: bool = True, model: RuleModel | None = None) -> EvaluationResult:
     """Synthetic Chinese population: standardise, block on named keys, EM-fit, link (name weights
-    adjusted by the batch's name frequencies unless ``term_frequencies`` is False), cluster."""
+    adjusted by the batch's name frequencies unless ``term_frequencies`` is False), cluster. ``model``
+    (e.g. a registry version) in place of ``config/matching/rules-<model_name>.json``."""
     start = time.perf_counter()
     population = generate(persons, seed=seed)
     records = standardise_many(population.person_records())
     rows = [r.as_fields() for r in records]
     ids = [r.record_id for r in records]
-    model = load_rule_model(model_name)
+    model = model or load_rule_model(model_name)
     id_numbers = [r.id_number.canonical if r.id_number else None for r in records]
     result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed,
                          term_frequencies=term_frequencies)

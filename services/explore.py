@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from core.privacy import mask_text
 from graph import lifecycle as repo
 from graph.driver import Graph
 from services.registry import ResidentService
@@ -24,7 +25,7 @@ def identity_graph(graph: Graph, empi_id: str) -> nx.MultiDiGraph:
         g.add_edge(rid, resolved, key="IDENTIFIED_AS", rel="IDENTIFIED_AS")
         for card in row["cards"]:
             cid = card["card_id"]
-            g.add_node(cid, kind="card", label=f"{card['card_type']} {card['number']}", **card)
+            g.add_node(cid, kind="card", label=f"{card['card_type']} {mask_text(str(card['number']))}", **card)
             g.add_node(card["domain"], kind="domain", label=card["domain"])
             g.add_edge(rid, cid, key="HAS_CARD", rel="HAS_CARD")
             g.add_edge(cid, card["domain"], key="IN_DOMAIN", rel="IN_DOMAIN")

@@ -23,6 +23,7 @@ from resolver.scoring import MatchScore, Scorer
 from resolver.standardise import standardise
 from services.frequencies import load_frequencies
 from services.linking import LinkDecision, new_empi_id
+from services.model_registry import deployed_settings
 
 __all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
 
@@ -122,8 +123,10 @@ _ENGINES: dict[str, MatchEngine] = {}
 
 
 def engine_for(settings: Settings, *, term_frequencies: bool = True) -> MatchEngine:
-    """The engine the settings choose, loaded once per configuration (and version of the name-frequency
-    table: a refreshed table is picked up by the next process, or the next call after the file changed)."""
+    """The engine the settings choose (the model registry's deployed version in place of the configured
+    model when one is deployed: ``ehc model deploy``), loaded once per configuration (and version of the
+    name-frequency table: a refreshed table is picked up by the next call after the file changed)."""
+    settings = deployed_settings(settings)
     tf_file = settings.frequencies_file
     tf_version = tf_file.stat().st_mtime_ns if term_frequencies and tf_file.exists() else 0
     key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from resolver.idnumber import IdNumberError, check_character, is_valid_id_number, parse_id_number, upgrade_legacy
+from resolver.idnumber import (
+    IdNumberError,
+    check_character,
+    is_valid_id_number,
+    parse_id_number,
+    upgrade_legacy,
+)
 
 
 def test_worked_example_from_the_spec() -> None:
