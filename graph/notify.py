@@ -132,6 +132,8 @@ def sequence_events(graph: Graph, limit: int = 5000) -> int:
     sequencer at a time; returns how many. Writers never wait for this: the dispatcher runs it before
     each poll, and subscription changes that read the newest number run it first."""
     total = 0
+    if not graph.read_query("sequence_pending", limit=1):
+        return 0  # nothing to number: no write transaction, no lock (an idle dispatcher's poll)
     while True:
         numbered = graph.write(_sequence_tx, limit)
         total += numbered
