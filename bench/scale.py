@@ -49,6 +49,7 @@ from services.matching import engine_for
 from services.registry import ResidentService
 
 LUA = ROOT / "bench" / "wrk" / "lines.lua"
+PARTS = ("pix", "identities", "register", "qr", "resolve")
 MIB = 1024 * 1024
 
 
@@ -228,7 +229,12 @@ def main() -> None:
     parser.add_argument("--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..6g)")
     parser.add_argument("--batch-size", type=int, default=None, help="rows per load transaction")
     parser.add_argument("--no-resolve", action="store_true", help="skip `ehc resolve`")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts to measure, of "
+                        f"{','.join(PARTS)} (the loads always run: they build the population)")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
+    if parts - set(PARTS):
+        sys.exit(f"--only: unknown parts {sorted(parts - set(PARTS))}; choose from {','.join(PARTS)}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     quarter_millions = max(args.persons // 250_000, 1)
@@ -280,11 +286,12 @@ def main() -> None:
                 run(api, mode, lines, 4, max(args.duration / 2, 5))
 
             pix = sample.pix_paths()
-            warm("get", pix[:2000])
+            if "pix" in parts:
+                warm("get", pix[:2000])
             ceil = {c: run(ceiling, "get", ["/ping"], c) for c in (8, 32)}
             rows.append(("HTTP ceiling, 8 connections", fmt_rate(ceil[8].ok_per_s), "1", "-"))
             rows.append(("HTTP ceiling, 32 connections", fmt_rate(ceil[32].ok_per_s), "1", "-"))
-            for c in (8, 32):
+            for c in (8, 32) if "pix" in parts else ():
                 r = run(api, "get", pix, c)
                 target = "≥ 0.30, p99 ≤ 10 ms" if c == 8 else "-"
                 rows.append((f"PIXm $ihe-pix, {c} connections",
@@ -293,48 +300,51 @@ def main() -> None:
                 if r.non2xx or r.socket_errors:
                     notes.append(f"PIXm {c}: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
-            empi_ids = []
-            with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as cl:
-                for rec in sample.records[:300]:
-                    got = cl.get("/pix/lookup", params={"domain": rec.source_domain, "value": rec.local_id})
-                    if got.status_code == 200:
-                        empi_ids.append(got.json()["empi_id"])
-                    elif not empi_ids:
-                        notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
-            warm("get", [f"/identities/{e}" for e in empi_ids])
-            r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
-            rows.append(("GET /identities/{id}, 8 connections",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
+            if "identities" in parts:
+                empi_ids = []
+                with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as cl:
+                    for rec in sample.records[:300]:
+                        got = cl.get("/pix/lookup", params={"domain": rec.source_domain, "value": rec.local_id})
+                        if got.status_code == 200:
+                            empi_ids.append(got.json()["empi_id"])
+                        elif not empi_ids:
+                            notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
+                warm("get", [f"/identities/{e}" for e in empi_ids])
+                r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
+                rows.append(("GET /identities/{id}, 8 connections",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
 
-            warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
-            bodies = registration_lines(sample, args.registrations)
-            r = run(api, "post", bodies, 8)
-            rows.append(("POST /residents (matching), 8 connections",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.05, p99 ≤ 100 ms"))
-            if r.requests > len(bodies):
-                notes.append(f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were idempotent "
-                             "replays (raise --registrations)")
-            if r.non2xx or r.socket_errors:
-                notes.append(f"registration: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
+            if "register" in parts:
+                warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
+                bodies = registration_lines(sample, args.registrations)
+                r = run(api, "post", bodies, 8)
+                rows.append(("POST /residents (matching), 8 connections",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.05, p99 ≤ 100 ms"))
+                if r.requests > len(bodies):
+                    notes.append(f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were idempotent "
+                                 "replays (raise --registrations)")
+                if r.non2xx or r.socket_errors:
+                    notes.append(f"registration: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
-            t0 = time.perf_counter()
-            verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
-            notes.append(f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)")
-            warm("post", verify[:200])
-            verify = verify[200:]
-            r = run(api, "post", verify, 8)
-            rows.append(("POST /ehc/qr/verify (dynamic, once each), 8 conn.",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.20"))
-            if r.requests > len(verify):
-                notes.append(f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
-                             "(409, not counted; raise --qr-codes)")
-            once = run(api, "post", [one_code], 32, 2)
-            rows.append(("one dynamic code scanned concurrently (32 conn.)",
-                         f"{once.requests} scans, {once.requests - once.non2xx} accepted", "-",
-                         "exactly 1 accepted"))
+            if "qr" in parts:
+                t0 = time.perf_counter()
+                verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
+                notes.append(f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)")
+                warm("post", verify[:200])
+                verify = verify[200:]
+                r = run(api, "post", verify, 8)
+                rows.append(("POST /ehc/qr/verify (dynamic, once each), 8 conn.",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.20"))
+                if r.requests > len(verify):
+                    notes.append(f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
+                                 "(409, not counted; raise --qr-codes)")
+                once = run(api, "post", [one_code], 32, 2)
+                rows.append(("one dynamic code scanned concurrently (32 conn.)",
+                             f"{once.requests} scans, {once.requests - once.non2xx} accepted", "-",
+                             "exactly 1 accepted"))
 
             rows.append(("initial load into an empty database", fmt_rate(initial.imported / initial.seconds,
                                                                          " records/s"), "-", "≥ 20,000 records/s"))
@@ -349,7 +359,7 @@ def main() -> None:
             ceiling.stop()
             graph.close()
 
-        if not args.no_resolve:
+        if not args.no_resolve and "resolve" in parts:
             seconds, peak, summary = resolve_run(settings)
             rows.append(("ehc resolve over the whole graph", f"{seconds:,.0f} s, peak {peak:,.0f} MiB", "-",
                          "≤ 300 s, ≤ 8 GB at 1M"))

@@ -30,6 +30,7 @@ __all__ = [
     "create_identity",
     "create_merge",
     "create_review_item",
+    "create_review_items",
     "decide_review_item",
     "find_review_by_pair",
     "get_merge",
@@ -122,6 +123,13 @@ def create_review_item(tx: ManagedTransaction, **fields: Any) -> ReviewStatusRow
     fields["explanation"] = json.dumps(fields.get("explanation") or [], ensure_ascii=False, default=str)
     row: ReviewStatusRow = run(tx, "create_review_item", **fields)[0]
     return row
+
+
+def create_review_items(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``create_review_item`` for a batch of rows (one statement); rows need distinct pair keys."""
+    rows = [r | {"explanation": json.dumps(r.get("explanation") or [], ensure_ascii=False, default=str)}
+            for r in rows]
+    return run(tx, "create_review_items", rows=rows)
 
 
 def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> ReviewStatusRow | None:

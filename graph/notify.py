@@ -47,6 +47,7 @@ __all__ = [
     "redrive",
     "release",
     "replay",
+    "sequence_events",
     "supersede_failed",
     "update_subscription",
 ]
@@ -121,6 +122,39 @@ def list_deliveries(tx: ManagedTransaction, subscription_id: str, *, status: str
     rows: list[DeliveryRow] = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status,
                                   from_seq=from_seq, limit=limit)
     return [plain(r["delivery"]) for r in rows]
+
+
+def _sequence_tx(tx: ManagedTransaction, limit: int) -> int:
+    high = int(run(tx, "sequence_lock")[0]["value"])
+    pending = run(tx, "sequence_pending", limit=limit)
+    if not pending:
+        return 0
+    # Oldest first; within one identity's stream strictly by its stream number (equal clocks).
+    slots: dict[Any, list[int]] = {}
+    for i, row in enumerate(pending):
+        slots.setdefault(row["stream"] or i, []).append(i)
+    order: list[dict[str, Any]] = [{}] * len(pending)
+    for positions in slots.values():
+        stream = sorted((pending[i] for i in positions), key=lambda r: r["stream_seq"] or 0)
+        for position, row in zip(positions, stream, strict=True):
+            order[position] = row
+    rows = [{"id": row["id"], "seq": high + n} for n, row in enumerate(order, start=1)]
+    run(tx, "sequence_assign", rows=rows, high=high + len(rows))
+    return len(rows)
+
+
+def sequence_events(graph: Graph, limit: int = 5000) -> int:
+    """Number the committed outbox events not numbered yet (gap-free, after the last number), one
+    sequencer at a time; returns how many. Writers never wait for this: the dispatcher runs it before
+    each poll, and subscription changes that read the newest number run it first."""
+    total = 0
+    if not graph.read_query("sequence_pending", limit=1):
+        return 0  # nothing to number: no write transaction, no lock (an idle dispatcher's poll)
+    while True:
+        numbered = graph.write(_sequence_tx, limit)
+        total += numbered
+        if numbered < limit:
+            return total
 
 
 def due_subscriptions(graph: Graph, limit: int) -> list[str]:

@@ -51,10 +51,13 @@ __all__ = [
     "list_same_as",
     "lock_block_keys",
     "lock_identifier",
+    "lock_keys_find_candidates",
     "lock_resident",
+    "lock_source",
     "pix_lookup",
     "reconsider_candidates",
     "set_block_keys",
+    "register_resident",
     "set_card_status",
     "update_resident",
 ]
@@ -69,6 +72,26 @@ def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_ty
     """Find or create the identifier and lock it; None when the domain does not exist."""
     return run_one(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
                    issuer=issuer, chip_number=chip_number)
+
+
+def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: str) -> dict[str, Any] | None:
+    """Find or create a record's local identifier (MRN card) under its write lock; ``existing``: the record
+    already fed under it, or None. None when the domain does not exist."""
+    return run_one(tx, "register_lock_source", domain=domain, number=number, card_id=card_id)
+
+
+def register_resident(tx: ManagedTransaction, *, props: dict[str, Any], empi_id: str, cards: list[dict[str, str]],
+                      app_domain: str, link: dict[str, Any] | None,
+                      review: dict[str, Any] | None) -> ResidentRow:
+    """Create a registered record with its identity, cards (locked before), SAME_AS ``link`` or ``review``
+    item; returns the record as ``get_resident`` does."""
+    if link is not None:
+        link = link | {"explanation": json.dumps(link["explanation"], ensure_ascii=False, default=str)}
+    if review is not None:
+        review = review | {"explanation": json.dumps(review["explanation"] or [], ensure_ascii=False, default=str)}
+    row: ResidentRow = run(tx, "register_resident", props=props, empi_id=empi_id, cards=cards,
+                           app_domain=app_domain, link=link, review=review)[0]
+    return plain(row)
 
 
 def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> IdentifierLock | None:
@@ -167,6 +190,11 @@ def set_block_keys(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
     """Store recomputed blocking keys: rows of ``{resident_id, keys: {bk_*: value or None}}``."""
     found = run_one(tx, "set_block_keys", rows=rows)
     return int(found["updated"]) if found else 0
+def lock_keys_find_candidates(tx: ManagedTransaction, *, stripes: list[int], keys: dict[str, str], per_key: int,
+                              exclude: list[str], limit: int) -> list[CandidateRow]:
+    """``lock_block_keys`` then ``find_candidates`` in one statement (see the .cypher file)."""
+    return plain(run(tx, "lock_keys_find_candidates", stripes=stripes, k=keys, per_key=per_key, exclude=exclude,
+                     limit=limit))
 
 
 def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:

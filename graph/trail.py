@@ -13,7 +13,7 @@ from neo4j import ManagedTransaction
 from core.ids import new_id
 from graph.driver import run
 
-__all__ = ["SYSTEM", "Actor", "emit_event", "record_audit", "record_link_event", "to_json"]
+__all__ = ["SYSTEM", "Actor", "emit_event", "record_audit", "record_link_event", "record_trail", "to_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +36,16 @@ def to_json(value: Any) -> str:
 
 
 def emit_event(tx: ManagedTransaction, type_: str, *, empi_id: str | None, resident_id: str | None = None,
-               payload: dict[str, Any] | None = None) -> int:
+               payload: dict[str, Any] | None = None) -> int | None:
+    """Write an outbox event (see cypher/emit_event.cypher); returns its number in its identity's stream
+    (None without an identity). Its global ``seq`` is given after commit by ``graph.notify.sequence_events``."""
     rows = run(tx, "emit_event", type=type_, empi_id=empi_id, resident_id=resident_id,
                payload=to_json(payload or {}))
-    return int(rows[0]["seq"])
+    return _int_or_none(rows[0]["stream_seq"])
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def record_audit(tx: ManagedTransaction, actor: Actor, action: str, resource_type: str, resource_id: str | None,
@@ -57,3 +63,23 @@ def record_link_event(tx: ManagedTransaction, *, kind: str, actor: Actor, empi_i
         model_version=model_version, reason=reason, resident_ids=resident_ids, empi_ids=empi_ids,
         detail=to_json(detail or {}))
     return event_id
+
+
+def record_trail(tx: ManagedTransaction, actor: Actor, *, action: str, resource_type: str, resource_id: str | None,
+                 audit_detail: dict[str, Any] | None, event_type: str, empi_id: str | None,
+                 resident_id: str | None = None, payload: dict[str, Any] | None = None,
+                 link_event: dict[str, Any] | None = None) -> int | None:
+    """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
+    None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's
+    stream, as ``emit_event``."""
+    link = None
+    if link_event is not None:
+        link = {"event_id": new_id("K"), "kind": link_event["kind"], "by": actor.sub, "method": link_event["method"],
+                "score": link_event.get("score"), "model_version": link_event.get("model_version"),
+                "reason": link_event.get("reason", ""), "resident_ids": link_event["resident_ids"],
+                "empi_ids": link_event["empi_ids"], "detail": to_json(link_event.get("detail") or {})}
+    audit = {"audit_id": new_id("A"), "sub": actor.sub, "role": actor.role, "ip": actor.ip, "action": action,
+             "resource_type": resource_type, "resource_id": resource_id, "detail": to_json(audit_detail or {})}
+    event = {"type": event_type, "empi_id": empi_id, "resident_id": resident_id, "payload": to_json(payload or {})}
+    rows = run(tx, "record_trail", audit=audit, link_event=link, event=event)
+    return _int_or_none(rows[0]["stream_seq"])

@@ -74,10 +74,17 @@ class MatchEngine:
         transaction Neo4j aborts on a detected deadlock)."""
         return repo.lock_block_keys(tx, block_lock_stripes(blocking_keys(std)))
 
-    def candidates(self, tx: Transaction, std: StandardRecord,
-                   exclude: list[str]) -> list[tuple[str, CandidateRow]]:
-        rows = repo.find_candidates(tx, keys=blocking_keys(std), per_key=self.per_key, exclude=exclude,
-                                    limit=self.per_key * 4)
+    def candidates(self, tx: Transaction, std: StandardRecord, exclude: list[str],
+                   lock: bool = False) -> list[tuple[str, CandidateRow]]:
+        """Candidate rows by the blocking keys; ``lock``: take the keys' locks first (``lock_keys``), in
+        the same round trip."""
+        keys = blocking_keys(std)
+        if lock:
+            rows = repo.lock_keys_find_candidates(tx, stripes=block_lock_stripes(keys), keys=keys,
+                                                  per_key=self.per_key, exclude=exclude, limit=self.per_key * 4)
+        else:
+            rows = repo.find_candidates(tx, keys=keys, per_key=self.per_key, exclude=exclude,
+                                        limit=self.per_key * 4)
         return [(row["resident"]["resident_id"], row) for row in rows]
 
     def rank(self, std: StandardRecord, rows: list[tuple[str, CandidateRow]]) -> Decision:
@@ -85,11 +92,12 @@ class MatchEngine:
         standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
         return decide(std, standard, self.scorer, self.policy)
 
-    def decide(self, tx: Transaction, record: dict[str, Any],
-               exclude: list[str] | None = None) -> tuple[LinkDecision, Decision]:
-        """The identity decision for an incoming record, with the engine's full ranking."""
+    def decide(self, tx: Transaction, record: dict[str, Any], exclude: list[str] | None = None,
+               lock: bool = False) -> tuple[LinkDecision, Decision]:
+        """The identity decision for an incoming record, with the engine's full ranking; ``lock``: take
+        the blocking keys' locks before reading the candidates (online registration)."""
         std = self.standard(record)
-        rows = self.candidates(tx, std, exclude or [])
+        rows = self.candidates(tx, std, exclude or [], lock=lock)
         empi_of = {rid: row["empi_id"] for rid, row in rows}
         ranked = self.rank(std, rows)
         best = ranked.score

@@ -163,6 +163,7 @@ class SubscriptionService:
         self._check_target(body.url)
         sid = new_id("S")
         secret = _new_secret()
+        repo.sequence_events(self.graph)  # it starts after every event committed so far
         props = {"url": body.url, "event_types": body.event_types, "description": body.description,
                  "secret": secret, "created_by": actor.sub}
 
@@ -251,6 +252,7 @@ class SubscriptionService:
 
     def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Deliver again every wanted event from ``from_seq`` on, in order, with new delivery ids."""
+        repo.sequence_events(self.graph)  # the newest number covers every event committed so far
 
         def change(tx: ManagedTransaction, sub: SubscriptionNode, high: int) -> dict[str, Any]:
             if sub["status"] == "deleted":

@@ -92,6 +92,7 @@ class Dispatcher:
         log.info("notify dispatcher %s stopped", self.owner)
 
     def _tick(self, pool: ThreadPoolExecutor, running: dict[str, Future[bool]]) -> None:
+        repo.sequence_events(self.graph)  # number the events committed since the last poll
         for sid in [sid for sid, f in running.items() if f.done()]:
             error = running.pop(sid).exception()
             if error is not None:

@@ -7,14 +7,13 @@ from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
-from graph import lifecycle as lifecycle_repo
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
-from graph.rows import CardHolder, CardStatusRow, IdentifierLock
+from graph.rows import CardHolder, CardStatusRow, IdentifierLock, ResidentRow
 from graph.supervision import record_tallies
-from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_link_event
+from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_trail
 from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
 from resolver.quality import quality_flags
 from services.access import CardAccess
@@ -67,24 +66,26 @@ class ResidentService:
             for i, card in enumerate(record.cards):
                 access.check_card(card.domain, f"cards[{i}].domain")
         resident_id = new_id("R")
-        created, decision = self.graph.write(self._register_tx, record, resident_id, actor)
-        existing = resident_id if created else self._find_by_source(record.source_domain, record.local_id)
-        return Registration(resident=self.get(existing, actor), created=created, decision=decision)
-
-    def _find_by_source(self, source_domain: str, local_id: str) -> str:
-        found = self.graph.read(repo.find_by_source, source_domain, local_id)
-        if found is None:
-            raise NotFound("record vanished during registration", field="local_id")
-        return str(found["resident_id"])
+        created, decision, found = self.graph.write(self._register_tx, record, resident_id, actor)
+        if isinstance(found, str):  # fed before: answer with that record
+            return Registration(resident=self.get(found, actor), created=False, decision=None)
+        self._audit_read(actor, "resident", resident_id)
+        return Registration(resident=Resident.from_row(found), created=created, decision=decision)
 
     def _register_tx(self, tx: Transaction, record: ResidentIn, resident_id: str,
-                     actor: Actor) -> tuple[bool, LinkDecision | None]:
+                     actor: Actor) -> tuple[bool, LinkDecision | None, ResidentRow | str]:
+        """One write transaction, few round trips: lock the record's own identifier (and find an earlier
+        feed of it), lock its ID card and cards, lock the blocking keys and read the candidates (one
+        statement), decide, then one statement writing the record, its cards and link or review item, and
+        one writing its audit, link history and outbox event. Returns the created record as
+        ``get_resident`` reads it, or the id of the record fed before under the same local id."""
         # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
         # and the later ones then find the record the first one created.
-        repo.lock_identifier(tx, domain=record.source_domain, number=record.local_id, card_type="MRN",
-                             card_id=new_id("C"))
-        if repo.find_by_source(tx, record.source_domain, record.local_id) is not None:
-            return False, None
+        source = repo.lock_source(tx, domain=record.source_domain, number=record.local_id, card_id=new_id("C"))
+        if source is None:
+            raise InvalidInput(f"identifier domain {record.source_domain!r} does not exist", field="source_domain")
+        if source["existing"] is not None:
+            return False, None, str(source["existing"])
         holders: list[CardHolder] = []
         # Only a valid ID number is an ID card (unique, one identity): an invalid one stays on the record,
         # flagged, for the engine to compare, and cannot take over the holder of a valid number.
@@ -98,45 +99,46 @@ class ResidentService:
         carried = sorted(enumerate(record.cards), key=lambda ic: (ic[1].domain, ic[1].number))
         card_holders = {i: self._lock_card(tx, card, f"cards[{i}].domain")["holders"] for i, card in carried}
         demographics = record.demographics()
-        # Registrations sharing a blocking key could be each other's candidates: serialise them here,
-        # so each decides on the records committed before it (the outcome of a sequential feed).
-        self.engine.lock_keys(tx, self.engine.standard(demographics))
+        std = self.engine.standard(demographics)
+        # Registrations sharing a blocking key could be each other's candidates: serialise them on the
+        # keys' locks, so each decides on the records committed before it (the outcome of a sequential
+        # feed). Without an ID-number holder the engine takes them with its candidate read (one statement).
+        if holders:
+            self.engine.lock_keys(tx, std)
         decision = self._decide(tx, demographics, holders)
         # Cards the record carries must not belong to another identity (that needs a steward's merge).
         for i, card in enumerate(record.cards):
             self._refuse_if_held(card, card_holders[i], decision.empi_id if decision.outcome == "link" else None,
                                  f"cards[{i}].number")
-        props = demographics | {"resident_id": resident_id} | self.engine.key_properties(
-            self.engine.standard(demographics))
-        repo.create_resident(tx, props, decision.empi_id)
-        self._attach(tx, resident_id, CardIn(domain=record.source_domain, number=record.local_id,
-                                             card_type="MRN"), record.source_domain)
+        props = demographics | {"resident_id": resident_id} | self.engine.key_properties(std)
+        cards = [{"domain": record.source_domain, "number": record.local_id, "rel_id": new_id("L")}]
         if valid_id:
-            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=valid_id,
-                             rel_id=new_id("L"), app_domain=record.source_domain)
-        for card in record.cards:
-            self._attach(tx, resident_id, card, record.source_domain)
+            cards.append({"domain": ID_DOMAIN, "number": valid_id, "rel_id": new_id("L")})
+        cards += [{"domain": card.domain, "number": card.number, "rel_id": new_id("L")} for card in record.cards]
+        link = review = None
         if decision.outcome == "link" and decision.link_to:
-            repo.link_same_as(tx, resident_id=resident_id, other_id=decision.link_to, score=decision.score,
-                              method=decision.method, decided_by=actor.sub, reason=decision.reason,
-                              model_version=decision.model_version, explanation=decision.explanation)
+            link = {"other_id": decision.link_to, "score": decision.score, "method": decision.method,
+                    "decided_by": actor.sub, "reason": decision.reason, "model_version": decision.model_version,
+                    "explanation": decision.explanation}
         if decision.outcome == "review" and decision.link_to:
-            lifecycle_repo.create_review_item(
-                tx, a=decision.link_to, b=resident_id, pair_key=pair_key(decision.link_to, resident_id),
-                review_id=new_id("V"), score=decision.score, model_version=decision.model_version,
-                explanation=decision.explanation, reason=decision.reason)
-        if decision.outcome == "link":
-            # the identity grew: other identities this record also links to join it (order independence)
-            reconsider(tx, self.engine, resident_id, demographics, decision.empi_id)
+            review = {"a": decision.link_to, "pair_key": pair_key(decision.link_to, resident_id),
+                      "review_id": new_id("V"), "score": decision.score, "model_version": decision.model_version,
+                      "explanation": decision.explanation, "reason": decision.reason}
+        found = repo.register_resident(tx, props=props, empi_id=decision.empi_id, cards=cards,
+                                       app_domain=record.source_domain, link=link, review=review)
+        if decision.outcome == "link" and reconsider(tx, self.engine, resident_id, demographics, decision.empi_id):
+            # the identity grew and other identities this record links to joined it (order independence):
+            # the record's identity may have changed, so it is read again
+            found = repo.get_resident(tx, resident_id) or found
         self._record_registration(tx, record, resident_id, decision, actor)
-        return True, decision
+        return True, decision, found
 
     def _decide(self, tx: Transaction, demographics: dict[str, Any],
                 holders: list[CardHolder]) -> LinkDecision:
         """Same valid ID number as existing records: their identity (one identity per ID number, always);
         the engine's score still explains it. Otherwise the matching engine decides."""
         if not holders:
-            return self.engine.decide(tx, demographics)[0]
+            return self.engine.decide(tx, demographics, lock=True)[0]
         first = holders[0]
         holder = repo.get_resident(tx, first["resident_id"])
         ranked = self.engine.rank(self.engine.standard(demographics),
@@ -152,17 +154,20 @@ class ResidentService:
     @staticmethod
     def _record_registration(tx: Transaction, record: ResidentIn, resident_id: str,
                              decision: LinkDecision, actor: Actor) -> None:
-        """The registration's event, audit record and identity decision, in its own transaction."""
-        emit_event(tx, "resident.created", empi_id=decision.empi_id, resident_id=resident_id,
-                   payload={"source_domain": record.source_domain, "local_id": record.local_id,
-                            "outcome": decision.outcome})
-        record_audit(tx, actor, "create", "resident", resident_id,
-                     {"source_domain": record.source_domain, "local_id": record.local_id})
+        """The registration's supervision tally, audit record, identity decision and event (last), in its
+        transaction."""
         record_tallies(tx, identity_check(actor) or [])
-        record_link_event(tx, kind="link" if decision.outcome == "link" else decision.outcome, actor=actor,
-                          empi_ids=[decision.empi_id], resident_ids=[r for r in (resident_id, decision.link_to) if r],
-                          method=decision.method, score=decision.score, model_version=decision.model_version,
-                          reason=decision.reason, detail={"explanation": decision.explanation})
+        record_trail(tx, actor, action="create", resource_type="resident", resource_id=resident_id,
+                     audit_detail={"source_domain": record.source_domain, "local_id": record.local_id},
+                     event_type="resident.created", empi_id=decision.empi_id, resident_id=resident_id,
+                     payload={"source_domain": record.source_domain, "local_id": record.local_id,
+                              "outcome": decision.outcome},
+                     link_event={"kind": "link" if decision.outcome == "link" else decision.outcome,
+                                 "empi_ids": [decision.empi_id],
+                                 "resident_ids": [r for r in (resident_id, decision.link_to) if r],
+                                 "method": decision.method, "score": decision.score,
+                                 "model_version": decision.model_version, "reason": decision.reason,
+                                 "detail": {"explanation": decision.explanation}})
 
     @staticmethod
     def _lock_card(tx: Transaction, card: CardIn, field: str) -> IdentifierLock:

@@ -119,14 +119,18 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
     # twins (a guard holds them apart) whose records each found their own identity: no steward needed
     held = {result.scored.pairs[k] for k in held_back(result.scored, result.clustering, result.model,
                                                       auto_link=engine.policy.auto_link)}
+    proposals: list[dict[str, Any]] = []
     for (i, j), p in probability.items():
         if p < engine.policy.review or empi[i] == empi[j] or (i, j) in held:
             continue
         report.review_items += 1
         if not dry_run:
             score = result.model.score(standard[i], standard[j])
-            reviews.propose(rid[i], rid[j], round(score.probability, 6), engine.version, explanation_of(score),
-                            RESOLVER, reason="; ".join(("batch resolution: grey band or cut bridge", *score.notes)))
+            proposals.append({"a": rid[i], "b": rid[j], "score": round(score.probability, 6),
+                              "model_version": engine.version, "explanation": explanation_of(score),
+                              "reason": "; ".join(("batch resolution: grey band or cut bridge", *score.notes))})
+    if proposals:  # written in batches (one transaction per 500 pairs), not one transaction per pair
+        reviews.propose_many(proposals, RESOLVER)
     if result.clustering:
         report.cut_links = [{"a": rid[cast(int, c.a)], "b": rid[cast(int, c.b)], "weight": c.weight,
                              "reason": c.reason} for c in result.clustering.cut]

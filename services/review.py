@@ -4,16 +4,17 @@ A rejected pair is remembered and never proposed again; two stewards cannot both
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
-from graph.driver import Graph, Transaction
+from graph.driver import Graph, Transaction, run
 from graph.rows import ReviewItem as ReviewItemRow
 from graph.rows import ReviewStatusRow
-from graph.trail import Actor, emit_event, record_audit
+from graph.trail import Actor, emit_event, record_audit, to_json
 from services.domain import ReviewItem
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
@@ -46,6 +47,28 @@ class ReviewService:
             return item
 
         return self.graph.write(work)
+
+    def propose_many(self, items: list[dict[str, Any]], actor: Actor, batch: int = 500) -> int:
+        """``propose`` for many pairs (``a``, ``b``, ``score``, ``model_version``, ``explanation``,
+        ``reason``): one transaction and two statements per ``batch`` pairs (items and their audit
+        records), for batch resolution's write-back. Returns how many items were proposed."""
+        unique = list({pair_key(i["a"], i["b"]): i for i in items}.items())
+        for start in range(0, len(unique), batch):
+            rows = [{"a": i["a"], "b": i["b"], "pair_key": key, "review_id": new_id("V"), "score": i["score"],
+                     "model_version": i["model_version"], "explanation": i["explanation"],
+                     "reason": i.get("reason", "")} for key, i in unique[start:start + batch]]
+            self.graph.write(self._propose_many_tx, rows, actor)
+        return len(unique)
+
+    @staticmethod
+    def _propose_many_tx(tx: Transaction, rows: list[dict[str, Any]], actor: Actor) -> None:
+        review_of = {item["pair_key"]: item["review_id"] for item in repo.create_review_items(tx, rows)}
+        at = datetime.now(UTC).isoformat()
+        run(tx, "record_audits", rows=[
+            {"audit_id": new_id("A"), "at": at, "sub": actor.sub, "role": actor.role, "ip": actor.ip,
+             "action": "propose_review", "resource_type": "review", "resource_id": review_of[row["pair_key"]],
+             "detail": to_json({"a": row["a"], "b": row["b"]})}
+            for row in rows if row["pair_key"] in review_of])
 
     def was_rejected(self, a: str, b: str) -> bool:
         found = self.graph.read(repo.find_review_by_pair, pair_key(a, b))

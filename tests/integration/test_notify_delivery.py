@@ -4,6 +4,7 @@ two dispatchers."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ import pytest
 from core.settings import Settings
 from graph import notify as repo
 from graph.driver import Graph, Transaction
+from graph.notify import sequence_events
 from graph.rows import EventNode
 from graph.trail import emit_event
 from healthcard.sandbox.receiver import Receiver
@@ -63,17 +65,20 @@ def subscribe(graph: Graph, receiver: Receiver, types: list[str] | None = None) 
                                                                                  event_types=types or ["*"]))
 
 
-def _emit_chunk(tx: Transaction, chunk: list[tuple[str, str]], base: int) -> list[int]:
-    return [emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": base + k})
-            for k, (t, e) in enumerate(chunk)]
+def _emit_chunk(tx: Transaction, chunk: list[tuple[str, str]], base: int) -> None:
+    for k, (t, e) in enumerate(chunk):
+        emit_event(tx, t, empi_id=e, resident_id="R" + e, payload={"n": base + k})
 
 
 def emit(graph: Graph, events: list[tuple[str, str]], per_tx: int = 10) -> list[int]:
-    """Write (type, empi_id) events, ``per_tx`` to a transaction; their sequence numbers."""
-    seqs: list[int] = []
+    """Write (type, empi_id) events, ``per_tx`` to a transaction, and number them (the outbox's sequencer,
+    which the dispatchers also run); their sequence numbers, in the order written."""
     for i in range(0, len(events), per_tx):
-        seqs += graph.write(_emit_chunk, events[i:i + per_tx], i)
-    return seqs
+        graph.write(_emit_chunk, events[i:i + per_tx], i)
+    sequence_events(graph)
+    numbered = [r["event"] for r in graph.read_query("list_events_after", after=0, limit=1_000_000)]
+    latest = sorted(numbered, key=lambda e: e["seq"])[-len(events):]
+    return [e["seq"] for e in sorted(latest, key=lambda e: json.loads(e["payload"])["n"])]
 
 
 def by_identity(received: list[Any]) -> dict[str, list[int]]:

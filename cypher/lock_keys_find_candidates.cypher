@@ -1,0 +1,31 @@
+// Online registration: take the write locks of the record's blocking-key stripes (in the given, sorted
+// order; see lock_block_keys.cypher) and then read the candidates (find_candidates.cypher) in the same
+// statement: registrations able to see each other as candidates serialise on the locks, and each reads
+// the records committed before it. Indexed equality lookups only, at most $per_key records per key.
+CALL () {
+  UNWIND $stripes AS key
+  MERGE (b:BlockKey {key: key})
+  SET b.touched_at = datetime()
+  RETURN count(b) AS locked
+}
+CALL () {
+  MATCH (r:Resident) WHERE r.bk_id_number = $k.id_number RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_birth = $k.pinyin_birth RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_name_birth = $k.name_birth RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_phone = $k.phone RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_year_gender = $k.pinyin_year_gender RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_birth_sorted_surname = $k.birth_sorted_surname RETURN r LIMIT $per_key
+  UNION
+  MATCH (r:Resident) WHERE r.bk_pinyin_region = $k.pinyin_region RETURN r LIMIT $per_key
+}
+WITH r WHERE r.status <> 'merged' AND NOT r.resident_id IN $exclude
+MATCH (r)-[:IDENTIFIED_AS]->(i:Identity)
+RETURN r {.*} AS resident, i.empi_id AS empi_id
+LIMIT $limit

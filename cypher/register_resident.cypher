@@ -1,0 +1,43 @@
+// Online registration, the write: the record, its identity, its person-card relations (every card was
+// locked, and created if new, earlier in this transaction), the SAME_AS link or the review item the
+// decision asks for, and the record as get_resident.cypher returns it (no read transaction after).
+MATCH (src:Domain {code: $props.source_domain})
+CREATE (r:Resident)
+SET r = $props, r.status = 'active', r.version = 1, r.created_at = datetime(), r.updated_at = datetime()
+MERGE (i:Identity {empi_id: $empi_id})
+ON CREATE SET i.status = 'active', i.created_at = datetime()
+CREATE (r)-[:IDENTIFIED_AS {since: datetime()}]->(i)
+WITH r, i
+CALL (r) {
+  UNWIND $cards AS card
+  MATCH (c:Card {domain: card.domain, number: card.number})
+  MERGE (r)-[h:HAS_CARD]->(c)
+  ON CREATE SET h.rel_id = card.rel_id, h.app_domain = $app_domain, h.since = datetime()
+}
+CALL (r) {
+  WITH r WHERE $link IS NOT NULL
+  MATCH (b:Resident {resident_id: $link.other_id})
+  MERGE (r)-[s:SAME_AS]->(b)
+  ON CREATE SET s.score = $link.score, s.method = $link.method, s.decided_by = $link.decided_by,
+                s.reason = $link.reason, s.model_version = $link.model_version,
+                s.explanation = $link.explanation, s.at = datetime()
+}
+CALL (r) {
+  WITH r WHERE $review IS NOT NULL
+  MATCH (a:Resident {resident_id: $review.a})
+  MERGE (x:ReviewItem {pair_key: $review.pair_key})
+  ON CREATE SET x.review_id = $review.review_id, x.status = 'open', x.score = $review.score,
+                x.model_version = $review.model_version, x.explanation = $review.explanation,
+                x.reason = $review.reason, x.created_at = datetime(), x.is_new = true
+  WITH x, a, r WHERE x.is_new
+  CREATE (x)-[:CANDIDATE {role: 'a'}]->(a)
+  CREATE (x)-[:CANDIDATE {role: 'b'}]->(r)
+  REMOVE x.is_new
+}
+WITH r, i
+OPTIONAL MATCH (r)-[h:HAS_CARD]->(c:Card)-[:IN_DOMAIN]->(d:Domain)
+WITH r, i, h, c, d ORDER BY h.since
+RETURN r {.*} AS resident, i.empi_id AS empi_id,
+       [x IN collect(CASE WHEN c IS NULL THEN NULL ELSE
+          c {.*, domain_oid: d.oid, rel_id: h.rel_id, app_domain: h.app_domain, since: h.since} END)
+        WHERE x IS NOT NULL] AS cards
