@@ -17,7 +17,7 @@ from services.matching import MatchEngine
 
 __all__ = ["PAGE", "Population", "read_population"]
 
-PAGE = 20_000
+PAGE = 5_000  # a page is one read transaction: small enough for the transaction timeout on a busy box
 Progress = Callable[[str, int], None]
 
 
