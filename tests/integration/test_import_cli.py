@@ -16,10 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from services.demo import synthetic_records
 from core.settings import Settings
 from graph.driver import Graph
-from services.demo import ensure_domains
+from services.demo import ensure_domains, synthetic_records
 from services.models import ResidentIn
 from services.pix import PixService
 from services.registry import ResidentService
