@@ -11,6 +11,6 @@ __all__ = ["resolve_page"]
 
 
 def resolve_page(tx: Transaction, after: str, limit: int) -> list[dict[str, Any]]:
-    """Up to ``limit`` records after ``after`` (resident_id order): resident_id, empi_id, created_at and
-    the matching fields (native dates)."""
+    """Up to ``limit`` records after ``after`` (resident_id order): resident_id, empi_id, created_ns (the
+    creation time in nanoseconds since the epoch) and the matching fields (native dates)."""
     return plain(run(tx, "list_resolve_page", after=after, limit=limit))

@@ -29,13 +29,13 @@ class Population:
     fields: list[dict[str, Any]] = field(default_factory=list)
     keys: list[dict[str, str]] = field(default_factory=list)
     id_numbers: list[str | None] = field(default_factory=list)
-    first_created: dict[str, Any] = field(default_factory=dict)  # empi id -> its earliest record's created_at
+    first_created: dict[str, int] = field(default_factory=dict)  # empi id -> earliest record's created_at (ns)
 
     def __len__(self) -> int:
         return len(self.resident_ids)
 
     def add(self, row: dict[str, Any], engine: MatchEngine) -> None:
-        rid, empi, created = row["resident_id"], row["empi_id"], row["created_at"]
+        rid, empi, created = row["resident_id"], row["empi_id"], row["created_ns"]
         std = engine.standard(row["fields"], rid)
         self.resident_ids.append(rid)
         self.empi_ids.append(empi)
