@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core.errors import EhcError
 from core.settings import get_settings
+
+if TYPE_CHECKING:
+    from services.import_sources import ColumnMapping, InputFile
 
 __all__ = ["import_command"]
 
@@ -36,9 +39,14 @@ def import_command(
     encoding: Annotated[str, typer.Option(help="text encoding of CSV / JSON Lines (e.g. gb18030)")] = "utf-8-sig",
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default ',' or tab for .tsv)")] = None,
     initial: Annotated[bool, typer.Option(
-        "--initial", help="first load into an empty database (refused otherwise): larger batches")] = False,
+        "--initial", help="first load into an empty database (refused otherwise) with Neo4j's offline importer "
+                          "(neo4j-admin database import): the embedded server is stopped for it and restarted")]
+    = False,
+    workers: Annotated[int | None, typer.Option(min=1, max=16,
+                                                help="--initial: processes validating rows (default: cores, ≤ 4)")]
+    = None,
     batch_size: Annotated[int | None, typer.Option(min=1, max=50_000,
-                                                   help="rows per transaction (default 1000; 5000 --initial)")]
+                                                   help="rows per transaction (default 1000)")]
     = None,
     limit: Annotated[int | None, typer.Option(
         min=1, help="stop after this many rows (a trial run; running again continues after them)")] = None,
@@ -65,6 +73,13 @@ def import_command(
     except EhcError as exc:
         typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from exc
+    if initial:
+        if batch_size is not None or limit is not None or restart:
+            typer.secho("error: --batch-size, --limit and --restart are for online imports, not --initial",
+                        fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=2)
+        _initial(file, source, columns, workers, progress)
+        return
     graph = Graph.from_settings(settings)
     bar = tqdm(total=source.count(), desc=f"import {file.name}", unit=" records", unit_scale=True,
                disable=not progress, mininterval=0.5)
@@ -86,3 +101,32 @@ def import_command(
         typer.echo(f"rejected rows: {report.rejects_path}")
     if not report.complete:
         typer.echo(f"stopped after row {report.last_row}; run the same command again to continue")
+
+
+def _initial(file: Path, source: InputFile, columns: ColumnMapping, workers: int | None, progress: bool) -> None:
+    """``--initial``: services/initial_import.py (neo4j-admin database import into the empty database)."""
+    from tqdm import tqdm
+
+    from services.initial_import import initial_import
+
+    bar = tqdm(total=source.count(), desc=f"import {file.name} (initial)", unit=" records", unit_scale=True,
+               disable=not progress, mininterval=0.5)
+    try:
+        done = initial_import(get_settings(), source, columns, progress=bar.update, workers=workers)
+    except EhcError as exc:
+        bar.close()
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2 if exc.field in ("map", "initial") else 1) from exc
+    bar.close()
+    report = done.report
+    if done.finished_earlier_import:
+        typer.echo(f"the import of {file.name} had completed before; schema applied: "
+                   f"{done.counts.get('residents', 0)} records")
+        return
+    typer.echo(f"{report.rows} rows read in {report.seconds:.1f} s ({report.rate:,.0f} records/s): "
+               f"{report.imported} imported, {report.present} already present, {report.rejected} rejected")
+    typer.echo(f"offline import: {done.identities} identities, {done.cards} cards, {done.relationships} "
+               f"relationships, {done.domains} domains; files {done.stage_seconds:.1f} s, neo4j-admin "
+               f"{done.import_seconds:.1f} s, schema {done.schema_seconds:.1f} s")
+    if report.rejected:
+        typer.echo(f"rejected rows: {report.rejects_path}")

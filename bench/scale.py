@@ -5,8 +5,9 @@
     make bench-quick    # 100,000 persons
 
 Starts its own Neo4j (temporary directory, free port), loads the population with the project's loader
-(``services.importer``, what ``ehc import`` runs: an initial load into the empty database, then an
-incremental one into the loaded database), serves the API and a trivial FastAPI endpoint (the ceiling)
+(what ``ehc import`` runs: ``--initial`` into the empty database through neo4j-admin's offline importer,
+``services.initial_import``, then an incremental one into the loaded database, ``services.importer``),
+serves the API and a trivial FastAPI endpoint (the ceiling)
 with the same uvicorn settings, and drives both with wrk (never Python threads): PIXm at 8 and 32
 connections, ``POST /residents`` with matching, dynamic-QR verification (each code once, and N concurrent
 scans of one code), ``GET /identities/{id}``. Then ``ehc resolve`` over the whole graph (seconds, peak
@@ -45,6 +46,7 @@ from graph.server import LocalServer
 from services.demo import ensure_domains, synthetic_id_number
 from services.import_sources import ColumnMapping, InputFile
 from services.importer import import_file
+from services.initial_import import initial_import
 from services.matching import engine_for
 from services.registry import ResidentService
 
@@ -225,8 +227,8 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--registrations", type=int, default=6000, help="POST /residents bodies prepared")
     parser.add_argument("--qr-codes", type=int, default=6000, help="dynamic codes issued for verification")
-    parser.add_argument("--heap", default=None, help="Neo4j heap (default 1g per 250k persons, 1g..4g)")
-    parser.add_argument("--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..6g)")
+    parser.add_argument("--heap", default=None, help="Neo4j heap (default 1g per 250k persons, 1g..2g)")
+    parser.add_argument("--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..3g)")
     parser.add_argument("--batch-size", type=int, default=None, help="rows per load transaction")
     parser.add_argument("--no-resolve", action="store_true", help="skip `ehc resolve`")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts to measure, of "
@@ -238,8 +240,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     quarter_millions = max(args.persons // 250_000, 1)
-    heap = args.heap or f"{min(quarter_millions, 4)}g"
-    pagecache = args.pagecache or (f"{min(quarter_millions, 6)}g" if args.persons >= 250_000 else "512m")
+    heap = args.heap or f"{min(quarter_millions, 2)}g"  # capped for a shared box: 2g heap + 3g page cache
+    pagecache = args.pagecache or (f"{min(quarter_millions, 3)}g" if args.persons >= 250_000 else "512m")
     load_start = os.getloadavg()
     rows: list[Row] = [("figure", "value", "ratio to ceiling", "target")]
     notes: list[str] = []
@@ -250,6 +252,7 @@ def main() -> None:
         graph = Graph.from_settings(settings)
         migrate(graph)
         ensure_domains(ResidentService(graph))
+        graph.close()  # the offline initial import stops and restarts the server
         engine = engine_for(settings)
         mapping = ColumnMapping(fields={"cards.SSC": "ssc"})
 
@@ -260,9 +263,12 @@ def main() -> None:
         write_population(work / "incremental.jsonl", inc_persons, seed=2, prefix="INC-")
         print(f"population files: {records:,} + incremental records ({cards:,} person-card relations) "
               f"in {time.perf_counter() - t0:.0f} s", flush=True)
-        initial = import_file(graph, InputFile(work / "initial.jsonl"), mapping, engine, initial=True,
-                              batch_size=args.batch_size)
-        print(f"initial load: {initial.imported:,} records in {initial.seconds:.0f} s", flush=True)
+        offline = initial_import(settings, InputFile(work / "initial.jsonl"), mapping)
+        initial = offline.report
+        print(f"initial load (neo4j-admin import): {initial.imported:,} records in {initial.seconds:.0f} s "
+              f"(files {offline.stage_seconds:.0f} s, import {offline.import_seconds:.0f} s, schema "
+              f"{offline.schema_seconds:.0f} s)", flush=True)
+        graph = Graph.from_settings(settings)
         incremental = import_file(graph, InputFile(work / "incremental.jsonl"), mapping, engine,
                                   batch_size=args.batch_size)
         print(f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s", flush=True)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.common import synthetic_records
 from services.demo import FEED_GIVEN as GIVEN
+from services.demo import synthetic_records
 from services.models import ResidentIn
 
 __all__ = ["OIDS", "Sample", "registration_lines", "write_population"]

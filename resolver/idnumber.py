@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 __all__ = [
     "IdNumberError",
@@ -103,6 +104,11 @@ def _embedded_birth_date(text18: str, today: date | None) -> date:
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumberInfo:
     """Validate and canonicalise an ID number; raise ``IdNumberError`` naming the problem."""
+    return _parse_id_number(raw, today or date.today())
+
+
+@lru_cache(maxsize=4096)  # a record's number is parsed by validation, flags, identity rule and standardisation
+def _parse_id_number(raw: str, today: date) -> IdNumberInfo:
     text = clean_id_number(raw)
     legacy = False
     if _RE15.match(text):

@@ -12,13 +12,13 @@ from graph import residents as repo
 from graph.driver import Graph
 from graph.rows import CandidateRow
 from graph.trail import Actor
-from resolver.blocking import blocking_keys
 from resolver.frequencies import TermFrequencies
 from resolver.linker import deduplicate
 from resolver.queue import held_back
 from resolver.rules import RuleModel
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
+from services.population import read_population
 from services.review import ReviewService
 
 __all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
@@ -58,24 +58,20 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
                   progress: Progress | None = None) -> ResolveReport:
     if not isinstance(engine.scorer, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
-    rows = load_records(graph, progress=progress)
-    report = ResolveReport(records=len(rows))
-    standard = [engine.standard(r["resident"], r["resident"]["resident_id"]) for r in rows]
-    fields = [s.as_fields() for s in standard]
-    keys = [blocking_keys(s) for s in standard]
-    ids = [s.id_number.canonical if s.id_number else None for s in standard]
+    population = read_population(graph, engine, progress=progress)  # column-wise, standardised page by page
+    report = ResolveReport(records=len(population))
+    standard = population.standard
     # frequencies counted afresh over the whole index (not a table persisted by an earlier run)
-    result = deduplicate(engine.scorer.with_term_frequencies({}), fields, keys, fit=fit, id_numbers=ids)
+    result = deduplicate(engine.scorer.with_term_frequencies({}), population.fields, population.keys, fit=fit,
+                         id_numbers=population.id_numbers)
     report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
     report.links = len(result.links)
     if progress:
         progress("scored", len(result.scored.pairs))
-    rid = [r["resident"]["resident_id"] for r in rows]
-    empi = [r["empi_id"] for r in rows]
-    created: dict[str, Any] = {}
-    for r in rows:
-        created[r["empi_id"]] = min(created.get(r["empi_id"], r["resident"]["created_at"]), r["resident"]["created_at"])
+    rid = population.resident_ids
+    empi = list(population.empi_ids)
+    created = population.first_created
     probability = {pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities, strict=True)}
     clusters = [[cast(int, m) for m in c] for c in (result.clustering.clusters if result.clustering else ())]
     cluster_of = {m: index for index, members in enumerate(clusters) for m in members}

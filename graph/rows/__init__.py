@@ -157,9 +157,13 @@ from graph.rows.residents import (
     VersionRow,
 )
 from graph.rows.writes import (
+    CensusRow,
     IdentityRecordsRow,
+    ImportCountsRow,
     NumberedRow,
     PendingEventRow,
+    PropsRow,
+    ResolvePageRow,
     ReviewKeyRow,
     SourceLockRow,
     StreamSeqRow,
@@ -168,7 +172,7 @@ from graph.rows.writes import (
 )
 
 __all__ = [
-    "QUERY_ROWS", "IdentityRecordsRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
+    "QUERY_ROWS", "CensusRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "IdentityRecordsRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
     "StreamSeqRow", "UpdatedRow", "ValueRow", "AccountKeyRow", "AccountOnlyRow", "AccountRow", "AttachCardRow", "AuditIdRow", "AuditNode",
     "AuditRow", "BankCardNode", "BankCardRow", "BulkLockRow", "CandidateRow", "CardHolder", "CardIdRow",
     "CardRow", "CardStatusRow", "ChangeNode", "ChangeRow", "ClaimedAccountRow", "ConsoleCard",
@@ -242,6 +246,11 @@ QUERY_ROWS: dict[str, type | None] = {
     "sequence_lock": ValueRow,
     "sequence_pending": PendingEventRow,
     "sequence_assign": NumberedRow,
+    "list_resolve_page": ResolvePageRow,
+    "initial_import_census": CensusRow,
+    "initial_import_counts": ImportCountsRow,
+    "initial_import_domains": PropsRow,
+    "initial_import_empty_flags": None,
     "find_candidates": CandidateRow,
     "find_identifier": IdentifierLock,
     "find_resident_by_source": SourceRow,

@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from graph.rows.base import NodeProps
 
-__all__ = ["IdentityRecordsRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
+__all__ = ["CensusRow", "IdentityRecordsRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
            "StreamSeqRow", "UpdatedRow", "ValueRow"]
 
 
@@ -55,3 +55,33 @@ class IdentityRecordsRow(TypedDict):
 class UpdatedRow(TypedDict):
     """set_block_keys: how many records got new blocking keys."""
     updated: int
+
+
+class ResolvePageRow(TypedDict):
+    """list_resolve_page: one record of batch resolution's input (creation time as integer nanoseconds)."""
+    resident_id: str
+    empi_id: str
+    created_ns: int
+    fields: NodeProps
+
+
+class CensusRow(TypedDict):
+    """initial_import_census: how many nodes carry each label combination."""
+    labels: list[str]
+    nodes: int
+
+
+class ImportCountsRow(TypedDict):
+    """initial_import_counts: the graph's node and relationship counts after an offline import."""
+    residents: int
+    identities: int
+    cards: int
+    domains: int
+    has_card: int
+    identified_as: int
+    in_domain: int
+
+
+class PropsRow(TypedDict):
+    """initial_import_domains: a domain node's properties."""
+    props: NodeProps

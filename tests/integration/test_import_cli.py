@@ -133,7 +133,7 @@ def test_stopped_part_way_then_resumed_and_initial_only_into_empty(domains: Grap
     src = tmp_path / "load.jsonl"
     src.write_text("\n".join(r.model_dump_json(exclude={"cards"}) for r in records) + "\n", encoding="utf-8")
 
-    first = _ok(_ehc(neo4j_settings, str(src), "--initial", "--batch-size", "7", "--limit", "10"))
+    first = _ok(_ehc(neo4j_settings, str(src), "--batch-size", "7", "--limit", "10"))
     assert "10 imported" in first and "stopped after row 10" in first, first
     assert statistics(domains)["totals"]["records"] == 10
     checkpoint = src.with_name(src.name + ".checkpoint.json")
@@ -142,7 +142,7 @@ def test_stopped_part_way_then_resumed_and_initial_only_into_empty(domains: Grap
     # a crash after a batch committed but before its checkpoint was written: the checkpoint lags behind
     state = json.loads(checkpoint.read_text())
     checkpoint.write_text(json.dumps({**state, "rows_done": 7}))
-    resumed = _ok(_ehc(neo4j_settings, str(src), "--initial", "--batch-size", "7"))
+    resumed = _ok(_ehc(neo4j_settings, str(src), "--batch-size", "7"))
     assert "resumed after row 7" in resumed and "23 rows read" in resumed, resumed
     assert "20 imported, 3 already present, 0 rejected" in resumed, resumed
     assert "stopped" not in resumed

@@ -1,0 +1,66 @@
+"""The population ``ehc resolve`` works on, read column-wise: each page of records is standardised as it
+arrives and only what resolution uses is kept (record and identity ids, standard records, their fields,
+blocking keys and canonical ID numbers, the earliest creation time of each identity), never the raw
+property maps of a million records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.driver import Graph
+from graph.resolve_reads import resolve_page
+from graph.rows import ResolvePageRow
+from resolver.blocking import blocking_keys
+from resolver.records import StandardRecord
+from services.matching import MatchEngine
+
+__all__ = ["PAGE", "Population", "read_population"]
+
+PAGE = 5_000  # a page is one read transaction: small enough for the transaction timeout on a busy box
+Progress = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class Population:
+    resident_ids: list[str] = field(default_factory=list)
+    empi_ids: list[str] = field(default_factory=list)
+    standard: list[StandardRecord] = field(default_factory=list)
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[dict[str, str]] = field(default_factory=list)
+    id_numbers: list[str | None] = field(default_factory=list)
+    first_created: dict[str, int] = field(default_factory=dict)  # empi id -> earliest record's created_at (ns)
+
+    def __len__(self) -> int:
+        return len(self.resident_ids)
+
+    def add(self, row: ResolvePageRow, engine: MatchEngine) -> None:
+        rid, empi, created = row["resident_id"], row["empi_id"], row["created_ns"]
+        std = engine.standard(row["fields"], rid)
+        self.resident_ids.append(rid)
+        self.empi_ids.append(empi)
+        self.standard.append(std)
+        self.fields.append(std.as_fields())
+        self.keys.append(blocking_keys(std))
+        self.id_numbers.append(std.id_number.canonical if std.id_number else None)
+        known = self.first_created.get(empi)
+        if known is None or created < known:
+            self.first_created[empi] = created
+
+
+def read_population(graph: Graph, engine: MatchEngine, page: int = PAGE,
+                    progress: Progress | None = None) -> Population:
+    """Every record with its EMPI id (merged identities' records already point at survivors), in
+    resident_id order, standardised page by page."""
+    population = Population()
+    after = ""
+    while True:
+        batch = graph.read(resolve_page, after, page)
+        if not batch:
+            return population
+        for row in batch:
+            population.add(row, engine)
+        after = batch[-1]["resident_id"]
+        if progress:
+            progress("read", len(batch))
