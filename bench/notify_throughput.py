@@ -65,7 +65,7 @@ def _produce(graph: Graph, total: int, producers: int) -> float:
     """Commit ``total`` events, one per transaction, from ``producers`` threads; seconds taken."""
     def one(tx: Transaction, n: int) -> int:
         return emit_event(tx, "resident.updated", empi_id=f"E{n % 500:04d}", resident_id=f"R{n:06d}",
-                          payload={"fields": ["phone"]})
+                          payload={"fields": ["phone"]}) or 0
 
     def work(part: int) -> None:
         for n in range(part, total, producers):

@@ -31,7 +31,7 @@ def test_backfill_restores_a_missing_key_and_is_idempotent(graph: Graph, neo4j_s
     import_records(graph, [ResidentIn(source_domain="H001", local_id="A", name="王芳", gender="2",
                                       birth_date=date(1985, 4, 12), address="浙江省杭州市西湖区文三路1号"),
                            ResidentIn(source_domain="H002", local_id="B", name="李娜", gender="2")])
-    old = registry.get_by_source("H001", "A")["resident_id"]
+    old = registry.get_by_source("H001", "A").resident_id
     before = graph.read(repo.get_resident, old)
     assert before is not None and before["resident"]["bk_pinyin_region"]
     graph.write(_drop_key, old)

@@ -179,10 +179,10 @@ def _check_initial_import(settings: Settings, server: LocalServer, tmp_path: Pat
         known = registry.register(ResidentIn(source_domain=third, local_id="NEW-1", name=first.name,
                                              gender=first.gender, birth_date=first.birth_date,
                                              id_number=first.id_number))
-        assert known.created and known.resident["empi_id"] == found.empi_id
+        assert known.created and known.resident.empi_id == found.empi_id
         fresh = registry.register(ResidentIn(source_domain="H001", local_id="NEW-2", name="周新",
                                              gender="1", birth_date=date(1999, 9, 9)))
-        assert fresh.created and fresh.resident["empi_id"] != found.empi_id
+        assert fresh.created and fresh.resident.empi_id != found.empi_id
         again = registry.register(first.model_copy(update={"cards": []}))
         assert not again.created
     finally:

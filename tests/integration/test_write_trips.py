@@ -78,14 +78,14 @@ def test_a_registration_is_one_write_transaction_of_few_statements(graph: Graph)
                         cards=[{"domain": "SSC", "number": "SSC-W1", "card_type": "SSC"}])
     with counting(graph) as counts:
         registered = service.register(record)
-    assert registered.created and registered.resident["local_id"] == "W1"
-    assert {c["domain"] for c in registered.resident["cards"]} == {"H002", "ID", "SSC"}
+    assert registered.created and registered.resident.local_id == "W1"
+    assert {c.domain for c in registered.resident.cards} == {"H002", "ID", "SSC"}
     assert counts["writes"] == 1 and counts.order[-1] == "writes"
     assert counts["statements"] - counts["reads"] <= 7  # a domain check is one statement
     # Fed again: answered with the same record (one write that finds it, one read of the record).
     with counting(graph):
         again = service.register(record)
-    assert not again.created and again.resident["resident_id"] == registered.resident["resident_id"]
+    assert not again.created and again.resident.resident_id == registered.resident.resident_id
 
 
 def test_resolve_writes_review_items_a_batch_per_transaction(graph: Graph) -> None:
@@ -109,4 +109,4 @@ def test_resolve_writes_review_items_a_batch_per_transaction(graph: Graph) -> No
     assert counts["writes"] == 1
     audited = graph.read_query("list_audit", sub="resolver", resource_id=None, action="propose_review",
                                since=None, until=None, offset=0, limit=1000)
-    assert sorted(a["entry"]["resource_id"] for a in audited) == sorted(i["review_id"] for i in items)
+    assert sorted(a["entry"]["resource_id"] for a in audited) == sorted(i.review_id for i in items)
