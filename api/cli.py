@@ -331,8 +331,24 @@ def sandbox_stop() -> None:
 
 @app.command("resolve")
 def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's m/u by EM first")] = False,
-            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False) -> None:
+            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+            engine: Annotated[str, typer.Option(help="embedded (in-process) or spark (extra 'spark')")] = "embedded",
+            master: Annotated[str | None, typer.Option(help="Spark master: local[*], spark://host:7077, yarn "
+                                                             "(default: spark-submit's, else local[*])")] = None,
+            report: Annotated[Path | None, typer.Option(help="Spark engine: write the decisions as JSON here")]
+            = None,
+            driver_memory: Annotated[str, typer.Option(help="Spark driver memory")] = "4g") -> None:
     """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs."""
+    if engine not in ("embedded", "spark"):
+        raise typer.BadParameter("engine is 'embedded' or 'spark'", param_hint="--engine")
+    if engine == "spark":
+        if fit:
+            raise typer.BadParameter("--fit is for the embedded engine; the Spark engine applies the "
+                                     "configured rule model", param_hint="--fit")
+        from api.cli_spark import resolve_on_spark
+
+        resolve_on_spark(master=master or None, dry_run=dry_run, report=report, driver_memory=driver_memory)
+        return
     from tqdm import tqdm
 
     from graph.driver import Graph
