@@ -11,7 +11,7 @@ import typer
 
 from core.settings import get_settings
 
-__all__ = ["resolve_on_spark"]
+__all__ = ["main", "resolve_on_spark"]
 
 
 def resolve_on_spark(*, master: str | None, dry_run: bool, report: Path | None, driver_memory: str,
@@ -50,3 +50,18 @@ def resolve_on_spark(*, master: str | None, dry_run: bool, report: Path | None, 
                   if result.refused_merges else ""))
     if report is not None:
         typer.echo(f"report: {report}")
+
+
+def main() -> None:
+    """``spark-submit .../api/cli_spark.py [--dry-run] [--report PATH]``: the master is spark-submit's."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="ehc resolve --engine spark, under spark-submit")
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--report", type=Path)
+    args = parser.parse_args()
+    resolve_on_spark(master=None, dry_run=args.dry_run, report=args.report, driver_memory="4g")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ it is over the whole batch of ``n_total`` records."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from resolver.clustering import cluster_links
@@ -30,11 +31,11 @@ def cluster_component(n_total: int, max_size: int) -> Any:
 
     def run(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.sort_values(["i", "j"], kind="stable")
-        ids: dict[int, str | None] = {}
+        ids: dict[Hashable, str | None] = {}
         for end in ("i", "j"):
             for node, valid in zip(frame[end], frame[f"id_{end}"], strict=True):
                 ids[int(node)] = valid if isinstance(valid, str) and valid else None
-        members = sorted(ids)
+        members = sorted(int(n) for n in ids)  # type: ignore[call-overload]
         nodes = members + [-(k + 1) for k in range(placeholders(len(members), n_total))]
         clustering = cluster_links(((int(i), int(j), float(w)) for i, j, w in
                                     zip(frame["i"], frame["j"], frame["weight"], strict=True)),

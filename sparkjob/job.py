@@ -19,8 +19,15 @@ from resolver.scoring import weight_from_probability
 from sparkjob.clusters import CLUSTER_SCHEMA, cluster_component
 from sparkjob.components import connected_components
 from sparkjob.records import RECORD_FIELDS
-from sparkjob.stages import KEYED_SCHEMA, SCORED_SCHEMA, key_records, model_of, pair_columns, score_pairs
-from sparkjob.stages import term_comparisons
+from sparkjob.stages import (
+    KEYED_SCHEMA,
+    SCORED_SCHEMA,
+    key_records,
+    model_of,
+    pair_columns,
+    score_pairs,
+    term_comparisons,
+)
 
 __all__ = ["SparkDecisions", "run_job"]
 

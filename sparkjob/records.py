@@ -5,6 +5,7 @@ exactly the dict the embedded engine standardises (``services.matching.MatchEngi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -50,4 +51,4 @@ def standard_of(row: Mapping[str, Any]) -> StandardRecord:
 
 def _none(value: Any) -> Any:
     """pandas hands missing strings over as None or NaN."""
-    return None if value is None or (isinstance(value, float) and value != value) else value
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value

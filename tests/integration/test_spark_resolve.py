@@ -72,9 +72,9 @@ def _conflict_chain() -> list[ResidentIn]:
             "address": "浙江省杭州市西湖区文三路8号"}
     numbers = [f"33010619880302{n}" for n in ("011", "033")]
     valid = [n + check_character(n) for n in numbers]
-    return [ResidentIn(source_domain="H001", local_id="CHAIN-1", name="陈思远", id_number=valid[0], **home),  # type: ignore[arg-type]
-            ResidentIn(source_domain="H002", local_id="CHAIN-2", name="陈思远", **home),  # type: ignore[arg-type]
-            ResidentIn(source_domain="H003", local_id="CHAIN-3", name="陈思远", id_number=valid[1], **home)]  # type: ignore[arg-type]
+    return [ResidentIn(source_domain="H001", local_id="CHAIN-1", name="陈思远", id_number=valid[0], **home),
+            ResidentIn(source_domain="H002", local_id="CHAIN-2", name="陈思远", **home),
+            ResidentIn(source_domain="H003", local_id="CHAIN-3", name="陈思远", id_number=valid[1], **home)]
 
 
 def _embedded(graph: Graph, engine: MatchEngine) -> dict[str, Any]:
