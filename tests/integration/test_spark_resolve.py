@@ -60,7 +60,7 @@ def _load_population(graph: Graph, persons: int, seed: int) -> int:
                                       region_code=r.region_code))
         except ValidationError:
             continue  # structural garbage the feeds refuse too
-    return import_records(graph, records + _conflict_chain())
+    return import_records(graph, records + _conflict_chain(), batch_size=100)  # small transactions: shared box
 
 
 def _conflict_chain() -> list[ResidentIn]:
