@@ -105,10 +105,14 @@ def measure(argv: list[str], timeout: float) -> dict[str, Any]:
                              env=os.environ | {"PYTHONPATH": str(ROOT)})
     proc = psutil.Process(child.pid)
     peak = 0
+    cpu: dict[int, float] = {}  # last CPU seconds seen per process of the tree (for sizing under contention)
     while child.poll() is None:
         try:
             tree = [proc, *proc.children(recursive=True)]
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            for p in tree:
+                times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
         except psutil.Error:
             pass
         if time.perf_counter() - start > timeout:
@@ -117,12 +121,14 @@ def measure(argv: list[str], timeout: float) -> dict[str, Any]:
                     p.kill()
                 except psutil.Error:
                     pass
-            return {"wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(peak / 2**20), "timeout": True}
+            return {"wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(peak / 2**20),
+                    "cpu_s": round(sum(cpu.values()), 1), "timeout": True}
         time.sleep(0.5)
     out = child.stdout.read() if child.stdout else ""
     lines = [line for line in out.splitlines() if line.startswith("{")]
     return {"wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(peak / 2**20),
-            "result": json.loads(lines[-1]) if lines else None, "rc": child.returncode}
+            "cpu_s": round(sum(cpu.values()), 1), "result": json.loads(lines[-1]) if lines else None,
+            "rc": child.returncode}
 
 
 def main() -> None:
@@ -158,9 +164,9 @@ def main() -> None:
             results.append(row)
             print(json.dumps(row), flush=True)
             (args.work / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(f"\n{'records':>9} {'engine':>9} {'wall s':>8} {'peak MB':>8} {'s/M':>7} {'load':>5}")
+    print(f"\n{'records':>9} {'engine':>9} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'s/M':>7} {'load':>5}")
     for r in results:
-        print(f"{r['size']:>9} {r['engine']:>9} {r['wall_s']:>8} {r['peak_mb']:>8} {r['s_per_million']:>7} "
+        print(f"{r['size']:>9} {r['engine']:>9} {r['wall_s']:>8} {r['cpu_s']:>8} {r['peak_mb']:>8} {r['s_per_million']:>7} "
               f"{r['load_before']:>5}{'  TIMEOUT' if r.get('timeout') else ''}")
 
 
