@@ -8,7 +8,7 @@ SUM       := $(shell cat pyproject.toml $(CONSTRAINTS) | cksum | cut -d' ' -f1)
 STAMP     := $(VENV)/.installed-$(SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
 # Checked by `mypy --strict` (pyproject.toml) before the suite runs: every package, the tests and bench.
-TYPED     := api core graph services healthcard hl7v2 resolver tests bench
+TYPED     := api core graph services healthcard hl7v2 resolver sparkjob tests bench
 STOP_ALL  := $(BIN)/ehc sandbox stop; $(BIN)/ehc db stop
 
 .PHONY: run test chromium neo4j demo bench bench-quick bench-wrk bench-match bench-qr clean stop lock notebook

@@ -356,9 +356,26 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
             shadow: Annotated[bool, typer.Option(help="compare --model with the deployed model on the live "
                                                       "graph, write nothing")] = False,
             model: Annotated[str | None, typer.Option(help="a registry version (ehc model list)")] = None,
-            as_json: Annotated[bool, typer.Option("--json", help="shadow report as JSON")] = False) -> None:
+            as_json: Annotated[bool, typer.Option("--json", help="shadow report as JSON")] = False,
+            engine: Annotated[str, typer.Option(help="embedded (in-process) or spark (extra 'spark')")] = "embedded",
+            master: Annotated[str | None, typer.Option(help="Spark master: local[*], spark://host:7077, yarn "
+                                                             "(default: spark-submit's, else local[*])")] = None,
+            report_path: Annotated[Path | None, typer.Option("--report", help="Spark engine: write the decisions "
+                                                                               "as JSON here")] = None,
+            driver_memory: Annotated[str, typer.Option(help="Spark driver memory")] = "4g") -> None:
     """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs.
-    With --shadow --model VERSION: what that model would change, with examples; nothing is written."""
+    With --shadow --model VERSION: what that model would change, with examples; nothing is written.
+    With --engine spark: the same decisions computed on Apache Spark (local mode or a cluster)."""
+    if engine not in ("embedded", "spark"):
+        raise typer.BadParameter("engine is 'embedded' or 'spark'", param_hint="--engine")
+    if engine == "spark":
+        if fit or shadow or model:
+            raise typer.BadParameter("--fit, --shadow and --model are for the embedded engine; the Spark "
+                                     "engine applies the configured rule model", param_hint="--engine")
+        from api.cli_spark import resolve_on_spark
+
+        resolve_on_spark(master=master or None, dry_run=dry_run, report=report_path, driver_memory=driver_memory)
+        return
     from tqdm import tqdm
 
     from graph.driver import Graph

@@ -61,7 +61,7 @@ class TermFrequencies:
         """Count the present values."""
         counts = Counter(v for v in values if v)
         total = sum(counts.values())
-        u = sum((c / total) ** 2 for c in counts.values()) if total else 0.0
+        u = math.fsum((c / total) ** 2 for c in counts.values()) if total else 0.0  # exact: any order
         return cls(counts=dict(counts), total=total, u=u)
 
     @classmethod
@@ -74,7 +74,7 @@ class TermFrequencies:
     def from_counts(cls, counts: Mapping[str, int]) -> TermFrequencies:
         """A table from value -> count."""
         total = sum(counts.values())
-        u = sum((c / total) ** 2 for c in counts.values()) if total else 0.0
+        u = math.fsum((c / total) ** 2 for c in counts.values()) if total else 0.0  # exact: any order
         return cls(counts=dict(counts), total=total, u=u)
 
     def to_dict(self) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
             pairs_in.setdefault(cluster_of[i], []).append((i, j))
     lifecycle = LifecycleService(graph)
     for index, members in enumerate(clusters):
-        identities = sorted({empi[i] for i in members}, key=lambda e: created[e])
+        identities = sorted({empi[i] for i in members}, key=lambda e: (created[e], e))  # ties: smaller EMPI id
         if len(identities) < 2:
             continue
         report.clusters_spanning_identities += 1
