@@ -50,6 +50,7 @@ from services.registry import ResidentService
 
 LUA = ROOT / "bench" / "wrk" / "lines.lua"
 MIB = 1024 * 1024
+PARTS = ("pix", "identities", "register", "qr", "load", "resolve")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,14 @@ def main() -> None:
     parser.add_argument("--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..6g)")
     parser.add_argument("--batch-size", type=int, default=None, help="rows per load transaction")
     parser.add_argument("--no-resolve", action="store_true", help="skip `ehc resolve`")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts to measure, of "
+                        f"{','.join(PARTS)} (the initial load always runs: it fills the graph)")
     args = parser.parse_args()
+    only = {p.strip() for p in args.only.split(",") if p.strip()}
+    if unknown := only - set(PARTS):
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}; known: {', '.join(PARTS)}")
+    if args.no_resolve:
+        only.discard("resolve")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     quarter_millions = max(args.persons // 250_000, 1)
@@ -251,15 +259,19 @@ def main() -> None:
         t0 = time.perf_counter()
         records, cards = write_population(work / "initial.jsonl", args.persons, seed=1, sample=sample)
         inc_persons = args.incremental or max(args.persons // 50, 2000)
-        write_population(work / "incremental.jsonl", inc_persons, seed=2, prefix="INC-")
+        if "load" in only:
+            write_population(work / "incremental.jsonl", inc_persons, seed=2, prefix="INC-")
         print(f"population files: {records:,} + incremental records ({cards:,} person-card relations) "
               f"in {time.perf_counter() - t0:.0f} s", flush=True)
         initial = import_file(graph, InputFile(work / "initial.jsonl"), mapping, engine, initial=True,
                               batch_size=args.batch_size)
         print(f"initial load: {initial.imported:,} records in {initial.seconds:.0f} s", flush=True)
-        incremental = import_file(graph, InputFile(work / "incremental.jsonl"), mapping, engine,
-                                  batch_size=args.batch_size)
-        print(f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s", flush=True)
+        incremental = None
+        if "load" in only:
+            incremental = import_file(graph, InputFile(work / "incremental.jsonl"), mapping, engine,
+                                      batch_size=args.batch_size)
+            print(f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s",
+                  flush=True)
 
         env = api_env(settings)
         ceiling = Uvicorn("bench.ceiling_app:create_app", args.workers, env)
@@ -280,11 +292,12 @@ def main() -> None:
                 run(api, mode, lines, 4, max(args.duration / 2, 5))
 
             pix = sample.pix_paths()
-            warm("get", pix[:2000])
+            if "pix" in only:
+                warm("get", pix[:2000])
             ceil = {c: run(ceiling, "get", ["/ping"], c) for c in (8, 32)}
             rows.append(("HTTP ceiling, 8 connections", fmt_rate(ceil[8].ok_per_s), "1", "-"))
             rows.append(("HTTP ceiling, 32 connections", fmt_rate(ceil[32].ok_per_s), "1", "-"))
-            for c in (8, 32):
+            for c in (8, 32) if "pix" in only else ():
                 r = run(api, "get", pix, c)
                 target = "≥ 0.30, p99 ≤ 10 ms" if c == 8 else "-"
                 rows.append((f"PIXm $ihe-pix, {c} connections",
@@ -292,55 +305,71 @@ def main() -> None:
                              ratio(r.ok_per_s, ceil[c].ok_per_s), target))
                 if r.non2xx or r.socket_errors:
                     notes.append(f"PIXm {c}: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
+            if "pix" in only:
+                native = sample.native_pix_paths()
+                warm("get", native[:2000])
+                r = run(api, "get", native, 8)
+                rows.append(("native PIX GET /pix/lookup, 8 connections",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
+                if r.non2xx or r.socket_errors:
+                    notes.append(f"native PIX: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
-            empi_ids = []
-            with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as cl:
-                for rec in sample.records[:300]:
-                    got = cl.get("/pix/lookup", params={"domain": rec.source_domain, "value": rec.local_id})
-                    if got.status_code == 200:
-                        empi_ids.append(got.json()["empi_id"])
-                    elif not empi_ids:
-                        notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
-            warm("get", [f"/identities/{e}" for e in empi_ids])
-            r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
-            rows.append(("GET /identities/{id}, 8 connections",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
+            if "identities" in only:
+                empi_ids = []
+                with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {token}"},
+                                  timeout=30) as cl:
+                    for rec in sample.records[:300]:
+                        got = cl.get("/pix/lookup",
+                                     params={"domain": rec.source_domain, "value": rec.local_id})
+                        if got.status_code == 200:
+                            empi_ids.append(got.json()["empi_id"])
+                        elif not empi_ids:
+                            notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
+                warm("get", [f"/identities/{e}" for e in empi_ids])
+                r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
+                rows.append(("GET /identities/{id}, 8 connections",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
 
-            warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
-            bodies = registration_lines(sample, args.registrations)
-            r = run(api, "post", bodies, 8)
-            rows.append(("POST /residents (matching), 8 connections",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.05, p99 ≤ 100 ms"))
-            if r.requests > len(bodies):
-                notes.append(f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were idempotent "
-                             "replays (raise --registrations)")
-            if r.non2xx or r.socket_errors:
-                notes.append(f"registration: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
+            if "register" in only:
+                warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
+                bodies = registration_lines(sample, args.registrations)
+                r = run(api, "post", bodies, 8)
+                rows.append(("POST /residents (matching), 8 connections",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.05, p99 ≤ 100 ms"))
+                if r.requests > len(bodies):
+                    notes.append(f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were "
+                                 "idempotent replays (raise --registrations)")
+                if r.non2xx or r.socket_errors:
+                    notes.append(f"registration: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
-            t0 = time.perf_counter()
-            verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
-            notes.append(f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)")
-            warm("post", verify[:200])
-            verify = verify[200:]
-            r = run(api, "post", verify, 8)
-            rows.append(("POST /ehc/qr/verify (dynamic, once each), 8 conn.",
-                         f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                         ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.20"))
-            if r.requests > len(verify):
-                notes.append(f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
-                             "(409, not counted; raise --qr-codes)")
-            once = run(api, "post", [one_code], 32, 2)
-            rows.append(("one dynamic code scanned concurrently (32 conn.)",
-                         f"{once.requests} scans, {once.requests - once.non2xx} accepted", "-",
-                         "exactly 1 accepted"))
+            if "qr" in only:
+                t0 = time.perf_counter()
+                verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
+                notes.append(f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s "
+                             "(in-process)")
+                warm("post", verify[:200])
+                verify = verify[200:]
+                r = run(api, "post", verify, 8)
+                rows.append(("POST /ehc/qr/verify (dynamic, once each), 8 conn.",
+                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.20"))
+                if r.requests > len(verify):
+                    notes.append(f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
+                                 "(409, not counted; raise --qr-codes)")
+                once = run(api, "post", [one_code], 32, 2)
+                rows.append(("one dynamic code scanned concurrently (32 conn.)",
+                             f"{once.requests} scans, {once.requests - once.non2xx} accepted", "-",
+                             "exactly 1 accepted"))
 
             rows.append(("initial load into an empty database", fmt_rate(initial.imported / initial.seconds,
                                                                          " records/s"), "-", "≥ 20,000 records/s"))
-            rows.append(("incremental load into the loaded one",
-                         fmt_rate(incremental.imported / incremental.seconds, " records/s"), "-",
-                         "≥ 5,000 records/s"))
+            if incremental is not None:
+                rows.append(("incremental load into the loaded one",
+                             fmt_rate(incremental.imported / incremental.seconds, " records/s"), "-",
+                             "≥ 5,000 records/s"))
             workers = api.worker_peaks_mib()
             rows.append(("API worker peak RSS", ", ".join(f"{w:.0f}" for w in workers) + " MiB", "-",
                          "≤ 400 MiB each"))
@@ -349,7 +378,7 @@ def main() -> None:
             ceiling.stop()
             graph.close()
 
-        if not args.no_resolve:
+        if "resolve" in only:
             seconds, peak, summary = resolve_run(settings)
             rows.append(("ehc resolve over the whole graph", f"{seconds:,.0f} s, peak {peak:,.0f} MiB", "-",
                          "≤ 300 s, ≤ 8 GB at 1M"))

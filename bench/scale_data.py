@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.common import GIVEN, synthetic_records
+from bench.common import synthetic_records
+from services.demo import FEED_GIVEN as GIVEN
 from services.models import ResidentIn
 
 __all__ = ["OIDS", "Sample", "registration_lines", "write_population"]
@@ -37,6 +38,9 @@ class Sample:
     def pix_paths(self) -> list[str]:
         return ["/fhir/Patient/$ihe-pix?sourceIdentifier="
                 + quote(f"urn:oid:{OIDS[r.source_domain]}|{r.local_id}", safe=":") for r in self.records]
+
+    def native_pix_paths(self) -> list[str]:
+        return [f"/pix/lookup?domain={r.source_domain}&value={quote(r.local_id)}" for r in self.records]
 
 
 def write_population(path: Path, persons: int, *, seed: int, prefix: str = "",

@@ -89,7 +89,7 @@ class HealthCardService:
     # -- read ---------------------------------------------------------------------------------
     def raw(self, ehc_id: str) -> dict[str, Any] | None:
         """``{account, card, resident, bank_cards, current_empi_id}`` or None."""
-        return self.graph.read(store.get_account, ehc_id)
+        return store.read_account(self.graph, ehc_id)
 
     def _require(self, ehc_id: str) -> dict[str, Any]:
         found = self.raw(ehc_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import Principal
-from api.deps import ResidentsDep, require
+from api.deps import IdentitiesDep, ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
 from services.models import CardIn, CardStatusIn, ResidentIn, ResidentUpdate
 
@@ -76,5 +76,5 @@ def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, w
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)
-def get_identity(empi_id: str, residents: ResidentsDep, who: Reader) -> dict[str, Any]:
-    return residents.identity(empi_id, who.actor)
+def get_identity(empi_id: str, identities: IdentitiesDep, who: Reader) -> dict[str, Any]:
+    return identities.identity(empi_id, who.actor)
