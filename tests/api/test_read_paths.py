@@ -18,6 +18,7 @@ from lxml import etree
 from api.auth import issue_token
 from core.settings import Settings
 from graph.driver import Graph
+from graph.queries import query
 from graph.tokens import list_revoked_tokens
 from services.identities import IdentityReader
 from services.registry import ResidentService
@@ -34,6 +35,15 @@ def _three_records(client: TestClient, his: dict[str, str]) -> str:
         empi.add(str(r.json()["empi_id"]))
     assert len(empi) == 1
     return empi.pop()
+
+
+def _steady(client: TestClient) -> None:
+    """Keep the process's domain table and revocation list from reloading (a read every few seconds, not
+    per request) inside the request a test counts: on a slow box the seconds since the last reload vary."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.directory.find("H001")
+    services.revocations.refresh()
+    services.directory.ttl = services.revocations.ttl = 3600.0
 
 
 def _count(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
@@ -57,6 +67,7 @@ def test_identity_is_one_read_transaction_with_the_service_view(app_client: Test
     admin, his = token_for("admin"), token_for("his", sub="desk-7")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
+    _steady(app_client)
     reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
     r = app_client.get(f"/identities/{empi_id}", headers=his)
     assert r.status_code == 200, r.text
@@ -81,6 +92,7 @@ def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(app_client: TestC
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
     directory = app_client.app.state.services.directory  # type: ignore[attr-defined]
+    _steady(app_client)
     finds = _count(monkeypatch, directory, "find")
     params = {"sourceIdentifier": f"urn:oid:{HOSPITALS[0][1]}|H001-R1",
               "targetSystem": [f"urn:oid:{HOSPITALS[1][1]}", f"urn:oid:{ID_OID}"]}
@@ -111,6 +123,7 @@ def test_native_pix_resolves_each_domain_once(app_client: TestClient, token_for,
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
     directory = app_client.app.state.services.directory  # type: ignore[attr-defined]
+    _steady(app_client)
     finds = _count(monkeypatch, directory, "find")
     reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
     r = app_client.get("/pix/lookup", params={"domain": "H001", "value": "H001-R1", "target": ["H003"]},
@@ -151,3 +164,28 @@ def test_a_token_is_verified_once_until_it_expires_and_revocation_still_holds(  
     forged = his["Authorization"][:-4] + "AAAA"
     for _ in range(2):
         assert app_client.get("/domains", headers={"Authorization": forged}).status_code == 401
+
+
+def _operators(plan: Any) -> list[str]:
+    return [str(plan["operatorType"]).split("@")[0]] + [op for child in plan.get("children", [])
+                                                         for op in _operators(child)]
+
+
+def test_the_hot_queries_start_from_index_seeks(app_client: TestClient, token_for, graph: Graph) -> None:  # type: ignore[no-untyped-def]
+    """PROFILE of each read hot path's query on a populated graph: it starts from a unique-index seek,
+    and nothing scans a label or the whole store."""
+    admin, his = token_for("admin"), token_for("his")
+    make_domains(app_client, admin)
+    empi_id = _three_records(app_client, his)
+    hot = {"pix_lookup": {"domain": "H001", "number": "H001-R1", "targets": None, "include_inactive": False},
+           "get_identity_records": {"empi_id": empi_id},
+           "ehc_get_account": {"ehc_id": "NO-SUCH-ACCOUNT"},
+           "qr_consume_nonce": {"jti": "profile-probe", "exp": 1}}
+    with graph.driver.session(database=graph.database) as session:
+        for name, params in hot.items():
+            plan = session.run("PROFILE " + query(name), params).consume().profile
+            assert plan is not None, name
+            operators = _operators(plan)
+            assert any("IndexSeek" in op for op in operators), (name, operators)
+            scans = [op for op in operators if op.endswith("Scan")]
+            assert not scans, (name, operators)
