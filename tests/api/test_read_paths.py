@@ -177,7 +177,7 @@ def test_the_hot_queries_start_from_index_seeks(app_client: TestClient, token_fo
     admin, his = token_for("admin"), token_for("his")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
-    hot = {"pix_lookup": {"domain": "H001", "number": "H001-R1", "targets": None, "include_inactive": False},
+    hot: dict[str, dict[str, Any]] = {"pix_lookup": {"domain": "H001", "number": "H001-R1", "targets": None, "include_inactive": False},
            "get_identity_records": {"empi_id": empi_id},
            "ehc_get_account": {"ehc_id": "NO-SUCH-ACCOUNT"},
            "qr_consume_nonce": {"jti": "profile-probe", "exp": 1}}
