@@ -33,6 +33,7 @@ from api.routers import (
     subscriptions,
     tokens,
 )
+from api.token_cache import TokenVerifier
 from core.settings import HealthCardSettings, Settings, get_settings
 from graph.driver import Graph
 from healthcard.label_font import require_cjk_font
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
     app = FastAPIOffline(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                          swagger_ui_parameters={"validatorUrl": None})
     app.state.settings = settings
+    app.state.token_verifier = verifier = TokenVerifier(settings)  # verified tokens, remembered until exp
     app.state.metrics_registry, http_metrics = new_registry(lambda: getattr(app.state, "graph", None))
     if graph is not None:
         app.state.graph = graph
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
         app.include_router(router)
     install_console(app)  # the steward console at /console/ (its own session guard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, settings=settings)
+    app.add_middleware(RateLimit, settings=settings, verifier=verifier)
     app.add_middleware(FhirOutcomes)  # outside the limits: their 413/429 under /fhir are OperationOutcomes too
     app.add_middleware(AccessLog, metrics=http_metrics)  # added last: outermost, so it sees every request
     return app

@@ -55,6 +55,7 @@ class Principal:
     ip: str | None = None
     domains: frozenset[str] | None = None  # identifier domains it may write in; None: every domain
     jti: str | None = None
+    expires_at: int | None = None  # the token's exp (epoch seconds)
 
     @property
     def actor(self) -> Actor:
@@ -139,4 +140,6 @@ def decode_token(settings: Settings, token: str) -> Principal:
                         "request a new one", code="token_invalid")
     scopes = frozenset(str(claims.get("scope", "")).split()) & ROLE_SCOPES[role]
     return Principal(sub=str(claims["sub"]), role=role, scopes=scopes,
-                     domains=_domains_of(role, claims.get("domains")), jti=str(claims["jti"]))
+                     domains=_domains_of(role, claims.get("domains")), jti=str(claims["jti"]),
+                     expires_at=int(claims["exp"]))
+

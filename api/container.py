@@ -18,6 +18,7 @@ from services.domains import DomainService
 from services.egress import EgressPolicy
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
+from services.identities import IdentityReader
 from services.lifecycle import LifecycleService, survivorship_rules
 from services.matching import MatchEngine, engine_for
 from services.notify import SubscriptionService
@@ -41,6 +42,7 @@ class AppServices:
     healthcard: HealthCardRuntime
     engine: MatchEngine
     residents: ResidentService
+    identities: IdentityReader
     lifecycle: LifecycleService
     reviews: ReviewService
     pix: PixService
@@ -63,7 +65,8 @@ class AppServices:
         return cls(
             settings=settings, graph=graph, audit=audit, directory=directory,
             revocations=RevocationList(graph, ttl=settings.token_revocation_cache_seconds),
-            healthcard=runtime, engine=engine, residents=residents, lifecycle=lifecycle,
+            healthcard=runtime, engine=engine, residents=residents, identities=IdentityReader(graph, audit),
+            lifecycle=lifecycle,
             reviews=ReviewService(graph, residents, lifecycle),
             pix=PixService(graph, audit, directory),
             accounts=accounts,

@@ -6,10 +6,12 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import AuthError, Principal, decode_token
 from api.container import AppServices
+from api.token_cache import TokenVerifier
 from core.errors import Forbidden
 from core.settings import Settings
 from graph.audit_buffer import AuditBuffer
@@ -19,6 +21,7 @@ from healthcard.runtime import HealthCardRuntime
 from services.domains import DomainService
 from services.healthcard import HealthCardService
 from services.healthcard_qr import QrService
+from services.identities import IdentityReader
 from services.lifecycle import LifecycleService
 from services.matching import MatchEngine
 from services.notify import SubscriptionService
@@ -34,6 +37,7 @@ __all__ = [
     "EngineDep",
     "GraphDep",
     "HealthCardDep",
+    "IdentitiesDep",
     "LifecycleDep",
     "PixDep",
     "QrDep",
@@ -52,7 +56,9 @@ _bearer = HTTPBearer(auto_error=False, description="JWT from `ehc token issue --
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Every dependency here is ``async def``: they do no blocking I/O, and FastAPI runs a plain ``def``
+# dependency in the thread pool, one hop (and GIL hand-over) per dependency per request.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -63,63 +69,71 @@ def get_services(request: Request) -> AppServices:
     return services
 
 
+async def services_dep(request: Request) -> AppServices:
+    return get_services(request)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-ServicesDep = Annotated[AppServices, Depends(get_services)]
+ServicesDep = Annotated[AppServices, Depends(services_dep)]
 
 
-def get_graph(services: ServicesDep) -> Graph:
+async def get_graph(services: ServicesDep) -> Graph:
     return services.graph
 
 
-def get_audit(services: ServicesDep) -> AuditBuffer:
+async def get_audit(services: ServicesDep) -> AuditBuffer:
     return services.audit
 
 
-def get_residents(services: ServicesDep) -> ResidentService:
+async def get_residents(services: ServicesDep) -> ResidentService:
     return services.residents
 
 
-def get_pix(services: ServicesDep) -> PixService:
+async def get_identities(services: ServicesDep) -> IdentityReader:
+    return services.identities
+
+
+async def get_pix(services: ServicesDep) -> PixService:
     return services.pix
 
 
-def get_lifecycle(services: ServicesDep) -> LifecycleService:
+async def get_lifecycle(services: ServicesDep) -> LifecycleService:
     return services.lifecycle
 
 
-def get_reviews(services: ServicesDep) -> ReviewService:
+async def get_reviews(services: ServicesDep) -> ReviewService:
     return services.reviews
 
 
-def get_engine(services: ServicesDep) -> MatchEngine:
+async def get_engine(services: ServicesDep) -> MatchEngine:
     return services.engine
 
 
-def get_healthcard_runtime(services: ServicesDep) -> HealthCardRuntime:
+async def get_healthcard_runtime(services: ServicesDep) -> HealthCardRuntime:
     return services.healthcard
 
 
-def get_healthcard(services: ServicesDep) -> HealthCardService:
+async def get_healthcard(services: ServicesDep) -> HealthCardService:
     return services.accounts
 
 
-def get_qr(services: ServicesDep) -> QrService:
+async def get_qr(services: ServicesDep) -> QrService:
     return services.qr
 
 
-def get_qr_keys(services: ServicesDep) -> QrKeyStore:
+async def get_qr_keys(services: ServicesDep) -> QrKeyStore:
     return services.healthcard.keys
 
 
-def get_subscriptions(services: ServicesDep) -> SubscriptionService:
+async def get_subscriptions(services: ServicesDep) -> SubscriptionService:
     return services.subscriptions
 
 
-def get_domains(services: ServicesDep) -> DomainService:
+async def get_domains(services: ServicesDep) -> DomainService:
     return services.domains
 
 
-def get_tokens(services: ServicesDep) -> TokenService:
+async def get_tokens(services: ServicesDep) -> TokenService:
     return services.tokens
 
 
@@ -127,6 +141,7 @@ GraphDep = Annotated[Graph, Depends(get_graph)]
 AuditDep = Annotated[AuditBuffer, Depends(get_audit)]
 ResidentsDep = Annotated[ResidentService, Depends(get_residents)]
 PixDep = Annotated[PixService, Depends(get_pix)]
+IdentitiesDep = Annotated[IdentityReader, Depends(get_identities)]
 LifecycleDep = Annotated[LifecycleService, Depends(get_lifecycle)]
 ReviewsDep = Annotated[ReviewService, Depends(get_reviews)]
 EngineDep = Annotated[MatchEngine, Depends(get_engine)]
@@ -145,12 +160,16 @@ class RequireScope:
     def __init__(self, scope: str) -> None:
         self.scope = scope
 
-    def __call__(self, request: Request, settings: SettingsDep,
-                 credentials: BearerDep) -> Principal:
+    async def __call__(self, request: Request, settings: SettingsDep,
+                       credentials: BearerDep) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
-        principal = decode_token(settings, credentials.credentials)
+        verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+        principal = (verifier.decode(credentials.credentials) if verifier is not None
+                     else decode_token(settings, credentials.credentials))
         revocations = get_services(request).revocations
+        if revocations.stale():  # reloading the list reads Neo4j: off the event loop
+            await run_in_threadpool(revocations.refresh)
         if principal.jti is not None and revocations.is_revoked(principal.jti):
             raise AuthError("the access token has been revoked; request a new one", code="token_revoked")
         principal = replace(principal, ip=request.client.host if request.client else None)

@@ -7,7 +7,9 @@ any other request (no token, a malformed, forged or expired one) counts against 
 address, so a burst of bad tokens is throttled. Over the limit: 429 in the documented JSON shape
 ``{code: rate_limited, message}`` with ``Retry-After`` (seconds). ``/health`` and its live/ready forms are not limited.
 Counters live in ``EHC_RATE_LIMIT_STORAGE`` (``memory://``: per process; a shared store such as
-``redis://`` makes the limits hold across workers)."""
+``redis://`` makes the limits hold across workers). The per-process ``memory://`` counters are kept by
+limits' asyncio storage: its synchronous twin starts a timer thread to expire counters every 10 ms or
+so, a thread start per request or two under load, which cost more than the rest of a PIX lookup."""
 
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage as AsyncMemoryStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncSlidingWindowCounterRateLimiter
 from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.auth import AuthError, decode_token
+from api.auth import AuthError
 from api.console.session import COOKIE, signed_in_user
+from api.token_cache import TokenVerifier
 from core.settings import Settings
 
 __all__ = ["RateLimit"]
@@ -31,13 +36,18 @@ _EXEMPT = frozenset({"/health", "/health/live", "/health/ready"})
 
 
 class RateLimit:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.app = app
         self.settings = settings
-        storage = storage_from_string(settings.rate_limit_storage)
-        if not isinstance(storage, Storage):
-            raise TypeError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
-        self.limiter = SlidingWindowCounterRateLimiter(storage)
+        self.verifier = verifier or TokenVerifier(settings)
+        self.limiter: SlidingWindowCounterRateLimiter | AsyncSlidingWindowCounterRateLimiter
+        if settings.rate_limit_storage.startswith("memory://"):
+            self.limiter = AsyncSlidingWindowCounterRateLimiter(AsyncMemoryStorage())
+        else:
+            storage = storage_from_string(settings.rate_limit_storage)
+            if not isinstance(storage, Storage):
+                raise TypeError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
+            self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.client_limits: list[RateLimitItem] = parse_many(settings.rate_limit_client)
         self.anonymous_limits: list[RateLimitItem] = parse_many(settings.rate_limit_anonymous)
 
@@ -47,17 +57,22 @@ class RateLimit:
             return
         key, items = self._key(scope)
         for item in items:
-            if not self.limiter.hit(item, key):
+            if not await self._hit(item, key):
                 await self._refuse(send, item, key)
                 return
         await self.app(scope, receive, send)
+
+    async def _hit(self, item: RateLimitItem, key: str) -> bool:
+        if isinstance(self.limiter, AsyncSlidingWindowCounterRateLimiter):
+            return await self.limiter.hit(item, key)
+        return self.limiter.hit(item, key)
 
     def _key(self, scope: Scope) -> tuple[str, list[RateLimitItem]]:
         headers = dict(scope.get("headers") or [])
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
-                return f"sub:{decode_token(self.settings, token.strip()).sub}", self.client_limits
+                return f"sub:{self.verifier.decode(token.strip()).sub}", self.client_limits
             except AuthError:
                 pass
         console = signed_in_user(self.settings, cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(COOKIE))
@@ -67,7 +82,10 @@ class RateLimit:
         return f"ip:{client[0] if client else 'unknown'}", self.anonymous_limits
 
     async def _refuse(self, send: Send, item: RateLimitItem, key: str) -> None:
-        reset_at, _remaining = self.limiter.get_window_stats(item, key)
+        if isinstance(self.limiter, AsyncSlidingWindowCounterRateLimiter):
+            reset_at, _remaining = await self.limiter.get_window_stats(item, key)
+        else:
+            reset_at, _remaining = self.limiter.get_window_stats(item, key)
         retry_after = max(1, math.ceil(reset_at - time.time()))
         who = "this client" if key.startswith("sub:") else "this address (no valid token)"
         data = json.dumps({"code": "rate_limited",

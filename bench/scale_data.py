@@ -39,6 +39,9 @@ class Sample:
         return ["/fhir/Patient/$ihe-pix?sourceIdentifier="
                 + quote(f"urn:oid:{OIDS[r.source_domain]}|{r.local_id}", safe=":") for r in self.records]
 
+    def native_pix_paths(self) -> list[str]:
+        return [f"/pix/lookup?domain={r.source_domain}&value={quote(r.local_id)}" for r in self.records]
+
 
 def write_population(path: Path, persons: int, *, seed: int, prefix: str = "",
                      sample: Sample | None = None) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Query, RoutingControl, unit_of_work
 from neo4j.exceptions import (
     ClientError,
     ConnectionPoolError,
@@ -169,6 +169,32 @@ class Graph:
         except Exception as exc:
             raise Unavailable(f"the database does not answer ({type(exc).__name__})",
                               code="database_unavailable") from exc
+
+    def read_rows(self, name: str, **params: Any) -> list[Any]:
+        """One named read query, pipelined: BEGIN, RUN and PULL go in one Bolt round trip, then COMMIT
+        (``Driver.execute_query``; ``read`` sends BEGIN on its own first). Still a managed read transaction:
+        routed to a reader on a cluster, retried on transient errors, bounded by the transaction timeout.
+        For the hot read paths whose work is a single query (PIX, identities, QR accounts)."""
+        return self._pipelined(RoutingControl.READ, name, params)
+
+    def write_rows(self, name: str, **params: Any) -> list[Any]:
+        """One named write query as ``read_rows`` runs a read: a managed write transaction, pipelined
+        (idempotent queries only: the driver retries). A broken constraint is ``DuplicateKey``."""
+        return self._pipelined(RoutingControl.WRITE, name, params)
+
+    def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        text = Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
+        try:
+            records, _summary, _keys = self.driver.execute_query(
+                text, params, routing_=routing, database_=self.database, bookmark_manager_=None)
+        except ConstraintError as exc:
+            raise DuplicateKey(str(exc.message or exc)) from exc
+        except _DRIVER_ERRORS as exc:
+            mapped = unavailable_from(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        return [record.data() for record in records]
 
     def read_query(self, name: str, **params: Any) -> list[Any]:
         """One named read query in its own transaction (rows typed by the caller, see ``run``)."""

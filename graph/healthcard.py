@@ -30,7 +30,8 @@ from graph.values import plain
 
 __all__ = [
     "Neo4jNonceStore", "add_bank_card", "claim_account", "demo_residents", "find_account_by_key",
-    "get_account", "link_account", "lock_account", "remove_bank_card", "update_account",
+    "get_account", "link_account", "lock_account", "read_account", "remove_bank_card",
+    "update_account",
 ]
 
 
@@ -56,6 +57,11 @@ def _account_row(rows: list[AccountRow]) -> AccountRow | None:
 def get_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
     """``{account, card, resident, bank_cards}`` or None."""
     return _account_row(run(tx, "ehc_get_account", ehc_id=ehc_id))
+
+
+def read_account(graph: Graph, ehc_id: str) -> AccountRow | None:
+    """``get_account`` as one pipelined read transaction of its own (every QR verification reads it)."""
+    return _account_row(graph.read_rows("ehc_get_account", ehc_id=ehc_id))
 
 
 def lock_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
@@ -98,7 +104,7 @@ class Neo4jNonceStore:
         self._count = 0
 
     def consume(self, jti: str, exp: int) -> bool:
-        rows = self.graph.write_query("qr_consume_nonce", jti=jti, exp=int(exp))
+        rows = self.graph.write_rows("qr_consume_nonce", jti=jti, exp=int(exp))
         self._count += 1
         if self.purge_every and self._count % self.purge_every == 0:
             self.purge(before=int(exp) - 3600)

@@ -11,7 +11,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.driver import run, run_one
+from graph.driver import Graph, first, run, run_one
 from graph.rows import (
     AttachCardRow,
     CandidateRow,
@@ -22,6 +22,7 @@ from graph.rows import (
     DetachCardRow,
     IdentifierLock,
     IdentityRow,
+    IdentityWithRecordsRow,
     LockedRow,
     NodeProps,
     PixRow,
@@ -58,6 +59,8 @@ __all__ = [
     "reconsider_candidates",
     "set_block_keys",
     "register_resident",
+    "read_identity_records",
+    "read_pix_lookup",
     "set_card_status",
     "update_resident",
 ]
@@ -222,3 +225,16 @@ def list_flagged_records(tx: ManagedTransaction, *, flag: str | None, source_dom
                          limit: int) -> list[CandidateRow]:
     """A page of records carrying data-quality flags (keyset on resident_id), filtered by flag and domain."""
     return plain(run(tx, "list_flagged_records", flag=flag, source_domain=source_domain, after=after, limit=limit))
+
+
+def read_identity_records(graph: Graph, empi_id: str) -> IdentityWithRecordsRow | None:
+    """An identity (a merged id: its survivor) with every record and its cards, in one pipelined read:
+    ``{requested, empi_id, status, records: [{resident, empi_id, cards}]}`` (records oldest first)."""
+    return plain(first(graph.read_rows("get_identity_records", empi_id=empi_id)))
+
+
+def read_pix_lookup(graph: Graph, *, domain: str, number: str, targets: list[str] | None,
+                    include_inactive: bool = False) -> list[PixRow]:
+    """``pix_lookup`` as one pipelined read transaction of its own (the PIX hot path)."""
+    return graph.read_rows("pix_lookup", domain=domain, number=number, targets=targets,
+                           include_inactive=include_inactive)

@@ -35,10 +35,24 @@ class RevocationList:
     def is_revoked(self, jti: str) -> bool:
         with self._lock:
             if time.monotonic() - self._loaded > self.ttl:
-                rows = self.graph.read(list_revoked_tokens, int(time.time()))
-                self._revoked = frozenset(str(r["jti"]) for r in rows)
-                self._loaded = time.monotonic()
+                self._reload()
             return jti in self._revoked
+
+    def stale(self) -> bool:
+        """True when the next ``is_revoked`` would reload the list from Neo4j (call ``refresh`` first,
+        off the event loop, to keep that read out of it)."""
+        return time.monotonic() - self._loaded > self.ttl
+
+    def refresh(self) -> None:
+        """Reload the list now if it is stale."""
+        with self._lock:
+            if time.monotonic() - self._loaded > self.ttl:
+                self._reload()
+
+    def _reload(self) -> None:
+        rows = self.graph.read(list_revoked_tokens, int(time.time()))
+        self._revoked = frozenset(str(r["jti"]) for r in rows)
+        self._loaded = time.monotonic()
 
     def invalidate(self) -> None:
         with self._lock:

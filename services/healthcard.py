@@ -59,7 +59,7 @@ class HealthCardService:
     # -- read ---------------------------------------------------------------------------------
     def raw(self, ehc_id: str) -> AccountRow | None:
         """``{account, card, resident, bank_cards, current_empi_id}`` or None."""
-        return self.graph.read(store.get_account, ehc_id)
+        return store.read_account(self.graph, ehc_id)
 
     def _require(self, ehc_id: str) -> AccountRow:
         found = self.raw(ehc_id)

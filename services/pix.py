@@ -62,8 +62,14 @@ class PixService:
         target_codes = None
         if targets:
             target_codes = [self.resolve_domain(t, "targets")["code"] for t in targets]
-        rows = self.graph.read(lambda tx: repo.pix_lookup(tx, domain=source["code"], number=value,
-                                                          targets=target_codes, include_inactive=include_inactive))
+        return self.lookup_resolved(source, value, target_codes, include_inactive, actor)
+
+    def lookup_resolved(self, source: DomainNode, value: str, target_codes: list[str] | None = None,
+                        include_inactive: bool = False, actor: Actor | None = None) -> PixResult:
+        """``lookup`` with the domains already resolved (``resolve_domain``): the source domain and the
+        target domain codes, so a caller that resolved them to answer in its own terms does not again."""
+        rows = repo.read_pix_lookup(self.graph, domain=source["code"], number=value, targets=target_codes,
+                                    include_inactive=include_inactive)
         if not rows:
             found = self.graph.read(repo.find_identifier, source["code"], value)
             if found is None or not found["holders"]:

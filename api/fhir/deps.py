@@ -13,11 +13,11 @@ from services.pdq import PdqService
 __all__ = ["EngineDep", "LifecycleDep", "PdqDep", "base_url"]
 
 
-def get_pdq(graph: GraphDep, lifecycle: LifecycleDep) -> PdqService:
+async def get_pdq(graph: GraphDep, lifecycle: LifecycleDep) -> PdqService:
     return PdqService(graph, lifecycle)
 
 
-def get_engine(services: ServicesDep) -> MatchEngine:
+async def get_engine(services: ServicesDep) -> MatchEngine:
     return services.engine
 
 

@@ -6,6 +6,7 @@ As HAPI FHIR does: ``_format`` wins over ``Accept`` and takes ``json``/``xml`` o
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from fastapi import Request
@@ -24,6 +25,7 @@ __all__ = [
     "NotAcceptable",
     "UnsupportedMediaType",
     "accept_format",
+    "fhir_json",
     "fhir_response",
     "format_of",
     "parse_resource",
@@ -99,6 +101,13 @@ def fhir_response(request: Request, resource: FHIRAbstractModel, status: int = 2
     media = FHIR_XML if fmt == "xml" else FHIR_JSON
     return Response(render(resource, fmt), status_code=status, media_type=f"{media}; charset=utf-8",
                     headers=headers)
+
+
+def fhir_json(resource: dict[str, Any], status: int = 200) -> Response:
+    """A resource already in its JSON shape (``resourceType`` first, no nulls), written without the models:
+    for hot paths whose resources hold only values the service produced."""
+    data = json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(data, status_code=status, media_type=f"{FHIR_JSON}; charset=utf-8")
 
 
 def _safe_parser() -> etree.XMLParser:

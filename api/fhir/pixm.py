@@ -1,4 +1,9 @@
-"""IHE PIXm (ITI-83): GET /fhir/Patient/$ihe-pix returning a FHIR Parameters resource (JSON or XML)."""
+"""IHE PIXm (ITI-83): GET /fhir/Patient/$ihe-pix returning a FHIR Parameters resource (JSON or XML).
+
+The answer is every registration desk's first call, so its JSON is written directly (``fhir_json``):
+the Parameters resource holds only strings the service produced, and validating it through the
+fhir.resources models cost ten times the rest of the request. XML still goes through the models, and a
+test validates the JSON against them."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from fhir.resources.R4B.parameters import Parameters
 
 from api.auth import Principal
 from api.deps import PixDep, require
-from api.fhir.formats import fhir_response, wanted_format
+from api.fhir.formats import fhir_json, fhir_response, wanted_format
 from api.fhir.outcomes import operation_outcome
 from api.fhir.schemas import FHIR_ERRORS, ParametersResource
 from services.pix import UnknownDomain, UnknownIdentifier
@@ -33,7 +38,7 @@ def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(req
                                                     description="urn:oid:<domain OID>|<value>")],
             target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
             _format: Annotated[str | None, Query(alias="_format")] = None) -> Response:
-    wanted_format(request)  # an unsupported _format is 406 before anything is looked up
+    fmt = wanted_format(request)  # an unsupported _format is 406 before anything is looked up
     if "|" not in source_identifier:
         return _outcome(request, 400, "invalid", "sourceIdentifier must be <system>|<value>, e.g. "
                                                  "urn:oid:2.16.156.10011.1.3|110105194912310020")
@@ -53,7 +58,7 @@ def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(req
             except UnknownDomain:
                 return _outcome(request, 403, "code-invalid", f"targetSystem not found: {ref}")
     try:
-        result = pix.lookup(source["code"], value, targets, actor=who.actor)
+        result = pix.lookup_resolved(source, value, targets, actor=who.actor)
     except UnknownIdentifier:
         return _outcome(request, 404, "not-found", "sourceIdentifier Patient Identifier not found")
     parameters: list[dict[str, Any]] = [
@@ -61,10 +66,13 @@ def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(req
         for i in result.identifiers
     ]
     parameters.append({"name": "targetId", "valueReference": {"reference": f"Patient/{result.empi_id}"}})
-    body: dict[str, Any] = {"parameter": parameters}
+    body: dict[str, Any] = {"resourceType": "Parameters"}
     conflict = result.conflict
     if conflict:
         body["meta"] = {"tag": [{"system": CONFLICT_TAG, "code": c,
                                  "display": "identity holds conflicting values (steward override)"}
                                 for c in conflict]}
-    return fhir_response(request, Parameters(**body))
+    body["parameter"] = parameters
+    if fmt == "json":
+        return fhir_json(body)
+    return fhir_response(request, Parameters(**body), fmt=fmt)

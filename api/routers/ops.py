@@ -18,11 +18,11 @@ router = APIRouter(tags=["ops"])
 class MetricsAccess(RequireScope):
     """``metrics:read``, unless the operators opened the scrape endpoint (``EHC_METRICS_PUBLIC``)."""
 
-    def __call__(self, request: Request, settings: SettingsDep,  # type: ignore[override]
-                 credentials: BearerDep) -> Principal | None:
+    async def __call__(self, request: Request, settings: SettingsDep,  # type: ignore[override]
+                       credentials: BearerDep) -> Principal | None:
         if settings.metrics_public:
             return None
-        return super().__call__(request, settings, credentials)
+        return await super().__call__(request, settings, credentials)
 
 
 @router.get("/metrics", include_in_schema=False)

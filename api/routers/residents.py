@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import Principal
-from api.deps import ResidentsDep, require
+from api.deps import IdentitiesDep, ResidentsDep, require
 from api.schemas import CardStatusPublic, ChangePublic, IdentityPublic, RegistrationPublic, ResidentPublic
 from api.schemas_lifecycle import LinkPublic
 from api.schemas_ops import CardHoldersPublic
@@ -78,5 +78,5 @@ def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, w
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)
-def get_identity(empi_id: str, residents: ResidentsDep, who: Reader) -> Identity:
-    return residents.identity(empi_id, who.actor)
+def get_identity(empi_id: str, identities: IdentitiesDep, who: Reader) -> Identity:
+    return identities.identity(empi_id, who.actor)

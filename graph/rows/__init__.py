@@ -159,6 +159,7 @@ from graph.rows.residents import (
 from graph.rows.writes import (
     CensusRow,
     IdentityRecordsRow,
+    IdentityWithRecordsRow,
     ImportCountsRow,
     NumberedRow,
     PendingEventRow,
@@ -172,7 +173,7 @@ from graph.rows.writes import (
 )
 
 __all__ = [
-    "QUERY_ROWS", "CensusRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "IdentityRecordsRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
+    "QUERY_ROWS", "IdentityWithRecordsRow", "CensusRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "IdentityRecordsRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
     "StreamSeqRow", "UpdatedRow", "ValueRow", "AccountKeyRow", "AccountOnlyRow", "AccountRow", "AttachCardRow", "AuditIdRow", "AuditNode",
     "AuditRow", "BankCardNode", "BankCardRow", "BulkLockRow", "CandidateRow", "CardHolder", "CardIdRow",
     "CardRow", "CardStatusRow", "ChangeNode", "ChangeRow", "ClaimedAccountRow", "ConsoleCard",
@@ -241,6 +242,7 @@ QUERY_ROWS: dict[str, type | None] = {
     "lock_keys_find_candidates": CandidateRow,
     "reconsider_candidates": CandidateRow,
     "identity_records": IdentityRecordsRow,
+    "get_identity_records": IdentityWithRecordsRow,
     "set_block_keys": UpdatedRow,
     "create_review_items": ReviewKeyRow,
     "sequence_lock": ValueRow,

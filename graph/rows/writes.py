@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import TypedDict
 
 from graph.rows.base import NodeProps
+from graph.rows.residents import ResidentRow
 
-__all__ = ["CensusRow", "IdentityRecordsRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
+__all__ = ["CensusRow", "IdentityRecordsRow", "IdentityWithRecordsRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
            "StreamSeqRow", "UpdatedRow", "ValueRow"]
 
 
@@ -85,3 +86,12 @@ class ImportCountsRow(TypedDict):
 class PropsRow(TypedDict):
     """initial_import_domains: a domain node's properties."""
     props: NodeProps
+
+
+class IdentityWithRecordsRow(TypedDict):
+    """get_identity_records: the requested EMPI id, its survivor and every record as ``get_resident``
+    reads it, oldest first."""
+    requested: str
+    empi_id: str
+    status: str
+    records: list[ResidentRow]
