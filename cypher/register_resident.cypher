@@ -9,10 +9,14 @@ ON CREATE SET i.status = 'active', i.created_at = datetime()
 CREATE (r)-[:IDENTIFIED_AS {since: datetime()}]->(i)
 WITH r, i
 CALL (r) {
-  UNWIND $cards AS card
+  // one statement, one clock: each card is a nanosecond after the one before, so the record's cards keep
+  // the order they were given in (its own identifier first), as when they were attached one by one
+  UNWIND range(0, size($cards) - 1) AS n
+  WITH r, n, $cards[n] AS card
   MATCH (c:Card {domain: card.domain, number: card.number})
   MERGE (r)-[h:HAS_CARD]->(c)
-  ON CREATE SET h.rel_id = card.rel_id, h.app_domain = $app_domain, h.since = datetime()
+  ON CREATE SET h.rel_id = card.rel_id, h.app_domain = $app_domain,
+                h.since = datetime() + duration({nanoseconds: n})
 }
 CALL (r) {
   WITH r WHERE $link IS NOT NULL

@@ -7,9 +7,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from graph.notify import sequence_events
 
 
 def _events(graph: Graph) -> list[dict[str, Any]]:
+    sequence_events(graph)  # an event's global number is given after its commit (as the dispatcher does)
     return [r["event"] for r in graph.read_query("list_events_after", after=0, limit=1000)]
 
 

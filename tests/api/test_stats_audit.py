@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from graph.notify import sequence_events
 from tests.api.helpers import ID_B, make_domains, resident
 
 
@@ -66,6 +67,7 @@ def test_every_change_writes_its_event_atomically(app_client: TestClient, token_
     stale = app_client.patch(f"/residents/{rec['resident_id']}", json={"version": 1, "phone": "13700000001"},
                              headers=his)
     assert stale.status_code == 409
+    sequence_events(graph)  # an event's global number is given after its commit (as the dispatcher does)
     rows = [r for r in graph.read_query("list_events_after", after=0, limit=100)
             if not r["event"]["type"].startswith("domain.")]  # make_domains announced its domains first
     first = rows[0]["event"]["seq"]
