@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from core.freejson import FreeJson
 from core.settings import get_settings
 from services.model_registry import Deployment, ModelRegistry
 
@@ -87,7 +88,7 @@ def _audited(change: Callable[..., Deployment]) -> Deployment:
     graph = Graph.from_settings(settings)
     actor = Actor(getpass.getuser(), "analyst")
 
-    def audit(kind: str, version: str, detail: dict[str, Any]) -> None:
+    def audit(kind: str, version: str, detail: FreeJson) -> None:
         graph.write(lambda tx: record_audit(tx, actor, kind, "model", version, detail))
 
     try:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Unavailable
+from core.freejson import FreeJson
 from core.ids import new_id
 from graph.driver import Graph, Transaction, run
 from graph.supervision import merge_tallies, record_tallies
@@ -36,7 +37,7 @@ class AuditBuffer:
         self._thread: threading.Thread | None = None
 
     def record(self, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-               detail: dict[str, Any] | None = None, tally: list[dict[str, Any]] | None = None) -> None:
+               detail: FreeJson | None = None, tally: list[dict[str, Any]] | None = None) -> None:
         row = {"audit_id": new_id("A"), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
                "role": actor.role, "ip": actor.ip, "action": action, "resource_type": resource_type,
                "resource_id": resource_id, "detail": to_json(detail or {})}
