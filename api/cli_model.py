@@ -7,7 +7,7 @@ import getpass
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -38,11 +38,11 @@ def save(version: Annotated[str, typer.Argument(help="the new, immutable version
     """Save a rule config or dedupe model as a new version, with its training summary and evaluation."""
     if rules is not None and dedupe is not None:
         raise typer.BadParameter("give one of --rules and --dedupe, not both")
-    summary: dict[str, Any] = json.loads(training.read_text(encoding="utf-8")) if training else {}
+    summary: FreeJson = json.loads(training.read_text(encoding="utf-8")) if training else {}
     registry = _registry()
     if rules is not None:
         config = json.loads(rules.read_text(encoding="utf-8"))
-        evaluation: dict[str, Any] = {}
+        evaluation: FreeJson = {}
         if evaluate:
             from resolver.rules import load_rules
             from services.evaluation import evaluate_synthetic

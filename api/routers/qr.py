@@ -10,6 +10,7 @@ from api.auth import Principal
 from api.deps import QrDep, QrKeysDep, require
 from api.schemas_ehc import QrPublic, VerificationPublic
 from api.schemas_ops import JwksPublic
+from core.freejson import FreeJson
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 from services.healthcard_qr import IssuedQrView, QrVerified
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/ehc", tags=["virtual health card: QR codes"])
 Issuer = Annotated[Principal, Depends(require("qr:issue"))]
 Printer = Annotated[Principal, Depends(require("ehc:register"))]
 Verifier = Annotated[Principal, Depends(require("qr:verify"))]
-_IMAGE: dict[str, Any] = {"content": {"image/png": {}, "image/svg+xml": {}}}
+_IMAGE: FreeJson = {"content": {"image/png": {}, "image/svg+xml": {}}}
 
 
 @router.post("/accounts/{ehc_id}/qr", response_model=QrPublic)
