@@ -7,10 +7,11 @@ import getpass
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from core.freejson import FreeJson
 from core.settings import get_settings
 from services.model_registry import Deployment, ModelRegistry
 
@@ -37,11 +38,11 @@ def save(version: Annotated[str, typer.Argument(help="the new, immutable version
     """Save a rule config or dedupe model as a new version, with its training summary and evaluation."""
     if rules is not None and dedupe is not None:
         raise typer.BadParameter("give one of --rules and --dedupe, not both")
-    summary: dict[str, Any] = json.loads(training.read_text(encoding="utf-8")) if training else {}
+    summary: FreeJson = json.loads(training.read_text(encoding="utf-8")) if training else {}
     registry = _registry()
     if rules is not None:
         config = json.loads(rules.read_text(encoding="utf-8"))
-        evaluation: dict[str, Any] = {}
+        evaluation: FreeJson = {}
         if evaluate:
             from resolver.rules import load_rules
             from services.evaluation import evaluate_synthetic
@@ -87,7 +88,7 @@ def _audited(change: Callable[..., Deployment]) -> Deployment:
     graph = Graph.from_settings(settings)
     actor = Actor(getpass.getuser(), "analyst")
 
-    def audit(kind: str, version: str, detail: dict[str, Any]) -> None:
+    def audit(kind: str, version: str, detail: FreeJson) -> None:
         graph.write(lambda tx: record_audit(tx, actor, kind, "model", version, detail))
 
     try:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import typer
 
-from services.shadow import ShadowReport
+from services.shadow import JoinExample, ShadowExample, ShadowReport, SplitExample
 
 __all__ = ["echo_shadow"]
 
 
-def _pair(e: dict[str, Any]) -> str:
+def _pair(e: ShadowExample) -> str:
     fields = ", ".join(f"{f['field']}={f['level']}({f['weight']:+.1f}) {f['values'][0]!s}|{f['values'][1]!s}"
                        for f in e["fields"])
     notes = f" [{'; '.join(e['notes'])}]" if e["notes"] else ""
@@ -32,14 +31,25 @@ def echo_shadow(report: ShadowReport, *, as_json: bool = False) -> None:
                f"deployed model), split {report.identities_split}")
     typer.echo(f"  review items {report.review_items}: created {report.review_items_created}, "
                f"no longer queued {report.review_items_dropped}")
-    for kind, examples in report.examples.items():
-        if not examples:
-            continue
+    ex = report.examples  # in the order shadow_run finds them
+    _echo_kind("links_added", [_pair(e) for e in ex.get("links_added", [])])
+    _echo_kind("links_removed", [_pair(e) for e in ex.get("links_removed", [])])
+    _echo_kind("identities_joined", [_joined(e) for e in ex.get("identities_joined", [])])
+    _echo_kind("identities_split", [_split(e) for e in ex.get("identities_split", [])])
+    _echo_kind("review_items_created", [_pair(e) for e in ex.get("review_items_created", [])])
+    _echo_kind("review_items_dropped", [_pair(e) for e in ex.get("review_items_dropped", [])])
+
+
+def _echo_kind(kind: str, lines: list[str]) -> None:
+    if lines:
         typer.echo(f"{kind.replace('_', ' ')}:")
-        for e in examples:
-            if "a" in e:
-                typer.echo(f"  - {_pair(e)}")
-            elif "pair" in e:
-                typer.echo(f"  - {e['identity']} records {', '.join(e['records'])}: {e['why']}\n    {_pair(e['pair'])}")
-            else:
-                typer.echo(f"  - {', '.join(e['identities'])} (records {', '.join(e['records'])}): {e['why']}")
+        for line in lines:
+            typer.echo(f"  - {line}")
+
+
+def _joined(e: JoinExample) -> str:
+    return f"{', '.join(e['identities'])} (records {', '.join(e['records'])}): {e['why']}"
+
+
+def _split(e: SplitExample) -> str:
+    return f"{e['identity']} records {', '.join(e['records'])}: {e['why']}\n    {_pair(e['pair'])}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.freejson import FreeJson
 from services.domain import LinkSource, MatchResult
 
 __all__ = [
@@ -98,7 +99,7 @@ class LinkDecisionPublic(_Public):
     method: str
     model_version: str
     reason: str
-    explanation: list[dict[str, Any]] = []
+    explanation: list[FreeJson] = []
 
 
 class RegistrationPublic(_Public):

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 __all__ = ["AccountPublic", "AccountRegistrationPublic", "AccountResidentPublic", "BankCardPublic", "CancellationPublic",
-           "EhcCardPublic", "QrImagePublic", "QrPublic", "VerificationPublic"]
+           "ChannelInfoPublic", "EhcCardPublic", "QrImagePublic", "QrInfoPublic", "QrPaymentPublic",
+           "QrPublic", "SceneInfoPublic", "VerificationPublic", "VerifiedPaymentPublic"]
 
 
 class _Public(BaseModel):
@@ -82,6 +83,22 @@ class QrImagePublic(_Public):
     base64: str
 
 
+class QrInfoPublic(_Public):
+    """How big the code's symbol is (``healthcard.qr.QrInfo``)."""
+    version: int
+    modules: int
+    ecc: str
+    payload_chars: int
+    modes: list[str]
+
+
+class QrPaymentPublic(_Public):
+    """The payment part of a combined code (二码合一) just issued."""
+    provider: str
+    expires_at: int
+    account_ref: str
+
+
 class QrPublic(_Public):
     payload: str
     type: str
@@ -90,9 +107,27 @@ class QrPublic(_Public):
     expires_at: int | None = None
     token_id: str | None = None
     kid: str | None = None
-    qr: dict[str, Any]
-    payment: dict[str, Any] | None = None
+    qr: QrInfoPublic
+    payment: QrPaymentPublic | None = None
     image: QrImagePublic | None = None
+
+
+class VerifiedPaymentPublic(_Public):
+    """The payment part of a combined code the provider accepted."""
+    payment_ref: str
+    account_ref: str
+
+
+class SceneInfoPublic(_Public):
+    code: str
+    name: str
+    function: str
+    rule: str
+
+
+class ChannelInfoPublic(_Public):
+    code: str
+    name: str
 
 
 class VerificationPublic(_Public):
@@ -105,9 +140,9 @@ class VerificationPublic(_Public):
     kid: str | None = None
     purpose: str | None = None
     expires_at: int | None = None
-    payment: dict[str, Any] | None = None
-    resident: dict[str, Any]
-    scene: dict[str, Any]
-    channel: dict[str, Any]
+    payment: VerifiedPaymentPublic | None = None
+    resident: dict[str, Any]  # what the scene's function may know of the holder (accounts.resident_summary)
+    scene: SceneInfoPublic
+    channel: ChannelInfoPublic
     terminal_id: str
     institution: str

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import IdentityPublic, ResidentPublic
+from core.freejson import FreeJson
 from services.domain import LinkSource, MatchResult
 
 __all__ = [
@@ -42,7 +43,7 @@ class LinkPublic(_Public):
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[dict[str, Any]] = Field(default_factory=list, description=(
+    explanation: list[FreeJson] = Field(default_factory=list, description=(
         "per field: how it compared and its weight, as the engine explained it when it decided"))
 
 
@@ -80,7 +81,7 @@ class LinkEventPublic(_Public):
     reason: str | None = None
     resident_ids: list[str]
     empi_ids: list[str]
-    detail: dict[str, Any] = Field(default_factory=dict, description="what the event recorded (varies by kind)")
+    detail: FreeJson = Field(default_factory=dict, description="what the event recorded (varies by kind)")
 
 
 class ProvenancePublic(_Public):
@@ -112,7 +113,7 @@ class ReviewItemPublic(_Public):
     model_version: str | None = None
     reason: str | None = None
     pair_key: str
-    explanation: list[dict[str, Any]] = Field(default_factory=list, description=(
+    explanation: list[FreeJson] = Field(default_factory=list, description=(
         "per field: how it compared and its weight, as the engine explained it when it decided"))
     created_at: datetime | None = None
     decided_by: str | None = None

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.freejson import FreeJson
+
 __all__ = [
     "AuditEntryPublic",
     "CardHoldersPublic",
@@ -70,7 +72,7 @@ class AuditEntryPublic(_Public):
     action: str
     resource_type: str
     resource_id: str
-    detail: dict[str, Any] = Field(default_factory=dict, description="what the action recorded (varies by action)")
+    detail: FreeJson = Field(default_factory=dict, description="what the action recorded (varies by action)")
 
 
 class DataQualityCodePublic(_Public):

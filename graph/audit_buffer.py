@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from core.errors import Unavailable
+from core.freejson import FreeJson
 from core.ids import new_id
 from graph.driver import Graph, Transaction, run
 from graph.supervision import merge_tallies, record_tallies
@@ -21,12 +22,25 @@ __all__ = ["AuditBuffer"]
 log = logging.getLogger("ehc.audit")
 
 
+class AuditRow(TypedDict):
+    """One buffered read audit (``record_audits``'s ``$rows``); ``detail`` as JSON text."""
+    audit_id: str
+    at: str
+    sub: str
+    role: str
+    ip: str | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    detail: str
+
+
 class AuditBuffer:
     def __init__(self, graph: Graph, interval: float = 0.5, max_rows: int = 5000) -> None:
         self.graph = graph
         self.interval = interval
         self.max_rows = max_rows
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[AuditRow] = []
         self._tallies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         # One flush at a time: a flush returns only once everything recorded before it is committed, even
@@ -36,8 +50,8 @@ class AuditBuffer:
         self._thread: threading.Thread | None = None
 
     def record(self, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-               detail: dict[str, Any] | None = None, tally: list[dict[str, Any]] | None = None) -> None:
-        row = {"audit_id": new_id("A"), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
+               detail: FreeJson | None = None, tally: list[dict[str, Any]] | None = None) -> None:
+        row: AuditRow = {"audit_id": new_id("A"), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
                "role": actor.role, "ip": actor.ip, "action": action, "resource_type": resource_type,
                "resource_id": resource_id, "detail": to_json(detail or {})}
         with self._lock:
@@ -63,7 +77,7 @@ class AuditBuffer:
             return len(rows)
 
     @staticmethod
-    def _write(tx: Transaction, rows: list[dict[str, Any]], tallies: list[dict[str, Any]]) -> None:
+    def _write(tx: Transaction, rows: list[AuditRow], tallies: list[dict[str, Any]]) -> None:
         run(tx, "record_audits", rows=rows)
         record_tallies(tx, tallies)
 

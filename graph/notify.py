@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
@@ -22,6 +22,7 @@ from graph.rows import (
     LockedSubscriptionRow,
     NextEventsRow,
     NodeProps,
+    PendingEventRow,
     RedriveRow,
     SubscriptionNode,
     SubscriptionRow,
@@ -31,6 +32,9 @@ from graph.rows import (
 from graph.values import plain
 
 __all__ = [
+    "AckedDelivery",
+    "DeliveryAttempt",
+    "FailedDelivery",
     "Lease",
     "claim",
     "create_subscription",
@@ -51,6 +55,30 @@ __all__ = [
     "supersede_failed",
     "update_subscription",
 ]
+
+
+class DeliveryAttempt(TypedDict):
+    """One attempt to deliver an event to a subscription, as the dispatcher records it."""
+    delivery_id: str
+    seq: int
+    event_type: str
+    generation: int
+    attempts: int
+    status_code: int | None
+
+
+class AckedDelivery(DeliveryAttempt):
+    """An acknowledged attempt (2xx); times as ISO text (``notify_record_delivered``'s ``$rows``)."""
+    attempted_at: str
+    acked_at: str
+
+
+class FailedDelivery(DeliveryAttempt):
+    """A failed attempt (``notify_record_failure``'s parameters); ``dead``: past the last try."""
+    error: str | None
+    dead: bool
+    redrive: bool
+    delay_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +161,7 @@ def _sequence_tx(tx: ManagedTransaction, limit: int) -> int:
     slots: dict[Any, list[int]] = {}
     for i, row in enumerate(pending):
         slots.setdefault(row["stream"] or i, []).append(i)
-    order: list[dict[str, Any]] = [{}] * len(pending)
+    order: list[PendingEventRow] = list(pending)
     for positions in slots.values():
         stream = sorted((pending[i] for i in positions), key=lambda r: r["stream_seq"] or 0)
         for position, row in zip(positions, stream, strict=True):
@@ -213,13 +241,13 @@ def _holds(tx: ManagedTransaction, lease: Lease) -> bool:
     return False
 
 
-def _delivered(tx: ManagedTransaction, lease: Lease, rows: list[dict[str, Any]], cursor: int,
+def _delivered(tx: ManagedTransaction, lease: Lease, rows: list[AckedDelivery], cursor: int,
                lease_ms: int) -> None:
     run(tx, "notify_record_delivered", subscription_id=lease.subscription_id, rows=rows, cursor=cursor,
         lease_ms=lease_ms, owner=lease.owner)
 
 
-def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[dict[str, Any]], cursor: int,
+def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[AckedDelivery], cursor: int,
                          lease_ms: int, release_after: bool) -> bool:
     if not _holds(tx, lease):
         return False
@@ -229,15 +257,15 @@ def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[dict[s
     return True
 
 
-def record_delivered(graph: Graph, lease: Lease, rows: list[dict[str, Any]], *, cursor: int, lease_ms: int,
+def record_delivered(graph: Graph, lease: Lease, rows: list[AckedDelivery], *, cursor: int, lease_ms: int,
                      release_after: bool = False) -> bool:
     """Record acknowledged deliveries and move the cursor to ``cursor``, renewing (or releasing) the
     lease; False, with nothing written, when the lease was lost or the subscription changed."""
     return graph.write(_record_delivered_tx, lease, rows, cursor, lease_ms, release_after)
 
 
-def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[dict[str, Any]], cursor: int,
-                       lease_ms: int, failure: dict[str, Any]) -> DeliveryNode | None:
+def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[AckedDelivery], cursor: int,
+                       lease_ms: int, failure: FailedDelivery) -> DeliveryNode | None:
     if not _holds(tx, lease):
         return None
     if acked:
@@ -247,7 +275,7 @@ def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[dict[st
     return delivery
 
 
-def record_failure(graph: Graph, lease: Lease, failure: dict[str, Any], *, acked: list[dict[str, Any]],
+def record_failure(graph: Graph, lease: Lease, failure: FailedDelivery, *, acked: list[AckedDelivery],
                    cursor: int, lease_ms: int) -> DeliveryNode | None:
     """Record the deliveries acknowledged so far and then a failed attempt (dead-lettered when
     ``failure['dead']``), releasing the lease; None when the lease was lost."""

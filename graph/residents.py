@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
+from core.freejson import FreeJson
 from graph.driver import Graph, first, run, run_one
 from graph.rows import (
     AttachCardRow,
@@ -21,6 +22,7 @@ from graph.rows import (
     ChangeRow,
     DetachCardRow,
     IdentifierLock,
+    IdentityRecordsRow,
     IdentityRow,
     IdentityWithRecordsRow,
     LockedRow,
@@ -29,12 +31,15 @@ from graph.rows import (
     ResidentRow,
     SameAsLink,
     SameAsRow,
+    SourceLockRow,
     SourceRow,
     VersionRow,
 )
 from graph.values import plain
 
 __all__ = [
+    "BlockKeysUpdate",
+    "FieldChange",
     "attach_card",
     "create_resident",
     "detach_card",
@@ -66,6 +71,19 @@ __all__ = [
 ]
 
 
+class FieldChange(TypedDict):
+    """One changed property in a record's change history (``update_resident``'s ``fields``)."""
+    field: str
+    old: object
+    new: object
+
+
+class BlockKeysUpdate(TypedDict):
+    """A record's recomputed blocking keys (``set_block_keys``), as ``bk_*`` properties."""
+    resident_id: str
+    keys: dict[str, str | None]
+
+
 def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) -> SourceRow | None:
     return run_one(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
 
@@ -77,7 +95,7 @@ def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_ty
                    issuer=issuer, chip_number=chip_number)
 
 
-def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: str) -> dict[str, Any] | None:
+def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: str) -> SourceLockRow | None:
     """Find or create a record's local identifier (MRN card) under its write lock; ``existing``: the record
     already fed under it, or None. None when the domain does not exist."""
     return run_one(tx, "register_lock_source", domain=domain, number=number, card_id=card_id)
@@ -114,7 +132,7 @@ def attach_card(tx: ManagedTransaction, *, resident_id: str, domain: str, number
 
 
 def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, score: float, method: str,
-                 decided_by: str, reason: str, model_version: str, explanation: list[dict[str, Any]]) -> None:
+                 decided_by: str, reason: str, model_version: str, explanation: list[FreeJson]) -> None:
     run(tx, "link_same_as", resident_id=resident_id, other_id=other_id, score=score, method=method,
         decided_by=decided_by, reason=reason, model_version=model_version,
         explanation=json.dumps(explanation, ensure_ascii=False, default=str))
@@ -129,7 +147,7 @@ def lock_resident(tx: ManagedTransaction, resident_id: str) -> CandidateRow | No
 
 
 def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: NodeProps, change_id: str,
-                    by: str, kind: str, fields: list[dict[str, Any]]) -> int:
+                    by: str, kind: str, fields: list[FieldChange]) -> int:
     rows: list[VersionRow] = run(tx, "update_resident", resident_id=resident_id, changes=changes, change_id=change_id, by=by,
                kind=kind, fields=json.dumps(fields, ensure_ascii=False, default=_json_default))
     return int(rows[0]["version"])
@@ -177,19 +195,19 @@ def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: in
 
 
 def reconsider_candidates(tx: ManagedTransaction, *, keys: dict[str, str], empi_id: str, resident_id: str,
-                          per_key: int, limit: int) -> list[dict[str, Any]]:
+                          per_key: int, limit: int) -> list[CandidateRow]:
     """Records of other active identities that a record joining ``empi_id`` could match: sharing a
     blocking key with it, or under open review against the identity's records."""
     return plain(run(tx, "reconsider_candidates", k=keys, empi_id=empi_id, resident_id=resident_id,
                      per_key=per_key, limit=limit))
 
 
-def identity_records(tx: ManagedTransaction, empi_ids: list[str]) -> list[dict[str, Any]]:
+def identity_records(tx: ManagedTransaction, empi_ids: list[str]) -> list[IdentityRecordsRow]:
     """The active identities among ``empi_ids``, each with every record and its ``created_at``."""
     return plain(run(tx, "identity_records", empi_ids=empi_ids))
 
 
-def set_block_keys(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+def set_block_keys(tx: ManagedTransaction, rows: list[BlockKeysUpdate]) -> int:
     """Store recomputed blocking keys: rows of ``{resident_id, keys: {bk_*: value or None}}``."""
     found = run_one(tx, "set_block_keys", rows=rows)
     return int(found["updated"]) if found else 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from core.freejson import FreeJson
 from core.ids import new_id
 from graph.driver import run
 
@@ -36,7 +37,7 @@ def to_json(value: Any) -> str:
 
 
 def emit_event(tx: ManagedTransaction, type_: str, *, empi_id: str | None, resident_id: str | None = None,
-               payload: dict[str, Any] | None = None) -> int | None:
+               payload: FreeJson | None = None) -> int | None:
     """Write an outbox event (see cypher/emit_event.cypher); returns its number in its identity's stream
     (None without an identity). Its global ``seq`` is given after commit by ``graph.notify.sequence_events``."""
     rows = run(tx, "emit_event", type=type_, empi_id=empi_id, resident_id=resident_id,
@@ -49,7 +50,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def record_audit(tx: ManagedTransaction, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-                 detail: dict[str, Any] | None = None) -> None:
+                 detail: FreeJson | None = None) -> None:
     run(tx, "record_audit", audit_id=new_id("A"), sub=actor.sub, role=actor.role, ip=actor.ip,
         action=action, resource_type=resource_type, resource_id=resource_id, detail=to_json(detail or {}))
 
@@ -57,7 +58,7 @@ def record_audit(tx: ManagedTransaction, actor: Actor, action: str, resource_typ
 def record_link_event(tx: ManagedTransaction, *, kind: str, actor: Actor, empi_ids: list[str],
                       resident_ids: list[str], method: str, score: float | None = None,
                       model_version: str | None = None, reason: str = "",
-                      detail: dict[str, Any] | None = None) -> str:
+                      detail: FreeJson | None = None) -> str:
     event_id = new_id("K")
     run(tx, "record_link_event", event_id=event_id, kind=kind, by=actor.sub, method=method, score=score,
         model_version=model_version, reason=reason, resident_ids=resident_ids, empi_ids=empi_ids,
@@ -66,8 +67,8 @@ def record_link_event(tx: ManagedTransaction, *, kind: str, actor: Actor, empi_i
 
 
 def record_trail(tx: ManagedTransaction, actor: Actor, *, action: str, resource_type: str, resource_id: str | None,
-                 audit_detail: dict[str, Any] | None, event_type: str, empi_id: str | None,
-                 resident_id: str | None = None, payload: dict[str, Any] | None = None,
+                 audit_detail: FreeJson | None, event_type: str, empi_id: str | None,
+                 resident_id: str | None = None, payload: FreeJson | None = None,
                  link_event: dict[str, Any] | None = None) -> int | None:
     """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
     None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's

@@ -3,7 +3,7 @@ explanation of a link, a merge preview, and revealing a masked value (audited)."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import networkx as nx
 
@@ -16,15 +16,66 @@ from graph.rows import ConsoleCardHoldersRow
 from graph.trail import Actor
 from resolver.idnumber import is_valid_id_number, parse_id_number
 from resolver.survivorship import golden_record
+from services.domain import Identity
 from services.explore import identity_graph
 from services.lifecycle import survivorship_rules
-from services.match_service import match_pair
+from services.match_service import PairDecision, match_pair
 from services.registry import ResidentService
 
 __all__ = ["REVEALABLE", "card_holders", "explain_link", "graph_elements", "id_number_conflicts",
            "merge_preview", "reveal"]
 
 REVEALABLE = ("id_number", "phone")
+
+
+class GraphNodeData(TypedDict):
+    id: str
+    label: str  # masked
+    kind: str
+
+
+class GraphNode(TypedDict):
+    """A Cytoscape node: an identity, record, card or domain; ``classes`` space-separated."""
+    data: GraphNodeData
+    classes: str
+
+
+class GraphEdgeData(TypedDict):
+    id: str
+    source: str
+    target: str
+    rel: str
+    score: NotRequired[float]  # SAME_AS only, and the three below
+    method: NotRequired[str | None]
+    decided_by: NotRequired[str | None]
+    label: NotRequired[str]
+
+
+class GraphEdge(TypedDict):
+    data: GraphEdgeData
+    classes: str
+
+
+class GraphConflicts(TypedDict):
+    id_numbers: list[str]
+    shared_cards: list[str]
+    weak_links: list[str]
+
+
+class IdentityGraphView(TypedDict):
+    """``graph_elements``: an identity's Cytoscape elements and what conflicts among them."""
+    empi_id: str
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    conflicts: GraphConflicts
+
+
+class MergePreview(TypedDict):
+    """``merge_preview``: both identities and the golden record merging them would give."""
+    survivor: Identity
+    merged: Identity
+    golden: dict[str, Any]  # resolver.survivorship.golden_record's view
+    id_number_conflicts: list[str]
 
 
 def id_number_conflicts(records: list[dict[str, Any]]) -> set[str]:
@@ -36,7 +87,7 @@ def id_number_conflicts(records: list[dict[str, Any]]) -> set[str]:
     return set(valid)
 
 
-def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, Any]:
+def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> IdentityGraphView:
     """Cytoscape elements of an identity: nodes (identity, record, card, domain) and edges, with
     ``classes`` marking conflicts: ``conflict-id`` (two valid ID numbers), ``shared`` (a card also held
     by another identity) and ``weak`` (a SAME_AS link below the auto-link threshold whose removal would
@@ -53,8 +104,8 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, An
         if d["rel"] == "SAME_AS":
             same_as.add_edge(u, v)
     bridges = {frozenset(e) for e in nx.bridges(same_as)} if same_as.number_of_edges() else set()
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
+    nodes: list[GraphNode] = []
+    edges: list[GraphEdge] = []
     for node, d in g.nodes(data=True):
         classes = [d["kind"]]
         if node in clash:
@@ -63,12 +114,12 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> dict[str, An
             classes.append("shared")
         nodes.append({"data": {"id": node, "label": mask_text(str(d["label"])), "kind": d["kind"]}, "classes": " ".join(classes)})
     for i, (u, v, d) in enumerate(g.edges(data=True)):
-        data: dict[str, Any] = {"id": f"e{i}", "source": u, "target": v, "rel": d["rel"]}
+        data: GraphEdgeData = {"id": f"e{i}", "source": u, "target": v, "rel": d["rel"]}
         classes = [d["rel"].lower().replace("_", "-")]
         if d["rel"] == "SAME_AS":
             score = float(d.get("score") or 0.0)
-            data.update(score=round(score, 3), method=d.get("method"), decided_by=d.get("decided_by"),
-                        label=f"{score:.2f}")
+            data["score"], data["method"] = round(score, 3), d.get("method")
+            data["decided_by"], data["label"] = d.get("decided_by"), f"{score:.2f}"
             if frozenset((u, v)) in bridges and score < auto_link:
                 classes.append("weak")
         edges.append({"data": data, "classes": " ".join(classes)})
@@ -85,14 +136,14 @@ def card_holders(graph: Graph, card_id: str) -> ConsoleCardHoldersRow:
 
 
 def explain_link(graph: Graph, a: str, b: str, actor: Actor | None = None,
-                 audit: AuditBuffer | None = None) -> dict[str, Any]:
+                 audit: AuditBuffer | None = None) -> PairDecision:
     """The engine's per-field comparison of two records (as it would score them now)."""
     residents = ResidentService(graph, audit)
     rec_a, rec_b = residents.get(a, actor), residents.get(b, actor)
     return match_pair(residents.engine, rec_a.as_record(), rec_b.as_record())
 
 
-def merge_preview(graph: Graph, survivor: str, merged: str) -> dict[str, Any]:
+def merge_preview(graph: Graph, survivor: str, merged: str) -> MergePreview:
     """What merging ``merged`` into ``survivor`` would give: the golden record over both identities'
     records, and whether two valid ID numbers would meet (the merge then needs a reasoned override)."""
     residents = ResidentService(graph)

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.freejson import FreeJson
+
 __all__ = ["Card", "CardStatusChange", "Change", "FieldChange", "HeldCard", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]
 
 
@@ -224,7 +226,7 @@ class Link:
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[FreeJson] = field(default_factory=list)
 
     @property
     def match_result(self) -> MatchResult:
@@ -256,7 +258,7 @@ class ReviewItem:
     pair_key: str
     model_version: str | None = None
     reason: str | None = None
-    explanation: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[FreeJson] = field(default_factory=list)
     created_at: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
@@ -330,7 +332,7 @@ class LinkEvent:
     reason: str | None = None
     resident_ids: tuple[str, ...] = ()
     empi_ids: tuple[str, ...] = ()
-    detail: dict[str, Any] = field(default_factory=dict)  # what the event recorded (varies by kind)
+    detail: FreeJson = field(default_factory=dict)  # what the event recorded (varies by kind)
 
     @property
     def link_source(self) -> LinkSource:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import NotFound
+from core.freejson import FreeJson
 from graph import domains as repo
 from graph.driver import DuplicateKey, Graph, Transaction
 from graph.rows import DomainNode
@@ -44,7 +45,7 @@ class DomainService:
                             {"status": "inactive"})
 
     def _change(self, code: str, props: dict[str, Any], actor: Actor, action: str, event: str,
-                detail: dict[str, Any]) -> DomainNode:
+                detail: FreeJson) -> DomainNode:
         def work(tx: Transaction) -> DomainNode:
             domain = repo.update_domain(tx, code, props)
             if domain is None:
@@ -59,7 +60,7 @@ class DomainService:
 
     @staticmethod
     def _trail(tx: Transaction, actor: Actor, action: str, event: str, domain: DomainNode,
-               detail: dict[str, Any]) -> None:
+               detail: FreeJson) -> None:
         record_audit(tx, actor, action, "domain", str(domain["code"]), detail)
         emit_event(tx, event, empi_id=None, payload={"code": domain["code"], "oid": domain["oid"],
                                                      "status": domain.get("status")})

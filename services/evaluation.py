@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from core.freejson import FreeJson
 from resolver.blocking import blocking_keys, field_key_function
 from resolver.clustering import Clustering, cluster_links
 from resolver.dedupe_model import train_dedupe
@@ -72,22 +73,22 @@ class EvaluationResult:
     candidate_pairs: int
     false_merges: int | None = None
     twin_merges: int | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
+    notes: FreeJson = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready figures."""
-        out: dict[str, Any] = {"dataset": self.dataset, "tool": self.tool, "seconds": round(self.seconds, 2),
-                               "records": self.records, "candidate_pairs": self.candidate_pairs}
+    def as_dict(self) -> FreeJson:
+        """JSON-ready figures (with the free-form ``notes`` merged in)."""
+        out: FreeJson = {"dataset": self.dataset, "tool": self.tool, "seconds": round(self.seconds, 2),
+                         "records": self.records, "candidate_pairs": self.candidate_pairs}
         out |= {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.metrics.as_dict().items()}
         out |= {"false_merges": self.false_merges, "twin_merges": self.twin_merges} | self.notes
         return out
 
 
-def load_rule_config(name: str) -> dict[str, Any]:
+def load_rule_config(name: str) -> FreeJson:
     """The JSON config ``config/matching/rules-<name>.json`` as a mapping."""
     path = CONFIG_DIR / f"rules-{name}.json"
     with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = json.load(handle)
+        data: FreeJson = json.load(handle)
     return data
 
 

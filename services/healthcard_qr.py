@@ -17,11 +17,12 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from core.errors import Conflict, EhcError, NotFound, Unavailable
+from core.freejson import FreeJson
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
@@ -50,12 +51,70 @@ from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, check_t
 from services.healthcard import HealthCardService
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 
-__all__ = ["IssuedQr", "PrintedQr", "QrService"]
+__all__ = ["IssuedQr", "IssuedQrView", "PrintedQr", "QrAnswer", "QrService", "QrVerified"]
 
 _NATIONAL = re.compile(r"^[0-9A-F]{64}:")
 _NATIONAL_STATIC = "nat-"  # static_jti prefix of a national plain-form static code
 _SAME_SECOND_TRIES = 10  # dynamic national codes of one card issued within one second get earlier stamps
 _TYPE_NAMES = {QrType.STATIC: "static", QrType.DYNAMIC: "dynamic"}
+
+
+class QrImage(TypedDict):
+    media_type: str | None
+    base64: str
+
+
+class IssuedQrView(TypedDict):
+    """An issued code as the API shows it (``IssuedQr.public``)."""
+    payload: str
+    type: str
+    function: str
+    form: str
+    expires_at: int | None
+    token_id: str | None
+    kid: str | None
+    qr: dict[str, object]
+    payment: dict[str, object] | None
+    image: QrImage | None
+
+
+class QrTokenFacts(TypedDict):
+    """What the verified code itself says (None for the unsigned national form)."""
+    token_id: str | None
+    kid: str | None
+    purpose: str | None
+    expires_at: int | None
+    payment: dict[str, str] | None
+
+
+class QrAnswer(QrTokenFacts):
+    """A code that verified: whose card it is and what the scene may know of the holder."""
+    valid: bool
+    ehc_id: str
+    empi_id: str | None
+    type: str
+    form: str
+    resident: dict[str, Any]
+
+
+class SceneView(TypedDict):
+    code: str
+    name: str
+    function: str
+    rule: str
+
+
+class ChannelView(TypedDict):
+    code: str
+    name: str
+
+
+class QrVerified(QrAnswer):
+    """``QrAnswer`` with the care step, channel, terminal and institution it was scanned at."""
+    scene: SceneView
+    channel: ChannelView
+    terminal_id: str | None
+    institution: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +131,10 @@ class IssuedQr:
     media_type: str | None = None
     payment: dict[str, object] | None = None
 
-    def public(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"payload": self.payload, "type": self.qr_type, "function": self.function,
-                               "form": self.form, "expires_at": self.expires_at, "token_id": self.token_id,
-                               "kid": self.kid, "qr": self.qr, "payment": self.payment, "image": None}
+    def public(self) -> IssuedQrView:
+        out: IssuedQrView = {"payload": self.payload, "type": self.qr_type, "function": self.function,
+                            "form": self.form, "expires_at": self.expires_at, "token_id": self.token_id,
+                            "kid": self.kid, "qr": self.qr, "payment": self.payment, "image": None}
         if self.image is not None:
             out["image"] = {"media_type": self.media_type, "base64": base64.b64encode(self.image).decode("ascii")}
         return out
@@ -95,7 +154,6 @@ class _Seen:
 
     found: AccountRow | None = None
     card_id: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class QrService:
@@ -200,7 +258,7 @@ class QrService:
         account = found["account"]
         if account["status"] != AccountStatus.ACTIVE.value:
             raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
-        changes: dict[str, Any] = {"static_jti": token_id, "static_kid": kid, "static_issued_at": issued_at}
+        changes: NodeProps = {"static_jti": token_id, "static_kid": kid, "static_issued_at": issued_at}
         if form == "national":
             changes["national_static_issued_at"] = issued_at
         store.update_account(tx, ehc_id, changes)
@@ -244,10 +302,10 @@ class QrService:
         return PrintedQr(label, "image/png", ehc_id, info)
 
     # -- verify -------------------------------------------------------------------------------
-    def verify(self, req: VerifyRequest, actor: Actor) -> dict[str, Any]:
+    def verify(self, req: VerifyRequest, actor: Actor) -> QrVerified:
         """Verify a scanned code at a care step; refusals raise their ``QrError`` after being audited."""
-        detail: dict[str, Any] = {"scene": req.scene, "care_step": req.scene, "channel": req.channel,
-                                  "terminal_id": req.terminal_id, "institution": req.institution}
+        detail: FreeJson = {"scene": req.scene, "care_step": req.scene, "channel": req.channel,
+                            "terminal_id": req.terminal_id, "institution": req.institution}
         seen = _Seen()
         function: str | None = None
         try:
@@ -270,7 +328,7 @@ class QrService:
                 "channel": {"code": channel.code, "name": channel.name}, "terminal_id": req.terminal_id,
                 "institution": req.institution}
 
-    def _verify(self, payload: str, scene: Scene, scene_code: str, seen: _Seen) -> dict[str, Any]:
+    def _verify(self, payload: str, scene: Scene, scene_code: str, seen: _Seen) -> QrAnswer:
         now = self.rt.clock()
         leeway = self.rt.settings.verify_leeway_seconds
         if _NATIONAL.match(payload):
@@ -304,7 +362,7 @@ class QrService:
                             extra={"token_id": claims.token_id, "kid": claims.kid, "purpose": claims.purpose,
                                    "expires_at": claims.expires_at, "payment": payment})
 
-    def _verify_national(self, payload: str, scene: Scene, seen: _Seen) -> dict[str, Any]:
+    def _verify_national(self, payload: str, scene: Scene, seen: _Seen) -> QrAnswer:
         code = parse_national(payload)
         seen.card_id = code.card_id
         code.check_valid(datetime.fromtimestamp(self.rt.clock(), UTC), leeway=self.rt.settings.verify_leeway_seconds)
@@ -328,7 +386,7 @@ class QrService:
                                    "payment": None})
 
     @staticmethod
-    def _national_static_current(account: dict[str, Any]) -> None:
+    def _national_static_current(account: NodeProps) -> None:
         """``<ehc id>:1`` verifies only while a national static issue is the account's current static code."""
         if str(account.get("static_jti") or "").startswith(_NATIONAL_STATIC):
             return
@@ -355,20 +413,22 @@ class QrService:
 
     @staticmethod
     def _answer(card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str,
-                extra: dict[str, Any]) -> dict[str, Any]:
+                extra: QrTokenFacts) -> QrAnswer:
         found = seen.found
         account: NodeProps = found["account"] if found else {}
         empi_id = (found["current_empi_id"] if found else None) or account.get("empi_id")
         resident = (found["resident"] if found else None) or {}
         return {"valid": True, "ehc_id": card_id, "empi_id": empi_id, "type": _TYPE_NAMES[qr_type], "form": form,
-                "resident": resident_summary(resident, scene.function), **extra}
+                "resident": resident_summary(resident, scene.function), "token_id": extra["token_id"],
+                "kid": extra["kid"], "purpose": extra["purpose"], "expires_at": extra["expires_at"],
+                "payment": extra["payment"]}
 
     def _tally(self, institution: str, step: str, function: str | None, refusal: str | None) -> list[dict[str, Any]]:
         """Supervision counters of this verification, on the Beijing calendar day."""
         day = datetime.fromtimestamp(self.rt.clock(), BEIJING).date().isoformat()
         return verification_tally(institution=institution, step=step, day=day, function=function, refusal=refusal)
 
-    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: dict[str, Any],
+    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: FreeJson,
                tally: list[dict[str, Any]] | None = None) -> None:
         if self.audit is not None:
             self.audit.record(actor, action, "ehc_card", resource_id, detail, tally=tally)

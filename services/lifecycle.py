@@ -7,9 +7,9 @@ import json
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.freejson import FreeJson
 from core.ids import new_id
 from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
@@ -57,7 +57,7 @@ class LifecycleService:
 
     # -- merge ------------------------------------------------------------------------------------
     def merge(self, survivor: str, merged: str, actor: Actor, reason: str, *, review_id: str | None = None,
-              score: float = 1.0, explanation: list[dict[str, Any]] | None = None,
+              score: float = 1.0, explanation: list[FreeJson] | None = None,
               link: tuple[str, str] | None = None, model_version: str = "steward",
               override_id_conflict: bool = False) -> Merge:
         """Merge identity ``merged`` into ``survivor``; returns the merge record (its id undoes it).
@@ -72,7 +72,7 @@ class LifecycleService:
 
     @staticmethod
     def _merge_tx(tx: Transaction, merge_id: str, survivor: str, merged: str, actor: Actor, reason: str,
-                  review_id: str | None, score: float, explanation: list[dict[str, Any]],
+                  review_id: str | None, score: float, explanation: list[FreeJson],
                   link: tuple[str, str] | None = None, model_version: str = "steward",
                   override_id_conflict: bool = False, method: str | None = None) -> None:
         first, second = sorted((survivor, merged))  # lock in a fixed order: no deadlock between stewards

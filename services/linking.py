@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from core.freejson import FreeJson
 from core.ids import new_id
 from services.domain import LinkSource, MatchResult
 
@@ -32,7 +32,7 @@ class LinkDecision:
     method: str = "deterministic:id_number"
     model_version: str = "id-number-rule/1"
     reason: str = ""
-    explanation: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[FreeJson] = field(default_factory=list)
 
     @property
     def match_result(self) -> MatchResult:

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
+from core.freejson import FreeJson
 from graph.driver import Graph
 from resolver.decision import decide
-from services.matching import MatchEngine, explanation_of, match_report
+from services.matching import MatchEngine, MatchReport, explanation_of, match_report
 
-__all__ = ["match_against_index", "match_pair"]
+__all__ = ["MatchThresholds", "PairDecision", "match_against_index", "match_pair"]
 
 
-def match_against_index(graph: Graph, engine: MatchEngine, record: dict[str, Any], limit: int = 10) -> dict[str, Any]:
+class MatchThresholds(TypedDict):
+    auto_link: float
+    review: float
+
+
+class PairDecision(TypedDict):
+    """``match_pair``: what the policy decides for one record against another, and why."""
+    outcome: str
+    reason: str
+    match_degree: float
+    probability: float
+    score: float
+    vetoes: list[str]
+    model_version: str
+    thresholds: MatchThresholds
+    explanation: list[FreeJson]
+
+
+def match_against_index(graph: Graph, engine: MatchEngine, record: dict[str, Any],
+                        limit: int = 10) -> MatchReport:
     """What the engine would decide for ``record`` now, without writing anything."""
     std = engine.standard(record)
     rows = graph.read(lambda tx: engine.candidates(tx, std, []))
@@ -21,7 +41,7 @@ def match_against_index(graph: Graph, engine: MatchEngine, record: dict[str, Any
     return match_report(ranked, empi_of, records, limit)
 
 
-def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> PairDecision:
     """The decision the policy takes for ``b`` given ``a`` as the only candidate, and why."""
     ranked = decide(engine.standard(b, "b"), [("a", engine.standard(a, "a"))], engine.scorer, engine.policy)
     score = ranked.score

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypedDict
 
 from core.errors import InvalidInput
+from core.freejson import FreeJson
 from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
@@ -25,7 +26,31 @@ from services.frequencies import load_frequencies
 from services.linking import LinkDecision, new_empi_id
 from services.model_registry import deployed_settings
 
-__all__ = ["MatchEngine", "default_engine", "engine_for", "explanation_of", "person_of"]
+__all__ = ["MatchCandidate", "MatchEngine", "MatchReport", "default_engine", "engine_for", "explanation_of",
+           "person_of"]
+
+
+class MatchCandidate(TypedDict):
+    """One scored candidate of a ``MatchReport``."""
+    resident_id: str
+    empi_id: str | None
+    match_degree: float
+    probability: float
+    score: float
+    vetoes: list[str]
+    source_domain: str | None
+    local_id: str | None
+    explanation: list[FreeJson]
+
+
+class MatchReport(TypedDict):
+    """A ranking as the API shows it (``match_report``)."""
+    outcome: str
+    reason: str
+    model: str
+    model_version: str
+    best_candidate: str | None
+    candidates: list[MatchCandidate]
 
 
 def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
@@ -38,7 +63,7 @@ def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonReco
                         marital_status=record.get("marital_status"), occupation=record.get("occupation"))
 
 
-def explanation_of(score: MatchScore | None) -> list[dict[str, Any]]:
+def explanation_of(score: MatchScore | None) -> list[FreeJson]:
     """Per-field explanation as plain data (stored on SAME_AS and review items, returned by the API)."""
     if score is None:
         return []
@@ -160,7 +185,7 @@ def default_engine() -> MatchEngine:
 
 
 def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps],
-                 limit: int = 10) -> dict[str, Any]:
+                 limit: int = 10) -> MatchReport:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {
         "outcome": ranked.outcome.value,

@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.freejson import FreeJson
 from core.settings import Settings
 
 __all__ = ["Deployment", "ModelCard", "ModelRegistry", "deployed_settings"]
 
 Kind = Literal["rules", "dedupe"]
-Audit = Callable[[str, str, dict[str, Any]], None]  # (action, version, detail)
+Audit = Callable[[str, str, FreeJson], None]  # (action, version, detail)
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ARTEFACT = {"rules": "model.json", "dedupe": "model.bin"}
 
@@ -47,8 +48,8 @@ class ModelCard:
     created_at: str
     created_by: str
     description: str = ""
-    training: dict[str, Any] = field(default_factory=dict)
-    evaluation: dict[str, Any] = field(default_factory=dict)
+    training: FreeJson = field(default_factory=dict)  # free-form: what the trainer reports
+    evaluation: FreeJson = field(default_factory=dict)  # free-form: the evaluation's figures
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal, NotRequired, TypedDict, cast
 from urllib.parse import urlsplit
 
 from neo4j import ManagedTransaction
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.bounds import NonNegativeInt64, PositiveInt64
 from core.errors import Conflict, InvalidInput, NotFound
+from core.freejson import FreeJson
 from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
@@ -39,6 +40,8 @@ __all__ = [
     "SubscriptionIn",
     "SubscriptionService",
     "SubscriptionUpdate",
+    "SubscriptionView",
+    "SubscriptionWithSecret",
     "backoff_delay",
     "start_dispatcher",
 ]
@@ -135,13 +138,52 @@ def _new_secret() -> str:
 
 
 # -- managing subscriptions ----------------------------------------------------------------------
-def _public(sub: SubscriptionNode) -> dict[str, Any]:
+class SubscriptionView(TypedDict):
+    """A subscription as shown: its node without the secrets and lease internals (``_HIDDEN``), with its
+    backlog (``lag``, ``dead_letters``) where it was read with them."""
+    subscription_id: str
+    url: str
+    event_types: list[str]
+    description: str | None
+    created_by: str
+    status: str
+    cursor: int
+    generation: int
+    head_attempts: int
+    delivered_total: int
+    dead_total: int
+    created_at: datetime
+    updated_at: datetime
+    lag: NotRequired[int]
+    dead_letters: NotRequired[int]
+    head_seq: NotRequired[int | None]
+    next_attempt_at: NotRequired[datetime | None]
+    last_error: NotRequired[str | None]
+    last_error_at: NotRequired[datetime]
+    last_delivered_at: NotRequired[datetime | None]
+    lease_owner: NotRequired[str | None]
+    lease_until: NotRequired[datetime | None]
+    secret_rotated_at: NotRequired[datetime]
+    previous_secret_until: NotRequired[datetime | None]
+    replayed_at: NotRequired[datetime]
+    replayed_from: NotRequired[int]
+    deleted_at: NotRequired[datetime]
+
+
+class SubscriptionWithSecret(SubscriptionView):
+    """A subscription just created, or whose secret was just rotated: the secret is shown this once."""
+    secret: str
+
+
+_HIDDEN = frozenset({"secret", "previous_secret", "lease_token", "touched_at", "revision"})
+
+
+def _public(sub: SubscriptionNode) -> SubscriptionView:
     """A subscription without its secret and lease internals."""
-    hidden = {"secret", "previous_secret", "lease_token", "touched_at", "revision"}
-    return {k: v for k, v in sub.items() if k not in hidden}
+    return cast(SubscriptionView, {k: v for k, v in sub.items() if k not in _HIDDEN})
 
 
-_Change = Callable[[ManagedTransaction, SubscriptionNode, int], dict[str, Any]]
+_Change = Callable[[ManagedTransaction, SubscriptionNode, int], FreeJson]
 
 
 class SubscriptionService:
@@ -158,7 +200,7 @@ class SubscriptionService:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         self.egress.check_url_host(parts.hostname or "", port)
 
-    def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def create(self, body: SubscriptionIn, actor: Actor = SYSTEM) -> SubscriptionWithSecret:
         """The new subscription, with its HMAC secret (shown this once only)."""
         self._check_target(body.url)
         sid = new_id("S")
@@ -175,13 +217,13 @@ class SubscriptionService:
         sub = self.graph.write(work)
         return {**_public(sub), "secret": secret, "lag": 0, "dead_letters": 0}
 
-    def get(self, subscription_id: str) -> dict[str, Any]:
+    def get(self, subscription_id: str) -> SubscriptionView:
         sub = self.graph.read(repo.get_subscription, subscription_id)
         if sub is None:
             raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
         return _public(sub)
 
-    def list_all(self, status: str | None = None) -> list[dict[str, Any]]:
+    def list_all(self, status: str | None = None) -> list[SubscriptionView]:
         return [_public(s) for s in self.graph.read(repo.list_subscriptions, status)]
 
     def _change(self, subscription_id: str, actor: Actor, action: str, change: _Change) -> None:
@@ -197,17 +239,18 @@ class SubscriptionService:
 
         self.graph.write(work)
 
-    def update(self, subscription_id: str, body: SubscriptionUpdate, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def update(self, subscription_id: str, body: SubscriptionUpdate,
+               actor: Actor = SYSTEM) -> SubscriptionView:
         props = body.model_dump(exclude_unset=True)
         if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
             raise InvalidInput("status, url and event_types cannot be null", field="body")
         if body.url is not None:
             self._check_target(body.url)
 
-        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
-            extra: dict[str, Any] = {}
+            extra: dict[str, None] = {}
             if props.get("status") == "active" and sub["status"] != "active":
                 extra["next_attempt_at"] = None  # resuming tries again at once
             if "event_types" in props and props["event_types"] != sub.get("event_types"):
@@ -219,12 +262,12 @@ class SubscriptionService:
         return self.get(subscription_id)
 
     def rotate_secret(self, subscription_id: str, grace_seconds: int = 86_400,
-                      actor: Actor = SYSTEM) -> dict[str, Any]:
+                      actor: Actor = SYSTEM) -> SubscriptionWithSecret:
         """A new HMAC secret (shown this once only). For ``grace_seconds`` the old one signs too
         (two signatures in the header), so receivers can switch without losing a delivery."""
         secret = _new_secret()
 
-        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             now = datetime.now(UTC)
@@ -238,10 +281,10 @@ class SubscriptionService:
         self._change(subscription_id, actor, "rotate_secret", change)
         return {**self.get(subscription_id), "secret": secret}
 
-    def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def delete(self, subscription_id: str, actor: Actor = SYSTEM) -> SubscriptionView:
         """Deactivate: nothing more is delivered; the record and its deliveries stay inspectable."""
 
-        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             if sub["status"] != "deleted":
                 repo.update_subscription(tx, subscription_id, {"status": "deleted",
                                                                "deleted_at": datetime.now(UTC)})
@@ -250,11 +293,11 @@ class SubscriptionService:
         self._change(subscription_id, actor, "delete", change)
         return self.get(subscription_id)
 
-    def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> dict[str, Any]:
+    def replay(self, subscription_id: str, from_seq: int, actor: Actor = SYSTEM) -> SubscriptionView:
         """Deliver again every wanted event from ``from_seq`` on, in order, with new delivery ids."""
         repo.sequence_events(self.graph)  # the newest number covers every event committed so far
 
-        def change(tx: ManagedTransaction, sub: SubscriptionNode, high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, high: int) -> FreeJson:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             if from_seq > high + 1:
@@ -271,7 +314,7 @@ class SubscriptionService:
         """Queue dead letters (all, or those events) for delivery again, ahead of the stream."""
         count = 0
 
-        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> dict[str, Any]:
+        def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             nonlocal count
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")

@@ -16,7 +16,7 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from core.privacy import MaskingFilter
 from core.settings import NotifySettings
@@ -45,7 +45,7 @@ class _Batch:
     def __init__(self, lease: repo.Lease, deadline: float) -> None:
         self.lease = lease
         self.deadline = deadline
-        self.acks: list[dict[str, Any]] = []
+        self.acks: list[repo.AckedDelivery] = []
         self.cursor = int(lease.subscription["cursor"])
 
 
@@ -204,8 +204,9 @@ class Dispatcher:
         attempted_at = datetime.now(UTC).isoformat()
         result = self.sender.post(str(sub["url"]), signing_secrets(sub), event, delivery_id=delivery_id,
                                   subscription_id=batch.lease.subscription_id, attempt=attempt)
-        row = {"delivery_id": delivery_id, "seq": seq, "event_type": event["type"], "generation": generation,
-               "attempts": attempt, "status_code": result.status_code}
+        row: repo.DeliveryAttempt = {"delivery_id": delivery_id, "seq": seq, "event_type": event["type"],
+                                     "generation": generation, "attempts": attempt,
+                                     "status_code": result.status_code}
         if result.ok:
             batch.acks.append({**row, "attempted_at": attempted_at, "acked_at": datetime.now(UTC).isoformat()})
             if not redrive:
@@ -213,7 +214,8 @@ class Dispatcher:
             return True
         dead = attempt >= settings.max_attempts
         delay = 0.0 if dead else backoff_delay(attempt, settings, self._rng)
-        failure = {**row, "error": result.error, "dead": dead, "redrive": redrive, "delay_ms": int(delay * 1000)}
+        failure: repo.FailedDelivery = {**row, "error": result.error, "dead": dead, "redrive": redrive,
+                                        "delay_ms": int(delay * 1000)}
         recorded = repo.record_failure(self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor,
                                        lease_ms=self._lease_ms)
         outcome = "dead-lettered" if dead else f"retry in {delay:.2f}s"

@@ -13,7 +13,7 @@ from graph.trail import Actor
 from services.domain import Identity
 from services.lifecycle import LifecycleService
 from services.match_service import match_against_index
-from services.matching import MatchEngine
+from services.matching import MatchCandidate, MatchEngine
 
 __all__ = ["IdentityMatch", "PatientQuery", "PdqService", "SearchPage"]
 
@@ -68,7 +68,7 @@ class PdqService:
         entry per identity (its best-scoring record), as HAPI FHIR's MDM ``$match`` returns them."""
         report = match_against_index(self.graph, engine, record, limit=engine.per_key * 4)
         auto_link, review = engine.policy.auto_link, engine.policy.review
-        best: dict[str, dict[str, Any]] = {}
+        best: dict[str, MatchCandidate] = {}
         for cand in report["candidates"]:
             empi_id = cand["empi_id"]
             if empi_id and (empi_id not in best or cand["probability"] > best[empi_id]["probability"]):

@@ -270,7 +270,8 @@ class ResidentService:
         if "id_number" in changes or "id_type" in changes:
             self._move_id_card(tx, resident_id, _valid_id(record), _valid_id(merged),
                                current["empi_id"], record["source_domain"])
-        fields = [{"field": k, "old": record.get(k), "new": v} for k, v in changes.items()]
+        fields: list[repo.FieldChange] = [{"field": k, "old": record.get(k), "new": v}
+                                          for k, v in changes.items()]
         version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=new_id("X"),
                                        by=actor.sub, kind="update", fields=fields)
         emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,

@@ -162,7 +162,7 @@ def backfill_keys(graph: Graph, engine: MatchEngine, *, page: int = 2000, dry_ru
             return read, updated
         read += len(batch)
         after = batch[-1]["resident"]["resident_id"]
-        stale = []
+        stale: list[repo.BlockKeysUpdate] = []
         for row in batch:
             r = row["resident"]
             keys = engine.key_properties(engine.standard(r, r["resident_id"]))

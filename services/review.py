@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import Conflict, NotFound
+from core.freejson import FreeJson
 from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
@@ -24,7 +25,7 @@ __all__ = ["ReviewService", "pair_key", "propose"]
 
 
 def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str,
-            explanation: list[dict[str, Any]], reason: str = "") -> ReviewStatusRow:
+            explanation: list[FreeJson], reason: str = "") -> ReviewStatusRow:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
     item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id=new_id("V"),
                                    score=score, model_version=model_version, explanation=explanation, reason=reason)
@@ -38,7 +39,7 @@ class ReviewService:
         self.residents = residents or ResidentService(graph)
         self.lifecycle = lifecycle or LifecycleService(graph, self.residents)
 
-    def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[dict[str, Any]],
+    def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[FreeJson],
                 actor: Actor, reason: str = "") -> ReviewStatusRow:
         def work(tx: Transaction) -> ReviewStatusRow:
             item = propose(tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from core.privacy import mask_text
 from graph.driver import Graph
@@ -28,6 +28,55 @@ __all__ = ["ShadowReport", "shadow_run"]
 Pair = tuple[int, int]
 
 
+class FieldComparison(TypedDict):
+    """One field's comparison in a shadow example (values masked)."""
+    field: str
+    level: str
+    weight: float
+    values: list[Any]
+
+
+class ShadowExample(TypedDict):
+    """A pair on which the candidate model and the deployed one disagree, and why."""
+    a: str
+    b: str
+    empi_a: str
+    empi_b: str
+    why: str
+    deployed_probability: float
+    candidate_probability: float
+    deployed_weight: float
+    candidate_weight: float
+    vetoes: list[str]
+    notes: list[str]
+    fields: list[FieldComparison]
+
+
+class JoinExample(TypedDict):
+    """A cluster of the candidate that spans live identities."""
+    identities: list[str]
+    records: list[str]
+    why: str
+
+
+class SplitExample(TypedDict):
+    """A live identity the candidate would split, with its weakest pair."""
+    identity: str
+    records: list[str]
+    why: str
+    pair: ShadowExample
+
+
+class ShadowExamples(TypedDict, total=False):
+    """Up to ``examples`` cases of each kind of disagreement."""
+    links_added: list[ShadowExample]
+    links_removed: list[ShadowExample]
+    identities_joined: list[JoinExample]
+    identities_split: list[SplitExample]
+    review_items_created: list[ShadowExample]
+    review_items_dropped: list[ShadowExample]
+
+
 @dataclass(slots=True)
 class ShadowReport:
     deployed: str
@@ -42,7 +91,7 @@ class ShadowReport:
     review_items_created: int = 0  # grey-band pairs the candidate queues and the deployed model does not
     review_items_dropped: int = 0
     review_items: int = 0  # the candidate's whole queue
-    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    examples: ShadowExamples = field(default_factory=lambda: ShadowExamples())
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,7 +101,7 @@ def _masked(value: Any) -> Any:
     return mask_text(value) if isinstance(value, str) else value
 
 
-def _explain(score: MatchScore) -> list[dict[str, Any]]:
+def _explain(score: MatchScore) -> list[FieldComparison]:
     return [{"field": f.field, "level": f.label, "weight": round(f.weight, 2),
              "values": [_masked(v) for v in f.values]} for f in score.fields]
 
@@ -109,7 +158,7 @@ def shadow_run(graph: Graph, deployed: MatchEngine, candidate: MatchEngine, *, e
     report = ShadowReport(deployed=deployed.version, candidate=candidate.version, records=len(rows),
                           candidate_pairs=len(new.probability))
 
-    def pair_example(pair: Pair, why: str) -> dict[str, Any]:
+    def pair_example(pair: Pair, why: str) -> ShadowExample:
         i, j = pair
         now = new.result.model.score(standard[i], standard[j])
         return {"a": rid[i], "b": rid[j], "empi_a": empi[i], "empi_b": empi[j], "why": why,

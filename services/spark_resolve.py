@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from graph import residents as repo
 from graph.driver import Graph
@@ -30,9 +30,51 @@ from services.review import ReviewService
 from sparkjob.job import SparkDecisions, config_text_of, run_job
 from sparkjob.records import export_row, standard_of
 
-__all__ = ["apply_decisions", "export_records", "resolve_with_spark"]
+__all__ = ["PlannedMerge", "PlannedReview", "RefusedMerge", "SparkPlan", "apply_decisions", "export_records",
+           "resolve_with_spark"]
 
 Progress = Callable[[str, int], None]
+
+
+class PlannedMerge(TypedDict):
+    survivor: str
+    merged: str
+    link: list[str] | None  # the strongest link between the two identities' records
+    probability: float | None
+
+
+class PlannedReview(TypedDict):
+    a: str
+    b: str
+    probability: float
+
+
+class RefusedMerge(TypedDict):
+    """A merge refused: the identities hold different valid ID numbers."""
+    survivor: str
+    merged: str
+
+
+class PlanSummary(TypedDict):
+    records: int
+    candidate_pairs: int
+    links: int
+    clusters_spanning_identities: int
+    merges: int
+    review_items: int
+    cut_links: int
+    refused_merges: int
+
+
+class SparkPlan(TypedDict):
+    """What a Spark resolution decided (and, without ``dry_run``, wrote): the ``--report`` JSON."""
+    engine: str
+    model_version: str
+    dry_run: bool
+    merges: list[PlannedMerge]
+    reviews: list[PlannedReview]
+    refused: list[RefusedMerge]
+    summary: NotRequired[PlanSummary]
 
 
 def export_records(graph: Graph, directory: Path, *, page: int = 5000, part_rows: int = 250_000,
@@ -84,7 +126,7 @@ def _workspace(keep: Path | None) -> Iterator[Path]:
 
 def resolve_with_spark(graph: Graph, engine: MatchEngine, config: dict[str, Any], spark: Any, *,
                        dry_run: bool = False, report_path: Path | None = None, export_dir: Path | None = None,
-                       batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, dict[str, Any]]:
+                       batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, SparkPlan]:
     """Export, resolve on Spark, write back (or only report). Returns the report and the decisions."""
     if not isinstance(engine.scorer, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
@@ -109,7 +151,7 @@ def _model(engine: MatchEngine, decisions: SparkDecisions) -> RuleModel:
 
 
 def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions, *, dry_run: bool = False,
-                    batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, dict[str, Any]]:
+                    batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, SparkPlan]:
     """The embedded write-back over Spark's decisions (see the module doc)."""
     model = _model(engine, decisions)
     report = ResolveReport(records=decisions.records, candidate_pairs=decisions.candidate_pairs,
@@ -132,8 +174,8 @@ def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions
         if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
             pairs_in.setdefault(cluster_of[i], []).append((i, j))
     lifecycle, reviews = LifecycleService(graph), ReviewService(graph)
-    plan: dict[str, Any] = {"engine": "spark", "model_version": engine.version, "dry_run": dry_run,
-                            "merges": [], "reviews": [], "refused": []}
+    plan: SparkPlan = {"engine": "spark", "model_version": engine.version, "dry_run": dry_run,
+                       "merges": [], "reviews": [], "refused": []}
     for done, key in enumerate(decisions.spanning, start=1):
         members = members_of[key]
         identities = sorted({current(empi[i]) for i in members}, key=lambda e: (decisions.created[e], e))

@@ -23,8 +23,9 @@ from api.deps import AuditDep, GraphDep, ServicesDep
 from graph.rows import ConsoleCardHoldersRow
 from services.console_search import search as search_records
 from services.console_users import ConsoleUserService, SignInRefused
-from services.console_views import card_holders, explain_link, graph_elements, reveal
+from services.console_views import IdentityGraphView, card_holders, explain_link, graph_elements, reveal
 from services.lifecycle import LifecycleService
+from services.match_service import PairDecision
 from services.registry import ResidentService
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -110,9 +111,9 @@ def identity(request: Request, empi_id: str, graph: GraphDep, audit: AuditDep, w
                 notice=notice)
 
 
-@router.get("/identities/{empi_id}/graph")
+@router.get("/identities/{empi_id}/graph", response_model=dict[str, Any])
 def identity_graph(empi_id: str, graph: GraphDep, audit: AuditDep, services: ServicesDep,
-                   who: Reader) -> dict[str, Any]:
+                   who: Reader) -> IdentityGraphView:
     audit.record(who.actor, "read", "identity_graph", empi_id)
     return graph_elements(graph, empi_id, services.engine.policy.auto_link)
 
@@ -123,9 +124,9 @@ def holders(card_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> Cons
     return card_holders(graph, card_id)
 
 
-@router.get("/links/explain")
+@router.get("/links/explain", response_model=dict[str, Any])
 def explain(graph: GraphDep, audit: AuditDep, who: Matcher, a: Annotated[str, Query(max_length=64)],
-            b: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
+            b: Annotated[str, Query(max_length=64)]) -> PairDecision:
     return explain_link(graph, a, b, who.actor, audit)
 
 

@@ -17,6 +17,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from core.errors import EhcError, InvalidInput
+from core.freejson import FreeJson
 
 __all__ = [
     "FHIR_JSON",
@@ -103,7 +104,7 @@ def fhir_response(request: Request, resource: FHIRAbstractModel, status: int = 2
                     headers=headers)
 
 
-def fhir_json(resource: dict[str, Any], status: int = 200) -> Response:
+def fhir_json(resource: FreeJson, status: int = 200) -> Response:
     """A resource already in its JSON shape (``resourceType`` first, no nulls), written without the models:
     for hot paths whose resources hold only values the service produced."""
     data = json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode()

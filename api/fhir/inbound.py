@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.fhir.patient import EN_REPRESENTATION
 from core.errors import InvalidInput
+from core.freejson import FreeJson
 from graph.rows import DomainNode
 from resolver import codes
 
@@ -99,7 +100,7 @@ def from_patient(patient: Patient, domain_of: DomainOf) -> InboundPatient:
     return inbound
 
 
-def validated(model: type[BaseModel], data: dict[str, Any], prefix: str = "Patient") -> Any:
+def validated(model: type[BaseModel], data: FreeJson, prefix: str = "Patient") -> Any:
     """``model`` built from ``data``; a refusal is a 422 naming the field (values masked in messages)."""
     try:
         return model.model_validate(data)

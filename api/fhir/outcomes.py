@@ -10,7 +10,6 @@ masked message as ``diagnostics`` and the field as ``expression``. Headers (``WW
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import parse_qs
 
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -18,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.fhir.formats import FHIR_JSON, FHIR_XML, Format, accept_format, format_of, render
+from core.freejson import FreeJson
 from core.privacy import mask_text
 
 __all__ = ["ERROR_CODE_SYSTEM", "FHIR_PREFIX", "FhirOutcomes", "is_fhir_path", "issue_type", "operation_outcome", "outcome_body",
@@ -41,7 +41,7 @@ def issue_type(status: int) -> str:
 
 def operation_outcome(status: int, message: str, code: str | None = None, field: str | None = None,
                       issue: str | None = None, severity: str = "error") -> OperationOutcome:
-    entry: dict[str, Any] = {"severity": severity, "code": issue or issue_type(status),
+    entry: FreeJson = {"severity": severity, "code": issue or issue_type(status),
                              "diagnostics": mask_text(message)}
     if code:
         entry["details"] = {"coding": [{"system": ERROR_CODE_SYSTEM, "code": code}], "text": mask_text(message)}
@@ -62,7 +62,7 @@ def request_format(scope: Scope) -> Format:
     return accept_format(Headers(scope=scope).get("accept", ""))
 
 
-def outcome_body(scope: Scope, status: int, body: dict[str, Any]) -> tuple[bytes, str]:
+def outcome_body(scope: Scope, status: int, body: FreeJson) -> tuple[bytes, str]:
     """An error body ``{code, message, field?}`` as an OperationOutcome: (bytes, media type)."""
     outcome = operation_outcome(status, str(body.get("message") or f"HTTP {status}"),
                                 code=str(body["code"]) if body.get("code") else None,

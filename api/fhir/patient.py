@@ -16,6 +16,7 @@ from typing import Any
 
 from fhir.resources.R4B.patient import Patient
 
+from core.freejson import FreeJson
 from resolver.names import name_pinyin, standardise_name
 from services.domain import Card, Identity, Resident
 
@@ -34,13 +35,13 @@ def _system(oid: str) -> str:
     return oid if oid.startswith("urn:") or "://" in oid else f"urn:oid:{oid}"
 
 
-def name_parts(name: str) -> list[dict[str, Any]]:
+def name_parts(name: str) -> list[FreeJson]:
     """The HumanNames of a Chinese name: hanzi (IDE) and pinyin (ABC); a latin name as it is."""
     form = standardise_name(name)
     if form is None or not form.han:
         return [{"use": "official", "text": name}]
-    han: dict[str, Any] = {"use": "official", "text": name,
-                           "extension": [{"url": EN_REPRESENTATION, "valueCode": "IDE"}]}
+    han: FreeJson = {"use": "official", "text": name,
+                     "extension": [{"url": EN_REPRESENTATION, "valueCode": "IDE"}]}
     if form.surname:
         han["family"] = form.surname
     if form.given:
@@ -57,16 +58,16 @@ def name_parts(name: str) -> list[dict[str, Any]]:
     return names
 
 
-def _identifier(card: Card) -> dict[str, Any]:
-    out: dict[str, Any] = {"system": _system(str(card.domain_oid)), "value": card.number}
+def _identifier(card: Card) -> FreeJson:
+    out: FreeJson = {"system": _system(str(card.domain_oid)), "value": card.number}
     code = _CARD_TYPE_CODES.get(str(card.card_type))
     if code:
         out["type"] = {"coding": [{"system": IDENTIFIER_TYPE, "code": code}], "text": card.card_type}
     return out
 
 
-def _demographics(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _demographics(values: Mapping[str, Any]) -> FreeJson:
+    out: FreeJson = {}
     if values.get("name"):
         out["name"] = name_parts(str(values["name"]))
     if values.get("gender") in GENDER_TO_FHIR:
@@ -78,14 +79,14 @@ def _demographics(values: Mapping[str, Any]) -> dict[str, Any]:
         out["telecom"] = [{"system": "phone", "value": phone,
                            "use": "mobile" if phone.startswith(_MOBILE_PREFIX) else "home"}]
     if values.get("address"):
-        address: dict[str, Any] = {"text": values["address"], "country": "CN"}
+        address: FreeJson = {"text": values["address"], "country": "CN"}
         if values.get("region_code"):
             address["district"] = values["region_code"]  # GB/T 2260 administrative division code
         out["address"] = [address]
     return out
 
 
-def _identifiers(records: Iterable[Resident]) -> list[dict[str, Any]]:
+def _identifiers(records: Iterable[Resident]) -> list[FreeJson]:
     seen: set[tuple[str, str]] = set()
     out = []
     for record in records:
@@ -105,8 +106,8 @@ def identity_patient(identity: Identity, empi_oid: str) -> Patient:
                     "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"}}]
     identifiers += _identifiers(identity.records)
     golden = identity.golden or {}
-    body: dict[str, Any] = {"id": empi_id, "active": identity.status == "active",
-                            "identifier": identifiers, **_demographics(golden.get("values") or {})}
+    body: FreeJson = {"id": empi_id, "active": identity.status == "active",
+                      "identifier": identifiers, **_demographics(golden.get("values") or {})}
     body["link"] = [{"other": {"reference": f"Patient/{r.resident_id}",
                                "display": f"{r.source_domain}:{r.local_id}"}, "type": "seealso"}
                     for r in identity.records]
@@ -122,8 +123,8 @@ def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
 
 def record_patient(resident: Resident) -> Patient:
     """One source record as a Patient that refers to its identity."""
-    body: dict[str, Any] = {"id": resident.resident_id, "active": resident.status != "merged",
-                            "identifier": _identifiers([resident]), **_demographics(resident.as_record()),
-                            "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
-                            "meta": {"versionId": str(resident.version)}}
+    body: FreeJson = {"id": resident.resident_id, "active": resident.status != "merged",
+                      "identifier": _identifiers([resident]), **_demographics(resident.as_record()),
+                      "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
+                      "meta": {"versionId": str(resident.version)}}
     return Patient(**body)

@@ -7,7 +7,7 @@ test validates the JSON against them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -18,6 +18,7 @@ from api.deps import PixDep, require
 from api.fhir.formats import fhir_json, fhir_response, wanted_format
 from api.fhir.outcomes import operation_outcome
 from api.fhir.schemas import FHIR_ERRORS, ParametersResource
+from core.freejson import FreeJson
 from services.pix import UnknownDomain, UnknownIdentifier
 
 router = APIRouter(prefix="/fhir", tags=["FHIR PIXm"])
@@ -61,12 +62,12 @@ def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(req
         result = pix.lookup_resolved(source, value, targets, actor=who.actor)
     except UnknownIdentifier:
         return _outcome(request, 404, "not-found", "sourceIdentifier Patient Identifier not found")
-    parameters: list[dict[str, Any]] = [
+    parameters: list[FreeJson] = [
         {"name": "targetIdentifier", "valueIdentifier": {"system": _system(i["oid"]), "value": i["value"]}}
         for i in result.identifiers
     ]
     parameters.append({"name": "targetId", "valueReference": {"reference": f"Patient/{result.empi_id}"}})
-    body: dict[str, Any] = {"resourceType": "Parameters"}
+    body: FreeJson = {"resourceType": "Parameters"}
     conflict = result.conflict
     if conflict:
         body["meta"] = {"tag": [{"system": CONFLICT_TAG, "code": c,

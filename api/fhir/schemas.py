@@ -4,9 +4,11 @@ or XML), so the models allow every other element rather than repeat the FHIR spe
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from core.freejson import FreeJson
 
 __all__ = [
     "FHIR_ERRORS",
@@ -30,7 +32,7 @@ class CapabilityStatementResource(_Resource):
 
 class ParametersResource(_Resource):
     resourceType: Literal["Parameters"]
-    parameter: list[dict[str, Any]] = Field(default_factory=list)
+    parameter: list[FreeJson] = Field(default_factory=list)
 
 
 class PatientResource(_Resource):
@@ -41,15 +43,15 @@ class BundleResource(_Resource):
     resourceType: Literal["Bundle"]
     type: str
     total: int | None = None
-    entry: list[dict[str, Any]] = Field(default_factory=list)
+    entry: list[FreeJson] = Field(default_factory=list)
 
 
 class OperationOutcomeResource(_Resource):
     resourceType: Literal["OperationOutcome"]
-    issue: list[dict[str, Any]]
+    issue: list[FreeJson]
 
 
-FHIR_ERRORS: dict[int | str, dict[str, Any]] = {
+FHIR_ERRORS: dict[int | str, FreeJson] = {
     code: {"model": OperationOutcomeResource, "description": text}
     for code, text in ((400, "invalid request (OperationOutcome)"), (404, "not found (OperationOutcome)"))
 }

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from api.deps import EngineDep, GraphDep, require
 from api.schemas_ops import MatchPairPublic, MatchReportPublic
-from services.match_service import match_against_index, match_pair
+from services.match_service import PairDecision, match_against_index, match_pair
+from services.matching import MatchReport
 from services.models import MatchRecordIn
 
 router = APIRouter(tags=["matching engine"])
@@ -31,7 +30,7 @@ class MatchIn(BaseModel):
 
 
 @router.post("/match", response_model=MatchReportPublic | MatchPairPublic, dependencies=[Depends(require("match:read"))])
-def match(body: MatchIn, graph: GraphDep, engine: EngineDep) -> dict[str, Any]:
+def match(body: MatchIn, graph: GraphDep, engine: EngineDep) -> MatchReport | PairDecision:
     if body.a is not None and body.b is not None:
         return match_pair(engine, body.a.model_dump(), body.b.model_dump())
     record = body.record.model_dump() if body.record is not None else {}

@@ -10,17 +10,19 @@ from api.auth import Principal
 from api.deps import QrDep, QrKeysDep, require
 from api.schemas_ehc import QrPublic, VerificationPublic
 from api.schemas_ops import JwksPublic
+from core.freejson import FreeJson
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
+from services.healthcard_qr import IssuedQrView, QrVerified
 
 router = APIRouter(prefix="/ehc", tags=["virtual health card: QR codes"])
 Issuer = Annotated[Principal, Depends(require("qr:issue"))]
 Printer = Annotated[Principal, Depends(require("ehc:register"))]
 Verifier = Annotated[Principal, Depends(require("qr:verify"))]
-_IMAGE: dict[str, Any] = {"content": {"image/png": {}, "image/svg+xml": {}}}
+_IMAGE: FreeJson = {"content": {"image/png": {}, "image/svg+xml": {}}}
 
 
 @router.post("/accounts/{ehc_id}/qr", response_model=QrPublic)
-def issue_qr(ehc_id: str, body: QrRequest, qr: QrDep, who: Issuer) -> dict[str, Any]:
+def issue_qr(ehc_id: str, body: QrRequest, qr: QrDep, who: Issuer) -> IssuedQrView:
     """A code for a business function (static where allowed, else dynamic; combined for payment)."""
     return qr.issue(ehc_id, body, who.actor).public()
 
@@ -44,7 +46,7 @@ def print_qr(body: PrintRequest, qr: QrDep, who: Printer) -> Response:
 
 
 @router.post("/qr/verify", response_model=VerificationPublic)
-def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> dict[str, Any]:
+def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> QrVerified:
     """Verify a scanned code at a care step (scene or platform care-step code, channel, terminal)."""
     return qr.verify(body, who.actor)
 

@@ -4,7 +4,7 @@ Admin only (scope ``subscriptions:write``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict
@@ -13,7 +13,15 @@ from api.auth import Principal
 from api.deps import SubscriptionsDep, require
 from core.bounds import INT64_MAX
 from graph.rows import DeliveryNode
-from services.notify import RedriveIn, ReplayIn, RotateIn, SubscriptionIn, SubscriptionUpdate
+from services.notify import (
+    RedriveIn,
+    ReplayIn,
+    RotateIn,
+    SubscriptionIn,
+    SubscriptionUpdate,
+    SubscriptionView,
+    SubscriptionWithSecret,
+)
 
 __all__ = ["DeliveryPublic", "RedrivePublic", "SubscriptionCreatedPublic", "SubscriptionPublic", "router"]
 
@@ -87,7 +95,8 @@ SubscriptionStatus = Literal["active", "paused", "deleted"]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreatedPublic)
-def create_subscription(body: SubscriptionIn, service: SubscriptionsDep, principal: Admin) -> dict[str, Any]:
+def create_subscription(body: SubscriptionIn, service: SubscriptionsDep,
+                        principal: Admin) -> SubscriptionWithSecret:
     """Subscribe a webhook URL to event types ('*' for all, 'resident.*' for a family). The response
     carries the HMAC signing secret: it is shown this once only."""
     return service.create(body, principal.actor)
@@ -96,38 +105,40 @@ def create_subscription(body: SubscriptionIn, service: SubscriptionsDep, princip
 @router.get("", response_model=list[SubscriptionPublic])
 def list_subscriptions(service: SubscriptionsDep, _: Admin,
                        status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None
-                       ) -> list[dict[str, Any]]:
+                       ) -> list[SubscriptionView]:
     return service.list_all(status_)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionPublic)
-def get_subscription(subscription_id: str, service: SubscriptionsDep, _: Admin) -> dict[str, Any]:
+def get_subscription(subscription_id: str, service: SubscriptionsDep, _: Admin) -> SubscriptionView:
     return service.get(subscription_id)
 
 
 @router.patch("/{subscription_id}", response_model=SubscriptionPublic)
 def update_subscription(subscription_id: str, body: SubscriptionUpdate, service: SubscriptionsDep,
-                        principal: Admin) -> dict[str, Any]:
+                        principal: Admin) -> SubscriptionView:
     """Pause (status 'paused') or resume ('active'), or change the URL, event types or description."""
     return service.update(subscription_id, body, principal.actor)
 
 
 @router.delete("/{subscription_id}", response_model=SubscriptionPublic)
-def delete_subscription(subscription_id: str, service: SubscriptionsDep, principal: Admin) -> dict[str, Any]:
+def delete_subscription(subscription_id: str, service: SubscriptionsDep,
+                        principal: Admin) -> SubscriptionView:
     """Deactivate: nothing more is delivered; the subscription and its deliveries stay inspectable."""
     return service.delete(subscription_id, principal.actor)
 
 
 @router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionCreatedPublic)
 def rotate_secret(subscription_id: str, service: SubscriptionsDep, principal: Admin,
-                  body: RotateIn | None = None) -> dict[str, Any]:
+                  body: RotateIn | None = None) -> SubscriptionWithSecret:
     """Issue a new HMAC secret (shown this once only). For ``grace_seconds`` (default a day, at most
     7 days, 0 for none) deliveries carry two signatures, the new secret's first, then the old one's."""
     return service.rotate_secret(subscription_id, (body or RotateIn()).grace_seconds, principal.actor)
 
 
 @router.post("/{subscription_id}/replay", response_model=SubscriptionPublic)
-def replay(subscription_id: str, body: ReplayIn, service: SubscriptionsDep, principal: Admin) -> dict[str, Any]:
+def replay(subscription_id: str, body: ReplayIn, service: SubscriptionsDep,
+           principal: Admin) -> SubscriptionView:
     """Deliver again, in order, every wanted event from ``from_seq`` on (new delivery ids)."""
     return service.replay(subscription_id, body.from_seq, principal.actor)
 

@@ -31,6 +31,7 @@ from services.notify import (
     SubscriptionIn,
     SubscriptionService,
     SubscriptionUpdate,
+    SubscriptionWithSecret,
     backoff_delay,
 )
 from services.webhooks import event_body, sign, verify_signature
@@ -60,7 +61,7 @@ def dispatchers(graph: Graph) -> Iterator[Callable[..., Dispatcher]]:
         d.stop()
 
 
-def subscribe(graph: Graph, receiver: Receiver, types: list[str] | None = None) -> dict[str, Any]:
+def subscribe(graph: Graph, receiver: Receiver, types: list[str] | None = None) -> SubscriptionWithSecret:
     return SubscriptionService(graph, EgressPolicy(LOCAL)).create(SubscriptionIn(url=receiver.url,
                                                                                  event_types=types or ["*"]))
 
@@ -239,9 +240,10 @@ def test_lease_excludes_others_and_fences_a_stale_holder(graph: Graph, receiver:
     time.sleep(max(0.0, claimed_at + 2.1 - time.monotonic()))  # a's lease runs out while it is (say) stuck
     b = repo.claim(graph, sid, owner="b", token="tb", lease_ms=5000)
     assert b is not None
-    row = {"delivery_id": f"{sid}-0-{seqs[0]}", "seq": seqs[0], "event_type": "resident.updated", "generation": 0,
-           "attempts": 1, "status_code": 200, "attempted_at": "2026-01-01T00:00:00+00:00",
-           "acked_at": "2026-01-01T00:00:01+00:00"}
+    row: repo.AckedDelivery = {"delivery_id": f"{sid}-0-{seqs[0]}", "seq": seqs[0],
+                               "event_type": "resident.updated", "generation": 0, "attempts": 1,
+                               "status_code": 200, "attempted_at": "2026-01-01T00:00:00+00:00",
+                               "acked_at": "2026-01-01T00:00:01+00:00"}
     assert repo.record_delivered(graph, a, [row], cursor=seqs[0], lease_ms=5000) is False
     assert service.get(sid)["cursor"] == 0 and service.deliveries(sid) == []
     assert repo.record_delivered(graph, b, [row], cursor=seqs[0], lease_ms=5000) is True

@@ -18,7 +18,13 @@ from graph.driver import Graph
 from graph.notify import prune_deliveries
 from healthcard.sandbox.receiver import Receiver
 from services.egress import EgressPolicy
-from services.notify import Dispatcher, NotifySettings, SubscriptionIn, SubscriptionService
+from services.notify import (
+    Dispatcher,
+    NotifySettings,
+    SubscriptionIn,
+    SubscriptionService,
+    SubscriptionWithSecret,
+)
 from services.notify_dispatch import SigningSecrets, signing_secrets
 from services.webhooks import verify_signature
 from tests.integration.connects import recording_connects
@@ -45,7 +51,7 @@ def dispatchers(graph: Graph) -> Iterator[Callable[..., Dispatcher]]:
         d.stop()
 
 
-def _subscribe(graph: Graph, url: str, allow: list[str] = LOCAL) -> dict[str, Any]:
+def _subscribe(graph: Graph, url: str, allow: list[str] = LOCAL) -> SubscriptionWithSecret:
     return SubscriptionService(graph, EgressPolicy(allow)).create(SubscriptionIn(url=url, event_types=["*"]))
 
 
