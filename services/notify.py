@@ -226,18 +226,24 @@ class SubscriptionService:
     def list_all(self, status: str | None = None) -> list[SubscriptionView]:
         return [_public(s) for s in self.graph.read(repo.list_subscriptions, status)]
 
-    def _change(self, subscription_id: str, actor: Actor, action: str, change: _Change) -> None:
-        """Run ``change`` on the subscription under its write lock, with its audit record."""
+    def _change(self, subscription_id: str, actor: Actor, action: str, change: _Change) -> SubscriptionView:
+        """Run ``change`` on the subscription under its write lock, with its audit record; returns the
+        subscription as the change left it (read in the same transaction: a dispatcher may move its cursor
+        on at once after the commit)."""
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> SubscriptionView:
             locked = repo.lock_subscription(tx, subscription_id)
             if locked is None:
                 raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
             sub, _now, high = locked
             detail = change(tx, sub, high)
             record_audit(tx, actor, action, "subscription", subscription_id, detail)
+            changed = repo.get_subscription(tx, subscription_id)
+            if changed is None:
+                raise NotFound(f"no subscription {subscription_id!r}", field="subscription_id")
+            return _public(changed)
 
-        self.graph.write(work)
+        return self.graph.write(work)
 
     def update(self, subscription_id: str, body: SubscriptionUpdate,
                actor: Actor = SYSTEM) -> SubscriptionView:
@@ -307,8 +313,7 @@ class SubscriptionService:
             repo.replay(tx, subscription_id, from_seq)
             return {"from_seq": from_seq}
 
-        self._change(subscription_id, actor, "replay", change)
-        return self.get(subscription_id)
+        return self._change(subscription_id, actor, "replay", change)
 
     def redrive(self, subscription_id: str, seqs: list[int] | None, actor: Actor = SYSTEM) -> int:
         """Queue dead letters (all, or those events) for delivery again, ahead of the stream."""
