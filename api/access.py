@@ -20,18 +20,37 @@ from api.console.session import RequireConsole
 from api.deps import RequireScope
 from core.settings import PROJECT_ROOT
 
-__all__ = ["CONSOLE_PREFIX", "DOC_PATHS", "DOMAIN_SCOPED", "OPEN_ROUTES", "README_END", "README_START",
-           "RouteGuard", "console_guards", "other_routes", "render_matrix", "route_guards"]
+__all__ = [
+    "CONSOLE_PREFIX",
+    "DOC_PATHS",
+    "DOMAIN_SCOPED",
+    "OPEN_ROUTES",
+    "README_END",
+    "README_START",
+    "RouteGuard",
+    "console_guards",
+    "other_routes",
+    "render_matrix",
+    "route_guards",
+]
 
 # Open by design: liveness and readiness, the QR public keys terminals fetch to verify offline, and the
 # FHIR CapabilityStatement (describes the server, no patient data; open on HAPI FHIR too).
-OPEN_ROUTES = frozenset({("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
-                         ("GET", "/ehc/.well-known/jwks.json"), ("GET", "/fhir/metadata")})
+OPEN_ROUTES = frozenset(
+    {
+        ("GET", "/health"),
+        ("GET", "/health/live"),
+        ("GET", "/health/ready"),
+        ("GET", "/ehc/.well-known/jwks.json"),
+        ("GET", "/fhir/metadata"),
+    }
+)
 # Starlette routes FastAPI adds for the OpenAPI document, its viewers and their locally served assets
 # (open, no personal data).
 # The console's static assets (CSS, its JS modules and the npm-built graph library) are open too.
-DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs",
-                       CONSOLE_ASSETS})
+DOC_PATHS = frozenset(
+    {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs", CONSOLE_ASSETS}
+)
 # The steward console's pages are guarded by a session (``RequireConsole``), not a bearer token: they are
 # left out of ``route_guards`` (and the README's matrix) and enumerated by ``console_guards``.
 CONSOLE_PREFIX = "/console/"
@@ -69,8 +88,11 @@ def _guards(app: FastAPI, console: bool) -> list[RouteGuard]:
     guards: list[RouteGuard] = []
     for context in iter_route_contexts(app.routes):  # included routers are nested since FastAPI 0.16x
         path = str(context.path)
-        if (isinstance(context.original_route, APIRoute) and path not in DOC_PATHS
-                and path.startswith(CONSOLE_PREFIX) == console):
+        if (
+            isinstance(context.original_route, APIRoute)
+            and path not in DOC_PATHS
+            and path.startswith(CONSOLE_PREFIX) == console
+        ):
             dependant: Dependant = context.dependant
             scopes = tuple(sorted(set(_scopes(dependant, RequireConsole if console else RequireScope))))
             guards.extend(RouteGuard(method, path, scopes) for method in sorted(context.methods or ()))
@@ -89,21 +111,28 @@ def console_guards(app: FastAPI) -> list[RouteGuard]:
 
 def other_routes(app: FastAPI) -> list[str]:
     """Paths of routes that are not API routes (the OpenAPI document and its viewers)."""
-    return sorted(str(c.path) for c in iter_route_contexts(app.routes) if not isinstance(c.original_route, APIRoute))
+    return sorted(
+        str(c.path) for c in iter_route_contexts(app.routes) if not isinstance(c.original_route, APIRoute)
+    )
 
 
 def render_matrix(app: FastAPI) -> str:
     roles = list(ROLE_SCOPES)
-    lines = ["| Route | Scope | " + " | ".join(roles) + " | Domains checked |",
-             "|---|---|" + "---|" * len(roles) + "---|"]
+    lines = [
+        "| Route | Scope | " + " | ".join(roles) + " | Domains checked |",
+        "|---|---|" + "---|" * len(roles) + "---|",
+    ]
     for g in route_guards(app):
         if not g.scopes:
             cells = ["open"] * len(roles)
         else:
             cells = ["✓" if set(g.scopes) <= ROLE_SCOPES[role] else "–" for role in roles]
         scope = " ".join(f"`{s}`" for s in g.scopes) or "none"
-        lines.append(f"| `{g.method} {g.path}` | {scope} | " + " | ".join(cells)
-                     + f" | {DOMAIN_SCOPED.get((g.method, g.path), '')} |")
+        lines.append(
+            f"| `{g.method} {g.path}` | {scope} | "
+            + " | ".join(cells)
+            + f" | {DOMAIN_SCOPED.get((g.method, g.path), '')} |"
+        )
     return "\n".join(lines)
 
 

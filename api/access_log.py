@@ -92,5 +92,14 @@ class AccessLog:
         method = str(scope.get("method", ""))
         if self.metrics is not None:
             self.metrics.observe(method, route, status, seconds)
-        log.info("request", extra={"request_id": state.get("request_id"), "method": method, "route": route, "status": status,
-                                   "latency_ms": round(seconds * 1000, 2), "sub": _sub(state)})
+        log.info(
+            "request",
+            extra={
+                "request_id": state.get("request_id"),
+                "method": method,
+                "route": route,
+                "status": status,
+                "latency_ms": round(seconds * 1000, 2),
+                "sub": _sub(state),
+            },
+        )

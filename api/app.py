@@ -48,8 +48,9 @@ health card, on Neo4j. Every endpoint but `/health` and the docs needs a bearer 
 """
 
 
-def create_app(settings: Settings | None = None, graph: Graph | None = None,
-               healthcard: HealthCardSettings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, graph: Graph | None = None, healthcard: HealthCardSettings | None = None
+) -> FastAPI:
     """Build the app. ``graph`` may be passed in (tests share one driver); else it is made at start-up.
     ``healthcard`` replaces the ``EHC_HC_*`` section (provider URLs, TTLs) of ``settings``. The services
     are built once, in the lifespan (``api.container.AppServices`` on ``app.state.services``)."""
@@ -77,21 +78,42 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None,
 
     # Swagger UI and ReDoc assets come from the fastapi-offline package and are served under
     # /static-offline-docs: no CDN, so /docs and /redoc work on an intranet without internet.
-    app = FastAPIOffline(title="ehc-empi", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                         swagger_ui_parameters={"validatorUrl": None})
+    app = FastAPIOffline(
+        title="ehc-empi",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.state.settings = settings
     app.state.token_verifier = verifier = TokenVerifier(settings)  # verified tokens, remembered until exp
     app.state.metrics_registry, http_metrics = new_registry(lambda: getattr(app.state, "graph", None))
     if graph is not None:
         app.state.graph = graph
     install_error_handlers(app)
-    for router in (health.router, domains.router, residents.router, pix.router, fhir_router, lifecycle.router,
-                   reviews.router, quality.router, stats.router, matching.router, ehc.router, qr.router,
-                   subscriptions.router, tokens.router, ops.router):
+    for router in (
+        health.router,
+        domains.router,
+        residents.router,
+        pix.router,
+        fhir_router,
+        lifecycle.router,
+        reviews.router,
+        quality.router,
+        stats.router,
+        matching.router,
+        ehc.router,
+        qr.router,
+        subscriptions.router,
+        tokens.router,
+        ops.router,
+    ):
         app.include_router(router)
     install_console(app)  # the steward console at /console/ (its own session guard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, settings=settings, verifier=verifier)
-    app.add_middleware(FhirOutcomes)  # outside the limits: their 413/429 under /fhir are OperationOutcomes too
+    app.add_middleware(
+        FhirOutcomes
+    )  # outside the limits: their 413/429 under /fhir are OperationOutcomes too
     app.add_middleware(AccessLog, metrics=http_metrics)  # added last: outermost, so it sees every request
     return app

@@ -24,17 +24,63 @@ from services.access import CardAccess
 
 __all__ = ["ALL_DOMAINS", "ROLE_SCOPES", "AuthError", "Principal", "decode_token", "issue_token"]
 
-ROLE_SCOPES: Mapping[str, frozenset[str]] = MappingProxyType({
-    "his": frozenset({"residents:read", "residents:write", "pix:read", "pix:write", "domains:read", "match:read",
-                      "qr:verify", "ehc:register", "ehc:read"}),
-    "app": frozenset({"ehc:register", "ehc:read", "ehc:write", "qr:issue", "domains:read"}),
-    "steward": frozenset({"residents:read", "residents:write", "pix:read", "pix:write", "domains:read",
-                          "match:read", "review:read", "review:write", "merge:write", "stats:read"}),
-    "admin": frozenset({"residents:read", "residents:write", "pix:read", "pix:write", "domains:read",
-                        "domains:write", "match:read", "review:read", "review:write", "merge:write", "stats:read",
-                        "audit:read", "subscriptions:write", "ehc:register", "ehc:read", "ehc:write", "qr:issue",
-                        "qr:verify", "keys:write", "tokens:revoke", "metrics:read"}),
-})
+ROLE_SCOPES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "his": frozenset(
+            {
+                "residents:read",
+                "residents:write",
+                "pix:read",
+                "pix:write",
+                "domains:read",
+                "match:read",
+                "qr:verify",
+                "ehc:register",
+                "ehc:read",
+            }
+        ),
+        "app": frozenset({"ehc:register", "ehc:read", "ehc:write", "qr:issue", "domains:read"}),
+        "steward": frozenset(
+            {
+                "residents:read",
+                "residents:write",
+                "pix:read",
+                "pix:write",
+                "domains:read",
+                "match:read",
+                "review:read",
+                "review:write",
+                "merge:write",
+                "stats:read",
+            }
+        ),
+        "admin": frozenset(
+            {
+                "residents:read",
+                "residents:write",
+                "pix:read",
+                "pix:write",
+                "domains:read",
+                "domains:write",
+                "match:read",
+                "review:read",
+                "review:write",
+                "merge:write",
+                "stats:read",
+                "audit:read",
+                "subscriptions:write",
+                "ehc:register",
+                "ehc:read",
+                "ehc:write",
+                "qr:issue",
+                "qr:verify",
+                "keys:write",
+                "tokens:revoke",
+                "metrics:read",
+            }
+        ),
+    }
+)
 ALL_DOMAINS = "*"
 _DOMAIN_REQUIRED = frozenset({"his"})  # roles whose tokens must name their identifier domains
 _DOMAIN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -72,8 +118,11 @@ def _check_ttl(settings: Settings, ttl_seconds: int | None) -> int:
     if ttl <= 0:
         raise EhcError(f"a token lifetime must be positive, not {ttl} seconds", field="ttl")
     if ttl > settings.token_max_ttl_seconds:
-        raise EhcError(f"a token lifetime may not exceed {settings.token_max_ttl_seconds} seconds "
-                       f"(EHC_TOKEN_MAX_TTL_SECONDS), not {ttl}", field="ttl")
+        raise EhcError(
+            f"a token lifetime may not exceed {settings.token_max_ttl_seconds} seconds "
+            f"(EHC_TOKEN_MAX_TTL_SECONDS), not {ttl}",
+            field="ttl",
+        )
     return ttl
 
 
@@ -84,8 +133,10 @@ def _check_domains(role: str, domains: list[str] | None) -> list[str]:
             raise EhcError(f"{code!r} is not an identifier domain code", field="domains")
     if role in _DOMAIN_REQUIRED:
         if not wanted:
-            raise EhcError(f"a {role} token must name the identifier domains it writes in (--domain H001 ...)",
-                           field="domains")
+            raise EhcError(
+                f"a {role} token must name the identifier domains it writes in (--domain H001 ...)",
+                field="domains",
+            )
         if ALL_DOMAINS in wanted:
             raise EhcError(f"a {role} token cannot hold every domain ('*'); name them", field="domains")
         return wanted
@@ -94,8 +145,15 @@ def _check_domains(role: str, domains: list[str] | None) -> list[str]:
     return wanted
 
 
-def issue_token(settings: Settings, *, sub: str, role: str, scopes: list[str] | None = None,
-                ttl_seconds: int | None = None, domains: list[str] | None = None) -> str:
+def issue_token(
+    settings: Settings,
+    *,
+    sub: str,
+    role: str,
+    scopes: list[str] | None = None,
+    ttl_seconds: int | None = None,
+    domains: list[str] | None = None,
+) -> str:
     """Mint an access token; scopes default to the role's and may only narrow them; the lifetime must be
     positive and at most ``token_max_ttl_seconds``; HIS tokens must name their identifier domains."""
     if role not in ROLE_SCOPES:
@@ -106,9 +164,17 @@ def issue_token(settings: Settings, *, sub: str, role: str, scopes: list[str] | 
         raise EhcError(f"role {role} cannot hold scopes {sorted(wanted - granted)}", field="scopes")
     ttl = _check_ttl(settings, ttl_seconds)
     now = int(time.time())
-    claims = {"sub": sub, "role": role, "scope": " ".join(sorted(wanted)), "iat": now, "exp": now + ttl,
-              "iss": settings.jwt_issuer, "aud": _AUDIENCE, "jti": uuid.uuid4().hex,
-              "domains": _check_domains(role, domains)}
+    claims = {
+        "sub": sub,
+        "role": role,
+        "scope": " ".join(sorted(wanted)),
+        "iat": now,
+        "exp": now + ttl,
+        "iss": settings.jwt_issuer,
+        "aud": _AUDIENCE,
+        "jti": uuid.uuid4().hex,
+        "domains": _check_domains(role, domains),
+    }
     return jwt.encode(claims, settings.api_signing_secret(), algorithm="HS256")
 
 
@@ -124,8 +190,14 @@ def _domains_of(role: str, claim: object) -> frozenset[str] | None:
 
 def decode_token(settings: Settings, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, settings.api_signing_secret(), algorithms=["HS256"], audience=_AUDIENCE,
-                            issuer=settings.jwt_issuer, options={"require": ["exp", "sub", "iat"]})
+        claims = jwt.decode(
+            token,
+            settings.api_signing_secret(),
+            algorithms=["HS256"],
+            audience=_AUDIENCE,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub", "iat"]},
+        )
     except jwt.ExpiredSignatureError as exc:
         raise AuthError("the access token has expired; request a new one", code="token_expired") from exc
     except jwt.InvalidTokenError as exc:
@@ -136,10 +208,16 @@ def decode_token(settings: Settings, token: str) -> Principal:
     if not isinstance(claims.get("jti"), str):
         raise AuthError("the access token has no id (jti), so it could not be revoked", code="token_invalid")
     if int(claims["exp"]) - int(claims["iat"]) > settings.token_max_ttl_seconds:
-        raise AuthError(f"the access token lives longer than {settings.token_max_ttl_seconds} seconds; "
-                        "request a new one", code="token_invalid")
+        raise AuthError(
+            f"the access token lives longer than {settings.token_max_ttl_seconds} seconds; request a new one",
+            code="token_invalid",
+        )
     scopes = frozenset(str(claims.get("scope", "")).split()) & ROLE_SCOPES[role]
-    return Principal(sub=str(claims["sub"]), role=role, scopes=scopes,
-                     domains=_domains_of(role, claims.get("domains")), jti=str(claims["jti"]),
-                     expires_at=int(claims["exp"]))
-
+    return Principal(
+        sub=str(claims["sub"]),
+        role=role,
+        scopes=scopes,
+        domains=_domains_of(role, claims.get("domains")),
+        jti=str(claims["jti"]),
+        expires_at=int(claims["exp"]),
+    )

@@ -15,8 +15,11 @@ from core.settings import Settings, get_settings
 if TYPE_CHECKING:
     from services.notify import Dispatcher
 
-app = typer.Typer(help="ehc-empi: master patient index, cross-index and virtual health card on Neo4j",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="ehc-empi: master patient index, cross-index and virtual health card on Neo4j",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db = typer.Typer(help="The local Neo4j server (the embedded default) and the schema", no_args_is_help=True)
 token = typer.Typer(help="API access tokens", no_args_is_help=True)
 demo = typer.Typer(help="Demo data", no_args_is_help=True)
@@ -33,10 +36,12 @@ app.add_typer(cli_notify.app, name="notify")
 app.add_typer(cli_console.app, name="user")
 app.add_typer(cli_mllp.app, name="mllp")
 app.add_typer(cli_model.app, name="model")
-app.command("evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3).")(
-    cli_resolver.evaluate)
+app.command(
+    "evaluate", help="Pairwise precision, recall, F1 and false merges (synthetic data, FEBRL4, FEBRL3)."
+)(cli_resolver.evaluate)
 app.command("synth", help="Write a synthetic population with ground truth (ehc synth --persons N --seed S).")(
-    cli_resolver.synth)
+    cli_resolver.synth
+)
 app.command("import")(cli_import.import_command)
 
 
@@ -112,8 +117,11 @@ def db_status() -> None:
     st = LocalServer(get_settings()).status()
     state = "running" if st.running else "stopped"
     answer = "answering" if st.answering else "not answering"
-    typer.echo(f"Neo4j {state}" + (f" (pid {st.pid}, {answer}) on {st.bolt_uri}" if st.running else "")
-               + f"; home {st.home}")
+    typer.echo(
+        f"Neo4j {state}"
+        + (f" (pid {st.pid}, {answer}) on {st.bolt_uri}" if st.running else "")
+        + f"; home {st.home}"
+    )
     if not st.running:
         raise typer.Exit(code=3)
 
@@ -125,8 +133,9 @@ def db_migrate() -> None:
 
 
 @db.command("backfill-keys")
-def db_backfill_keys(dry_run: Annotated[bool, typer.Option(help="count the stale records, write nothing")]
-                     = False) -> None:
+def db_backfill_keys(
+    dry_run: Annotated[bool, typer.Option(help="count the stale records, write nothing")] = False,
+) -> None:
     """Recompute every record's blocking keys (bk_* properties) and store those that changed, e.g. after
     an upgrade adds a key (pinyin_region): older records are then found by it at once. Idempotent."""
     from graph.driver import Graph
@@ -143,8 +152,9 @@ def db_backfill_keys(dry_run: Annotated[bool, typer.Option(help="count the stale
 
 
 @app.command("backup")
-def backup_cmd(to: Annotated[Path | None, typer.Option(help="dump file (default var/backups/neo4j-<time>.dump)")]
-               = None) -> None:
+def backup_cmd(
+    to: Annotated[Path | None, typer.Option(help="dump file (default var/backups/neo4j-<time>.dump)")] = None,
+) -> None:
     """Dump the local Neo4j database (neo4j-admin database dump); a running server is stopped and restarted."""
     from datetime import datetime
 
@@ -164,8 +174,10 @@ def backup_cmd(to: Annotated[Path | None, typer.Option(help="dump file (default 
 
 
 @app.command("restore")
-def restore_cmd(dump: Annotated[Path, typer.Argument(help="a file written by `ehc backup`")],
-                yes: Annotated[bool, typer.Option("--yes", help="replace the current database")] = False) -> None:
+def restore_cmd(
+    dump: Annotated[Path, typer.Argument(help="a file written by `ehc backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="replace the current database")] = False,
+) -> None:
     """Replace the local Neo4j database with a dump (neo4j-admin database load); restarts a running server."""
     from graph.backup import restore
     from graph.server import LocalServer
@@ -173,7 +185,9 @@ def restore_cmd(dump: Annotated[Path, typer.Argument(help="a file written by `eh
     if not _require_embedded("restore"):
         return
     if not yes:
-        typer.secho("restore replaces the whole database; run again with --yes", fg=typer.colors.RED, err=True)
+        typer.secho(
+            "restore replaces the whole database; run again with --yes", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(code=2)
     settings = get_settings()
     try:
@@ -185,12 +199,15 @@ def restore_cmd(dump: Annotated[Path, typer.Argument(help="a file written by `eh
 
 
 @app.command("serve")
-def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
-          port: Annotated[int | None, typer.Option(help="port")] = None,
-          start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")] = True,
-          workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
-          notify: Annotated[bool, typer.Option(help="also run the webhook dispatcher (a background thread)")]
-          = True) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+    start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")] = True,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    notify: Annotated[
+        bool, typer.Option(help="also run the webhook dispatcher (a background thread)")
+    ] = True,
+) -> None:
     """Run the API (OpenAPI docs at /docs). Logs: one JSON line per record on stderr, one access line per
     request (uvicorn's own access log is off)."""
     import logging
@@ -202,7 +219,9 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
 
     settings = get_settings()
     try:
-        require_cjk_font(settings.healthcard.label_font)  # printed labels need Chinese glyphs: refuse to start
+        require_cjk_font(
+            settings.healthcard.label_font
+        )  # printed labels need Chinese glyphs: refuse to start
     except EhcError as exc:
         _fail(exc)
     log = logging.getLogger("ehc.serve")
@@ -215,9 +234,16 @@ def serve(host: Annotated[str | None, typer.Option(help="bind address")] = None,
         raise typer.Exit(code=1) from exc
     dispatcher = _start_notify(settings) if notify else None
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                    workers=workers, log_level=settings.log_level.lower(),
-                    log_config=logging_config(settings.log_level), access_log=False)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=logging_config(settings.log_level),
+            access_log=False,
+        )
     finally:
         if dispatcher is not None:
             dispatcher.stop()
@@ -232,15 +258,24 @@ def _start_notify(settings: Settings) -> Dispatcher:
 
 
 @token.command("issue")
-def token_issue(role: Annotated[str, typer.Option(help="his | app | steward | admin")],
-                sub: Annotated[str, typer.Option(help="the client (system or user) the token is for")],
-                scope: Annotated[list[str] | None, typer.Option(help="narrow to these scopes")] = None,
-                domain: Annotated[list[str] | None, typer.Option(
-                    help="an identifier domain the client writes in (repeat; required for his; '*' = all, "
-                         "the default for steward and admin)")] = None,
-                ttl: Annotated[int | None, typer.Option(
-                    help="lifetime in seconds (default EHC_TOKEN_TTL_SECONDS, at most EHC_TOKEN_MAX_TTL_SECONDS)")]
-                = None) -> None:
+def token_issue(
+    role: Annotated[str, typer.Option(help="his | app | steward | admin")],
+    sub: Annotated[str, typer.Option(help="the client (system or user) the token is for")],
+    scope: Annotated[list[str] | None, typer.Option(help="narrow to these scopes")] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an identifier domain the client writes in (repeat; required for his; '*' = all, "
+            "the default for steward and admin)"
+        ),
+    ] = None,
+    ttl: Annotated[
+        int | None,
+        typer.Option(
+            help="lifetime in seconds (default EHC_TOKEN_TTL_SECONDS, at most EHC_TOKEN_MAX_TTL_SECONDS)"
+        ),
+    ] = None,
+) -> None:
     """Mint an API access token (printed alone on stdout; its id, for revocation, on stderr)."""
     import jwt
 
@@ -257,11 +292,14 @@ def token_issue(role: Annotated[str, typer.Option(help="his | app | steward | ad
 
 
 @token.command("revoke")
-def token_revoke(jti: Annotated[str, typer.Argument(help="the token id (jti claim)")],
-                 reason: Annotated[str | None, typer.Option(help="why (kept with the revocation)")] = None,
-                 expires_at: Annotated[int | None, typer.Option(
-                     help="the token's exp (Unix seconds), so the entry can be dropped once it has expired")]
-                 = None) -> None:
+def token_revoke(
+    jti: Annotated[str, typer.Argument(help="the token id (jti claim)")],
+    reason: Annotated[str | None, typer.Option(help="why (kept with the revocation)")] = None,
+    expires_at: Annotated[
+        int | None,
+        typer.Option(help="the token's exp (Unix seconds), so the entry can be dropped once it has expired"),
+    ] = None,
+) -> None:
     """Revoke an API access token by id: every API process refuses it within
     EHC_TOKEN_REVOCATION_CACHE_SECONDS (5 s)."""
     from graph.driver import Graph
@@ -277,8 +315,10 @@ def token_revoke(jti: Annotated[str, typer.Argument(help="the token id (jti clai
 
 
 @demo.command("load")
-def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 40,
-              seed: Annotated[int, typer.Option(help="random seed")] = 7) -> None:
+def demo_load(
+    persons: Annotated[int, typer.Option(help="synthetic persons")] = 40,
+    seed: Annotated[int, typer.Option(help="random seed")] = 7,
+) -> None:
     """Load a small synthetic population across hospital, social-security and regional domains."""
     from graph.driver import Graph
     from services.demo import DEMO_DOMAINS, load_demo
@@ -291,14 +331,18 @@ def demo_load(persons: Annotated[int, typer.Option(help="synthetic persons")] = 
         summary = load_demo(ResidentService(graph, engine=engine_for(settings)), persons=persons, seed=seed)
     finally:
         graph.close()
-    typer.echo(f"demo: {summary.persons} persons, {summary.records} new records, "
-               f"{summary.identities_linked} linked to an existing identity by ID number")
+    typer.echo(
+        f"demo: {summary.persons} persons, {summary.records} new records, "
+        f"{summary.identities_linked} linked to an existing identity by ID number"
+    )
     ex = summary.example
     if ex.get("local_id"):
         oid = next(d["oid"] for d in DEMO_DOMAINS if d["code"] == ex["domain"])
         typer.echo(f"example: domain {ex['domain']} patient {ex['local_id']} -> EMPI {ex['empi_id']}")
-        typer.echo("cross-index it (PIXm) once the API is up:\n  curl -s -H \"Authorization: Bearer $TOKEN\" "
-                   f"'http://127.0.0.1:8000/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:{oid}|{ex['local_id']}'")
+        typer.echo(
+            'cross-index it (PIXm) once the API is up:\n  curl -s -H "Authorization: Bearer $TOKEN" '
+            f"'http://127.0.0.1:8000/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:{oid}|{ex['local_id']}'"
+        )
     _demo_ehc()
 
 
@@ -314,8 +358,12 @@ def _demo_ehc() -> None:
     graph = Graph.from_settings(settings)
     runtime = HealthCardRuntime.build(settings.secrets_dir, settings.healthcard)
     try:
-        ehc = load_ehc_demo(graph, runtime, settings.home / "demo",
-                            residents=ResidentService(graph, engine=engine_for(settings)))
+        ehc = load_ehc_demo(
+            graph,
+            runtime,
+            settings.home / "demo",
+            residents=ResidentService(graph, engine=engine_for(settings)),
+        )
     except EhcError as exc:
         _fail(exc)
         return
@@ -351,18 +399,26 @@ def sandbox_stop() -> None:
 
 
 @app.command("resolve")
-def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's m/u by EM first")] = False,
-            dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
-            shadow: Annotated[bool, typer.Option(help="compare --model with the deployed model on the live "
-                                                      "graph, write nothing")] = False,
-            model: Annotated[str | None, typer.Option(help="a registry version (ehc model list)")] = None,
-            as_json: Annotated[bool, typer.Option("--json", help="shadow report as JSON")] = False,
-            engine: Annotated[str, typer.Option(help="embedded (in-process) or spark (extra 'spark')")] = "embedded",
-            master: Annotated[str | None, typer.Option(help="Spark master: local[*], spark://host:7077, yarn "
-                                                             "(default: spark-submit's, else local[*])")] = None,
-            report_path: Annotated[Path | None, typer.Option("--report", help="Spark engine: write the decisions "
-                                                                               "as JSON here")] = None,
-            driver_memory: Annotated[str, typer.Option(help="Spark driver memory")] = "4g") -> None:
+def resolve(
+    fit: Annotated[bool, typer.Option(help="re-estimate the rule model's m/u by EM first")] = False,
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+    shadow: Annotated[
+        bool, typer.Option(help="compare --model with the deployed model on the live graph, write nothing")
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="a registry version (ehc model list)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="shadow report as JSON")] = False,
+    engine: Annotated[str, typer.Option(help="embedded (in-process) or spark (extra 'spark')")] = "embedded",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master: local[*], spark://host:7077, yarn (default: spark-submit's, else local[*])"
+        ),
+    ] = None,
+    report_path: Annotated[
+        Path | None, typer.Option("--report", help="Spark engine: write the decisions as JSON here")
+    ] = None,
+    driver_memory: Annotated[str, typer.Option(help="Spark driver memory")] = "4g",
+) -> None:
     """Batch identity resolution over the whole graph: cluster duplicates, merge, queue grey-band pairs.
     With --shadow --model VERSION: what that model would change, with examples; nothing is written.
     With --engine spark: the same decisions computed on Apache Spark (local mode or a cluster)."""
@@ -370,11 +426,16 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
         raise typer.BadParameter("engine is 'embedded' or 'spark'", param_hint="--engine")
     if engine == "spark":
         if fit or shadow or model:
-            raise typer.BadParameter("--fit, --shadow and --model are for the embedded engine; the Spark "
-                                     "engine applies the configured rule model", param_hint="--engine")
+            raise typer.BadParameter(
+                "--fit, --shadow and --model are for the embedded engine; the Spark "
+                "engine applies the configured rule model",
+                param_hint="--engine",
+            )
         from api.cli_spark import resolve_on_spark
 
-        resolve_on_spark(master=master or None, dry_run=dry_run, report=report_path, driver_memory=driver_memory)
+        resolve_on_spark(
+            master=master or None, dry_run=dry_run, report=report_path, driver_memory=driver_memory
+        )
         return
     from tqdm import tqdm
 
@@ -402,15 +463,22 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
         from services.shadow import shadow_run
 
         try:
-            echo_shadow(shadow_run(graph, engine_for(settings), candidate, progress=progress), as_json=as_json)
+            echo_shadow(
+                shadow_run(graph, engine_for(settings), candidate, progress=progress), as_json=as_json
+            )
         finally:
             for bar in bars.values():
                 bar.close()
             graph.close()
         return
     try:
-        report = resolve_graph(graph, candidate if model is not None else engine_for(settings), fit=fit,
-                               dry_run=dry_run, progress=progress)
+        report = resolve_graph(
+            graph,
+            candidate if model is not None else engine_for(settings),
+            fit=fit,
+            dry_run=dry_run,
+            progress=progress,
+        )
     finally:
         for bar in bars.values():
             bar.close()
@@ -419,14 +487,21 @@ def resolve(fit: Annotated[bool, typer.Option(help="re-estimate the rule model's
         from services.frequencies import save_frequencies
 
         path = save_frequencies(settings.frequencies_file, report.term_frequencies, records=report.records)
-        typer.echo(f"name frequencies of {report.records} records written to {path} (online matching loads them)")
+        typer.echo(
+            f"name frequencies of {report.records} records written to {path} (online matching loads them)"
+        )
     verb = "would merge" if dry_run else "merged"
-    typer.echo(f"{report.records} records, {report.candidate_pairs} candidate pairs, {report.links} links; "
-               f"{report.clusters_spanning_identities} clusters spanning identities ({verb} "
-               f"{len(report.merges) if not dry_run else report.clusters_spanning_identities}); "
-               f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut"
-               + (f"; {len(report.refused_merges)} merges refused (different valid ID numbers; queued for review)"
-                  if report.refused_merges else ""))
+    typer.echo(
+        f"{report.records} records, {report.candidate_pairs} candidate pairs, {report.links} links; "
+        f"{report.clusters_spanning_identities} clusters spanning identities ({verb} "
+        f"{len(report.merges) if not dry_run else report.clusters_spanning_identities}); "
+        f"{report.review_items} pairs for review; {len(report.cut_links)} weak links cut"
+        + (
+            f"; {len(report.refused_merges)} merges refused (different valid ID numbers; queued for review)"
+            if report.refused_merges
+            else ""
+        )
+    )
 
 
 @frequencies.command("refresh")
@@ -453,10 +528,11 @@ def frequencies_refresh() -> None:
 
 
 @app.command("stats")
-def stats(days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
-          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-          institution: Annotated[str | None, typer.Option(help="supervision figures of one institution")]
-          = None) -> None:
+def stats(
+    days: Annotated[int, typer.Option(help="window for the per-day figures")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    institution: Annotated[str | None, typer.Option(help="supervision figures of one institution")] = None,
+) -> None:
     """居民信息统计: records, identities, duplicates, cards, regions, review backlog, per-day activity;
     supervision of QR verifications per institution (refusals by reason, outliers, card share)."""
     import json
@@ -468,7 +544,10 @@ def stats(days: Annotated[int, typer.Option(help="window for the per-day figures
 
     graph = Graph.from_settings(get_settings())
     try:
-        figures = {**statistics(graph, days), "supervision": supervision(graph, days=days, institution=institution)}
+        figures = {
+            **statistics(graph, days),
+            "supervision": supervision(graph, days=days, institution=institution),
+        }
     finally:
         graph.close()
     if as_json:
@@ -479,7 +558,9 @@ def stats(days: Annotated[int, typer.Option(help="window for the per-day figures
     for row in figures["records_by_domain"]:
         typer.echo(f"  records {row['domain']:<8} {row['status']:<10} {row['records']}")
     for row in figures["cards"]:
-        typer.echo(f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}")
+        typer.echo(
+            f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}"
+        )
     for row in figures["registrations_per_day"]:
         typer.echo(f"  registrations {row['day']} {row['registrations']}")
     echo_supervision(figures["supervision"])

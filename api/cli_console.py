@@ -16,12 +16,17 @@ app = typer.Typer(help="Steward console accounts (sign in at /console/)", no_arg
 
 
 @app.command("add")
-def add(username: Annotated[str, typer.Argument(help="the sign-in name")],
-        role: Annotated[str, typer.Option(help="steward | admin (the API's roles and scopes)")] = "steward",
-        password: Annotated[str | None, typer.Option(
-            help="at least 10 characters; default: a random one, printed once", envvar="EHC_CONSOLE_PASSWORD")]
-        = None,
-        replace: Annotated[bool, typer.Option(help="set a new password and role if the user exists")] = False) -> None:
+def add(
+    username: Annotated[str, typer.Argument(help="the sign-in name")],
+    role: Annotated[str, typer.Option(help="steward | admin (the API's roles and scopes)")] = "steward",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="at least 10 characters; default: a random one, printed once", envvar="EHC_CONSOLE_PASSWORD"
+        ),
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="set a new password and role if the user exists")] = False,
+) -> None:
     """Add a console user (or with --replace reset one's password, role and lock-out)."""
     from graph.driver import Graph
     from services.console_users import ConsoleUserService

@@ -10,15 +10,17 @@ from core.settings import get_settings
 
 __all__ = ["app"]
 
-app = typer.Typer(help="HL7 v2 over MLLP: ADT feed (ITI-8), PIX query (ITI-9), PDQ query (ITI-21)",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="HL7 v2 over MLLP: ADT feed (ITI-8), PIX query (ITI-9), PDQ query (ITI-21)", no_args_is_help=True
+)
 
 
 @app.command("serve")
-def serve(host: Annotated[str | None, typer.Option(help="bind address (EHC_MLLP_HOST)")] = None,
-          port: Annotated[int | None, typer.Option(help="port (EHC_MLLP_PORT, default 2575)")] = None,
-          start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")]
-          = True) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (EHC_MLLP_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (EHC_MLLP_PORT, default 2575)")] = None,
+    start_db: Annotated[bool, typer.Option(help="start the local Neo4j first (embedded default)")] = True,
+) -> None:
     """Listen for HL7 v2 messages framed with MLLP until stopped (Ctrl-C or SIGTERM). Senders are allowed
     by EHC_MLLP_SENDERS (config/mllp/senders.json); one masked JSON log line per message."""
     import asyncio

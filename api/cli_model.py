@@ -17,8 +17,10 @@ from services.model_registry import Deployment, ModelRegistry
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Model registry: versioned rule configs and dedupe models; deploy and roll back.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Model registry: versioned rule configs and dedupe models; deploy and roll back.",
+    no_args_is_help=True,
+)
 
 
 def _registry() -> ModelRegistry:
@@ -26,15 +28,22 @@ def _registry() -> ModelRegistry:
 
 
 @app.command("save")
-def save(version: Annotated[str, typer.Argument(help="the new, immutable version")],
-         rules: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="a rule config JSON")] = None,
-         dedupe: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
-                                                     help="a sealed dedupe model (ehc resolver train)")] = None,
-         training: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
-                                                       help="JSON summary of the training data")] = None,
-         evaluate: Annotated[bool, typer.Option(help="evaluate a rule config on the synthetic population")] = True,
-         persons: Annotated[int, typer.Option(min=10, help="synthetic persons for the evaluation")] = 1000,
-         description: Annotated[str, typer.Option(help="what changed")] = "") -> None:
+def save(
+    version: Annotated[str, typer.Argument(help="the new, immutable version")],
+    rules: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="a rule config JSON")
+    ] = None,
+    dedupe: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="a sealed dedupe model (ehc resolver train)"),
+    ] = None,
+    training: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="JSON summary of the training data")
+    ] = None,
+    evaluate: Annotated[bool, typer.Option(help="evaluate a rule config on the synthetic population")] = True,
+    persons: Annotated[int, typer.Option(min=10, help="synthetic persons for the evaluation")] = 1000,
+    description: Annotated[str, typer.Option(help="what changed")] = "",
+) -> None:
     """Save a rule config or dedupe model as a new version, with its training summary and evaluation."""
     if rules is not None and dedupe is not None:
         raise typer.BadParameter("give one of --rules and --dedupe, not both")
@@ -47,17 +56,36 @@ def save(version: Annotated[str, typer.Argument(help="the new, immutable version
             from resolver.rules import load_rules
             from services.evaluation import evaluate_synthetic
 
-            evaluation = evaluate_synthetic(persons, model=load_rules(config | {"version": version})).as_dict()
-        card = registry.save_rules(config, version, training=summary | {"source": rules.name},
-                                   evaluation=evaluation, description=description, created_by=getpass.getuser())
+            evaluation = evaluate_synthetic(
+                persons, model=load_rules(config | {"version": version})
+            ).as_dict()
+        card = registry.save_rules(
+            config,
+            version,
+            training=summary | {"source": rules.name},
+            evaluation=evaluation,
+            description=description,
+            created_by=getpass.getuser(),
+        )
     elif dedupe is not None:
-        card = registry.save("dedupe", dedupe.read_bytes(), version, training=summary | {"source": dedupe.name},
-                             description=description, created_by=getpass.getuser())
+        card = registry.save(
+            "dedupe",
+            dedupe.read_bytes(),
+            version,
+            training=summary | {"source": dedupe.name},
+            description=description,
+            created_by=getpass.getuser(),
+        )
     else:
         raise typer.BadParameter("give --rules FILE or --dedupe FILE")
-    typer.echo(f"saved {card.kind} model {card.version} (sha256 {card.sha256[:12]})"
-               + (f": F1 {card.evaluation['f1']:.4f}, precision {card.evaluation['precision']:.4f}"
-                  if "f1" in card.evaluation else ""))
+    typer.echo(
+        f"saved {card.kind} model {card.version} (sha256 {card.sha256[:12]})"
+        + (
+            f": F1 {card.evaluation['f1']:.4f}, precision {card.evaluation['precision']:.4f}"
+            if "f1" in card.evaluation
+            else ""
+        )
+    )
 
 
 @app.command("list")
@@ -66,15 +94,20 @@ def list_models(as_json: Annotated[bool, typer.Option("--json", help="print JSON
     registry = _registry()
     cards, current = registry.versions(), registry.deployed().current
     if as_json:
-        typer.echo(json.dumps({"deployed": current, "models": [c.as_dict() for c in cards]},
-                              ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {"deployed": current, "models": [c.as_dict() for c in cards]}, ensure_ascii=False, indent=1
+            )
+        )
         return
     if not cards:
         typer.echo("no models saved (ehc model save VERSION --rules FILE | --dedupe FILE)")
     for c in cards:
         f1 = c.evaluation.get("f1")
-        typer.echo(f"{'*' if c.version == current else ' '} {c.version:<24} {c.kind:<7} {c.created_at}  "
-                   f"F1 {'-' if f1 is None else f'{f1:.4f}':<7} {c.description}")
+        typer.echo(
+            f"{'*' if c.version == current else ' '} {c.version:<24} {c.kind:<7} {c.created_at}  "
+            f"F1 {'-' if f1 is None else f'{f1:.4f}':<7} {c.description}"
+        )
     if current is None:
         typer.echo("deployed: the configured model (EHC_MATCH_MODEL / EHC_MATCH_RULES)")
 
@@ -101,7 +134,9 @@ def _audited(change: Callable[..., Deployment]) -> Deployment:
 def deploy(version: Annotated[str, typer.Argument(help="a saved version")]) -> None:
     """Make VERSION the model of the online engine and `ehc resolve` (servers pick it up at start)."""
     done = _audited(lambda registry, **kw: registry.deploy(version, **kw))
-    typer.echo(f"deployed {done.current} (previous: {done.previous[-1] if done.previous else 'configured model'})")
+    typer.echo(
+        f"deployed {done.current} (previous: {done.previous[-1] if done.previous else 'configured model'})"
+    )
 
 
 @app.command("rollback")

@@ -11,8 +11,9 @@ from core.settings import get_settings
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Webhook notifications: `ehc notify` runs the dispatcher until stopped.",
-                  invoke_without_command=True)
+app = typer.Typer(
+    help="Webhook notifications: `ehc notify` runs the dispatcher until stopped.", invoke_without_command=True
+)
 
 
 @app.callback()
@@ -42,12 +43,19 @@ def notify(ctx: typer.Context) -> None:
 
 
 @app.command("prune")
-def prune(days: Annotated[float | None, typer.Option(
-        help="remove delivered deliveries older than this many days (default EHC_NOTIFY_RETENTION_DAYS)",
-        min=0)] = None) -> None:
+def prune(
+    days: Annotated[
+        float | None,
+        typer.Option(
+            help="remove delivered deliveries older than this many days (default EHC_NOTIFY_RETENTION_DAYS)",
+            min=0,
+        ),
+    ] = None,
+) -> None:
     """Remove delivered deliveries older than the retention period (failed, dead and pending stay)."""
     from graph.driver import Graph
     from graph.notify import prune_deliveries
+
     settings = get_settings()
     keep = settings.notify.retention_days if days is None else days
     graph = Graph.from_settings(settings)
@@ -59,10 +67,12 @@ def prune(days: Annotated[float | None, typer.Option(
 
 
 @app.command("rotate-secret")
-def rotate_secret(subscription_id: Annotated[str, typer.Argument(help="the subscription (S...)")],
-                  grace: Annotated[int, typer.Option(
-                      help="seconds the old secret keeps signing too (0 to 604800)", min=0, max=604_800)]
-                  = 86_400) -> None:
+def rotate_secret(
+    subscription_id: Annotated[str, typer.Argument(help="the subscription (S...)")],
+    grace: Annotated[
+        int, typer.Option(help="seconds the old secret keeps signing too (0 to 604800)", min=0, max=604_800)
+    ] = 86_400,
+) -> None:
     """Issue a new signing secret for a subscription and print it (shown this once only)."""
     from core.errors import EhcError
     from graph.driver import Graph
@@ -79,5 +89,9 @@ def rotate_secret(subscription_id: Annotated[str, typer.Argument(help="the subsc
         graph.close()
     until = rotated.get("previous_secret_until")
     typer.echo(rotated["secret"])
-    typer.echo(f"the previous secret also signs until {until.isoformat()}" if until else
-               "the previous secret no longer signs", err=True)
+    typer.echo(
+        f"the previous secret also signs until {until.isoformat()}"
+        if until
+        else "the previous secret no longer signs",
+        err=True,
+    )

@@ -36,7 +36,9 @@ class DatasetChoice(StrEnum):
 
 @app.command()
 def evaluate(
-    dataset: Annotated[DatasetChoice, typer.Option("--dataset", help="Which data to evaluate on.")] = DatasetChoice.all,
+    dataset: Annotated[
+        DatasetChoice, typer.Option("--dataset", help="Which data to evaluate on.")
+    ] = DatasetChoice.all,
     persons: Annotated[int, typer.Option("--persons", min=10, help="Synthetic persons.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Synthetic seed.")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -46,13 +48,17 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
         return
-    typer.echo(f"{'DATASET':<10} {'F1':>8} {'PRECISION':>9} {'RECALL':>8} {'FP':>5} {'FN':>5} {'MERGES':>6} "
-               f"{'TWINS':>5} {'SECONDS':>8}")
+    typer.echo(
+        f"{'DATASET':<10} {'F1':>8} {'PRECISION':>9} {'RECALL':>8} {'FP':>5} {'FN':>5} {'MERGES':>6} "
+        f"{'TWINS':>5} {'SECONDS':>8}"
+    )
     for r in results:
         m = r.metrics
-        typer.echo(f"{r.dataset:<10} {m.f1:>8.5f} {m.precision:>9.5f} {m.recall:>8.5f} {m.false_positives:>5} "
-                   f"{m.false_negatives:>5} {'-' if r.false_merges is None else r.false_merges:>6} "
-                   f"{'-' if r.twin_merges is None else r.twin_merges:>5} {r.seconds:>8.2f}")
+        typer.echo(
+            f"{r.dataset:<10} {m.f1:>8.5f} {m.precision:>9.5f} {m.recall:>8.5f} {m.false_positives:>5} "
+            f"{m.false_negatives:>5} {'-' if r.false_merges is None else r.false_merges:>6} "
+            f"{'-' if r.twin_merges is None else r.twin_merges:>5} {r.seconds:>8.2f}"
+        )
 
 
 @app.command()
@@ -95,11 +101,25 @@ def labels(
 
 @app.command()
 def train(
-    labels_file: Annotated[Path, typer.Option("--labels", exists=True, dir_okay=False,
-                                              help="Labelled pairs JSON: {match: [[a, b]...], distinct: [...]}.")],
+    labels_file: Annotated[
+        Path,
+        typer.Option(
+            "--labels",
+            exists=True,
+            dir_okay=False,
+            help="Labelled pairs JSON: {match: [[a, b]...], distinct: [...]}.",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Where to write the trained, sealed model settings.")],
-    rules: Annotated[Path | None, typer.Option("--rules", exists=True, dir_okay=False,
-                                               help="Rule config naming the comparisons (default: settings).")] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            exists=True,
+            dir_okay=False,
+            help="Rule config naming the comparisons (default: settings).",
+        ),
+    ] = None,
     version: Annotated[str, typer.Option("--version", help="Model version recorded on decisions.")] = "1",
 ) -> None:
     """Train the dedupe model on labelled record pairs; the output is sealed with the model signing key."""
@@ -113,10 +133,14 @@ def train(
         data.setdefault("record_id", f"label-{n}")
         return standardise(PersonRecord.from_dict(data))
 
-    training = {kind: [(std(a, 2 * n), std(b, 2 * n + 1)) for n, (a, b) in enumerate(raw.get(kind, []))]
-                for kind in ("match", "distinct")}
+    training = {
+        kind: [(std(a, 2 * n), std(b, 2 * n + 1)) for n, (a, b) in enumerate(raw.get(kind, []))]
+        for kind in ("match", "distinct")
+    }
     scorer = train_dedupe(model.config, training, version=version)
     key = read_or_create_secret(settings.secrets_dir / "model_signing_key").encode()
     out.write_bytes(scorer.to_bytes(key))
-    typer.echo(f"trained dedupe model {scorer.name} v{version} on {len(training['match'])} match and "
-               f"{len(training['distinct'])} distinct pairs; wrote {out}")
+    typer.echo(
+        f"trained dedupe model {scorer.name} v{version} on {len(training['match'])} match and "
+        f"{len(training['distinct'])} distinct pairs; wrote {out}"
+    )

@@ -15,12 +15,16 @@ def _pct(rate: float | None) -> str:
 
 def echo_supervision(figures: dict[str, Any]) -> None:
     totals = figures["totals"]
-    typer.echo(f"supervision {figures['from']}..{figures['to']}: {totals['verifications']} verifications, "
-               f"accepted {_pct(totals['acceptance_rate'])}, refused {_pct(totals['refusal_rate'])}, "
-               f"e-health card share of visits {_pct(totals['ehc_share'])}")
+    typer.echo(
+        f"supervision {figures['from']}..{figures['to']}: {totals['verifications']} verifications, "
+        f"accepted {_pct(totals['acceptance_rate'])}, refused {_pct(totals['refusal_rate'])}, "
+        f"e-health card share of visits {_pct(totals['ehc_share'])}"
+    )
     for reason, row in figures["refusals_by_reason"].items():
         typer.echo(f"  refused {reason:<15} {row['count']:>8} {_pct(row['rate']):>7}")
     for row in figures["institutions"]:
         flag = f"  OUTLIER: {', '.join(row['outlier'])}" if row["outlier"] else ""
-        typer.echo(f"  {row['institution']:<20} {row['verifications']:>8} refused {_pct(row['refusal_rate']):>7} "
-                   f"replayed {_pct(row['replay_rate']):>7} card share {_pct(row['ehc_share']):>7}{flag}")
+        typer.echo(
+            f"  {row['institution']:<20} {row['verifications']:>8} refused {_pct(row['refusal_rate']):>7} "
+            f"replayed {_pct(row['replay_rate']):>7} card share {_pct(row['ehc_share']):>7}{flag}"
+        )

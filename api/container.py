@@ -63,9 +63,15 @@ class AppServices:
         lifecycle = LifecycleService(graph, residents, survivorship_rules(settings.survivorship_file))
         accounts = HealthCardService(graph, runtime, residents, audit)
         return cls(
-            settings=settings, graph=graph, audit=audit, directory=directory,
+            settings=settings,
+            graph=graph,
+            audit=audit,
+            directory=directory,
             revocations=RevocationList(graph, ttl=settings.token_revocation_cache_seconds),
-            healthcard=runtime, engine=engine, residents=residents, identities=IdentityReader(graph, audit),
+            healthcard=runtime,
+            engine=engine,
+            residents=residents,
+            identities=IdentityReader(graph, audit),
             lifecycle=lifecycle,
             reviews=ReviewService(graph, residents, lifecycle),
             pix=PixService(graph, audit, directory),

@@ -160,13 +160,17 @@ class RequireScope:
     def __init__(self, scope: str) -> None:
         self.scope = scope
 
-    async def __call__(self, request: Request, settings: SettingsDep,
-                       credentials: BearerDep) -> Principal:
+    async def __call__(self, request: Request, settings: SettingsDep, credentials: BearerDep) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing")
+            raise AuthError(
+                "missing bearer token: send 'Authorization: Bearer <token>'", code="token_missing"
+            )
         verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
-        principal = (verifier.decode(credentials.credentials) if verifier is not None
-                     else decode_token(settings, credentials.credentials))
+        principal = (
+            verifier.decode(credentials.credentials)
+            if verifier is not None
+            else decode_token(settings, credentials.credentials)
+        )
         revocations = get_services(request).revocations
         if revocations.stale():  # reloading the list reads Neo4j: off the event loop
             await run_in_threadpool(revocations.refresh)
@@ -174,8 +178,9 @@ class RequireScope:
             raise AuthError("the access token has been revoked; request a new one", code="token_revoked")
         principal = replace(principal, ip=request.client.host if request.client else None)
         if self.scope not in principal.scopes:
-            raise Forbidden(f"role {principal.role} lacks the scope {self.scope!r} needed here",
-                            code="insufficient_scope")
+            raise Forbidden(
+                f"role {principal.role} lacks the scope {self.scope!r} needed here", code="insufficient_scope"
+            )
         request.state.principal = principal
         return principal
 

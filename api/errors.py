@@ -23,7 +23,11 @@ __all__ = ["error_body", "install_error_handlers", "retry_after"]
 log = logging.getLogger("ehc.api")
 
 _STATUS: list[tuple[type[EhcError], int]] = [
-    (AuthError, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (InvalidInput, 422),
+    (AuthError, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
     (Unavailable, 503),
 ]
 _FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_]+): (.*)$", re.DOTALL)
@@ -61,7 +65,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         if match and not loc:
             loc, message = [match.group(1)], match.group(2)
         elif message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         if err.get("type") == "json_invalid":  # its location is a character offset, not a field
             loc = []
             message = f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
@@ -96,35 +100,58 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if status == 503:
             headers = retry_after(request)
-        return JSONResponse(error_body(exc.code, exc.message, exc.field, **exc.details), status_code=status,
-                            headers=headers)
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.field, **exc.details), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
-        message = f"{first['field']}: {first['reason']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-        return JSONResponse(error_body("validation_error", message, first["field"], errors=errors), status_code=422)
+        message = f"{first['field']}: {first['reason']}" + (
+            f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        )
+        return JSONResponse(
+            error_body("validation_error", message, first["field"], errors=errors), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = _unparsable_json(exc)
         if reason is not None:  # the same answer as any other body that is not JSON
             message = f"the body is not valid JSON ({reason})"
-            return JSONResponse(error_body("validation_error", f"body: {message}", "body",
-                                           errors=[{"field": "body", "reason": message}]), status_code=422)
-        return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                error_body(
+                    "validation_error",
+                    f"body: {message}",
+                    "body",
+                    errors=[{"field": "body", "reason": message}],
+                ),
+                status_code=422,
+            )
+        return JSONResponse(
+            error_body(f"http_{exc.status_code}", str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # The route template, not the path: a path can carry an ID number. The traceback is rendered
         # (and masked, like every field) by core.logs.
         request_id = getattr(request.state, "request_id", None)
-        log.error("unhandled error on %s %s: %s", request.method, route_template(request.scope),
-                  mask_text(repr(exc)), exc_info=exc, extra={"request_id": request_id})
+        log.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            route_template(request.scope),
+            mask_text(repr(exc)),
+            exc_info=exc,
+            extra={"request_id": request_id},
+        )
         headers = {REQUEST_ID_HEADER: request_id} if request_id else None
-        body = error_body("internal_error", "an internal error occurred; it has been logged", request_id=request_id)
+        body = error_body(
+            "internal_error", "an internal error occurred; it has been logged", request_id=request_id
+        )
         if is_fhir_path(request.url.path):  # outside every middleware: the FHIR shape is made here
             data, media = outcome_body(request.scope, 500, body)
             return Response(data, status_code=500, media_type=media, headers=headers)

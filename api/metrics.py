@@ -24,10 +24,19 @@ class HttpMetrics:
     """Request counters and latency histograms labelled with the route template, never the raw path."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.latency = Histogram("ehc_http_request_duration_seconds", "Request latency by route template",
-                                 ["method", "route"], registry=registry, buckets=LATENCY_BUCKETS)
-        self.requests = Counter("ehc_http_requests", "Requests by route template and status",
-                                ["method", "route", "status"], registry=registry)
+        self.latency = Histogram(
+            "ehc_http_request_duration_seconds",
+            "Request latency by route template",
+            ["method", "route"],
+            registry=registry,
+            buckets=LATENCY_BUCKETS,
+        )
+        self.requests = Counter(
+            "ehc_http_requests",
+            "Requests by route template and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.latency.labels(method, route).observe(seconds)
@@ -45,26 +54,39 @@ class OpsCollector(Collector):
         if graph is None:  # not started yet
             return
         figures = snapshot(graph)
-        yield GaugeMetricFamily("ehc_neo4j_up", "1 when Neo4j answered this scrape's queries",
-                                value=1 if figures.neo4j_up else 0)
+        yield GaugeMetricFamily(
+            "ehc_neo4j_up", "1 when Neo4j answered this scrape's queries", value=1 if figures.neo4j_up else 0
+        )
         if figures.pool is not None:
-            pool = GaugeMetricFamily("ehc_neo4j_pool_connections", "Driver pool connections by state",
-                                     labels=["state"])
+            pool = GaugeMetricFamily(
+                "ehc_neo4j_pool_connections", "Driver pool connections by state", labels=["state"]
+            )
             pool.add_metric(["in_use"], figures.pool.in_use)
             pool.add_metric(["idle"], figures.pool.idle)
             yield pool
-            yield GaugeMetricFamily("ehc_neo4j_pool_max_size", "Driver pool size limit", value=figures.pool.max_size)
+            yield GaugeMetricFamily(
+                "ehc_neo4j_pool_max_size", "Driver pool size limit", value=figures.pool.max_size
+            )
         if figures.outbox is not None:
             outbox = figures.outbox
-            yield GaugeMetricFamily("ehc_outbox_high_seq", "Sequence number of the newest outbox event",
-                                    value=outbox.high_seq)
-            lag = GaugeMetricFamily("ehc_outbox_lag_events", "Outbox events after a subscription's cursor",
-                                    labels=["subscription_id", "status"])
-            age = GaugeMetricFamily("ehc_outbox_next_event_age_seconds",
-                                    "Age of the next event a subscription has not yet acknowledged",
-                                    labels=["subscription_id", "status"])
-            dead = GaugeMetricFamily("ehc_outbox_dead_letters", "Dead-lettered deliveries of a subscription",
-                                     labels=["subscription_id", "status"])
+            yield GaugeMetricFamily(
+                "ehc_outbox_high_seq", "Sequence number of the newest outbox event", value=outbox.high_seq
+            )
+            lag = GaugeMetricFamily(
+                "ehc_outbox_lag_events",
+                "Outbox events after a subscription's cursor",
+                labels=["subscription_id", "status"],
+            )
+            age = GaugeMetricFamily(
+                "ehc_outbox_next_event_age_seconds",
+                "Age of the next event a subscription has not yet acknowledged",
+                labels=["subscription_id", "status"],
+            )
+            dead = GaugeMetricFamily(
+                "ehc_outbox_dead_letters",
+                "Dead-lettered deliveries of a subscription",
+                labels=["subscription_id", "status"],
+            )
             for sub in outbox.subscriptions:
                 key = [sub.subscription_id, sub.status]
                 lag.add_metric(key, sub.lag)
@@ -73,10 +95,15 @@ class OpsCollector(Collector):
                     age.add_metric(key, sub.next_event_age_seconds)
             yield from (lag, age, dead)
         if figures.reviews is not None:
-            yield GaugeMetricFamily("ehc_review_backlog", "Open review items", value=figures.reviews.open_items)
+            yield GaugeMetricFamily(
+                "ehc_review_backlog", "Open review items", value=figures.reviews.open_items
+            )
             if figures.reviews.oldest_open_seconds is not None:
-                yield GaugeMetricFamily("ehc_review_oldest_open_seconds", "Age of the oldest open review item",
-                                        value=figures.reviews.oldest_open_seconds)
+                yield GaugeMetricFamily(
+                    "ehc_review_oldest_open_seconds",
+                    "Age of the oldest open review item",
+                    value=figures.reviews.oldest_open_seconds,
+                )
 
 
 def new_registry(graph: Callable[[], Graph | None]) -> tuple[CollectorRegistry, HttpMetrics]:

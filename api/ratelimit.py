@@ -46,7 +46,9 @@ class RateLimit:
         else:
             storage = storage_from_string(settings.rate_limit_storage)
             if not isinstance(storage, Storage):
-                raise TypeError("EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)")
+                raise TypeError(
+                    "EHC_RATE_LIMIT_STORAGE must name a synchronous storage (memory://, redis://, ...)"
+                )
             self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.client_limits: list[RateLimitItem] = parse_many(settings.rate_limit_client)
         self.anonymous_limits: list[RateLimitItem] = parse_many(settings.rate_limit_anonymous)
@@ -75,7 +77,9 @@ class RateLimit:
                 return f"sub:{self.verifier.decode(token.strip()).sub}", self.client_limits
             except AuthError:
                 pass
-        console = signed_in_user(self.settings, cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(COOKIE))
+        console = signed_in_user(
+            self.settings, cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(COOKIE)
+        )
         if console is not None:
             return f"console:{console}", self.client_limits
         client = scope.get("client")
@@ -88,10 +92,22 @@ class RateLimit:
             reset_at, _remaining = self.limiter.get_window_stats(item, key)
         retry_after = max(1, math.ceil(reset_at - time.time()))
         who = "this client" if key.startswith("sub:") else "this address (no valid token)"
-        data = json.dumps({"code": "rate_limited",
-                           "message": f"too many requests from {who}: at most {item}; retry in {retry_after} s"},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 429,
-                    "headers": [(b"content-type", b"application/json"), (b"retry-after", str(retry_after).encode()),
-                                (b"content-length", str(len(data)).encode())]})
+        data = json.dumps(
+            {
+                "code": "rate_limited",
+                "message": f"too many requests from {who}: at most {item}; retry in {retry_after} s",
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", str(retry_after).encode()),
+                    (b"content-length", str(len(data)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": data})

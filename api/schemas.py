@@ -113,9 +113,13 @@ class IdentityPublic(_Public):
     empi_id: str
     requested_empi_id: str
     status: str
-    conflict: list[str] = Field(default_factory=list, description=(
-        "fields on which the identity's records disagree in a way that means two persons unless a steward "
-        "overrode it: 'id_number' when they hold different valid ID numbers"))
+    conflict: list[str] = Field(
+        default_factory=list,
+        description=(
+            "fields on which the identity's records disagree in a way that means two persons unless a steward "
+            "overrode it: 'id_number' when they hold different valid ID numbers"
+        ),
+    )
     records: list[ResidentPublic]
 
 
@@ -131,8 +135,10 @@ class IdentifierPublic(_Public):
 class PixPublic(_Public):
     empi_id: str
     source: dict[str, str]
-    conflict: list[str] = Field(default_factory=list, description="as on the identity: ['id_number'] when "
-                                "the identity holds different valid ID numbers")
+    conflict: list[str] = Field(
+        default_factory=list,
+        description="as on the identity: ['id_number'] when the identity holds different valid ID numbers",
+    )
     identifiers: list[IdentifierPublic]
 
 

@@ -7,9 +7,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["AccountPublic", "AccountRegistrationPublic", "AccountResidentPublic", "BankCardPublic", "CancellationPublic",
-           "ChannelInfoPublic", "EhcCardPublic", "QrImagePublic", "QrInfoPublic", "QrPaymentPublic",
-           "QrPublic", "SceneInfoPublic", "VerificationPublic", "VerifiedPaymentPublic"]
+__all__ = [
+    "AccountPublic",
+    "AccountRegistrationPublic",
+    "AccountResidentPublic",
+    "BankCardPublic",
+    "CancellationPublic",
+    "ChannelInfoPublic",
+    "EhcCardPublic",
+    "QrImagePublic",
+    "QrInfoPublic",
+    "QrPaymentPublic",
+    "QrPublic",
+    "SceneInfoPublic",
+    "VerificationPublic",
+    "VerifiedPaymentPublic",
+]
 
 
 class _Public(BaseModel):
@@ -85,6 +98,7 @@ class QrImagePublic(_Public):
 
 class QrInfoPublic(_Public):
     """How big the code's symbol is (``healthcard.qr.QrInfo``)."""
+
     version: int
     modules: int
     ecc: str
@@ -94,6 +108,7 @@ class QrInfoPublic(_Public):
 
 class QrPaymentPublic(_Public):
     """The payment part of a combined code (二码合一) just issued."""
+
     provider: str
     expires_at: int
     account_ref: str
@@ -114,6 +129,7 @@ class QrPublic(_Public):
 
 class VerifiedPaymentPublic(_Public):
     """The payment part of a combined code the provider accepted."""
+
     payment_ref: str
     account_ref: str
 

@@ -36,15 +36,19 @@ class LinkPublic(_Public):
     score: float | None = None
     method: str
     match_result: MatchResult = Field(description="always MATCH for a SAME_AS (a link is a match)")
-    link_source: LinkSource = Field(description="AUTO (the engine), RULE (same valid ID number) or MANUAL "
-                                    "(a steward's merge or confirmed review)")
+    link_source: LinkSource = Field(
+        description="AUTO (the engine), RULE (same valid ID number) or MANUAL "
+        "(a steward's merge or confirmed review)"
+    )
     decided_by: str | None = None
     reason: str | None = None
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[FreeJson] = Field(default_factory=list, description=(
-        "per field: how it compared and its weight, as the engine explained it when it decided"))
+    explanation: list[FreeJson] = Field(
+        default_factory=list,
+        description=("per field: how it compared and its weight, as the engine explained it when it decided"),
+    )
 
 
 class MergePublic(_Public):
@@ -92,7 +96,9 @@ class ProvenancePublic(_Public):
 
 class GoldenRecordPublic(_Public):
     values: dict[str, Any] = Field(description="the presented value of each field")
-    provenance: dict[str, ProvenancePublic] = Field(description="per field: the rule used and the source record")
+    provenance: dict[str, ProvenancePublic] = Field(
+        description="per field: the rule used and the source record"
+    )
     rules_version: str
 
 
@@ -108,13 +114,16 @@ class ReviewItemPublic(_Public):
     b: str
     status: str = Field(description="'open', 'confirmed' or 'rejected'")
     score: float
-    match_result: MatchResult = Field(description="POSSIBLE_MATCH while open; MATCH once confirmed; NO_MATCH once "
-                                      "rejected")
+    match_result: MatchResult = Field(
+        description="POSSIBLE_MATCH while open; MATCH once confirmed; NO_MATCH once rejected"
+    )
     model_version: str | None = None
     reason: str | None = None
     pair_key: str
-    explanation: list[FreeJson] = Field(default_factory=list, description=(
-        "per field: how it compared and its weight, as the engine explained it when it decided"))
+    explanation: list[FreeJson] = Field(
+        default_factory=list,
+        description=("per field: how it compared and its weight, as the engine explained it when it decided"),
+    )
     created_at: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None

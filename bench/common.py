@@ -15,8 +15,13 @@ __all__ = ["bench_server", "free_port", "synthetic_records"]
 
 @contextmanager
 def bench_server(home: Path, heap: str = "2g", pagecache: str = "1g") -> Iterator[Settings]:
-    settings = Settings(home=home, bolt_port=free_port(), neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
-                        neo4j_heap=heap, neo4j_pagecache=pagecache)
+    settings = Settings(
+        home=home,
+        bolt_port=free_port(),
+        neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
+        neo4j_heap=heap,
+        neo4j_pagecache=pagecache,
+    )
     server = LocalServer(settings)
     server.start()
     try:

@@ -45,7 +45,7 @@ def _typo(pinyin: str, rng: random.Random) -> str:
     if len(pinyin) < 4:
         return pinyin
     i = rng.randrange(1, len(pinyin) - 2)
-    return pinyin[:i] + pinyin[i + 1] + pinyin[i] + pinyin[i + 2:]
+    return pinyin[:i] + pinyin[i + 1] + pinyin[i] + pinyin[i + 2 :]
 
 
 def _sample(persons: int, size: int, seed: int = 5) -> list[ResidentIn]:
@@ -60,12 +60,30 @@ def _sample(persons: int, size: int, seed: int = 5) -> list[ResidentIn]:
 
 
 def _serve(settings: object, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": "neo4j",  # type: ignore[attr-defined]
-           "NEO4J_PASSWORD": (settings.secrets_dir / "neo4j_password").read_text().strip(),  # type: ignore[attr-defined]
-           "EHC_HOME": str(settings.home),  # type: ignore[attr-defined]
-           "EHC_RATE_LIMIT_CLIENT": "1000000/minute"}  # one client, far beyond the production default
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.bolt_uri,  # type: ignore[attr-defined]
+        "NEO4J_USER": "neo4j",
+        "NEO4J_PASSWORD": (settings.secrets_dir / "neo4j_password").read_text().strip(),  # type: ignore[attr-defined]
+        "EHC_HOME": str(settings.home),  # type: ignore[attr-defined]
+        "EHC_RATE_LIMIT_CLIENT": "1000000/minute",
+    }  # one client, far beyond the production default
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
 
 
 def _sign_in(client: httpx.Client) -> None:
@@ -73,13 +91,22 @@ def _sign_in(client: httpx.Client) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
     if token is None:
         raise SystemExit("the console's sign-in form carries no CSRF token")
-    r = client.post("/console/login", data={"username": "bench", "password": PASSWORD,
-                                            "csrf_token": token.group(1), "next": "/console/search"})
+    r = client.post(
+        "/console/login",
+        data={
+            "username": "bench",
+            "password": PASSWORD,
+            "csrf_token": token.group(1),
+            "next": "/console/search",
+        },
+    )
     if r.status_code != 303:
         raise SystemExit(f"sign-in failed: {r.status_code}")
 
 
-def timed(label: str, calls: list[Callable[[], httpx.Response]], expect: str = "/console/identities/") -> None:
+def timed(
+    label: str, calls: list[Callable[[], httpx.Response]], expect: str = "/console/identities/"
+) -> None:
     """Time ``calls`` one after another; ``answered`` counts the answers holding ``expect`` (a result)."""
     times, found = [], 0
     for call in calls:
@@ -91,8 +118,10 @@ def timed(label: str, calls: list[Callable[[], httpx.Response]], expect: str = "
         found += expect in r.text
     times.sort()
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"{label:<34} n={len(times):<5} p50 {statistics.median(times) * 1000:7.1f} ms   "
-          f"p99 {p99 * 1000:7.1f} ms   max {times[-1] * 1000:7.1f} ms   answered {found}/{len(times)}")
+    print(
+        f"{label:<34} n={len(times):<5} p50 {statistics.median(times) * 1000:7.1f} ms   "
+        f"p99 {p99 * 1000:7.1f} ms   max {times[-1] * 1000:7.1f} ms   answered {found}/{len(times)}"
+    )
 
 
 def main() -> None:
@@ -104,8 +133,10 @@ def main() -> None:
     parser.add_argument("--pagecache", default="1g")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="ehc-bench-console-") as home, \
-            bench_server(Path(home), heap=args.heap, pagecache=args.pagecache) as settings:
+    with (
+        tempfile.TemporaryDirectory(prefix="ehc-bench-console-") as home,
+        bench_server(Path(home), heap=args.heap, pagecache=args.pagecache) as settings,
+    ):
         graph = Graph.from_settings(settings.model_copy(update={"neo4j_tx_timeout": None}))  # big batches
         migrate(graph)
         residents = ResidentService(graph)
@@ -113,8 +144,10 @@ def main() -> None:
         t0 = time.perf_counter()
         created = import_records(graph, synthetic_records(args.persons), batch_size=args.batch)
         load_s = time.perf_counter() - t0
-        print(f"load: {created:,} records from {args.persons:,} persons in {load_s:.1f} s "
-              f"({created / load_s:,.0f} records/s)")
+        print(
+            f"load: {created:,} records from {args.persons:,} persons in {load_s:.1f} s "
+            f"({created / load_s:,.0f} records/s)"
+        )
         ConsoleUserService(graph).add("bench", "steward", PASSWORD, replace=True)
         sample = _sample(args.persons, args.requests)
         empi = [residents.get_by_source(r.source_domain, r.local_id).empi_id for r in sample]
@@ -141,16 +174,21 @@ def main() -> None:
                 def page(path: str) -> Callable[[], httpx.Response]:
                     return lambda: client.get(path)
 
-                timed("search: pinyin with a typo", [search(_typo(p.pinyin, rng))
-                                                     for p in pinyin if p is not None])
+                timed(
+                    "search: pinyin with a typo",
+                    [search(_typo(p.pinyin, rng)) for p in pinyin if p is not None],
+                )
                 timed("search: hanzi name", [search(r.name or "") for r in sample])
                 timed("search: ID number", [search(r.id_number or "") for r in sample])
                 timed("search: phone", [search(r.phone or "") for r in sample if r.phone])
                 timed("search: SSC card number", [search(r.cards[0].number) for r in sample if r.cards])
                 timed("search: EMPI id", [search(e) for e in empi])
                 timed("identity page", [page(f"/console/identities/{e}") for e in empi], 'id="golden"')
-                timed("identity graph (explorer JSON)", [page(f"/console/identities/{e}/graph")
-                                                         for e in empi], '"nodes"')
+                timed(
+                    "identity graph (explorer JSON)",
+                    [page(f"/console/identities/{e}/graph") for e in empi],
+                    '"nodes"',
+                )
         finally:
             api.terminate()
             api.wait(timeout=30)

@@ -63,21 +63,31 @@ def _feed(record: PersonRecord) -> ResidentIn:
     return ResidentIn.model_validate(data)
 
 
-def _report(label: str, clusters: list[list[str]], population: Population, seconds: float,
-            extra: str = "") -> PairMetrics:
+def _report(
+    label: str, clusters: list[list[str]], population: Population, seconds: float, extra: str = ""
+) -> PairMetrics:
     labels = population.labels
     metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(labels))
     twins = {frozenset(p) for p in population.twin_pairs}
-    twin_merges = sum(1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c))
-    print(f"{label:<44} P {metrics.precision:.4f}  R {metrics.recall:.4f}  F1 {metrics.f1:.4f}  "
-          f"false merges {false_merges(clusters, labels)}  twins merged {twin_merges}  {seconds:.0f} s {extra}")
+    twin_merges = sum(
+        1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c)
+    )
+    print(
+        f"{label:<44} P {metrics.precision:.4f}  R {metrics.recall:.4f}  F1 {metrics.f1:.4f}  "
+        f"false merges {false_merges(clusters, labels)}  twins merged {twin_merges}  {seconds:.0f} s {extra}"
+    )
     return metrics
 
 
 def _pure(records: list[PersonRecord], seed: int) -> list[list[str]]:
     std = standardise_many(records)
-    result = deduplicate(load_rule_model("default"), [s.as_fields() for s in std], [blocking_keys(s) for s in std],
-                         id_numbers=[s.id_number.canonical if s.id_number else None for s in std], seed=seed)
+    result = deduplicate(
+        load_rule_model("default"),
+        [s.as_fields() for s in std],
+        [blocking_keys(s) for s in std],
+        id_numbers=[s.id_number.canonical if s.id_number else None for s in std],
+        seed=seed,
+    )
     ids = [s.record_id for s in std]
     clusters = result.clustering.clusters if result.clustering else []
     return [[ids[i] for i in c if isinstance(i, int)] for c in clusters]
@@ -109,18 +119,28 @@ def main() -> None:
     counts = Counter(f for fl in flags for f in fl)
     n = len(records)
     print(f"population: {len(population.persons)} persons, {n} records (seed {args.seed}, FEED_DEFECTS)")
-    print(f"  invalid ID number: {sum(1 for fl in flags if _ID_DEFECTS & set(fl)) / n:.2%}; "
-          + "; ".join(f"{code} {c} ({c / n:.2%})" for code, c in sorted(counts.items())))
+    print(
+        f"  invalid ID number: {sum(1 for fl in flags if _ID_DEFECTS & set(fl)) / n:.2%}; "
+        + "; ".join(f"{code} {c} ({c / n:.2%})" for code, c in sorted(counts.items()))
+    )
     refused = {r.record_id for r, fl in zip(records, flags, strict=True) if fl}
     print(f"  refused by strict validation (before): {len(refused)} ({len(refused) / n:.2%})")
 
     t0 = time.perf_counter()
-    pure = _report("pure resolver (rules+EM), all records", _pure(records, args.seed), population,
-                   time.perf_counter() - t0)
+    pure = _report(
+        "pure resolver (rules+EM), all records",
+        _pure(records, args.seed),
+        population,
+        time.perf_counter() - t0,
+    )
     t0 = time.perf_counter()
     kept = [r for r in records if r.record_id not in refused]
-    _report("old product path (strict: refused = lost)", _with_singletons(_pure(kept, args.seed), population),
-            population, time.perf_counter() - t0)
+    _report(
+        "old product path (strict: refused = lost)",
+        _with_singletons(_pure(kept, args.seed), population),
+        population,
+        time.perf_counter() - t0,
+    )
 
     with tempfile.TemporaryDirectory(prefix="ehc-feeds-") as home:
         record_of = {(r.source_domain or "", r.local_id or ""): r.record_id for r in records}
@@ -134,19 +154,28 @@ def main() -> None:
                 feeds = [_feed(r) for r in records]  # a 422 here would raise: every record must be accepted
                 created = import_records(graph, feeds, batch_size=1000)
                 report = resolve_graph(graph, registry.engine, fit=True)
-                bulk = _report("product: bulk import + ehc resolve --fit", _graph_clusters(graph, record_of),
-                               population, time.perf_counter() - t0,
-                               f"(imported {created}/{n}; {len(report.merges)} merges, {report.review_items} review)")
+                bulk = _report(
+                    "product: bulk import + ehc resolve --fit",
+                    _graph_clusters(graph, record_of),
+                    population,
+                    time.perf_counter() - t0,
+                    f"(imported {created}/{n}; {len(report.merges)} merges, {report.review_items} review)",
+                )
                 print(f"  bulk vs pure resolver: F1 {bulk.f1 - pure.f1:+.4f}")
             finally:
                 graph.close()
         # what `ehc resolve` persists for online matching: the name frequencies of the whole index
-        tf_file = save_frequencies(Path(home) / "frequencies.json", report.term_frequencies, records=report.records)
+        tf_file = save_frequencies(
+            Path(home) / "frequencies.json", report.term_frequencies, records=report.records
+        )
 
-        sample_persons = {p.person_id for p in population.persons[:args.online_persons]}
-        sample = Population(persons=tuple(p for p in population.persons if p.person_id in sample_persons),
-                            records=tuple(r for r in population.records if r.person_id in sample_persons),
-                            seed=population.seed, options=population.options)
+        sample_persons = {p.person_id for p in population.persons[: args.online_persons]}
+        sample = Population(
+            persons=tuple(p for p in population.persons if p.person_id in sample_persons),
+            records=tuple(r for r in population.records if r.person_id in sample_persons),
+            seed=population.seed,
+            options=population.options,
+        )
         with bench_server(Path(home) / "online", heap="1g", pagecache="512m") as settings:
             graph = Graph.from_settings(settings)
             try:
@@ -159,15 +188,24 @@ def main() -> None:
                 for r in sample.person_records():
                     decision = registry.register(_feed(r)).decision
                     outcomes[decision.outcome if decision else "existing"] += 1
-                online = _report(f"product: online registration ({len(sample.records)} rec)",
-                                 _graph_clusters(graph, record_of), sample, time.perf_counter() - t0,
-                                 f"({dict(outcomes)}; name frequencies of {report.records} records)")
+                online = _report(
+                    f"product: online registration ({len(sample.records)} rec)",
+                    _graph_clusters(graph, record_of),
+                    sample,
+                    time.perf_counter() - t0,
+                    f"({dict(outcomes)}; name frequencies of {report.records} records)",
+                )
             finally:
                 graph.close()
         t0 = time.perf_counter()
-        pure_sample = _report("pure resolver on the same sample", _pure(sample.person_records(), args.seed),
-                              sample, time.perf_counter() - t0)
+        pure_sample = _report(
+            "pure resolver on the same sample",
+            _pure(sample.person_records(), args.seed),
+            sample,
+            time.perf_counter() - t0,
+        )
         print(f"  online vs pure resolver: F1 {online.f1 - pure_sample.f1:+.4f}")
+
 
 if __name__ == "__main__":
     main()

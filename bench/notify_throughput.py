@@ -43,7 +43,9 @@ def _receive(port: int, conn: Connection) -> None:
         if command == "count":
             conn.send(len(accepted))
         elif command == "drain":
-            conn.send([(r.at, r.event["at"], r.event["seq"], r.headers["x-ehc-subscription-id"]) for r in accepted])
+            conn.send(
+                [(r.at, r.event["at"], r.event["seq"], r.headers["x-ehc-subscription-id"]) for r in accepted]
+            )
         else:
             receiver.stop()
             conn.send(None)
@@ -63,9 +65,18 @@ def _wait_count(conn: Connection, expected: int, timeout: float) -> None:
 
 def _produce(graph: Graph, total: int, producers: int) -> float:
     """Commit ``total`` events, one per transaction, from ``producers`` threads; seconds taken."""
+
     def one(tx: Transaction, n: int) -> int:
-        return emit_event(tx, "resident.updated", empi_id=f"E{n % 500:04d}", resident_id=f"R{n:06d}",
-                          payload={"fields": ["phone"]}) or 0
+        return (
+            emit_event(
+                tx,
+                "resident.updated",
+                empi_id=f"E{n % 500:04d}",
+                resident_id=f"R{n:06d}",
+                payload={"fields": ["phone"]},
+            )
+            or 0
+        )
 
     def work(part: int) -> None:
         for n in range(part, total, producers):
@@ -91,7 +102,9 @@ def _check_order(rows: list[tuple[float, str, int, str]], expected: range) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=5_000)
     parser.add_argument("--subscriptions", type=int, default=1)
     parser.add_argument("--producers", type=int, default=4)
@@ -104,21 +117,29 @@ def main() -> None:
     receiver = mp.get_context("spawn").Process(target=_receive, args=(port, child), daemon=True)
     receiver.start()
     url = f"http://127.0.0.1:{port}/hook"
-    local = [f"127.0.0.1:{port}"]  # the receiver is local: allow exactly it (webhooks default to public addresses)
+    local = [
+        f"127.0.0.1:{port}"
+    ]  # the receiver is local: allow exactly it (webhooks default to public addresses)
     settings = NotifySettings(poll_interval=args.poll_interval, allowlist=local)
-    with tempfile.TemporaryDirectory(prefix="ehc-bench-") as home, \
-            bench_server(Path(home), heap="1g", pagecache="512m") as neo4j:
+    with (
+        tempfile.TemporaryDirectory(prefix="ehc-bench-") as home,
+        bench_server(Path(home), heap="1g", pagecache="512m") as neo4j,
+    ):
         graph = Graph.from_settings(neo4j)
         migrate(graph)
         service = SubscriptionService(graph, EgressPolicy(local))
         for _ in range(subs):
             service.create(SubscriptionIn(url=url, event_types=["*"]))
-        print(f"settings: poll {settings.poll_interval}s, batch {settings.batch_size}, ack every "
-              f"{settings.ack_every}, workers {settings.workers}; {subs} subscription(s); receiver in its own process")
+        print(
+            f"settings: poll {settings.poll_interval}s, batch {settings.batch_size}, ack every "
+            f"{settings.ack_every}, workers {settings.workers}; {subs} subscription(s); receiver in its own process"
+        )
 
         produced = _produce(graph, n, args.producers)
-        print(f"produce: {n} events in {produced:.1f} s = {n / produced:,.0f} events/s "
-              f"({args.producers} producer threads, one event per transaction)")
+        print(
+            f"produce: {n} events in {produced:.1f} s = {n / produced:,.0f} events/s "
+            f"({args.producers} producer threads, one event per transaction)"
+        )
         dispatcher = Dispatcher(graph, settings)
         try:
             start = time.time()
@@ -128,21 +149,27 @@ def main() -> None:
             rows = parent.recv()
             took = max(r[0] for r in rows) - start
             _check_order(rows, range(1, n + 1))
-            print(f"backlog: {n * subs} deliveries in {took:.1f} s = {n * subs / took:,.0f} deliveries/s "
-                  f"({n / took:,.0f} events/s per subscription), in order, none lost")
+            print(
+                f"backlog: {n * subs} deliveries in {took:.1f} s = {n * subs / took:,.0f} deliveries/s "
+                f"({n / took:,.0f} events/s per subscription), in order, none lost"
+            )
 
             produced = _produce(graph, n, args.producers)
             _wait_count(parent, 2 * n * subs, timeout=300)
             parent.send("drain")
-            live = parent.recv()[n * subs:]
+            live = parent.recv()[n * subs :]
             _check_order(live, range(n + 1, 2 * n + 1))
             latencies = sorted(r[0] - datetime.fromisoformat(r[1]).timestamp() for r in live)
             span = max(r[0] for r in live) - min(datetime.fromisoformat(r[1]).timestamp() for r in live)
             q = statistics.quantiles(latencies, n=100)
-            print(f"live: {n} events committed in {produced:.1f} s ({n / produced:,.0f}/s) while dispatching; "
-                  f"{len(live)} deliveries in {span:.1f} s = {len(live) / span:,.0f} deliveries/s")
-            print(f"live latency (event commit -> receipt): p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
-                  f"max {latencies[-1] * 1000:.0f} ms")
+            print(
+                f"live: {n} events committed in {produced:.1f} s ({n / produced:,.0f}/s) while dispatching; "
+                f"{len(live)} deliveries in {span:.1f} s = {len(live) / span:,.0f} deliveries/s"
+            )
+            print(
+                f"live latency (event commit -> receipt): p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+                f"max {latencies[-1] * 1000:.0f} ms"
+            )
         finally:
             dispatcher.stop()
         graph.close()

@@ -22,13 +22,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.auth import issue_token  # noqa: E402
-from bench.common import bench_server, free_port, synthetic_records  # noqa: E402
-from graph.driver import Graph  # noqa: E402
-from graph.schema import migrate  # noqa: E402
-from services.bulk import import_records  # noqa: E402
-from services.demo import ensure_domains  # noqa: E402
-from services.registry import ResidentService  # noqa: E402
+from api.auth import issue_token
+from bench.common import bench_server, free_port, synthetic_records
+from graph.driver import Graph
+from graph.schema import migrate
+from services.bulk import import_records
+from services.demo import ensure_domains
+from services.registry import ResidentService
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -55,17 +55,37 @@ def main() -> None:
         t0 = time.perf_counter()
         created = import_records(graph, records, batch_size=args.batch)
         load_s = time.perf_counter() - t0
-        print(f"load: {created} records ({cards} person-card relations) from {args.persons} persons "
-              f"in {load_s:.1f} s = {created / load_s:,.0f} records/s")
+        print(
+            f"load: {created} records ({cards} person-card relations) from {args.persons} persons "
+            f"in {load_s:.1f} s = {created / load_s:,.0f} records/s"
+        )
         graph.close()
 
         port = free_port()
-        env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": "neo4j",
-               "NEO4J_PASSWORD": (settings.secrets_dir / "neo4j_password").read_text().strip(),
-               "EHC_HOME": str(settings.home),
-               "EHC_RATE_LIMIT_CLIENT": "1000000/minute"}  # one client, far beyond the production default
-        api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+        env = {
+            **os.environ,
+            "NEO4J_URI": settings.bolt_uri,
+            "NEO4J_USER": "neo4j",
+            "NEO4J_PASSWORD": (settings.secrets_dir / "neo4j_password").read_text().strip(),
+            "EHC_HOME": str(settings.home),
+            "EHC_RATE_LIMIT_CLIENT": "1000000/minute",
+        }  # one client, far beyond the production default
+        api = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
@@ -78,14 +98,24 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token}"}
             rng = random.Random(3)
             sample = [records[rng.randrange(len(records))] for _ in range(args.lookups)]
-            oids = {"H001": "2.16.156.10011.99.1.1", "H002": "2.16.156.10011.99.1.2", "H003": "2.16.156.10011.99.1.3"}
-            client = httpx.Client(base_url=base, headers=headers, timeout=30,
-                                  limits=httpx.Limits(max_connections=args.concurrency))
+            oids = {
+                "H001": "2.16.156.10011.99.1.1",
+                "H002": "2.16.156.10011.99.1.2",
+                "H003": "2.16.156.10011.99.1.3",
+            }
+            client = httpx.Client(
+                base_url=base,
+                headers=headers,
+                timeout=30,
+                limits=httpx.Limits(max_connections=args.concurrency),
+            )
 
             def one(rec: object) -> float:
                 start = time.perf_counter()
-                r = client.get("/fhir/Patient/$ihe-pix",
-                               params={"sourceIdentifier": f"urn:oid:{oids[rec.source_domain]}|{rec.local_id}"})  # type: ignore[attr-defined]
+                r = client.get(
+                    "/fhir/Patient/$ihe-pix",
+                    params={"sourceIdentifier": f"urn:oid:{oids[rec.source_domain]}|{rec.local_id}"},  # type: ignore[attr-defined]
+                )
                 if r.status_code != 200:
                     raise RuntimeError(f"lookup failed: {r.status_code} {r.text[:200]}")
                 return (time.perf_counter() - start) * 1000
@@ -98,8 +128,10 @@ def main() -> None:
             wall = time.perf_counter() - t0
             p50 = statistics.median(latencies)
             p99 = latencies[int(len(latencies) * 0.99) - 1]
-            print(f"PIXm lookups over HTTP: {len(latencies)} with {args.concurrency} concurrent clients: "
-                  f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {len(latencies) / wall:,.0f} lookups/s")
+            print(
+                f"PIXm lookups over HTTP: {len(latencies)} with {args.concurrency} concurrent clients: "
+                f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {len(latencies) / wall:,.0f} lookups/s"
+            )
             print(f"API process peak memory (VmHWM): {_peak_rss_mb(api.pid):.0f} MiB")
             client.close()
         finally:

@@ -79,8 +79,10 @@ def service_path(seconds: float, threads: int, accounts: int = 50) -> None:
     from services.healthcard_qr import QrService
     from services.registry import ResidentService
 
-    with tempfile.TemporaryDirectory(prefix="ehc-bench-qr-") as home, \
-            bench_server(Path(home), heap="1g", pagecache="256m") as settings:
+    with (
+        tempfile.TemporaryDirectory(prefix="ehc-bench-qr-") as home,
+        bench_server(Path(home), heap="1g", pagecache="256m") as settings,
+    ):
         graph = Graph.from_settings(settings)
         audit = AuditBuffer(graph)
         audit.start()
@@ -95,26 +97,47 @@ def service_path(seconds: float, threads: int, accounts: int = 50) -> None:
             started = time.perf_counter()
             for n in range(accounts):
                 born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 60))
-                body = AccountIn.model_validate({
-                    "name": "测试" + "甲乙丙丁戊己庚辛壬癸"[n % 10], "id_number": synthetic_id_number(rng, born, "1"),
-                    "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"}})
+                body = AccountIn.model_validate(
+                    {
+                        "name": "测试" + "甲乙丙丁戊己庚辛壬癸"[n % 10],
+                        "id_number": synthetic_id_number(rng, born, "1"),
+                        "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"},
+                    }
+                )
                 ehc_ids.append(accounts_service.register(body, actor)[0].ehc_id)
             elapsed = time.perf_counter() - started
-            print(f"\nservice path on Neo4j ({settings.bolt_uri}); {accounts} accounts registered in {elapsed:.1f} s "
-                  f"({elapsed / accounts * 1000:.0f} ms each: verify, master index, account)")
+            print(
+                f"\nservice path on Neo4j ({settings.bolt_uri}); {accounts} accounts registered in {elapsed:.1f} s "
+                f"({elapsed / accounts * 1000:.0f} ms each: verify, master index, account)"
+            )
             request = QrRequest(function="record_query")
             tokens: list[str] = []
-            rate("service issue (dynamic)", seconds,
-                 lambda i: tokens.append(qr.issue(ehc_ids[i % accounts], request, actor).payload))
+            rate(
+                "service issue (dynamic)",
+                seconds,
+                lambda i: tokens.append(qr.issue(ehc_ids[i % accounts], request, actor).payload),
+            )
 
             def verify(i: int) -> object:
-                token = tokens[i] if i < len(tokens) else qr.issue(ehc_ids[i % accounts], request, actor).payload
-                return qr.verify(VerifyRequest(payload=token, scene="record_query", channel="0300",
-                                               terminal_id="T-BENCH", institution="bench"), actor)
+                token = (
+                    tokens[i] if i < len(tokens) else qr.issue(ehc_ids[i % accounts], request, actor).payload
+                )
+                return qr.verify(
+                    VerifyRequest(
+                        payload=token,
+                        scene="record_query",
+                        channel="0300",
+                        terminal_id="T-BENCH",
+                        institution="bench",
+                    ),
+                    actor,
+                )
 
             rate("service verify (+Neo4j nonce)", seconds, verify)
-            pool_tokens = [qr.issue(ehc_ids[i % accounts], request, actor).payload
-                           for i in range(int(len(tokens) * 1.5) + 200)]
+            pool_tokens = [
+                qr.issue(ehc_ids[i % accounts], request, actor).payload
+                for i in range(int(len(tokens) * 1.5) + 200)
+            ]
             cursor = iter(range(len(pool_tokens)))
             lock = threading.Lock()
 
@@ -122,12 +145,24 @@ def service_path(seconds: float, threads: int, accounts: int = 50) -> None:
                 with lock:
                     i = next(cursor, None)
                 token = pool_tokens[i] if i is not None else qr.issue(ehc_ids[0], request, actor).payload
-                return qr.verify(VerifyRequest(payload=token, scene="record_query", channel="0300",
-                                               terminal_id="T-BENCH", institution="bench"), actor)
+                return qr.verify(
+                    VerifyRequest(
+                        payload=token,
+                        scene="record_query",
+                        channel="0300",
+                        terminal_id="T-BENCH",
+                        institution="bench",
+                    ),
+                    actor,
+                )
 
             concurrent_rate("service verify, concurrent", seconds, threads, verify_next)
-            concurrent_rate("service issue, concurrent", seconds, threads,
-                            lambda i: qr.issue(ehc_ids[i % accounts], request, actor))
+            concurrent_rate(
+                "service issue, concurrent",
+                seconds,
+                threads,
+                lambda i: qr.issue(ehc_ids[i % accounts], request, actor),
+            )
         finally:
             audit.stop()
             runtime.close()

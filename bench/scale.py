@@ -67,13 +67,36 @@ class Wrk:
     socket_errors: int
 
 
-def wrk(url: str, mode: str, lines: list[str], token: str, *, connections: int, seconds: float,
-        threads: int, workdir: Path) -> Wrk:
+def wrk(
+    url: str,
+    mode: str,
+    lines: list[str],
+    token: str,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int,
+    workdir: Path,
+) -> Wrk:
     data = workdir / f"wrk-{mode}-{abs(hash(tuple(lines[:3])))}.txt"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     threads = min(threads, connections)
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "30s",
-           "-s", str(LUA), url, "--", mode, str(data), token, str(threads)]
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(int(seconds), 1)}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        mode,
+        str(data),
+        token,
+        str(threads),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=seconds + 120)
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
@@ -82,8 +105,14 @@ def wrk(url: str, mode: str, lines: list[str], token: str, *, connections: int, 
     if s["requests"] == 0 or s["non2xx"] == s["requests"]:
         print(f"wrk {mode} {lines[0][:80]!r}...: {s}\n{out.stderr[-500:]}", file=sys.stderr)
     ok = s["requests"] - s["non2xx"]
-    return Wrk(ok / (s["duration_us"] / 1e6), s["p50_us"] / 1000, s["p99_us"] / 1000, s["requests"],
-               s["non2xx"], s["socket_errors"])
+    return Wrk(
+        ok / (s["duration_us"] / 1e6),
+        s["p50_us"] / 1000,
+        s["p99_us"] / 1000,
+        s["requests"],
+        s["non2xx"],
+        s["socket_errors"],
+    )
 
 
 class Uvicorn:
@@ -93,9 +122,26 @@ class Uvicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                factory,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
 
     def wait(self, path: str) -> None:
         deadline = time.monotonic() + 120
@@ -109,8 +155,11 @@ class Uvicorn:
         raise RuntimeError(f"{self.base}{path} did not answer")
 
     def worker_peaks_mib(self) -> list[float]:
-        workers = [p for p in psutil.Process(self.proc.pid).children(recursive=True)
-                   if "resource_tracker" not in " ".join(p.cmdline())]
+        workers = [
+            p
+            for p in psutil.Process(self.proc.pid).children(recursive=True)
+            if "resource_tracker" not in " ".join(p.cmdline())
+        ]
         return [peak_rss_mib(p.pid) for p in workers]
 
     def stop(self) -> None:
@@ -132,11 +181,17 @@ def peak_rss_mib(pid: int) -> float:
 
 
 def api_env(settings: Settings) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))},
-            "PYTHONPATH": str(ROOT), "EHC_HOME": str(settings.home), "EHC_BOLT_PORT": str(settings.bolt_port),
-            "EHC_NEO4J_LIB": str(settings.neo4j_lib), "EHC_NEO4J_HEAP": settings.neo4j_heap,
-            "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache, "EHC_LOG_LEVEL": "WARNING",
-            "EHC_RATE_LIMIT_CLIENT": "100000000/minute"}  # one benchmark client, far beyond the default
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))},
+        "PYTHONPATH": str(ROOT),
+        "EHC_HOME": str(settings.home),
+        "EHC_BOLT_PORT": str(settings.bolt_port),
+        "EHC_NEO4J_LIB": str(settings.neo4j_lib),
+        "EHC_NEO4J_HEAP": settings.neo4j_heap,
+        "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache,
+        "EHC_LOG_LEVEL": "WARNING",
+        "EHC_RATE_LIMIT_CLIENT": "100000000/minute",
+    }  # one benchmark client, far beyond the default
 
 
 def qr_lines(settings: Settings, graph: Graph, codes: int, accounts: int = 20) -> tuple[list[str], str]:
@@ -162,21 +217,33 @@ def qr_lines(settings: Settings, graph: Graph, codes: int, accounts: int = 20) -
         ehc_ids = []
         for n in range(accounts):
             born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 60))
-            body = AccountIn.model_validate({
-                "name": "扫码" + "甲乙丙丁戊己庚辛壬癸"[n % 10], "id_number": synthetic_id_number(rng, born, "1"),
-                "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"}})
+            body = AccountIn.model_validate(
+                {
+                    "name": "扫码" + "甲乙丙丁戊己庚辛壬癸"[n % 10],
+                    "id_number": synthetic_id_number(rng, born, "1"),
+                    "verification": {"method": "offline", "terminal_id": "BENCH", "operator": "bench"},
+                }
+            )
             ehc_ids.append(service.register(body, actor)[0].ehc_id)
         request = QrRequest(function="record_query", ttl=300)
         with ThreadPoolExecutor(max_workers=4) as pool:
-            payloads = list(pool.map(lambda i: qr.issue(ehc_ids[i % accounts], request, actor).payload,
-                                     range(codes + 1)))
+            payloads = list(
+                pool.map(lambda i: qr.issue(ehc_ids[i % accounts], request, actor).payload, range(codes + 1))
+            )
     finally:
         audit.stop()
         runtime.close()
 
     def line(payload: str) -> str:
-        return "/ehc/qr/verify\t" + json.dumps({"payload": payload, "scene": "record_query", "channel": "0300",
-                                                "terminal_id": "T-BENCH", "institution": "bench"})
+        return "/ehc/qr/verify\t" + json.dumps(
+            {
+                "payload": payload,
+                "scene": "record_query",
+                "channel": "0300",
+                "terminal_id": "T-BENCH",
+                "institution": "bench",
+            }
+        )
 
     return [line(p) for p in payloads[:-1]], line(payloads[-1])
 
@@ -186,8 +253,9 @@ def resolve_run(settings: Settings) -> tuple[float, float, str]:
     ehc = shutil.which("ehc", path=str(Path(sys.executable).parent)) or "ehc"
     env = api_env(settings)
     started = time.perf_counter()
-    proc = subprocess.Popen([ehc, "resolve"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+    proc = subprocess.Popen(
+        [ehc, "resolve"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     out = proc.stdout.read() if proc.stdout is not None else ""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -218,21 +286,33 @@ def print_table(rows: list[Row], notes: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--incremental", type=int, default=None, help="persons of the incremental load "
-                        "(default persons/50, at least 2000)")
+    parser.add_argument(
+        "--incremental",
+        type=int,
+        default=None,
+        help="persons of the incremental load (default persons/50, at least 2000)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (API and ceiling alike)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--registrations", type=int, default=6000, help="POST /residents bodies prepared")
     parser.add_argument("--qr-codes", type=int, default=6000, help="dynamic codes issued for verification")
     parser.add_argument("--heap", default=None, help="Neo4j heap (default 1g per 250k persons, 1g..2g)")
-    parser.add_argument("--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..3g)")
+    parser.add_argument(
+        "--pagecache", default=None, help="Neo4j page cache (default 1g per 250k persons, 512m..3g)"
+    )
     parser.add_argument("--batch-size", type=int, default=None, help="rows per load transaction")
     parser.add_argument("--no-resolve", action="store_true", help="skip `ehc resolve`")
-    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts to measure, of "
-                        f"{','.join(PARTS)} (the loads always run: they build the population)")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help="comma-separated parts to measure, of "
+        f"{','.join(PARTS)} (the loads always run: they build the population)",
+    )
     args = parser.parse_args()
     parts = set(args.only.split(","))
     if parts - set(PARTS):
@@ -246,8 +326,10 @@ def main() -> None:
     rows: list[Row] = [("figure", "value", "ratio to ceiling", "target")]
     notes: list[str] = []
 
-    with tempfile.TemporaryDirectory(prefix="ehc-scale-") as tmp, \
-            bench_server(Path(tmp) / "home", heap=heap, pagecache=pagecache) as settings:
+    with (
+        tempfile.TemporaryDirectory(prefix="ehc-scale-") as tmp,
+        bench_server(Path(tmp) / "home", heap=heap, pagecache=pagecache) as settings,
+    ):
         work = Path(tmp)
         graph = Graph.from_settings(settings)
         migrate(graph)
@@ -261,17 +343,26 @@ def main() -> None:
         records, cards = write_population(work / "initial.jsonl", args.persons, seed=1, sample=sample)
         inc_persons = args.incremental or max(args.persons // 50, 2000)
         write_population(work / "incremental.jsonl", inc_persons, seed=2, prefix="INC-")
-        print(f"population files: {records:,} + incremental records ({cards:,} person-card relations) "
-              f"in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"population files: {records:,} + incremental records ({cards:,} person-card relations) "
+            f"in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
         offline = initial_import(settings, InputFile(work / "initial.jsonl"), mapping)
         initial = offline.report
-        print(f"initial load (neo4j-admin import): {initial.imported:,} records in {initial.seconds:.0f} s "
-              f"(files {offline.stage_seconds:.0f} s, import {offline.import_seconds:.0f} s, schema "
-              f"{offline.schema_seconds:.0f} s)", flush=True)
+        print(
+            f"initial load (neo4j-admin import): {initial.imported:,} records in {initial.seconds:.0f} s "
+            f"(files {offline.stage_seconds:.0f} s, import {offline.import_seconds:.0f} s, schema "
+            f"{offline.schema_seconds:.0f} s)",
+            flush=True,
+        )
         graph = Graph.from_settings(settings)
-        incremental = import_file(graph, InputFile(work / "incremental.jsonl"), mapping, engine,
-                                  batch_size=args.batch_size)
-        print(f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s", flush=True)
+        incremental = import_file(
+            graph, InputFile(work / "incremental.jsonl"), mapping, engine, batch_size=args.batch_size
+        )
+        print(
+            f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s", flush=True
+        )
 
         env = api_env(settings)
         ceiling = Uvicorn("bench.ceiling_app:create_app", args.workers, env)
@@ -279,13 +370,27 @@ def main() -> None:
         try:
             ceiling.wait("/ping")
             api.wait("/health/live")
-            token = issue_token(settings, sub="bench-his", role="his", domains=["H001", "H002", "H003", "SSC"],
-                                ttl_seconds=6 * 3600)
+            token = issue_token(
+                settings,
+                sub="bench-his",
+                role="his",
+                domains=["H001", "H002", "H003", "SSC"],
+                ttl_seconds=6 * 3600,
+            )
 
-            def run(server: Uvicorn, mode: str, lines: list[str], connections: int,
-                    seconds: float | None = None) -> Wrk:
-                return wrk(server.base, mode, lines, token, connections=connections,
-                           seconds=seconds or args.duration, threads=args.wrk_threads, workdir=work)
+            def run(
+                server: Uvicorn, mode: str, lines: list[str], connections: int, seconds: float | None = None
+            ) -> Wrk:
+                return wrk(
+                    server.base,
+                    mode,
+                    lines,
+                    token,
+                    connections=connections,
+                    seconds=seconds or args.duration,
+                    threads=args.wrk_threads,
+                    workdir=work,
+                )
 
             def warm(mode: str, lines: list[str]) -> None:
                 """Each worker's first requests load what the path needs (matching engine, caches)."""
@@ -300,76 +405,133 @@ def main() -> None:
             for c in (8, 32) if "pix" in parts else ():
                 r = run(api, "get", pix, c)
                 target = "≥ 0.30, p99 ≤ 10 ms" if c == 8 else "-"
-                rows.append((f"PIXm $ihe-pix, {c} connections",
-                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                             ratio(r.ok_per_s, ceil[c].ok_per_s), target))
+                rows.append(
+                    (
+                        f"PIXm $ihe-pix, {c} connections",
+                        f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                        ratio(r.ok_per_s, ceil[c].ok_per_s),
+                        target,
+                    )
+                )
                 if r.non2xx or r.socket_errors:
                     notes.append(f"PIXm {c}: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
             if "pix" in parts:
                 native = sample.native_pix_paths()
                 warm("get", native[:2000])
                 r = run(api, "get", native, 8)
-                rows.append(("native PIX GET /pix/lookup, 8 connections",
-                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                             ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
+                rows.append(
+                    (
+                        "native PIX GET /pix/lookup, 8 connections",
+                        f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                        ratio(r.ok_per_s, ceil[8].ok_per_s),
+                        "-",
+                    )
+                )
                 if r.non2xx or r.socket_errors:
                     notes.append(f"native PIX: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
             if "identities" in parts:
                 empi_ids = []
-                with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as cl:
+                with httpx.Client(
+                    base_url=api.base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+                ) as cl:
                     for rec in sample.records[:300]:
-                        got = cl.get("/pix/lookup", params={"domain": rec.source_domain, "value": rec.local_id})
+                        got = cl.get(
+                            "/pix/lookup", params={"domain": rec.source_domain, "value": rec.local_id}
+                        )
                         if got.status_code == 200:
                             empi_ids.append(got.json()["empi_id"])
                         elif not empi_ids:
                             notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
                 warm("get", [f"/identities/{e}" for e in empi_ids])
                 r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
-                rows.append(("GET /identities/{id}, 8 connections",
-                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                             ratio(r.ok_per_s, ceil[8].ok_per_s), "-"))
+                rows.append(
+                    (
+                        "GET /identities/{id}, 8 connections",
+                        f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                        ratio(r.ok_per_s, ceil[8].ok_per_s),
+                        "-",
+                    )
+                )
 
             if "register" in parts:
                 warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
                 bodies = registration_lines(sample, args.registrations)
                 r = run(api, "post", bodies, 8)
-                rows.append(("POST /residents (matching), 8 connections",
-                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
-                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.05, p99 ≤ 100 ms"))
+                rows.append(
+                    (
+                        "POST /residents (matching), 8 connections",
+                        f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.0f} p99 {r.p99_ms:.0f} ms",
+                        ratio(r.ok_per_s, ceil[8].ok_per_s),
+                        "≥ 0.05, p99 ≤ 100 ms",
+                    )
+                )
                 if r.requests > len(bodies):
-                    notes.append(f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were idempotent "
-                                 "replays (raise --registrations)")
+                    notes.append(
+                        f"registration: {r.requests} requests > {len(bodies)} bodies: repeats were idempotent "
+                        "replays (raise --registrations)"
+                    )
                 if r.non2xx or r.socket_errors:
                     notes.append(f"registration: {r.non2xx} non-2xx, {r.socket_errors} socket errors")
 
             if "qr" in parts:
                 t0 = time.perf_counter()
                 verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
-                notes.append(f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)")
+                notes.append(
+                    f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)"
+                )
                 warm("post", verify[:200])
                 verify = verify[200:]
                 r = run(api, "post", verify, 8)
-                rows.append(("POST /ehc/qr/verify (dynamic, once each), 8 conn.",
-                             f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
-                             ratio(r.ok_per_s, ceil[8].ok_per_s), "≥ 0.20"))
+                rows.append(
+                    (
+                        "POST /ehc/qr/verify (dynamic, once each), 8 conn.",
+                        f"{fmt_rate(r.ok_per_s)} p50 {r.p50_ms:.1f} p99 {r.p99_ms:.1f} ms",
+                        ratio(r.ok_per_s, ceil[8].ok_per_s),
+                        "≥ 0.20",
+                    )
+                )
                 if r.requests > len(verify):
-                    notes.append(f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
-                                 "(409, not counted; raise --qr-codes)")
+                    notes.append(
+                        f"QR: {r.requests} requests > {len(verify)} codes: the rest were replays "
+                        "(409, not counted; raise --qr-codes)"
+                    )
                 once = run(api, "post", [one_code], 32, 2)
-                rows.append(("one dynamic code scanned concurrently (32 conn.)",
-                             f"{once.requests} scans, {once.requests - once.non2xx} accepted", "-",
-                             "exactly 1 accepted"))
+                rows.append(
+                    (
+                        "one dynamic code scanned concurrently (32 conn.)",
+                        f"{once.requests} scans, {once.requests - once.non2xx} accepted",
+                        "-",
+                        "exactly 1 accepted",
+                    )
+                )
 
-            rows.append(("initial load into an empty database", fmt_rate(initial.imported / initial.seconds,
-                                                                         " records/s"), "-", "≥ 20,000 records/s"))
+            rows.append(
+                (
+                    "initial load into an empty database",
+                    fmt_rate(initial.imported / initial.seconds, " records/s"),
+                    "-",
+                    "≥ 20,000 records/s",
+                )
+            )
             if incremental is not None:
-                rows.append(("incremental load into the loaded one",
-                             fmt_rate(incremental.imported / incremental.seconds, " records/s"), "-",
-                             "≥ 5,000 records/s"))
+                rows.append(
+                    (
+                        "incremental load into the loaded one",
+                        fmt_rate(incremental.imported / incremental.seconds, " records/s"),
+                        "-",
+                        "≥ 5,000 records/s",
+                    )
+                )
             workers = api.worker_peaks_mib()
-            rows.append(("API worker peak RSS", ", ".join(f"{w:.0f}" for w in workers) + " MiB", "-",
-                         "≤ 400 MiB each"))
+            rows.append(
+                (
+                    "API worker peak RSS",
+                    ", ".join(f"{w:.0f}" for w in workers) + " MiB",
+                    "-",
+                    "≤ 400 MiB each",
+                )
+            )
         finally:
             api.stop()
             ceiling.stop()
@@ -377,21 +539,35 @@ def main() -> None:
 
         if not args.no_resolve and "resolve" in parts:
             seconds, peak, summary = resolve_run(settings)
-            rows.append(("ehc resolve over the whole graph", f"{seconds:,.0f} s, peak {peak:,.0f} MiB", "-",
-                         "≤ 300 s, ≤ 8 GB at 1M"))
+            rows.append(
+                (
+                    "ehc resolve over the whole graph",
+                    f"{seconds:,.0f} s, peak {peak:,.0f} MiB",
+                    "-",
+                    "≤ 300 s, ≤ 8 GB at 1M",
+                )
+            )
             notes.append(f"resolve: {summary}")
         store = settings.neo4j_dir / "data" / "databases" / settings.neo4j_database
         store_mib = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / MIB
         rows.append(("Neo4j store on disk (size the page cache to it)", f"{store_mib:,.0f} MiB", "-", "-"))
         neo4j_pid = LocalServer(settings).status().pid
-        rows.append(("Neo4j peak RSS", f"{peak_rss_mib(neo4j_pid):,.0f} MiB" if neo4j_pid else "?", "-",
-                     f"heap {heap}, page cache {pagecache}"))
+        rows.append(
+            (
+                "Neo4j peak RSS",
+                f"{peak_rss_mib(neo4j_pid):,.0f} MiB" if neo4j_pid else "?",
+                "-",
+                f"heap {heap}, page cache {pagecache}",
+            )
+        )
 
     load_end = os.getloadavg()
     print()
-    print(f"bench/scale.py: {args.persons:,} persons ({records:,} records, {cards:,} person-card relations); "
-          f"{args.workers} uvicorn workers; wrk -t{args.wrk_threads} -d{args.duration:.0f}s; "
-          f"{os.cpu_count()} CPUs; load average {load_start[0]:.1f} at start, {load_end[0]:.1f} at end")
+    print(
+        f"bench/scale.py: {args.persons:,} persons ({records:,} records, {cards:,} person-card relations); "
+        f"{args.workers} uvicorn workers; wrk -t{args.wrk_threads} -d{args.duration:.0f}s; "
+        f"{os.cpu_count()} CPUs; load average {load_start[0]:.1f} at start, {load_end[0]:.1f} at end"
+    )
     print()
     print_table(rows, notes)
 

@@ -36,15 +36,19 @@ class Sample:
             self.records[j] = record
 
     def pix_paths(self) -> list[str]:
-        return ["/fhir/Patient/$ihe-pix?sourceIdentifier="
-                + quote(f"urn:oid:{OIDS[r.source_domain]}|{r.local_id}", safe=":") for r in self.records]
+        return [
+            "/fhir/Patient/$ihe-pix?sourceIdentifier="
+            + quote(f"urn:oid:{OIDS[r.source_domain]}|{r.local_id}", safe=":")
+            for r in self.records
+        ]
 
     def native_pix_paths(self) -> list[str]:
         return [f"/pix/lookup?domain={r.source_domain}&value={quote(r.local_id)}" for r in self.records]
 
 
-def write_population(path: Path, persons: int, *, seed: int, prefix: str = "",
-                     sample: Sample | None = None) -> tuple[int, int]:
+def write_population(
+    path: Path, persons: int, *, seed: int, prefix: str = "", sample: Sample | None = None
+) -> tuple[int, int]:
     """``persons`` synthetic persons (bench.common: 2-3 cards, every fifth in two hospitals) as JSON Lines;
     ``prefix`` keeps local ids apart from another file's. Returns (records, person-card relations)."""
     records = cards = 0
@@ -71,7 +75,9 @@ def _typo(rng: random.Random, record: ResidentIn) -> dict[str, object]:
         out["name"] = record.name[:-1] + rng.choice(GIVEN)
     elif record.phone:
         digit = rng.randrange(3, 11)
-        out["phone"] = record.phone[:digit] + str((int(record.phone[digit]) + 1) % 10) + record.phone[digit + 1:]
+        out["phone"] = (
+            record.phone[:digit] + str((int(record.phone[digit]) + 1) % 10) + record.phone[digit + 1 :]
+        )
     return out
 
 
@@ -85,7 +91,11 @@ def registration_lines(sample: Sample, count: int, seed: int = 5, prefix: str = 
         if n % 5 == 0 and sample.records:
             known = sample.records[rng.randrange(len(sample.records))]
             other = rng.choice([h for h in HOSPITALS if h != known.source_domain])
-            update: dict[str, object] = {"source_domain": other, "local_id": f"{prefix}-K{n:08d}", "cards": []}
+            update: dict[str, object] = {
+                "source_domain": other,
+                "local_id": f"{prefix}-K{n:08d}",
+                "cards": [],
+            }
             if n % 3 == 0:
                 update |= _typo(rng, known)
             record = known.model_copy(update=update)

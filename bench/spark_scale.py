@@ -14,6 +14,7 @@ workers included for Spark). Prints, never asserts; the box is shared, so the lo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -27,8 +28,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-FIELDS = ("source_domain", "local_id", "name", "gender", "birth_date", "id_number", "phone", "address",
-          "region_code", "ethnicity", "marital_status", "occupation")
+FIELDS = (
+    "source_domain",
+    "local_id",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "address",
+    "region_code",
+    "ethnicity",
+    "marital_status",
+    "occupation",
+)
 RECORDS_PER_PERSON = 2.6  # resolver/synth.py's default mix of domains per person
 
 
@@ -46,7 +59,7 @@ def write_population(records: int, directory: Path, seed: int = 3, part_rows: in
     created = datetime(2026, 1, 1, tzinfo=UTC)
     for start in range(0, len(people), part_rows):
         rows = []
-        for k, r in enumerate(people[start:start + part_rows], start=start):
+        for k, r in enumerate(people[start : start + part_rows], start=start):
             values = {f: getattr(r, f) for f in FIELDS} | {"resident_id": r.record_id}
             rows.append({"idx": k, "empi_id": f"E{k:09d}", "created_at": created} | export_row(values))
         pq.write_table(pa.Table.from_pylist(rows), directory / f"part-{start // part_rows:05d}.parquet")
@@ -68,12 +81,22 @@ def run_embedded(directory: Path) -> dict[str, Any]:
     rows = sorted(pq.read_table(directory).to_pylist(), key=lambda r: r["idx"])
     standard = [standard_of(r) for r in rows]
     ids = [s.id_number.canonical if s.id_number else None for s in standard]
-    result = deduplicate(engine.scorer, [s.as_fields() for s in standard],  # type: ignore[arg-type]
-                         [blocking_keys(s) for s in standard], fit=False, id_numbers=ids)
+    result = deduplicate(
+        engine.scorer,  # type: ignore[arg-type]
+        [s.as_fields() for s in standard],
+        [blocking_keys(s) for s in standard],
+        fit=False,
+        id_numbers=ids,
+    )
     held = held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
     clusters = [c for c in (result.clustering.clusters if result.clustering else ()) if len(c) > 1]
-    return {"records": len(rows), "candidate_pairs": len(result.scored.pairs), "links": len(result.links),
-            "clusters": len(clusters), "held_back": len(held)}
+    return {
+        "records": len(rows),
+        "candidate_pairs": len(result.scored.pairs),
+        "links": len(result.links),
+        "clusters": len(clusters),
+        "held_back": len(held),
+    }
 
 
 def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any]:
@@ -88,12 +111,21 @@ def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any
     config = json.loads(settings.match_rules.read_text(encoding="utf-8"))
     spark = spark_session(master, driver_memory=driver_memory, conf={"spark.sql.session.timeZone": "UTC"})
     try:
-        got = run_job(spark, str(directory), config_text_of(config), auto_link=engine.policy.auto_link,
-                      review=engine.policy.review)
+        got = run_job(
+            spark,
+            str(directory),
+            config_text_of(config),
+            auto_link=engine.policy.auto_link,
+            review=engine.policy.review,
+        )
     finally:
         spark.stop()
-    return {"records": got.records, "candidate_pairs": got.candidate_pairs, "links": len(got.links),
-            "clusters": len(got.clusters)}
+    return {
+        "records": got.records,
+        "candidate_pairs": got.candidate_pairs,
+        "links": len(got.links),
+        "clusters": len(got.clusters),
+    }
 
 
 def measure(argv: list[str], timeout: float) -> dict[str, Any]:
@@ -101,8 +133,13 @@ def measure(argv: list[str], timeout: float) -> dict[str, Any]:
     import psutil
 
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             env=os.environ | {"PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
     proc = psutil.Process(child.pid)
     peak = 0
     cpu: dict[int, float] = {}  # last CPU seconds seen per process of the tree (for sizing under contention)
@@ -117,18 +154,24 @@ def measure(argv: list[str], timeout: float) -> dict[str, Any]:
             pass
         if time.perf_counter() - start > timeout:
             for p in [*proc.children(recursive=True), proc]:
-                try:
+                with contextlib.suppress(psutil.Error):
                     p.kill()
-                except psutil.Error:
-                    pass
-            return {"wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(peak / 2**20),
-                    "cpu_s": round(sum(cpu.values()), 1), "timeout": True}
+            return {
+                "wall_s": round(time.perf_counter() - start, 1),
+                "peak_mb": round(peak / 2**20),
+                "cpu_s": round(sum(cpu.values()), 1),
+                "timeout": True,
+            }
         time.sleep(0.5)
     out = child.stdout.read() if child.stdout else ""
     lines = [line for line in out.splitlines() if line.startswith("{")]
-    return {"wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(peak / 2**20),
-            "cpu_s": round(sum(cpu.values()), 1), "result": json.loads(lines[-1]) if lines else None,
-            "rc": child.returncode}
+    return {
+        "wall_s": round(time.perf_counter() - start, 1),
+        "peak_mb": round(peak / 2**20),
+        "cpu_s": round(sum(cpu.values()), 1),
+        "result": json.loads(lines[-1]) if lines else None,
+        "rc": child.returncode,
+    }
 
 
 def main() -> None:
@@ -143,8 +186,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     args = parser.parse_args()
     if args.child:  # one engine, one size: print its result as JSON
-        result = run_embedded(args.data) if args.child == "embedded" else \
-            run_spark(args.data, args.master, args.driver_memory)
+        result = (
+            run_embedded(args.data)
+            if args.child == "embedded"
+            else run_spark(args.data, args.master, args.driver_memory)
+        )
         print(json.dumps(result))
         return
     results = []
@@ -152,22 +198,46 @@ def main() -> None:
         data = args.work / f"records-{size}"
         started = time.perf_counter()
         records = write_population(size, data) if not data.exists() else None
-        print(f"{size:>9} records: population written in {time.perf_counter() - started:.0f} s "
-              f"({records or 'cached'})", flush=True)
+        print(
+            f"{size:>9} records: population written in {time.perf_counter() - started:.0f} s "
+            f"({records or 'cached'})",
+            flush=True,
+        )
         for engine in args.engines.split(","):
             load = os.getloadavg()[0]
-            got = measure([sys.executable, __file__, "--child", engine, "--data", str(data), "--master", args.master,
-                           "--driver-memory", args.driver_memory], args.timeout)
+            got = measure(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    engine,
+                    "--data",
+                    str(data),
+                    "--master",
+                    args.master,
+                    "--driver-memory",
+                    args.driver_memory,
+                ],
+                args.timeout,
+            )
             n = (got.get("result") or {}).get("records") or size
-            row = {"size": size, "engine": engine, "load_before": round(load, 1), "load_after":
-                   round(os.getloadavg()[0], 1), "s_per_million": round(got["wall_s"] / n * 1e6), **got}
+            row = {
+                "size": size,
+                "engine": engine,
+                "load_before": round(load, 1),
+                "load_after": round(os.getloadavg()[0], 1),
+                "s_per_million": round(got["wall_s"] / n * 1e6),
+                **got,
+            }
             results.append(row)
             print(json.dumps(row), flush=True)
             (args.work / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(f"\n{'records':>9} {'engine':>9} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'s/M':>7} {'load':>5}")
     for r in results:
-        print(f"{r['size']:>9} {r['engine']:>9} {r['wall_s']:>8} {r['cpu_s']:>8} {r['peak_mb']:>8} {r['s_per_million']:>7} "
-              f"{r['load_before']:>5}{'  TIMEOUT' if r.get('timeout') else ''}")
+        print(
+            f"{r['size']:>9} {r['engine']:>9} {r['wall_s']:>8} {r['cpu_s']:>8} {r['peak_mb']:>8} {r['s_per_million']:>7} "
+            f"{r['load_before']:>5}{'  TIMEOUT' if r.get('timeout') else ''}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,13 +32,22 @@ from graph.supervision import record_tallies
 from healthcard.supervision import COUNTERS, REASONS, OutlierRule, verification_tally
 from services.supervision import supervision
 
-STEPS = ["outpatient_registration", "consultation", "outpatient_payment", "pharmacy_dispensing",
-         "inpatient_admission", "nurse_station", "inpatient_doctor_station", "inpatient_billing", "record_query"]
+STEPS = [
+    "outpatient_registration",
+    "consultation",
+    "outpatient_payment",
+    "pharmacy_dispensing",
+    "inpatient_admission",
+    "nurse_station",
+    "inpatient_doctor_station",
+    "inpatient_billing",
+    "record_query",
+]
 
 
-
-def counter_rows(institutions: int, days: int, end: date, verifications_per_year: int,
-                 seed: int = 7) -> Iterator[list[dict[str, Any]]]:
+def counter_rows(
+    institutions: int, days: int, end: date, verifications_per_year: int, seed: int = 7
+) -> Iterator[list[dict[str, Any]]]:
     """One day's counter rows at a time: per institution x step, and per institution (step ``*``)."""
     rng = random.Random(seed)
     per_cell = max(1, verifications_per_year // (institutions * days * len(STEPS)))
@@ -52,9 +61,15 @@ def counter_rows(institutions: int, days: int, end: date, verifications_per_year
             for step in STEPS:
                 total = rng.randint(per_cell // 2, per_cell * 3 // 2 + 1)
                 refused = min(total, round(total * (0.25 if name in noisy else 0.03) * rng.uniform(0.5, 1.5)))
-                row = verification_tally(institution=name, step=step, day=day, function="reg", refusal=None)[0]
-                row.update(verifications=total, accepted=total - refused, refused=refused,
-                           ehc_visits=(total - refused) if step.endswith(("registration", "admission")) else 0)
+                row = verification_tally(institution=name, step=step, day=day, function="reg", refusal=None)[
+                    0
+                ]
+                row.update(
+                    verifications=total,
+                    accepted=total - refused,
+                    refused=refused,
+                    ehc_visits=(total - refused) if step.endswith(("registration", "admission")) else 0,
+                )
                 row[rng.choice(REASONS)] = refused
                 rows.append(row)
                 if whole is None:
@@ -86,33 +101,55 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     end = date(2026, 12, 31)
-    with tempfile.TemporaryDirectory(prefix="ehc-bench-supervision-") as home, bench_server(Path(home)) as settings:
+    with (
+        tempfile.TemporaryDirectory(prefix="ehc-bench-supervision-") as home,
+        bench_server(Path(home)) as settings,
+    ):
         graph = Graph.from_settings(settings)
         migrate(graph)
         written, start = 0, time.perf_counter()
         for rows in counter_rows(args.institutions, args.days, end, args.verifications):
             for i in range(0, len(rows), 5000):
-                batch = sorted(rows[i:i + 5000], key=lambda r: r["key"])
+                batch = sorted(rows[i : i + 5000], key=lambda r: r["key"])
                 written += graph.write(record_tallies, batch)
         elapsed = time.perf_counter() - start
-        print(f"counters: {written:,} nodes ({args.institutions} institutions x ({len(STEPS)} steps + 1) x "
-              f"{args.days} days, ~{args.verifications:,} verifications) written in {elapsed:.1f} s "
-              f"({written / elapsed:,.0f}/s)")
+        print(
+            f"counters: {written:,} nodes ({args.institutions} institutions x ({len(STEPS)} steps + 1) x "
+            f"{args.days} days, ~{args.verifications:,} verifications) written in {elapsed:.1f} s "
+            f"({written / elapsed:,.0f}/s)"
+        )
         first = end - timedelta(days=args.days - 1)
-        summary = timed("year, all institutions (GET /stats/supervision?daily_limit=0)", args.repeat,
-                        lambda: supervision(graph, start=first, end=end))
-        timed("year, all institutions + 1000 daily rows (the API default)", args.repeat,
-              lambda: supervision(graph, start=first, end=end, daily_limit=1000))
-        timed("year, one institution, every step x day (3285 rows)", args.repeat,
-              lambda: supervision(graph, start=first, end=end, institution="H0001", daily_limit=10000))
-        timed("last 30 days, all institutions (GET /stats section)", args.repeat,
-              lambda: supervision(graph, end=end, days=30))
-        timed("year, outlier rule k=3", args.repeat,
-              lambda: supervision(graph, start=first, end=end, rule=OutlierRule(k=3)))
+        summary = timed(
+            "year, all institutions (GET /stats/supervision?daily_limit=0)",
+            args.repeat,
+            lambda: supervision(graph, start=first, end=end),
+        )
+        timed(
+            "year, all institutions + 1000 daily rows (the API default)",
+            args.repeat,
+            lambda: supervision(graph, start=first, end=end, daily_limit=1000),
+        )
+        timed(
+            "year, one institution, every step x day (3285 rows)",
+            args.repeat,
+            lambda: supervision(graph, start=first, end=end, institution="H0001", daily_limit=10000),
+        )
+        timed(
+            "last 30 days, all institutions (GET /stats section)",
+            args.repeat,
+            lambda: supervision(graph, end=end, days=30),
+        )
+        timed(
+            "year, outlier rule k=3",
+            args.repeat,
+            lambda: supervision(graph, start=first, end=end, rule=OutlierRule(k=3)),
+        )
         totals = summary["totals"]
-        print(f"year totals: {totals['verifications']:,} verifications, refused {totals['refusal_rate']}, "
-              f"{len(summary['institutions'])} institutions, {len(summary['outliers'])} outliers "
-              f"({', '.join(o['institution'] for o in summary['outliers'][:8])})")
+        print(
+            f"year totals: {totals['verifications']:,} verifications, refused {totals['refusal_rate']}, "
+            f"{len(summary['institutions'])} institutions, {len(summary['outliers'])} outliers "
+            f"({', '.join(o['institution'] for o in summary['outliers'][:8])})"
+        )
         graph.close()
 
 

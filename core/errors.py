@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "EhcError",
-    "NotFound",
     "Conflict",
-    "InvalidInput",
+    "EhcError",
     "Forbidden",
+    "InvalidInput",
+    "NotFound",
     "Unavailable",
 ]
 
@@ -19,8 +19,14 @@ class EhcError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

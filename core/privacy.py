@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-__all__ = ["mask_id_number", "mask_phone", "mask_bank_card", "mask_text", "MaskingFilter"]
+__all__ = ["MaskingFilter", "mask_bank_card", "mask_id_number", "mask_phone", "mask_text"]
 
 
 def mask_id_number(value: str | None) -> str:
@@ -40,7 +40,9 @@ _PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 def mask_text(text: str) -> str:
     """Mask anything in free text that looks like an ID number, bank card or mobile phone."""
-    text = _ID_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3)[-4:].rjust(len(m.group(3)), "*"), text)
+    text = _ID_RE.sub(
+        lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3)[-4:].rjust(len(m.group(3)), "*"), text
+    )
     text = _CARD_RE.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(1), text)
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 

@@ -59,7 +59,9 @@ def _default(field: FieldInfo) -> str:
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, Path):
-        value = f"<project>/{value.relative_to(PROJECT_ROOT)}" if value.is_relative_to(PROJECT_ROOT) else value
+        value = (
+            f"<project>/{value.relative_to(PROJECT_ROOT)}" if value.is_relative_to(PROJECT_ROOT) else value
+        )
     if isinstance(value, BaseModel):
         raise TypeError("nested sections have no default of their own")
     return f"`{value}`"
@@ -67,8 +69,10 @@ def _default(field: FieldInfo) -> str:
 
 def rows(model: type[BaseSettings] = Settings) -> list[tuple[str, str, str]]:
     """(environment variable, default, description) of every setting."""
-    return [(_env_name(name, field, owner), _default(field), (field.description or "").strip())
-            for name, field, owner in _sections(model)]
+    return [
+        (_env_name(name, field, owner), _default(field), (field.description or "").strip())
+        for name, field, owner in _sections(model)
+    ]
 
 
 def render_table(model: type[BaseSettings] = Settings) -> str:

@@ -24,6 +24,7 @@ log = logging.getLogger("ehc.audit")
 
 class AuditRow(TypedDict):
     """One buffered read audit (``record_audits``'s ``$rows``); ``detail`` as JSON text."""
+
     audit_id: str
     at: str
     sub: str
@@ -49,11 +50,26 @@ class AuditBuffer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def record(self, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-               detail: FreeJson | None = None, tally: list[dict[str, Any]] | None = None) -> None:
-        row: AuditRow = {"audit_id": new_id("A"), "at": datetime.now(UTC).isoformat(), "sub": actor.sub,
-               "role": actor.role, "ip": actor.ip, "action": action, "resource_type": resource_type,
-               "resource_id": resource_id, "detail": to_json(detail or {})}
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: str | None,
+        detail: FreeJson | None = None,
+        tally: list[dict[str, Any]] | None = None,
+    ) -> None:
+        row: AuditRow = {
+            "audit_id": new_id("A"),
+            "at": datetime.now(UTC).isoformat(),
+            "sub": actor.sub,
+            "role": actor.role,
+            "ip": actor.ip,
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "detail": to_json(detail or {}),
+        }
         with self._lock:
             self._rows.append(row)
             self._tallies.extend(tally or ())

@@ -29,8 +29,15 @@ def backup(server: LocalServer, dest: Path, database: str = "neo4j") -> Path:
     was_running = server.stop()
     try:
         with tempfile.TemporaryDirectory(prefix="ehc-dump-", dir=dest.parent) as tmp:
-            _check(server, "database dump", "database", "dump", database, f"--to-path={tmp}",
-                   "--overwrite-destination=true")
+            _check(
+                server,
+                "database dump",
+                "database",
+                "dump",
+                database,
+                f"--to-path={tmp}",
+                "--overwrite-destination=true",
+            )
             shutil.move(str(Path(tmp) / f"{database}.dump"), dest)
     finally:
         if was_running:
@@ -47,8 +54,15 @@ def restore(server: LocalServer, src: Path, database: str = "neo4j") -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="ehc-load-") as tmp:
             (Path(tmp) / f"{database}.dump").symlink_to(src)
-            _check(server, "database load", "database", "load", database, f"--from-path={tmp}",
-                   "--overwrite-destination=true")
+            _check(
+                server,
+                "database load",
+                "database",
+                "load",
+                database,
+                f"--from-path={tmp}",
+                "--overwrite-destination=true",
+            )
     finally:
         if was_running:
             server.start()

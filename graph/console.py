@@ -20,21 +20,37 @@ from graph.rows import (
 )
 from graph.values import plain
 
-__all__ = ["add_user", "card_holders", "claim_review", "get_user_for_update", "list_reviews", "list_users",
-           "release_review", "search_keys", "search_names", "session_user", "set_password", "shared_cards",
-           "sign_in_result", "sign_out"]
+__all__ = [
+    "add_user",
+    "card_holders",
+    "claim_review",
+    "get_user_for_update",
+    "list_reviews",
+    "list_users",
+    "release_review",
+    "search_keys",
+    "search_names",
+    "session_user",
+    "set_password",
+    "shared_cards",
+    "sign_in_result",
+    "sign_out",
+]
 
 
 def add_user(tx: ManagedTransaction, *, username: str, role: str, password_hash: str) -> ConsoleUser:
-    rows: list[ConsoleUserRow] = run(tx, "console_add_user", username=username, role=role,
-                                     password_hash=password_hash)
+    rows: list[ConsoleUserRow] = run(
+        tx, "console_add_user", username=username, role=role, password_hash=password_hash
+    )
     return ConsoleUser(**rows[0]["user"])
 
 
-def set_password(tx: ManagedTransaction, *, username: str, role: str,
-                 password_hash: str) -> ConsoleUser | None:
-    rows: list[ConsoleUserRow] = run(tx, "console_set_password", username=username, role=role,
-                                     password_hash=password_hash)
+def set_password(
+    tx: ManagedTransaction, *, username: str, role: str, password_hash: str
+) -> ConsoleUser | None:
+    rows: list[ConsoleUserRow] = run(
+        tx, "console_set_password", username=username, role=role, password_hash=password_hash
+    )
     return ConsoleUser(**rows[0]["user"]) if rows else None
 
 
@@ -43,10 +59,17 @@ def get_user_for_update(tx: ManagedTransaction, username: str) -> ConsoleUser | 
     return ConsoleUser(**rows[0]["user"]) if rows else None
 
 
-def sign_in_result(tx: ManagedTransaction, *, username: str, ok: bool, max_failures: int,
-                   lock_seconds: int) -> ConsoleSignInRow:
-    row: ConsoleSignInRow = run(tx, "console_sign_in_result", username=username, ok=ok,
-                                max_failures=max_failures, lock_seconds=lock_seconds)[0]
+def sign_in_result(
+    tx: ManagedTransaction, *, username: str, ok: bool, max_failures: int, lock_seconds: int
+) -> ConsoleSignInRow:
+    row: ConsoleSignInRow = run(
+        tx,
+        "console_sign_in_result",
+        username=username,
+        ok=ok,
+        max_failures=max_failures,
+        lock_seconds=lock_seconds,
+    )[0]
     return row
 
 
@@ -59,10 +82,27 @@ def search_names(tx: ManagedTransaction, lucene: str, limit: int) -> list[Consol
     return [plain(r) for r in run(tx, "console_search_names", lucene=lucene, limit=limit)]
 
 
-def search_keys(tx: ManagedTransaction, *, id_number: str | None, phone: str | None, number: str | None,
-                empi_id: str | None, limit: int) -> list[ConsoleSearchKeysRow]:
-    return [plain(r) for r in run(tx, "console_search_keys", id_number=id_number, phone=phone, number=number,
-                                  empi_id=empi_id, limit=limit)]
+def search_keys(
+    tx: ManagedTransaction,
+    *,
+    id_number: str | None,
+    phone: str | None,
+    number: str | None,
+    empi_id: str | None,
+    limit: int,
+) -> list[ConsoleSearchKeysRow]:
+    return [
+        plain(r)
+        for r in run(
+            tx,
+            "console_search_keys",
+            id_number=id_number,
+            phone=phone,
+            number=number,
+            empi_id=empi_id,
+            limit=limit,
+        )
+    ]
 
 
 def card_holders(tx: ManagedTransaction, card_id: str) -> ConsoleCardHoldersRow | None:
@@ -74,12 +114,33 @@ def shared_cards(tx: ManagedTransaction, empi_id: str) -> list[ConsoleSharedCard
     return run(tx, "console_shared_cards", empi_id=empi_id)
 
 
-def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float, max_score: float,
-                 domain: str | None, region: str | None, sort: str, offset: int,
-                 limit: int) -> list[ConsoleReviewRow]:
-    return [plain(r) for r in run(tx, "console_list_reviews", status=status, min_score=min_score,
-                                  max_score=max_score, domain=domain, region=region, sort=sort, offset=offset,
-                                  limit=limit)]
+def list_reviews(
+    tx: ManagedTransaction,
+    *,
+    status: str | None,
+    min_score: float,
+    max_score: float,
+    domain: str | None,
+    region: str | None,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> list[ConsoleReviewRow]:
+    return [
+        plain(r)
+        for r in run(
+            tx,
+            "console_list_reviews",
+            status=status,
+            min_score=min_score,
+            max_score=max_score,
+            domain=domain,
+            region=region,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+        )
+    ]
 
 
 def session_user(tx: ManagedTransaction, username: str) -> ConsoleSessionRow | None:

@@ -48,24 +48,36 @@ def connect(settings: Settings) -> Driver:
         password = ""
     # Bounded waits: with Neo4j down, a transaction gives up after about neo4j_retry_seconds (plus one
     # back-off step) instead of the driver's 30 s of retries and 60 s of connection acquisition.
-    return GraphDatabase.driver(settings.bolt_uri, auth=(settings.neo4j_user, password),
-                                max_connection_pool_size=64,
-                                connection_timeout=settings.neo4j_connection_timeout,
-                                connection_acquisition_timeout=settings.neo4j_acquisition_timeout,
-                                max_transaction_retry_time=settings.neo4j_retry_seconds,
-                                initial_retry_delay=0.2, notifications_min_severity="OFF")
+    return GraphDatabase.driver(
+        settings.bolt_uri,
+        auth=(settings.neo4j_user, password),
+        max_connection_pool_size=64,
+        connection_timeout=settings.neo4j_connection_timeout,
+        connection_acquisition_timeout=settings.neo4j_acquisition_timeout,
+        max_transaction_retry_time=settings.neo4j_retry_seconds,
+        initial_retry_delay=0.2,
+        notifications_min_severity="OFF",
+    )
 
 
 # The server ended the transaction: its timeout passed (while running or waiting for a lock), or it was
 # terminated (an operator, a shutting-down database).
-_TIMED_OUT = ("Neo.ClientError.Transaction.TransactionTimedOut",
-              "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-              "Neo.ClientError.Transaction.LockClientStopped",
-              "Neo.ClientError.Transaction.Terminated")
+_TIMED_OUT = (
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    "Neo.ClientError.Transaction.LockClientStopped",
+    "Neo.ClientError.Transaction.Terminated",
+)
 
 
-_DRIVER_ERRORS = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, ClientError,
-                  ResultFailedError)
+_DRIVER_ERRORS = (
+    ServiceUnavailable,
+    SessionExpired,
+    ConnectionPoolError,
+    TransientError,
+    ClientError,
+    ResultFailedError,
+)
 
 
 def unavailable_from(exc: BaseException) -> Unavailable | None:
@@ -76,16 +88,23 @@ def unavailable_from(exc: BaseException) -> Unavailable | None:
     cause = exc.__cause__ if isinstance(exc, ResultFailedError) and exc.__cause__ is not None else exc
     name = type(cause).__name__
     if isinstance(cause, IncompleteCommit):
-        return Unavailable("the connection to Neo4j was lost while the write was being committed: it may or "
-                           "may not have been applied; retrying the same request is safe for the idempotent "
-                           "writes listed in the README", code="outcome_unknown")
+        return Unavailable(
+            "the connection to Neo4j was lost while the write was being committed: it may or "
+            "may not have been applied; retrying the same request is safe for the idempotent "
+            "writes listed in the README",
+            code="outcome_unknown",
+        )
     if isinstance(cause, (ServiceUnavailable, SessionExpired, ConnectionPoolError)):
-        return Unavailable(f"the database is unavailable ({name}); retry shortly", code="database_unavailable")
+        return Unavailable(
+            f"the database is unavailable ({name}); retry shortly", code="database_unavailable"
+        )
     if isinstance(cause, TransientError):
         return Unavailable(f"the database is busy ({name}); retry shortly", code="database_busy")
     if isinstance(cause, ClientError) and cause.code in _TIMED_OUT:
-        return Unavailable("the database ended the transaction before it completed (timed out or "
-                           "terminated); retry shortly", code="database_timeout")
+        return Unavailable(
+            "the database ended the transaction before it completed (timed out or terminated); retry shortly",
+            code="database_timeout",
+        )
     return None
 
 
@@ -167,8 +186,9 @@ class Graph:
         try:
             self.driver.verify_connectivity()
         except Exception as exc:
-            raise Unavailable(f"the database does not answer ({type(exc).__name__})",
-                              code="database_unavailable") from exc
+            raise Unavailable(
+                f"the database does not answer ({type(exc).__name__})", code="database_unavailable"
+            ) from exc
 
     def read_rows(self, name: str, **params: Any) -> list[Any]:
         """One named read query, pipelined: BEGIN, RUN and PULL go in one Bolt round trip, then COMMIT
@@ -186,7 +206,8 @@ class Graph:
         text = Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
         try:
             records, _summary, _keys = self.driver.execute_query(
-                text, params, routing_=routing, database_=self.database, bookmark_manager_=None)
+                text, params, routing_=routing, database_=self.database, bookmark_manager_=None
+            )
         except ConstraintError as exc:
             raise DuplicateKey(str(exc.message or exc)) from exc
         except _DRIVER_ERRORS as exc:

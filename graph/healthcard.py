@@ -29,8 +29,16 @@ from graph.rows import (
 from graph.values import plain
 
 __all__ = [
-    "Neo4jNonceStore", "add_bank_card", "claim_account", "demo_residents", "find_account_by_key",
-    "get_account", "link_account", "lock_account", "read_account", "remove_bank_card",
+    "Neo4jNonceStore",
+    "add_bank_card",
+    "claim_account",
+    "demo_residents",
+    "find_account_by_key",
+    "get_account",
+    "link_account",
+    "lock_account",
+    "read_account",
+    "remove_bank_card",
     "update_account",
 ]
 
@@ -50,8 +58,13 @@ def _account_row(rows: list[AccountRow]) -> AccountRow | None:
     if not rows:
         return None
     row = plain(rows[0])
-    return {"account": row["account"], "card": row["card"], "resident": row["resident"],
-            "bank_cards": row["bank_cards"], "current_empi_id": row["current_empi_id"]}
+    return {
+        "account": row["account"],
+        "card": row["card"],
+        "resident": row["resident"],
+        "bank_cards": row["bank_cards"],
+        "current_empi_id": row["current_empi_id"],
+    }
 
 
 def get_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
@@ -77,10 +90,19 @@ def update_account(tx: ManagedTransaction, ehc_id: str, changes: NodeProps) -> N
     return plain(run(tx, "ehc_update_account", ehc_id=ehc_id, changes=changes)[0]["account"])
 
 
-def add_bank_card(tx: ManagedTransaction, ehc_id: str, *, bank_card_id: str, token: str, bank: str, last4: str,
-                  length: int) -> BankCardNode:
-    rows: list[BankCardRow] = run(tx, "ehc_add_bank_card", ehc_id=ehc_id, bank_card_id=bank_card_id, token=token,
-                                  bank=bank, last4=last4, length=length)
+def add_bank_card(
+    tx: ManagedTransaction, ehc_id: str, *, bank_card_id: str, token: str, bank: str, last4: str, length: int
+) -> BankCardNode:
+    rows: list[BankCardRow] = run(
+        tx,
+        "ehc_add_bank_card",
+        ehc_id=ehc_id,
+        bank_card_id=bank_card_id,
+        token=token,
+        bank=bank,
+        last4=last4,
+        length=length,
+    )
     return plain(rows[0]["bank_card"])
 
 

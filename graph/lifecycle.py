@@ -127,8 +127,10 @@ def create_review_item(tx: ManagedTransaction, **fields: Any) -> ReviewStatusRow
 
 def create_review_items(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``create_review_item`` for a batch of rows (one statement); rows need distinct pair keys."""
-    rows = [r | {"explanation": json.dumps(r.get("explanation") or [], ensure_ascii=False, default=str)}
-            for r in rows]
+    rows = [
+        r | {"explanation": json.dumps(r.get("explanation") or [], ensure_ascii=False, default=str)}
+        for r in rows
+    ]
     return run(tx, "create_review_items", rows=rows)
 
 
@@ -143,10 +145,26 @@ def _review(row: ReviewItemRow) -> ReviewItem:
     return {**item, "a": row["a"], "b": row["b"]}
 
 
-def list_reviews(tx: ManagedTransaction, *, status: str | None, min_score: float, max_score: float,
-                 descending: bool, offset: int, limit: int) -> list[ReviewItem]:
-    rows: list[ReviewItemRow] = run(tx, "list_reviews", status=status, min_score=min_score, max_score=max_score,
-                                    descending=descending, offset=offset, limit=limit)
+def list_reviews(
+    tx: ManagedTransaction,
+    *,
+    status: str | None,
+    min_score: float,
+    max_score: float,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> list[ReviewItem]:
+    rows: list[ReviewItemRow] = run(
+        tx,
+        "list_reviews",
+        status=status,
+        min_score=min_score,
+        max_score=max_score,
+        descending=descending,
+        offset=offset,
+        limit=limit,
+    )
     return [_review(r) for r in rows]
 
 
@@ -160,8 +178,9 @@ def lock_review_item(tx: ManagedTransaction, review_id: str) -> ReviewItem | Non
     return _review(rows[0]) if rows else None
 
 
-def decide_review_item(tx: ManagedTransaction, *, review_id: str, status: str, by: str, reason: str,
-                       merge_id: str | None) -> None:
+def decide_review_item(
+    tx: ManagedTransaction, *, review_id: str, status: str, by: str, reason: str, merge_id: str | None
+) -> None:
     run(tx, "decide_review_item", review_id=review_id, status=status, by=by, reason=reason, merge_id=merge_id)
 
 

@@ -27,7 +27,9 @@ class NationalUse:
 
 def record_national(tx: Transaction, *, code: str, ehc_id: str, jti: str, exp: int, issued_at: int) -> bool:
     """Record an issued dynamic code; False when a record of the same text already exists."""
-    rows = run(tx, "qr_national_issue", code=code, ehc_id=ehc_id, jti=jti, exp=int(exp), issued_at=int(issued_at))
+    rows = run(
+        tx, "qr_national_issue", code=code, ehc_id=ehc_id, jti=jti, exp=int(exp), issued_at=int(issued_at)
+    )
     return bool(rows[0]["created"])
 
 

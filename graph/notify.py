@@ -59,6 +59,7 @@ __all__ = [
 
 class DeliveryAttempt(TypedDict):
     """One attempt to deliver an event to a subscription, as the dispatcher records it."""
+
     delivery_id: str
     seq: int
     event_type: str
@@ -69,12 +70,14 @@ class DeliveryAttempt(TypedDict):
 
 class AckedDelivery(DeliveryAttempt):
     """An acknowledged attempt (2xx); times as ISO text (``notify_record_delivered``'s ``$rows``)."""
+
     attempted_at: str
     acked_at: str
 
 
 class FailedDelivery(DeliveryAttempt):
     """A failed attempt (``notify_record_failure``'s parameters); ``dead``: past the last try."""
+
     error: str | None
     dead: bool
     redrive: bool
@@ -97,13 +100,17 @@ class Lease:
 
 def _with_stats(row: SubscriptionStatsRow) -> SubscriptionStats:
     sub = plain(row["subscription"])
-    return {**sub, "lag": max(int(row["high"]) - int(sub.get("cursor", 0)), 0),
-            "dead_letters": int(row["dead_letters"])}
+    return {
+        **sub,
+        "lag": max(int(row["high"]) - int(sub.get("cursor", 0)), 0),
+        "dead_letters": int(row["dead_letters"]),
+    }
 
 
 def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
-    rows: list[SubscriptionRow] = run(tx, "notify_create_subscription", subscription_id=subscription_id,
-                                      props=props)
+    rows: list[SubscriptionRow] = run(
+        tx, "notify_create_subscription", subscription_id=subscription_id, props=props
+    )
     return plain(rows[0]["subscription"])
 
 
@@ -116,8 +123,9 @@ def list_subscriptions(tx: ManagedTransaction, status: str | None = None) -> lis
     return [_with_stats(r) for r in run(tx, "notify_list_subscriptions", status=status)]
 
 
-def lock_subscription(tx: ManagedTransaction,
-                      subscription_id: str) -> tuple[SubscriptionNode, datetime, int] | None:
+def lock_subscription(
+    tx: ManagedTransaction, subscription_id: str
+) -> tuple[SubscriptionNode, datetime, int] | None:
     """The subscription under its write lock, the server's clock and the newest event number."""
     rows: list[LockedSubscriptionRow] = run(tx, "notify_lock_subscription", subscription_id=subscription_id)
     if not rows:
@@ -126,8 +134,9 @@ def lock_subscription(tx: ManagedTransaction,
 
 
 def update_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
-    rows: list[SubscriptionRow] = run(tx, "notify_update_subscription", subscription_id=subscription_id,
-                                      props=props)
+    rows: list[SubscriptionRow] = run(
+        tx, "notify_update_subscription", subscription_id=subscription_id, props=props
+    )
     return plain(rows[0]["subscription"])
 
 
@@ -145,10 +154,17 @@ def redrive(tx: ManagedTransaction, subscription_id: str, seqs: list[int] | None
     return int(run(tx, "notify_redrive", subscription_id=subscription_id, seqs=seqs)[0]["redriven"])
 
 
-def list_deliveries(tx: ManagedTransaction, subscription_id: str, *, status: str | None, from_seq: int,
-                    limit: int) -> list[DeliveryNode]:
-    rows: list[DeliveryRow] = run(tx, "notify_list_deliveries", subscription_id=subscription_id, status=status,
-                                  from_seq=from_seq, limit=limit)
+def list_deliveries(
+    tx: ManagedTransaction, subscription_id: str, *, status: str | None, from_seq: int, limit: int
+) -> list[DeliveryNode]:
+    rows: list[DeliveryRow] = run(
+        tx,
+        "notify_list_deliveries",
+        subscription_id=subscription_id,
+        status=status,
+        from_seq=from_seq,
+        limit=limit,
+    )
     return [plain(r["delivery"]) for r in rows]
 
 
@@ -190,8 +206,9 @@ def due_subscriptions(graph: Graph, limit: int) -> list[str]:
     return [str(r["subscription_id"]) for r in graph.read_query("notify_due_subscriptions", limit=limit)]
 
 
-def _claim_tx(tx: ManagedTransaction, subscription_id: str, owner: str, token: str,
-              lease_ms: int) -> Lease | None:
+def _claim_tx(
+    tx: ManagedTransaction, subscription_id: str, owner: str, token: str, lease_ms: int
+) -> Lease | None:
     locked = lock_subscription(tx, subscription_id)
     if locked is None:
         return None
@@ -200,8 +217,9 @@ def _claim_tx(tx: ManagedTransaction, subscription_id: str, owner: str, token: s
     backing_off = (retry_at := sub.get("next_attempt_at")) is not None and retry_at > now
     if sub.get("status") != "active" or leased or backing_off:
         return None
-    rows = run(tx, "notify_set_lease", subscription_id=subscription_id, owner=owner, token=token,
-               lease_ms=lease_ms)
+    rows = run(
+        tx, "notify_set_lease", subscription_id=subscription_id, owner=owner, token=token, lease_ms=lease_ms
+    )
     leased_sub = plain(rows[0]["subscription"])
     return Lease(leased_sub, owner, token, int(leased_sub["revision"]))
 
@@ -211,20 +229,30 @@ def claim(graph: Graph, subscription_id: str, *, owner: str, token: str, lease_m
     return graph.write(_claim_tx, subscription_id, owner, token, lease_ms)
 
 
-def next_events(graph: Graph, *, after: int, event_types: list[str], limit: int,
-                window: int) -> tuple[int, list[int], list[EventNode]]:
+def next_events(
+    graph: Graph, *, after: int, event_types: list[str], limit: int, window: int
+) -> tuple[int, list[int], list[EventNode]]:
     """(last sequence number scanned, every number present after ``after``, the wanted events in
     order): the caller checks the numbers for gaps, events not yet visible to this read."""
     exact = [t for t in event_types if not t.endswith("*")]
     prefixes = [t[:-1] for t in event_types if t.endswith(".*")]
-    rows = graph.read_query("notify_next_events", after=after, all="*" in event_types, types=exact,
-                            prefixes=prefixes, limit=limit, window=window)
+    rows = graph.read_query(
+        "notify_next_events",
+        after=after,
+        all="*" in event_types,
+        types=exact,
+        prefixes=prefixes,
+        limit=limit,
+        window=window,
+    )
     row: NextEventsRow = rows[0]
     return int(row["upper"]), [int(s) for s in row["seqs"]], [plain(e) for e in row["events"]]
 
 
 def pending_redrives(graph: Graph, subscription_id: str, limit: int) -> list[tuple[DeliveryNode, EventNode]]:
-    rows: list[RedriveRow] = graph.read_query("notify_pending_redrives", subscription_id=subscription_id, limit=limit)
+    rows: list[RedriveRow] = graph.read_query(
+        "notify_pending_redrives", subscription_id=subscription_id, limit=limit
+    )
     return [(plain(r["delivery"]), plain(r["event"])) for r in rows]
 
 
@@ -241,14 +269,28 @@ def _holds(tx: ManagedTransaction, lease: Lease) -> bool:
     return False
 
 
-def _delivered(tx: ManagedTransaction, lease: Lease, rows: list[AckedDelivery], cursor: int,
-               lease_ms: int) -> None:
-    run(tx, "notify_record_delivered", subscription_id=lease.subscription_id, rows=rows, cursor=cursor,
-        lease_ms=lease_ms, owner=lease.owner)
+def _delivered(
+    tx: ManagedTransaction, lease: Lease, rows: list[AckedDelivery], cursor: int, lease_ms: int
+) -> None:
+    run(
+        tx,
+        "notify_record_delivered",
+        subscription_id=lease.subscription_id,
+        rows=rows,
+        cursor=cursor,
+        lease_ms=lease_ms,
+        owner=lease.owner,
+    )
 
 
-def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[AckedDelivery], cursor: int,
-                         lease_ms: int, release_after: bool) -> bool:
+def _record_delivered_tx(
+    tx: ManagedTransaction,
+    lease: Lease,
+    rows: list[AckedDelivery],
+    cursor: int,
+    lease_ms: int,
+    release_after: bool,
+) -> bool:
     if not _holds(tx, lease):
         return False
     _delivered(tx, lease, rows, cursor, lease_ms)
@@ -257,26 +299,48 @@ def _record_delivered_tx(tx: ManagedTransaction, lease: Lease, rows: list[AckedD
     return True
 
 
-def record_delivered(graph: Graph, lease: Lease, rows: list[AckedDelivery], *, cursor: int, lease_ms: int,
-                     release_after: bool = False) -> bool:
+def record_delivered(
+    graph: Graph,
+    lease: Lease,
+    rows: list[AckedDelivery],
+    *,
+    cursor: int,
+    lease_ms: int,
+    release_after: bool = False,
+) -> bool:
     """Record acknowledged deliveries and move the cursor to ``cursor``, renewing (or releasing) the
     lease; False, with nothing written, when the lease was lost or the subscription changed."""
     return graph.write(_record_delivered_tx, lease, rows, cursor, lease_ms, release_after)
 
 
-def _record_failure_tx(tx: ManagedTransaction, lease: Lease, acked: list[AckedDelivery], cursor: int,
-                       lease_ms: int, failure: FailedDelivery) -> DeliveryNode | None:
+def _record_failure_tx(
+    tx: ManagedTransaction,
+    lease: Lease,
+    acked: list[AckedDelivery],
+    cursor: int,
+    lease_ms: int,
+    failure: FailedDelivery,
+) -> DeliveryNode | None:
     if not _holds(tx, lease):
         return None
     if acked:
         _delivered(tx, lease, acked, cursor, lease_ms)
-    rows = run(tx, "notify_record_failure", subscription_id=lease.subscription_id, owner=lease.owner, **failure)
+    rows = run(
+        tx, "notify_record_failure", subscription_id=lease.subscription_id, owner=lease.owner, **failure
+    )
     delivery: DeliveryNode = plain(rows[0]["delivery"])
     return delivery
 
 
-def record_failure(graph: Graph, lease: Lease, failure: FailedDelivery, *, acked: list[AckedDelivery],
-                   cursor: int, lease_ms: int) -> DeliveryNode | None:
+def record_failure(
+    graph: Graph,
+    lease: Lease,
+    failure: FailedDelivery,
+    *,
+    acked: list[AckedDelivery],
+    cursor: int,
+    lease_ms: int,
+) -> DeliveryNode | None:
     """Record the deliveries acknowledged so far and then a failed attempt (dead-lettered when
     ``failure['dead']``), releasing the lease; None when the lease was lost."""
     return graph.write(_record_failure_tx, lease, acked, cursor, lease_ms, failure)
@@ -299,8 +363,9 @@ def prune_deliveries(graph: Graph, *, older_than_days: float, batch: int = 10_00
     """Delete delivered deliveries older than ``older_than_days``, in batches; how many went."""
     seconds, total = int(older_than_days * 86_400), 0
     while True:
-        pruned = int(graph.write_query("notify_prune_deliveries", older_than_seconds=seconds,
-                                       limit=batch)[0]["pruned"])
+        pruned = int(
+            graph.write_query("notify_prune_deliveries", older_than_seconds=seconds, limit=batch)[0]["pruned"]
+        )
         total += pruned
         if pruned < batch:
             return total

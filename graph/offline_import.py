@@ -18,10 +18,20 @@ from graph.driver import Graph
 from graph.queries import query
 from graph.server import LocalServer, ServerError
 
-__all__ = ["CsvGroup", "TypedValue", "census", "domain_nodes", "fill_empty_flags", "import_full", "store_counts"]
+__all__ = [
+    "CsvGroup",
+    "TypedValue",
+    "census",
+    "domain_nodes",
+    "fill_empty_flags",
+    "import_full",
+    "store_counts",
+]
 
 # (importer type, cell text or value): a property as the importer's CSV header and cell need it.
 TypedValue = tuple[str, Any]
+
+
 def _typed(value: Any) -> TypedValue:
     if isinstance(value, DateTime | Time):  # without a zone: Neo4j's local date-time / local time
         local = value.tzinfo is None
@@ -49,7 +59,10 @@ def census(graph: Graph) -> dict[str, int]:
 
 def domain_nodes(graph: Graph) -> list[dict[str, TypedValue]]:
     """Every Domain node's properties, typed for the importer (kept exactly, nanoseconds included)."""
-    return [{k: _typed(v) for k, v in dict(r["props"]).items()} for r in graph.read_query("initial_import_domains")]
+    return [
+        {k: _typed(v) for k, v in dict(r["props"]).items()}
+        for r in graph.read_query("initial_import_domains")
+    ]
 
 
 def store_counts(graph: Graph) -> dict[str, int]:
@@ -69,14 +82,33 @@ class CsvGroup:
         return f"--{kind}={self.name}=" + ",".join(str(p) for p in (self.header, *self.parts))
 
 
-def import_full(server: LocalServer, database: str, nodes: list[CsvGroup], relationships: list[CsvGroup], *,
-                multiline: bool = False, threads: int | None = None, max_memory: str | None = None,
-                report: Path | None = None) -> str:
+def import_full(
+    server: LocalServer,
+    database: str,
+    nodes: list[CsvGroup],
+    relationships: list[CsvGroup],
+    *,
+    multiline: bool = False,
+    threads: int | None = None,
+    max_memory: str | None = None,
+    report: Path | None = None,
+) -> str:
     """Replace ``database`` with the graph in the CSV files; return the importer's summary. The server is
     stopped for the import and started again (even when the import fails, so the service comes back)."""
-    args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=string",
-            "--array-delimiter=;", "--quote=\"", f"--multiline-fields={str(multiline).lower()}",
-            "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", "--verbose=false"]
+    args = [
+        "database",
+        "import",
+        "full",
+        database,
+        "--overwrite-destination=true",
+        "--id-type=string",
+        "--array-delimiter=;",
+        '--quote="',
+        f"--multiline-fields={str(multiline).lower()}",
+        "--skip-bad-relationships=false",
+        "--skip-duplicate-nodes=false",
+        "--verbose=false",
+    ]
     if threads:
         args.append(f"--threads={threads}")
     if max_memory:  # the importer takes 90% of free memory by default: too much on a shared box
@@ -90,7 +122,9 @@ def import_full(server: LocalServer, database: str, nodes: list[CsvGroup], relat
     finally:
         server.start()
     if result.returncode != 0:
-        raise ServerError("neo4j-admin database import failed: " + (result.stdout + result.stderr).strip()[-3000:])
+        raise ServerError(
+            "neo4j-admin database import failed: " + (result.stdout + result.stderr).strip()[-3000:]
+        )
     return result.stdout
 
 

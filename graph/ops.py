@@ -11,8 +11,17 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.driver import Graph, run
 
-__all__ = ["OpsFigures", "OutboxFigures", "PoolFigures", "ReviewBacklog", "SubscriptionBacklog",
-           "outbox_figures", "pool_figures", "review_backlog", "snapshot"]
+__all__ = [
+    "OpsFigures",
+    "OutboxFigures",
+    "PoolFigures",
+    "ReviewBacklog",
+    "SubscriptionBacklog",
+    "outbox_figures",
+    "pool_figures",
+    "review_backlog",
+    "snapshot",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +58,16 @@ def _opt_float(value: Any) -> float | None:
 
 def outbox_figures(tx: ManagedTransaction) -> OutboxFigures:
     row = run(tx, "metrics_outbox")[0]
-    subs = tuple(SubscriptionBacklog(str(s["subscription_id"]), str(s["status"]), int(s["lag"]),
-                                     int(s["dead_letters"]), _opt_float(s["next_event_age_seconds"]))
-                 for s in row["subscriptions"])
+    subs = tuple(
+        SubscriptionBacklog(
+            str(s["subscription_id"]),
+            str(s["status"]),
+            int(s["lag"]),
+            int(s["dead_letters"]),
+            _opt_float(s["next_event_age_seconds"]),
+        )
+        for s in row["subscriptions"]
+    )
     return OutboxFigures(int(row["high"]), subs)
 
 

@@ -13,14 +13,16 @@ from graph.values import plain
 __all__ = ["search_identities", "search_residents"]
 
 
-def search_identities(tx: ManagedTransaction, criteria: dict[str, Any], offset: int,
-                      count: int) -> PdqIdentitiesRow:
+def search_identities(
+    tx: ManagedTransaction, criteria: dict[str, Any], offset: int, count: int
+) -> PdqIdentitiesRow:
     rows: list[PdqIdentitiesRow] = run(tx, "pdq_search_identities", q=criteria, offset=offset, count=count)
     return rows[0] if rows else {"total": 0, "empi_ids": []}
 
 
-def search_residents(tx: ManagedTransaction, criteria: dict[str, Any], targets: list[str] | None,
-                     limit: int) -> tuple[int, list[PdqResident]]:
+def search_residents(
+    tx: ManagedTransaction, criteria: dict[str, Any], targets: list[str] | None, limit: int
+) -> tuple[int, list[PdqResident]]:
     """``(total, page)``: how many identities match and the first ``limit`` of them."""
     rows = run(tx, "pdq_search_residents", targets=targets, limit=limit, **criteria)
     if not rows:

@@ -61,11 +61,11 @@ __all__ = [
     "lock_resident",
     "lock_source",
     "pix_lookup",
-    "reconsider_candidates",
-    "set_block_keys",
-    "register_resident",
     "read_identity_records",
     "read_pix_lookup",
+    "reconsider_candidates",
+    "register_resident",
+    "set_block_keys",
     "set_card_status",
     "update_resident",
 ]
@@ -73,6 +73,7 @@ __all__ = [
 
 class FieldChange(TypedDict):
     """One changed property in a record's change history (``update_resident``'s ``fields``)."""
+
     field: str
     old: object
     new: object
@@ -80,6 +81,7 @@ class FieldChange(TypedDict):
 
 class BlockKeysUpdate(TypedDict):
     """A record's recomputed blocking keys (``set_block_keys``), as ``bk_*`` properties."""
+
     resident_id: str
     keys: dict[str, str | None]
 
@@ -88,11 +90,27 @@ def find_by_source(tx: ManagedTransaction, source_domain: str, local_id: str) ->
     return run_one(tx, "find_resident_by_source", source_domain=source_domain, local_id=local_id)
 
 
-def lock_identifier(tx: ManagedTransaction, *, domain: str, number: str, card_type: str, card_id: str,
-                    issuer: str | None = None, chip_number: str | None = None) -> IdentifierLock | None:
+def lock_identifier(
+    tx: ManagedTransaction,
+    *,
+    domain: str,
+    number: str,
+    card_type: str,
+    card_id: str,
+    issuer: str | None = None,
+    chip_number: str | None = None,
+) -> IdentifierLock | None:
     """Find or create the identifier and lock it; None when the domain does not exist."""
-    return run_one(tx, "lock_identifier", domain=domain, number=number, card_type=card_type, card_id=card_id,
-                   issuer=issuer, chip_number=chip_number)
+    return run_one(
+        tx,
+        "lock_identifier",
+        domain=domain,
+        number=number,
+        card_type=card_type,
+        card_id=card_id,
+        issuer=issuer,
+        chip_number=chip_number,
+    )
 
 
 def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: str) -> SourceLockRow | None:
@@ -101,17 +119,34 @@ def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: st
     return run_one(tx, "register_lock_source", domain=domain, number=number, card_id=card_id)
 
 
-def register_resident(tx: ManagedTransaction, *, props: dict[str, Any], empi_id: str, cards: list[dict[str, str]],
-                      app_domain: str, link: dict[str, Any] | None,
-                      review: dict[str, Any] | None) -> ResidentRow:
+def register_resident(
+    tx: ManagedTransaction,
+    *,
+    props: dict[str, Any],
+    empi_id: str,
+    cards: list[dict[str, str]],
+    app_domain: str,
+    link: dict[str, Any] | None,
+    review: dict[str, Any] | None,
+) -> ResidentRow:
     """Create a registered record with its identity, cards (locked before), SAME_AS ``link`` or ``review``
     item; returns the record as ``get_resident`` does."""
     if link is not None:
         link = link | {"explanation": json.dumps(link["explanation"], ensure_ascii=False, default=str)}
     if review is not None:
-        review = review | {"explanation": json.dumps(review["explanation"] or [], ensure_ascii=False, default=str)}
-    row: ResidentRow = run(tx, "register_resident", props=props, empi_id=empi_id, cards=cards,
-                           app_domain=app_domain, link=link, review=review)[0]
+        review = review | {
+            "explanation": json.dumps(review["explanation"] or [], ensure_ascii=False, default=str)
+        }
+    row: ResidentRow = run(
+        tx,
+        "register_resident",
+        props=props,
+        empi_id=empi_id,
+        cards=cards,
+        app_domain=app_domain,
+        link=link,
+        review=review,
+    )[0]
     return plain(row)
 
 
@@ -124,18 +159,45 @@ def create_resident(tx: ManagedTransaction, props: NodeProps, empi_id: str) -> S
     return row
 
 
-def attach_card(tx: ManagedTransaction, *, resident_id: str, domain: str, number: str, rel_id: str,
-                app_domain: str) -> AttachCardRow:
-    row: AttachCardRow = run(tx, "attach_card", resident_id=resident_id, domain=domain, number=number,
-                             rel_id=rel_id, app_domain=app_domain)[0]
+def attach_card(
+    tx: ManagedTransaction, *, resident_id: str, domain: str, number: str, rel_id: str, app_domain: str
+) -> AttachCardRow:
+    row: AttachCardRow = run(
+        tx,
+        "attach_card",
+        resident_id=resident_id,
+        domain=domain,
+        number=number,
+        rel_id=rel_id,
+        app_domain=app_domain,
+    )[0]
     return row
 
 
-def link_same_as(tx: ManagedTransaction, *, resident_id: str, other_id: str, score: float, method: str,
-                 decided_by: str, reason: str, model_version: str, explanation: list[FreeJson]) -> None:
-    run(tx, "link_same_as", resident_id=resident_id, other_id=other_id, score=score, method=method,
-        decided_by=decided_by, reason=reason, model_version=model_version,
-        explanation=json.dumps(explanation, ensure_ascii=False, default=str))
+def link_same_as(
+    tx: ManagedTransaction,
+    *,
+    resident_id: str,
+    other_id: str,
+    score: float,
+    method: str,
+    decided_by: str,
+    reason: str,
+    model_version: str,
+    explanation: list[FreeJson],
+) -> None:
+    run(
+        tx,
+        "link_same_as",
+        resident_id=resident_id,
+        other_id=other_id,
+        score=score,
+        method=method,
+        decided_by=decided_by,
+        reason=reason,
+        model_version=model_version,
+        explanation=json.dumps(explanation, ensure_ascii=False, default=str),
+    )
 
 
 def get_resident(tx: ManagedTransaction, resident_id: str) -> ResidentRow | None:
@@ -146,10 +208,26 @@ def lock_resident(tx: ManagedTransaction, resident_id: str) -> CandidateRow | No
     return plain(run_one(tx, "lock_resident", resident_id=resident_id))
 
 
-def update_resident(tx: ManagedTransaction, *, resident_id: str, changes: NodeProps, change_id: str,
-                    by: str, kind: str, fields: list[FieldChange]) -> int:
-    rows: list[VersionRow] = run(tx, "update_resident", resident_id=resident_id, changes=changes, change_id=change_id, by=by,
-               kind=kind, fields=json.dumps(fields, ensure_ascii=False, default=_json_default))
+def update_resident(
+    tx: ManagedTransaction,
+    *,
+    resident_id: str,
+    changes: NodeProps,
+    change_id: str,
+    by: str,
+    kind: str,
+    fields: list[FieldChange],
+) -> int:
+    rows: list[VersionRow] = run(
+        tx,
+        "update_resident",
+        resident_id=resident_id,
+        changes=changes,
+        change_id=change_id,
+        by=by,
+        kind=kind,
+        fields=json.dumps(fields, ensure_ascii=False, default=_json_default),
+    )
     return int(rows[0]["version"])
 
 
@@ -171,7 +249,9 @@ def detach_card(tx: ManagedTransaction, resident_id: str, card_id: str) -> Detac
     return run_one(tx, "detach_card", resident_id=resident_id, card_id=card_id)
 
 
-def set_card_status(tx: ManagedTransaction, card_id: str, status: str, reason: str | None) -> CardStatusRow | None:
+def set_card_status(
+    tx: ManagedTransaction, card_id: str, status: str, reason: str | None
+) -> CardStatusRow | None:
     return plain(run_one(tx, "set_card_status", card_id=card_id, status=status, reason=reason))
 
 
@@ -183,23 +263,42 @@ def get_identity(tx: ManagedTransaction, empi_id: str) -> IdentityRow | None:
     return run_one(tx, "get_identity", empi_id=empi_id)
 
 
-def pix_lookup(tx: ManagedTransaction, *, domain: str, number: str, targets: list[str] | None,
-               include_inactive: bool = False) -> list[PixRow]:
-    return run(tx, "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive)
+def pix_lookup(
+    tx: ManagedTransaction,
+    *,
+    domain: str,
+    number: str,
+    targets: list[str] | None,
+    include_inactive: bool = False,
+) -> list[PixRow]:
+    return run(
+        tx, "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive
+    )
 
 
-def find_candidates(tx: ManagedTransaction, *, keys: dict[str, str], per_key: int, exclude: list[str],
-                    limit: int) -> list[CandidateRow]:
+def find_candidates(
+    tx: ManagedTransaction, *, keys: dict[str, str], per_key: int, exclude: list[str], limit: int
+) -> list[CandidateRow]:
     """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
 
 
-def reconsider_candidates(tx: ManagedTransaction, *, keys: dict[str, str], empi_id: str, resident_id: str,
-                          per_key: int, limit: int) -> list[CandidateRow]:
+def reconsider_candidates(
+    tx: ManagedTransaction, *, keys: dict[str, str], empi_id: str, resident_id: str, per_key: int, limit: int
+) -> list[CandidateRow]:
     """Records of other active identities that a record joining ``empi_id`` could match: sharing a
     blocking key with it, or under open review against the identity's records."""
-    return plain(run(tx, "reconsider_candidates", k=keys, empi_id=empi_id, resident_id=resident_id,
-                     per_key=per_key, limit=limit))
+    return plain(
+        run(
+            tx,
+            "reconsider_candidates",
+            k=keys,
+            empi_id=empi_id,
+            resident_id=resident_id,
+            per_key=per_key,
+            limit=limit,
+        )
+    )
 
 
 def identity_records(tx: ManagedTransaction, empi_ids: list[str]) -> list[IdentityRecordsRow]:
@@ -211,11 +310,29 @@ def set_block_keys(tx: ManagedTransaction, rows: list[BlockKeysUpdate]) -> int:
     """Store recomputed blocking keys: rows of ``{resident_id, keys: {bk_*: value or None}}``."""
     found = run_one(tx, "set_block_keys", rows=rows)
     return int(found["updated"]) if found else 0
-def lock_keys_find_candidates(tx: ManagedTransaction, *, stripes: list[int], keys: dict[str, str], per_key: int,
-                              exclude: list[str], limit: int) -> list[CandidateRow]:
+
+
+def lock_keys_find_candidates(
+    tx: ManagedTransaction,
+    *,
+    stripes: list[int],
+    keys: dict[str, str],
+    per_key: int,
+    exclude: list[str],
+    limit: int,
+) -> list[CandidateRow]:
     """``lock_block_keys`` then ``find_candidates`` in one statement (see the .cypher file)."""
-    return plain(run(tx, "lock_keys_find_candidates", stripes=stripes, k=keys, per_key=per_key, exclude=exclude,
-                     limit=limit))
+    return plain(
+        run(
+            tx,
+            "lock_keys_find_candidates",
+            stripes=stripes,
+            k=keys,
+            per_key=per_key,
+            exclude=exclude,
+            limit=limit,
+        )
+    )
 
 
 def lock_block_keys(tx: ManagedTransaction, keys: list[int]) -> int:
@@ -239,10 +356,13 @@ def list_records_page(tx: ManagedTransaction, after: str, limit: int) -> list[Ca
     return plain(run(tx, "list_records_page", after=after, limit=limit))
 
 
-def list_flagged_records(tx: ManagedTransaction, *, flag: str | None, source_domain: str | None, after: str,
-                         limit: int) -> list[CandidateRow]:
+def list_flagged_records(
+    tx: ManagedTransaction, *, flag: str | None, source_domain: str | None, after: str, limit: int
+) -> list[CandidateRow]:
     """A page of records carrying data-quality flags (keyset on resident_id), filtered by flag and domain."""
-    return plain(run(tx, "list_flagged_records", flag=flag, source_domain=source_domain, after=after, limit=limit))
+    return plain(
+        run(tx, "list_flagged_records", flag=flag, source_domain=source_domain, after=after, limit=limit)
+    )
 
 
 def read_identity_records(graph: Graph, empi_id: str) -> IdentityWithRecordsRow | None:
@@ -251,8 +371,10 @@ def read_identity_records(graph: Graph, empi_id: str) -> IdentityWithRecordsRow 
     return plain(first(graph.read_rows("get_identity_records", empi_id=empi_id)))
 
 
-def read_pix_lookup(graph: Graph, *, domain: str, number: str, targets: list[str] | None,
-                    include_inactive: bool = False) -> list[PixRow]:
+def read_pix_lookup(
+    graph: Graph, *, domain: str, number: str, targets: list[str] | None, include_inactive: bool = False
+) -> list[PixRow]:
     """``pix_lookup`` as one pipelined read transaction of its own (the PIX hot path)."""
-    return graph.read_rows("pix_lookup", domain=domain, number=number, targets=targets,
-                           include_inactive=include_inactive)
+    return graph.read_rows(
+        "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive
+    )

@@ -9,10 +9,22 @@ from resolver.codes import OID_HEALTH_CARD, OID_RESIDENT_ID
 __all__ = ["BUILTIN_DOMAINS", "migrate", "seed_builtin_domains"]
 
 BUILTIN_DOMAINS: list[dict[str, str]] = [
-    {"code": "ID", "oid": OID_RESIDENT_ID, "name": "居民身份证号码", "kind": "card_type", "card_type": "ID",
-     "description": "National resident ID number (GB 11643)"},
-    {"code": "EHC", "oid": OID_HEALTH_CARD, "name": "居民健康卡", "kind": "card_type", "card_type": "EHC",
-     "description": "Resident health card and e-health card"},
+    {
+        "code": "ID",
+        "oid": OID_RESIDENT_ID,
+        "name": "居民身份证号码",
+        "kind": "card_type",
+        "card_type": "ID",
+        "description": "National resident ID number (GB 11643)",
+    },
+    {
+        "code": "EHC",
+        "oid": OID_HEALTH_CARD,
+        "name": "居民健康卡",
+        "kind": "card_type",
+        "card_type": "EHC",
+        "description": "Resident health card and e-health card",
+    },
 ]
 
 

@@ -37,8 +37,9 @@ def record_tallies(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
     return int(run(tx, "supervision_tally", rows=rows)[0]["tallied"])
 
 
-def supervision_institutions(tx: ManagedTransaction, start: date, end: date,
-                             institution: str | None) -> list[SupervisionTotalsRow]:
+def supervision_institutions(
+    tx: ManagedTransaction, start: date, end: date, institution: str | None
+) -> list[SupervisionTotalsRow]:
     """Totals per institution (one query per shape, so each seeks its own index)."""
     window = {"from": start.isoformat(), "to": end.isoformat()}
     if institution is None:
@@ -46,13 +47,20 @@ def supervision_institutions(tx: ManagedTransaction, start: date, end: date,
     return run(tx, "stats_supervision_institution", all_steps=ALL_STEPS, institution=institution, **window)
 
 
-def supervision_daily(tx: ManagedTransaction, start: date, end: date, institution: str | None,
-                      limit: int) -> list[SupervisionDailyRow]:
+def supervision_daily(
+    tx: ManagedTransaction, start: date, end: date, institution: str | None, limit: int
+) -> list[SupervisionDailyRow]:
     window = {"from": start.isoformat(), "to": end.isoformat()}
     rows: list[SupervisionDailyRow]
     if institution is None:
         rows = run(tx, "stats_supervision_daily", all_steps=ALL_STEPS, limit=limit, **window)
     else:
-        rows = run(tx, "stats_supervision_daily_institution", all_steps=ALL_STEPS, institution=institution,
-                   limit=limit, **window)
+        rows = run(
+            tx,
+            "stats_supervision_daily_institution",
+            all_steps=ALL_STEPS,
+            institution=institution,
+            limit=limit,
+            **window,
+        )
     return [{**row, "day": row["day"].iso_format()} for row in rows]

@@ -14,7 +14,9 @@ from graph.values import plain
 __all__ = ["RevocationList", "list_revoked_tokens", "revoke_token"]
 
 
-def revoke_token(tx: Transaction, *, jti: str, by: str, reason: str | None, expires_at: int | None) -> RevokedTokenNode:
+def revoke_token(
+    tx: Transaction, *, jti: str, by: str, reason: str | None, expires_at: int | None
+) -> RevokedTokenNode:
     rows: list[TokenRow] = run(tx, "revoke_token", jti=jti, by=by, reason=reason, expires_at=expires_at)
     token: RevokedTokenNode = plain(rows[0]["token"])
     return token

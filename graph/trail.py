@@ -36,12 +36,19 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=default, sort_keys=True)
 
 
-def emit_event(tx: ManagedTransaction, type_: str, *, empi_id: str | None, resident_id: str | None = None,
-               payload: FreeJson | None = None) -> int | None:
+def emit_event(
+    tx: ManagedTransaction,
+    type_: str,
+    *,
+    empi_id: str | None,
+    resident_id: str | None = None,
+    payload: FreeJson | None = None,
+) -> int | None:
     """Write an outbox event (see cypher/emit_event.cypher); returns its number in its identity's stream
     (None without an identity). Its global ``seq`` is given after commit by ``graph.notify.sequence_events``."""
-    rows = run(tx, "emit_event", type=type_, empi_id=empi_id, resident_id=resident_id,
-               payload=to_json(payload or {}))
+    rows = run(
+        tx, "emit_event", type=type_, empi_id=empi_id, resident_id=resident_id, payload=to_json(payload or {})
+    )
     return _int_or_none(rows[0]["stream_seq"])
 
 
@@ -49,38 +56,105 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def record_audit(tx: ManagedTransaction, actor: Actor, action: str, resource_type: str, resource_id: str | None,
-                 detail: FreeJson | None = None) -> None:
-    run(tx, "record_audit", audit_id=new_id("A"), sub=actor.sub, role=actor.role, ip=actor.ip,
-        action=action, resource_type=resource_type, resource_id=resource_id, detail=to_json(detail or {}))
+def record_audit(
+    tx: ManagedTransaction,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    detail: FreeJson | None = None,
+) -> None:
+    run(
+        tx,
+        "record_audit",
+        audit_id=new_id("A"),
+        sub=actor.sub,
+        role=actor.role,
+        ip=actor.ip,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        detail=to_json(detail or {}),
+    )
 
 
-def record_link_event(tx: ManagedTransaction, *, kind: str, actor: Actor, empi_ids: list[str],
-                      resident_ids: list[str], method: str, score: float | None = None,
-                      model_version: str | None = None, reason: str = "",
-                      detail: FreeJson | None = None) -> str:
+def record_link_event(
+    tx: ManagedTransaction,
+    *,
+    kind: str,
+    actor: Actor,
+    empi_ids: list[str],
+    resident_ids: list[str],
+    method: str,
+    score: float | None = None,
+    model_version: str | None = None,
+    reason: str = "",
+    detail: FreeJson | None = None,
+) -> str:
     event_id = new_id("K")
-    run(tx, "record_link_event", event_id=event_id, kind=kind, by=actor.sub, method=method, score=score,
-        model_version=model_version, reason=reason, resident_ids=resident_ids, empi_ids=empi_ids,
-        detail=to_json(detail or {}))
+    run(
+        tx,
+        "record_link_event",
+        event_id=event_id,
+        kind=kind,
+        by=actor.sub,
+        method=method,
+        score=score,
+        model_version=model_version,
+        reason=reason,
+        resident_ids=resident_ids,
+        empi_ids=empi_ids,
+        detail=to_json(detail or {}),
+    )
     return event_id
 
 
-def record_trail(tx: ManagedTransaction, actor: Actor, *, action: str, resource_type: str, resource_id: str | None,
-                 audit_detail: FreeJson | None, event_type: str, empi_id: str | None,
-                 resident_id: str | None = None, payload: FreeJson | None = None,
-                 link_event: dict[str, Any] | None = None) -> int | None:
+def record_trail(
+    tx: ManagedTransaction,
+    actor: Actor,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    audit_detail: FreeJson | None,
+    event_type: str,
+    empi_id: str | None,
+    resident_id: str | None = None,
+    payload: FreeJson | None = None,
+    link_event: dict[str, Any] | None = None,
+) -> int | None:
     """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
     None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's
     stream, as ``emit_event``."""
     link = None
     if link_event is not None:
-        link = {"event_id": new_id("K"), "kind": link_event["kind"], "by": actor.sub, "method": link_event["method"],
-                "score": link_event.get("score"), "model_version": link_event.get("model_version"),
-                "reason": link_event.get("reason", ""), "resident_ids": link_event["resident_ids"],
-                "empi_ids": link_event["empi_ids"], "detail": to_json(link_event.get("detail") or {})}
-    audit = {"audit_id": new_id("A"), "sub": actor.sub, "role": actor.role, "ip": actor.ip, "action": action,
-             "resource_type": resource_type, "resource_id": resource_id, "detail": to_json(audit_detail or {})}
-    event = {"type": event_type, "empi_id": empi_id, "resident_id": resident_id, "payload": to_json(payload or {})}
+        link = {
+            "event_id": new_id("K"),
+            "kind": link_event["kind"],
+            "by": actor.sub,
+            "method": link_event["method"],
+            "score": link_event.get("score"),
+            "model_version": link_event.get("model_version"),
+            "reason": link_event.get("reason", ""),
+            "resident_ids": link_event["resident_ids"],
+            "empi_ids": link_event["empi_ids"],
+            "detail": to_json(link_event.get("detail") or {}),
+        }
+    audit = {
+        "audit_id": new_id("A"),
+        "sub": actor.sub,
+        "role": actor.role,
+        "ip": actor.ip,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "detail": to_json(audit_detail or {}),
+    }
+    event = {
+        "type": event_type,
+        "empi_id": empi_id,
+        "resident_id": resident_id,
+        "payload": to_json(payload or {}),
+    }
     rows = run(tx, "record_trail", audit=audit, link_event=link, event=event)
     return _int_or_none(rows[0]["stream_seq"])

@@ -99,8 +99,10 @@ def parse_function(value: str) -> BusinessFunction:
     """A business function by long name (registration, visit, payment, record_query) or claim value."""
     found = FUNCTION_NAMES.get(value.strip().lower()) if isinstance(value, str) else None
     if found is None:
-        raise UnknownFunction(f"unknown business function {value!r} (one of registration, visit, payment, "
-                              "record_query)", field="function")
+        raise UnknownFunction(
+            f"unknown business function {value!r} (one of registration, visit, payment, record_query)",
+            field="function",
+        )
     return found
 
 
@@ -119,14 +121,23 @@ def resident_summary(resident: dict[str, Any], function: BusinessFunction) -> di
     query the name, gender, birth date and masked ID number.
     """
     born = resident.get("birth_date")
-    base = {"gender": resident.get("gender"), "birth_date": born.isoformat() if isinstance(born, date) else born}
+    base = {
+        "gender": resident.get("gender"),
+        "birth_date": born.isoformat() if isinstance(born, date) else born,
+    }
     if function is BusinessFunction.PAYMENT:
-        return {"name": mask_name(str(resident.get("name") or "")),
-                "id_number": mask_id_number(resident.get("id_number"))}
+        return {
+            "name": mask_name(str(resident.get("name") or "")),
+            "id_number": mask_id_number(resident.get("id_number")),
+        }
     if function is BusinessFunction.VISIT:
         return {"name": resident.get("name"), "gender": base["gender"], "age": _age(born)}
-    out = {"name": resident.get("name"), **base, "id_type": resident.get("id_type"),
-           "id_number": mask_id_number(resident.get("id_number"))}
+    out = {
+        "name": resident.get("name"),
+        **base,
+        "id_type": resident.get("id_type"),
+        "id_number": mask_id_number(resident.get("id_number")),
+    }
     if function is BusinessFunction.REGISTRATION:
         out["phone"] = mask_phone(resident.get("phone"))
         out["age"] = _age(born)

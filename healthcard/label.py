@@ -93,7 +93,9 @@ def _qr_scale(spec: LabelSpec, modules: int) -> int:
     return max(1, height // (modules + 2 * _QUIET_MODULES))
 
 
-def label_lines(spec: LabelSpec, modules: int, texts: tuple[str, str, str], font_path: Path) -> list[LabelLine]:
+def label_lines(
+    spec: LabelSpec, modules: int, texts: tuple[str, str, str], font_path: Path
+) -> list[LabelLine]:
     """Where the title, masked name and hint go for a QR symbol of ``modules`` per side."""
     width, height = spec.pixels
     scale = _qr_scale(spec, modules)
@@ -102,8 +104,12 @@ def label_lines(spec: LabelSpec, modules: int, texts: tuple[str, str, str], font
     text_width = width - left - right_margin
     centre_x = left + text_width // 2
     shares = ((0.22, 0.20), (0.52, 0.16), (0.78, 0.11))  # (vertical centre, font size) as parts of the height
-    return [LabelLine(text, _fit(text, font_path, round(height * size), text_width), (centre_x, round(height * y)))
-            for text, (y, size) in zip(texts, shares, strict=True)]
+    return [
+        LabelLine(
+            text, _fit(text, font_path, round(height * size), text_width), (centre_x, round(height * y))
+        )
+        for text, (y, size) in zip(texts, shares, strict=True)
+    ]
 
 
 def render_label(

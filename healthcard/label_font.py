@@ -30,8 +30,10 @@ CJK_FONT_CANDIDATES = (
 )
 GLYPH_PROBE = "电子健康卡张王李"  # the title and common surnames
 _MISSING = "\U0010fffd"  # a private-use code point no font draws: its mask is the font's "missing glyph"
-_INSTALL_HINT = ("install one (Debian/Ubuntu: apt-get install fonts-wqy-microhei; `make run` and `make test` "
-                 "do it) or set EHC_HC_LABEL_FONT to a TrueType/OpenType font with Chinese glyphs")
+_INSTALL_HINT = (
+    "install one (Debian/Ubuntu: apt-get install fonts-wqy-microhei; `make run` and `make test` "
+    "do it) or set EHC_HC_LABEL_FONT to a TrueType/OpenType font with Chinese glyphs"
+)
 
 
 def has_cjk_glyphs(path: Path) -> bool:
@@ -69,8 +71,12 @@ def require_cjk_font(configured: Path | None = None) -> Path:
     """The label font, checked to draw Chinese; raises ``LabelFontMissing`` with what to do otherwise."""
     path = find_cjk_font(configured)
     if path is None:
-        raise LabelFontMissing("no CJK font for printed labels (电子健康卡 and the resident's name): " + _INSTALL_HINT)
+        raise LabelFontMissing(
+            "no CJK font for printed labels (电子健康卡 and the resident's name): " + _INSTALL_HINT
+        )
     if not _checked(path):
-        raise LabelFontMissing(f"the label font {path} is missing or has no Chinese glyphs: " + _INSTALL_HINT,
-                               field="EHC_HC_LABEL_FONT")
+        raise LabelFontMissing(
+            f"the label font {path} is missing or has no Chinese glyphs: " + _INSTALL_HINT,
+            field="EHC_HC_LABEL_FONT",
+        )
     return path

@@ -39,8 +39,11 @@ class NationalCode:
         if current > self.valid_until + timedelta(seconds=leeway):
             raise QrExpired("the dynamic QR code has expired", field="token")
         if self.valid_until > current + timedelta(seconds=TTL_MAX + leeway):
-            raise QrForged(f"a dynamic code is valid for at most {TTL_MAX} s; this one claims longer", field="token",
-                           details={"reason": "validity_too_long"})
+            raise QrForged(
+                f"a dynamic code is valid for at most {TTL_MAX} s; this one claims longer",
+                field="token",
+                details={"reason": "validity_too_long"},
+            )
 
 
 def _as_beijing(moment: datetime | float) -> datetime:

@@ -37,8 +37,14 @@ class HealthCardRuntime:
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
-    def build(cls, secrets: Path, settings: HealthCardSettings, *,
-              payment: PaymentProvider | None = None, verifier: IdentityVerifier | None = None) -> HealthCardRuntime:
+    def build(
+        cls,
+        secrets: Path,
+        settings: HealthCardSettings,
+        *,
+        payment: PaymentProvider | None = None,
+        verifier: IdentityVerifier | None = None,
+    ) -> HealthCardRuntime:
         """Keys under ``secrets`` (generated at first start); HTTP provider clients from the settings.
         Raises ``LabelFontMissing`` when no CJK font for printed labels is found (start-up fails loudly)."""
         hc = settings
@@ -49,14 +55,16 @@ class HealthCardRuntime:
             settings=hc,
             keys=keys,
             issuer=TokenIssuer(keys, default_ttl=hc.dynamic_ttl_seconds),
-            rules=load_scene_rules(hc.scenes_file) if hc.scenes_file.exists() else SceneRules(default_scene_config()),
+            rules=load_scene_rules(hc.scenes_file)
+            if hc.scenes_file.exists()
+            else SceneRules(default_scene_config()),
             ehc_ids=EhcIdDeriver(load_or_create_key(secrets / EHC_ID_KEY_FILE), hc.ehc_id_digest),
             account_keys=AccountKeys.from_secrets(secrets),
             bank_cards=BankCardTokenizer(load_or_create_key(secrets / BANK_CARD_KEY_FILE)),
-            payment=payment or HttpPaymentProvider(hc.payment_url, api_key=api_key,
-                                                   timeout=hc.provider_timeout_seconds),
-            verifier=verifier or HttpIdentityVerifier(hc.verifier_url, api_key=api_key,
-                                                      timeout=hc.provider_timeout_seconds),
+            payment=payment
+            or HttpPaymentProvider(hc.payment_url, api_key=api_key, timeout=hc.provider_timeout_seconds),
+            verifier=verifier
+            or HttpIdentityVerifier(hc.verifier_url, api_key=api_key, timeout=hc.provider_timeout_seconds),
             label_font=label_font,
         )
 

@@ -63,14 +63,19 @@ DEFAULT_RULE = OutlierRule()
 
 
 def _row(institution: str, step: str, day: str, **counts: int) -> dict[str, Any]:
-    row: dict[str, Any] = {"key": f"{institution}|{step}|{day}", "institution": institution, "step": step,
-                           "day": day}
+    row: dict[str, Any] = {
+        "key": f"{institution}|{step}|{day}",
+        "institution": institution,
+        "step": step,
+        "day": day,
+    }
     row.update({name: counts.get(name, 0) for name in COUNTERS})
     return row
 
 
-def verification_tally(*, institution: str, step: str, day: str, function: str | None,
-                       refusal: str | None) -> list[dict[str, Any]]:
+def verification_tally(
+    *, institution: str, step: str, day: str, function: str | None, refusal: str | None
+) -> list[dict[str, Any]]:
     """Counter increments of one verification (``refusal`` is the refusal code, None when accepted)."""
     counts = {"verifications": 1}
     if refusal is None:
@@ -98,8 +103,12 @@ def _flag(rows: list[dict[str, Any]], rate: str, rule: OutlierRule) -> float | N
     median = float(statistics.median(eligible))
     for r in rows:
         value = r[rate]
-        if (r["verifications"] >= rule.min_count and value is not None and value > rule.k * median
-                and value - median >= rule.floor):
+        if (
+            r["verifications"] >= rule.min_count
+            and value is not None
+            and value > rule.k * median
+            and value - median >= rule.floor
+        ):
             r["outlier"].append(rate)
     return round(median, 4)
 
@@ -122,14 +131,26 @@ def summarise(rows: Iterable[Mapping[str, Any]], rule: OutlierRule = DEFAULT_RUL
     institutions.sort(key=lambda r: (-len(r["outlier"]), -r["verifications"], r["institution"]))
     whole = totals["verifications"]
     return {
-        "totals": {**totals, "acceptance_rate": _rate(totals["accepted"], whole),
-                   "refusal_rate": _rate(totals["refused"], whole),
-                   "ehc_share": _rate(totals["ehc_visits"], totals["ehc_visits"] + totals["other_checks"])},
-        "refusals_by_reason": {reason: {"count": totals[reason], "rate": _rate(totals[reason], whole)}
-                               for reason in REASONS},
+        "totals": {
+            **totals,
+            "acceptance_rate": _rate(totals["accepted"], whole),
+            "refusal_rate": _rate(totals["refused"], whole),
+            "ehc_share": _rate(totals["ehc_visits"], totals["ehc_visits"] + totals["other_checks"]),
+        },
+        "refusals_by_reason": {
+            reason: {"count": totals[reason], "rate": _rate(totals[reason], whole)} for reason in REASONS
+        },
         "institutions": institutions,
-        "outliers": [{"institution": r["institution"], "rates": r["outlier"], "refusal_rate": r["refusal_rate"],
-                      "replay_rate": r["replay_rate"], "verifications": r["verifications"]}
-                     for r in institutions if r["outlier"]],
+        "outliers": [
+            {
+                "institution": r["institution"],
+                "rates": r["outlier"],
+                "refusal_rate": r["refusal_rate"],
+                "replay_rate": r["replay_rate"],
+                "verifications": r["verifications"],
+            }
+            for r in institutions
+            if r["outlier"]
+        ],
         "outlier_rule": {"k": rule.k, "min_count": rule.min_count, "floor": rule.floor, "medians": medians},
     }

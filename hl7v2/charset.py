@@ -22,10 +22,20 @@ ASCII = "ascii"
 
 # MSH-18 values (HL7 table 0211, and the spellings Chinese HIS use) -> Python codec
 _CODECS = {
-    "UNICODE UTF-8": UTF8, "UTF-8": UTF8, "UTF8": UTF8, "UNICODE": UTF8,
-    "GB 18030-2000": GB18030, "GB18030": GB18030, "GB 18030": GB18030, "GB18030-2000": GB18030,
-    "GB 18030-2005": GB18030, "GBK": GB18030, "GB2312": GB18030, "GB 2312": GB18030,
-    "ASCII": ASCII, "": "",
+    "UNICODE UTF-8": UTF8,
+    "UTF-8": UTF8,
+    "UTF8": UTF8,
+    "UNICODE": UTF8,
+    "GB 18030-2000": GB18030,
+    "GB18030": GB18030,
+    "GB 18030": GB18030,
+    "GB18030-2000": GB18030,
+    "GB 18030-2005": GB18030,
+    "GBK": GB18030,
+    "GB2312": GB18030,
+    "GB 2312": GB18030,
+    "ASCII": ASCII,
+    "": "",
 }
 # What an answer names in its MSH-18 for each codec
 MSH18_OF = {UTF8: "UNICODE UTF-8", GB18030: "GB 18030-2000", ASCII: ""}
@@ -61,17 +71,32 @@ def decode_message(raw: bytes) -> Decoded:
         try:
             text, read_as = raw.decode(GB18030), GB18030
         except UnicodeDecodeError as exc:
-            raise Hl7Error("the message is neither UTF-8 nor GB 18030 text", segment="MSH", field=18,
-                           condition=DATA_TYPE_ERROR, ack="AR") from exc
+            raise Hl7Error(
+                "the message is neither UTF-8 nor GB 18030 text",
+                segment="MSH",
+                field=18,
+                condition=DATA_TYPE_ERROR,
+                ack="AR",
+            ) from exc
     declared = msh18_of(text)
     codec = _CODECS.get(declared.upper())
     if codec is None:
-        raise Hl7Error(f"character set {declared!r} is not supported (UNICODE UTF-8, GB 18030-2000, ASCII)",
-                       segment="MSH", field=18, condition=TABLE_VALUE_NOT_FOUND, ack="AR")
+        raise Hl7Error(
+            f"character set {declared!r} is not supported (UNICODE UTF-8, GB 18030-2000, ASCII)",
+            segment="MSH",
+            field=18,
+            condition=TABLE_VALUE_NOT_FOUND,
+            ack="AR",
+        )
     if codec in ("", ASCII):
         if codec == ASCII and not raw.isascii():
-            raise Hl7Error("MSH-18 declares ASCII but the message has other characters", segment="MSH",
-                           field=18, condition=DATA_TYPE_ERROR, ack="AR")
+            raise Hl7Error(
+                "MSH-18 declares ASCII but the message has other characters",
+                segment="MSH",
+                field=18,
+                condition=DATA_TYPE_ERROR,
+                ack="AR",
+            )
         return Decoded(text, read_as, declared)
     if codec == read_as:
         return Decoded(text, codec, declared)
@@ -79,7 +104,17 @@ def decode_message(raw: bytes) -> Decoded:
         try:
             return Decoded(raw.decode(GB18030), GB18030, declared)
         except UnicodeDecodeError as exc:
-            raise Hl7Error("the message is not GB 18030 text as MSH-18 declares", segment="MSH", field=18,
-                           condition=DATA_TYPE_ERROR, ack="AR") from exc
-    raise Hl7Error("the message is not UTF-8 text as MSH-18 declares", segment="MSH", field=18,
-                   condition=DATA_TYPE_ERROR, ack="AR")
+            raise Hl7Error(
+                "the message is not GB 18030 text as MSH-18 declares",
+                segment="MSH",
+                field=18,
+                condition=DATA_TYPE_ERROR,
+                ack="AR",
+            ) from exc
+    raise Hl7Error(
+        "the message is not UTF-8 text as MSH-18 declares",
+        segment="MSH",
+        field=18,
+        condition=DATA_TYPE_ERROR,
+        ack="AR",
+    )

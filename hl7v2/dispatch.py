@@ -59,9 +59,17 @@ def _header(text: str, charset: str) -> Header:
     def nth(n: int) -> str:
         return f[n - 1] if len(f) >= n else ""
 
-    return Header(sending_application=nth(3), sending_facility=nth(4), receiving_application=nth(5),
-                  receiving_facility=nth(6), trigger=(nth(9).split(comp) + [""])[1], control_id=nth(10),
-                  processing_id=nth(11).split(comp)[0], version=nth(12).split(comp)[0], charset=charset)
+    return Header(
+        sending_application=nth(3),
+        sending_facility=nth(4),
+        receiving_application=nth(5),
+        receiving_facility=nth(6),
+        trigger=([*nth(9).split(comp), ""])[1],
+        control_id=nth(10),
+        processing_id=nth(11).split(comp)[0],
+        version=nth(12).split(comp)[0],
+        charset=charset,
+    )
 
 
 def _first(segment: Any, number: int, comp: int = 1) -> str:
@@ -71,8 +79,14 @@ def _first(segment: Any, number: int, comp: int = 1) -> str:
 
 
 class Dispatcher:
-    def __init__(self, graph: Graph, senders: SenderTable, settings: MllpSettings,
-                 audit: AuditBuffer | None = None, engine: MatchEngine | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        senders: SenderTable,
+        settings: MllpSettings,
+        audit: AuditBuffer | None = None,
+        engine: MatchEngine | None = None,
+    ) -> None:
         residents = ResidentService(graph, audit, engine)
         self.pix = PixService(graph, audit)
         self.feed = Feed(residents, LifecycleService(graph, residents), self.pix)
@@ -91,9 +105,16 @@ class Dispatcher:
             answer, code = ack(_header(decoded.text, msh18_of(decoded.text)), exc.ack, exc), exc.ack
             outcome["error"] = exc.condition[0]
         header = _header(decoded.text, decoded.msh18)
-        log.info("hl7 message", extra={**outcome, "message_type": outcome.get("message_type"),
-                                       "control_id": header.control_id[:64], "ack": code,
-                                       "latency_ms": round((time.monotonic() - started) * 1000, 1)})
+        log.info(
+            "hl7 message",
+            extra={
+                **outcome,
+                "message_type": outcome.get("message_type"),
+                "control_id": header.control_id[:64],
+                "ack": code,
+                "latency_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
         return answer.encode(decoded.codec, errors="replace")
 
     def _answer(self, decoded: Decoded, peer: str | None, outcome: dict[str, Any]) -> tuple[str, str]:
@@ -119,8 +140,13 @@ class Dispatcher:
             return self._refusal(message_type, header, err, echo), err.ack
         except Exception:  # a bug must not drop the connection: answer, log (masked), go on
             log.exception("hl7 message failed")
-            err = Hl7Error("internal error; the message was not processed", segment="MSH", field=9,
-                           condition=INTERNAL_ERROR, ack="AE")
+            err = Hl7Error(
+                "internal error; the message was not processed",
+                segment="MSH",
+                field=9,
+                condition=INTERNAL_ERROR,
+                ack="AE",
+            )
             outcome["error"] = err.condition[0]
             return self._refusal(message_type, header, err, echo), err.ack
 
@@ -128,35 +154,68 @@ class Dispatcher:
     def _parse(text: str) -> Any:
         body = text.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
         if not _MSH.match(body) or len(body) < 8:
-            raise Hl7Error("not an HL7 v2 message: it must start with an MSH segment", segment="MSH", field=1,
-                           condition=SEGMENT_SEQUENCE_ERROR, ack="AR")
+            raise Hl7Error(
+                "not an HL7 v2 message: it must start with an MSH segment",
+                segment="MSH",
+                field=1,
+                condition=SEGMENT_SEQUENCE_ERROR,
+                ack="AR",
+            )
         try:
             return hl7.parse(body)
         except Exception as exc:  # python-hl7 raises plain exceptions on broken delimiters
-            raise Hl7Error(f"the message cannot be parsed: {type(exc).__name__}", segment="MSH", field=2,
-                           condition=SEGMENT_SEQUENCE_ERROR, ack="AR") from exc
+            raise Hl7Error(
+                f"the message cannot be parsed: {type(exc).__name__}",
+                segment="MSH",
+                field=2,
+                condition=SEGMENT_SEQUENCE_ERROR,
+                ack="AR",
+            ) from exc
 
     @staticmethod
     def _check_header(h: Header) -> None:
         if h.processing_id not in ("P", "T", "D", ""):
-            raise Hl7Error(f"processing id {h.processing_id!r} is not P, T or D", segment="MSH", field=11,
-                           condition=UNSUPPORTED_PROCESSING_ID, ack="AR")
+            raise Hl7Error(
+                f"processing id {h.processing_id!r} is not P, T or D",
+                segment="MSH",
+                field=11,
+                condition=UNSUPPORTED_PROCESSING_ID,
+                ack="AR",
+            )
         if h.version and not h.version.startswith("2."):
-            raise Hl7Error(f"version {h.version!r} is not HL7 v2.x", segment="MSH", field=12,
-                           condition=UNSUPPORTED_VERSION, ack="AR")
+            raise Hl7Error(
+                f"version {h.version!r} is not HL7 v2.x",
+                segment="MSH",
+                field=12,
+                condition=UNSUPPORTED_VERSION,
+                ack="AR",
+            )
 
     def _sender(self, msh: Any) -> Sender:
         app = _first(msh, 3)
         ids = [_first(msh, 4), _first(msh, 4, 2)]
         sender = self.senders.find(app, ids)
         if sender is None:
-            raise Hl7Error(f"sending facility {'/'.join(i for i in ids if i) or '(none)'} (application "
-                           f"{app or '(none)'}) is not an allowed sender", segment="MSH", field=4,
-                           condition=TABLE_VALUE_NOT_FOUND, ack="AR", app_code="unknown_sender")
+            raise Hl7Error(
+                f"sending facility {'/'.join(i for i in ids if i) or '(none)'} (application "
+                f"{app or '(none)'}) is not an allowed sender",
+                segment="MSH",
+                field=4,
+                condition=TABLE_VALUE_NOT_FOUND,
+                ack="AR",
+                app_code="unknown_sender",
+            )
         return sender
 
-    def _route(self, message: Any, message_type: str, header: Header, sender: Sender, actor: Any,
-               echo: dict[str, str]) -> str:
+    def _route(
+        self,
+        message: Any,
+        message_type: str,
+        header: Header,
+        sender: Sender,
+        actor: Any,
+        echo: dict[str, str],
+    ) -> str:
         kind, _, event = message_type.partition("^")
         if kind == "ADT":
             if event in REGISTER:
@@ -166,8 +225,14 @@ class Dispatcher:
             elif event == "A40":
                 done = self.feed.merge(message, sender, actor, header.control_id)
             else:
-                raise Hl7Error(f"ADT^{event} is not supported (A01, A04, A05, A08, A40)", segment="MSH", field=9,
-                               component=2, condition=UNSUPPORTED_EVENT, ack="AR")
+                raise Hl7Error(
+                    f"ADT^{event} is not supported (A01, A04, A05, A08, A40)",
+                    segment="MSH",
+                    field=9,
+                    component=2,
+                    condition=UNSUPPORTED_EVENT,
+                    ack="AR",
+                )
             return ack(header, "AA", text=done.text)
         if kind == "QBP" and event in ("Q23", "Q22"):
             qpd = self._segment(message, "QPD")
@@ -180,21 +245,43 @@ class Dispatcher:
             except KeyError:
                 rcp = None
             answer = self.queries.pdq_query(qpd, rcp, sender, actor)
-            return rsp(header, "K22", "RSP_K21", echo["tag"], echo["qpd"], answer.status, answer.body,
-                       hits=answer.hits, query_name=str(at(qpd, 1)))
+            return rsp(
+                header,
+                "K22",
+                "RSP_K21",
+                echo["tag"],
+                echo["qpd"],
+                answer.status,
+                answer.body,
+                hits=answer.hits,
+                query_name=str(at(qpd, 1)),
+            )
         if kind == "QBP":
-            raise Hl7Error(f"QBP^{event} is not supported (Q22, Q23)", segment="MSH", field=9, component=2,
-                           condition=UNSUPPORTED_EVENT, ack="AR")
-        raise Hl7Error(f"message type {kind or '(none)'} is not supported (ADT, QBP)", segment="MSH", field=9,
-                       component=1, condition=UNSUPPORTED_MESSAGE_TYPE, ack="AR")
+            raise Hl7Error(
+                f"QBP^{event} is not supported (Q22, Q23)",
+                segment="MSH",
+                field=9,
+                component=2,
+                condition=UNSUPPORTED_EVENT,
+                ack="AR",
+            )
+        raise Hl7Error(
+            f"message type {kind or '(none)'} is not supported (ADT, QBP)",
+            segment="MSH",
+            field=9,
+            component=1,
+            condition=UNSUPPORTED_MESSAGE_TYPE,
+            ack="AR",
+        )
 
     @staticmethod
     def _segment(message: Any, name: str) -> Any:
         try:
             return message.segment(name)
         except KeyError as exc:
-            raise Hl7Error(f"the query has no {name} segment", segment=name, field=1,
-                           condition=SEGMENT_SEQUENCE_ERROR) from exc
+            raise Hl7Error(
+                f"the query has no {name} segment", segment=name, field=1, condition=SEGMENT_SEQUENCE_ERROR
+            ) from exc
 
     @staticmethod
     def _refusal(message_type: str, header: Header, error: Hl7Error, echo: dict[str, str]) -> str:
@@ -203,6 +290,7 @@ class Dispatcher:
         kind, _, event = message_type.partition("^")
         if kind == "QBP" and event in ("Q23", "Q22"):
             response, structure = ("K23", "RSP_K23") if event == "Q23" else ("K22", "RSP_K21")
-            return rsp(header, response, structure, echo.get("tag", ""), echo.get("qpd", ""), error.ack, [],
-                       error)
+            return rsp(
+                header, response, structure, echo.get("tag", ""), echo.get("qpd", ""), error.ack, [], error
+            )
         return ack(header, error.ack, error)

@@ -40,9 +40,18 @@ class Hl7Error(EhcError):
 
     code = "hl7_error"
 
-    def __init__(self, message: str, *, segment: str, field: int, condition: tuple[str, str],
-                 ack: str = "AE", component: int | None = None, repetition: int = 1,
-                 app_code: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        segment: str,
+        field: int,
+        condition: tuple[str, str],
+        ack: str = "AE",
+        component: int | None = None,
+        repetition: int = 1,
+        app_code: str = "",
+    ) -> None:
         super().__init__(message, field=f"{segment}-{field}")
         self.app_code = app_code  # ERR-5: this service's own error code (e.g. conflicting_id_numbers)
         self.segment = segment

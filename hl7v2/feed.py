@@ -39,8 +39,9 @@ def _segment(message: Any, name: str) -> Field:
     try:
         return message.segment(name)
     except KeyError as exc:
-        raise Hl7Error(f"the message has no {name} segment", segment=name, field=1,
-                       condition=SEGMENT_SEQUENCE_ERROR) from exc
+        raise Hl7Error(
+            f"the message has no {name} segment", segment=name, field=1, condition=SEGMENT_SEQUENCE_ERROR
+        ) from exc
 
 
 class Feed:
@@ -56,20 +57,33 @@ class Feed:
         located = [resolve_cx(self.pix, cx, sender.home_domain, "PID", 3) for cx in cx_list(at(pid, 3))]
         source = next((x for x in located if x.code in sender.domains and x.code != ID_DOMAIN), None)
         if source is None:
-            raise Hl7Error(f"PID-3 has no patient identifier assigned by the sender's domain "
-                           f"({', '.join(sender.domains)})", segment="PID", field=3,
-                           condition=REQUIRED_FIELD_MISSING)
+            raise Hl7Error(
+                f"PID-3 has no patient identifier assigned by the sender's domain "
+                f"({', '.join(sender.domains)})",
+                segment="PID",
+                field=3,
+                condition=REQUIRED_FIELD_MISSING,
+            )
         ids = [x for x in located if x.code == ID_DOMAIN]
-        cards = [(CardIn(domain=x.code, number=x.cx.value,
-                         card_type=x.domain.get("card_type") or ("MRN" if x.domain.get("kind") == "institution"
-                                                                  else "OTHER")), x)
-                 for x in located if x is not source and x.code != ID_DOMAIN]
+        cards = [
+            (
+                CardIn(
+                    domain=x.code,
+                    number=x.cx.value,
+                    card_type=x.domain.get("card_type")
+                    or ("MRN" if x.domain.get("kind") == "institution" else "OTHER"),
+                ),
+                x,
+            )
+            for x in located
+            if x is not source and x.code != ID_DOMAIN
+        ]
         return _Parsed(source, ids[0].cx.value if ids else None, cards)
 
     def _card_error(self, exc: EhcError, parsed: _Parsed) -> Hl7Error:
         """Locate a refused card (``cards[i]...``) at its PID-3 repetition."""
         if exc.field and exc.field.startswith("cards[") and "]" in exc.field:
-            i = int(exc.field[6:exc.field.index("]")])
+            i = int(exc.field[6 : exc.field.index("]")])
             if i < len(parsed.cards):
                 return service_error(exc, "PID", 3, parsed.cards[i][1].cx.repetition)
         return service_error(exc, "PID", 3, parsed.source.cx.repetition)
@@ -80,9 +94,14 @@ class Feed:
         parsed = self._identifiers(pid, sender)
         demographics = demographics_of(pid)
         try:
-            record = ResidentIn(source_domain=parsed.source.code, local_id=parsed.source.cx.value,
-                                id_number=parsed.id_number, id_type="01" if parsed.id_number else None,
-                                cards=[c for c, _ in parsed.cards], **demographics.values)
+            record = ResidentIn(
+                source_domain=parsed.source.code,
+                local_id=parsed.source.cx.value,
+                id_number=parsed.id_number,
+                id_type="01" if parsed.id_number else None,
+                cards=[c for c, _ in parsed.cards],
+                **demographics.values,
+            )
         except ValidationError as exc:
             raise validation_error(exc) from exc
         access = CardAccess(frozenset(sender.domains))
@@ -103,20 +122,39 @@ class Feed:
         parsed = self._identifiers(pid, sender)
         rid = self._record_of(parsed.source, "PID", 3)
         demographics = demographics_of(pid)
-        self._apply_update(rid, demographics.values, demographics.deleted, parsed, actor,
-                           CardAccess(frozenset(sender.domains)))
+        self._apply_update(
+            rid,
+            demographics.values,
+            demographics.deleted,
+            parsed,
+            actor,
+            CardAccess(frozenset(sender.domains)),
+        )
         return FeedResult(f"updated {rid}")
 
     def _record_of(self, ident: Located, segment: str, field: int) -> str:
         try:
             return self.residents.get_by_source(ident.code, ident.cx.value).resident_id
         except EhcError as exc:
-            raise Hl7Error(f"{segment}-{field}: no record {ident.cx.value!r} from domain {ident.code}",
-                           segment=segment, field=field, repetition=ident.cx.repetition, component=1,
-                           condition=UNKNOWN_KEY, app_code="not_found") from exc
+            raise Hl7Error(
+                f"{segment}-{field}: no record {ident.cx.value!r} from domain {ident.code}",
+                segment=segment,
+                field=field,
+                repetition=ident.cx.repetition,
+                component=1,
+                condition=UNKNOWN_KEY,
+                app_code="not_found",
+            ) from exc
 
-    def _apply_update(self, rid: str, values: dict[str, Any], deleted: frozenset[str], parsed: _Parsed,
-                      actor: Actor, access: CardAccess) -> None:
+    def _apply_update(
+        self,
+        rid: str,
+        values: dict[str, Any],
+        deleted: frozenset[str],
+        parsed: _Parsed,
+        actor: Actor,
+        access: CardAccess,
+    ) -> None:
         changes: dict[str, Any] = {**values, **{k: None for k in deleted if k != "name"}}
         if parsed.id_number:
             changes |= {"id_number": parsed.id_number, "id_type": "01"}
@@ -153,8 +191,12 @@ class Feed:
         survivor = self._identifiers(pid, sender).source
         prior = [resolve_cx(self.pix, cx, sender.home_domain, "MRG", 1) for cx in cx_list(at(mrg, 1))]
         if not prior:
-            raise Hl7Error("MRG-1 (prior patient identifier) is required", segment="MRG", field=1,
-                           condition=REQUIRED_FIELD_MISSING)
+            raise Hl7Error(
+                "MRG-1 (prior patient identifier) is required",
+                segment="MRG",
+                field=1,
+                condition=REQUIRED_FIELD_MISSING,
+            )
         access = CardAccess(frozenset(sender.domains))
         try:
             access.check_domain(prior[0].code, "MRG-1")
@@ -165,8 +207,9 @@ class Feed:
         if kept_empi == gone_empi:
             return FeedResult(f"{gone} and {kept} are already one identity ({kept_empi})")
         try:
-            merge = self.lifecycle.merge(kept_empi, gone_empi, actor,
-                                         f"HL7 ADT^A40 {control_id} from {actor.sub}", link=(gone, kept))
+            merge = self.lifecycle.merge(
+                kept_empi, gone_empi, actor, f"HL7 ADT^A40 {control_id} from {actor.sub}", link=(gone, kept)
+            )
         except EhcError as exc:
             raise service_error(exc, "MRG", 1) from exc
         return FeedResult(f"merged {gone_empi} into {kept_empi} ({merge.merge_id})")

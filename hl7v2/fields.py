@@ -109,13 +109,21 @@ def hl7_date(value: str, segment: str, field: int) -> date | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{8}(\d{2,6}(\.\d{1,4})?)?([+-]\d{4})?", text):
-        raise Hl7Error(f"{segment}-{field}: {text!r} is not an HL7 date (YYYYMMDD)", segment=segment, field=field,
-                       condition=DATA_TYPE_ERROR)
+        raise Hl7Error(
+            f"{segment}-{field}: {text!r} is not an HL7 date (YYYYMMDD)",
+            segment=segment,
+            field=field,
+            condition=DATA_TYPE_ERROR,
+        )
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError as exc:
-        raise Hl7Error(f"{segment}-{field}: {text[:8]!r} is not a calendar date", segment=segment, field=field,
-                       condition=DATA_TYPE_ERROR) from exc
+        raise Hl7Error(
+            f"{segment}-{field}: {text[:8]!r} is not a calendar date",
+            segment=segment,
+            field=field,
+            condition=DATA_TYPE_ERROR,
+        ) from exc
 
 
 def hl7_sex(value: str) -> str | None:
@@ -165,10 +173,20 @@ def phone(field: Field) -> str | None:
 
 # Where each record field comes from, for ERR-2 when the value is refused.
 SOURCE: dict[str, tuple[str, int]] = {
-    "name": ("PID", 5), "gender": ("PID", 8), "birth_date": ("PID", 7), "id_number": ("PID", 3),
-    "id_type": ("PID", 3), "phone": ("PID", 13), "address": ("PID", 11), "region_code": ("PID", 11),
-    "ethnicity": ("PID", 22), "marital_status": ("PID", 16), "local_id": ("PID", 3), "cards": ("PID", 3),
-    "source_domain": ("MSH", 4), "occupation": ("PID", 3),
+    "name": ("PID", 5),
+    "gender": ("PID", 8),
+    "birth_date": ("PID", 7),
+    "id_number": ("PID", 3),
+    "id_type": ("PID", 3),
+    "phone": ("PID", 13),
+    "address": ("PID", 11),
+    "region_code": ("PID", 11),
+    "ethnicity": ("PID", 22),
+    "marital_status": ("PID", 16),
+    "local_id": ("PID", 3),
+    "cards": ("PID", 3),
+    "source_domain": ("MSH", 4),
+    "occupation": ("PID", 3),
 }
 TABLE_FIELDS = {"gender", "ethnicity", "marital_status", "occupation", "id_type"}
 
@@ -184,8 +202,15 @@ class ProvidedDemographics:
 def demographics_of(pid: Field) -> ProvidedDemographics:
     """PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address, PID-13 phone, PID-16 marital status
     (GB/T 2261.2), PID-22 ethnic group (GB 3304); ID numbers come from PID-3."""
-    raw = {"name": at(pid, 5), "birth_date": at(pid, 7), "gender": at(pid, 8), "address": at(pid, 11),
-           "phone": at(pid, 13), "marital_status": at(pid, 16), "ethnicity": at(pid, 22)}
+    raw = {
+        "name": at(pid, 5),
+        "birth_date": at(pid, 7),
+        "gender": at(pid, 8),
+        "address": at(pid, 11),
+        "phone": at(pid, 13),
+        "marital_status": at(pid, 16),
+        "ethnicity": at(pid, 22),
+    }
     deleted = frozenset(k for k, v in raw.items() if str(v).strip() == DELETE)
     values: dict[str, Any] = {}
     readers: dict[str, Callable[[Field], Any]] = {
@@ -208,6 +233,10 @@ def demographics_of(pid: Field) -> ProvidedDemographics:
 
 def require(value: str, segment: str, field: int, what: str) -> str:
     if not value:
-        raise Hl7Error(f"{segment}-{field} ({what}) is required", segment=segment, field=field,
-                       condition=REQUIRED_FIELD_MISSING)
+        raise Hl7Error(
+            f"{segment}-{field} ({what}) is required",
+            segment=segment,
+            field=field,
+            condition=REQUIRED_FIELD_MISSING,
+        )
     return value

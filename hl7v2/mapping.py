@@ -47,9 +47,15 @@ def resolve_cx(pix: PixService, cx: Cx, default_domain: str, segment: str, field
     try:
         domain = pix.resolve_domain(ref, f"{segment}-{field}")
     except NotFound as exc:
-        raise Hl7Error(f"{segment}-{field}: assigning authority {ref!r} is not a known identifier domain",
-                       segment=segment, field=field, repetition=cx.repetition, component=4,
-                       condition=UNKNOWN_KEY, app_code="unknown_domain") from exc
+        raise Hl7Error(
+            f"{segment}-{field}: assigning authority {ref!r} is not a known identifier domain",
+            segment=segment,
+            field=field,
+            repetition=cx.repetition,
+            component=4,
+            condition=UNKNOWN_KEY,
+            app_code="unknown_domain",
+        ) from exc
     return Located(cx, domain, segment, field)
 
 
@@ -62,10 +68,20 @@ def validation_error(exc: ValidationError) -> Hl7Error:
     if not name and ": " in message:
         name, message = message.split(": ", 1)
     segment, field = SOURCE.get(name, ("PID", 3))
-    condition = (REQUIRED_FIELD_MISSING if err.get("type") == "missing"
-                 else TABLE_VALUE_NOT_FOUND if name in TABLE_FIELDS else DATA_TYPE_ERROR)
-    return Hl7Error(f"{segment}-{field} ({name or 'record'}): {message}", segment=segment, field=field,
-                    condition=condition, app_code="validation_error")
+    condition = (
+        REQUIRED_FIELD_MISSING
+        if err.get("type") == "missing"
+        else TABLE_VALUE_NOT_FOUND
+        if name in TABLE_FIELDS
+        else DATA_TYPE_ERROR
+    )
+    return Hl7Error(
+        f"{segment}-{field} ({name or 'record'}): {message}",
+        segment=segment,
+        field=field,
+        condition=condition,
+        app_code="validation_error",
+    )
 
 
 def service_error(exc: EhcError, segment: str = "PID", field: int = 3, repetition: int = 1) -> Hl7Error:
@@ -74,14 +90,32 @@ def service_error(exc: EhcError, segment: str = "PID", field: int = 3, repetitio
     if isinstance(exc, Hl7Error):
         return exc
     if isinstance(exc, Unavailable):
-        return Hl7Error(f"{exc.message}; send the message again later", segment="MSH", field=10,
-                        condition=INTERNAL_ERROR, ack="AR", app_code=exc.code)
+        return Hl7Error(
+            f"{exc.message}; send the message again later",
+            segment="MSH",
+            field=10,
+            condition=INTERNAL_ERROR,
+            ack="AR",
+            app_code=exc.code,
+        )
     if exc.field and exc.field.split("[")[0].split(".")[0] in SOURCE and exc.field not in ("cards", "domain"):
         segment, field = SOURCE[exc.field.split("[")[0].split(".")[0]]
-    condition = (UNKNOWN_KEY if isinstance(exc, NotFound) else DUPLICATE_KEY
-                 if isinstance(exc, Conflict) and exc.code in ("conflict", "duplicate_key") else
-                 DATA_TYPE_ERROR if isinstance(exc, InvalidInput) else INTERNAL_ERROR)
+    condition = (
+        UNKNOWN_KEY
+        if isinstance(exc, NotFound)
+        else DUPLICATE_KEY
+        if isinstance(exc, Conflict) and exc.code in ("conflict", "duplicate_key")
+        else DATA_TYPE_ERROR
+        if isinstance(exc, InvalidInput)
+        else INTERNAL_ERROR
+    )
     if isinstance(exc, Forbidden):
         condition = INTERNAL_ERROR
-    return Hl7Error(exc.message, segment=segment, field=field, repetition=repetition, condition=condition,
-                    app_code=exc.code)
+    return Hl7Error(
+        exc.message,
+        segment=segment,
+        field=field,
+        repetition=repetition,
+        condition=condition,
+        app_code=exc.code,
+    )

@@ -58,15 +58,25 @@ class Queries:
         identifiers (the queried one left out) and PID-5 a single space with name type S."""
         ids = cx_list(at(qpd, 3))
         if not ids:
-            raise Hl7Error("QPD-3 (person identifier) is required", segment="QPD", field=3,
-                           condition=REQUIRED_FIELD_MISSING)
+            raise Hl7Error(
+                "QPD-3 (person identifier) is required",
+                segment="QPD",
+                field=3,
+                condition=REQUIRED_FIELD_MISSING,
+            )
         source = resolve_cx(self.pix, ids[0], sender.home_domain, "QPD", 3)
         targets = _targets(self.pix, qpd, 4)
         try:
             result = self.pix.lookup(source.code, source.cx.value, targets, actor=actor)
         except UnknownIdentifier as exc:
-            raise Hl7Error(f"QPD-3: identifier not known in domain {source.code}", segment="QPD", field=3,
-                           component=1, condition=UNKNOWN_KEY, app_code=exc.code) from exc
+            raise Hl7Error(
+                f"QPD-3: identifier not known in domain {source.code}",
+                segment="QPD",
+                field=3,
+                component=1,
+                condition=UNKNOWN_KEY,
+                app_code=exc.code,
+            ) from exc
         except EhcError as exc:
             raise service_error(exc, "QPD", 3) from exc
         if not result.identifiers:
@@ -86,8 +96,12 @@ class Queries:
         targets = _targets(self.pix, qpd, 8)
         query = replace(query, targets=targets, limit=wanted)
         if query.is_empty():
-            raise Hl7Error("QPD-3 names no supported query parameter", segment="QPD", field=3,
-                           condition=REQUIRED_FIELD_MISSING)
+            raise Hl7Error(
+                "QPD-3 names no supported query parameter",
+                segment="QPD",
+                field=3,
+                condition=REQUIRED_FIELD_MISSING,
+            )
         try:
             result = self.pdq.search(query, actor)
         except EhcError as exc:
@@ -142,8 +156,10 @@ class Queries:
 
 def _bad(name: str, repetition: int) -> Callable[..., Hl7Error]:
     def bad(msg: str, condition: tuple[str, str] = DATA_TYPE_ERROR) -> Hl7Error:
-        return Hl7Error(f"QPD-3 {name}: {msg}", segment="QPD", field=3, repetition=repetition,
-                        condition=condition)
+        return Hl7Error(
+            f"QPD-3 {name}: {msg}", segment="QPD", field=3, repetition=repetition, condition=condition
+        )
+
     return bad
 
 
@@ -162,8 +178,27 @@ def _pid(n: int, patient: PdqResident) -> str:
     family, given = split_surname(name) if name and not name.isascii() else (name, "")
     born = r.get("birth_date")
     return segment(
-        "PID", str(n), "", "~".join(cx(i) for i in patient["identifiers"]), "",
-        f"{escape(family)}^{escape(given)}^^^^^L", "", born.strftime("%Y%m%d") if born else "",
-        _SEX_OUT.get(r.get("gender") or "", ""), "", "", escape(r.get("address") or ""), "",
-        escape(r.get("phone") or ""), "", "", escape(r.get("marital_status") or ""), "", "", "", "", "",
-        escape(r.get("ethnicity") or ""))
+        "PID",
+        str(n),
+        "",
+        "~".join(cx(i) for i in patient["identifiers"]),
+        "",
+        f"{escape(family)}^{escape(given)}^^^^^L",
+        "",
+        born.strftime("%Y%m%d") if born else "",
+        _SEX_OUT.get(r.get("gender") or "", ""),
+        "",
+        "",
+        escape(r.get("address") or ""),
+        "",
+        escape(r.get("phone") or ""),
+        "",
+        "",
+        escape(r.get("marital_status") or ""),
+        "",
+        "",
+        "",
+        "",
+        "",
+        escape(r.get("ethnicity") or ""),
+    )

@@ -23,8 +23,15 @@ _ID_TYPE = {"ID": "NNCHN", "EHC": "HC", "RHC": "HC", "SSC": "SS", "MIV": "MC", "
 
 def escape(value: Any) -> str:
     text = "" if value is None else str(value)
-    return (text.replace("\\", "\\E\\").replace("|", "\\F\\").replace("^", "\\S\\").replace("&", "\\T\\")
-            .replace("~", "\\R\\").replace("\r", " ").replace("\n", " "))
+    return (
+        text.replace("\\", "\\E\\")
+        .replace("|", "\\F\\")
+        .replace("^", "\\S\\")
+        .replace("&", "\\T\\")
+        .replace("~", "\\R\\")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
 
 
 def segment(name: str, *fields: str) -> str:
@@ -52,25 +59,53 @@ class Header:
 
 def _msh(h: Header, message_type: str) -> str:
     now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    return "MSH|^~\\&|" + "|".join([
-        h.receiving_application or APPLICATION, h.receiving_facility or FACILITY,
-        h.sending_application, h.sending_facility, now, "", message_type, uuid.uuid4().hex[:20].upper(),
-        h.processing_id or "P", h.version or "2.5", "", "", "", "", "", escape(h.charset)]).rstrip("|")
+    return "MSH|^~\\&|" + "|".join(
+        [
+            h.receiving_application or APPLICATION,
+            h.receiving_facility or FACILITY,
+            h.sending_application,
+            h.sending_facility,
+            now,
+            "",
+            message_type,
+            uuid.uuid4().hex[:20].upper(),
+            h.processing_id or "P",
+            h.version or "2.5",
+            "",
+            "",
+            "",
+            "",
+            "",
+            escape(h.charset),
+        ]
+    ).rstrip("|")
 
 
 def _err(error: Hl7Error) -> str:
     """ERR (v2.5): ERR-2 error location, ERR-3 HL7 error code (table 0357), ERR-4 severity, ERR-8 message."""
-    location = "^".join([error.segment, "1", str(error.field_no), str(error.repetition),
-                         str(error.component or "")]).rstrip("^")
+    location = "^".join(
+        [error.segment, "1", str(error.field_no), str(error.repetition), str(error.component or "")]
+    ).rstrip("^")
     code, text = error.condition
-    return segment("ERR", "", location, f"{code}^{escape(text)}^HL70357", "E", escape(error.app_code), "", "",
-                   escape(error.message))
+    return segment(
+        "ERR",
+        "",
+        location,
+        f"{code}^{escape(text)}^HL70357",
+        "E",
+        escape(error.app_code),
+        "",
+        "",
+        escape(error.message),
+    )
 
 
 def ack(h: Header, code: str = "AA", error: Hl7Error | None = None, text: str = "") -> str:
     """An ACK: MSA-1 ``code`` (AA / AE / AR), MSA-2 the message's control id, an ERR when refused."""
-    segments = [_msh(h, f"ACK^{escape(h.trigger)}^ACK"),
-                segment("MSA", code, escape(h.control_id), escape(text or (error.message if error else "")))]
+    segments = [
+        _msh(h, f"ACK^{escape(h.trigger)}^ACK"),
+        segment("MSA", code, escape(h.control_id), escape(text or (error.message if error else ""))),
+    ]
     if error is not None:
         segments.append(_err(error))
     return "\r".join(segments) + "\r"
@@ -79,12 +114,23 @@ def ack(h: Header, code: str = "AA", error: Hl7Error | None = None, text: str = 
 def cx(identifier: PixIdentifier) -> str:
     """An identifier as CX: value^^^namespace&OID&ISO^type."""
     authority = f"{escape(identifier['domain'])}&{escape(identifier.get('oid') or '')}&ISO"
-    return f"{escape(identifier['value'])}^^^{authority}^{_ID_TYPE.get(identifier.get('card_type') or '', '')}"
+    return (
+        f"{escape(identifier['value'])}^^^{authority}^{_ID_TYPE.get(identifier.get('card_type') or '', '')}"
+    )
 
 
-def rsp(h: Header, response: str, structure: str, query_tag: str, qpd: str, status: str,
-        body: list[str], error: Hl7Error | None = None, hits: tuple[int, int, int] | None = None,
-        query_name: str = "") -> str:
+def rsp(
+    h: Header,
+    response: str,
+    structure: str,
+    query_tag: str,
+    qpd: str,
+    status: str,
+    body: list[str],
+    error: Hl7Error | None = None,
+    hits: tuple[int, int, int] | None = None,
+    query_name: str = "",
+) -> str:
     """RSP^K23 / RSP^K22: MSH, MSA, [ERR], QAK (tag, status OK/NF/AE/AR[, name, hits]), QPD echoed, body."""
     code = "AA" if error is None else error.ack
     qak = [escape(query_tag), status]

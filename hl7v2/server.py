@@ -31,8 +31,9 @@ def _nak(error: Hl7Error) -> bytes:
 
 
 class MllpListener:
-    def __init__(self, handle: Callable[[bytes, str | None], bytes], settings: MllpSettings,
-                 workers: int = 8) -> None:
+    def __init__(
+        self, handle: Callable[[bytes, str | None], bytes], settings: MllpSettings, workers: int = 8
+    ) -> None:
         self.handle = handle
         self.settings = settings
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mllp")
@@ -83,11 +84,19 @@ class MllpListener:
                 start = block.rfind(START_BLOCK)
                 if start < 0:
                     log.info("hl7 block without start character", extra={"peer": peer, "ack": "AR"})
-                    writer.writeblock(_nak(Hl7Error(
-                        "not an MLLP block: <VT> (0x0B) must precede the message", segment="MSH", field=1,
-                        condition=SEGMENT_SEQUENCE_ERROR, ack="AR")))
+                    writer.writeblock(
+                        _nak(
+                            Hl7Error(
+                                "not an MLLP block: <VT> (0x0B) must precede the message",
+                                segment="MSH",
+                                field=1,
+                                condition=SEGMENT_SEQUENCE_ERROR,
+                                ack="AR",
+                            )
+                        )
+                    )
                 else:
-                    raw = block[start + 1: -len(_SEPARATOR)]
+                    raw = block[start + 1 : -len(_SEPARATOR)]
                     writer.writeblock(await loop.run_in_executor(self.executor, self.handle, raw, peer))
                 await writer.drain()
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
@@ -99,5 +108,12 @@ class MllpListener:
 
     def _too_large(self) -> bytes:
         log.info("hl7 block too large", extra={"ack": "AR", "limit": self.settings.max_message_bytes})
-        return _nak(Hl7Error(f"the message is larger than {self.settings.max_message_bytes} bytes",
-                             segment="MSH", field=1, condition=DATA_TYPE_ERROR, ack="AR"))
+        return _nak(
+            Hl7Error(
+                f"the message is larger than {self.settings.max_message_bytes} bytes",
+                segment="MSH",
+                field=1,
+                condition=DATA_TYPE_ERROR,
+                ack="AR",
+            )
+        )

@@ -14,8 +14,10 @@ __all__ = ["AddressForm", "standardise_address", "standardise_addresses"]
 
 
 # A road, street, lane... name and its number: 环城路318号, 中山北路12弄, 胜利街5号, 人民大道100号
-_STREET = re.compile(r"^(?:[\u4e00-\u9fff]{0,8}?[区县镇乡])?([\u4e00-\u9fff]{1,12}?(?:大道|大街|路|街|道|巷|弄|胡同|里))"
-                     r"(\d{1,5})[号弄]")
+_STREET = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,8}?[区县镇乡])?([\u4e00-\u9fff]{1,12}?(?:大道|大街|路|街|道|巷|弄|胡同|里))"
+    r"(\d{1,5})[号弄]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,10 @@ def _clean(raw: str) -> str:
 
 def _form(text: str, row: dict[str, object], region_code: str | None) -> AddressForm:
     code = str(row.get("adcode") or "") or None
-    if region_code and re.fullmatch(r"\d{6}", region_code) and (
-        not code or region_code.startswith(code.rstrip("0"))
+    if (
+        region_code
+        and re.fullmatch(r"\d{6}", region_code)
+        and (not code or region_code.startswith(code.rstrip("0")))
     ):
         code = region_code
     detail = re.sub(r"[\s,，、()（）\-]", "", str(row.get("地址") or ""))

@@ -47,8 +47,14 @@ __all__ = [
 # The one definition of the blocking keys. cypher/find_candidates.cypher looks each up and
 # cypher/schema/003_blocking.cypher indexes each as ``bk_<name>``; tests/unit/test_layout.py ties them.
 BLOCKING_KEY_NAMES: tuple[str, ...] = (
-    "id_number", "id_raw", "pinyin_birth", "name_birth", "phone", "pinyin_year_gender",
-    "birth_sorted_surname", "pinyin_region",
+    "id_number",
+    "id_raw",
+    "pinyin_birth",
+    "name_birth",
+    "phone",
+    "pinyin_year_gender",
+    "birth_sorted_surname",
+    "pinyin_region",
 )
 BLOCKING_KEY_PREFIX = "bk_"
 
@@ -56,6 +62,7 @@ BLOCKING_KEY_PREFIX = "bk_"
 def blocking_key_property(name: str) -> str:
     """The Resident property that stores (and indexes) blocking key ``name``."""
     return BLOCKING_KEY_PREFIX + name
+
 
 KeyFunction = Callable[[Mapping[str, object]], Mapping[str, str]]  # field mapping -> named keys
 
@@ -97,8 +104,13 @@ def block_lock_stripes(keys: Mapping[str, str], stripes: int = BLOCK_LOCK_STRIPE
     digest of ``<key name>|<value>`` modulo ``stripes``: the lock nodes are bounded in number (reused
     once created) and carry no personal data; two unrelated keys rarely share a stripe, which then
     only serialises two writers needlessly."""
-    return sorted({int.from_bytes(hashlib.blake2b(f"{name}|{value}".encode(), digest_size=8).digest(), "big")
-                   % stripes for name, value in keys.items()})
+    return sorted(
+        {
+            int.from_bytes(hashlib.blake2b(f"{name}|{value}".encode(), digest_size=8).digest(), "big")
+            % stripes
+            for name, value in keys.items()
+        }
+    )
 
 
 def _field_value(row: Mapping[str, object], spec: str) -> object:

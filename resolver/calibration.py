@@ -16,8 +16,9 @@ def brier_score(probabilities: Sequence[float] | np.ndarray, labels: Sequence[in
     return float(np.mean((p - y) ** 2)) if len(p) else 0.0
 
 
-def expected_calibration_error(probabilities: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray,
-                               bins: int = 10) -> float:
+def expected_calibration_error(
+    probabilities: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray, bins: int = 10
+) -> float:
     """Weighted mean, over probability bins, of |mean predicted probability - observed match rate|."""
     p, y = np.asarray(probabilities, dtype=np.float64), np.asarray(labels, dtype=np.float64)
     if not len(p):

@@ -44,8 +44,9 @@ def _ids_in(graph: nx.Graph, nodes: Iterable[Hashable], ids: Mapping[Hashable, s
     return {v for n in nodes if (v := ids.get(n))}
 
 
-def _conflict_pair(graph: nx.Graph, nodes: set[Hashable],
-                   ids: Mapping[Hashable, str | None]) -> tuple[set[Hashable], set[Hashable]] | None:
+def _conflict_pair(
+    graph: nx.Graph, nodes: set[Hashable], ids: Mapping[Hashable, str | None]
+) -> tuple[set[Hashable], set[Hashable]] | None:
     groups: dict[str, set[Hashable]] = {}
     for n in nodes:
         if v := ids.get(n):
@@ -56,8 +57,13 @@ def _conflict_pair(graph: nx.Graph, nodes: set[Hashable],
     return ordered[0], ordered[1]
 
 
-def _split(graph: nx.Graph, nodes: set[Hashable], ids: Mapping[Hashable, str | None], max_size: int,
-           cuts: list[CutLink]) -> None:
+def _split(
+    graph: nx.Graph,
+    nodes: set[Hashable],
+    ids: Mapping[Hashable, str | None],
+    max_size: int,
+    cuts: list[CutLink],
+) -> None:
     sub = graph.subgraph(nodes)
     conflict = _conflict_pair(sub, nodes, ids)
     if conflict is None and len(nodes) <= max_size:

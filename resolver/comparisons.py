@@ -148,8 +148,10 @@ class EditDistanceComparator(_TextComparator):
         self.distances = tuple(sorted(distances))
         self.levels = (
             Level("exact", "values equal"),
-            *(Level(f"dl<={d}", f"at most {d} edit(s) apart (transpositions count once)")
-              for d in self.distances),
+            *(
+                Level(f"dl<={d}", f"at most {d} edit(s) apart (transpositions count once)")
+                for d in self.distances
+            ),
             Level("else", "values differ"),
         )
 
@@ -204,14 +206,14 @@ def _same_readings(a: NameForm, b: NameForm) -> bool:
     n = len(a.surname)
     if not n or len(b.surname) != n or a.given_pinyin != b.given_pinyin:
         return False
-    return all(x & y for x, y in zip(a.readings[:n], b.readings[:n]))
+    return all(x & y for x, y in zip(a.readings[:n], b.readings[:n], strict=False))
 
 
 def _shape_similar(a: NameForm, b: NameForm) -> bool:
     ca, cb = a.compact, b.compact
     if len(ca) != len(cb) or not a.han or not b.han:
         return False
-    diffs = [(x, y) for x, y in zip(ca, cb) if x != y]
+    diffs = [(x, y) for x, y in zip(ca, cb, strict=False) if x != y]
     return bool(diffs) and all(shape_key(x) == shape_key(y) for x, y in diffs)
 
 
@@ -246,7 +248,8 @@ class ChineseNameComparator:
             return 3
         ca, cb = a.compact, b.compact
         if (len(ca) == len(cb) and len(ca) >= 3 and Levenshtein.distance(ca, cb) <= 1) or (
-            a.surname == b.surname and len(a.given_pinyin) >= 4
+            a.surname == b.surname
+            and len(a.given_pinyin) >= 4
             and JaroWinkler.similarity(a.given_pinyin, b.given_pinyin) >= self.pinyin_threshold
         ):
             return 4
@@ -265,7 +268,7 @@ def _transposition_repairs(raw: str) -> tuple[str, ...]:
     out = []
     for k in range(16):
         if raw[k] != raw[k + 1]:
-            fixed = raw[:k] + raw[k + 1] + raw[k] + raw[k + 2:]
+            fixed = raw[:k] + raw[k + 1] + raw[k] + raw[k + 2 :]
             if is_valid_id_number(fixed):
                 out.append(fixed)
     return tuple(out)
@@ -278,7 +281,9 @@ def _sibling_numbers(a: IdForm, b: IdForm) -> bool:
     valid, invalid = (a, b) if a.canonical else (b, a)
     if valid.canonical is None:
         return False
-    return any(r[:14] == valid.canonical[:14] and r != valid.canonical for r in _transposition_repairs(invalid.raw))
+    return any(
+        r[:14] == valid.canonical[:14] and r != valid.canonical for r in _transposition_repairs(invalid.raw)
+    )
 
 
 class IdNumberComparator:
@@ -291,8 +296,11 @@ class IdNumberComparator:
         Level("legacy_equivalent", "a 15-digit number equal to the other after conversion to 18 digits"),
         Level("one_edit", "one digit mistyped or two adjacent digits transposed"),
         Level("else", "different ID numbers, at least one invalid"),
-        Level("both_valid_differ", "two different valid ID numbers (also when only the sequence number "
-                                   "differs, an invalid one read after undoing a transposition: twins)"),
+        Level(
+            "both_valid_differ",
+            "two different valid ID numbers (also when only the sequence number "
+            "differs, an invalid one read after undoing a transposition: twins)",
+        ),
     )
 
     def __call__(self, a: IdForm | None, b: IdForm | None) -> int:

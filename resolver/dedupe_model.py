@@ -64,8 +64,12 @@ class LevelDistance:
 
 
 def _variables(config: RuleConfig) -> list[Any]:
-    return [dedupe.variables.Custom(c.field, comparator=LevelDistance(c.kind, c.params), name=c.label,
-                                    has_missing=True) for c in config.comparisons]
+    return [
+        dedupe.variables.Custom(
+            c.field, comparator=LevelDistance(c.kind, c.params), name=c.label, has_missing=True
+        )
+        for c in config.comparisons
+    ]
 
 
 def _row(record: Any, fields: Sequence[str]) -> dict[str, Any]:
@@ -73,15 +77,27 @@ def _row(record: Any, fields: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
         value = source.get(f)
-        out[f] = None if value is None or value == "" or (isinstance(value, float) and math.isnan(value)) else value
+        out[f] = (
+            None
+            if value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+            else value
+        )
     return out
 
 
 class DedupeScorer:
     """Scores pairs with a dedupe-trained classifier (implements ``Scorer``)."""
 
-    def __init__(self, data_model: Any, classifier: Any, predicates: Any, *, config: RuleConfig,
-                 version: str, calibration: tuple[float, float] = (1.0, 0.0)) -> None:
+    def __init__(
+        self,
+        data_model: Any,
+        classifier: Any,
+        predicates: Any,
+        *,
+        config: RuleConfig,
+        version: str,
+        calibration: tuple[float, float] = (1.0, 0.0),
+    ) -> None:
         self.data_model = data_model
         self.calibration = calibration
         self.classifier = classifier
@@ -106,15 +122,24 @@ class DedupeScorer:
         probability = float(self.probabilities([(a, b)])[0])
         fa, fb = fields_of(a), fields_of(b)
         explained = []
-        for comp, cmp in zip(self.config.comparisons, self._comparators):
+        for comp, cmp in zip(self.config.comparisons, self._comparators, strict=True):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
-            label, desc = ("missing", "a value is missing") if level == MISSING else (
-                cmp.levels[level].label, cmp.levels[level].description)
-            explained.append(FieldExplanation(comp.label, level, label, desc, 0.0,
-                                              (display_value(va), display_value(vb))))
-        return MatchScore(score=round(weight_from_probability(probability), 4), probability=probability,
-                          model=self.name, version=self.version, fields=tuple(explained))
+            label, desc = (
+                ("missing", "a value is missing")
+                if level == MISSING
+                else (cmp.levels[level].label, cmp.levels[level].description)
+            )
+            explained.append(
+                FieldExplanation(comp.label, level, label, desc, 0.0, (display_value(va), display_value(vb)))
+            )
+        return MatchScore(
+            score=round(weight_from_probability(probability), 4),
+            probability=probability,
+            model=self.name,
+            version=self.version,
+            fields=tuple(explained),
+        )
 
     def to_bytes(self, key: bytes) -> bytes:
         """Settings (dedupe's data model, classifier, predicates, our config) sealed with HMAC-SHA256."""
@@ -124,8 +149,14 @@ class DedupeScorer:
         pickle.dump(self.data_model, buffer)
         pickle.dump(self.classifier, buffer)
         pickle.dump(self.predicates, buffer)
-        pickle.dump({"config": self.config.model_dump(exclude_none=True), "version": self.version,
-                     "calibration": list(self.calibration)}, buffer)
+        pickle.dump(
+            {
+                "config": self.config.model_dump(exclude_none=True),
+                "version": self.version,
+                "calibration": list(self.calibration),
+            },
+            buffer,
+        )
         payload = buffer.getvalue()
         return _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
 
@@ -135,7 +166,7 @@ class DedupeScorer:
         anything is unpickled); ``ModelError`` otherwise."""
         if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 32:
             raise ModelError("not a dedupe model written by this resolver")
-        seal, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+        seal, payload = blob[len(_MAGIC) : len(_MAGIC) + 32], blob[len(_MAGIC) + 32 :]
         if not key or not hmac.compare_digest(seal, hmac.new(key, payload, hashlib.sha256).digest()):
             raise ModelError("model seal does not match: refusing to load settings not written with this key")
         buffer = io.BytesIO(payload)
@@ -143,8 +174,14 @@ class DedupeScorer:
         meta = pickle.load(buffer)
         config = RuleConfig.model_validate(meta["config"])
         slope, intercept = meta.get("calibration", (1.0, 0.0))
-        return cls(static.data_model, static.classifier, static.predicates, config=config,
-                   version=str(meta["version"]), calibration=(float(slope), float(intercept)))
+        return cls(
+            static.data_model,
+            static.classifier,
+            static.predicates,
+            config=config,
+            version=str(meta["version"]),
+            calibration=(float(slope), float(intercept)),
+        )
 
 
 def _fit(deduper: Any, config: RuleConfig, version: str, calibration_folds: int = 5) -> DedupeScorer:
@@ -163,15 +200,26 @@ def _fit(deduper: Any, config: RuleConfig, version: str, calibration_folds: int 
         if folds >= 2:
             # the regularisation dedupe's grid search chose, refitted on each fold without its held-out part
             estimator = getattr(deduper.classifier, "best_estimator_", deduper.classifier)
-            out_of_fold = cross_val_predict(clone(estimator), distances, labels, method="predict_proba",
-                                            cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+            out_of_fold = cross_val_predict(
+                clone(estimator),
+                distances,
+                labels,
+                method="predict_proba",
+                cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+            )
             raw = np.asarray(out_of_fold[:, -1], dtype=np.float64)
         else:
             raw = np.asarray(deduper.classifier.predict_proba(distances)[:, -1], dtype=np.float64)
     except ValueError as exc:
         raise ModelError(f"dedupe training failed: {exc}") from exc
-    return DedupeScorer(deduper.data_model, deduper.classifier, [], config=config, version=version,
-                        calibration=_fit_calibration(raw, labels))
+    return DedupeScorer(
+        deduper.data_model,
+        deduper.classifier,
+        [],
+        config=config,
+        version=version,
+        calibration=_fit_calibration(raw, labels),
+    )
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -200,8 +248,16 @@ class ActiveLearner:
     learner sees a bounded random sample of records, not the whole file.
     """
 
-    def __init__(self, config: RuleConfig, records: Sequence[Any], *, labelled: TrainingPairs | None = None,
-                 max_records: int = 1000, sample_size: int = 1500, seed: int = 0) -> None:
+    def __init__(
+        self,
+        config: RuleConfig,
+        records: Sequence[Any],
+        *,
+        labelled: TrainingPairs | None = None,
+        max_records: int = 1000,
+        sample_size: int = 1500,
+        seed: int = 0,
+    ) -> None:
         self.config = config
         self.fields = [c.field for c in config.comparisons]
         rng = random.Random(seed)
@@ -211,10 +267,16 @@ class ActiveLearner:
         self._deduper = dedupe.Dedupe(_variables(config), num_cores=0, in_memory=True)
         self._deduper.classifier.set_params(n_jobs=1)  # type: ignore[attr-defined]
         if labelled and (labelled.get("match") or labelled.get("distinct")):
-            self._deduper.mark_pairs({
-                "match": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("match", ())],
-                "distinct": [(_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("distinct", ())],
-            })
+            self._deduper.mark_pairs(
+                {
+                    "match": [
+                        (_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("match", ())
+                    ],
+                    "distinct": [
+                        (_row(a, self.fields), _row(b, self.fields)) for a, b in labelled.get("distinct", ())
+                    ],
+                }
+            )
         self._deduper.prepare_training(data, sample_size=sample_size)
 
     def uncertain_pair(self) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -238,8 +300,14 @@ class ActiveLearner:
         return _fit(self._deduper, self.config, version, calibration_folds)
 
 
-def train_dedupe(config: RuleConfig, labelled: TrainingPairs, *, version: str = "1",
-                 seed: int = 0, calibration_folds: int = 5) -> DedupeScorer:
+def train_dedupe(
+    config: RuleConfig,
+    labelled: TrainingPairs,
+    *,
+    version: str = "1",
+    seed: int = 0,
+    calibration_folds: int = 5,
+) -> DedupeScorer:
     """Train dedupe's classifier on labelled pairs (dedupe's format) over our comparison levels.
 
     Pairs are marked with ``mark_pairs``; the classifier is then fitted exactly as

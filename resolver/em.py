@@ -29,8 +29,9 @@ class EmResult:
     u: tuple[tuple[float, ...], ...]
 
 
-def random_pairs(n_rows: int, n_pairs: int, *, seed: int = 0,
-                 groups: Sequence[Hashable] | None = None) -> list[tuple[int, int]]:
+def random_pairs(
+    n_rows: int, n_pairs: int, *, seed: int = 0, groups: Sequence[Hashable] | None = None
+) -> list[tuple[int, int]]:
     """Up to ``n_pairs`` distinct random index pairs (from different groups when ``groups`` is given)."""
     if n_rows < 2 or n_pairs <= 0:
         return []
@@ -56,8 +57,14 @@ def _frequencies(column: np.ndarray, n: int, weights: np.ndarray | None, pseudo:
     return freq
 
 
-def estimate_u(model: RuleModel, rows: Sequence[Mapping[str, Any]], *, n_pairs: int = 200_000,
-               seed: int = 0, groups: Sequence[Hashable] | None = None) -> list[np.ndarray]:
+def estimate_u(
+    model: RuleModel,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    n_pairs: int = 200_000,
+    seed: int = 0,
+    groups: Sequence[Hashable] | None = None,
+) -> list[np.ndarray]:
     """u probabilities per comparison from random pairs (almost all non-matches); comparisons
     marked ``fixed`` are not compared (their entry is uniform and unused)."""
     pairs = random_pairs(len(rows), n_pairs, seed=seed, groups=groups)
@@ -89,19 +96,20 @@ def expectation_maximisation(
             start = np.geomspace(1.0, 0.01, n_levels[c])
         m.append(start / start.sum())
     fix_u = u is not None
-    u_est = [np.asarray(x, dtype=np.float64) for x in u] if u is not None else [
-        _frequencies(levels[:, c], n, None, 1.0) for c, n in enumerate(n_levels)]
+    u_est = (
+        [np.asarray(x, dtype=np.float64) for x in u]
+        if u is not None
+        else [_frequencies(levels[:, c], n, None, 1.0) for c, n in enumerate(n_levels)]
+    )
     fixed_bf = [np.append(w[:-1] * math.log(2), w[-1] * math.log(2)) for w in model.weights]
     lam = min(max(model.config.prior, 1e-6), 0.5)
     converged = False
     iteration = 0
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is reported after the loop
         log_bf = np.zeros(levels.shape[0])
         for c in range(len(n_levels)):
-            if free[c]:
-                bf = np.append(np.log(m[c]) - np.log(u_est[c]), 0.0)  # index -1 (missing) -> neutral
-            else:
-                bf = fixed_bf[c]
+            # a free comparison's weights from this round's m/u (index -1, missing, is neutral)
+            bf = np.append(np.log(m[c]) - np.log(u_est[c]), 0.0) if free[c] else fixed_bf[c]
             log_bf += bf[levels[:, c]]
         logit = math.log(lam / (1 - lam)) + log_bf
         p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
@@ -120,6 +128,11 @@ def expectation_maximisation(
             converged = True
             break
     fitted = model.with_parameters(m, u_est, lam, version=version)
-    return EmResult(model=fitted, iterations=iteration, converged=converged, prior=lam,
-                    m=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(m)),
-                    u=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(u_est)))
+    return EmResult(
+        model=fitted,
+        iterations=iteration,
+        converged=converged,
+        prior=lam,
+        m=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(m)),
+        u=tuple(tuple(float(v) for v in x) if free[c] else () for c, x in enumerate(u_est)),
+    )

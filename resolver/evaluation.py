@@ -45,8 +45,14 @@ class PairMetrics:
 
     def as_dict(self) -> dict[str, float | int]:
         """Counts and figures as a flat mapping (for printing and JSON)."""
-        return {"tp": self.true_positives, "fp": self.false_positives, "fn": self.false_negatives,
-                "precision": self.precision, "recall": self.recall, "f1": self.f1}
+        return {
+            "tp": self.true_positives,
+            "fp": self.false_positives,
+            "fn": self.false_negatives,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
 
 
 def pairs_from_clusters(clusters: Iterable[Iterable[Hashable]]) -> set[Pair]:

@@ -27,9 +27,44 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_MAP = "10X98765432"
 # First two digits of GB/T 2260 address codes (provinces, including retired and HK/MO/TW permits).
 _PROVINCES = frozenset(
-    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-     "65", "71", "81", "82", "83", "91"}
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    }
 )
 _RE18 = re.compile(r"^\d{17}[\dX]$")
 _RE15 = re.compile(r"^\d{15}$")
@@ -86,19 +121,26 @@ def clean_id_number(raw: str) -> str:
     if _RE15.match(text) or _RE18.match(text):
         return text
     if len(text) not in (15, 18):
-        raise IdNumberError(f"an ID number has 18 characters (or 15 digits for a legacy number), got {len(text)}")
-    raise IdNumberError("an ID number is 17 digits followed by a digit or X (or 15 digits for a legacy number)")
+        raise IdNumberError(
+            f"an ID number has 18 characters (or 15 digits for a legacy number), got {len(text)}"
+        )
+    raise IdNumberError(
+        "an ID number is 17 digits followed by a digit or X (or 15 digits for a legacy number)"
+    )
 
 
 def _embedded_birth_date(text18: str, today: date | None) -> date:
     try:
         born = date(int(text18[6:10]), int(text18[10:12]), int(text18[12:14]))
     except ValueError as exc:
-        raise IdNumberError(f"birth date {text18[6:14]} in the ID number is not a calendar date",
-                            "id_birth_date_invalid") from exc
+        raise IdNumberError(
+            f"birth date {text18[6:14]} in the ID number is not a calendar date", "id_birth_date_invalid"
+        ) from exc
     limit = today or date.today()
     if born > limit or born.year < 1880:
-        raise IdNumberError(f"birth date {born.isoformat()} in the ID number is out of range", "id_birth_date_invalid")
+        raise IdNumberError(
+            f"birth date {born.isoformat()} in the ID number is out of range", "id_birth_date_invalid"
+        )
     return born
 
 
@@ -107,7 +149,9 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumberInfo:
     return _parse_id_number(raw, today or date.today())
 
 
-@lru_cache(maxsize=4096)  # a record's number is parsed by validation, flags, identity rule and standardisation
+@lru_cache(
+    maxsize=4096
+)  # a record's number is parsed by validation, flags, identity rule and standardisation
 def _parse_id_number(raw: str, today: date) -> IdNumberInfo:
     text = clean_id_number(raw)
     legacy = False
@@ -115,12 +159,15 @@ def _parse_id_number(raw: str, today: date) -> IdNumberInfo:
         text = upgrade_legacy(text)
         legacy = True
     if text[:2] not in _PROVINCES:
-        raise IdNumberError(f"address code {text[:6]} does not start with a known province code", "id_region_unknown")
+        raise IdNumberError(
+            f"address code {text[:6]} does not start with a known province code", "id_region_unknown"
+        )
     born = _embedded_birth_date(text, today)
     expected = check_character(text[:17])
     if not legacy and text[17] != expected:
-        raise IdNumberError("check digit does not match (GB 11643 MOD 11-2); a digit may be mistyped",
-                            "id_check_digit")
+        raise IdNumberError(
+            "check digit does not match (GB 11643 MOD 11-2); a digit may be mistyped", "id_check_digit"
+        )
     gender = "1" if int(text[16]) % 2 == 1 else "2"
     return IdNumberInfo(number=text, region_code=text[:6], birth_date=born, gender=gender, legacy=legacy)
 

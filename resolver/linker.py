@@ -49,20 +49,28 @@ class ScoredPairs:
         return probabilities
 
 
-def block(rows: Sequence[Mapping[str, Any]], key_function: Callable[[Mapping[str, Any]], Mapping[str, str]],
-          *, groups: Sequence[Hashable] | None = None, max_block: int = 200) -> list[tuple[int, int]]:
+def block(
+    rows: Sequence[Mapping[str, Any]],
+    key_function: Callable[[Mapping[str, Any]], Mapping[str, str]],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    max_block: int = 200,
+) -> list[tuple[int, int]]:
     """Candidate pairs of ``rows`` under the named keys ``key_function`` gives."""
     keys = [key_function(r) for r in rows]
     return sorted(candidate_pairs(keys, groups=groups, max_block=max_block))
 
 
-def score_pairs(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]) -> ScoredPairs:
+def score_pairs(
+    model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]]
+) -> ScoredPairs:
     """Compare and weigh every candidate pair (term-frequency tables the model carries applied)."""
     return weigh(model, rows, list(pairs), model.level_matrix(rows, pairs))
 
 
-def weigh(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: list[tuple[int, int]],
-          levels: np.ndarray) -> ScoredPairs:
+def weigh(
+    model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: list[tuple[int, int]], levels: np.ndarray
+) -> ScoredPairs:
     """Weights of compared pairs: level weights, term-frequency adjustments, guard caps."""
     tf = model.tf_matrix(rows, pairs, levels)
     weights = model.capped(model.weight_matrix(levels) + tf.sum(axis=1), levels)
@@ -78,28 +86,48 @@ def with_batch_frequencies(model: RuleModel, rows: Sequence[Mapping[str, Any]]) 
     return model.with_term_frequencies(tables) if tables else model
 
 
-def fit_rule_model(model: RuleModel, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
-                   *, groups: Sequence[Hashable] | None = None, seed: int = 0, u_pairs: int = 100_000,
-                   levels: np.ndarray | None = None, version: str | None = None) -> EmResult:
+def fit_rule_model(
+    model: RuleModel,
+    rows: Sequence[Mapping[str, Any]],
+    pairs: Sequence[tuple[int, int]],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    seed: int = 0,
+    u_pairs: int = 100_000,
+    levels: np.ndarray | None = None,
+    version: str | None = None,
+) -> EmResult:
     """u from random pairs, then m and the prior by EM over the candidate pairs (no labels)."""
     u = estimate_u(model, rows, n_pairs=u_pairs, seed=seed, groups=groups)
     matrix = levels if levels is not None else model.level_matrix(rows, pairs)
     return expectation_maximisation(model, matrix, u=u, version=version)
 
 
-def select_links(scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None) -> list[tuple[int, int]]:
+def select_links(
+    scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None
+) -> list[tuple[int, int]]:
     """Pairs whose match probability is at least ``threshold`` (and, given the model, that no
     required comparison vetoes)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
-    return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed) if w >= cut and not v]
+    vetoed = (
+        model.veto_mask(scored.levels, scored.tf)
+        if model is not None
+        else np.zeros(len(scored.pairs), dtype=bool)
+    )
+    return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed, strict=True) if w >= cut and not v]
 
 
-def one_to_one(scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None) -> list[tuple[int, int]]:
+def one_to_one(
+    scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None
+) -> list[tuple[int, int]]:
     """Linkage between two files where each record matches at most one: greedy by descending score
     (vetoed pairs skipped when the model is given)."""
     cut = weight_from_probability(threshold)
-    vetoed = model.veto_mask(scored.levels, scored.tf) if model is not None else np.zeros(len(scored.pairs), dtype=bool)
+    vetoed = (
+        model.veto_mask(scored.levels, scored.tf)
+        if model is not None
+        else np.zeros(len(scored.pairs), dtype=bool)
+    )
     order = np.argsort(-scored.weights, kind="stable")
     used: set[int] = set()
     links: list[tuple[int, int]] = []
@@ -125,11 +153,18 @@ class LinkageResult:
     em: EmResult | None
 
 
-def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
-                key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
-                *, fit: bool = True, id_numbers: Sequence[str | None] | None = None,
-                threshold: float | None = None, max_cluster: int = 50, seed: int = 0,
-                term_frequencies: bool = True) -> LinkageResult:
+def deduplicate(
+    model: RuleModel,
+    rows: Sequence[Mapping[str, Any]],
+    key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
+    *,
+    fit: bool = True,
+    id_numbers: Sequence[str | None] | None = None,
+    threshold: float | None = None,
+    max_cluster: int = 50,
+    seed: int = 0,
+    term_frequencies: bool = True,
+) -> LinkageResult:
     """Deduplicate one file: block, (fit by EM), score (term frequencies counted over ``rows`` unless
     the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
     them (splitting clusters with two valid ID numbers). ``term_frequencies=False`` scores without
@@ -143,25 +178,40 @@ def deduplicate(model: RuleModel, rows: Sequence[Mapping[str, Any]],
     scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
     links = select_links(scored, cut, model=fitted)
-    by_pair = dict(zip(scored.pairs, scored.weights))
-    clustering = cluster_links(((i, j, float(by_pair[(i, j)])) for i, j in links), nodes=range(len(rows)),
-                               id_numbers=dict(enumerate(id_numbers)) if id_numbers else None,
-                               max_size=max_cluster)
+    by_pair = dict(zip(scored.pairs, scored.weights, strict=True))
+    clustering = cluster_links(
+        ((i, j, float(by_pair[(i, j)])) for i, j in links),
+        nodes=range(len(rows)),
+        id_numbers=dict(enumerate(id_numbers)) if id_numbers else None,
+        max_size=max_cluster,
+    )
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=clustering, em=em)
 
 
-def link_files(model: RuleModel, rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]],
-               key_function: Callable[[Mapping[str, Any]], Mapping[str, str]], *, fit: bool = True,
-               threshold: float | None = None, one_to_one_links: bool = True, seed: int = 0) -> LinkageResult:
+def link_files(
+    model: RuleModel,
+    rows_a: Sequence[Mapping[str, Any]],
+    rows_b: Sequence[Mapping[str, Any]],
+    key_function: Callable[[Mapping[str, Any]], Mapping[str, str]],
+    *,
+    fit: bool = True,
+    threshold: float | None = None,
+    one_to_one_links: bool = True,
+    seed: int = 0,
+) -> LinkageResult:
     """Link two files (indices into ``rows_a + rows_b``); one-to-one by default (each record has at
     most one counterpart in the other file)."""
     rows = list(rows_a) + list(rows_b)
     groups = [0] * len(rows_a) + [1] * len(rows_b)
     pairs = block(rows, key_function, groups=groups)
     levels = model.level_matrix(rows, pairs)
-    em = fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
+    em = (
+        fit_rule_model(model, rows, pairs, groups=groups, levels=levels, seed=seed) if fit and pairs else None
+    )
     fitted = with_batch_frequencies(em.model if em else model, rows)
     scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
-    links = one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
+    links = (
+        one_to_one(scored, cut, model=fitted) if one_to_one_links else select_links(scored, cut, model=fitted)
+    )
     return LinkageResult(model=fitted, scored=scored, links=links, clustering=None, em=em)

@@ -26,16 +26,77 @@ __all__ = [
 ]
 
 COMPOUND_SURNAMES: frozenset[str] = frozenset(
-    ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "万俟", "闻人", "赫连", "澹台", "申屠", "公冶", "濮阳", "太史", "钟离", "宗政", "淳于", "单于", "呼延", "百里", "东郭", "司空", "拓跋", "第五"]
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "令狐",
+        "夏侯",
+        "轩辕",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "万俟",
+        "闻人",
+        "赫连",
+        "澹台",
+        "申屠",
+        "公冶",
+        "濮阳",
+        "太史",
+        "钟离",
+        "宗政",
+        "淳于",
+        "单于",
+        "呼延",
+        "百里",
+        "东郭",
+        "司空",
+        "拓跋",
+        "第五",
+    ]
 )
 # Surnames read differently from the common reading of the character (toneless, tone3).
 _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
-    "单": ("shan4",), "曾": ("zeng1",), "解": ("xie4",), "查": ("zha1",), "仇": ("qiu2",),
-    "区": ("ou1",), "朴": ("piao2",), "翟": ("zhai2",), "盖": ("ge3",), "覃": ("qin2",),
-    "乐": ("yue4",), "缪": ("miao4",), "秘": ("bi4",), "种": ("chong2",), "员": ("yun4",),
-    "折": ("she2",), "华": ("hua4",), "曲": ("qu1",), "宓": ("mi4",), "冼": ("xian3",),
-    "尉迟": ("yu4", "chi2"), "万俟": ("mo4", "qi2"), "单于": ("chan2", "yu2"), "长孙": ("zhang3", "sun1"),
-    "召": ("shao4",), "过": ("guo1",), "繁": ("po2",), "尉": ("wei4",), "柏": ("bai3",),
+    "单": ("shan4",),
+    "曾": ("zeng1",),
+    "解": ("xie4",),
+    "查": ("zha1",),
+    "仇": ("qiu2",),
+    "区": ("ou1",),
+    "朴": ("piao2",),
+    "翟": ("zhai2",),
+    "盖": ("ge3",),
+    "覃": ("qin2",),
+    "乐": ("yue4",),
+    "缪": ("miao4",),
+    "秘": ("bi4",),
+    "种": ("chong2",),
+    "员": ("yun4",),
+    "折": ("she2",),
+    "华": ("hua4",),
+    "曲": ("qu1",),
+    "宓": ("mi4",),
+    "冼": ("xian3",),
+    "尉迟": ("yu4", "chi2"),
+    "万俟": ("mo4", "qi2"),
+    "单于": ("chan2", "yu2"),
+    "长孙": ("zhang3", "sun1"),
+    "召": ("shao4",),
+    "过": ("guo1",),
+    "繁": ("po2",),
+    "尉": ("wei4",),
+    "柏": ("bai3",),
 }
 # Every dot minority names are written with: · (the standard U+00B7), • ・ . ． ‧ ∙ ⋅ ･ ●
 MIDDLE_DOT_VARIANTS = "·•.．・‧∙⋅\u2027\u30fb\uff65\u25cf\u2219"
@@ -123,10 +184,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
     """(toneless pinyin, tone-numbered pinyin) of a cleaned Han name, character by character (names
     are not words, so no phrase dictionary), with the special readings of surnames."""
     surname, given = split_surname(name)
-    if surname in _SURNAME_READINGS:
-        toned = list(_SURNAME_READINGS[surname])
-    else:
-        toned = [_tone3(c) for c in surname]
+    toned = list(_SURNAME_READINGS[surname]) if surname in _SURNAME_READINGS else [_tone3(c) for c in surname]
     toned += [_tone3(c) for c in given.replace("·", "")]
     plain = "".join(re.sub(r"\d", "", p) for p in toned)
     return plain, "".join(toned)
@@ -148,9 +206,11 @@ def standardise_name(raw: str | None) -> NameForm | None:
         chars = text.replace("·", "")
         readings = tuple(_readings(c) for c in chars)
         if surname in _SURNAME_READINGS:
-            fixed = tuple(frozenset({re.sub(r"\d", "", p)}) | readings[i]
-                          for i, p in enumerate(_SURNAME_READINGS[surname]))
-            readings = fixed + readings[len(fixed):]
+            fixed = tuple(
+                frozenset({re.sub(r"\d", "", p)}) | readings[i]
+                for i, p in enumerate(_SURNAME_READINGS[surname])
+            )
+            readings = fixed + readings[len(fixed) :]
         shape = "".join(shape_key(c) for c in chars)
         given_py = name_pinyin(given)[0] if surname and given else plain
     else:
@@ -160,6 +220,15 @@ def standardise_name(raw: str | None) -> NameForm | None:
         readings = tuple(frozenset({c}) for c in plain)
         shape = plain
         given_py = re.sub(r"[^A-Z]", "", given).lower()
-    return NameForm(text=text, surname=surname, given=given, pinyin=plain, pinyin_tone=toned,
-                    readings=readings, shape=shape, han=han, given_pinyin=given_py,
-                    compact=text.replace("·", "").replace(" ", ""))
+    return NameForm(
+        text=text,
+        surname=surname,
+        given=given,
+        pinyin=plain,
+        pinyin_tone=toned,
+        readings=readings,
+        shape=shape,
+        han=han,
+        given_pinyin=given_py,
+        compact=text.replace("·", "").replace(" ", ""),
+    )

@@ -21,15 +21,15 @@ __all__ = ["DQ_CODES", "quality_flags"]
 
 DQ_CODES: dict[str, str] = {
     "id_check_digit": "the ID number's check character (GB 11643 MOD 11-2) does not match: a digit mistyped "
-                      "or two swapped",
+    "or two swapped",
     "id_birth_date_invalid": "the birth date inside the ID number is not a calendar date, or is out of range",
     "id_region_unknown": "the ID number does not start with a known province code (GB/T 2260)",
     "id_birth_date_mismatch": "the record's birth date differs from the one inside the ID number",
     "id_gender_mismatch": "the record's gender differs from the one the ID number encodes",
     "name_nonstandard_separator": "a minority name written with •, ・, ., ． or another dot instead of ·; "
-                                  "stored with ·, the name as received kept in name_raw",
+    "stored with ·, the name as received kept in name_raw",
     "name_rare_character": "the name has characters outside the Basic Multilingual Plane (CJK extension B and "
-                           "later, 生僻字 such as 𠮷): accepted, but systems without those planes may garble it",
+    "later, 生僻字 such as 𠮷): accepted, but systems without those planes may garble it",
 }
 
 _NONSTANDARD_DOTS = frozenset(MIDDLE_DOT_VARIANTS) - {"·"}
@@ -62,6 +62,11 @@ def quality_flags(record: Mapping[str, Any]) -> list[str]:
         stated = _as_date(record.get("birth_date"))
         if born is not None and stated is not None and stated != born:
             flags.add("id_birth_date_mismatch")
-        if defects == () and born is not None and record.get("gender") in ("1", "2") and record["gender"] != gender:
+        if (
+            defects == ()
+            and born is not None
+            and record.get("gender") in ("1", "2")
+            and record["gender"] != gender
+        ):
             flags.add("id_gender_mismatch")
     return [code for code in DQ_CODES if code in flags]

@@ -22,8 +22,9 @@ def _together(cluster_of: dict[Hashable, int], i: int, j: int) -> bool:
     return ci is not None and ci == cluster_of.get(j)
 
 
-def held_back(scored: ScoredPairs, clustering: Clustering | None, model: RuleModel, *,
-              auto_link: float) -> set[int]:
+def held_back(
+    scored: ScoredPairs, clustering: Clustering | None, model: RuleModel, *, auto_link: float
+) -> set[int]:
     """Indices of pairs a guard holds apart while both records are anchored in their own clusters by
     unvetoed links at ``auto_link`` or above: not worth a steward's time."""
     cluster_of: dict[Hashable, int] = clustering.cluster_of() if clustering else {}
@@ -34,15 +35,22 @@ def held_back(scored: ScoredPairs, clustering: Clustering | None, model: RuleMod
     for k, (i, j) in enumerate(scored.pairs):
         if probabilities[k] >= auto_link and not vetoes[k] and _together(cluster_of, i, j):
             anchored.update((i, j))
-    return {k for k, (i, j) in enumerate(scored.pairs)
-            if guards.intersection(vetoes[k]) and i in anchored and j in anchored}
+    return {
+        k
+        for k, (i, j) in enumerate(scored.pairs)
+        if guards.intersection(vetoes[k]) and i in anchored and j in anchored
+    }
 
 
-def review_pairs(scored: ScoredPairs, clustering: Clustering | None, model: RuleModel, *,
-                 review: float, auto_link: float) -> list[int]:
+def review_pairs(
+    scored: ScoredPairs, clustering: Clustering | None, model: RuleModel, *, review: float, auto_link: float
+) -> list[int]:
     """Indices into ``scored.pairs`` of the pairs to queue for review."""
     cluster_of: dict[Hashable, int] = clustering.cluster_of() if clustering else {}
     probabilities = scored.probabilities
     held = held_back(scored, clustering, model, auto_link=auto_link)
-    return [k for k, (i, j) in enumerate(scored.pairs)
-            if probabilities[k] >= review and not _together(cluster_of, i, j) and k not in held]
+    return [
+        k
+        for k, (i, j) in enumerate(scored.pairs)
+        if probabilities[k] >= review and not _together(cluster_of, i, j) and k not in held
+    ]

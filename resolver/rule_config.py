@@ -58,7 +58,9 @@ class ComparisonConfig(_Strict):
     fixed: bool = False  # keep these levels as configured when EM refits the model
     levels: list[LevelParams] = Field(min_length=2)
     name: str | None = None  # defaults to the field name
-    term_frequency: TermFrequencyConfig | None = None  # weaker agreement on common values (resolver.frequencies)
+    term_frequency: TermFrequencyConfig | None = (
+        None  # weaker agreement on common values (resolver.frequencies)
+    )
 
     @property
     def label(self) -> str:

@@ -59,8 +59,11 @@ def load_rules(data: Mapping[str, Any]) -> RuleModel:
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(p) for p in first["loc"])
-        raise RuleConfigError(f"invalid rule config at {path or '<root>'}: {first['msg']}", field=path,
-                              details={"errors": len(exc.errors())}) from exc
+        raise RuleConfigError(
+            f"invalid rule config at {path or '<root>'}: {first['msg']}",
+            field=path,
+            details={"errors": len(exc.errors())},
+        ) from exc
     return RuleModel(config)
 
 
@@ -76,44 +79,64 @@ class RuleModel:
             try:
                 comparator = make_comparator(comp.kind, comp.params)
             except KeyError as exc:
-                raise RuleConfigError(f"unknown comparator kind {comp.kind!r}",
-                                      field=f"comparisons.{i}.kind") from exc
+                raise RuleConfigError(
+                    f"unknown comparator kind {comp.kind!r}", field=f"comparisons.{i}.kind"
+                ) from exc
             except TypeError as exc:
-                raise RuleConfigError(f"bad params for comparator {comp.kind!r}: {exc}",
-                                      field=f"comparisons.{i}.params") from exc
+                raise RuleConfigError(
+                    f"bad params for comparator {comp.kind!r}: {exc}", field=f"comparisons.{i}.params"
+                ) from exc
             if len(comparator.levels) != len(comp.levels):
                 raise RuleConfigError(
                     f"comparison {comp.label!r} ({comp.kind}) has {len(comparator.levels)} levels, "
-                    f"config gives {len(comp.levels)}", field=f"comparisons.{i}.levels")
+                    f"config gives {len(comp.levels)}",
+                    field=f"comparisons.{i}.levels",
+                )
             self.comparators.append(comparator)
         self.prior_weight = math.log2(config.prior / (1 - config.prior))
         labels = [c.label for c in config.comparisons]
         unknown = [name for name in config.constraints.require_agreement if name not in labels]
         if unknown:
-            raise RuleConfigError(f"require_agreement names unknown comparisons {unknown}",
-                                  field="constraints.require_agreement")
+            raise RuleConfigError(
+                f"require_agreement names unknown comparisons {unknown}",
+                field="constraints.require_agreement",
+            )
         self._required = [labels.index(name) for name in config.constraints.require_agreement]
         self._corroborating: list[tuple[int, list[int], float | None]] = []
         for k, rule in enumerate(config.constraints.corroborate_with):
             if rule.comparison not in labels:
-                raise RuleConfigError(f"corroborate_with names unknown comparison {rule.comparison!r}",
-                                      field=f"constraints.corroborate_with.{k}.comparison")
+                raise RuleConfigError(
+                    f"corroborate_with names unknown comparison {rule.comparison!r}",
+                    field=f"constraints.corroborate_with.{k}.comparison",
+                )
             c = labels.index(rule.comparison)
             known = [lv.label for lv in self.comparators[c].levels]
             bad = [name for name in rule.levels if name not in known]
             if bad:
-                raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
-                                      field=f"constraints.corroborate_with.{k}.levels")
+                raise RuleConfigError(
+                    f"{rule.comparison} has no level(s) {bad}; levels are {known}",
+                    field=f"constraints.corroborate_with.{k}.levels",
+                )
             if rule.min_tf_adjust is not None and config.comparisons[c].term_frequency is None:
-                raise RuleConfigError(f"{rule.comparison} has no term_frequency to test min_tf_adjust against",
-                                      field=f"constraints.corroborate_with.{k}.min_tf_adjust")
+                raise RuleConfigError(
+                    f"{rule.comparison} has no term_frequency to test min_tf_adjust against",
+                    field=f"constraints.corroborate_with.{k}.min_tf_adjust",
+                )
             self._corroborating.append((c, [known.index(name) for name in rule.levels], rule.min_tf_adjust))
-        self._guards: list[tuple[Guard, list[tuple[int, list[int]]], list[tuple[int, list[int]]],
-                                 list[tuple[int, list[int]]]]] = []
+        self._guards: list[
+            tuple[
+                Guard, list[tuple[int, list[int]]], list[tuple[int, list[int]]], list[tuple[int, list[int]]]
+            ]
+        ] = []
         for k, guard in enumerate(config.constraints.guards):
-            parts = [[self._level_set(rule, f"constraints.guards.{k}.{part}.{n}") for n, rule in enumerate(rules)]
-                     for part, rules in (("all_of", guard.all_of), ("any_of", guard.any_of),
-                                         ("none_of", guard.none_of))]
+            parts = [
+                [self._level_set(rule, f"constraints.guards.{k}.{part}.{n}") for n, rule in enumerate(rules)]
+                for part, rules in (
+                    ("all_of", guard.all_of),
+                    ("any_of", guard.any_of),
+                    ("none_of", guard.none_of),
+                )
+            ]
             self._guards.append((guard, parts[0], parts[1], parts[2]))
         self._tf: list[tuple[int, TermFrequencyConfig, list[int]]] = []
         for c, comp in enumerate(config.comparisons):
@@ -121,9 +144,13 @@ class RuleModel:
                 known = [lv.label for lv in self.comparators[c].levels]
                 bad = [name for name in comp.term_frequency.levels if name not in known]
                 if bad:
-                    raise RuleConfigError(f"{comp.label} has no level(s) {bad}; levels are {known}",
-                                          field=f"comparisons.{c}.term_frequency.levels")
-                self._tf.append((c, comp.term_frequency, [known.index(n) for n in comp.term_frequency.levels]))
+                    raise RuleConfigError(
+                        f"{comp.label} has no level(s) {bad}; levels are {known}",
+                        field=f"comparisons.{c}.term_frequency.levels",
+                    )
+                self._tf.append(
+                    (c, comp.term_frequency, [known.index(n) for n in comp.term_frequency.levels])
+                )
         self.term_frequencies: dict[str, TermFrequencies] = {}
         # weights[c][level]; the extra last slot is used for MISSING (-1 indexes it).
         self.weights: list[np.ndarray] = []
@@ -140,8 +167,9 @@ class RuleModel:
         known = [lv.label for lv in self.comparators[c].levels] + ["missing"]
         bad = [name for name in rule.levels if name not in known]
         if bad:
-            raise RuleConfigError(f"{rule.comparison} has no level(s) {bad}; levels are {known}",
-                                  field=f"{where}.levels")
+            raise RuleConfigError(
+                f"{rule.comparison} has no level(s) {bad}; levels are {known}", field=f"{where}.levels"
+            )
         return c, [MISSING if name == "missing" else known.index(name) for name in rule.levels]
 
     def with_term_frequencies(self, tables: Mapping[str, TermFrequencies]) -> RuleModel:
@@ -156,7 +184,9 @@ class RuleModel:
         out: dict[str, TermFrequencies] = {}
         for c, cfg, _ in self._tf:
             comp = self.config.comparisons[c]
-            out[comp.label] = TermFrequencies.from_values(tf_key(fields_of(r).get(comp.field), cfg.key) for r in rows)
+            out[comp.label] = TermFrequencies.from_values(
+                tf_key(fields_of(r).get(comp.field), cfg.key) for r in rows
+            )
         return out
 
     def _counted(self, c: int) -> bool:
@@ -168,8 +198,9 @@ class RuleModel:
         table = self.term_frequencies.get(self.config.comparisons[c].label)
         return table.adjustment(tf_key(a, cfg.key), tf_key(b, cfg.key), cfg) if table else 0.0
 
-    def tf_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
-                  levels: np.ndarray) -> np.ndarray:
+    def tf_matrix(
+        self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]], levels: np.ndarray
+    ) -> np.ndarray:
         """Term-frequency adjustments of pairs, one column per comparison (zeros without tables)."""
         out = np.zeros(levels.shape, dtype=np.float64)
         for c, cfg, adjusted in self._tf:
@@ -201,14 +232,22 @@ class RuleModel:
     def levels(self, a: Any, b: Any) -> list[int]:
         """Comparison levels of one pair, in config order."""
         fa, fb = fields_of(a), fields_of(b)
-        return [cmp(fa.get(c.field), fb.get(c.field)) for c, cmp in zip(self.config.comparisons, self.comparators)]
+        return [
+            cmp(fa.get(c.field), fb.get(c.field))
+            for c, cmp in zip(self.config.comparisons, self.comparators, strict=True)
+        ]
 
-    def level_matrix(self, rows: Sequence[Mapping[str, Any]], pairs: Sequence[tuple[int, int]],
-                     *, only: Sequence[int] | None = None) -> np.ndarray:
+    def level_matrix(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        pairs: Sequence[tuple[int, int]],
+        *,
+        only: Sequence[int] | None = None,
+    ) -> np.ndarray:
         """Levels of many pairs (indices into ``rows``) as an int8 matrix, one column per comparison
         (columns not in ``only``, when given, are left MISSING)."""
         out = np.full((len(pairs), len(self.comparators)), MISSING, dtype=np.int8)
-        for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators)):
+        for c, (comp, cmp) in enumerate(zip(self.config.comparisons, self.comparators, strict=True)):
             if only is not None and c not in only:
                 continue
             prepare = getattr(cmp, "prepare", None)
@@ -223,16 +262,23 @@ class RuleModel:
         """Why one pair (its levels, its term-frequency adjustments) may not be linked automatically:
         required comparisons that disagree outright, "uncorroborated" when no corroborating comparison
         agrees, and the guards that hold."""
-        out = [self.config.comparisons[c].label for c in self._required
-               if levels[c] == len(self.comparators[c].levels) - 1]
+        out = [
+            self.config.comparisons[c].label
+            for c in self._required
+            if levels[c] == len(self.comparators[c].levels) - 1
+        ]
         if self._corroborating and not any(
-                levels[c] in allowed and (floor is None or (tf is not None and self._counted(c) and tf[c] >= floor))
-                for c, allowed, floor in self._corroborating):
+            levels[c] in allowed
+            and (floor is None or (tf is not None and self._counted(c) and tf[c] >= floor))
+            for c, allowed, floor in self._corroborating
+        ):
             out.append("uncorroborated")
         for guard, all_of, any_of, none_of in self._guards:
-            if all(levels[c] in allowed for c, allowed in all_of) \
-                    and (not any_of or any(levels[c] in allowed for c, allowed in any_of)) \
-                    and not any(levels[c] in allowed for c, allowed in none_of):
+            if (
+                all(levels[c] in allowed for c, allowed in all_of)
+                and (not any_of or any(levels[c] in allowed for c, allowed in any_of))
+                and not any(levels[c] in allowed for c, allowed in none_of)
+            ):
                 out.append(guard.name)
         return out
 
@@ -240,8 +286,13 @@ class RuleModel:
         """The configured reasons of the guards among ``vetoes`` (for explanations)."""
         return [f"{g.name.replace('_', ' ')}: {g.reason}" for g, *_ in self._guards if g.name in vetoes]
 
-    def _guard_mask(self, levels: np.ndarray, all_of: list[tuple[int, list[int]]],
-                    any_of: list[tuple[int, list[int]]], none_of: list[tuple[int, list[int]]]) -> np.ndarray:
+    def _guard_mask(
+        self,
+        levels: np.ndarray,
+        all_of: list[tuple[int, list[int]]],
+        any_of: list[tuple[int, list[int]]],
+        none_of: list[tuple[int, list[int]]],
+    ) -> np.ndarray:
         hit = np.ones(levels.shape[0], dtype=bool)
         for c, allowed in all_of:
             hit &= np.isin(levels[:, c], allowed)
@@ -257,7 +308,7 @@ class RuleModel:
     def veto_labels(self, levels: np.ndarray, tf: np.ndarray | None = None) -> list[tuple[str, ...]]:
         """``vetoes`` of every row of a level matrix (and its term-frequency matrix)."""
         rows = tf.tolist() if tf is not None else [None] * levels.shape[0]
-        return [tuple(self.vetoes(row, t)) for row, t in zip(levels.tolist(), rows)]
+        return [tuple(self.vetoes(row, t)) for row, t in zip(levels.tolist(), rows, strict=True)]
 
     def veto_mask(self, levels: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
         """True for rows of a level matrix (with its term-frequency matrix) that ``vetoes`` objects to."""
@@ -291,7 +342,9 @@ class RuleModel:
         total = self.prior_weight
         tf = {c: (cfg, adjusted) for c, cfg, adjusted in self._tf}
         adjustments: list[float] = []
-        for c, (comp, cmp, weights) in enumerate(zip(self.config.comparisons, self.comparators, self.weights)):
+        for c, (comp, cmp, weights) in enumerate(
+            zip(self.config.comparisons, self.comparators, self.weights, strict=True)
+        ):
             va, vb = fa.get(comp.field), fb.get(comp.field)
             level = cmp(va, vb)
             levels.append(level)
@@ -301,30 +354,53 @@ class RuleModel:
             adjustments.append(adjust)
             total += weight
             if level == MISSING:
-                label, description = "missing", "a value is missing" + (
-                    " (counted as disagreement)" if comp.missing == "else" else " (neutral)")
+                label, description = (
+                    "missing",
+                    "a value is missing"
+                    + (" (counted as disagreement)" if comp.missing == "else" else " (neutral)"),
+                )
             else:
                 label, description = cmp.levels[level].label, cmp.levels[level].description
             if adjust:
                 description += f" (frequency of the value: {adjust:+.2f})"
-            explained.append(FieldExplanation(field=comp.label, level=level, label=label,
-                                              description=description, weight=round(weight, 4),
-                                              values=(display_value(va), display_value(vb))))
+            explained.append(
+                FieldExplanation(
+                    field=comp.label,
+                    level=level,
+                    label=label,
+                    description=description,
+                    weight=round(weight, 4),
+                    values=(display_value(va), display_value(vb)),
+                )
+            )
         vetoes = tuple(self.vetoes(levels, adjustments))
         total = float(self.capped(np.array([total]), np.array([levels], dtype=np.int8))[0])
-        return MatchScore(score=round(total, 4), probability=probability_from_weight(total),
-                          model=f"rules:{self.name}", version=self.version, fields=tuple(explained),
-                          vetoes=vetoes, notes=tuple(self.guard_reasons(vetoes)))
+        return MatchScore(
+            score=round(total, 4),
+            probability=probability_from_weight(total),
+            model=f"rules:{self.name}",
+            version=self.version,
+            fields=tuple(explained),
+            vetoes=vetoes,
+            notes=tuple(self.guard_reasons(vetoes)),
+        )
 
-    def with_parameters(self, m: Sequence[Sequence[float] | np.ndarray], u: Sequence[Sequence[float] | np.ndarray],
-                        prior: float,
-                        *, version: str | None = None) -> RuleModel:
+    def with_parameters(
+        self,
+        m: Sequence[Sequence[float] | np.ndarray],
+        u: Sequence[Sequence[float] | np.ndarray],
+        prior: float,
+        *,
+        version: str | None = None,
+    ) -> RuleModel:
         """A copy with new m/u per level and prior (e.g. estimated by EM)."""
         data = self.config.model_dump(exclude_none=True)
         for comp, m_c, u_c in zip(data["comparisons"], m, u, strict=True):
             if comp.get("fixed"):
                 continue
-            comp["levels"] = [{"m": max(float(x), 1e-9), "u": max(float(y), 1e-9)} for x, y in zip(m_c, u_c)]
+            comp["levels"] = [
+                {"m": max(float(x), 1e-9), "u": max(float(y), 1e-9)} for x, y in zip(m_c, u_c, strict=True)
+            ]
         data["prior"] = min(max(float(prior), 1e-9), 1 - 1e-9)
         if version is not None:
             data["version"] = version

@@ -15,8 +15,18 @@ from resolver.records import IdForm, PersonRecord, StandardRecord
 
 __all__ = ["standardise", "standardise_gender", "standardise_id_number", "standardise_many"]
 
-_GENDER = {"1": "1", "2": "2", "男": "1", "女": "2", "M": "1", "F": "2", "MALE": "1", "FEMALE": "2",
-           "男性": "1", "女性": "2"}
+_GENDER = {
+    "1": "1",
+    "2": "2",
+    "男": "1",
+    "女": "2",
+    "M": "1",
+    "F": "2",
+    "MALE": "1",
+    "FEMALE": "2",
+    "男性": "1",
+    "女性": "2",
+}
 
 
 def standardise_gender(raw: str | None) -> str | None:
@@ -39,8 +49,9 @@ def standardise_id_number(raw: str | None) -> IdForm | None:
         if re.fullmatch(r"\d{15}", text):  # invalid legacy number: compare in 18-digit layout
             text = text[:6] + "19" + text[6:] + "?"
         return IdForm(raw=text, canonical=None)
-    return IdForm(raw=text, canonical=info.number, legacy=info.legacy, birth_date=info.birth_date,
-                  gender=info.gender)
+    return IdForm(
+        raw=text, canonical=info.number, legacy=info.legacy, birth_date=info.birth_date, gender=info.gender
+    )
 
 
 def _clean_code(raw: str | None) -> str | None:
@@ -85,4 +96,7 @@ def standardise_many(records: Iterable[PersonRecord]) -> list[StandardRecord]:
     """Standardise a batch (addresses resolved in one cpca call)."""
     items = list(records)
     forms = standardise_addresses((r.address, r.region_code) for r in items)
-    return [standardise(r, address=f) if f is not None else standardise(r) for r, f in zip(items, forms)]
+    return [
+        standardise(r, address=f) if f is not None else standardise(r)
+        for r, f in zip(items, forms, strict=True)
+    ]

@@ -12,8 +12,18 @@ from pydantic import BaseModel, ConfigDict
 __all__ = ["FIELDS", "SurvivorshipRules", "golden_record"]
 
 Rule = Literal["most_recent", "most_recent_verified", "most_trusted_domain", "most_frequent"]
-FIELDS = ("name", "gender", "birth_date", "id_number", "ethnicity", "marital_status", "occupation", "phone",
-          "address", "region_code")
+FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "ethnicity",
+    "marital_status",
+    "occupation",
+    "phone",
+    "address",
+    "region_code",
+)
 
 
 class SurvivorshipRules(BaseModel):
@@ -39,8 +49,9 @@ def _trust(rules: SurvivorshipRules, record: dict[str, Any]) -> int:
     return rules.domain_trust.index(domain) if domain in rules.domain_trust else len(rules.domain_trust)
 
 
-def _pick(rules: SurvivorshipRules, rule: Rule, field: str,
-          candidates: list[dict[str, Any]]) -> dict[str, Any]:
+def _pick(
+    rules: SurvivorshipRules, rule: Rule, field: str, candidates: list[dict[str, Any]]
+) -> dict[str, Any]:
     by_recency = sorted(candidates, key=_recency, reverse=True)
     if rule == "most_recent":
         return by_recency[0]
@@ -65,6 +76,9 @@ def golden_record(records: list[dict[str, Any]], rules: SurvivorshipRules) -> di
         rule = rules.rule_for(field)
         chosen = _pick(rules, rule, field, candidates)
         values[field] = chosen[field]
-        provenance[field] = {"rule": rule, "resident_id": chosen.get("resident_id"),
-                             "source_domain": chosen.get("source_domain")}
+        provenance[field] = {
+            "rule": rule,
+            "resident_id": chosen.get("resident_id"),
+            "source_domain": chosen.get("source_domain"),
+        }
     return {"values": values, "provenance": provenance, "rules_version": rules.version}

@@ -41,15 +41,24 @@ __all__ = [
 
 # (adcode, province, city, district) of real GB/T 2260 districts.
 DISTRICTS: tuple[tuple[str, str, str, str], ...] = (
-    ("110101", "北京市", "北京市", "东城区"), ("110105", "北京市", "北京市", "朝阳区"),
-    ("110108", "北京市", "北京市", "海淀区"), ("310104", "上海市", "上海市", "徐汇区"),
-    ("310115", "上海市", "上海市", "浦东新区"), ("440106", "广东省", "广州市", "天河区"),
-    ("440305", "广东省", "深圳市", "南山区"), ("330106", "浙江省", "杭州市", "西湖区"),
-    ("320102", "江苏省", "南京市", "玄武区"), ("420106", "湖北省", "武汉市", "武昌区"),
-    ("510107", "四川省", "成都市", "武侯区"), ("610104", "陕西省", "西安市", "莲湖区"),
-    ("370102", "山东省", "济南市", "历下区"), ("430104", "湖南省", "长沙市", "岳麓区"),
-    ("350203", "福建省", "厦门市", "思明区"), ("210102", "辽宁省", "沈阳市", "和平区"),
-    ("410105", "河南省", "郑州市", "金水区"), ("500103", "重庆市", "重庆市", "渝中区"),
+    ("110101", "北京市", "北京市", "东城区"),
+    ("110105", "北京市", "北京市", "朝阳区"),
+    ("110108", "北京市", "北京市", "海淀区"),
+    ("310104", "上海市", "上海市", "徐汇区"),
+    ("310115", "上海市", "上海市", "浦东新区"),
+    ("440106", "广东省", "广州市", "天河区"),
+    ("440305", "广东省", "深圳市", "南山区"),
+    ("330106", "浙江省", "杭州市", "西湖区"),
+    ("320102", "江苏省", "南京市", "玄武区"),
+    ("420106", "湖北省", "武汉市", "武昌区"),
+    ("510107", "四川省", "成都市", "武侯区"),
+    ("610104", "陕西省", "西安市", "莲湖区"),
+    ("370102", "山东省", "济南市", "历下区"),
+    ("430104", "湖南省", "长沙市", "岳麓区"),
+    ("350203", "福建省", "厦门市", "思明区"),
+    ("210102", "辽宁省", "沈阳市", "和平区"),
+    ("410105", "河南省", "郑州市", "金水区"),
+    ("500103", "重庆市", "重庆市", "渝中区"),
 )
 DOMAINS: tuple[str, ...] = ("H001", "H002", "H003", "SSC", "EHC")
 _VERIFIED = frozenset({"SSC", "EHC"})  # real-name verified domains: ID number always present and right
@@ -60,10 +69,34 @@ _GIVEN_CHARS = (
 _COMMON_NAMES = ("张伟", "王芳", "李娜", "刘洋", "王静", "李强", "张敏", "王磊")
 # Look-alike characters clerks key by mistake (形近字), independent of resolver.shapes' table.
 KEYING_LOOKALIKES: tuple[tuple[str, str], ...] = (
-    ("阳", "阴"), ("陈", "阵"), ("己", "已"), ("玉", "王"), ("末", "未"), ("晴", "睛"), ("杨", "扬"),
-    ("建", "健"), ("淑", "椒"), ("霞", "暇"), ("桂", "挂"), ("英", "瑛"), ("琴", "芩"), ("娜", "哪"),
-    ("凯", "恺"), ("瑶", "谣"), ("波", "坡"), ("海", "悔"), ("思", "恩"), ("帅", "师"), ("晨", "晟"),
-    ("慧", "彗"), ("勇", "甬"), ("涛", "祷"), ("斌", "赋"), ("萍", "苹"), ("梅", "海"), ("明", "朋"),
+    ("阳", "阴"),
+    ("陈", "阵"),
+    ("己", "已"),
+    ("玉", "王"),
+    ("末", "未"),
+    ("晴", "睛"),
+    ("杨", "扬"),
+    ("建", "健"),
+    ("淑", "椒"),
+    ("霞", "暇"),
+    ("桂", "挂"),
+    ("英", "瑛"),
+    ("琴", "芩"),
+    ("娜", "哪"),
+    ("凯", "恺"),
+    ("瑶", "谣"),
+    ("波", "坡"),
+    ("海", "悔"),
+    ("思", "恩"),
+    ("帅", "师"),
+    ("晨", "晟"),
+    ("慧", "彗"),
+    ("勇", "甬"),
+    ("涛", "祷"),
+    ("斌", "赋"),
+    ("萍", "苹"),
+    ("梅", "海"),
+    ("明", "朋"),
 )
 _KEYING: dict[str, tuple[str, ...]] = {}
 for _a, _b in KEYING_LOOKALIKES:
@@ -71,18 +104,51 @@ for _a, _b in KEYING_LOOKALIKES:
     _KEYING[_b] = (*_KEYING.get(_b, ()), _a)
 del _a, _b
 
-_MINORITY_PARTS = ("阿依江", "肉孜", "买买提", "热合曼", "加娜尔", "别克", "古丽", "艾力", "努尔", "帕提古丽",
-                   "阿不都", "吐尔逊", "热依拉", "依明", "卡德尔", "阿力木", "沙吾提", "米日古丽", "托合提", "玉素甫")
+_MINORITY_PARTS = (
+    "阿依江",
+    "肉孜",
+    "买买提",
+    "热合曼",
+    "加娜尔",
+    "别克",
+    "古丽",
+    "艾力",
+    "努尔",
+    "帕提古丽",
+    "阿不都",
+    "吐尔逊",
+    "热依拉",
+    "依明",
+    "卡德尔",
+    "阿力木",
+    "沙吾提",
+    "米日古丽",
+    "托合提",
+    "玉素甫",
+)
 _RARE_CHARS = "𠮷𡒄𪚥𠇔𣲗𨭉𥻗𦈡"
 _DOT_VARIANTS = ("•", "・", ".", "．")
-_STREETS = ("解放路", "人民路", "中山路", "建设路", "和平街", "文化路", "胜利街", "新华路", "长江路", "光明街")
+_STREETS = (
+    "解放路",
+    "人民路",
+    "中山路",
+    "建设路",
+    "和平街",
+    "文化路",
+    "胜利街",
+    "新华路",
+    "长江路",
+    "光明街",
+)
 
 
 def _homophones() -> dict[str, tuple[str, ...]]:
     by_sound: dict[str, list[str]] = {}
     for char in dict.fromkeys(_GIVEN_CHARS + "方芬丽力立利莉黎敏民明铭静晶京敬婷庭亭廷"):
         by_sound.setdefault(lazy_pinyin(char)[0], []).append(char)
-    return {c: tuple(x for x in group if x != c) for group in by_sound.values() for c in group if len(group) > 1}
+    return {
+        c: tuple(x for x in group if x != c) for group in by_sound.values() for c in group if len(group) > 1
+    }
 
 
 _HOMOPHONES = _homophones()
@@ -148,8 +214,15 @@ class SynthOptions:
 # Feed defects in the proportions measured on real hospital feeds (about 1.7% of records with an invalid
 # ID number, 1% with a birth date disagreeing with the ID number, 0.3% with a non-standard name dot, a
 # few 生僻字 names), on top of the usual typing errors (bench/feed_quality.py prints the proportions).
-FEED_DEFECTS = SynthOptions(id_error=0.045, id_region_error=0.003, date_swap=0.01, date_off_by_day=0.02,
-                            minority_rate=0.025, dot_variant=0.25, rare_char_rate=0.003)
+FEED_DEFECTS = SynthOptions(
+    id_error=0.045,
+    id_region_error=0.003,
+    date_swap=0.01,
+    date_off_by_day=0.02,
+    minority_rate=0.025,
+    dot_variant=0.25,
+    rare_char_rate=0.003,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +284,15 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(("13", "15", "18", "17", "19")) + "".join(str(rng.randrange(10)) for _ in range(9))
 
 
-def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, kind: str = "regular",
-                opt: SynthOptions | None = None) -> Person:
+def _new_person(
+    pid: str,
+    fake: Faker,
+    rng: random.Random,
+    issued: set[str],
+    *,
+    kind: str = "regular",
+    opt: SynthOptions | None = None,
+) -> Person:
     opt = opt or SynthOptions()
     gender = rng.choice(("1", "2"))
     # common names are concentrated in one city (Beijing) to make hard negatives
@@ -226,11 +306,17 @@ def _new_person(pid: str, fake: Faker, rng: random.Random, issued: set[str], *, 
     elif kind == "regular" and opt.rare_char_rate and rng.random() < opt.rare_char_rate:
         name = name[:-1] + rng.choice(_RARE_CHARS)
     return Person(
-        person_id=pid, name=name, gender=gender, birth_date=born,
-        id_number=_id_number(district[0], born, gender, rng, issued), phone=_mobile(rng),
-        address=_address(district, rng), region_code=district[0],
+        person_id=pid,
+        name=name,
+        gender=gender,
+        birth_date=born,
+        id_number=_id_number(district[0], born, gender, rng, issued),
+        phone=_mobile(rng),
+        address=_address(district, rng),
+        region_code=district[0],
         ethnicity=rng.choice(("01",) * 18 + ("03", "05", "08")),
-        marital_status=rng.choice(("10", "20", "20", "30", "40")), occupation=rng.choice(("13", "24", "27", "31", "80")),
+        marital_status=rng.choice(("10", "20", "20", "30", "40")),
+        occupation=rng.choice(("13", "24", "27", "31", "80")),
         kind=kind,
     )
 
@@ -239,8 +325,12 @@ def _distinct_char(char: str, rng: random.Random) -> str:
     """A given-name character that neither sounds nor looks like ``char``."""
     while True:
         other = rng.choice(_GIVEN_CHARS)
-        if other != char and lazy_pinyin(other) != lazy_pinyin(char) and other not in lookalikes(char) \
-                and other not in _KEYING.get(char, ()):
+        if (
+            other != char
+            and lazy_pinyin(other) != lazy_pinyin(char)
+            and other not in lookalikes(char)
+            and other not in _KEYING.get(char, ())
+        ):
             return other
 
 
@@ -249,13 +339,19 @@ def _twin(person: Person, pid: str, rng: random.Random, issued: set[str], one_ch
     given_a = person.name[1:]
     if one_char and len(given_a) >= 2:  # 王伟杰 / 王伟涛: one character apart
         pos = rng.randrange(len(given_a))
-        given = given_a[:pos] + _distinct_char(given_a[pos], rng) + given_a[pos + 1:]
+        given = given_a[:pos] + _distinct_char(given_a[pos], rng) + given_a[pos + 1 :]
     else:
         given = "".join(_distinct_char(c, rng) for c in given_a)
     gender = rng.choice(("1", "2"))
-    return replace(person, person_id=pid, name=surname + given, gender=gender,
-                   id_number=_id_number(person.region_code, person.birth_date, gender, rng, issued),
-                   kind="twin", twin_of=person.person_id)
+    return replace(
+        person,
+        person_id=pid,
+        name=surname + given,
+        gender=gender,
+        id_number=_id_number(person.region_code, person.birth_date, gender, rng, issued),
+        kind="twin",
+        twin_of=person.person_id,
+    )
 
 
 def _name_error(name: str, rng: random.Random) -> tuple[str, str]:
@@ -264,12 +360,12 @@ def _name_error(name: str, rng: random.Random) -> tuple[str, str]:
     char = name[pos]
     roll = rng.random()
     if roll < 0.45 and char in _HOMOPHONES:
-        return name[:pos] + rng.choice(_HOMOPHONES[char]) + name[pos + 1:], "name_homophone"
+        return name[:pos] + rng.choice(_HOMOPHONES[char]) + name[pos + 1 :], "name_homophone"
     if roll < 0.75:
         keyed = [p for p in range(len(name)) if name[p] in _KEYING]  # the surname too (陈 -> 阵)
         if keyed:
             pos = rng.choice(keyed)
-            return name[:pos] + rng.choice(_KEYING[name[pos]]) + name[pos + 1:], "name_shape"
+            return name[:pos] + rng.choice(_KEYING[name[pos]]) + name[pos + 1 :], "name_shape"
     if roll < 0.9:
         return zhconv.convert(name, "zh-tw"), "name_traditional"
     return " ".join(name) if rng.random() < 0.5 else name + " ", "name_spacing"
@@ -278,15 +374,18 @@ def _name_error(name: str, rng: random.Random) -> tuple[str, str]:
 def _id_error(number: str, rng: random.Random) -> tuple[str, str]:
     pos = rng.randrange(0, 17)
     if rng.random() < 0.5 and pos < 16:
-        return number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:], "id_transposed"
+        return number[:pos] + number[pos + 1] + number[pos] + number[pos + 2 :], "id_transposed"
     digit = str((int(number[pos]) + rng.randint(1, 9)) % 10)
-    return number[:pos] + digit + number[pos + 1:], "id_digit"
+    return number[:pos] + digit + number[pos + 1 :], "id_digit"
 
 
 def _short_address(address: str, person: Person) -> str:
     district = next(d for d in DISTRICTS if d[0] == person.region_code)
-    return address.replace(district[1], "").replace(district[2], "", 1) if district[2] != district[1] else \
-        address.replace(district[1], "", 1)
+    return (
+        address.replace(district[1], "").replace(district[2], "", 1)
+        if district[2] != district[1]
+        else address.replace(district[1], "", 1)
+    )
 
 
 def _abbreviated_address(person: Person, rng: random.Random) -> str:
@@ -298,8 +397,9 @@ def _abbreviated_address(person: Person, rng: random.Random) -> str:
     return f"{place}{' ' if rng.random() < 0.3 else ''}{street}{number}号"
 
 
-def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
-            rng: random.Random) -> SyntheticRecord:
+def _record(
+    person: Person, domain: str, n: int, first: bool, opt: SynthOptions, rng: random.Random
+) -> SyntheticRecord:
     errors: list[str] = []
     name, id_number, born = person.name, person.id_number, person.birth_date
     phone, address, gender = person.phone, person.address, person.gender
@@ -326,7 +426,10 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
             elif roll < opt.id_missing + opt.id_error + opt.id_region_error:
                 id_number = str((int(id_number[0]) + rng.randint(1, 8)) % 10) + id_number[1:]
                 errors.append("id_region")
-            elif roll < opt.id_missing + opt.id_error + opt.id_region_error + opt.id_legacy and born.year < 2000:
+            elif (
+                roll < opt.id_missing + opt.id_error + opt.id_region_error + opt.id_legacy
+                and born.year < 2000
+            ):
                 id_number = id_number[:6] + id_number[8:17]
                 errors.append("id_legacy15")
         if rng.random() < opt.date_swap and born.day <= 12 and born.day != born.month:
@@ -361,10 +464,18 @@ def _record(person: Person, domain: str, n: int, first: bool, opt: SynthOptions,
             gender = ""
             errors.append("gender_missing")
     record = PersonRecord(
-        record_id=f"{person.person_id}-{n}", source_domain=domain,
-        local_id=f"{domain}-{rng.randrange(10**7, 10**8)}", name=name, gender=gender or None,
-        birth_date=born, id_number=id_number or None, phone=phone or None, address=address or None,
-        region_code=None, ethnicity=person.ethnicity, marital_status=person.marital_status,
+        record_id=f"{person.person_id}-{n}",
+        source_domain=domain,
+        local_id=f"{domain}-{rng.randrange(10**7, 10**8)}",
+        name=name,
+        gender=gender or None,
+        birth_date=born,
+        id_number=id_number or None,
+        phone=phone or None,
+        address=address or None,
+        region_code=None,
+        ethnicity=person.ethnicity,
+        marital_status=person.marital_status,
         occupation=person.occupation,
     )
     return SyntheticRecord(record=record, person_id=person.person_id, errors=tuple(errors))
@@ -398,8 +509,15 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
         kind = "common_name" if rng.random() < opt.common_name_rate else "regular"
         person = _new_person(pid, fake, rng, issued, kind=kind, opt=opt)
         persons.append(person)
-        if kind == "regular" and "·" not in person.name and rng.random() < opt.twin_rate and len(persons) < n_persons:
-            persons.append(_twin(person, f"P{len(persons):06d}", rng, issued, rng.random() < opt.twin_one_char))
+        if (
+            kind == "regular"
+            and "·" not in person.name
+            and rng.random() < opt.twin_rate
+            and len(persons) < n_persons
+        ):
+            persons.append(
+                _twin(person, f"P{len(persons):06d}", rng, issued, rng.random() < opt.twin_one_char)
+            )
     records: list[SyntheticRecord] = []
     for person in persons:
         count = rng.randint(1, opt.max_records)
@@ -409,11 +527,14 @@ def generate(n_persons: int, *, seed: int = 0, options: SynthOptions | None = No
     records = _unique_local_ids(records)
     order = list(range(len(records)))
     rng.shuffle(order)
-    return Population(persons=tuple(persons), records=tuple(records[i] for i in order), seed=seed, options=opt)
+    return Population(
+        persons=tuple(persons), records=tuple(records[i] for i in order), seed=seed, options=opt
+    )
 
 
-def labelled_pairs(population: Population, *, n_match: int = 200, n_distinct: int = 200,
-                   seed: int = 0) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+def labelled_pairs(
+    population: Population, *, n_match: int = 200, n_distinct: int = 200, seed: int = 0
+) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
     """Training pairs in dedupe's format from the ground truth, as JSON-ready record dicts.
 
     Matches are records of one person; distinct pairs are hard negatives first (twins, people with
@@ -423,7 +544,7 @@ def labelled_pairs(population: Population, *, n_match: int = 200, n_distinct: in
     by_person: dict[str, list[PersonRecord]] = {}
     for r in population.records:
         by_person.setdefault(r.person_id, []).append(r.record)
-    matches = [(a, b) for recs in by_person.values() for i, a in enumerate(recs) for b in recs[i + 1:]]
+    matches = [(a, b) for recs in by_person.values() for i, a in enumerate(recs) for b in recs[i + 1 :]]
     rng.shuffle(matches)
     persons = {p.person_id: p for p in population.persons}
     hard: list[tuple[PersonRecord, PersonRecord]] = []
@@ -445,5 +566,7 @@ def labelled_pairs(population: Population, *, n_match: int = 200, n_distinct: in
         x, y = rng.sample(records, 2)
         if labels[x.record_id] != labels[y.record_id]:
             distinct.append((x, y))
-    return {"match": [(a.to_dict(), b.to_dict()) for a, b in matches[:n_match]],
-            "distinct": [(a.to_dict(), b.to_dict()) for a, b in distinct]}
+    return {
+        "match": [(a.to_dict(), b.to_dict()) for a, b in matches[:n_match]],
+        "distinct": [(a.to_dict(), b.to_dict()) for a, b in distinct],
+    }

@@ -25,13 +25,20 @@ class CardAccess:
         """A record in ``domain`` may be written (registered or updated)."""
         if self.domains is not None and domain not in self.domains:
             allowed = ", ".join(sorted(self.domains)) or "none"
-            raise Forbidden(f"this client may write only in the identifier domains {allowed}, not {domain}",
-                            field=field, code="domain_not_allowed")
+            raise Forbidden(
+                f"this client may write only in the identifier domains {allowed}, not {domain}",
+                field=field,
+                code="domain_not_allowed",
+            )
 
     def check_card(self, domain: str, field: str) -> None:
         """A card in ``domain`` may be attached, detached or change status here."""
         if domain == EHC_DOMAIN:
-            raise Conflict("e-health cards (domain EHC) change only through the account flows: "
-                           "POST /ehc/accounts, PATCH /ehc/accounts/{ehc_id}, "
-                           "POST /ehc/accounts/{ehc_id}/cancel", field=field, code="ehc_card_account_flow")
+            raise Conflict(
+                "e-health cards (domain EHC) change only through the account flows: "
+                "POST /ehc/accounts, PATCH /ehc/accounts/{ehc_id}, "
+                "POST /ehc/accounts/{ehc_id}/cancel",
+                field=field,
+                code="ehc_card_account_flow",
+            )
         self.check_domain(domain, field)

@@ -29,15 +29,23 @@ class AnalystRecords:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_records(path: Path, mapping: Mapping[str, str] | ColumnMapping, *,
-                 defaults: Mapping[str, str] | None = None, label_column: str | None = None,
-                 engine: MatchEngine | None = None, limit: int | None = None) -> AnalystRecords:
+def read_records(
+    path: Path,
+    mapping: Mapping[str, str] | ColumnMapping,
+    *,
+    defaults: Mapping[str, str] | None = None,
+    label_column: str | None = None,
+    engine: MatchEngine | None = None,
+    limit: int | None = None,
+) -> AnalystRecords:
     """Rows of ``path`` mapped (registration field -> column; columns named like a field map themselves)
     into standard records; ``label_column`` (not a registration field) is kept as the record's label."""
     engine = engine or default_engine()
     source = InputFile(path)
     columns = source.columns()
-    base = mapping if isinstance(mapping, ColumnMapping) else ColumnMapping(dict(mapping), dict(defaults or {}))
+    base = (
+        mapping if isinstance(mapping, ColumnMapping) else ColumnMapping(dict(mapping), dict(defaults or {}))
+    )
     resolved = base.for_columns(columns)
     out = AnalystRecords()
     for number, row in source.rows():

@@ -32,12 +32,15 @@ def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]
         yield batch
 
 
-
 def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) -> int:
     valid = [r.valid_id_number() for r in batch]  # invalid numbers stay on the record, no ID card
     numbers = sorted({n for n in valid if n})
-    known = {row["number"]: row["empi_id"] for row in
-             run(tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": new_id("C")} for n in numbers])}
+    known = {
+        row["number"]: row["empi_id"]
+        for row in run(
+            tx, "bulk_lock_id_numbers", rows=[{"number": n, "card_id": new_id("C")} for n in numbers]
+        )
+    }
     empi_for = {n: e or new_empi_id() for n, e in known.items()}
     rows: list[dict[str, Any]] = []
     for record, valid_id in zip(batch, valid, strict=True):
@@ -47,7 +50,7 @@ def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) ->
         cards += [{"domain": c.domain, "number": c.number, "card_type": c.card_type} for c in record.cards]
         for card in cards:
             card |= {"card_id": new_id("C"), "rel_id": new_id("L")}
-        empi_id = empi_for.get(valid_id or "", None) or new_empi_id()
+        empi_id = empi_for.get(valid_id or "") or new_empi_id()
         props = record.demographics()
         props |= {"resident_id": new_id("R")} | engine.key_properties(engine.standard(props))
         rows.append({"props": props, "empi_id": empi_id, "cards": cards})
@@ -55,8 +58,9 @@ def _import_tx(tx: Transaction, batch: list[ResidentIn], engine: MatchEngine) ->
     return int(result[0]["created"]) if result else 0
 
 
-def import_records(graph: Graph, records: Iterable[ResidentIn], batch_size: int = 1000,
-                   engine: MatchEngine | None = None) -> int:
+def import_records(
+    graph: Graph, records: Iterable[ResidentIn], batch_size: int = 1000, engine: MatchEngine | None = None
+) -> int:
     """Import records (idempotent on source domain + local id); returns how many were new. Blocking keys
     are stored so that later online registrations find these records as candidates."""
     engine = engine or default_engine()

@@ -69,18 +69,30 @@ def search_terms(query: str) -> SearchTerms:
     return SearchTerms(lucene=lucene_name_query(text), number=compact)
 
 
-def search(graph: Graph, query: str, *, actor: Actor | None = None, audit: AuditBuffer | None = None,
-           limit: int = 50) -> list[ConsoleSearchHit]:
+def search(
+    graph: Graph, query: str, *, actor: Actor | None = None, audit: AuditBuffer | None = None, limit: int = 50
+) -> list[ConsoleSearchHit]:
     """Records matching ``query``, one row per record with its EMPI id and how it was found. The search
     itself is audited (it reads personal data)."""
     terms = search_terms(query)
     rows: list[ConsoleSearchHit] = []
     if any((terms.id_number, terms.phone, terms.number, terms.empi_id)):
-        rows += graph.read(lambda tx: repo.search_keys(tx, id_number=terms.id_number, phone=terms.phone,
-                                                       number=terms.number, empi_id=terms.empi_id, limit=limit))
+        rows += graph.read(
+            lambda tx: repo.search_keys(
+                tx,
+                id_number=terms.id_number,
+                phone=terms.phone,
+                number=terms.number,
+                empi_id=terms.empi_id,
+                limit=limit,
+            )
+        )
     if terms.lucene:
         lucene = terms.lucene
-        rows += [ConsoleNameHit(**r, via="name") for r in graph.read(lambda tx: repo.search_names(tx, lucene, limit))]
+        rows += [
+            ConsoleNameHit(**r, via="name")
+            for r in graph.read(lambda tx: repo.search_names(tx, lucene, limit))
+        ]
     seen: set[str] = set()
     out = []
     for row in rows:

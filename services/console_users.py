@@ -37,7 +37,11 @@ class ConsoleUser:
 
 
 def _check(username: str, role: str, password: str) -> None:
-    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
+    ):
         raise EhcError("a user name is 1-64 letters, digits, '-', '_' or '.'", field="username")
     if role not in CONSOLE_ROLES:
         raise EhcError(f"a console role is one of {', '.join(CONSOLE_ROLES)}", field="role")
@@ -46,7 +50,9 @@ def _check(username: str, role: str, password: str) -> None:
 
 
 class ConsoleUserService:
-    def __init__(self, graph: Graph, max_failures: int = MAX_FAILURES, lock_seconds: int = LOCK_SECONDS) -> None:
+    def __init__(
+        self, graph: Graph, max_failures: int = MAX_FAILURES, lock_seconds: int = LOCK_SECONDS
+    ) -> None:
         self.graph = graph
         self.max_failures = max_failures
         self.lock_seconds = lock_seconds
@@ -56,15 +62,18 @@ class ConsoleUserService:
         _check(username, role, password)
         hashed = _hasher.hash(password)
         if replace:
-            found = self.graph.write(lambda tx: repo.set_password(tx, username=username, role=role,
-                                                                  password_hash=hashed))
+            found = self.graph.write(
+                lambda tx: repo.set_password(tx, username=username, role=role, password_hash=hashed)
+            )
             if found is not None:
                 return ConsoleUser(username, role)
         try:
             self.graph.write(lambda tx: repo.add_user(tx, username=username, role=role, password_hash=hashed))
         except DuplicateKey as exc:
-            raise Conflict(f"a console user {username!r} exists already (--replace sets a new password)",
-                           field="username") from exc
+            raise Conflict(
+                f"a console user {username!r} exists already (--replace sets a new password)",
+                field="username",
+            ) from exc
         return ConsoleUser(username, role)
 
     def list(self) -> list[rows.ConsoleUser]:
@@ -91,8 +100,9 @@ class ConsoleUserService:
             ok: bool = _hasher.verify(user["password_hash"], password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
-        result = repo.sign_in_result(tx, username=username, ok=ok, max_failures=self.max_failures,
-                                     lock_seconds=self.lock_seconds)
+        result = repo.sign_in_result(
+            tx, username=username, ok=ok, max_failures=self.max_failures, lock_seconds=self.lock_seconds
+        )
         if not ok:
             if result.get("locked_until"):
                 return "this account is now locked after repeated failed sign-ins; try again later"

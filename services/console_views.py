@@ -22,8 +22,15 @@ from services.lifecycle import survivorship_rules
 from services.match_service import PairDecision, match_pair
 from services.registry import ResidentService
 
-__all__ = ["REVEALABLE", "card_holders", "explain_link", "graph_elements", "id_number_conflicts",
-           "merge_preview", "reveal"]
+__all__ = [
+    "REVEALABLE",
+    "card_holders",
+    "explain_link",
+    "graph_elements",
+    "id_number_conflicts",
+    "merge_preview",
+    "reveal",
+]
 
 REVEALABLE = ("id_number", "phone")
 
@@ -36,6 +43,7 @@ class GraphNodeData(TypedDict):
 
 class GraphNode(TypedDict):
     """A Cytoscape node: an identity, record, card or domain; ``classes`` space-separated."""
+
     data: GraphNodeData
     classes: str
 
@@ -64,6 +72,7 @@ class GraphConflicts(TypedDict):
 
 class IdentityGraphView(TypedDict):
     """``graph_elements``: an identity's Cytoscape elements and what conflicts among them."""
+
     empi_id: str
     nodes: list[GraphNode]
     edges: list[GraphEdge]
@@ -72,6 +81,7 @@ class IdentityGraphView(TypedDict):
 
 class MergePreview(TypedDict):
     """``merge_preview``: both identities and the golden record merging them would give."""
+
     survivor: Identity
     merged: Identity
     golden: dict[str, Any]  # resolver.survivorship.golden_record's view
@@ -80,8 +90,11 @@ class MergePreview(TypedDict):
 
 def id_number_conflicts(records: list[dict[str, Any]]) -> set[str]:
     """Records carrying a valid ID number that differs from another record's valid one (pure)."""
-    valid = {r["resident_id"]: parse_id_number(r["id_number"]).number
-             for r in records if is_valid_id_number(r.get("id_number"))}
+    valid = {
+        r["resident_id"]: parse_id_number(r["id_number"]).number
+        for r in records
+        if is_valid_id_number(r.get("id_number"))
+    }
     if len(set(valid.values())) < 2:
         return set()
     return set(valid)
@@ -112,7 +125,12 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> IdentityGrap
             classes.append("conflict-id")
         if node in shared:
             classes.append("shared")
-        nodes.append({"data": {"id": node, "label": mask_text(str(d["label"])), "kind": d["kind"]}, "classes": " ".join(classes)})
+        nodes.append(
+            {
+                "data": {"id": node, "label": mask_text(str(d["label"])), "kind": d["kind"]},
+                "classes": " ".join(classes),
+            }
+        )
     for i, (u, v, d) in enumerate(g.edges(data=True)):
         data: GraphEdgeData = {"id": f"e{i}", "source": u, "target": v, "rel": d["rel"]}
         classes = [d["rel"].lower().replace("_", "-")]
@@ -123,9 +141,16 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> IdentityGrap
             if frozenset((u, v)) in bridges and score < auto_link:
                 classes.append("weak")
         edges.append({"data": data, "classes": " ".join(classes)})
-    return {"empi_id": resolved, "nodes": nodes, "edges": edges,
-            "conflicts": {"id_numbers": sorted(clash), "shared_cards": sorted(shared),
-                          "weak_links": [e["data"]["id"] for e in edges if "weak" in e["classes"]]}}
+    return {
+        "empi_id": resolved,
+        "nodes": nodes,
+        "edges": edges,
+        "conflicts": {
+            "id_numbers": sorted(clash),
+            "shared_cards": sorted(shared),
+            "weak_links": [e["data"]["id"] for e in edges if "weak" in e["classes"]],
+        },
+    }
 
 
 def card_holders(graph: Graph, card_id: str) -> ConsoleCardHoldersRow:
@@ -135,8 +160,9 @@ def card_holders(graph: Graph, card_id: str) -> ConsoleCardHoldersRow:
     return found
 
 
-def explain_link(graph: Graph, a: str, b: str, actor: Actor | None = None,
-                 audit: AuditBuffer | None = None) -> PairDecision:
+def explain_link(
+    graph: Graph, a: str, b: str, actor: Actor | None = None, audit: AuditBuffer | None = None
+) -> PairDecision:
     """The engine's per-field comparison of two records (as it would score them now)."""
     residents = ResidentService(graph, audit)
     rec_a, rec_b = residents.get(a, actor), residents.get(b, actor)
@@ -149,10 +175,16 @@ def merge_preview(graph: Graph, survivor: str, merged: str) -> MergePreview:
     residents = ResidentService(graph)
     a, b = residents.identity(survivor), residents.identity(merged)
     if a.empi_id == b.empi_id:
-        raise EhcError("these EMPI ids are one identity already", field="merged_empi_id", code="same_identity")
+        raise EhcError(
+            "these EMPI ids are one identity already", field="merged_empi_id", code="same_identity"
+        )
     records = a.as_records() + b.as_records()
-    return {"survivor": a, "merged": b, "golden": golden_record(records, survivorship_rules()),
-            "id_number_conflicts": sorted(id_number_conflicts(records))}
+    return {
+        "survivor": a,
+        "merged": b,
+        "golden": golden_record(records, survivorship_rules()),
+        "id_number_conflicts": sorted(id_number_conflicts(records)),
+    }
 
 
 def reveal(graph: Graph, audit: AuditBuffer, resident_id: str, field: str, actor: Actor) -> str | None:

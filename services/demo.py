@@ -35,9 +35,20 @@ DEMO_DOMAINS: list[dict[str, str]] = [
     {"code": "H001", "oid": "2.16.156.10011.99.1.1", "name": "省人民医院", "kind": "institution"},
     {"code": "H002", "oid": "2.16.156.10011.99.1.2", "name": "市中心医院", "kind": "institution"},
     {"code": "H003", "oid": "2.16.156.10011.99.1.3", "name": "区妇幼保健院", "kind": "institution"},
-    {"code": "SSC", "oid": "2.16.156.10011.99.2.1", "name": "社会保障卡", "kind": "card_type", "card_type": "SSC"},
-    {"code": "R3301", "oid": "2.16.156.10011.99.3.3301", "name": "杭州市区域健康平台", "kind": "region",
-     "region_code": "330100"},
+    {
+        "code": "SSC",
+        "oid": "2.16.156.10011.99.2.1",
+        "name": "社会保障卡",
+        "kind": "card_type",
+        "card_type": "SSC",
+    },
+    {
+        "code": "R3301",
+        "oid": "2.16.156.10011.99.3.3301",
+        "name": "杭州市区域健康平台",
+        "kind": "region",
+        "region_code": "330100",
+    },
 ]
 _REGIONS = ["330102", "330105", "330106", "110105", "310104", "440305", "510107", "610104"]
 
@@ -57,7 +68,9 @@ class DemoSummary:
     example: dict[str, str]
 
 
-FEED_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+FEED_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 FEED_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建华建国建军志强国华海燕晓明"
 
 
@@ -73,12 +86,25 @@ def synthetic_records(persons: int, seed: int = 1) -> Iterator[ResidentIn]:
         hospitals = ["H001", "H002", "H003"]
         rng.shuffle(hospitals)
         cards = [CardIn(domain="SSC", number=f"S{seed}{n:08d}", card_type="SSC")] if n % 2 == 0 else []
-        yield ResidentIn(source_domain=hospitals[0], local_id=f"{hospitals[0]}-{n:08d}", name=name, gender=gender,
-                         birth_date=born, id_number=id_number, phone=f"13{rng.randrange(10**8, 10**9)}",
-                         cards=cards)
+        yield ResidentIn(
+            source_domain=hospitals[0],
+            local_id=f"{hospitals[0]}-{n:08d}",
+            name=name,
+            gender=gender,
+            birth_date=born,
+            id_number=id_number,
+            phone=f"13{rng.randrange(10**8, 10**9)}",
+            cards=cards,
+        )
         if n % 5 == 0:
-            yield ResidentIn(source_domain=hospitals[1], local_id=f"{hospitals[1]}-{n:08d}", name=name,
-                             gender=gender, birth_date=born, id_number=id_number)
+            yield ResidentIn(
+                source_domain=hospitals[1],
+                local_id=f"{hospitals[1]}-{n:08d}",
+                name=name,
+                gender=gender,
+                birth_date=born,
+                id_number=id_number,
+            )
 
 
 def ensure_domains(registry: ResidentService) -> None:
@@ -107,15 +133,34 @@ def load_demo(registry: ResidentService, persons: int = 40, seed: int = 7) -> De
         address = fake.address().split(" ")[0]
         hospitals = rng.sample(["H001", "H002", "H003"], k=rng.choice([1, 2, 2, 3]))
         for i, hospital in enumerate(hospitals):
-            cards = [CardIn(domain="SSC", number=f"SSC{seed}{n:06d}", card_type="SSC")] if i == 0 and n % 2 == 0 else []
-            result = registry.register(ResidentIn(
-                source_domain=hospital, local_id=f"{hospital}-{n:06d}", name=name, gender=gender,
-                birth_date=born, id_number=id_number, phone=phone, address=address, ethnicity="01",
-                cards=cards), actor=Actor("demo", "admin"))
+            cards = (
+                [CardIn(domain="SSC", number=f"SSC{seed}{n:06d}", card_type="SSC")]
+                if i == 0 and n % 2 == 0
+                else []
+            )
+            result = registry.register(
+                ResidentIn(
+                    source_domain=hospital,
+                    local_id=f"{hospital}-{n:06d}",
+                    name=name,
+                    gender=gender,
+                    birth_date=born,
+                    id_number=id_number,
+                    phone=phone,
+                    address=address,
+                    ethnicity="01",
+                    cards=cards,
+                ),
+                actor=Actor("demo", "admin"),
+            )
             records += int(result.created)
             linked += int(bool(result.decision and result.decision.outcome == "link"))
             if not example and len(hospitals) == 3:
-                example = {"domain": hospital, "local_id": f"{hospital}-{n:06d}", "empi_id": result.resident.empi_id}
+                example = {
+                    "domain": hospital,
+                    "local_id": f"{hospital}-{n:06d}",
+                    "empi_id": result.resident.empi_id,
+                }
     if not example:
         example = {"domain": "H001", "local_id": "", "empi_id": ""}
     return DemoSummary(persons=persons, records=records, identities_linked=linked, example=example)
@@ -131,8 +176,13 @@ class EhcDemo:
     qr_version: int
 
 
-def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accounts: int = 3,
-                  residents: ResidentService | None = None) -> EhcDemo:
+def load_ehc_demo(
+    graph: Graph,
+    runtime: HealthCardRuntime,
+    out_dir: Path,
+    accounts: int = 3,
+    residents: ResidentService | None = None,
+) -> EhcDemo:
     """Register e-health card accounts (offline, as at a registration window) for the first few demo
     persons, and write the first one's static QR code (PNG) and a print-ready label to ``out_dir``."""
     from graph.healthcard import Neo4jNonceStore, demo_residents
@@ -148,20 +198,42 @@ def load_ehc_demo(graph: Graph, runtime: HealthCardRuntime, out_dir: Path, accou
     actor = Actor("demo", "admin")
     ehc_ids = []
     for person in people:
-        body = AccountIn.model_validate({
-            "name": person["name"], "id_type": "01", "id_number": person["id_number"], "phone": person["phone"],
-            "verification": {"method": "offline", "terminal_id": "DEMO-0100", "operator": "演示窗口",
-                             "institution": "省人民医院"},
-        })
+        body = AccountIn.model_validate(
+            {
+                "name": person["name"],
+                "id_type": "01",
+                "id_number": person["id_number"],
+                "phone": person["phone"],
+                "verification": {
+                    "method": "offline",
+                    "terminal_id": "DEMO-0100",
+                    "operator": "演示窗口",
+                    "institution": "省人民医院",
+                },
+            }
+        )
         view, _ = service.register(body, actor)
         ehc_ids.append(view.ehc_id)
     issued = QrService(graph, runtime, service, Neo4jNonceStore(graph)).issue(
-        ehc_ids[0], QrRequest(function="registration", format="png"), actor)
+        ehc_ids[0], QrRequest(function="registration", format="png"), actor
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     qr_png, label_png = out_dir / "ehc-static-qr.png", out_dir / "ehc-label.png"
     qr_png.write_bytes(issued.image or b"")
-    label_png.write_bytes(render_label(issued.payload, name=str(people[0]["name"]), hint=card_hint(ehc_ids[0]),
-                                       font_path=runtime.label_font))
+    label_png.write_bytes(
+        render_label(
+            issued.payload,
+            name=str(people[0]["name"]),
+            hint=card_hint(ehc_ids[0]),
+            font_path=runtime.label_font,
+        )
+    )
     version = issued.qr["version"]
-    return EhcDemo(ehc_ids, ehc_ids[0], str(people[0]["name"]), qr_png, label_png,
-                   version if isinstance(version, int) else 0)
+    return EhcDemo(
+        ehc_ids,
+        ehc_ids[0],
+        str(people[0]["name"]),
+        qr_png,
+        label_png,
+        version if isinstance(version, int) else 0,
+    )

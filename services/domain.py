@@ -12,7 +12,21 @@ from typing import Any
 
 from core.freejson import FreeJson
 
-__all__ = ["Card", "CardStatusChange", "Change", "FieldChange", "HeldCard", "Identity", "Link", "LinkEvent", "LinkSource", "MatchResult", "Merge", "Resident", "ReviewItem"]
+__all__ = [
+    "Card",
+    "CardStatusChange",
+    "Change",
+    "FieldChange",
+    "HeldCard",
+    "Identity",
+    "Link",
+    "LinkEvent",
+    "LinkSource",
+    "MatchResult",
+    "Merge",
+    "Resident",
+    "ReviewItem",
+]
 
 
 class MatchResult(StrEnum):
@@ -90,12 +104,22 @@ class Card:
 
 
 def _card_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {"card_id": str(row["card_id"]), "domain": str(row["domain"]), "number": str(row["number"]),
-            "status": str(row.get("status") or "active"), "domain_oid": _str(row, "domain_oid"),
-            "card_type": _str(row, "card_type"), "chip_number": _str(row, "chip_number"),
-            "issuer": _str(row, "issuer"), "rel_id": _str(row, "rel_id"), "app_domain": _str(row, "app_domain"),
-            "since": row.get("since"), "status_reason": _str(row, "status_reason"),
-            "created_at": row.get("created_at"), "updated_at": row.get("updated_at")}
+    return {
+        "card_id": str(row["card_id"]),
+        "domain": str(row["domain"]),
+        "number": str(row["number"]),
+        "status": str(row.get("status") or "active"),
+        "domain_oid": _str(row, "domain_oid"),
+        "card_type": _str(row, "card_type"),
+        "chip_number": _str(row, "chip_number"),
+        "issuer": _str(row, "issuer"),
+        "rel_id": _str(row, "rel_id"),
+        "app_domain": _str(row, "app_domain"),
+        "since": row.get("since"),
+        "status_reason": _str(row, "status_reason"),
+        "created_at": row.get("created_at"),
+        "updated_at": row.get("updated_at"),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +132,11 @@ class HeldCard(Card):
     @classmethod
     def from_holders(cls, row: Mapping[str, Any]) -> HeldCard:
         """From a ``get_card`` row: ``card``, ``empi_ids``, ``resident_ids``."""
-        return cls(**_card_values(row["card"]), empi_ids=tuple(row["empi_ids"]),
-                   resident_ids=tuple(row["resident_ids"]))
+        return cls(
+            **_card_values(row["card"]),
+            empi_ids=tuple(row["empi_ids"]),
+            resident_ids=tuple(row["resident_ids"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +171,14 @@ class Change:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Change:
-        return cls(change_id=str(row["change_id"]), version=int(row["version"]), at=row["at"], by=str(row["by"]),
-                   kind=str(row["kind"]),
-                   fields=tuple(FieldChange(str(f.get("field")), f.get("old"), f.get("new")) for f in row["fields"]))
+        return cls(
+            change_id=str(row["change_id"]),
+            version=int(row["version"]),
+            at=row["at"],
+            by=str(row["by"]),
+            kind=str(row["kind"]),
+            fields=tuple(FieldChange(str(f.get("field")), f.get("old"), f.get("new")) for f in row["fields"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,16 +212,30 @@ class Resident:
     def from_row(cls, row: Mapping[str, Any]) -> Resident:
         """From a ``get_resident`` row: the record's properties, its EMPI id and its cards."""
         r = row["resident"]
-        return cls(resident_id=str(r["resident_id"]), empi_id=str(row["empi_id"]),
-                   source_domain=str(r["source_domain"]), local_id=str(r["local_id"]),
-                   status=str(r.get("status") or "active"), version=int(r.get("version") or 0),
-                   name=_str(r, "name"), gender=_str(r, "gender"), birth_date=_date(r.get("birth_date")),
-                   id_type=_str(r, "id_type"), id_number=_str(r, "id_number"), ethnicity=_str(r, "ethnicity"),
-                   marital_status=_str(r, "marital_status"), occupation=_str(r, "occupation"),
-                   phone=_str(r, "phone"), address=_str(r, "address"), region_code=_str(r, "region_code"),
-                   name_raw=_str(r, "name_raw"), dq_flags=tuple(r.get("dq_flags") or ()),
-                   created_at=r.get("created_at"), updated_at=r.get("updated_at"),
-                   cards=tuple(Card.from_row(c) for c in row.get("cards") or ()))
+        return cls(
+            resident_id=str(r["resident_id"]),
+            empi_id=str(row["empi_id"]),
+            source_domain=str(r["source_domain"]),
+            local_id=str(r["local_id"]),
+            status=str(r.get("status") or "active"),
+            version=int(r.get("version") or 0),
+            name=_str(r, "name"),
+            gender=_str(r, "gender"),
+            birth_date=_date(r.get("birth_date")),
+            id_type=_str(r, "id_type"),
+            id_number=_str(r, "id_number"),
+            ethnicity=_str(r, "ethnicity"),
+            marital_status=_str(r, "marital_status"),
+            occupation=_str(r, "occupation"),
+            phone=_str(r, "phone"),
+            address=_str(r, "address"),
+            region_code=_str(r, "region_code"),
+            name_raw=_str(r, "name_raw"),
+            dq_flags=tuple(r.get("dq_flags") or ()),
+            created_at=r.get("created_at"),
+            updated_at=r.get("updated_at"),
+            cards=tuple(Card.from_row(c) for c in row.get("cards") or ()),
+        )
 
     def as_record(self) -> dict[str, Any]:
         """The record as plain values, for code that works on mappings (the resolver's survivorship and
@@ -207,7 +253,9 @@ class Identity:
     status: str
     conflict: tuple[str, ...]
     records: tuple[Resident, ...]
-    golden: dict[str, Any] | None = None  # the survivorship view (``LifecycleService.golden``), when asked for
+    golden: dict[str, Any] | None = (
+        None  # the survivorship view (``LifecycleService.golden``), when asked for
+    )
 
     def as_records(self) -> list[dict[str, Any]]:
         return [r.as_record() for r in self.records]
@@ -240,10 +288,18 @@ class Link:
     def from_row(cls, row: Mapping[str, Any]) -> Link:
         """From a ``list_same_as`` row (``from``, ``to`` and the relationship's properties)."""
         score = row.get("score")
-        return cls(from_id=str(row["from"]), to_id=str(row["to"]), method=str(row.get("method") or ""),
-                   score=None if score is None else float(score), decided_by=_str(row, "decided_by"),
-                   reason=_str(row, "reason"), model_version=_str(row, "model_version"),
-                   merge_id=_str(row, "merge_id"), at=row.get("at"), explanation=list(row.get("explanation") or []))
+        return cls(
+            from_id=str(row["from"]),
+            to_id=str(row["to"]),
+            method=str(row.get("method") or ""),
+            score=None if score is None else float(score),
+            decided_by=_str(row, "decided_by"),
+            reason=_str(row, "reason"),
+            model_version=_str(row, "model_version"),
+            merge_id=_str(row, "merge_id"),
+            at=row.get("at"),
+            explanation=list(row.get("explanation") or []),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,13 +332,24 @@ class ReviewItem:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ReviewItem:
         """From a review-item row (the item's properties with ``a`` and ``b``, the two records)."""
-        return cls(review_id=str(row["review_id"]), a=str(row["a"]), b=str(row["b"]), status=str(row["status"]),
-                   score=float(row["score"]), pair_key=str(row["pair_key"]),
-                   model_version=_str(row, "model_version"), reason=_str(row, "reason"),
-                   explanation=list(row.get("explanation") or []), created_at=row.get("created_at"),
-                   decided_by=_str(row, "decided_by"), decided_at=row.get("decided_at"),
-                   decision_reason=_str(row, "decision_reason"), merge_id=_str(row, "merge_id"),
-                   claimed_by=_str(row, "claimed_by"), claim_until=row.get("claim_until"))
+        return cls(
+            review_id=str(row["review_id"]),
+            a=str(row["a"]),
+            b=str(row["b"]),
+            status=str(row["status"]),
+            score=float(row["score"]),
+            pair_key=str(row["pair_key"]),
+            model_version=_str(row, "model_version"),
+            reason=_str(row, "reason"),
+            explanation=list(row.get("explanation") or []),
+            created_at=row.get("created_at"),
+            decided_by=_str(row, "decided_by"),
+            decided_at=row.get("decided_at"),
+            decision_reason=_str(row, "decision_reason"),
+            merge_id=_str(row, "merge_id"),
+            claimed_by=_str(row, "claimed_by"),
+            claim_until=row.get("claim_until"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,13 +376,23 @@ class Merge:
     def from_row(cls, row: Mapping[str, Any]) -> Merge:
         """From a Merge node's properties."""
         override = row.get("override_id_conflict")
-        return cls(merge_id=str(row["merge_id"]), survivor=str(row["survivor"]), merged=str(row["merged"]),
-                   resident_ids=tuple(row.get("resident_ids") or ()), by=str(row.get("by") or ""),
-                   reason=str(row.get("reason") or ""), status=str(row.get("status") or "active"),
-                   at=row.get("at"), same_as_from=_str(row, "same_as_from"), same_as_to=_str(row, "same_as_to"),
-                   review_id=_str(row, "review_id"), override_id_conflict=None if override is None else bool(override),
-                   undone_at=row.get("undone_at"), undone_by=_str(row, "undone_by"),
-                   undo_reason=_str(row, "undo_reason"))
+        return cls(
+            merge_id=str(row["merge_id"]),
+            survivor=str(row["survivor"]),
+            merged=str(row["merged"]),
+            resident_ids=tuple(row.get("resident_ids") or ()),
+            by=str(row.get("by") or ""),
+            reason=str(row.get("reason") or ""),
+            status=str(row.get("status") or "active"),
+            at=row.get("at"),
+            same_as_from=_str(row, "same_as_from"),
+            same_as_to=_str(row, "same_as_to"),
+            review_id=_str(row, "review_id"),
+            override_id_conflict=None if override is None else bool(override),
+            undone_at=row.get("undone_at"),
+            undone_by=_str(row, "undone_by"),
+            undo_reason=_str(row, "undo_reason"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,8 +419,16 @@ class LinkEvent:
     def from_row(cls, row: Mapping[str, Any]) -> LinkEvent:
         """From a LinkEvent node's properties (``detail`` decoded)."""
         score = row.get("score")
-        return cls(event_id=str(row["event_id"]), kind=str(row["kind"]), by=str(row.get("by") or ""),
-                   method=str(row.get("method") or ""), at=row.get("at"),
-                   score=None if score is None else float(score), model_version=_str(row, "model_version"),
-                   reason=_str(row, "reason"), resident_ids=tuple(row.get("resident_ids") or ()),
-                   empi_ids=tuple(row.get("empi_ids") or ()), detail=dict(row.get("detail") or {}))
+        return cls(
+            event_id=str(row["event_id"]),
+            kind=str(row["kind"]),
+            by=str(row.get("by") or ""),
+            method=str(row.get("method") or ""),
+            at=row.get("at"),
+            score=None if score is None else float(score),
+            model_version=_str(row, "model_version"),
+            reason=_str(row, "reason"),
+            resident_ids=tuple(row.get("resident_ids") or ()),
+            empi_ids=tuple(row.get("empi_ids") or ()),
+            detail=dict(row.get("detail") or {}),
+        )

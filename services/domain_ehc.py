@@ -36,8 +36,13 @@ class BankCard:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> BankCard:
-        return cls(bank_card_id=str(row["bank_card_id"]), bank=str(row["bank"]), last4=str(row["last4"]),
-                   masked="*" * (int(row["length"]) - 4) + str(row["last4"]), bound_at=row.get("bound_at"))
+        return cls(
+            bank_card_id=str(row["bank_card_id"]),
+            bank=str(row["bank"]),
+            last4=str(row["last4"]),
+            masked="*" * (int(row["length"]) - 4) + str(row["last4"]),
+            bound_at=row.get("bound_at"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,25 +107,45 @@ class Account:
         a, card, r = found["account"], found["card"] or {}, found["resident"] or {}
         cancellation = None
         if a.get("cancel_reason"):
-            cancellation = Cancellation(reason=str(a["cancel_reason"]), evidence=_json(a.get("cancel_evidence")),
-                                        note=_opt(a, "cancel_note"), at=a.get("cancelled_at"),
-                                        by=_opt(a, "cancelled_by"))
+            cancellation = Cancellation(
+                reason=str(a["cancel_reason"]),
+                evidence=_json(a.get("cancel_evidence")),
+                note=_opt(a, "cancel_note"),
+                at=a.get("cancelled_at"),
+                by=_opt(a, "cancelled_by"),
+            )
         version = r.get("version")
         return cls(
-            ehc_id=str(a["ehc_id"]), account_id=str(a["account_id"]),
-            empi_id=str(found.get("current_empi_id") or a["empi_id"]), status=str(a["status"]),
-            verified_by=str(a["verified_by"]), verification=_json(a.get("verification")),
+            ehc_id=str(a["ehc_id"]),
+            account_id=str(a["account_id"]),
+            empi_id=str(found.get("current_empi_id") or a["empi_id"]),
+            status=str(a["status"]),
+            verified_by=str(a["verified_by"]),
+            verification=_json(a.get("verification")),
             nickname=_opt(a, "nickname"),
             contact_preferences=_json(a["contact_preferences"]) if a.get("contact_preferences") else None,
-            created_at=a.get("created_at"), updated_at=a.get("updated_at"),
+            created_at=a.get("created_at"),
+            updated_at=a.get("updated_at"),
             static_qr_issued_at=a.get("static_issued_at"),
-            card=AccountCard(card_id=_opt(card, "card_id"), domain=_opt(card, "domain"), number=_opt(card, "number"),
-                             card_type=_opt(card, "card_type"), status=_opt(card, "status")),
-            resident=AccountHolder(resident_id=_opt(r, "resident_id"), name=_opt(r, "name"), gender=_opt(r, "gender"),
-                                   birth_date=r.get("birth_date"), id_type=_opt(r, "id_type"),
-                                   id_number=mask_id_number(r.get("id_number")), phone=mask_phone(r.get("phone")),
-                                   address=_opt(r, "address"), status=_opt(r, "status"),
-                                   version=None if version is None else int(version)),
+            card=AccountCard(
+                card_id=_opt(card, "card_id"),
+                domain=_opt(card, "domain"),
+                number=_opt(card, "number"),
+                card_type=_opt(card, "card_type"),
+                status=_opt(card, "status"),
+            ),
+            resident=AccountHolder(
+                resident_id=_opt(r, "resident_id"),
+                name=_opt(r, "name"),
+                gender=_opt(r, "gender"),
+                birth_date=r.get("birth_date"),
+                id_type=_opt(r, "id_type"),
+                id_number=mask_id_number(r.get("id_number")),
+                phone=mask_phone(r.get("phone")),
+                address=_opt(r, "address"),
+                status=_opt(r, "status"),
+                version=None if version is None else int(version),
+            ),
             bank_cards=tuple(BankCard.from_row(b) for b in found["bank_cards"]),
             cancellation=cancellation,
         )

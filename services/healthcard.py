@@ -45,12 +45,16 @@ EHC_DOMAIN = "EHC"
 ID_DOMAIN = "ID"
 
 
-
 class HealthCardService:
     """Account use cases; one Neo4j transaction per write (the master-index registration is its own)."""
 
-    def __init__(self, graph: Graph, runtime: HealthCardRuntime, residents: ResidentService,
-                 audit: AuditBuffer | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        runtime: HealthCardRuntime,
+        residents: ResidentService,
+        audit: AuditBuffer | None = None,
+    ) -> None:
         self.graph = graph
         self.rt = runtime
         self.residents = residents
@@ -88,19 +92,30 @@ class HealthCardService:
             return self.get(str(existing["ehc_id"])), False
         empi_id, resident_id = self._resolve_person(body, account_key, actor)
         ehc_id = self.rt.ehc_ids.derive(empi_id)
-        props = {"account_id": new_id("EA"), "ehc_id": ehc_id, "empi_id": empi_id, "resident_id": resident_id,
-                 "verified_by": body.verification.method, "verification": json.dumps(verification, ensure_ascii=False),
-                 "nickname": body.nickname,
-                 "contact_preferences": json.dumps(body.contact_preferences.model_dump())
-                 if body.contact_preferences else None}
+        props = {
+            "account_id": new_id("EA"),
+            "ehc_id": ehc_id,
+            "empi_id": empi_id,
+            "resident_id": resident_id,
+            "verified_by": body.verification.method,
+            "verification": json.dumps(verification, ensure_ascii=False),
+            "nickname": body.nickname,
+            "contact_preferences": json.dumps(body.contact_preferences.model_dump())
+            if body.contact_preferences
+            else None,
+        }
         held, created = self.graph.write(self._register_tx, account_key, props, actor)
         return self.get(held), created
 
     def _verify_identity(self, body: AccountIn) -> dict[str, Any]:
         v = body.verification
         if v.method == VerificationMethod.OFFLINE.value:
-            return {"method": "offline", "terminal_id": v.terminal_id, "operator": v.operator,
-                    "institution": v.institution}
+            return {
+                "method": "offline",
+                "terminal_id": v.terminal_id,
+                "operator": v.operator,
+                "institution": v.institution,
+            }
         phone = v.phone or body.phone or ""
         check = self.rt.verifier.verify(FourElements(body.name, body.id_number, v.bank_card_number, phone))
         return {"method": "online", "provider": check.provider, "reference": check.reference}
@@ -117,28 +132,56 @@ class HealthCardService:
         return registration.resident.empi_id, registration.resident.resident_id
 
     @staticmethod
-    def _register_tx(tx: Transaction, account_key: str, props: dict[str, Any],
-                     actor: Actor) -> tuple[str, bool]:
+    def _register_tx(
+        tx: Transaction, account_key: str, props: dict[str, Any], actor: Actor
+    ) -> tuple[str, bool]:
         ehc_id = props["ehc_id"]
         other = store.get_account(tx, ehc_id)
         if other is not None and other["account"]["account_key"] != account_key:
-            raise Conflict("this person already has an e-health card registered with another ID document",
-                           field="id_number", code="account_exists")
+            raise Conflict(
+                "this person already has an e-health card registered with another ID document",
+                field="id_number",
+                code="account_exists",
+            )
         account, created = store.claim_account(tx, account_key, props)
         if not created:
             return str(account["ehc_id"]), False
-        locked = repo.lock_identifier(tx, domain=EHC_DOMAIN, number=ehc_id, card_type="EHC", card_id=new_id("C"),
-                                      issuer="ehc-empi")
+        locked = repo.lock_identifier(
+            tx, domain=EHC_DOMAIN, number=ehc_id, card_type="EHC", card_id=new_id("C"), issuer="ehc-empi"
+        )
         if locked and any(h["empi_id"] != props["empi_id"] for h in locked["holders"]):
             raise Conflict("the e-health card id is held by another identity", field="ehc_id")
-        repo.attach_card(tx, resident_id=props["resident_id"], domain=EHC_DOMAIN, number=ehc_id, rel_id=new_id("L"),
-                         app_domain=EHC_DOMAIN)
-        card_id = store.link_account(tx, account_key=account_key, resident_id=props["resident_id"], ehc_id=ehc_id)
-        emit_event(tx, "account.registered", empi_id=props["empi_id"], resident_id=props["resident_id"],
-                   payload={"ehc_id": ehc_id, "account_id": props["account_id"], "card_id": card_id,
-                            "verified_by": props["verified_by"]})
-        record_audit(tx, actor, "register", "ehc_account", ehc_id,
-                     {"account_id": props["account_id"], "verified_by": props["verified_by"]})
+        repo.attach_card(
+            tx,
+            resident_id=props["resident_id"],
+            domain=EHC_DOMAIN,
+            number=ehc_id,
+            rel_id=new_id("L"),
+            app_domain=EHC_DOMAIN,
+        )
+        card_id = store.link_account(
+            tx, account_key=account_key, resident_id=props["resident_id"], ehc_id=ehc_id
+        )
+        emit_event(
+            tx,
+            "account.registered",
+            empi_id=props["empi_id"],
+            resident_id=props["resident_id"],
+            payload={
+                "ehc_id": ehc_id,
+                "account_id": props["account_id"],
+                "card_id": card_id,
+                "verified_by": props["verified_by"],
+            },
+        )
+        record_audit(
+            tx,
+            actor,
+            "register",
+            "ehc_account",
+            ehc_id,
+            {"account_id": props["account_id"], "verified_by": props["verified_by"]},
+        )
         return ehc_id, True
 
     # -- update -------------------------------------------------------------------------------
@@ -154,11 +197,19 @@ class HealthCardService:
             resident = found["resident"]
             if resident is None:  # an account is linked to its record when it is registered
                 raise NotFound(f"e-health card account {ehc_id!r} has no master-index record", field="ehc_id")
-            check_real_name({"id_type": resident.get("id_type"), "id_number": resident.get("id_number"),
-                             **{k: v for k, v in resident_changes.items() if k in ("birth_date", "gender")}})
+            check_real_name(
+                {
+                    "id_type": resident.get("id_type"),
+                    "id_number": resident.get("id_number"),
+                    **{k: v for k, v in resident_changes.items() if k in ("birth_date", "gender")},
+                }
+            )
             version = body.resident_version or int(resident["version"])
-            self.residents.update(resident["resident_id"],
-                                  ResidentUpdate.model_validate({"version": version, **resident_changes}), actor)
+            self.residents.update(
+                resident["resident_id"],
+                ResidentUpdate.model_validate({"version": version, **resident_changes}),
+                actor,
+            )
         account_changes = body.account_changes()
         if "contact_preferences" in account_changes and account_changes["contact_preferences"] is not None:
             account_changes["contact_preferences"] = json.dumps(account_changes["contact_preferences"])
@@ -167,16 +218,22 @@ class HealthCardService:
         return self.get(ehc_id)
 
     @staticmethod
-    def _update_tx(tx: Transaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str],
-                   actor: Actor) -> None:
+    def _update_tx(
+        tx: Transaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str], actor: Actor
+    ) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
         if changes:
             store.update_account(tx, ehc_id, changes)
         fields = {"account_fields": sorted(changes), "resident_fields": resident_fields}
-        emit_event(tx, "account.updated", empi_id=found["account"]["empi_id"],
-                   resident_id=found["account"]["resident_id"], payload={"ehc_id": ehc_id, **fields})
+        emit_event(
+            tx,
+            "account.updated",
+            empi_id=found["account"]["empi_id"],
+            resident_id=found["account"]["resident_id"],
+            payload={"ehc_id": ehc_id, **fields},
+        )
         record_audit(tx, actor, "update", "ehc_account", ehc_id, fields)
 
     # -- cancel -------------------------------------------------------------------------------
@@ -198,18 +255,40 @@ class HealthCardService:
         current = repo.lock_resident(tx, resident_id)
         previous = current["resident"].get("status") if current else None
         if current is not None and previous != body.reason:
-            repo.update_resident(tx, resident_id=resident_id, changes={"status": body.reason}, change_id=new_id("X"),
-                                 by=actor.sub, kind="ehc_cancel",
-                                 fields=[{"field": "status", "old": previous, "new": body.reason}])
+            repo.update_resident(
+                tx,
+                resident_id=resident_id,
+                changes={"status": body.reason},
+                change_id=new_id("X"),
+                by=actor.sub,
+                kind="ehc_cancel",
+                fields=[{"field": "status", "old": previous, "new": body.reason}],
+            )
         if found["card"]:
             repo.set_card_status(tx, found["card"]["card_id"], "cancelled", body.reason)
         evidence = body.evidence.model_dump(mode="json")
-        store.update_account(tx, ehc_id, {
-            "status": AccountStatus.CANCELLED.value, "cancel_reason": body.reason, "cancel_note": body.note,
-            "cancel_evidence": json.dumps(evidence, ensure_ascii=False), "cancelled_at": datetime.now(UTC),
-            "cancelled_by": actor.sub, "static_jti": None})
-        payload = {"ehc_id": ehc_id, "reason": body.reason, "evidence": evidence, "resident_status": body.reason}
-        emit_event(tx, "account.cancelled", empi_id=account["empi_id"], resident_id=resident_id, payload=payload)
+        store.update_account(
+            tx,
+            ehc_id,
+            {
+                "status": AccountStatus.CANCELLED.value,
+                "cancel_reason": body.reason,
+                "cancel_note": body.note,
+                "cancel_evidence": json.dumps(evidence, ensure_ascii=False),
+                "cancelled_at": datetime.now(UTC),
+                "cancelled_by": actor.sub,
+                "static_jti": None,
+            },
+        )
+        payload = {
+            "ehc_id": ehc_id,
+            "reason": body.reason,
+            "evidence": evidence,
+            "resident_status": body.reason,
+        }
+        emit_event(
+            tx, "account.cancelled", empi_id=account["empi_id"], resident_id=resident_id, payload=payload
+        )
         record_audit(tx, actor, "cancel", "ehc_account", ehc_id, payload)
 
     # -- suspend (挂失) and reactivate (解挂) ---------------------------------------------------------
@@ -223,23 +302,42 @@ class HealthCardService:
         self.graph.write(self._card_status_tx, ehc_id, "active", None, body.note, actor, body)
         return self.get(ehc_id)
 
-    def _card_status_tx(self, tx: Transaction, ehc_id: str, status: str, reason: str | None, note: str | None,
-                        actor: Actor, document: IdDocument | None = None) -> None:
+    def _card_status_tx(
+        self,
+        tx: Transaction,
+        ehc_id: str,
+        status: str,
+        reason: str | None,
+        note: str | None,
+        actor: Actor,
+        document: IdDocument | None = None,
+    ) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
         account, card = found["account"], found["card"]
         if account["status"] != AccountStatus.ACTIVE.value or card is None or card["status"] == "cancelled":
-            raise AccountInactive("a cancelled account's card cannot be suspended or reactivated", field="ehc_id")
-        if document is not None and not self.rt.account_keys.matches(account["account_key"], document.id_type,
-                                                                      document.id_number):
-            raise IdDocumentMismatch("the ID document presented is not the account holder's; reactivating the "
-                                     "card needs the holder's own ID document", field="id_number")
+            raise AccountInactive(
+                "a cancelled account's card cannot be suspended or reactivated", field="ehc_id"
+            )
+        if document is not None and not self.rt.account_keys.matches(
+            account["account_key"], document.id_type, document.id_number
+        ):
+            raise IdDocumentMismatch(
+                "the ID document presented is not the account holder's; reactivating the "
+                "card needs the holder's own ID document",
+                field="id_number",
+            )
         if card["status"] == status:
-            raise Conflict(f"the e-health card is {status} already", field="ehc_id", code="card_status_unchanged")
+            raise Conflict(
+                f"the e-health card is {status} already", field="ehc_id", code="card_status_unchanged"
+            )
         repo.set_card_status(tx, card["card_id"], status, reason)
-        action, event = ("suspend", "account.suspended") if status == "suspended" else \
-            ("reactivate", "account.reactivated")
+        action, event = (
+            ("suspend", "account.suspended")
+            if status == "suspended"
+            else ("reactivate", "account.reactivated")
+        )
         payload = {"ehc_id": ehc_id, "card_status": status, "reason": reason, "note": note}
         emit_event(tx, event, empi_id=account["empi_id"], resident_id=account["resident_id"], payload=payload)
         record_audit(tx, actor, action, "ehc_account", ehc_id, payload)
@@ -248,13 +346,22 @@ class HealthCardService:
     def bind_bank_card(self, ehc_id: str, body: BankCardIn, actor: Actor) -> tuple[BankCard, bool]:
         """Bind a Luhn-valid card (token + bank + last four); binding the same card again is a no-op."""
         record = self.rt.bank_cards.tokenize(body.bank_card_number)
-        card, created = self.graph.write(self._bind_tx, ehc_id, record.token, record.bank, record.last4,
-                                         record.length, self.rt.settings.max_bank_cards, actor)
+        card, created = self.graph.write(
+            self._bind_tx,
+            ehc_id,
+            record.token,
+            record.bank,
+            record.last4,
+            record.length,
+            self.rt.settings.max_bank_cards,
+            actor,
+        )
         return BankCard.from_row(card), created
 
     @staticmethod
-    def _bind_tx(tx: Transaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int,
-                 actor: Actor) -> tuple[BankCardNode, bool]:
+    def _bind_tx(
+        tx: Transaction, ehc_id: str, token: str, bank: str, last4: str, length: int, limit: int, actor: Actor
+    ) -> tuple[BankCardNode, bool]:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
@@ -264,33 +371,60 @@ class HealthCardService:
             if bound["token"] == token:
                 return bound, False
         if len(found["bank_cards"]) >= limit:
-            raise BankCardLimit(f"an account can bind at most {limit} bank cards; unbind one first",
-                                field="bank_card_number", details={"limit": limit})
-        card = store.add_bank_card(tx, ehc_id, bank_card_id=new_id("BC"), token=token, bank=bank, last4=last4,
-                                   length=length)
+            raise BankCardLimit(
+                f"an account can bind at most {limit} bank cards; unbind one first",
+                field="bank_card_number",
+                details={"limit": limit},
+            )
+        card = store.add_bank_card(
+            tx, ehc_id, bank_card_id=new_id("BC"), token=token, bank=bank, last4=last4, length=length
+        )
         payload = {"ehc_id": ehc_id, "bank_card_id": card["bank_card_id"], "bank": bank, "last4": last4}
-        emit_event(tx, "account.bank_bound", empi_id=found["account"]["empi_id"],
-                   resident_id=found["account"]["resident_id"], payload=payload)
+        emit_event(
+            tx,
+            "account.bank_bound",
+            empi_id=found["account"]["empi_id"],
+            resident_id=found["account"]["resident_id"],
+            payload=payload,
+        )
         record_audit(tx, actor, "bind_bank_card", "ehc_account", ehc_id, payload)
         return card, True
 
-    def unbind_bank_card(self, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor) -> BankCard:
+    def unbind_bank_card(
+        self, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor
+    ) -> BankCard:
         """Unbind, on presentation of the holder's ID document."""
         return BankCard.from_row(self.graph.write(self._unbind_tx, ehc_id, bank_card_id, document, actor))
 
-    def _unbind_tx(self, tx: Transaction, ehc_id: str, bank_card_id: str, document: IdDocument,
-                   actor: Actor) -> BankCardNode:
+    def _unbind_tx(
+        self, tx: Transaction, ehc_id: str, bank_card_id: str, document: IdDocument, actor: Actor
+    ) -> BankCardNode:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
-        if not self.rt.account_keys.matches(found["account"]["account_key"], document.id_type, document.id_number):
-            raise IdDocumentMismatch("the ID document presented is not the account holder's; unbinding a bank "
-                                     "card needs the holder's own ID document", field="id_number")
+        if not self.rt.account_keys.matches(
+            found["account"]["account_key"], document.id_type, document.id_number
+        ):
+            raise IdDocumentMismatch(
+                "the ID document presented is not the account holder's; unbinding a bank "
+                "card needs the holder's own ID document",
+                field="id_number",
+            )
         gone = store.remove_bank_card(tx, ehc_id, bank_card_id)
         if gone is None:
             raise NotFound(f"no bank card {bank_card_id!r} bound to this account", field="bank_card_id")
-        payload = {"ehc_id": ehc_id, "bank_card_id": bank_card_id, "bank": gone["bank"], "last4": gone["last4"]}
-        emit_event(tx, "account.bank_unbound", empi_id=found["account"]["empi_id"],
-                   resident_id=found["account"]["resident_id"], payload=payload)
+        payload = {
+            "ehc_id": ehc_id,
+            "bank_card_id": bank_card_id,
+            "bank": gone["bank"],
+            "last4": gone["last4"],
+        }
+        emit_event(
+            tx,
+            "account.bank_unbound",
+            empi_id=found["account"]["empi_id"],
+            resident_id=found["account"]["resident_id"],
+            payload=payload,
+        )
         record_audit(tx, actor, "unbind_bank_card", "ehc_account", ehc_id, payload)
         return gone

@@ -13,8 +13,19 @@ from resolver import codes
 from services.models import _Demographics
 
 __all__ = [
-    "AccountIn", "AccountUpdate", "BankCardIn", "CancelIn", "ContactPreferences", "Evidence", "IdDocument",
-    "OfflineVerification", "OnlineVerification", "PrintRequest", "QrRequest", "ReactivateIn", "SuspendIn",
+    "AccountIn",
+    "AccountUpdate",
+    "BankCardIn",
+    "CancelIn",
+    "ContactPreferences",
+    "Evidence",
+    "IdDocument",
+    "OfflineVerification",
+    "OnlineVerification",
+    "PrintRequest",
+    "QrRequest",
+    "ReactivateIn",
+    "SuspendIn",
     "VerifyRequest",
 ]
 
@@ -77,8 +88,10 @@ class AccountUpdate(_Demographics):
     def _no_id_change(self) -> AccountUpdate:
         for name in ("id_number", "id_type"):
             if name in self.model_fields_set:
-                raise ValueError(f"{name}: the ID document of an account cannot change; cancel and register "
-                                 "again, or correct the record in the master index")
+                raise ValueError(
+                    f"{name}: the ID document of an account cannot change; cancel and register "
+                    "again, or correct the record in the master index"
+                )
         return self
 
     def resident_changes(self) -> dict[str, Any]:
@@ -90,7 +103,9 @@ class AccountUpdate(_Demographics):
         if "nickname" in self.model_fields_set:
             out["nickname"] = self.nickname
         if "contact_preferences" in self.model_fields_set:
-            out["contact_preferences"] = self.contact_preferences.model_dump() if self.contact_preferences else None
+            out["contact_preferences"] = (
+                self.contact_preferences.model_dump() if self.contact_preferences else None
+            )
         return out
 
 

@@ -66,6 +66,7 @@ class QrImage(TypedDict):
 
 class IssuedQrView(TypedDict):
     """An issued code as the API shows it (``IssuedQr.public``)."""
+
     payload: str
     type: str
     function: str
@@ -80,6 +81,7 @@ class IssuedQrView(TypedDict):
 
 class QrTokenFacts(TypedDict):
     """What the verified code itself says (None for the unsigned national form)."""
+
     token_id: str | None
     kid: str | None
     purpose: str | None
@@ -89,6 +91,7 @@ class QrTokenFacts(TypedDict):
 
 class QrAnswer(QrTokenFacts):
     """A code that verified: whose card it is and what the scene may know of the holder."""
+
     valid: bool
     ehc_id: str
     empi_id: str | None
@@ -111,6 +114,7 @@ class ChannelView(TypedDict):
 
 class QrVerified(QrAnswer):
     """``QrAnswer`` with the care step, channel, terminal and institution it was scanned at."""
+
     scene: SceneView
     channel: ChannelView
     terminal_id: str | None
@@ -132,11 +136,23 @@ class IssuedQr:
     payment: dict[str, object] | None = None
 
     def public(self) -> IssuedQrView:
-        out: IssuedQrView = {"payload": self.payload, "type": self.qr_type, "function": self.function,
-                            "form": self.form, "expires_at": self.expires_at, "token_id": self.token_id,
-                            "kid": self.kid, "qr": self.qr, "payment": self.payment, "image": None}
+        out: IssuedQrView = {
+            "payload": self.payload,
+            "type": self.qr_type,
+            "function": self.function,
+            "form": self.form,
+            "expires_at": self.expires_at,
+            "token_id": self.token_id,
+            "kid": self.kid,
+            "qr": self.qr,
+            "payment": self.payment,
+            "image": None,
+        }
         if self.image is not None:
-            out["image"] = {"media_type": self.media_type, "base64": base64.b64encode(self.image).decode("ascii")}
+            out["image"] = {
+                "media_type": self.media_type,
+                "base64": base64.b64encode(self.image).decode("ascii"),
+            }
         return out
 
 
@@ -157,8 +173,14 @@ class _Seen:
 
 
 class QrService:
-    def __init__(self, graph: Graph, runtime: HealthCardRuntime, accounts: HealthCardService, nonces: NonceStore,
-                 audit: AuditBuffer | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        runtime: HealthCardRuntime,
+        accounts: HealthCardService,
+        nonces: NonceStore,
+        audit: AuditBuffer | None = None,
+    ) -> None:
         self.graph = graph
         self.rt = runtime
         self.accounts = accounts
@@ -172,8 +194,9 @@ class QrService:
         required = self.rt.rules.qr_type_for(function)
         qr_type = QrType.DYNAMIC if req.type == "dynamic" else required
         if req.type == "static" and required is QrType.DYNAMIC:
-            raise QrTypeNotAllowed(f"{function.name.lower()} needs a dynamic code; a static code is not allowed",
-                                   field="type")
+            raise QrTypeNotAllowed(
+                f"{function.name.lower()} needs a dynamic code; a static code is not allowed", field="type"
+            )
         found = self._active(ehc_id)
         if req.format == "national":
             return self._national(ehc_id, function, qr_type, req.ttl, actor)
@@ -182,12 +205,24 @@ class QrService:
             return self._rendered(issued.token, issued, function, "signed", req.format)
         if function is BusinessFunction.PAYMENT:
             account_ref = self._payment_account(found, req.bank_card_id)
-            combined = issue_combined(self.rt.issuer, self.rt.payment, card_id=ehc_id, account_ref=account_ref,
-                                      ttl=req.ttl)
-            self._audit(actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value, "combined": True})
-            return self._rendered(combined.payload, combined.token, function, "combined", req.format,
-                                  payment={"provider": combined.payment.provider,
-                                           "expires_at": combined.payment.expires_at, "account_ref": account_ref})
+            combined = issue_combined(
+                self.rt.issuer, self.rt.payment, card_id=ehc_id, account_ref=account_ref, ttl=req.ttl
+            )
+            self._audit(
+                actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value, "combined": True}
+            )
+            return self._rendered(
+                combined.payload,
+                combined.token,
+                function,
+                "combined",
+                req.format,
+                payment={
+                    "provider": combined.payment.provider,
+                    "expires_at": combined.payment.expires_at,
+                    "account_ref": account_ref,
+                },
+            )
         dynamic = self.rt.issuer.issue_dynamic(ehc_id, function.value, ttl=req.ttl)
         self._audit(actor, "qr_issue", ehc_id, {"type": "dynamic", "function": function.value})
         return self._rendered(dynamic.token, dynamic, function, "signed", req.format)
@@ -199,8 +234,11 @@ class QrService:
         if found["account"]["status"] != AccountStatus.ACTIVE.value:
             raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
         if found["card"] and found["card"]["status"] != "active":
-            raise AccountInactive(f"the e-health card is {found['card']['status']}; it gets no QR codes",
-                                  field="ehc_id", code="card_inactive")
+            raise AccountInactive(
+                f"the e-health card is {found['card']['status']}; it gets no QR codes",
+                field="ehc_id",
+                code="card_inactive",
+            )
         return found
 
     @staticmethod
@@ -212,23 +250,45 @@ class QrService:
             return bank_card_id
         return str(cards[0]["bank_card_id"]) if cards else str(found["account"]["account_id"])
 
-    def _national(self, ehc_id: str, function: BusinessFunction, qr_type: QrType, ttl: int | None,
-                  actor: Actor) -> IssuedQr:
+    def _national(
+        self, ehc_id: str, function: BusinessFunction, qr_type: QrType, ttl: int | None, actor: Actor
+    ) -> IssuedQr:
         if self.rt.rules.config.functions[function] is QrRule.DYNAMIC_REQUIRED:
-            raise QrTypeNotAllowed("the national plain form is unsigned: it serves identity steps only; "
-                                   f"{function.name.lower()} needs a signed dynamic code", field="format")
+            raise QrTypeNotAllowed(
+                "the national plain form is unsigned: it serves identity steps only; "
+                f"{function.name.lower()} needs a signed dynamic code",
+                field="format",
+            )
         expires = None
         if qr_type is QrType.STATIC:
             payload = national_static(ehc_id)
             now = int(self.rt.clock())
-            self.graph.write(self._static_tx, ehc_id, _NATIONAL_STATIC + secrets.token_hex(12), None, now,
-                             "issue", actor, "national")
+            self.graph.write(
+                self._static_tx,
+                ehc_id,
+                _NATIONAL_STATIC + secrets.token_hex(12),
+                None,
+                now,
+                "issue",
+                actor,
+                "national",
+            )
         else:
             expires, payload = self._record_national_dynamic(ehc_id, ttl)
         self._audit(actor, "qr_issue", ehc_id, {"type": _TYPE_NAMES[qr_type], "form": "national"})
         image = render_png(payload)
-        return IssuedQr(payload, _TYPE_NAMES[qr_type], function.value, "national", expires, None, None,
-                        qr_info(payload).as_dict(), image, "image/png")
+        return IssuedQr(
+            payload,
+            _TYPE_NAMES[qr_type],
+            function.value,
+            "national",
+            expires,
+            None,
+            None,
+            qr_info(payload).as_dict(),
+            image,
+            "image/png",
+        )
 
     def _record_national_dynamic(self, ehc_id: str, ttl: int | None) -> tuple[int, str]:
         """Record a new national dynamic code (valid 30-300 s); returns (valid until, text)."""
@@ -236,11 +296,20 @@ class QrService:
         expires = now + check_ttl(ttl or self.rt.issuer.default_ttl)
         for earlier in range(_SAME_SECOND_TRIES):
             payload = national_dynamic(ehc_id, expires - earlier)
-            if self.graph.write(record_national, code=payload, ehc_id=ehc_id, jti="natd-" + secrets.token_hex(16),
-                                exp=expires - earlier, issued_at=now):
+            if self.graph.write(
+                record_national,
+                code=payload,
+                ehc_id=ehc_id,
+                jti="natd-" + secrets.token_hex(16),
+                exp=expires - earlier,
+                issued_at=now,
+            ):
                 return expires - earlier, payload
-        raise Conflict("too many national dynamic codes for this card this second; try again",
-                       field="format", code="qr_issue_busy")
+        raise Conflict(
+            "too many national dynamic codes for this card this second; try again",
+            field="format",
+            code="qr_issue_busy",
+        )
 
     def _issue_static(self, ehc_id: str, why: str, actor: Actor) -> IssuedToken:
         issued = self.rt.issuer.issue_static(ehc_id)
@@ -249,8 +318,16 @@ class QrService:
         return issued
 
     @staticmethod
-    def _static_tx(tx: Transaction, ehc_id: str, token_id: str, kid: str | None, issued_at: int, why: str,
-                   actor: Actor, form: str) -> None:
+    def _static_tx(
+        tx: Transaction,
+        ehc_id: str,
+        token_id: str,
+        kid: str | None,
+        issued_at: int,
+        why: str,
+        actor: Actor,
+        form: str,
+    ) -> None:
         """Make this the account's one static code (revoking the previous one, whatever its form)."""
         found = store.lock_account(tx, ehc_id)
         if found is None:
@@ -262,15 +339,31 @@ class QrService:
         if form == "national":
             changes["national_static_issued_at"] = issued_at
         store.update_account(tx, ehc_id, changes)
-        payload = {"ehc_id": ehc_id, "kid": kid, "via": why, "form": form,
-                   "previous_revoked": account.get("static_jti") is not None}
-        emit_event(tx, "qr.static_issued", empi_id=account["empi_id"], resident_id=account["resident_id"],
-                   payload=payload)
+        payload = {
+            "ehc_id": ehc_id,
+            "kid": kid,
+            "via": why,
+            "form": form,
+            "previous_revoked": account.get("static_jti") is not None,
+        }
+        emit_event(
+            tx,
+            "qr.static_issued",
+            empi_id=account["empi_id"],
+            resident_id=account["resident_id"],
+            payload=payload,
+        )
         record_audit(tx, actor, "qr_static_issue", "ehc_account", ehc_id, payload)
 
     @staticmethod
-    def _rendered(payload: str, issued: IssuedToken, function: BusinessFunction, form: str, fmt: str,
-                  payment: dict[str, object] | None = None) -> IssuedQr:
+    def _rendered(
+        payload: str,
+        issued: IssuedToken,
+        function: BusinessFunction,
+        form: str,
+        fmt: str,
+        payment: dict[str, object] | None = None,
+    ) -> IssuedQr:
         image: bytes | None = None
         media_type = None
         if fmt == "png":
@@ -278,8 +371,19 @@ class QrService:
         elif fmt == "svg":
             image, media_type = render_svg(payload).encode("utf-8"), "image/svg+xml"
         c = issued.claims
-        return IssuedQr(payload, _TYPE_NAMES[c.qr_type], function.value, form, c.expires_at, c.token_id, c.kid,
-                        qr_info(payload).as_dict(), image, media_type, payment)
+        return IssuedQr(
+            payload,
+            _TYPE_NAMES[c.qr_type],
+            function.value,
+            form,
+            c.expires_at,
+            c.token_id,
+            c.kid,
+            qr_info(payload).as_dict(),
+            image,
+            media_type,
+            payment,
+        )
 
     # -- print --------------------------------------------------------------------------------
     def print_code(self, req: PrintRequest, actor: Actor) -> PrintedQr:
@@ -297,15 +401,25 @@ class QrService:
             return PrintedQr(render_svg(token).encode("utf-8"), "image/svg+xml", ehc_id, info)
         if req.format == "png":
             return PrintedQr(render_png(token), "image/png", ehc_id, info)
-        label = render_label(token, name=name, hint=card_hint(ehc_id), spec=LabelSpec.named(req.size, req.dpi),
-                             font_path=self.rt.label_font)
+        label = render_label(
+            token,
+            name=name,
+            hint=card_hint(ehc_id),
+            spec=LabelSpec.named(req.size, req.dpi),
+            font_path=self.rt.label_font,
+        )
         return PrintedQr(label, "image/png", ehc_id, info)
 
     # -- verify -------------------------------------------------------------------------------
     def verify(self, req: VerifyRequest, actor: Actor) -> QrVerified:
         """Verify a scanned code at a care step; refusals raise their ``QrError`` after being audited."""
-        detail: FreeJson = {"scene": req.scene, "care_step": req.scene, "channel": req.channel,
-                            "terminal_id": req.terminal_id, "institution": req.institution}
+        detail: FreeJson = {
+            "scene": req.scene,
+            "care_step": req.scene,
+            "channel": req.channel,
+            "terminal_id": req.terminal_id,
+            "institution": req.institution,
+        }
         seen = _Seen()
         function: str | None = None
         try:
@@ -317,16 +431,33 @@ class QrService:
         except Unavailable:
             raise  # the database is down: no audit entry can be written either (nor is one owed: nothing was checked)
         except EhcError as exc:
-            self._audit(actor, "qr_verify", seen.card_id, {**detail, "result": "refused", "code": exc.code},
-                        tally=self._tally(req.institution, detail["scene"], function, exc.code))
+            self._audit(
+                actor,
+                "qr_verify",
+                seen.card_id,
+                {**detail, "result": "refused", "code": exc.code},
+                tally=self._tally(req.institution, detail["scene"], function, exc.code),
+            )
             raise
-        self._audit(actor, "qr_verify", result["ehc_id"],
-                    {**detail, "result": "accepted", "type": result["type"], "form": result["form"]},
-                    tally=self._tally(req.institution, scene.code, function, None))
-        return {**result, "scene": {"code": scene.code, "name": scene.name, "function": scene.function.value,
-                                    "rule": self.rt.rules.rule_of(scene).value},
-                "channel": {"code": channel.code, "name": channel.name}, "terminal_id": req.terminal_id,
-                "institution": req.institution}
+        self._audit(
+            actor,
+            "qr_verify",
+            result["ehc_id"],
+            {**detail, "result": "accepted", "type": result["type"], "form": result["form"]},
+            tally=self._tally(req.institution, scene.code, function, None),
+        )
+        return {
+            **result,
+            "scene": {
+                "code": scene.code,
+                "name": scene.name,
+                "function": scene.function.value,
+                "rule": self.rt.rules.rule_of(scene).value,
+            },
+            "channel": {"code": channel.code, "name": channel.name},
+            "terminal_id": req.terminal_id,
+            "institution": req.institution,
+        }
 
     def _verify(self, payload: str, scene: Scene, scene_code: str, seen: _Seen) -> QrAnswer:
         now = self.rt.clock()
@@ -339,37 +470,68 @@ class QrService:
             seen.card_id = claims.card_id
             self.rt.rules.check(scene_code, claims)
             if paying and not is_combined(payload):
-                raise QrWrongScene(f"{scene.name} needs the combined payment code (二码合一)", field="token",
-                                   details={"reason": "combined_required", "scene": scene.code})
+                raise QrWrongScene(
+                    f"{scene.name} needs the combined payment code (二码合一)",
+                    field="token",
+                    details={"reason": "combined_required", "scene": scene.code},
+                )
             self._card_active(claims.card_id, seen)
             account = seen.found["account"] if seen.found else {}
             if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
-                raise QrRevoked("this static QR code was replaced by a newer one (or revoked); use the new code",
-                                field="token")
+                raise QrRevoked(
+                    "this static QR code was replaced by a newer one (or revoked); use the new code",
+                    field="token",
+                )
 
         payment = None
         if paying and is_combined(payload):
-            verified = verify_combined(payload, self.rt.keys, nonce_store=self.nonces, provider=self.rt.payment,
-                                       before_consume=check, now=now, leeway=leeway)
+            verified = verify_combined(
+                payload,
+                self.rt.keys,
+                nonce_store=self.nonces,
+                provider=self.rt.payment,
+                before_consume=check,
+                now=now,
+                leeway=leeway,
+            )
             claims = verified.claims
-            payment = {"payment_ref": verified.payment.payment_ref, "account_ref": verified.payment.account_ref}
+            payment = {
+                "payment_ref": verified.payment.payment_ref,
+                "account_ref": verified.payment.account_ref,
+            }
         else:
             token = split(payload).token if is_combined(payload) else payload
-            claims = verify_token(token, self.rt.keys, nonce_store=self.nonces, before_consume=check, now=now,
-                                  leeway=leeway)
-        return self._answer(claims.card_id, scene, seen, qr_type=claims.qr_type,
-                            form="combined" if is_combined(payload) else "signed",
-                            extra={"token_id": claims.token_id, "kid": claims.kid, "purpose": claims.purpose,
-                                   "expires_at": claims.expires_at, "payment": payment})
+            claims = verify_token(
+                token, self.rt.keys, nonce_store=self.nonces, before_consume=check, now=now, leeway=leeway
+            )
+        return self._answer(
+            claims.card_id,
+            scene,
+            seen,
+            qr_type=claims.qr_type,
+            form="combined" if is_combined(payload) else "signed",
+            extra={
+                "token_id": claims.token_id,
+                "kid": claims.kid,
+                "purpose": claims.purpose,
+                "expires_at": claims.expires_at,
+                "payment": payment,
+            },
+        )
 
     def _verify_national(self, payload: str, scene: Scene, seen: _Seen) -> QrAnswer:
         code = parse_national(payload)
         seen.card_id = code.card_id
-        code.check_valid(datetime.fromtimestamp(self.rt.clock(), UTC), leeway=self.rt.settings.verify_leeway_seconds)
+        code.check_valid(
+            datetime.fromtimestamp(self.rt.clock(), UTC), leeway=self.rt.settings.verify_leeway_seconds
+        )
         if self.rt.rules.rule_of(scene) is QrRule.DYNAMIC_REQUIRED:
-            raise QrWrongScene(f"{scene.name} needs a signed dynamic code; the unsigned national plain form "
-                               "serves identity steps only", field="token",
-                               details={"reason": "signed_required", "scene": scene.code})
+            raise QrWrongScene(
+                f"{scene.name} needs a signed dynamic code; the unsigned national plain form "
+                "serves identity steps only",
+                field="token",
+                details={"reason": "signed_required", "scene": scene.code},
+            )
         self._card_active(code.card_id, seen)
         expires = int(code.valid_until.timestamp()) if code.valid_until else None
         if code.qr_type is QrType.STATIC:
@@ -377,13 +539,21 @@ class QrService:
         else:
             used = consume_national(self.graph, payload)
             if used is None:
-                raise QrForged("the service never issued this national dynamic code", field="token",
-                               details={"reason": "not_issued"})
+                raise QrForged(
+                    "the service never issued this national dynamic code",
+                    field="token",
+                    details={"reason": "not_issued"},
+                )
             if not used.fresh:
                 raise QrReplayed("this dynamic QR code was already used", field="token")
-        return self._answer(code.card_id, scene, seen, qr_type=code.qr_type, form="national",
-                            extra={"token_id": None, "kid": None, "purpose": None, "expires_at": expires,
-                                   "payment": None})
+        return self._answer(
+            code.card_id,
+            scene,
+            seen,
+            qr_type=code.qr_type,
+            form="national",
+            extra={"token_id": None, "kid": None, "purpose": None, "expires_at": expires, "payment": None},
+        )
 
     @staticmethod
     def _national_static_current(account: NodeProps) -> None:
@@ -391,44 +561,77 @@ class QrService:
         if str(account.get("static_jti") or "").startswith(_NATIONAL_STATIC):
             return
         if account.get("national_static_issued_at") is None:
-            raise QrForged("the service never issued a national static code for this card", field="token",
-                           details={"reason": "not_issued"})
-        raise QrRevoked("this static QR code was replaced by a newer one (or revoked); use the new code",
-                        field="token")
+            raise QrForged(
+                "the service never issued a national static code for this card",
+                field="token",
+                details={"reason": "not_issued"},
+            )
+        raise QrRevoked(
+            "this static QR code was replaced by a newer one (or revoked); use the new code", field="token"
+        )
 
     def _card_active(self, card_id: str, seen: _Seen) -> None:
         found = self.accounts.raw(card_id)
         seen.found = found
         if found is None:
-            raise QrCardInactive("no e-health card account holds this card", field="token", code="qr_card_unknown")
+            raise QrCardInactive(
+                "no e-health card account holds this card", field="token", code="qr_card_unknown"
+            )
         status = found["account"]["status"]
         card_status = (found["card"] or {}).get("status", "active")
         if status == AccountStatus.CANCELLED.value or card_status == "cancelled":
             reason = found["account"].get("cancel_reason")
-            raise QrCardInactive("the e-health card is cancelled; its QR codes no longer verify", field="token",
-                                 code="qr_card_cancelled", details={"reason": reason} if reason else None)
+            raise QrCardInactive(
+                "the e-health card is cancelled; its QR codes no longer verify",
+                field="token",
+                code="qr_card_cancelled",
+                details={"reason": reason} if reason else None,
+            )
         if card_status != "active":
-            raise QrCardInactive(f"the e-health card is {card_status}; its QR codes do not verify now",
-                                 field="token", code=f"qr_card_{card_status}")
+            raise QrCardInactive(
+                f"the e-health card is {card_status}; its QR codes do not verify now",
+                field="token",
+                code=f"qr_card_{card_status}",
+            )
 
     @staticmethod
-    def _answer(card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str,
-                extra: QrTokenFacts) -> QrAnswer:
+    def _answer(
+        card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str, extra: QrTokenFacts
+    ) -> QrAnswer:
         found = seen.found
         account: NodeProps = found["account"] if found else {}
         empi_id = (found["current_empi_id"] if found else None) or account.get("empi_id")
         resident = (found["resident"] if found else None) or {}
-        return {"valid": True, "ehc_id": card_id, "empi_id": empi_id, "type": _TYPE_NAMES[qr_type], "form": form,
-                "resident": resident_summary(resident, scene.function), "token_id": extra["token_id"],
-                "kid": extra["kid"], "purpose": extra["purpose"], "expires_at": extra["expires_at"],
-                "payment": extra["payment"]}
+        return {
+            "valid": True,
+            "ehc_id": card_id,
+            "empi_id": empi_id,
+            "type": _TYPE_NAMES[qr_type],
+            "form": form,
+            "resident": resident_summary(resident, scene.function),
+            "token_id": extra["token_id"],
+            "kid": extra["kid"],
+            "purpose": extra["purpose"],
+            "expires_at": extra["expires_at"],
+            "payment": extra["payment"],
+        }
 
-    def _tally(self, institution: str, step: str, function: str | None, refusal: str | None) -> list[dict[str, Any]]:
+    def _tally(
+        self, institution: str, step: str, function: str | None, refusal: str | None
+    ) -> list[dict[str, Any]]:
         """Supervision counters of this verification, on the Beijing calendar day."""
         day = datetime.fromtimestamp(self.rt.clock(), BEIJING).date().isoformat()
-        return verification_tally(institution=institution, step=step, day=day, function=function, refusal=refusal)
+        return verification_tally(
+            institution=institution, step=step, day=day, function=function, refusal=refusal
+        )
 
-    def _audit(self, actor: Actor, action: str, resource_id: str | None, detail: FreeJson,
-               tally: list[dict[str, Any]] | None = None) -> None:
+    def _audit(
+        self,
+        actor: Actor,
+        action: str,
+        resource_id: str | None,
+        detail: FreeJson,
+        tally: list[dict[str, Any]] | None = None,
+    ) -> None:
         if self.audit is not None:
             self.audit.record(actor, action, "ehc_card", resource_id, detail, tally=tally)

@@ -28,6 +28,10 @@ class IdentityReader:
         records = tuple(Resident.from_row(r) for r in found["records"])
         if self.audit is not None and actor is not None:
             self.audit.record(actor, "read", "identity", found["empi_id"])
-        return Identity(empi_id=str(found["empi_id"]), requested_empi_id=str(found["requested"]),
-                        status=str(found["status"]), records=records,
-                        conflict=tuple(identity_conflicts([r.as_record() for r in records])))
+        return Identity(
+            empi_id=str(found["empi_id"]),
+            requested_empi_id=str(found["requested"]),
+            status=str(found["status"]),
+            records=records,
+            conflict=tuple(identity_conflicts([r.as_record() for r in records])),
+        )

@@ -22,8 +22,16 @@ from services.models import ResidentIn
 __all__ = ["FORMATS", "MAPPABLE_FIELDS", "ROW_ERROR", "ColumnMapping", "InputFile", "load_mapping"]
 
 FORMATS = ("csv", "jsonl", "parquet")
-_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-             ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 # Registration fields a column can feed; ``cards.<DOMAIN>`` adds a card in that domain.
 MAPPABLE_FIELDS = tuple(name for name in ResidentIn.model_fields if name != "cards")
 # Key of the one-entry row yielded in place of a JSON Lines line that is not a JSON object.
@@ -48,8 +56,10 @@ class ColumnMapping:
         if columns is not None:
             missing = sorted({col for col in fields.values() if col not in columns})
             if missing:
-                raise InvalidInput(f"column(s) {', '.join(missing)} not in the file (it has: "
-                                   f"{', '.join(columns[:30])})", field="map")
+                raise InvalidInput(
+                    f"column(s) {', '.join(missing)} not in the file (it has: {', '.join(columns[:30])})",
+                    field="map",
+                )
         return ColumnMapping(fields, dict(self.defaults))
 
     def record(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -65,8 +75,13 @@ class ColumnMapping:
                 continue
             if target.startswith("cards."):
                 domain = target.removeprefix("cards.")
-                cards.append({"domain": domain, "number": value,
-                              "card_type": domain if domain in codes.CARD_TYPES else "OTHER"})
+                cards.append(
+                    {
+                        "domain": domain,
+                        "number": value,
+                        "card_type": domain if domain in codes.CARD_TYPES else "OTHER",
+                    }
+                )
             else:
                 out[target] = value
         if cards:
@@ -74,7 +89,9 @@ class ColumnMapping:
         return out
 
     def describe(self) -> str:
-        return json.dumps({"fields": self.fields, "defaults": self.defaults}, sort_keys=True, ensure_ascii=False)
+        return json.dumps(
+            {"fields": self.fields, "defaults": self.defaults}, sort_keys=True, ensure_ascii=False
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -98,8 +115,10 @@ def _clean(value: Any) -> Any:
 def _check_target(name: str) -> str:
     if name in MAPPABLE_FIELDS or (name.startswith("cards.") and len(name) > len("cards.")):
         return name
-    raise InvalidInput(f"{name!r} is not a registration field (one of {', '.join(MAPPABLE_FIELDS)}, "
-                       "or cards.<DOMAIN>)", field="map")
+    raise InvalidInput(
+        f"{name!r} is not a registration field (one of {', '.join(MAPPABLE_FIELDS)}, or cards.<DOMAIN>)",
+        field="map",
+    )
 
 
 def _pairs(items: list[str], option: str) -> dict[str, str]:
@@ -131,8 +150,11 @@ def load_mapping(path: Path | None, maps: list[str], defaults: list[str]) -> Col
         if not isinstance(data, dict):
             raise InvalidInput("a mapping file holds an object of field: column", field="mapping")
         nested = "fields" in data or "defaults" in data
-        for source, target in ((data.get("fields", {}), fields), (data.get("defaults", {}), consts)) if nested \
-                else ((data, fields),):
+        for source, target in (
+            ((data.get("fields", {}), fields), (data.get("defaults", {}), consts))
+            if nested
+            else ((data, fields),)
+        ):
             if not isinstance(source, dict):
                 raise InvalidInput("'fields' and 'defaults' are objects of field: value", field="mapping")
             target.update({_check_target(str(k)): str(v) for k, v in source.items()})
@@ -144,13 +166,17 @@ def load_mapping(path: Path | None, maps: list[str], defaults: list[str]) -> Col
 class InputFile:
     """One input file of a known format, read as ``(row number, raw row)``."""
 
-    def __init__(self, path: Path, fmt: str | None = None, encoding: str = "utf-8-sig",
-                 delimiter: str | None = None) -> None:
+    def __init__(
+        self, path: Path, fmt: str | None = None, encoding: str = "utf-8-sig", delimiter: str | None = None
+    ) -> None:
         self.path = path
         self.format = fmt or _SUFFIXES.get(path.suffix.lower(), "")
         if self.format not in FORMATS:
-            raise InvalidInput(f"cannot tell the format of {path.name}: name it .csv, .jsonl or .parquet, "
-                               "or pass --format csv|jsonl|parquet", field="format")
+            raise InvalidInput(
+                f"cannot tell the format of {path.name}: name it .csv, .jsonl or .parquet, "
+                "or pass --format csv|jsonl|parquet",
+                field="format",
+            )
         if not path.is_file():
             raise InvalidInput(f"no input file at {path}", field="file")
         self.encoding = encoding

@@ -79,8 +79,9 @@ def rejections_of(row: int, exc: ValidationError) -> list[Rejection]:
     return out
 
 
-def _parse(row_no: int, raw: dict[str, Any], mapping: ColumnMapping,
-           domains: frozenset[str]) -> ResidentIn | list[Rejection]:
+def _parse(
+    row_no: int, raw: dict[str, Any], mapping: ColumnMapping, domains: frozenset[str]
+) -> ResidentIn | list[Rejection]:
     if ROW_ERROR in raw:
         return [Rejection(row_no, "row", str(raw[ROW_ERROR]))]
     try:
@@ -89,10 +90,17 @@ def _parse(row_no: int, raw: dict[str, Any], mapping: ColumnMapping,
         return rejections_of(row_no, exc)
     problems: list[Rejection] = []
     for field, domain in [("source_domain", record.source_domain)] + [
-            (f"cards.{i}.domain", card.domain) for i, card in enumerate(record.cards)]:
+        (f"cards.{i}.domain", card.domain) for i, card in enumerate(record.cards)
+    ]:
         if domain not in domains:
-            problems.append(Rejection(row_no, field, f"identifier domain {domain!r} does not exist or is "
-                                                     "inactive; create it first (POST /domains)"))
+            problems.append(
+                Rejection(
+                    row_no,
+                    field,
+                    f"identifier domain {domain!r} does not exist or is "
+                    "inactive; create it first (POST /domains)",
+                )
+            )
         elif domain == ID_DOMAIN and field != "source_domain":
             problems.append(Rejection(row_no, field, "map resident ID numbers to id_number, not to a card"))
         else:
@@ -121,8 +129,17 @@ class _Checkpoint:
 
     def save(self, rows_done: int, complete: bool) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({**self.key, "rows_done": rows_done, "complete": complete,
-                                   "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {
+                    **self.key,
+                    "rows_done": rows_done,
+                    "complete": complete,
+                    "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                }
+            ),
+            encoding="utf-8",
+        )
         os.replace(tmp, self.path)
 
 
@@ -148,23 +165,37 @@ class _RejectsFile:
             csv.writer(fh).writerows((r.row, r.field, r.reason) for r in rejections)
 
 
-def import_file(graph: Graph, source: InputFile, mapping: ColumnMapping, engine: MatchEngine, *,
-                initial: bool = False, batch_size: int | None = None, limit: int | None = None,
-                restart: bool = False, progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_file(
+    graph: Graph,
+    source: InputFile,
+    mapping: ColumnMapping,
+    engine: MatchEngine,
+    *,
+    initial: bool = False,
+    batch_size: int | None = None,
+    limit: int | None = None,
+    restart: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import ``source`` (see the module docstring). ``initial``: the database must be empty (unless this
     resumes an initial import), and batches are larger. ``limit``: stop after that many rows in this run
     (a trial; running again continues). ``restart``: ignore the checkpoint."""
     mapping = mapping.for_columns(source.columns())
     name = source.path.name
-    report = ImportReport(rejects_path=source.path.with_name(name + ".rejected.csv"),
-                          checkpoint_path=source.path.with_name(name + ".checkpoint.json"))
+    report = ImportReport(
+        rejects_path=source.path.with_name(name + ".rejected.csv"),
+        checkpoint_path=source.path.with_name(name + ".checkpoint.json"),
+    )
     checkpoint = _Checkpoint(report.checkpoint_path, source.fingerprint(), mapping.describe())
     report.resumed_after = 0 if restart else checkpoint.load()
     if initial and not report.resumed_after:
         held = int(graph.read_query("count_residents")[0]["residents"])
         if held:
-            raise Conflict(f"--initial is for an empty database, and this one holds {held} records; "
-                           "import without --initial to add to it", field="initial")
+            raise Conflict(
+                f"--initial is for an empty database, and this one holds {held} records; "
+                "import without --initial to add to it",
+                field="initial",
+            )
     domains = frozenset(d["code"] for d in DomainRepository(graph).list(status="active"))
     size = batch_size or (INITIAL_BATCH if initial else INCREMENTAL_BATCH)
     rejects = _RejectsFile(report.rejects_path, report.resumed_after)
@@ -176,8 +207,11 @@ def import_file(graph: Graph, source: InputFile, mapping: ColumnMapping, engine:
 
     def commit() -> None:
         nonlocal batch, pending, read_in_batch
-        created = import_records(graph, list(batch.values()), batch_size=max(len(batch), 1), engine=engine) \
-            if batch else 0
+        created = (
+            import_records(graph, list(batch.values()), batch_size=max(len(batch), 1), engine=engine)
+            if batch
+            else 0
+        )
         rejects.append(pending)
         checkpoint.save(report.last_row, complete=False)
         report.imported += created

@@ -62,8 +62,13 @@ __all__ = ["InitialImport", "initial_import", "prepare_rows"]
 
 CHUNK = 2_000
 # Resident properties that are not text, with their importer type; every other property is text.
-_RESIDENT_TYPES = {"birth_date": "date", "dq_flags": "string[]", "version": "long",
-                   "created_at": "datetime", "updated_at": "datetime"}
+_RESIDENT_TYPES = {
+    "birth_date": "date",
+    "dq_flags": "string[]",
+    "version": "long",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+}
 _RESIDENT_FIXED = ("status", "version", "created_at", "updated_at")
 
 # One prepared row: (row number, rejections) or (row number, props, valid ID number, [(domain, number, type)])
@@ -86,8 +91,9 @@ class InitialImport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def prepare_rows(chunk: list[tuple[int, dict[str, Any]]], mapping: ColumnMapping,
-                 domains: frozenset[str]) -> list[Prepared]:
+def prepare_rows(
+    chunk: list[tuple[int, dict[str, Any]]], mapping: ColumnMapping, domains: frozenset[str]
+) -> list[Prepared]:
     """Validate and standardise rows (pure CPU: run in worker processes). A valid row becomes the Resident's
     properties with its blocking keys, its valid ID number and its cards, as ``services/bulk.py`` makes them."""
     out: list[Prepared] = []
@@ -158,22 +164,44 @@ class _Stage:
 
     def __init__(self, directory: Path, domains: list[dict[str, TypedValue]], now: str) -> None:
         self.now = now
-        self.resident_fields = [n for n in ResidentIn.model_fields if n != "cards"] + ["name_raw", "dq_flags"] + [
-            k for k in MatchEngine.key_properties(MatchEngine.standard({"name": "x"}))] + list(_RESIDENT_FIXED)
+        self.resident_fields = (
+            [n for n in ResidentIn.model_fields if n != "cards"]
+            + ["name_raw", "dq_flags"]
+            + [k for k in MatchEngine.key_properties(MatchEngine.standard({"name": "x"}))]
+            + list(_RESIDENT_FIXED)
+        )
         header = ["resident_id:ID(Resident)"] + [
-            f"{n}:{_RESIDENT_TYPES[n]}" if n in _RESIDENT_TYPES else n for n in self.resident_fields]
+            f"{n}:{_RESIDENT_TYPES[n]}" if n in _RESIDENT_TYPES else n for n in self.resident_fields
+        ]
         self.residents = _CsvFile(directory, "Resident", header)
-        self.identities = _CsvFile(directory, "Identity", ["empi_id:ID(Identity)", "status", "created_at:datetime"])
-        self.cards = _CsvFile(directory, "Card", ["card_id:ID(Card)", "domain", "number", "card_type", "status",
-                                                  "created_at:datetime", "touched_at:datetime"])
+        self.identities = _CsvFile(
+            directory, "Identity", ["empi_id:ID(Identity)", "status", "created_at:datetime"]
+        )
+        self.cards = _CsvFile(
+            directory,
+            "Card",
+            [
+                "card_id:ID(Card)",
+                "domain",
+                "number",
+                "card_type",
+                "status",
+                "created_at:datetime",
+                "touched_at:datetime",
+            ],
+        )
         names, domain_header = _domain_header(domains)
         self.domains = _CsvFile(directory, "Domain", domain_header)
         for props in domains:
             self.domains.write([props["code"][1]] + [props[n][1] if n in props else None for n in names])
-        self.has_card = _CsvFile(directory, "HAS_CARD", [":START_ID(Resident)", ":END_ID(Card)", "rel_id",
-                                                         "app_domain", "since:datetime"])
-        self.identified_as = _CsvFile(directory, "IDENTIFIED_AS", [":START_ID(Resident)", ":END_ID(Identity)",
-                                                                   "since:datetime"])
+        self.has_card = _CsvFile(
+            directory,
+            "HAS_CARD",
+            [":START_ID(Resident)", ":END_ID(Card)", "rel_id", "app_domain", "since:datetime"],
+        )
+        self.identified_as = _CsvFile(
+            directory, "IDENTIFIED_AS", [":START_ID(Resident)", ":END_ID(Identity)", "since:datetime"]
+        )
         self.in_domain = _CsvFile(directory, "IN_DOMAIN", [":START_ID(Card)", ":END_ID(Domain)"])
         self.seen: set[tuple[str, str]] = set()
         self.empi_of_id: dict[str, str] = {}
@@ -184,8 +212,9 @@ class _Stage:
         card_id = self.card_ids.get(key)
         if card_id is None:
             card_id = self.card_ids[key] = new_id("C")
-            self.cards.write([card_id, domain, number, card_type, "active", self.now,
-                              self.now if domain == "ID" else None])
+            self.cards.write(
+                [card_id, domain, number, card_type, "active", self.now, self.now if domain == "ID" else None]
+            )
             self.in_domain.write([card_id, domain])
         return card_id
 
@@ -205,11 +234,15 @@ class _Stage:
             empi_id = new_empi_id()
             self.identities.write([empi_id, "active", self.now])
         fixed = {"status": "active", "version": 1, "created_at": self.now, "updated_at": self.now}
-        self.residents.write([resident_id] + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields])
+        self.residents.write(
+            [resident_id] + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields]
+        )
         self.identified_as.write([resident_id, empi_id, self.now])
         held = [(source, local, "MRN")] + ([("ID", valid_id, "ID")] if valid_id else []) + cards
         for domain, number, card_type in held:
-            self.has_card.write([resident_id, self._card(domain, number, card_type), new_id("L"), source, self.now])
+            self.has_card.write(
+                [resident_id, self._card(domain, number, card_type), new_id("L"), source, self.now]
+            )
         return True
 
     def close(self) -> None:
@@ -217,11 +250,20 @@ class _Stage:
             f.close()
 
     def files(self) -> list[_CsvFile]:
-        return [self.residents, self.identities, self.cards, self.domains, self.has_card, self.identified_as,
-                self.in_domain]
+        return [
+            self.residents,
+            self.identities,
+            self.cards,
+            self.domains,
+            self.has_card,
+            self.identified_as,
+            self.in_domain,
+        ]
 
 
-def _chunks(rows: Iterator[tuple[int, dict[str, Any]]], size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]], size: int
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     while chunk := list(islice(rows, size)):
         yield chunk
 
@@ -230,21 +272,32 @@ def _check_empty(graph: Graph) -> list[dict[str, TypedValue]]:
     """The domains to carry over; ``Conflict`` unless the database holds nothing else."""
     held = int(graph.read_query("count_residents")[0]["residents"])
     if held:
-        raise Conflict(f"--initial is for an empty database, and this one holds {held} records; "
-                       "import without --initial to add to it", field="initial")
+        raise Conflict(
+            f"--initial is for an empty database, and this one holds {held} records; "
+            "import without --initial to add to it",
+            field="initial",
+        )
     others = census(graph)
     if others:
         listed = ", ".join(f"{n} {label}" for label, n in sorted(others.items()))
-        raise Conflict(f"--initial is for an empty database (identifier domains only), and this one holds "
-                       f"{listed}; import without --initial to add to it", field="initial")
+        raise Conflict(
+            f"--initial is for an empty database (identifier domains only), and this one holds "
+            f"{listed}; import without --initial to add to it",
+            field="initial",
+        )
     return domain_nodes(graph)
 
 
 def _verify(graph: Graph, stage: _Stage) -> dict[str, int]:
     counts = store_counts(graph)
-    expected = {"residents": stage.residents.rows, "identities": stage.identities.rows, "cards": stage.cards.rows,
-                "has_card": stage.has_card.rows, "identified_as": stage.identified_as.rows,
-                "in_domain": stage.in_domain.rows}
+    expected = {
+        "residents": stage.residents.rows,
+        "identities": stage.identities.rows,
+        "cards": stage.cards.rows,
+        "has_card": stage.has_card.rows,
+        "identified_as": stage.identified_as.rows,
+        "in_domain": stage.in_domain.rows,
+    }
     wrong = {k: (v, counts.get(k)) for k, v in expected.items() if counts.get(k) != v}
     if wrong:
         raise ServerError(f"the imported database does not hold what was written (expected, found): {wrong}")
@@ -255,18 +308,28 @@ def _workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def initial_import(settings: Settings, source: InputFile, mapping: ColumnMapping, *,
-                   progress: Callable[[int], None] | None = None, workers: int | None = None,
-                   staging: Path | None = None) -> InitialImport:
+def initial_import(
+    settings: Settings,
+    source: InputFile,
+    mapping: ColumnMapping,
+    *,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    staging: Path | None = None,
+) -> InitialImport:
     """Load ``source`` into the empty database of the embedded server with the offline importer."""
     if not settings.embedded:
-        raise Conflict("--initial (the first load into an empty database) runs Neo4j's offline importer on the "
-                       "embedded server; with NEO4J_URI set, import without --initial (online, in batches)",
-                       field="initial")
+        raise Conflict(
+            "--initial (the first load into an empty database) runs Neo4j's offline importer on the "
+            "embedded server; with NEO4J_URI set, import without --initial (online, in batches)",
+            field="initial",
+        )
     mapping = mapping.for_columns(source.columns())
     name = source.path.name
-    report = ImportReport(rejects_path=source.path.with_name(name + ".rejected.csv"),
-                          checkpoint_path=source.path.with_name(name + ".checkpoint.json"))
+    report = ImportReport(
+        rejects_path=source.path.with_name(name + ".rejected.csv"),
+        checkpoint_path=source.path.with_name(name + ".checkpoint.json"),
+    )
     result = InitialImport(report)
     key = {"fingerprint": source.fingerprint(), "mapping": mapping.describe(), "mode": "initial"}
     server = LocalServer(settings)
@@ -276,8 +339,10 @@ def initial_import(settings: Settings, source: InputFile, mapping: ColumnMapping
     started = time.perf_counter()
     try:
         done = _earlier_import(report.checkpoint_path, key)
-        if done is not None and (done.get("complete") or int(graph.read_query("count_residents")[0]["residents"])
-                                 == done.get("residents")):
+        if done is not None and (
+            done.get("complete")
+            or int(graph.read_query("count_residents")[0]["residents"]) == done.get("residents")
+        ):
             result.finished_earlier_import = True  # imported before (a crash may have cut the schema step)
             t0 = time.perf_counter()
             migrate(graph)
@@ -289,7 +354,9 @@ def initial_import(settings: Settings, source: InputFile, mapping: ColumnMapping
             return result
         domain_props = _check_empty(graph)
         graph.close()
-        active = frozenset(str(d["code"][1]) for d in domain_props if d.get("status", ("", "active"))[1] == "active")
+        active = frozenset(
+            str(d["code"][1]) for d in domain_props if d.get("status", ("", "active"))[1] == "active"
+        )
         rejects = _RejectsFile(report.rejects_path, 0)
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         with tempfile.TemporaryDirectory(prefix="ehc-initial-", dir=staging or settings.neo4j_dir) as tmp:
@@ -303,9 +370,15 @@ def initial_import(settings: Settings, source: InputFile, mapping: ColumnMapping
             result.domains = stage.domains.rows
             files = stage.files()
             t0 = time.perf_counter()
-            import_full(server, settings.neo4j_database, [f.group for f in files[:4]], [f.group for f in files[4:]],
-                        multiline=any(f.multiline for f in files), max_memory=settings.neo4j_pagecache,
-                        report=Path(tmp) / "import.report")
+            import_full(
+                server,
+                settings.neo4j_database,
+                [f.group for f in files[:4]],
+                [f.group for f in files[4:]],
+                multiline=any(f.multiline for f in files),
+                max_memory=settings.neo4j_pagecache,
+                report=Path(tmp) / "import.report",
+            )
             result.import_seconds = time.perf_counter() - t0
             _save_checkpoint(report.checkpoint_path, key, stage.residents.rows)
             graph = Graph.from_settings(settings)
@@ -324,8 +397,9 @@ def initial_import(settings: Settings, source: InputFile, mapping: ColumnMapping
     return result
 
 
-def _prepared_chunks(source: InputFile, mapping: ColumnMapping, domains: frozenset[str],
-                     workers: int) -> Iterator[list[Prepared]]:
+def _prepared_chunks(
+    source: InputFile, mapping: ColumnMapping, domains: frozenset[str], workers: int
+) -> Iterator[list[Prepared]]:
     """Prepared chunks in file order; with workers, a bounded window of chunks in flight (never the whole
     file in memory)."""
     chunks = _chunks(source.rows(), CHUNK)
@@ -342,9 +416,16 @@ def _prepared_chunks(source: InputFile, mapping: ColumnMapping, domains: frozens
             yield window.popleft().result()
 
 
-def _stage_rows(stage: _Stage, source: InputFile, mapping: ColumnMapping, domains: frozenset[str],
-                rejects: _RejectsFile, report: ImportReport, progress: Callable[[int], None] | None,
-                workers: int) -> None:
+def _stage_rows(
+    stage: _Stage,
+    source: InputFile,
+    mapping: ColumnMapping,
+    domains: frozenset[str],
+    rejects: _RejectsFile,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+    workers: int,
+) -> None:
     for batch in _prepared_chunks(source, mapping, domains, workers):
         pending: list[Rejection] = []
         for item in batch:
@@ -367,13 +448,27 @@ def _earlier_import(path: Path, key: dict[str, str]) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or any(data.get(k) != v for k, v in key.items()) or data.get("phase") != "imported":
+    if (
+        not isinstance(data, dict)
+        or any(data.get(k) != v for k, v in key.items())
+        or data.get("phase") != "imported"
+    ):
         return None
     return data
 
 
 def _save_checkpoint(path: Path, key: dict[str, str], residents: int, complete: bool = False) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({**key, "phase": "imported", "residents": residents, "complete": complete,
-                               "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {
+                **key,
+                "phase": "imported",
+                "residents": residents,
+                "complete": complete,
+                "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+        ),
+        encoding="utf-8",
+    )
     shutil.move(tmp, path)

@@ -19,6 +19,7 @@ class MatchThresholds(TypedDict):
 
 class PairDecision(TypedDict):
     """``match_pair``: what the policy decides for one record against another, and why."""
+
     outcome: str
     reason: str
     match_degree: float
@@ -30,8 +31,9 @@ class PairDecision(TypedDict):
     explanation: list[FreeJson]
 
 
-def match_against_index(graph: Graph, engine: MatchEngine, record: dict[str, Any],
-                        limit: int = 10) -> MatchReport:
+def match_against_index(
+    graph: Graph, engine: MatchEngine, record: dict[str, Any], limit: int = 10
+) -> MatchReport:
     """What the engine would decide for ``record`` now, without writing anything."""
     std = engine.standard(record)
     rows = graph.read(lambda tx: engine.candidates(tx, std, []))
@@ -45,9 +47,14 @@ def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> Pai
     """The decision the policy takes for ``b`` given ``a`` as the only candidate, and why."""
     ranked = decide(engine.standard(b, "b"), [("a", engine.standard(a, "a"))], engine.scorer, engine.policy)
     score = ranked.score
-    return {"outcome": ranked.outcome.value, "reason": ranked.reason,
-            "match_degree": score.match_degree if score else 0.0, "probability": score.probability if score else 0.0,
-            "score": score.score if score else 0.0, "vetoes": list(score.vetoes) if score else [],
-            "model_version": engine.version,
-            "thresholds": {"auto_link": engine.policy.auto_link, "review": engine.policy.review},
-            "explanation": explanation_of(score)}
+    return {
+        "outcome": ranked.outcome.value,
+        "reason": ranked.reason,
+        "match_degree": score.match_degree if score else 0.0,
+        "probability": score.probability if score else 0.0,
+        "score": score.score if score else 0.0,
+        "vetoes": list(score.vetoes) if score else [],
+        "model_version": engine.version,
+        "thresholds": {"auto_link": engine.policy.auto_link, "review": engine.policy.review},
+        "explanation": explanation_of(score),
+    }

@@ -26,12 +26,20 @@ from services.frequencies import load_frequencies
 from services.linking import LinkDecision, new_empi_id
 from services.model_registry import deployed_settings
 
-__all__ = ["MatchCandidate", "MatchEngine", "MatchReport", "default_engine", "engine_for", "explanation_of",
-           "person_of"]
+__all__ = [
+    "MatchCandidate",
+    "MatchEngine",
+    "MatchReport",
+    "default_engine",
+    "engine_for",
+    "explanation_of",
+    "person_of",
+]
 
 
 class MatchCandidate(TypedDict):
     """One scored candidate of a ``MatchReport``."""
+
     resident_id: str
     empi_id: str | None
     match_degree: float
@@ -45,6 +53,7 @@ class MatchCandidate(TypedDict):
 
 class MatchReport(TypedDict):
     """A ranking as the API shows it (``match_report``)."""
+
     outcome: str
     reason: str
     model: str
@@ -55,12 +64,21 @@ class MatchReport(TypedDict):
 
 def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
     """A stored or incoming record (a dict of Resident properties) as the resolver's input."""
-    return PersonRecord(record_id=record.get("resident_id") or record_id, source_domain=record.get("source_domain"),
-                        local_id=record.get("local_id"), name=record.get("name"), gender=record.get("gender"),
-                        birth_date=record.get("birth_date"), id_number=record.get("id_number"),
-                        phone=record.get("phone"), address=record.get("address"),
-                        region_code=record.get("region_code"), ethnicity=record.get("ethnicity"),
-                        marital_status=record.get("marital_status"), occupation=record.get("occupation"))
+    return PersonRecord(
+        record_id=record.get("resident_id") or record_id,
+        source_domain=record.get("source_domain"),
+        local_id=record.get("local_id"),
+        name=record.get("name"),
+        gender=record.get("gender"),
+        birth_date=record.get("birth_date"),
+        id_number=record.get("id_number"),
+        phone=record.get("phone"),
+        address=record.get("address"),
+        region_code=record.get("region_code"),
+        ethnicity=record.get("ethnicity"),
+        marital_status=record.get("marital_status"),
+        occupation=record.get("occupation"),
+    )
 
 
 def explanation_of(score: MatchScore | None) -> list[FreeJson]:
@@ -99,17 +117,25 @@ class MatchEngine:
         transaction Neo4j aborts on a detected deadlock)."""
         return repo.lock_block_keys(tx, block_lock_stripes(blocking_keys(std)))
 
-    def candidates(self, tx: Transaction, std: StandardRecord, exclude: list[str],
-                   lock: bool = False) -> list[tuple[str, CandidateRow]]:
+    def candidates(
+        self, tx: Transaction, std: StandardRecord, exclude: list[str], lock: bool = False
+    ) -> list[tuple[str, CandidateRow]]:
         """Candidate rows by the blocking keys; ``lock``: take the keys' locks first (``lock_keys``), in
         the same round trip."""
         keys = blocking_keys(std)
         if lock:
-            rows = repo.lock_keys_find_candidates(tx, stripes=block_lock_stripes(keys), keys=keys,
-                                                  per_key=self.per_key, exclude=exclude, limit=self.per_key * 4)
+            rows = repo.lock_keys_find_candidates(
+                tx,
+                stripes=block_lock_stripes(keys),
+                keys=keys,
+                per_key=self.per_key,
+                exclude=exclude,
+                limit=self.per_key * 4,
+            )
         else:
-            rows = repo.find_candidates(tx, keys=keys, per_key=self.per_key, exclude=exclude,
-                                        limit=self.per_key * 4)
+            rows = repo.find_candidates(
+                tx, keys=keys, per_key=self.per_key, exclude=exclude, limit=self.per_key * 4
+            )
         return [(row["resident"]["resident_id"], row) for row in rows]
 
     def rank(self, std: StandardRecord, rows: list[tuple[str, CandidateRow]]) -> Decision:
@@ -117,8 +143,9 @@ class MatchEngine:
         standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
         return decide(std, standard, self.scorer, self.policy)
 
-    def decide(self, tx: Transaction, record: dict[str, Any], exclude: list[str] | None = None,
-               lock: bool = False) -> tuple[LinkDecision, Decision]:
+    def decide(
+        self, tx: Transaction, record: dict[str, Any], exclude: list[str] | None = None, lock: bool = False
+    ) -> tuple[LinkDecision, Decision]:
         """The identity decision for an incoming record, with the engine's full ranking; ``lock``: take
         the blocking keys' locks before reading the candidates (online registration)."""
         std = self.standard(record)
@@ -129,10 +156,15 @@ class MatchEngine:
         link = ranked.outcome is Outcome.LINK and ranked.candidate_id is not None
         outcome = "link" if link else ("review" if ranked.outcome is Outcome.REVIEW else "new")
         decision = LinkDecision(
-            outcome=outcome, empi_id=empi_of[ranked.candidate_id] if link and ranked.candidate_id else new_empi_id(),
-            link_to=ranked.candidate_id, score=round(best.probability, 6) if best else 0.0,
-            method=f"engine:{self.scorer.name}", model_version=self.version, reason=ranked.reason,
-            explanation=explanation_of(best))
+            outcome=outcome,
+            empi_id=empi_of[ranked.candidate_id] if link and ranked.candidate_id else new_empi_id(),
+            link_to=ranked.candidate_id,
+            score=round(best.probability, 6) if best else 0.0,
+            method=f"engine:{self.scorer.name}",
+            model_version=self.version,
+            reason=ranked.reason,
+            explanation=explanation_of(best),
+        )
         return decision, ranked
 
 
@@ -143,13 +175,16 @@ def _load_scorer(settings: Settings) -> Scorer:
         from resolver.dedupe_model import DedupeScorer
 
         if settings.match_dedupe_settings is None or not settings.match_dedupe_settings.exists():
-            raise InvalidInput("EHC_MATCH_MODEL=dedupe needs EHC_MATCH_DEDUPE_SETTINGS pointing at a trained "
-                               "model (train one in notebooks/train_dedupe.ipynb or with `ehc resolver train`)",
-                               field="match_dedupe_settings")
+            raise InvalidInput(
+                "EHC_MATCH_MODEL=dedupe needs EHC_MATCH_DEDUPE_SETTINGS pointing at a trained "
+                "model (train one in notebooks/train_dedupe.ipynb or with `ehc resolver train`)",
+                field="match_dedupe_settings",
+            )
         key = read_or_create_secret(settings.secrets_dir / "model_signing_key").encode()
         return DedupeScorer.from_bytes(settings.match_dedupe_settings.read_bytes(), key)
-    raise InvalidInput(f"EHC_MATCH_MODEL must be 'rules' or 'dedupe', not {settings.match_model!r}",
-                       field="match_model")
+    raise InvalidInput(
+        f"EHC_MATCH_MODEL must be 'rules' or 'dedupe', not {settings.match_model!r}", field="match_model"
+    )
 
 
 _ENGINES: dict[str, MatchEngine] = {}
@@ -162,16 +197,23 @@ def engine_for(settings: Settings, *, term_frequencies: bool = True) -> MatchEng
     settings = deployed_settings(settings)
     tf_file = settings.frequencies_file
     tf_version = tf_file.stat().st_mtime_ns if term_frequencies and tf_file.exists() else 0
-    key = (f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
-           f"{settings.match_candidates_per_key}|{tf_file}@{tf_version}")
+    key = (
+        f"{settings.match_model}|{settings.match_rules}|{settings.match_dedupe_settings}|"
+        f"{settings.match_candidates_per_key}|{tf_file}@{tf_version}"
+    )
     if key not in _ENGINES:
         scorer = _load_scorer(settings)
         if isinstance(scorer, RuleModel) and term_frequencies:
             tables = load_frequencies(tf_file)
             scorer = scorer.with_term_frequencies(tables) if tables else scorer
-        rules = scorer if isinstance(scorer, RuleModel) else load_rules(
-            json.loads(settings.match_rules.read_text(encoding="utf-8")))
-        _ENGINES[key] = MatchEngine(scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key)
+        rules = (
+            scorer
+            if isinstance(scorer, RuleModel)
+            else load_rules(json.loads(settings.match_rules.read_text(encoding="utf-8")))
+        )
+        _ENGINES[key] = MatchEngine(
+            scorer, DecisionPolicy.from_rules(rules), settings.match_candidates_per_key
+        )
     return _ENGINES[key]
 
 
@@ -179,13 +221,15 @@ def default_engine() -> MatchEngine:
     """The engine of the default settings (the rule model in ``config/matching/rules-default.json``), for
     services built without one, weighing without a name-frequency table (nothing read from EHC_HOME);
     composition roots pass ``engine_for(settings)``."""
-    defaults = Settings.model_construct(healthcard=HealthCardSettings.model_construct(),
-                                        notify=NotifySettings.model_construct())  # no environment read
+    defaults = Settings.model_construct(
+        healthcard=HealthCardSettings.model_construct(), notify=NotifySettings.model_construct()
+    )  # no environment read
     return engine_for(defaults, term_frequencies=False)
 
 
-def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps],
-                 limit: int = 10) -> MatchReport:
+def match_report(
+    ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps], limit: int = 10
+) -> MatchReport:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {
         "outcome": ranked.outcome.value,
@@ -194,10 +238,17 @@ def match_report(ranked: Decision, empi_of: dict[str, str], rows: dict[str, Node
         "model_version": ranked.version,
         "best_candidate": ranked.candidate_id,
         "candidates": [
-            {"resident_id": rid, "empi_id": empi_of.get(rid), "match_degree": score.match_degree,
-             "probability": score.probability, "score": score.score, "vetoes": list(score.vetoes),
-             "source_domain": rows.get(rid, {}).get("source_domain"), "local_id": rows.get(rid, {}).get("local_id"),
-             "explanation": explanation_of(score)}
+            {
+                "resident_id": rid,
+                "empi_id": empi_of.get(rid),
+                "match_degree": score.match_degree,
+                "probability": score.probability,
+                "score": score.score,
+                "vetoes": list(score.vetoes),
+                "source_domain": rows.get(rid, {}).get("source_domain"),
+                "local_id": rows.get(rid, {}).get("local_id"),
+                "explanation": explanation_of(score),
+            }
             for rid, score in ranked.candidates[:limit]
         ],
     }

@@ -92,13 +92,23 @@ class ModelRegistry:
     @staticmethod
     def check_version(version: str) -> str:
         if not _VERSION.match(version):
-            raise InvalidInput("a model version is 1-64 letters, digits, '.', '_' or '-', starting with a letter "
-                               "or digit", field="version")
+            raise InvalidInput(
+                "a model version is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                field="version",
+            )
         return version
 
-    def save(self, kind: Kind, artefact: bytes, version: str, *, training: Mapping[str, Any] | None = None,
-             evaluation: Mapping[str, Any] | None = None, description: str = "",
-             created_by: str = "analyst") -> ModelCard:
+    def save(
+        self,
+        kind: Kind,
+        artefact: bytes,
+        version: str,
+        *,
+        training: Mapping[str, Any] | None = None,
+        evaluation: Mapping[str, Any] | None = None,
+        description: str = "",
+        created_by: str = "analyst",
+    ) -> ModelCard:
         """Store a new, immutable version (``Conflict`` if the version exists)."""
         self.check_version(version)
         if kind not in _ARTEFACT:
@@ -108,13 +118,24 @@ class ModelRegistry:
         try:
             folder.mkdir()
         except FileExistsError as exc:
-            raise Conflict(f"model version {version} exists; versions are immutable", field="version") from exc
-        card = ModelCard(version=version, kind=kind, sha256=hashlib.sha256(artefact).hexdigest(),
-                         created_at=_now(), created_by=created_by, description=description,
-                         training=dict(training or {}), evaluation=dict(evaluation or {}))
+            raise Conflict(
+                f"model version {version} exists; versions are immutable", field="version"
+            ) from exc
+        card = ModelCard(
+            version=version,
+            kind=kind,
+            sha256=hashlib.sha256(artefact).hexdigest(),
+            created_at=_now(),
+            created_by=created_by,
+            description=description,
+            training=dict(training or {}),
+            evaluation=dict(evaluation or {}),
+        )
         _atomic_write(folder / _ARTEFACT[kind], artefact)
-        _atomic_write(folder / "card.json", json.dumps(card.as_dict(), ensure_ascii=False, indent=1,
-                                                       default=str).encode("utf-8"))
+        _atomic_write(
+            folder / "card.json",
+            json.dumps(card.as_dict(), ensure_ascii=False, indent=1, default=str).encode("utf-8"),
+        )
         return card
 
     def save_rules(self, config: Mapping[str, Any], version: str, **kw: Any) -> ModelCard:
@@ -123,7 +144,9 @@ class ModelRegistry:
 
         data = dict(config) | {"version": self.check_version(version)}
         load_rules(data)  # validates (RuleConfigError names the offending path)
-        return self.save("rules", json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), version, **kw)
+        return self.save(
+            "rules", json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), version, **kw
+        )
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, version: str) -> ModelCard:
@@ -144,7 +167,9 @@ class ModelRegistry:
         card = self.get(version)
         path = self.root / version / _ARTEFACT[card.kind]
         if hashlib.sha256(path.read_bytes()).hexdigest() != card.sha256:
-            raise Conflict(f"model version {version}: artefact does not match its card (SHA-256)", field="version")
+            raise Conflict(
+                f"model version {version}: artefact does not match its card (SHA-256)", field="version"
+            )
         return path
 
     def deployed(self) -> Deployment:
@@ -153,8 +178,11 @@ class ModelRegistry:
             return Deployment(current=None, previous=(), history=())
         data = json.loads(path.read_text(encoding="utf-8"))
         stack = list(data.get("stack", []))
-        return Deployment(current=stack[-1] if stack else None, previous=tuple(stack[:-1]),
-                          history=tuple(data.get("history", [])))
+        return Deployment(
+            current=stack[-1] if stack else None,
+            previous=tuple(stack[:-1]),
+            history=tuple(data.get("history", [])),
+        )
 
     # -- deploying -------------------------------------------------------------------------------
     @contextmanager
@@ -168,17 +196,25 @@ class ModelRegistry:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, stack: list[str], history: list[dict[str, Any]]) -> None:
-        _atomic_write(self.root / "deployed.json",
-                      json.dumps({"stack": stack, "history": history}, ensure_ascii=False, indent=1).encode("utf-8"))
+        _atomic_write(
+            self.root / "deployed.json",
+            json.dumps({"stack": stack, "history": history}, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
 
-    def _change(self, action: str, new_stack: Callable[[list[str]], list[str]], by: str,
-                audit: Audit | None) -> Deployment:
+    def _change(
+        self, action: str, new_stack: Callable[[list[str]], list[str]], by: str, audit: Audit | None
+    ) -> Deployment:
         with self._locked():
             before = self.deployed()
             old = [*before.previous, before.current] if before.current else []
             stack = new_stack(old)
-            entry = {"action": action, "version": stack[-1] if stack else None, "from": before.current,
-                     "by": by, "at": _now()}
+            entry = {
+                "action": action,
+                "version": stack[-1] if stack else None,
+                "from": before.current,
+                "by": by,
+                "at": _now(),
+            }
             self._write(stack, [*before.history, entry])
             if audit is not None:
                 try:

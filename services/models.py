@@ -63,7 +63,9 @@ def normalise_phone(raw: str) -> str:
         return text.replace("-", "")
     if _LANDLINE.match(text):
         return text
-    raise ValueError("not a Chinese mobile (11 digits starting 13-19) or landline number (0 + area code + number)")
+    raise ValueError(
+        "not a Chinese mobile (11 digits starting 13-19) or landline number (0 + area code + number)"
+    )
 
 
 def _in_table(table: Any, name: str, value: str | None) -> str | None:
@@ -120,8 +122,10 @@ class _Demographics(BaseModel):
     @classmethod
     def _name(cls, v: str | None) -> str | None:
         if v is not None and (not _NAME.match(v) or not _NAME_LETTER.search(v)):
-            raise ValueError("a name has Chinese characters or letters (and · for minority names), no digits, "
-                             "symbols or control characters")
+            raise ValueError(
+                "a name has Chinese characters or letters (and · for minority names), no digits, "
+                "symbols or control characters"
+            )
         return v
 
     @field_validator("address")
@@ -202,11 +206,15 @@ class _Demographics(BaseModel):
             return self
         info = parse_id_number(self.id_number)
         if self.birth_date is not None and self.birth_date != info.birth_date:
-            raise ValueError(f"birth_date: {self.birth_date.isoformat()} differs from the date in the ID number "
-                             f"({info.birth_date.isoformat()})")
+            raise ValueError(
+                f"birth_date: {self.birth_date.isoformat()} differs from the date in the ID number "
+                f"({info.birth_date.isoformat()})"
+            )
         if self.gender in ("1", "2") and self.gender != info.gender:
-            raise ValueError(f"gender: code {self.gender} differs from the ID number, which encodes "
-                             f"{codes.GENDER[info.gender]} ({info.gender})")
+            raise ValueError(
+                f"gender: code {self.gender} differs from the ID number, which encodes "
+                f"{codes.GENDER[info.gender]} ({info.gender})"
+            )
         return self
 
     @property
@@ -289,7 +297,9 @@ class DomainIn(BaseModel):
     @classmethod
     def _oid(cls, v: str) -> str:
         if not _OID.match(v):
-            raise ValueError("an OID is dot-separated numbers starting with 0, 1 or 2, e.g. 2.16.156.10011.1.3")
+            raise ValueError(
+                "an OID is dot-separated numbers starting with 0, 1 or 2, e.g. 2.16.156.10011.1.3"
+            )
         return v
 
     @field_validator("kind")

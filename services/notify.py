@@ -78,8 +78,10 @@ def _check_types(value: list[str]) -> list[str]:
     out: list[str] = []
     for item in value:
         if len(item) > 100 or not _TYPE.match(item):
-            raise ValueError(f"event_types: {item[:100]!r} is not an event type like 'resident.created', "
-                             "'resident.*' or '*'")
+            raise ValueError(
+                f"event_types: {item[:100]!r} is not an event type like 'resident.created', "
+                "'resident.*' or '*'"
+            )
         if item not in out:
             out.append(item)
     return out
@@ -141,6 +143,7 @@ def _new_secret() -> str:
 class SubscriptionView(TypedDict):
     """A subscription as shown: its node without the secrets and lease internals (``_HIDDEN``), with its
     backlog (``lag``, ``dead_letters``) where it was read with them."""
+
     subscription_id: str
     url: str
     event_types: list[str]
@@ -172,6 +175,7 @@ class SubscriptionView(TypedDict):
 
 class SubscriptionWithSecret(SubscriptionView):
     """A subscription just created, or whose secret was just rotated: the secret is shown this once."""
+
     secret: str
 
 
@@ -206,8 +210,13 @@ class SubscriptionService:
         sid = new_id("S")
         secret = _new_secret()
         repo.sequence_events(self.graph)  # it starts after every event committed so far
-        props = {"url": body.url, "event_types": body.event_types, "description": body.description,
-                 "secret": secret, "created_by": actor.sub}
+        props = {
+            "url": body.url,
+            "event_types": body.event_types,
+            "description": body.description,
+            "secret": secret,
+            "created_by": actor.sub,
+        }
 
         def work(tx: ManagedTransaction) -> SubscriptionNode:
             sub = repo.create_subscription(tx, sid, props)
@@ -245,8 +254,9 @@ class SubscriptionService:
 
         return self.graph.write(work)
 
-    def update(self, subscription_id: str, body: SubscriptionUpdate,
-               actor: Actor = SYSTEM) -> SubscriptionView:
+    def update(
+        self, subscription_id: str, body: SubscriptionUpdate, actor: Actor = SYSTEM
+    ) -> SubscriptionView:
         props = body.model_dump(exclude_unset=True)
         if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
             raise InvalidInput("status, url and event_types cannot be null", field="body")
@@ -267,8 +277,9 @@ class SubscriptionService:
         self._change(subscription_id, actor, "update", change)
         return self.get(subscription_id)
 
-    def rotate_secret(self, subscription_id: str, grace_seconds: int = 86_400,
-                      actor: Actor = SYSTEM) -> SubscriptionWithSecret:
+    def rotate_secret(
+        self, subscription_id: str, grace_seconds: int = 86_400, actor: Actor = SYSTEM
+    ) -> SubscriptionWithSecret:
         """A new HMAC secret (shown this once only). For ``grace_seconds`` the old one signs too
         (two signatures in the header), so receivers can switch without losing a delivery."""
         secret = _new_secret()
@@ -278,10 +289,16 @@ class SubscriptionService:
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             now = datetime.now(UTC)
             keep = grace_seconds > 0
-            repo.update_subscription(tx, subscription_id, {
-                "secret": secret, "secret_rotated_at": now,
-                "previous_secret": sub["secret"] if keep else None,
-                "previous_secret_until": now + timedelta(seconds=grace_seconds) if keep else None})
+            repo.update_subscription(
+                tx,
+                subscription_id,
+                {
+                    "secret": secret,
+                    "secret_rotated_at": now,
+                    "previous_secret": sub["secret"] if keep else None,
+                    "previous_secret_until": now + timedelta(seconds=grace_seconds) if keep else None,
+                },
+            )
             return {"grace_seconds": grace_seconds}
 
         self._change(subscription_id, actor, "rotate_secret", change)
@@ -292,8 +309,9 @@ class SubscriptionService:
 
         def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             if sub["status"] != "deleted":
-                repo.update_subscription(tx, subscription_id, {"status": "deleted",
-                                                               "deleted_at": datetime.now(UTC)})
+                repo.update_subscription(
+                    tx, subscription_id, {"status": "deleted", "deleted_at": datetime.now(UTC)}
+                )
             return {"status": "deleted"}
 
         self._change(subscription_id, actor, "delete", change)
@@ -307,8 +325,9 @@ class SubscriptionService:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
             if from_seq > high + 1:
-                raise InvalidInput(f"from_seq: the newest event is {high}; replay from 1 to {high + 1}",
-                                   field="from_seq")
+                raise InvalidInput(
+                    f"from_seq: the newest event is {high}; replay from 1 to {high + 1}", field="from_seq"
+                )
             repo.supersede_failed(tx, subscription_id)
             repo.replay(tx, subscription_id, from_seq)
             return {"from_seq": from_seq}
@@ -329,8 +348,10 @@ class SubscriptionService:
         self._change(subscription_id, actor, "redrive", change)
         return count
 
-    def deliveries(self, subscription_id: str, *, status: str | None = None, from_seq: int = 0,
-                   limit: int = 100) -> list[DeliveryNode]:
+    def deliveries(
+        self, subscription_id: str, *, status: str | None = None, from_seq: int = 0, limit: int = 100
+    ) -> list[DeliveryNode]:
         self.get(subscription_id)
-        return self.graph.read(repo.list_deliveries, subscription_id, status=status, from_seq=from_seq,
-                               limit=limit)
+        return self.graph.read(
+            repo.list_deliveries, subscription_id, status=status, from_seq=from_seq, limit=limit
+        )

@@ -26,8 +26,14 @@ from graph.rows import EventNode
 from services.egress import EgressPolicy
 from services.webhooks import WebhookSender
 
-__all__ = ["Dispatcher", "NotifySettings", "SigningSecrets", "backoff_delay", "signing_secrets",
-           "start_dispatcher"]
+__all__ = [
+    "Dispatcher",
+    "NotifySettings",
+    "SigningSecrets",
+    "backoff_delay",
+    "signing_secrets",
+    "start_dispatcher",
+]
 
 log = logging.getLogger("ehc.notify")
 
@@ -53,11 +59,19 @@ class Dispatcher:
     """Delivers outbox events to active subscriptions until stopped. Any number may run at once,
     in one process or several: each subscription is worked under a lease by one of them only."""
 
-    def __init__(self, graph: Graph, settings: NotifySettings, *, sender: WebhookSender | None = None,
-                 owner: str | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        settings: NotifySettings,
+        *,
+        sender: WebhookSender | None = None,
+        owner: str | None = None,
+    ) -> None:
         self.graph = graph
         self.settings = settings
-        self.sender = sender or WebhookSender(self.settings.http_timeout, EgressPolicy(self.settings.allowlist))
+        self.sender = sender or WebhookSender(
+            self.settings.http_timeout, EgressPolicy(self.settings.allowlist)
+        )
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._rng = random.Random()
         self._gaps: dict[int, float] = {}  # sequence number -> when first found missing
@@ -83,7 +97,7 @@ class Dispatcher:
                 try:
                     self._tick(pool, running)
                     self._prune_when_due()
-                except Exception as exc:  # noqa: BLE001 - Neo4j unavailable, say: log it, keep polling
+                except Exception as exc:
                     log.error("notify dispatcher %s: %s: %s", self.owner, type(exc).__name__, exc)
                 self._wake.wait(self.settings.poll_interval)
             for future in running.values():
@@ -104,7 +118,9 @@ class Dispatcher:
             if sid in running or self._stop.is_set():
                 continue
             started = time.monotonic()
-            lease = repo.claim(self.graph, sid, owner=self.owner, token=uuid.uuid4().hex, lease_ms=self._lease_ms)
+            lease = repo.claim(
+                self.graph, sid, owner=self.owner, token=uuid.uuid4().hex, lease_ms=self._lease_ms
+            )
             if lease is not None:
                 running[sid] = pool.submit(self._work, lease, started + self.settings.lease_seconds)
                 running[sid].add_done_callback(lambda _f: self._wake.set())  # re-poll as soon as it is done
@@ -119,8 +135,11 @@ class Dispatcher:
         self._pruned_at = time.monotonic()
         removed = repo.prune_deliveries(self.graph, older_than_days=self.settings.retention_days)
         if removed:
-            log.info("notify: pruned %d delivered deliveries older than %g days", removed,
-                     self.settings.retention_days)
+            log.info(
+                "notify: pruned %d delivered deliveries older than %g days",
+                removed,
+                self.settings.retention_days,
+            )
 
     def start(self) -> Dispatcher:
         """Run in a daemon thread (what ``ehc serve`` does)."""
@@ -149,15 +168,22 @@ class Dispatcher:
     def _deliver(self, batch: _Batch) -> bool:
         sub, budget = batch.lease.subscription, self.settings.batch_size
         for delivery, event in repo.pending_redrives(self.graph, batch.lease.subscription_id, budget):
-            if not self._send(batch, event, str(delivery["delivery_id"]), int(delivery["generation"]),
-                              int(delivery.get("attempts") or 0), redrive=True):
+            if not self._send(
+                batch,
+                event,
+                str(delivery["delivery_id"]),
+                int(delivery["generation"]),
+                int(delivery.get("attempts") or 0),
+                redrive=True,
+            ):
                 return False
             budget -= 1
         if budget <= 0:
             return self._flush(batch, release=True)
         window = max(self.settings.scan_window, budget)
-        upper, present, raw = repo.next_events(self.graph, after=batch.cursor, event_types=list(sub["event_types"]),
-                                               limit=budget, window=window)
+        upper, present, raw = repo.next_events(
+            self.graph, after=batch.cursor, event_types=list(sub["event_types"]), limit=budget, window=window
+        )
         start_cursor, generation = batch.cursor, int(sub["generation"])
         end = self._visible_end(start_cursor, present, upper)
         events = [e for e in raw if int(e["seq"]) <= end]
@@ -165,8 +191,14 @@ class Dispatcher:
         for event in events:
             seq = int(event["seq"])
             prior = int(sub.get("head_attempts") or 0) if sub.get("head_seq") == seq else 0
-            if not self._send(batch, event, f"{batch.lease.subscription_id}-{generation}-{seq}", generation, prior,
-                              redrive=False):
+            if not self._send(
+                batch,
+                event,
+                f"{batch.lease.subscription_id}-{generation}-{seq}",
+                generation,
+                prior,
+                redrive=False,
+            ):
                 return False
         if complete:
             batch.cursor = max(batch.cursor, end)
@@ -191,46 +223,86 @@ class Dispatcher:
             self._gaps = {k: v for k, v in self._gaps.items() if now - v < 2 * grace}
         return end
 
-    def _send(self, batch: _Batch, event: EventNode, delivery_id: str, generation: int, prior: int, *,
-              redrive: bool) -> bool:
+    def _send(
+        self, batch: _Batch, event: EventNode, delivery_id: str, generation: int, prior: int, *, redrive: bool
+    ) -> bool:
         settings, sub = self.settings, batch.lease.subscription
         if self._stop.is_set():  # shutting down: keep what was delivered, give the lease back
             self._flush(batch, release=True)
             return False
-        renew = len(batch.acks) >= settings.ack_every or time.monotonic() + settings.http_timeout + 1 > batch.deadline
+        renew = (
+            len(batch.acks) >= settings.ack_every
+            or time.monotonic() + settings.http_timeout + 1 > batch.deadline
+        )
         if renew and not self._flush(batch, release=False):
             return False
         seq, attempt = int(event["seq"]), prior + 1
         attempted_at = datetime.now(UTC).isoformat()
-        result = self.sender.post(str(sub["url"]), signing_secrets(sub), event, delivery_id=delivery_id,
-                                  subscription_id=batch.lease.subscription_id, attempt=attempt)
-        row: repo.DeliveryAttempt = {"delivery_id": delivery_id, "seq": seq, "event_type": event["type"],
-                                     "generation": generation, "attempts": attempt,
-                                     "status_code": result.status_code}
+        result = self.sender.post(
+            str(sub["url"]),
+            signing_secrets(sub),
+            event,
+            delivery_id=delivery_id,
+            subscription_id=batch.lease.subscription_id,
+            attempt=attempt,
+        )
+        row: repo.DeliveryAttempt = {
+            "delivery_id": delivery_id,
+            "seq": seq,
+            "event_type": event["type"],
+            "generation": generation,
+            "attempts": attempt,
+            "status_code": result.status_code,
+        }
         if result.ok:
-            batch.acks.append({**row, "attempted_at": attempted_at, "acked_at": datetime.now(UTC).isoformat()})
+            batch.acks.append(
+                {**row, "attempted_at": attempted_at, "acked_at": datetime.now(UTC).isoformat()}
+            )
             if not redrive:
                 batch.cursor = max(batch.cursor, seq)
             return True
         dead = attempt >= settings.max_attempts
         delay = 0.0 if dead else backoff_delay(attempt, settings, self._rng)
-        failure: repo.FailedDelivery = {**row, "error": result.error, "dead": dead, "redrive": redrive,
-                                        "delay_ms": int(delay * 1000)}
-        recorded = repo.record_failure(self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor,
-                                       lease_ms=self._lease_ms)
+        failure: repo.FailedDelivery = {
+            **row,
+            "error": result.error,
+            "dead": dead,
+            "redrive": redrive,
+            "delay_ms": int(delay * 1000),
+        }
+        recorded = repo.record_failure(
+            self.graph, batch.lease, failure, acked=batch.acks, cursor=batch.cursor, lease_ms=self._lease_ms
+        )
         outcome = "dead-lettered" if dead else f"retry in {delay:.2f}s"
-        log.warning("notify: subscription %s event %d attempt %d failed (%s); %s%s", batch.lease.subscription_id,
-                    seq, attempt, result.error, outcome, "" if recorded is not None else " [lease lost]")
+        log.warning(
+            "notify: subscription %s event %d attempt %d failed (%s); %s%s",
+            batch.lease.subscription_id,
+            seq,
+            attempt,
+            result.error,
+            outcome,
+            "" if recorded is not None else " [lease lost]",
+        )
         return False
 
     def _flush(self, batch: _Batch, *, release: bool) -> bool:
         """Write the acknowledgements and the cursor, renewing (or releasing) the lease."""
         started = time.monotonic()
-        ok = repo.record_delivered(self.graph, batch.lease, batch.acks, cursor=batch.cursor,
-                                   lease_ms=self._lease_ms, release_after=release)
+        ok = repo.record_delivered(
+            self.graph,
+            batch.lease,
+            batch.acks,
+            cursor=batch.cursor,
+            lease_ms=self._lease_ms,
+            release_after=release,
+        )
         if not ok:
-            log.info("notify: subscription %s changed or its lease was lost; %d acknowledgements dropped "
-                     "(those events will be delivered again)", batch.lease.subscription_id, len(batch.acks))
+            log.info(
+                "notify: subscription %s changed or its lease was lost; %d acknowledgements dropped "
+                "(those events will be delivered again)",
+                batch.lease.subscription_id,
+                len(batch.acks),
+            )
             return False
         batch.acks = []
         batch.deadline = started + self.settings.lease_seconds
@@ -239,6 +311,7 @@ class Dispatcher:
 
 class SigningSecrets(TypedDict):
     """What ``signing_secrets`` reads of a subscription (a ``SubscriptionNode`` has these keys)."""
+
     secret: str
     previous_secret: NotRequired[str | None]
     previous_secret_until: NotRequired[datetime | None]

@@ -62,8 +62,14 @@ class PdqService:
         identities = [self.lifecycle.golden(empi_id, actor) for empi_id in found["empi_ids"]]
         return SearchPage(total=int(found["total"]), identities=identities)
 
-    def match(self, engine: MatchEngine, record: dict[str, Any], count: int, only_certain: bool,
-              actor: Actor | None = None) -> list[IdentityMatch]:
+    def match(
+        self,
+        engine: MatchEngine,
+        record: dict[str, Any],
+        count: int,
+        only_certain: bool,
+        actor: Actor | None = None,
+    ) -> list[IdentityMatch]:
         """The identities the engine would link (certain) or send to review (probable), best first, one
         entry per identity (its best-scoring record), as HAPI FHIR's MDM ``$match`` returns them."""
         report = match_against_index(self.graph, engine, record, limit=engine.per_key * 4)
@@ -84,8 +90,14 @@ class PdqService:
                 continue
             if only_certain and grade != "certain":
                 continue
-            out.append(IdentityMatch(self.lifecycle.golden(empi_id, actor), round(probability, 6),
-                                     float(cand["match_degree"]), grade))
+            out.append(
+                IdentityMatch(
+                    self.lifecycle.golden(empi_id, actor),
+                    round(probability, 6),
+                    float(cand["match_degree"]),
+                    grade,
+                )
+            )
             if len(out) >= count:
                 break
         return out

@@ -38,8 +38,18 @@ class PdqQuery:
     limit: int = 100
 
     def is_empty(self) -> bool:
-        return not any((self.name, self.family, self.given, self.birth_date, self.gender, self.phone,
-                        self.address, self.id_value))
+        return not any(
+            (
+                self.name,
+                self.family,
+                self.given,
+                self.birth_date,
+                self.gender,
+                self.phone,
+                self.address,
+                self.id_value,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +65,25 @@ def _pinyin(text: str) -> str | None:
 
 def criteria_of(q: PdqQuery) -> dict[str, Any]:
     """The query's Cypher parameters: hanzi name parts compare with the name, Latin ones with its pinyin."""
-    hanzi = {k: v for k, v in (("name", q.name), ("family", q.family), ("given", q.given))
-             if v and _HAN.search(v)}
+    hanzi = {
+        k: v for k, v in (("name", q.name), ("family", q.family), ("given", q.given)) if v and _HAN.search(v)
+    }
     latin = [v for v in (q.name, q.family) if v and not _HAN.search(v)]
     pinyin = _pinyin(latin[0]) if latin else None
     if q.name and not _HAN.search(q.name):
         pinyin = (pinyin or "") + "|"  # the whole name: the pinyin key is "<pinyin>|<birth date>"
-    return {"full_name": hanzi.get("name"), "family": hanzi.get("family"), "given": hanzi.get("given"),
-            "pinyin": pinyin, "birth_date": q.birth_date, "gender": q.gender, "phone": q.phone,
-            "address": q.address, "id_domain": q.id_domain if q.id_value else None, "id_value": q.id_value}
+    return {
+        "full_name": hanzi.get("name"),
+        "family": hanzi.get("family"),
+        "given": hanzi.get("given"),
+        "pinyin": pinyin,
+        "birth_date": q.birth_date,
+        "gender": q.gender,
+        "phone": q.phone,
+        "address": q.address,
+        "id_domain": q.id_domain if q.id_value else None,
+        "id_value": q.id_value,
+    }
 
 
 class PdqService:
@@ -76,8 +96,10 @@ class PdqService:
             return PdqResult(0, [])
         query = replace(query, limit=max(1, query.limit))
         total, page = self.graph.read(repo.search_residents, criteria_of(query), query.targets, query.limit)
-        patients: list[PdqResident] = [{**p, "resident": {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}}
-                    for p in page]
+        patients: list[PdqResident] = [
+            {**p, "resident": {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}}
+            for p in page
+        ]
         if self.audit is not None and actor is not None:
             for p in patients:
                 self.audit.record(actor, "read", "identity", p["empi_id"], {"via": "pdq"})

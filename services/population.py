@@ -30,7 +30,9 @@ class Population:
     fields: list[dict[str, Any]] = field(default_factory=list)
     keys: list[dict[str, str]] = field(default_factory=list)
     id_numbers: list[str | None] = field(default_factory=list)
-    first_created: dict[str, int] = field(default_factory=dict)  # empi id -> earliest record's created_at (ns)
+    first_created: dict[str, int] = field(
+        default_factory=dict
+    )  # empi id -> earliest record's created_at (ns)
 
     def __len__(self) -> int:
         return len(self.resident_ids)
@@ -49,8 +51,9 @@ class Population:
             self.first_created[empi] = created
 
 
-def read_population(graph: Graph, engine: MatchEngine, page: int = PAGE,
-                    progress: Progress | None = None) -> Population:
+def read_population(
+    graph: Graph, engine: MatchEngine, page: int = PAGE, progress: Progress | None = None
+) -> Population:
     """Every record with its EMPI id (merged identities' records already point at survivors), in
     resident_id order, standardised page by page."""
     population = Population()

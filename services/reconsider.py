@@ -42,13 +42,20 @@ class Joined:
     probability: float
 
 
-def reconsider(tx: Transaction, engine: MatchEngine, resident_id: str, record: dict[str, Any],
-               empi_id: str) -> list[Joined]:
+def reconsider(
+    tx: Transaction, engine: MatchEngine, resident_id: str, record: dict[str, Any], empi_id: str
+) -> list[Joined]:
     """After ``resident_id`` (``record``, its demographics) joined identity ``empi_id``: merge the other
     identities it links to by the engine's policy. Returns what was joined (usually nothing)."""
     std = engine.standard(record, resident_id)
-    rows = repo.reconsider_candidates(tx, keys=blocking_keys(std), empi_id=empi_id, resident_id=resident_id,
-                                      per_key=engine.per_key, limit=engine.per_key * 4)
+    rows = repo.reconsider_candidates(
+        tx,
+        keys=blocking_keys(std),
+        empi_id=empi_id,
+        resident_id=resident_id,
+        per_key=engine.per_key,
+        limit=engine.per_key * 4,
+    )
     best: dict[str, tuple[float, str, MatchScore]] = {}
     for row in rows:
         cid = row["resident"]["resident_id"]
@@ -65,26 +72,56 @@ def reconsider(tx: Transaction, engine: MatchEngine, resident_id: str, record: d
     # every record that may change identity: lock its blocking keys' stripes (registrations able to
     # see these records as candidates wait until the merge commits)
     moved = [r for e in identities.values() for r in e["records"]]
-    repo.lock_block_keys(tx, sorted({s for r in moved for s in block_lock_stripes(
-        blocking_keys(engine.standard(r, r["resident_id"])))}))
+    repo.lock_block_keys(
+        tx,
+        sorted(
+            {
+                s
+                for r in moved
+                for s in block_lock_stripes(blocking_keys(engine.standard(r, r["resident_id"])))
+            }
+        ),
+    )
     from services.lifecycle import LifecycleService  # lifecycle imports the registry, which calls us
 
     current = identities[empi_id]
     joined: list[Joined] = []
     for other, (p, cid, score) in sorted(best.items(), key=lambda kv: -kv[1][0]):
-        if other not in identities or not _compatible(engine, current["records"], identities[other]["records"]):
+        if other not in identities or not _compatible(
+            engine, current["records"], identities[other]["records"]
+        ):
             continue
         older, newer = sorted((current, identities[other]), key=lambda e: (e["created_at"], e["empi_id"]))
         pair = (cid, resident_id) if older is current else (resident_id, cid)
         merge_id = new_id("M")
         LifecycleService._merge_tx(
-            tx, merge_id, older["empi_id"], newer["empi_id"], RECONSIDER,
+            tx,
+            merge_id,
+            older["empi_id"],
+            newer["empi_id"],
+            RECONSIDER,
             f"online reconsideration: record {resident_id} links to both identities; {_reason(score)}",
-            None, round(p, 6), explanation_of(score), link=pair, model_version=engine.version, method=METHOD)
-        joined.append(Joined(merge_id=merge_id, survivor=older["empi_id"], merged=newer["empi_id"], pair=pair,
-                             probability=round(p, 6)))
-        current = {"empi_id": older["empi_id"], "created_at": older["created_at"],
-                   "records": current["records"] + identities[other]["records"]}
+            None,
+            round(p, 6),
+            explanation_of(score),
+            link=pair,
+            model_version=engine.version,
+            method=METHOD,
+        )
+        joined.append(
+            Joined(
+                merge_id=merge_id,
+                survivor=older["empi_id"],
+                merged=newer["empi_id"],
+                pair=pair,
+                probability=round(p, 6),
+            )
+        )
+        current = {
+            "empi_id": older["empi_id"],
+            "created_at": older["created_at"],
+            "records": current["records"] + identities[other]["records"],
+        }
     return joined
 
 

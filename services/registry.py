@@ -29,7 +29,6 @@ __all__ = ["Registration", "ResidentService", "identity_conflicts"]
 ID_DOMAIN = "ID"
 
 
-
 @dataclass(frozen=True, slots=True)
 class Registration:
     resident: Resident
@@ -44,7 +43,9 @@ class Registration:
 class ResidentService:
     """Use cases over residents and their cards; one Neo4j transaction per use case."""
 
-    def __init__(self, graph: Graph, audit: AuditBuffer | None = None, engine: MatchEngine | None = None) -> None:
+    def __init__(
+        self, graph: Graph, audit: AuditBuffer | None = None, engine: MatchEngine | None = None
+    ) -> None:
         self.graph = graph
         self.domains = DomainRepository(graph)
         self.audit = audit
@@ -55,7 +56,9 @@ class ResidentService:
             self.audit.record(actor, "read", resource_type, resource_id)
 
     # -- create -----------------------------------------------------------------------------------
-    def register(self, record: ResidentIn, actor: Actor = SYSTEM, access: CardAccess | None = None) -> Registration:
+    def register(
+        self, record: ResidentIn, actor: Actor = SYSTEM, access: CardAccess | None = None
+    ) -> Registration:
         """Create a record (idempotent on source domain + local id) and decide its identity. ``access``
         (a client's domains) limits the source domain and the cards' domains."""
         self._require_active_domain(record.source_domain, "source_domain")
@@ -72,8 +75,9 @@ class ResidentService:
         self._audit_read(actor, "resident", resident_id)
         return Registration(resident=Resident.from_row(found), created=created, decision=decision)
 
-    def _register_tx(self, tx: Transaction, record: ResidentIn, resident_id: str,
-                     actor: Actor) -> tuple[bool, LinkDecision | None, ResidentRow | str]:
+    def _register_tx(
+        self, tx: Transaction, record: ResidentIn, resident_id: str, actor: Actor
+    ) -> tuple[bool, LinkDecision | None, ResidentRow | str]:
         """One write transaction, few round trips: lock the record's own identifier (and find an earlier
         feed of it), lock its ID card and cards, lock the blocking keys and read the candidates (one
         statement), decide, then one statement writing the record, its cards and link or review item, and
@@ -81,9 +85,13 @@ class ResidentService:
         ``get_resident`` reads it, or the id of the record fed before under the same local id."""
         # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
         # and the later ones then find the record the first one created.
-        source = repo.lock_source(tx, domain=record.source_domain, number=record.local_id, card_id=new_id("C"))
+        source = repo.lock_source(
+            tx, domain=record.source_domain, number=record.local_id, card_id=new_id("C")
+        )
         if source is None:
-            raise InvalidInput(f"identifier domain {record.source_domain!r} does not exist", field="source_domain")
+            raise InvalidInput(
+                f"identifier domain {record.source_domain!r} does not exist", field="source_domain"
+            )
         if source["existing"] is not None:
             return False, None, str(source["existing"])
         holders: list[CardHolder] = []
@@ -91,8 +99,9 @@ class ResidentService:
         # flagged, for the engine to compare, and cannot take over the holder of a valid number.
         valid_id = record.valid_id_number()
         if valid_id:
-            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=valid_id, card_type="ID",
-                                          card_id=new_id("C"))
+            locked = repo.lock_identifier(
+                tx, domain=ID_DOMAIN, number=valid_id, card_type="ID", card_id=new_id("C")
+            )
             holders = locked["holders"] if locked else []
         # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
         # the same cards) before deciding, so their holders cannot change until this transaction ends.
@@ -108,72 +117,128 @@ class ResidentService:
         decision = self._decide(tx, demographics, holders)
         # Cards the record carries must not belong to another identity (that needs a steward's merge).
         for i, card in enumerate(record.cards):
-            self._refuse_if_held(card, card_holders[i], decision.empi_id if decision.outcome == "link" else None,
-                                 f"cards[{i}].number")
+            self._refuse_if_held(
+                card,
+                card_holders[i],
+                decision.empi_id if decision.outcome == "link" else None,
+                f"cards[{i}].number",
+            )
         props = demographics | {"resident_id": resident_id} | self.engine.key_properties(std)
         cards = [{"domain": record.source_domain, "number": record.local_id, "rel_id": new_id("L")}]
         if valid_id:
             cards.append({"domain": ID_DOMAIN, "number": valid_id, "rel_id": new_id("L")})
-        cards += [{"domain": card.domain, "number": card.number, "rel_id": new_id("L")} for card in record.cards]
+        cards += [
+            {"domain": card.domain, "number": card.number, "rel_id": new_id("L")} for card in record.cards
+        ]
         link = review = None
         if decision.outcome == "link" and decision.link_to:
-            link = {"other_id": decision.link_to, "score": decision.score, "method": decision.method,
-                    "decided_by": actor.sub, "reason": decision.reason, "model_version": decision.model_version,
-                    "explanation": decision.explanation}
+            link = {
+                "other_id": decision.link_to,
+                "score": decision.score,
+                "method": decision.method,
+                "decided_by": actor.sub,
+                "reason": decision.reason,
+                "model_version": decision.model_version,
+                "explanation": decision.explanation,
+            }
         if decision.outcome == "review" and decision.link_to:
-            review = {"a": decision.link_to, "pair_key": pair_key(decision.link_to, resident_id),
-                      "review_id": new_id("V"), "score": decision.score, "model_version": decision.model_version,
-                      "explanation": decision.explanation, "reason": decision.reason}
-        found = repo.register_resident(tx, props=props, empi_id=decision.empi_id, cards=cards,
-                                       app_domain=record.source_domain, link=link, review=review)
-        if decision.outcome == "link" and reconsider(tx, self.engine, resident_id, demographics, decision.empi_id):
+            review = {
+                "a": decision.link_to,
+                "pair_key": pair_key(decision.link_to, resident_id),
+                "review_id": new_id("V"),
+                "score": decision.score,
+                "model_version": decision.model_version,
+                "explanation": decision.explanation,
+                "reason": decision.reason,
+            }
+        found = repo.register_resident(
+            tx,
+            props=props,
+            empi_id=decision.empi_id,
+            cards=cards,
+            app_domain=record.source_domain,
+            link=link,
+            review=review,
+        )
+        if decision.outcome == "link" and reconsider(
+            tx, self.engine, resident_id, demographics, decision.empi_id
+        ):
             # the identity grew and other identities this record links to joined it (order independence):
             # the record's identity may have changed, so it is read again
             found = repo.get_resident(tx, resident_id) or found
         self._record_registration(tx, record, resident_id, decision, actor)
         return True, decision, found
 
-    def _decide(self, tx: Transaction, demographics: dict[str, Any],
-                holders: list[CardHolder]) -> LinkDecision:
+    def _decide(
+        self, tx: Transaction, demographics: dict[str, Any], holders: list[CardHolder]
+    ) -> LinkDecision:
         """Same valid ID number as existing records: their identity (one identity per ID number, always);
         the engine's score still explains it. Otherwise the matching engine decides."""
         if not holders:
             return self.engine.decide(tx, demographics, lock=True)[0]
         first = holders[0]
         holder = repo.get_resident(tx, first["resident_id"])
-        ranked = self.engine.rank(self.engine.standard(demographics),
-                                  [(first["resident_id"], holder)] if holder else [])
+        ranked = self.engine.rank(
+            self.engine.standard(demographics), [(first["resident_id"], holder)] if holder else []
+        )
         score = ranked.score
         return LinkDecision(
-            outcome="link", empi_id=first["empi_id"], link_to=first["resident_id"],
-            score=round(score.probability, 6) if score else 1.0, method="deterministic:id_number",
+            outcome="link",
+            empi_id=first["empi_id"],
+            link_to=first["resident_id"],
+            score=round(score.probability, 6) if score else 1.0,
+            method="deterministic:id_number",
             model_version=self.engine.version,
             reason="same valid national ID number (GB 11643 check digit verified); engine: " + ranked.reason,
-            explanation=explanation_of(score))
+            explanation=explanation_of(score),
+        )
 
     @staticmethod
-    def _record_registration(tx: Transaction, record: ResidentIn, resident_id: str,
-                             decision: LinkDecision, actor: Actor) -> None:
+    def _record_registration(
+        tx: Transaction, record: ResidentIn, resident_id: str, decision: LinkDecision, actor: Actor
+    ) -> None:
         """The registration's supervision tally, audit record, identity decision and event (last), in its
         transaction."""
         record_tallies(tx, identity_check(actor) or [])
-        record_trail(tx, actor, action="create", resource_type="resident", resource_id=resident_id,
-                     audit_detail={"source_domain": record.source_domain, "local_id": record.local_id},
-                     event_type="resident.created", empi_id=decision.empi_id, resident_id=resident_id,
-                     payload={"source_domain": record.source_domain, "local_id": record.local_id,
-                              "outcome": decision.outcome},
-                     link_event={"kind": "link" if decision.outcome == "link" else decision.outcome,
-                                 "empi_ids": [decision.empi_id],
-                                 "resident_ids": [r for r in (resident_id, decision.link_to) if r],
-                                 "method": decision.method, "score": decision.score,
-                                 "model_version": decision.model_version, "reason": decision.reason,
-                                 "detail": {"explanation": decision.explanation}})
+        record_trail(
+            tx,
+            actor,
+            action="create",
+            resource_type="resident",
+            resource_id=resident_id,
+            audit_detail={"source_domain": record.source_domain, "local_id": record.local_id},
+            event_type="resident.created",
+            empi_id=decision.empi_id,
+            resident_id=resident_id,
+            payload={
+                "source_domain": record.source_domain,
+                "local_id": record.local_id,
+                "outcome": decision.outcome,
+            },
+            link_event={
+                "kind": "link" if decision.outcome == "link" else decision.outcome,
+                "empi_ids": [decision.empi_id],
+                "resident_ids": [r for r in (resident_id, decision.link_to) if r],
+                "method": decision.method,
+                "score": decision.score,
+                "model_version": decision.model_version,
+                "reason": decision.reason,
+                "detail": {"explanation": decision.explanation},
+            },
+        )
 
     @staticmethod
     def _lock_card(tx: Transaction, card: CardIn, field: str) -> IdentifierLock:
         """Find or create the card under its write lock (its holders are then stable)."""
-        locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
+        locked = repo.lock_identifier(
+            tx,
+            domain=card.domain,
+            number=card.number,
+            card_type=card.card_type,
+            card_id=new_id("C"),
+            issuer=card.issuer,
+            chip_number=card.chip_number,
+        )
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field=field)
         return locked
@@ -182,23 +247,41 @@ class ResidentService:
     def _refuse_if_held(card: CardIn, holders: list[CardHolder], empi_id: str | None, field: str) -> None:
         """A card held by another identity is not taken over (that needs a steward's merge)."""
         if any(h["empi_id"] != empi_id for h in holders):
-            raise Conflict(f"identifier {card.number} in domain {card.domain} belongs to another person; "
-                           "a steward must merge the two identities first", field=field)
+            raise Conflict(
+                f"identifier {card.number} in domain {card.domain} belongs to another person; "
+                "a steward must merge the two identities first",
+                field=field,
+            )
 
     def _attach(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str) -> str:
-        locked = repo.lock_identifier(tx, domain=card.domain, number=card.number, card_type=card.card_type,
-                                      card_id=new_id("C"), issuer=card.issuer, chip_number=card.chip_number)
+        locked = repo.lock_identifier(
+            tx,
+            domain=card.domain,
+            number=card.number,
+            card_type=card.card_type,
+            card_id=new_id("C"),
+            issuer=card.issuer,
+            chip_number=card.chip_number,
+        )
         if locked is None:
             raise InvalidInput(f"identifier domain {card.domain!r} does not exist", field="domain")
-        repo.attach_card(tx, resident_id=resident_id, domain=card.domain, number=card.number,
-                         rel_id=new_id("L"), app_domain=app_domain)
+        repo.attach_card(
+            tx,
+            resident_id=resident_id,
+            domain=card.domain,
+            number=card.number,
+            rel_id=new_id("L"),
+            app_domain=app_domain,
+        )
         return str(locked["card_id"])
 
     def _require_active_domain(self, code: str, field: str) -> None:
         try:
             domain = self.domains.get(code)
         except NotFound as exc:
-            raise InvalidInput(f"identifier domain {code!r} does not exist; create it first", field=field) from exc
+            raise InvalidInput(
+                f"identifier domain {code!r} does not exist; create it first", field=field
+            ) from exc
         if domain["status"] != "active":
             raise InvalidInput(f"identifier domain {code!r} is inactive", field=field)
 
@@ -226,9 +309,13 @@ class ResidentService:
             raise NotFound(f"no identity with EMPI id {empi_id!r}", field="empi_id")
         records = tuple(self.get(rid) for rid in found["resident_ids"])
         self._audit_read(actor, "identity", found["empi_id"])
-        return Identity(empi_id=str(found["empi_id"]), requested_empi_id=str(found["requested"]),
-                        status=str(found["status"]), records=records,
-                        conflict=tuple(identity_conflicts([r.as_record() for r in records])))
+        return Identity(
+            empi_id=str(found["empi_id"]),
+            requested_empi_id=str(found["requested"]),
+            status=str(found["status"]),
+            records=records,
+            conflict=tuple(identity_conflicts([r.as_record() for r in records])),
+        )
 
     def links(self, resident_id: str, actor: Actor | None = None) -> list[Link]:
         """The SAME_AS decisions touching a record: score, model, who decided and the per-field why."""
@@ -240,15 +327,22 @@ class ResidentService:
         return [Change.from_row(row) for row in self.graph.read(repo.list_changes, resident_id)]
 
     # -- change -----------------------------------------------------------------------------------
-    def update(self, resident_id: str, update: ResidentUpdate, actor: Actor,
-               access: CardAccess | None = None) -> Resident:
+    def update(
+        self, resident_id: str, update: ResidentUpdate, actor: Actor, access: CardAccess | None = None
+    ) -> Resident:
         """Versioned update: refuses a stale version with 409, records every changed field. ``access``
         limits it to records from the client's domains."""
         self.graph.write(self._update_tx, resident_id, update, actor, access)
         return self.get(resident_id)
 
-    def _update_tx(self, tx: Transaction, resident_id: str, update: ResidentUpdate, actor: Actor,
-                   access: CardAccess | None) -> None:
+    def _update_tx(
+        self,
+        tx: Transaction,
+        resident_id: str,
+        update: ResidentUpdate,
+        actor: Actor,
+        access: CardAccess | None,
+    ) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -256,8 +350,11 @@ class ResidentService:
         if access is not None:
             access.check_domain(record["source_domain"], "resident_id")
         if record["version"] != update.version:
-            raise Conflict(f"the record is at version {record['version']}, not {update.version}; "
-                           "read it again and reapply the change", field="version")
+            raise Conflict(
+                f"the record is at version {record['version']}, not {update.version}; "
+                "read it again and reapply the change",
+                field="version",
+            )
         changes = {k: v for k, v in update.changes().items() if record.get(k) != v}
         merged = {**record, **changes}
         check_record(merged)
@@ -268,65 +365,124 @@ class ResidentService:
             changes["dq_flags"] = flags
         keys = self.engine.key_properties(self.engine.standard(merged))
         if "id_number" in changes or "id_type" in changes:
-            self._move_id_card(tx, resident_id, _valid_id(record), _valid_id(merged),
-                               current["empi_id"], record["source_domain"])
-        fields: list[repo.FieldChange] = [{"field": k, "old": record.get(k), "new": v}
-                                          for k, v in changes.items()]
-        version = repo.update_resident(tx, resident_id=resident_id, changes=changes | keys, change_id=new_id("X"),
-                                       by=actor.sub, kind="update", fields=fields)
-        emit_event(tx, "resident.updated", empi_id=current["empi_id"], resident_id=resident_id,
-                   payload={"fields": sorted(changes), "version": version})
-        record_audit(tx, actor, "update", "resident", resident_id, {"fields": sorted(changes), "version": version})
+            self._move_id_card(
+                tx,
+                resident_id,
+                _valid_id(record),
+                _valid_id(merged),
+                current["empi_id"],
+                record["source_domain"],
+            )
+        fields: list[repo.FieldChange] = [
+            {"field": k, "old": record.get(k), "new": v} for k, v in changes.items()
+        ]
+        version = repo.update_resident(
+            tx,
+            resident_id=resident_id,
+            changes=changes | keys,
+            change_id=new_id("X"),
+            by=actor.sub,
+            kind="update",
+            fields=fields,
+        )
+        emit_event(
+            tx,
+            "resident.updated",
+            empi_id=current["empi_id"],
+            resident_id=resident_id,
+            payload={"fields": sorted(changes), "version": version},
+        )
+        record_audit(
+            tx, actor, "update", "resident", resident_id, {"fields": sorted(changes), "version": version}
+        )
 
-    def _move_id_card(self, tx: Transaction, resident_id: str, old: str | None, new: str | None,
-                      empi_id: str, app_domain: str) -> None:
+    def _move_id_card(
+        self,
+        tx: Transaction,
+        resident_id: str,
+        old: str | None,
+        new: str | None,
+        empi_id: str,
+        app_domain: str,
+    ) -> None:
         """The ID card follows the record's valid ID number (old and new: valid numbers or None)."""
         if old == new:
             return
         if new:
-            locked = repo.lock_identifier(tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=new_id("C"))
+            locked = repo.lock_identifier(
+                tx, domain=ID_DOMAIN, number=new, card_type="ID", card_id=new_id("C")
+            )
             holders = locked["holders"] if locked else []
             if any(h["empi_id"] != empi_id for h in holders):
-                raise Conflict("another identity holds this ID number; a steward must merge them",
-                               field="id_number")
+                raise Conflict(
+                    "another identity holds this ID number; a steward must merge them", field="id_number"
+                )
         if old:
             found = repo.find_identifier(tx, ID_DOMAIN, old)
             if found:
                 repo.detach_card(tx, resident_id, found["card_id"])
         if new:
-            repo.attach_card(tx, resident_id=resident_id, domain=ID_DOMAIN, number=new, rel_id=new_id("L"),
-                             app_domain=app_domain)
+            repo.attach_card(
+                tx,
+                resident_id=resident_id,
+                domain=ID_DOMAIN,
+                number=new,
+                rel_id=new_id("L"),
+                app_domain=app_domain,
+            )
 
-    def attach_card(self, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor,
-                    access: CardAccess | None = None) -> Resident:
+    def attach_card(
+        self,
+        resident_id: str,
+        card: CardIn,
+        app_domain: str | None,
+        actor: Actor,
+        access: CardAccess | None = None,
+    ) -> Resident:
         self._require_active_domain(card.domain, "domain")
         if access is not None:
             access.check_card(card.domain, "domain")
         self.graph.write(self._attach_tx, resident_id, card, app_domain, actor)
         return self.get(resident_id)
 
-    def _attach_tx(self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str | None,
-                   actor: Actor) -> None:
+    def _attach_tx(
+        self, tx: Transaction, resident_id: str, card: CardIn, app_domain: str | None, actor: Actor
+    ) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
-        self._refuse_if_held(card, self._lock_card(tx, card, "domain")["holders"], current["empi_id"], "number")
+        self._refuse_if_held(
+            card, self._lock_card(tx, card, "domain")["holders"], current["empi_id"], "number"
+        )
         domain = app_domain or current["resident"]["source_domain"]
         card_id = self._attach(tx, resident_id, card, domain)
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
-                             kind="card_attached",
-                             fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}])
-        emit_event(tx, "card.linked", empi_id=current["empi_id"], resident_id=resident_id,
-                   payload={"card_id": card_id, "domain": card.domain, "card_type": card.card_type})
+        repo.update_resident(
+            tx,
+            resident_id=resident_id,
+            changes={},
+            change_id=new_id("X"),
+            by=actor.sub,
+            kind="card_attached",
+            fields=[{"field": "cards", "old": None, "new": f"{card.domain}:{card.number}"}],
+        )
+        emit_event(
+            tx,
+            "card.linked",
+            empi_id=current["empi_id"],
+            resident_id=resident_id,
+            payload={"card_id": card_id, "domain": card.domain, "card_type": card.card_type},
+        )
         record_audit(tx, actor, "attach_card", "resident", resident_id, {"card_id": card_id})
 
-    def detach_card(self, resident_id: str, card_id: str, actor: Actor,
-                    access: CardAccess | None = None) -> Resident:
+    def detach_card(
+        self, resident_id: str, card_id: str, actor: Actor, access: CardAccess | None = None
+    ) -> Resident:
         self.graph.write(self._detach_tx, resident_id, card_id, actor, access)
         return self.get(resident_id)
 
-    def _detach_tx(self, tx: Transaction, resident_id: str, card_id: str, actor: Actor,
-                   access: CardAccess | None) -> None:
+    def _detach_tx(
+        self, tx: Transaction, resident_id: str, card_id: str, actor: Actor, access: CardAccess | None
+    ) -> None:
         current = repo.lock_resident(tx, resident_id)
         if current is None:
             raise NotFound(f"no resident record {resident_id!r}", field="resident_id")
@@ -343,23 +499,41 @@ class ResidentService:
             raise Conflict("the ID number card follows id_number; change id_number instead", field="card_id")
         if repo.detach_card(tx, resident_id, card_id) is None:
             raise NotFound(f"card {card_id!r} is not attached to record {resident_id!r}", field="card_id")
-        repo.update_resident(tx, resident_id=resident_id, changes={}, change_id=new_id("X"), by=actor.sub,
-                             kind="card_detached",
-                             fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}])
-        emit_event(tx, "card.unlinked", empi_id=current["empi_id"], resident_id=resident_id,
-                   payload={"card_id": card_id, "domain": c["domain"]})
+        repo.update_resident(
+            tx,
+            resident_id=resident_id,
+            changes={},
+            change_id=new_id("X"),
+            by=actor.sub,
+            kind="card_detached",
+            fields=[{"field": "cards", "old": f"{c['domain']}:{c['number']}", "new": None}],
+        )
+        emit_event(
+            tx,
+            "card.unlinked",
+            empi_id=current["empi_id"],
+            resident_id=resident_id,
+            payload={"card_id": card_id, "domain": c["domain"]},
+        )
         record_audit(tx, actor, "detach_card", "resident", resident_id, {"card_id": card_id})
 
-    def set_card_status(self, card_id: str, status: str, reason: str | None, actor: Actor,
-                        access: CardAccess | None = None) -> CardStatusChange:
+    def set_card_status(
+        self, card_id: str, status: str, reason: str | None, actor: Actor, access: CardAccess | None = None
+    ) -> CardStatusChange:
         """Suspend, cancel, replace or reactivate a card; ``access`` limits it to the client's domains and
         refuses e-health cards (they follow their account)."""
         found = self.graph.write(self._card_status_tx, card_id, status, reason, actor, access)
         return CardStatusChange.from_change(found)
 
     @staticmethod
-    def _card_status_tx(tx: Transaction, card_id: str, status: str, reason: str | None,
-                        actor: Actor, access: CardAccess | None) -> CardStatusRow:
+    def _card_status_tx(
+        tx: Transaction,
+        card_id: str,
+        status: str,
+        reason: str | None,
+        actor: Actor,
+        access: CardAccess | None,
+    ) -> CardStatusRow:
         holders = repo.get_card(tx, card_id)
         if holders is None:
             raise NotFound(f"no card {card_id!r}", field="card_id")
@@ -370,9 +544,15 @@ class ResidentService:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         targets: list[str | None] = [*holders["empi_ids"]] or [None]
         for empi_id in targets:
-            emit_event(tx, "card.status_changed", empi_id=empi_id,
-                       payload={"card_id": card_id, "status": status, "previous": found["previous"]})
-        record_audit(tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]})
+            emit_event(
+                tx,
+                "card.status_changed",
+                empi_id=empi_id,
+                payload={"card_id": card_id, "status": status, "previous": found["previous"]},
+            )
+        record_audit(
+            tx, actor, "card_status", "card", card_id, {"status": status, "previous": found["previous"]}
+        )
         return found
 
     def card(self, card_id: str, actor: Actor | None = None) -> HeldCard:
@@ -396,4 +576,3 @@ def identity_conflicts(records: list[dict[str, Any]]) -> list[str]:
     numbers (only a steward's override can have joined them). Derived from the records, so an undone
     merge clears it."""
     return ["id_number"] if len(distinct_valid_id_numbers(records)) > 1 else []
-

@@ -54,16 +54,27 @@ def load_records(graph: Graph, page: int = 5000, progress: Progress | None = Non
             progress("read", len(batch))
 
 
-def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_run: bool = False,
-                  progress: Progress | None = None) -> ResolveReport:
+def resolve_graph(
+    graph: Graph,
+    engine: MatchEngine,
+    *,
+    fit: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ResolveReport:
     if not isinstance(engine.scorer, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
     population = read_population(graph, engine, progress=progress)  # column-wise, standardised page by page
     report = ResolveReport(records=len(population))
     standard = population.standard
     # frequencies counted afresh over the whole index (not a table persisted by an earlier run)
-    result = deduplicate(engine.scorer.with_term_frequencies({}), population.fields, population.keys, fit=fit,
-                         id_numbers=population.id_numbers)
+    result = deduplicate(
+        engine.scorer.with_term_frequencies({}),
+        population.fields,
+        population.keys,
+        fit=fit,
+        id_numbers=population.id_numbers,
+    )
     report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
     report.links = len(result.links)
@@ -72,40 +83,58 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
     rid = population.resident_ids
     empi = list(population.empi_ids)
     created = population.first_created
-    probability = {pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities, strict=True)}
+    probability = {
+        pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities, strict=True)
+    }
     clusters = [[cast(int, m) for m in c] for c in (result.clustering.clusters if result.clustering else ())]
     cluster_of = {m: index for index, members in enumerate(clusters) for m in members}
     pairs_in: dict[int, list[tuple[int, int]]] = {}
-    for (i, j) in result.links:
+    for i, j in result.links:
         if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
             pairs_in.setdefault(cluster_of[i], []).append((i, j))
     lifecycle = LifecycleService(graph)
     for index, members in enumerate(clusters):
-        identities = sorted({empi[i] for i in members}, key=lambda e: (created[e], e))  # ties: smaller EMPI id
+        identities = sorted(
+            {empi[i] for i in members}, key=lambda e: (created[e], e)
+        )  # ties: smaller EMPI id
         if len(identities) < 2:
             continue
         report.clusters_spanning_identities += 1
         survivor = identities[0]
         for other in identities[1:]:
-            pair = _strongest_link(pairs_in.get(index, []), probability,
-                                   {i for i in members if empi[i] == other},
-                                   {i for i in members if empi[i] == survivor})
+            pair = _strongest_link(
+                pairs_in.get(index, []),
+                probability,
+                {i for i in members if empi[i] == other},
+                {i for i in members if empi[i] == survivor},
+            )
             if not dry_run:
                 score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
                 try:
-                    merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
-                                            score=score.probability if score else 1.0,
-                                            explanation=explanation_of(score),
-                                            link=(rid[pair[0]], rid[pair[1]]) if pair else None,
-                                            model_version=engine.version)
+                    merge = lifecycle.merge(
+                        survivor,
+                        other,
+                        RESOLVER,
+                        "batch resolution: same cluster",
+                        score=score.probability if score else 1.0,
+                        explanation=explanation_of(score),
+                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
+                        model_version=engine.version,
+                    )
                 except IdNumberConflict:
                     # The identities (beyond this cluster's records) hold different valid ID numbers:
                     # only a steward may join them; the pair goes to the review queue instead.
                     report.refused_merges.append({"survivor": survivor, "merged": other})
                     if pair and score is not None:
                         ReviewService(graph).propose(
-                            rid[pair[0]], rid[pair[1]], round(score.probability, 6), engine.version,
-                            explanation_of(score), RESOLVER, reason="batch resolution: different valid ID numbers")
+                            rid[pair[0]],
+                            rid[pair[1]],
+                            round(score.probability, 6),
+                            engine.version,
+                            explanation_of(score),
+                            RESOLVER,
+                            reason="batch resolution: different valid ID numbers",
+                        )
                     continue
                 report.merges.append(merge.merge_id)
             empi = [survivor if e == other else e for e in empi]
@@ -113,8 +142,10 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
             progress("merged", 1)
     reviews = ReviewService(graph)
     # twins (a guard holds them apart) whose records each found their own identity: no steward needed
-    held = {result.scored.pairs[k] for k in held_back(result.scored, result.clustering, result.model,
-                                                      auto_link=engine.policy.auto_link)}
+    held = {
+        result.scored.pairs[k]
+        for k in held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
+    }
     proposals: list[dict[str, Any]] = []
     for (i, j), p in probability.items():
         if p < engine.policy.review or empi[i] == empi[j] or (i, j) in held:
@@ -122,22 +153,38 @@ def resolve_graph(graph: Graph, engine: MatchEngine, *, fit: bool = False, dry_r
         report.review_items += 1
         if not dry_run:
             score = result.model.score(standard[i], standard[j])
-            proposals.append({"a": rid[i], "b": rid[j], "score": round(score.probability, 6),
-                              "model_version": engine.version, "explanation": explanation_of(score),
-                              "reason": "; ".join(("batch resolution: grey band or cut bridge", *score.notes))})
+            proposals.append(
+                {
+                    "a": rid[i],
+                    "b": rid[j],
+                    "score": round(score.probability, 6),
+                    "model_version": engine.version,
+                    "explanation": explanation_of(score),
+                    "reason": "; ".join(("batch resolution: grey band or cut bridge", *score.notes)),
+                }
+            )
     if proposals:  # written in batches (one transaction per 500 pairs), not one transaction per pair
         reviews.propose_many(proposals, RESOLVER)
     if result.clustering:
-        report.cut_links = [{"a": rid[cast(int, c.a)], "b": rid[cast(int, c.b)], "weight": c.weight,
-                             "reason": c.reason} for c in result.clustering.cut]
+        report.cut_links = [
+            {"a": rid[cast(int, c.a)], "b": rid[cast(int, c.b)], "weight": c.weight, "reason": c.reason}
+            for c in result.clustering.cut
+        ]
     return report
 
 
-def _strongest_link(pairs: list[tuple[int, int]], probability: dict[tuple[int, int], float],
-                    other: set[int], survivor: set[int]) -> tuple[int, int] | None:
+def _strongest_link(
+    pairs: list[tuple[int, int]],
+    probability: dict[tuple[int, int], float],
+    other: set[int],
+    survivor: set[int],
+) -> tuple[int, int] | None:
     """The strongest link joining the two identities inside a cluster, merged record first."""
-    joining = [(probability[(i, j)], (i, j) if i in other else (j, i)) for i, j in pairs
-               if (i in other and j in survivor) or (j in other and i in survivor)]
+    joining = [
+        (probability[(i, j)], (i, j) if i in other else (j, i))
+        for i, j in pairs
+        if (i in other and j in survivor) or (j in other and i in survivor)
+    ]
     return max(joining)[1] if joining else None
 
 
@@ -150,7 +197,9 @@ def index_frequencies(graph: Graph, engine: MatchEngine) -> tuple[int, dict[str,
     return len(rows), engine.scorer.count_terms(fields)
 
 
-def backfill_keys(graph: Graph, engine: MatchEngine, *, page: int = 2000, dry_run: bool = False) -> tuple[int, int]:
+def backfill_keys(
+    graph: Graph, engine: MatchEngine, *, page: int = 2000, dry_run: bool = False
+) -> tuple[int, int]:
     """Recompute every record's blocking keys and store those that differ (records written before a
     key such as ``pinyin_region`` existed are otherwise found by it only once changed). Returns
     (records read, records updated); idempotent."""

@@ -24,26 +24,56 @@ from services.registry import ResidentService
 __all__ = ["ReviewService", "pair_key", "propose"]
 
 
-def propose(tx: Transaction, *, a: str, b: str, score: float, model_version: str,
-            explanation: list[FreeJson], reason: str = "") -> ReviewStatusRow:
+def propose(
+    tx: Transaction,
+    *,
+    a: str,
+    b: str,
+    score: float,
+    model_version: str,
+    explanation: list[FreeJson],
+    reason: str = "",
+) -> ReviewStatusRow:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
-    item = repo.create_review_item(tx, a=a, b=b, pair_key=pair_key(a, b), review_id=new_id("V"),
-                                   score=score, model_version=model_version, explanation=explanation, reason=reason)
+    item = repo.create_review_item(
+        tx,
+        a=a,
+        b=b,
+        pair_key=pair_key(a, b),
+        review_id=new_id("V"),
+        score=score,
+        model_version=model_version,
+        explanation=explanation,
+        reason=reason,
+    )
     return item
 
 
 class ReviewService:
-    def __init__(self, graph: Graph, residents: ResidentService | None = None,
-                 lifecycle: LifecycleService | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        residents: ResidentService | None = None,
+        lifecycle: LifecycleService | None = None,
+    ) -> None:
         self.graph = graph
         self.residents = residents or ResidentService(graph)
         self.lifecycle = lifecycle or LifecycleService(graph, self.residents)
 
-    def propose(self, a: str, b: str, score: float, model_version: str, explanation: list[FreeJson],
-                actor: Actor, reason: str = "") -> ReviewStatusRow:
+    def propose(
+        self,
+        a: str,
+        b: str,
+        score: float,
+        model_version: str,
+        explanation: list[FreeJson],
+        actor: Actor,
+        reason: str = "",
+    ) -> ReviewStatusRow:
         def work(tx: Transaction) -> ReviewStatusRow:
-            item = propose(tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation,
-                           reason=reason)
+            item = propose(
+                tx, a=a, b=b, score=score, model_version=model_version, explanation=explanation, reason=reason
+            )
             record_audit(tx, actor, "propose_review", "review", item["review_id"], {"a": a, "b": b})
             return item
 
@@ -55,9 +85,19 @@ class ReviewService:
         records), for batch resolution's write-back. Returns how many items were proposed."""
         unique = list({pair_key(i["a"], i["b"]): i for i in items}.items())
         for start in range(0, len(unique), batch):
-            rows = [{"a": i["a"], "b": i["b"], "pair_key": key, "review_id": new_id("V"), "score": i["score"],
-                     "model_version": i["model_version"], "explanation": i["explanation"],
-                     "reason": i.get("reason", "")} for key, i in unique[start:start + batch]]
+            rows = [
+                {
+                    "a": i["a"],
+                    "b": i["b"],
+                    "pair_key": key,
+                    "review_id": new_id("V"),
+                    "score": i["score"],
+                    "model_version": i["model_version"],
+                    "explanation": i["explanation"],
+                    "reason": i.get("reason", ""),
+                }
+                for key, i in unique[start : start + batch]
+            ]
             self.graph.write(self._propose_many_tx, rows, actor)
         return len(unique)
 
@@ -65,62 +105,122 @@ class ReviewService:
     def _propose_many_tx(tx: Transaction, rows: list[dict[str, Any]], actor: Actor) -> None:
         review_of = {item["pair_key"]: item["review_id"] for item in repo.create_review_items(tx, rows)}
         at = datetime.now(UTC).isoformat()
-        run(tx, "record_audits", rows=[
-            {"audit_id": new_id("A"), "at": at, "sub": actor.sub, "role": actor.role, "ip": actor.ip,
-             "action": "propose_review", "resource_type": "review", "resource_id": review_of[row["pair_key"]],
-             "detail": to_json({"a": row["a"], "b": row["b"]})}
-            for row in rows if row["pair_key"] in review_of])
+        run(
+            tx,
+            "record_audits",
+            rows=[
+                {
+                    "audit_id": new_id("A"),
+                    "at": at,
+                    "sub": actor.sub,
+                    "role": actor.role,
+                    "ip": actor.ip,
+                    "action": "propose_review",
+                    "resource_type": "review",
+                    "resource_id": review_of[row["pair_key"]],
+                    "detail": to_json({"a": row["a"], "b": row["b"]}),
+                }
+                for row in rows
+                if row["pair_key"] in review_of
+            ],
+        )
 
     def was_rejected(self, a: str, b: str) -> bool:
         found = self.graph.read(repo.find_review_by_pair, pair_key(a, b))
         return bool(found and found["status"] == "rejected")
 
-    def list(self, status: str | None = "open", min_score: float = 0.0, max_score: float = 1e9,
-             descending: bool = True, offset: int = 0, limit: int = 50) -> list[ReviewItem]:
-        rows = self.graph.read(lambda tx: repo.list_reviews(tx, status=status, min_score=min_score,
-                                                            max_score=max_score, descending=descending,
-                                                            offset=offset, limit=limit))
+    def list(
+        self,
+        status: str | None = "open",
+        min_score: float = 0.0,
+        max_score: float = 1e9,
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[ReviewItem]:
+        rows = self.graph.read(
+            lambda tx: repo.list_reviews(
+                tx,
+                status=status,
+                min_score=min_score,
+                max_score=max_score,
+                descending=descending,
+                offset=offset,
+                limit=limit,
+            )
+        )
         return [ReviewItem.from_row(row) for row in rows]
 
     def show(self, review_id: str, actor: Actor | None = None) -> ReviewItem:
         """Both records side by side with the engine's explanation."""
         item = ReviewItem.from_row(self.graph.read(lambda tx: _item_or_404(tx, review_id)))
-        return replace(item, record_a=self.residents.get(item.a, actor), record_b=self.residents.get(item.b, actor))
+        return replace(
+            item, record_a=self.residents.get(item.a, actor), record_b=self.residents.get(item.b, actor)
+        )
 
-    def confirm(self, review_id: str, actor: Actor, reason: str, *,
-                override_id_conflict: bool = False) -> ReviewItem:
+    def confirm(
+        self, review_id: str, actor: Actor, reason: str, *, override_id_conflict: bool = False
+    ) -> ReviewItem:
         """Merge the two records' identities (the older identity survives); identities holding different
         valid ID numbers only with ``override_id_conflict`` (else ``IdNumberConflict``, item stays open)."""
         merge_id = new_id("M")
         self.graph.write(self._confirm_tx, review_id, merge_id, actor, reason, override_id_conflict)
         return self.show(review_id)
 
-    def _confirm_tx(self, tx: Transaction, review_id: str, merge_id: str, actor: Actor, reason: str,
-                    override_id_conflict: bool = False) -> None:
+    def _confirm_tx(
+        self,
+        tx: Transaction,
+        review_id: str,
+        merge_id: str,
+        actor: Actor,
+        reason: str,
+        override_id_conflict: bool = False,
+    ) -> None:
         item = _open_item(tx, review_id)
         a = records.get_resident(tx, item["a"])
         b = records.get_resident(tx, item["b"])
         if a is None or b is None:
             raise NotFound("a record of this review item no longer exists", field="review_id")
         if a["empi_id"] == b["empi_id"]:
-            repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub,
-                                    reason=reason or "already one identity", merge_id=None)
+            repo.decide_review_item(
+                tx,
+                review_id=review_id,
+                status="confirmed",
+                by=actor.sub,
+                reason=reason or "already one identity",
+                merge_id=None,
+            )
             return
         older = sorted([a, b], key=lambda r: r["resident"]["created_at"])
         survivor, merged = older[0]["empi_id"], older[1]["empi_id"]
-        LifecycleService._merge_tx(tx, merge_id, survivor, merged, actor, reason or "confirmed in review",
-                                   review_id, float(item["score"]), item["explanation"],
-                                   override_id_conflict=override_id_conflict)
-        repo.decide_review_item(tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason,
-                                merge_id=merge_id)
+        LifecycleService._merge_tx(
+            tx,
+            merge_id,
+            survivor,
+            merged,
+            actor,
+            reason or "confirmed in review",
+            review_id,
+            float(item["score"]),
+            item["explanation"],
+            override_id_conflict=override_id_conflict,
+        )
+        repo.decide_review_item(
+            tx, review_id=review_id, status="confirmed", by=actor.sub, reason=reason, merge_id=merge_id
+        )
 
     def reject(self, review_id: str, actor: Actor, reason: str) -> ReviewItem:
         def work(tx: Transaction) -> None:
             item = _open_item(tx, review_id)
-            repo.decide_review_item(tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason,
-                                    merge_id=None)
-            emit_event(tx, "review.rejected", empi_id=None, payload={"review_id": review_id, "a": item["a"],
-                                                                      "b": item["b"]})
+            repo.decide_review_item(
+                tx, review_id=review_id, status="rejected", by=actor.sub, reason=reason, merge_id=None
+            )
+            emit_event(
+                tx,
+                "review.rejected",
+                empi_id=None,
+                payload={"review_id": review_id, "a": item["a"], "b": item["b"]},
+            )
             record_audit(tx, actor, "reject_review", "review", review_id, {"reason": reason})
 
         self.graph.write(work)
@@ -140,6 +240,8 @@ def _open_item(tx: Transaction, review_id: str) -> ReviewItemRow:
     if item is None:
         raise NotFound(f"no review item {review_id!r}", field="review_id")
     if item["status"] != "open":
-        raise Conflict(f"review item {review_id} was already {item['status']} by {item.get('decided_by')}",
-                       field="review_id")
+        raise Conflict(
+            f"review item {review_id} was already {item['status']} by {item.get('decided_by')}",
+            field="review_id",
+        )
     return item

@@ -30,6 +30,7 @@ Pair = tuple[int, int]
 
 class FieldComparison(TypedDict):
     """One field's comparison in a shadow example (values masked)."""
+
     field: str
     level: str
     weight: float
@@ -38,6 +39,7 @@ class FieldComparison(TypedDict):
 
 class ShadowExample(TypedDict):
     """A pair on which the candidate model and the deployed one disagree, and why."""
+
     a: str
     b: str
     empi_a: str
@@ -54,6 +56,7 @@ class ShadowExample(TypedDict):
 
 class JoinExample(TypedDict):
     """A cluster of the candidate that spans live identities."""
+
     identities: list[str]
     records: list[str]
     why: str
@@ -61,6 +64,7 @@ class JoinExample(TypedDict):
 
 class SplitExample(TypedDict):
     """A live identity the candidate would split, with its weakest pair."""
+
     identity: str
     records: list[str]
     why: str
@@ -69,6 +73,7 @@ class SplitExample(TypedDict):
 
 class ShadowExamples(TypedDict, total=False):
     """Up to ``examples`` cases of each kind of disagreement."""
+
     links_added: list[ShadowExample]
     links_removed: list[ShadowExample]
     identities_joined: list[JoinExample]
@@ -102,15 +107,28 @@ def _masked(value: Any) -> Any:
 
 
 def _explain(score: MatchScore) -> list[FieldComparison]:
-    return [{"field": f.field, "level": f.label, "weight": round(f.weight, 2),
-             "values": [_masked(v) for v in f.values]} for f in score.fields]
+    return [
+        {
+            "field": f.field,
+            "level": f.label,
+            "weight": round(f.weight, 2),
+            "values": [_masked(v) for v in f.values],
+        }
+        for f in score.fields
+    ]
 
 
 class _Run:
     """One model's batch outcome over the shared records."""
 
-    def __init__(self, engine: MatchEngine, fields: list[dict[str, Any]], keys: list[dict[str, str]],
-                 ids: list[str | None], empi: list[str]) -> None:
+    def __init__(
+        self,
+        engine: MatchEngine,
+        fields: list[dict[str, Any]],
+        keys: list[dict[str, str]],
+        ids: list[str | None],
+        empi: list[str],
+    ) -> None:
         if not isinstance(engine.scorer, RuleModel):
             raise TypeError("a shadow run scores with rule models (the batch engine of `ehc resolve`)")
         self.engine = engine
@@ -119,12 +137,23 @@ class _Run:
         self.probability = {p: float(x) for p, x in zip(scored.pairs, scored.probabilities, strict=True)}
         self.weight = {p: float(w) for p, w in zip(scored.pairs, scored.weights, strict=True)}
         self.links = set(self.result.links)
-        self.cluster_of: dict[Hashable, int] = self.result.clustering.cluster_of() if self.result.clustering else {}
-        held = {scored.pairs[k] for k in held_back(scored, self.result.clustering, self.result.model,
-                                                   auto_link=engine.policy.auto_link)}
-        self.review = {p for p, x in self.probability.items()
-                       if engine.policy.review <= x < engine.policy.auto_link and empi[p[0]] != empi[p[1]]
-                       and not self._together(*p) and p not in held}
+        self.cluster_of: dict[Hashable, int] = (
+            self.result.clustering.cluster_of() if self.result.clustering else {}
+        )
+        held = {
+            scored.pairs[k]
+            for k in held_back(
+                scored, self.result.clustering, self.result.model, auto_link=engine.policy.auto_link
+            )
+        }
+        self.review = {
+            p
+            for p, x in self.probability.items()
+            if engine.policy.review <= x < engine.policy.auto_link
+            and empi[p[0]] != empi[p[1]]
+            and not self._together(*p)
+            and p not in held
+        }
 
     def _together(self, i: int, j: int) -> bool:
         a, b = self.cluster_of.get(i), self.cluster_of.get(j)
@@ -143,11 +172,19 @@ class _Run:
         return {self.cluster_of.get(i, -1 - i) for i in members}
 
 
-def shadow_run(graph: Graph, deployed: MatchEngine, candidate: MatchEngine, *, examples: int = 5,
-               progress: Progress | None = None) -> ShadowReport:
+def shadow_run(
+    graph: Graph,
+    deployed: MatchEngine,
+    candidate: MatchEngine,
+    *,
+    examples: int = 5,
+    progress: Progress | None = None,
+) -> ShadowReport:
     """Compare ``candidate`` with ``deployed`` on every active record of the graph; read-only."""
     rows = load_records(graph, progress=progress)
-    standard: list[StandardRecord] = [deployed.standard(r["resident"], r["resident"]["resident_id"]) for r in rows]
+    standard: list[StandardRecord] = [
+        deployed.standard(r["resident"], r["resident"]["resident_id"]) for r in rows
+    ]
     fields = [s.as_fields() for s in standard]
     keys = [blocking_keys(s) for s in standard]
     ids = [s.id_number.canonical if s.id_number else None for s in standard]
@@ -155,41 +192,62 @@ def shadow_run(graph: Graph, deployed: MatchEngine, candidate: MatchEngine, *, e
     rid = [str(r["resident"]["resident_id"]) for r in rows]
     old = _Run(deployed, fields, keys, ids, empi)
     new = _Run(candidate, fields, keys, ids, empi)
-    report = ShadowReport(deployed=deployed.version, candidate=candidate.version, records=len(rows),
-                          candidate_pairs=len(new.probability))
+    report = ShadowReport(
+        deployed=deployed.version,
+        candidate=candidate.version,
+        records=len(rows),
+        candidate_pairs=len(new.probability),
+    )
 
     def pair_example(pair: Pair, why: str) -> ShadowExample:
         i, j = pair
         now = new.result.model.score(standard[i], standard[j])
-        return {"a": rid[i], "b": rid[j], "empi_a": empi[i], "empi_b": empi[j], "why": why,
-                "deployed_probability": old.probability.get(pair, 0.0),
-                "candidate_probability": new.probability.get(pair, 0.0),
-                "deployed_weight": round(old.weight.get(pair, float("-inf")), 3),
-                "candidate_weight": round(new.weight.get(pair, float("-inf")), 3),
-                "vetoes": list(now.vetoes), "notes": [mask_text(n) for n in now.notes], "fields": _explain(now)}
+        return {
+            "a": rid[i],
+            "b": rid[j],
+            "empi_a": empi[i],
+            "empi_b": empi[j],
+            "why": why,
+            "deployed_probability": old.probability.get(pair, 0.0),
+            "candidate_probability": new.probability.get(pair, 0.0),
+            "deployed_weight": round(old.weight.get(pair, float("-inf")), 3),
+            "candidate_weight": round(new.weight.get(pair, float("-inf")), 3),
+            "vetoes": list(now.vetoes),
+            "notes": [mask_text(n) for n in now.notes],
+            "fields": _explain(now),
+        }
 
     added, removed = sorted(new.links - old.links), sorted(old.links - new.links)
     report.links_added, report.links_removed = len(added), len(removed)
-    report.examples["links_added"] = [pair_example(p, "candidate probability at or above its auto-link threshold")
-                                      for p in added[:examples]]
-    report.examples["links_removed"] = [pair_example(p, "candidate probability below its auto-link threshold, "
-                                                        "or vetoed by a guard") for p in removed[:examples]]
+    report.examples["links_added"] = [
+        pair_example(p, "candidate probability at or above its auto-link threshold") for p in added[:examples]
+    ]
+    report.examples["links_removed"] = [
+        pair_example(p, "candidate probability below its auto-link threshold, or vetoed by a guard")
+        for p in removed[:examples]
+    ]
 
     joins, old_joins = new.joins(empi), old.joins(empi)
     old_spans = [frozenset(s) for s in old_joins.values()]
     report.identities_joined = len(joins)
     report.identities_joined_new = sum(1 for s in joins.values() if not any(s <= o for o in old_spans))
     report.examples["identities_joined"] = [
-        {"identities": sorted(s), "records": sorted(rid[i] for i, c in new.cluster_of.items() if c == index
-                                                    and isinstance(i, int)),
-         "why": "one cluster of the candidate spans these identities"}
-        for index, s in list(joins.items())[:examples]]
+        {
+            "identities": sorted(s),
+            "records": sorted(rid[i] for i, c in new.cluster_of.items() if c == index and isinstance(i, int)),
+            "why": "one cluster of the candidate spans these identities",
+        }
+        for index, s in list(joins.items())[:examples]
+    ]
 
     members: dict[str, list[int]] = {}
     for i, e in enumerate(empi):
         members.setdefault(e, []).append(i)
-    split = [e for e, m in members.items()
-             if len(m) > 1 and len(old.clusters_of(m)) == 1 and len(new.clusters_of(m)) > 1]
+    split = [
+        e
+        for e, m in members.items()
+        if len(m) > 1 and len(old.clusters_of(m)) == 1 and len(new.clusters_of(m)) > 1
+    ]
     report.identities_split = len(split)
     report.examples["identities_split"] = []
     for e in split[:examples]:
@@ -197,14 +255,25 @@ def shadow_run(graph: Graph, deployed: MatchEngine, candidate: MatchEngine, *, e
         inner = [(i, j) for i in m for j in m if i < j]
         weakest = min(inner, key=lambda p: new.probability.get(p, 0.0))
         report.examples["identities_split"].append(
-            {"identity": e, "records": [rid[i] for i in m], "why": "the deployed model keeps these records in one "
-             "cluster, the candidate does not; weakest pair:", "pair": pair_example(weakest, "weakest pair")})
+            {
+                "identity": e,
+                "records": [rid[i] for i in m],
+                "why": "the deployed model keeps these records in one "
+                "cluster, the candidate does not; weakest pair:",
+                "pair": pair_example(weakest, "weakest pair"),
+            }
+        )
 
     created, dropped = sorted(new.review - old.review), sorted(old.review - new.review)
     report.review_items, report.review_items_created, report.review_items_dropped = (
-        len(new.review), len(created), len(dropped))
-    report.examples["review_items_created"] = [pair_example(p, "candidate probability in its grey band")
-                                               for p in created[:examples]]
-    report.examples["review_items_dropped"] = [pair_example(p, "candidate probability outside its grey band")
-                                               for p in dropped[:examples]]
+        len(new.review),
+        len(created),
+        len(dropped),
+    )
+    report.examples["review_items_created"] = [
+        pair_example(p, "candidate probability in its grey band") for p in created[:examples]
+    ]
+    report.examples["review_items_dropped"] = [
+        pair_example(p, "candidate probability outside its grey band") for p in dropped[:examples]
+    ]
     return report

@@ -30,8 +30,15 @@ from services.review import ReviewService
 from sparkjob.job import SparkDecisions, config_text_of, run_job
 from sparkjob.records import export_row, standard_of
 
-__all__ = ["PlannedMerge", "PlannedReview", "RefusedMerge", "SparkPlan", "apply_decisions", "export_records",
-           "resolve_with_spark"]
+__all__ = [
+    "PlannedMerge",
+    "PlannedReview",
+    "RefusedMerge",
+    "SparkPlan",
+    "apply_decisions",
+    "export_records",
+    "resolve_with_spark",
+]
 
 Progress = Callable[[str, int], None]
 
@@ -51,6 +58,7 @@ class PlannedReview(TypedDict):
 
 class RefusedMerge(TypedDict):
     """A merge refused: the identities hold different valid ID numbers."""
+
     survivor: str
     merged: str
 
@@ -68,6 +76,7 @@ class PlanSummary(TypedDict):
 
 class SparkPlan(TypedDict):
     """What a Spark resolution decided (and, without ``dry_run``, wrote): the ``--report`` JSON."""
+
     engine: str
     model_version: str
     dry_run: bool
@@ -77,8 +86,14 @@ class SparkPlan(TypedDict):
     summary: NotRequired[PlanSummary]
 
 
-def export_records(graph: Graph, directory: Path, *, page: int = 5000, part_rows: int = 250_000,
-                   progress: Progress | None = None) -> int:
+def export_records(
+    graph: Graph,
+    directory: Path,
+    *,
+    page: int = 5000,
+    part_rows: int = 250_000,
+    progress: Progress | None = None,
+) -> int:
     """Every active record with its EMPI id, in resident_id order (the embedded engine's order), as
     Parquet parts under ``directory``; returns how many."""
     import pyarrow as pa
@@ -99,9 +114,14 @@ def export_records(graph: Graph, directory: Path, *, page: int = 5000, part_rows
     while batch := graph.read(repo.list_records_page, after, page):
         for row in batch:
             created = row["resident"]["created_at"]
-            buffer.append({"idx": written, "empi_id": row["empi_id"],
-                           "created_at": created.astimezone(UTC) if isinstance(created, datetime) else created}
-                          | export_row(row["resident"]))
+            buffer.append(
+                {
+                    "idx": written,
+                    "empi_id": row["empi_id"],
+                    "created_at": created.astimezone(UTC) if isinstance(created, datetime) else created,
+                }
+                | export_row(row["resident"])
+            )
             written += 1
             if len(buffer) >= part_rows:
                 flush()
@@ -124,16 +144,30 @@ def _workspace(keep: Path | None) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def resolve_with_spark(graph: Graph, engine: MatchEngine, config: dict[str, Any], spark: Any, *,
-                       dry_run: bool = False, report_path: Path | None = None, export_dir: Path | None = None,
-                       batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, SparkPlan]:
+def resolve_with_spark(
+    graph: Graph,
+    engine: MatchEngine,
+    config: dict[str, Any],
+    spark: Any,
+    *,
+    dry_run: bool = False,
+    report_path: Path | None = None,
+    export_dir: Path | None = None,
+    batch: int = 500,
+    progress: Progress | None = None,
+) -> tuple[ResolveReport, SparkPlan]:
     """Export, resolve on Spark, write back (or only report). Returns the report and the decisions."""
     if not isinstance(engine.scorer, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
     with _workspace(export_dir) as work:
         export_records(graph, work / "records", progress=progress)
-        decisions = run_job(spark, str(work / "records"), config_text_of(config),
-                            auto_link=engine.policy.auto_link, review=engine.policy.review)
+        decisions = run_job(
+            spark,
+            str(work / "records"),
+            config_text_of(config),
+            auto_link=engine.policy.auto_link,
+            review=engine.policy.review,
+        )
     report, plan = apply_decisions(graph, engine, decisions, dry_run=dry_run, batch=batch, progress=progress)
     if report_path is not None:
         report_path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,15 +181,25 @@ def _model(engine: MatchEngine, decisions: SparkDecisions) -> RuleModel:
         raise TypeError("batch resolution scores with the rule model")
     if decisions.tables is None:
         return scorer
-    return scorer.with_term_frequencies({label: TermFrequencies.from_counts(c) for label, c in decisions.tables.items()})
+    return scorer.with_term_frequencies(
+        {label: TermFrequencies.from_counts(c) for label, c in decisions.tables.items()}
+    )
 
 
-def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions, *, dry_run: bool = False,
-                    batch: int = 500, progress: Progress | None = None) -> tuple[ResolveReport, SparkPlan]:
+def apply_decisions(
+    graph: Graph,
+    engine: MatchEngine,
+    decisions: SparkDecisions,
+    *,
+    dry_run: bool = False,
+    batch: int = 500,
+    progress: Progress | None = None,
+) -> tuple[ResolveReport, SparkPlan]:
     """The embedded write-back over Spark's decisions (see the module doc)."""
     model = _model(engine, decisions)
-    report = ResolveReport(records=decisions.records, candidate_pairs=decisions.candidate_pairs,
-                           links=len(decisions.links))
+    report = ResolveReport(
+        records=decisions.records, candidate_pairs=decisions.candidate_pairs, links=len(decisions.links)
+    )
     rows = decisions.rows
     rid = {n: str(r["resident_id"]) for n, r in rows.items()}
     empi = {n: str(r["empi_id"]) for n, r in rows.items()}
@@ -174,8 +218,14 @@ def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions
         if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
             pairs_in.setdefault(cluster_of[i], []).append((i, j))
     lifecycle, reviews = LifecycleService(graph), ReviewService(graph)
-    plan: SparkPlan = {"engine": "spark", "model_version": engine.version, "dry_run": dry_run,
-                       "merges": [], "reviews": [], "refused": []}
+    plan: SparkPlan = {
+        "engine": "spark",
+        "model_version": engine.version,
+        "dry_run": dry_run,
+        "merges": [],
+        "reviews": [],
+        "refused": [],
+    }
     for done, key in enumerate(decisions.spanning, start=1):
         members = members_of[key]
         identities = sorted({current(empi[i]) for i in members}, key=lambda e: (decisions.created[e], e))
@@ -184,27 +234,46 @@ def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions
         report.clusters_spanning_identities += 1
         survivor = identities[0]
         for other in identities[1:]:
-            pair = _strongest_link(pairs_in.get(key, []), probability,
-                                   {i for i in members if current(empi[i]) == other},
-                                   {i for i in members if current(empi[i]) == survivor})
-            plan["merges"].append({"survivor": survivor, "merged": other,
-                                   "link": [rid[pair[0]], rid[pair[1]]] if pair else None,
-                                   "probability": probability[tuple(sorted(pair))] if pair else None})  # type: ignore[index]
+            pair = _strongest_link(
+                pairs_in.get(key, []),
+                probability,
+                {i for i in members if current(empi[i]) == other},
+                {i for i in members if current(empi[i]) == survivor},
+            )
+            plan["merges"].append(
+                {
+                    "survivor": survivor,
+                    "merged": other,
+                    "link": [rid[pair[0]], rid[pair[1]]] if pair else None,
+                    "probability": probability[tuple(sorted(pair))] if pair else None,  # type: ignore[index]
+                }
+            )
             if not dry_run:
                 score = model.score(standard_of(rows[pair[0]]), standard_of(rows[pair[1]])) if pair else None
                 try:
-                    merge = lifecycle.merge(survivor, other, RESOLVER, "batch resolution: same cluster",
-                                            score=score.probability if score else 1.0,
-                                            explanation=explanation_of(score),
-                                            link=(rid[pair[0]], rid[pair[1]]) if pair else None,
-                                            model_version=engine.version)
+                    merge = lifecycle.merge(
+                        survivor,
+                        other,
+                        RESOLVER,
+                        "batch resolution: same cluster",
+                        score=score.probability if score else 1.0,
+                        explanation=explanation_of(score),
+                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
+                        model_version=engine.version,
+                    )
                 except IdNumberConflict:
                     report.refused_merges.append({"survivor": survivor, "merged": other})
                     plan["refused"].append({"survivor": survivor, "merged": other})
                     if pair and score is not None:
-                        reviews.propose(rid[pair[0]], rid[pair[1]], round(score.probability, 6), engine.version,
-                                        explanation_of(score), RESOLVER,
-                                        reason="batch resolution: different valid ID numbers")
+                        reviews.propose(
+                            rid[pair[0]],
+                            rid[pair[1]],
+                            round(score.probability, 6),
+                            engine.version,
+                            explanation_of(score),
+                            RESOLVER,
+                            reason="batch resolution: different valid ID numbers",
+                        )
                     continue
                 report.merges.append(merge.merge_id)
             merged_into[other] = survivor
@@ -217,11 +286,26 @@ def apply_decisions(graph: Graph, engine: MatchEngine, decisions: SparkDecisions
         plan["reviews"].append({"a": rid[i], "b": rid[j], "probability": p})
         if not dry_run:
             score = model.score(standard_of(rows[i]), standard_of(rows[j]))
-            reviews.propose(rid[i], rid[j], round(score.probability, 6), engine.version, explanation_of(score),
-                            RESOLVER, reason="; ".join(("batch resolution: grey band or cut bridge", *score.notes)))
-    report.cut_links = [{"a": rid[a], "b": rid[b], "weight": w, "reason": why} for a, b, w, why in decisions.cut]
-    plan["summary"] = {"records": report.records, "candidate_pairs": report.candidate_pairs, "links": report.links,
-                       "clusters_spanning_identities": report.clusters_spanning_identities,
-                       "merges": len(report.merges), "review_items": report.review_items,
-                       "cut_links": len(report.cut_links), "refused_merges": len(report.refused_merges)}
+            reviews.propose(
+                rid[i],
+                rid[j],
+                round(score.probability, 6),
+                engine.version,
+                explanation_of(score),
+                RESOLVER,
+                reason="; ".join(("batch resolution: grey band or cut bridge", *score.notes)),
+            )
+    report.cut_links = [
+        {"a": rid[a], "b": rid[b], "weight": w, "reason": why} for a, b, w, why in decisions.cut
+    ]
+    plan["summary"] = {
+        "records": report.records,
+        "candidate_pairs": report.candidate_pairs,
+        "links": report.links,
+        "clusters_spanning_identities": report.clusters_spanning_identities,
+        "merges": len(report.merges),
+        "review_items": report.review_items,
+        "cut_links": len(report.cut_links),
+        "refused_merges": len(report.refused_merges),
+    }
     return report, plan

@@ -33,9 +33,16 @@ def identity_check(actor: Actor | None) -> list[dict[str, Any]] | None:
     return identity_check_tally(institution=actor.sub, day=today().isoformat())
 
 
-def supervision(graph: Graph, *, start: date | None = None, end: date | None = None, days: int = 30,
-                institution: str | None = None, rule: OutlierRule = DEFAULT_RULE,
-                daily_limit: int = 0) -> dict[str, Any]:
+def supervision(
+    graph: Graph,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    days: int = 30,
+    institution: str | None = None,
+    rule: OutlierRule = DEFAULT_RULE,
+    daily_limit: int = 0,
+) -> dict[str, Any]:
     """Totals, refusals by reason, per-institution rates, card share and outliers over ``start..end``
     (default: the last ``days`` days); with ``daily_limit``, also up to that many institution x step x day
     rows, newest first."""
@@ -53,7 +60,12 @@ def supervision(graph: Graph, *, start: date | None = None, end: date | None = N
 
     institutions, daily = graph.read(work)
     summary = summarise(institutions, rule)
-    out: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "institution": institution, **summary}
+    out: dict[str, Any] = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "institution": institution,
+        **summary,
+    }
     if daily_limit:
         out["daily"] = daily
     return out

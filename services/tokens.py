@@ -20,21 +20,26 @@ class RevocationIn(BaseModel):
 
     jti: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
     reason: Annotated[str, Field(max_length=200)] | None = None
-    expires_at: Annotated[int, Field(gt=0, description="the token's exp (Unix seconds), if known")] | None = None
+    expires_at: Annotated[int, Field(gt=0, description="the token's exp (Unix seconds), if known")] | None = (
+        None
+    )
 
 
 class TokenService:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def revoke(self, jti: str, *, reason: str | None, expires_at: int | None, actor: Actor) -> RevokedTokenNode:
+    def revoke(
+        self, jti: str, *, reason: str | None, expires_at: int | None, actor: Actor
+    ) -> RevokedTokenNode:
         """Put ``jti`` on the revocation list (idempotent); ``expires_at`` (Unix seconds, the token's
         ``exp``) lets the entry be dropped from the list once the token could no longer be used anyway."""
         return self.graph.write(self._revoke_tx, jti, reason, expires_at, actor)
 
     @staticmethod
-    def _revoke_tx(tx: Transaction, jti: str, reason: str | None, expires_at: int | None,
-                   actor: Actor) -> RevokedTokenNode:
+    def _revoke_tx(
+        tx: Transaction, jti: str, reason: str | None, expires_at: int | None, actor: Actor
+    ) -> RevokedTokenNode:
         token = repo.revoke_token(tx, jti=jti, by=actor.sub, reason=reason, expires_at=expires_at)
         record_audit(tx, actor, "revoke", "token", jti, {"reason": reason, "expires_at": expires_at})
         return token

@@ -56,10 +56,14 @@ def event_body(event: EventNode) -> bytes:
     """The JSON an event is delivered as: {seq, type, empi_id, resident_id, payload, at}."""
     payload = event.get("payload") or "{}"
     at = event.get("at")
-    body = {"seq": int(event["seq"]), "type": event["type"], "empi_id": event.get("empi_id"),
-            "resident_id": event.get("resident_id"),
-            "payload": json.loads(payload) if isinstance(payload, str) else payload,
-            "at": at.isoformat() if isinstance(at, datetime) else at}
+    body = {
+        "seq": int(event["seq"]),
+        "type": event["type"],
+        "empi_id": event.get("empi_id"),
+        "resident_id": event.get("resident_id"),
+        "payload": json.loads(payload) if isinstance(payload, str) else payload,
+        "at": at.isoformat() if isinstance(at, datetime) else at,
+    }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -74,8 +78,15 @@ def signature_header(secrets: Sequence[str], timestamp: str, body: bytes) -> str
     return ",".join(sign(secret, timestamp, body) for secret in secrets)
 
 
-def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *, tolerance: float = 300.0,
-                     now: float | None = None) -> bool:
+def verify_signature(
+    secret: str,
+    body: bytes,
+    timestamp: str,
+    signature: str,
+    *,
+    tolerance: float = 300.0,
+    now: float | None = None,
+) -> bool:
     """True when one of the signatures in the header matches ``secret`` and ``timestamp`` is within
     ``tolerance`` seconds of now."""
     try:
@@ -83,7 +94,9 @@ def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *
     except ValueError:
         return False
     expected = sign(secret, timestamp, body)
-    return age <= tolerance and any(hmac.compare_digest(expected, part.strip()) for part in signature.split(","))
+    return age <= tolerance and any(
+        hmac.compare_digest(expected, part.strip()) for part in signature.split(",")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,22 +128,41 @@ class WebhookSender:
             # httpx takes no network backend; its pool does. Every new connection resolves, checks
             # and connects to a checked address (the name stays in the Host header and TLS SNI).
             transport._pool._network_backend = PinnedBackend(self.egress)
-            client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False,
-                                  headers={"User-Agent": self.user_agent}, transport=transport)
+            client = httpx.Client(
+                timeout=self.timeout,
+                follow_redirects=False,
+                trust_env=False,
+                headers={"User-Agent": self.user_agent},
+                transport=transport,
+            )
             self._local.client = client
             with self._lock:
                 self._clients.append(client)
         return client
 
-    def post(self, url: str, secrets: Sequence[str], event: EventNode, *, delivery_id: str,
-             subscription_id: str, attempt: int) -> Attempt:
+    def post(
+        self,
+        url: str,
+        secrets: Sequence[str],
+        event: EventNode,
+        *,
+        delivery_id: str,
+        subscription_id: str,
+        attempt: int,
+    ) -> Attempt:
         """POST ``event`` signed with each of ``secrets`` (the current one first)."""
         body = event_body(event)
         timestamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json; charset=utf-8", HEADER_SEQ: str(event["seq"]),
-                   HEADER_TYPE: str(event["type"]), HEADER_DELIVERY: delivery_id,
-                   HEADER_SUBSCRIPTION: subscription_id, HEADER_ATTEMPT: str(attempt),
-                   HEADER_TIMESTAMP: timestamp, HEADER_SIGNATURE: signature_header(secrets, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            HEADER_SEQ: str(event["seq"]),
+            HEADER_TYPE: str(event["type"]),
+            HEADER_DELIVERY: delivery_id,
+            HEADER_SUBSCRIPTION: subscription_id,
+            HEADER_ATTEMPT: str(attempt),
+            HEADER_TIMESTAMP: timestamp,
+            HEADER_SIGNATURE: signature_header(secrets, timestamp, body),
+        }
         start = time.perf_counter()
         try:
             with self._client().stream("POST", url, content=body, headers=headers) as response:

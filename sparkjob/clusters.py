@@ -37,9 +37,15 @@ def cluster_component(n_total: int, max_size: int) -> Any:
                 ids[int(node)] = valid if isinstance(valid, str) and valid else None
         members = sorted(int(n) for n in ids)  # type: ignore[call-overload]
         nodes = members + [-(k + 1) for k in range(placeholders(len(members), n_total))]
-        clustering = cluster_links(((int(i), int(j), float(w)) for i, j, w in
-                                    zip(frame["i"], frame["j"], frame["weight"], strict=True)),
-                                   nodes=nodes, id_numbers=ids, max_size=max_size)
+        clustering = cluster_links(
+            (
+                (int(i), int(j), float(w))
+                for i, j, w in zip(frame["i"], frame["j"], frame["weight"], strict=True)
+            ),
+            nodes=nodes,
+            id_numbers=ids,
+            max_size=max_size,
+        )
         out: list[tuple[str, int, int, float, str | None]] = []
         for cluster in clustering.clusters:
             real = sorted(int(x) for x in cluster if int(x) >= 0)  # type: ignore[call-overload]

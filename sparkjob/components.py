@@ -17,16 +17,27 @@ def connected_components(links: Any, *, max_rounds: int = 200) -> Any:
     ``component`` is the smallest record index of the component."""
     from pyspark.sql import functions as F
 
-    edges = links.select(F.col("i").alias("src"), F.col("j").alias("dst")).union(
-        links.select(F.col("j").alias("src"), F.col("i").alias("dst"))).persist()
+    edges = (
+        links.select(F.col("i").alias("src"), F.col("j").alias("dst"))
+        .union(links.select(F.col("j").alias("src"), F.col("i").alias("dst")))
+        .persist()
+    )
     labels = edges.select(F.col("src").alias("node")).distinct().withColumn("component", F.col("node"))
     labels = labels.localCheckpoint()
     for _ in range(max_rounds):
         offered = edges.join(labels, edges.src == labels.node).select(
-            F.col("dst").alias("node"), F.col("component"))
-        updated = labels.union(offered).groupBy("node").agg(F.min("component").alias("component")).localCheckpoint()
-        changed = updated.alias("u").join(labels.alias("l"), "node").filter(
-            F.col("u.component") != F.col("l.component")).limit(1).count()
+            F.col("dst").alias("node"), F.col("component")
+        )
+        updated = (
+            labels.union(offered).groupBy("node").agg(F.min("component").alias("component")).localCheckpoint()
+        )
+        changed = (
+            updated.alias("u")
+            .join(labels.alias("l"), "node")
+            .filter(F.col("u.component") != F.col("l.component"))
+            .limit(1)
+            .count()
+        )
         labels = updated
         if changed == 0:
             edges.unpersist()

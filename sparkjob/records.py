@@ -17,8 +17,21 @@ from services.matching import person_of
 __all__ = ["RECORD_FIELDS", "export_row", "record_of", "standard_of"]
 
 # the Resident properties person_of reads (services/matching.py), all exported as strings
-RECORD_FIELDS = ("resident_id", "source_domain", "local_id", "name", "gender", "birth_date", "id_number",
-                 "phone", "address", "region_code", "ethnicity", "marital_status", "occupation")
+RECORD_FIELDS = (
+    "resident_id",
+    "source_domain",
+    "local_id",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "address",
+    "region_code",
+    "ethnicity",
+    "marital_status",
+    "occupation",
+)
 
 
 def _text(value: Any) -> str | None:

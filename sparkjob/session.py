@@ -10,8 +10,13 @@ from typing import Any
 __all__ = ["spark_session"]
 
 
-def spark_session(master: str | None, *, driver_memory: str = "4g", shuffle_partitions: int | None = None,
-                  conf: dict[str, str] | None = None) -> Any:
+def spark_session(
+    master: str | None,
+    *,
+    driver_memory: str = "4g",
+    shuffle_partitions: int | None = None,
+    conf: dict[str, str] | None = None,
+) -> Any:
     """Get or create the session. ``master=None`` keeps what spark-submit set (or local[*])."""
     from pyspark.sql import SparkSession
 

@@ -21,10 +21,14 @@ from sparkjob.records import RECORD_FIELDS, standard_of
 
 __all__ = ["KEYED_SCHEMA", "SCORED_SCHEMA", "key_records", "model_of", "pair_columns", "score_pairs"]
 
-KEYED_SCHEMA = ("idx long, valid_id string, keys array<struct<name:string,value:string>>, "
-                "terms array<struct<label:string,term:string>>")
-SCORED_SCHEMA = ("i long, j long, weight double, probability double, link_vetoed boolean, unvetoed boolean, "
-                 "guarded boolean")
+KEYED_SCHEMA = (
+    "idx long, valid_id string, keys array<struct<name:string,value:string>>, "
+    "terms array<struct<label:string,term:string>>"
+)
+SCORED_SCHEMA = (
+    "i long, j long, weight double, probability double, link_vetoed boolean, unvetoed boolean, "
+    "guarded boolean"
+)
 
 _MODELS: dict[str, RuleModel] = {}
 
@@ -36,8 +40,9 @@ def model_of(config_text: str, tables: Mapping[str, Mapping[str, int]] | None) -
     if cache_key not in _MODELS:
         model = load_rules(json.loads(config_text))
         if tables is not None:
-            model = model.with_term_frequencies({label: TermFrequencies.from_counts(counts)
-                                                 for label, counts in tables.items()})
+            model = model.with_term_frequencies(
+                {label: TermFrequencies.from_counts(counts) for label, counts in tables.items()}
+            )
         _MODELS[cache_key] = model
     return _MODELS[cache_key]
 
@@ -61,8 +66,12 @@ def key_records(config_text: str) -> Any:
                 out["idx"].append(int(row["idx"]))
                 out["valid_id"].append(std.id_number.canonical if std.id_number else None)
                 out["keys"].append([{"name": k, "value": v} for k, v in blocking_keys(std).items()])
-                out["terms"].append([{"label": label, "term": tf_key(fields.get(field), key)}
-                                     for label, field, key in counted])
+                out["terms"].append(
+                    [
+                        {"label": label, "term": tf_key(fields.get(field), key)}
+                        for label, field, key in counted
+                    ]
+                )
             yield pd.DataFrame(out)
 
     return run
@@ -70,8 +79,11 @@ def key_records(config_text: str) -> Any:
 
 def pair_columns() -> list[str]:
     """The columns a pair row carries: both records' fields, prefixed a_ and b_."""
-    return ["i", "j"] + [f"a_{f}" for f in (*RECORD_FIELDS, "birth_kind")] + \
-        [f"b_{f}" for f in (*RECORD_FIELDS, "birth_kind")]
+    return (
+        ["i", "j"]
+        + [f"a_{f}" for f in (*RECORD_FIELDS, "birth_kind")]
+        + [f"b_{f}" for f in (*RECORD_FIELDS, "birth_kind")]
+    )
 
 
 def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None) -> Any:
@@ -98,11 +110,16 @@ def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None
                 pairs.append((ends[0], ends[1]))
             scored = weigh(model, rows, pairs, model.level_matrix(rows, pairs))
             labels = model.veto_labels(scored.levels, scored.tf)
-            yield pd.DataFrame({
-                "i": frame["i"].astype("int64"), "j": frame["j"].astype("int64"),
-                "weight": scored.weights.astype(np.float64), "probability": scored.probabilities,
-                "link_vetoed": model.veto_mask(scored.levels, scored.tf),
-                "unvetoed": [not v for v in labels],
-                "guarded": [bool(guards.intersection(v)) for v in labels]})
+            yield pd.DataFrame(
+                {
+                    "i": frame["i"].astype("int64"),
+                    "j": frame["j"].astype("int64"),
+                    "weight": scored.weights.astype(np.float64),
+                    "probability": scored.probabilities,
+                    "link_vetoed": model.veto_mask(scored.levels, scored.tf),
+                    "unvetoed": [not v for v in labels],
+                    "guarded": [bool(guards.intersection(v)) for v in labels],
+                }
+            )
 
     return run

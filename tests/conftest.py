@@ -27,7 +27,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests/integration (some start their own server); and the notebook runs (``-m notebooks``)."""
     for item in items:
         path = Path(str(item.path))
-        if "neo4j_settings" in getattr(item, "fixturenames", ()) or path.is_relative_to(_TESTS / "integration"):
+        if "neo4j_settings" in getattr(item, "fixturenames", ()) or path.is_relative_to(
+            _TESTS / "integration"
+        ):
             item.add_marker(pytest.mark.integration)
         if path.is_relative_to(_TESTS / "notebooks"):
             item.add_marker(pytest.mark.notebooks)

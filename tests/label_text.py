@@ -36,7 +36,7 @@ def text_score(png: bytes, text: str, font_path: Path, size: int) -> float:
     t = template - template.mean()
     shape = (image.shape[0] + th - 1, image.shape[1] + tw - 1)
     corr = np.fft.irfft2(np.fft.rfft2(image, shape) * np.fft.rfft2(t[::-1, ::-1], shape), shape)
-    corr = corr[th - 1:image.shape[0], tw - 1:image.shape[1]]
+    corr = corr[th - 1 : image.shape[0], tw - 1 : image.shape[1]]
     n = th * tw
     sums, squares = _window_sums(image, th, tw), _window_sums(image * image, th, tw)
     spread = np.sqrt(np.clip(squares - sums * sums / n, 0, None)) * np.sqrt((t * t).sum())

@@ -27,13 +27,21 @@ def test_server() -> Iterator[Settings]:
         from testcontainers.neo4j import Neo4jContainer
 
         with Neo4jContainer("neo4j:5.26-community") as container:
-            yield Settings(NEO4J_URI=container.get_connection_url(), NEO4J_USER="neo4j",
-                           NEO4J_PASSWORD=SecretStr(container.password))
+            yield Settings(
+                NEO4J_URI=container.get_connection_url(),
+                NEO4J_USER="neo4j",
+                NEO4J_PASSWORD=SecretStr(container.password),
+            )
         return
     shared_lib = PROJECT_ROOT / "var" / "neo4j" / "lib"
     with tempfile.TemporaryDirectory(prefix="ehc-test-") as home:
-        settings = Settings(home=Path(home), bolt_port=free_port(), neo4j_lib=shared_lib,
-                            neo4j_heap="768m", neo4j_pagecache="256m")
+        settings = Settings(
+            home=Path(home),
+            bolt_port=free_port(),
+            neo4j_lib=shared_lib,
+            neo4j_heap="768m",
+            neo4j_pagecache="256m",
+        )
         server = LocalServer(settings)
         server.start()
         try:

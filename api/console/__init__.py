@@ -47,8 +47,14 @@ def _html_in_console(api_handler: Handler) -> Handler:
         if not (request.url.path.startswith("/console/") and _wants_html(request)):
             return answer
         body = json.loads(bytes(answer.body))
-        return page(request, "error.html", code=body.get("code"), message=body.get("message"),
-                    title=_TITLES.get(answer.status_code, "error"), status_code=answer.status_code)
+        return page(
+            request,
+            "error.html",
+            code=body.get("code"),
+            message=body.get("message"),
+            title=_TITLES.get(answer.status_code, "error"),
+            status_code=answer.status_code,
+        )
 
     return handle
 
@@ -56,7 +62,9 @@ def _html_in_console(api_handler: Handler) -> Handler:
 def install_console(app: FastAPI) -> None:
     for router in (pages.router, work.router, dashboard.router):
         app.include_router(router)
-    app.mount(CONSOLE_ASSETS, StaticFiles(directory=str(CONSOLE_DIR / "static"), check_dir=False), name="console")
+    app.mount(
+        CONSOLE_ASSETS, StaticFiles(directory=str(CONSOLE_DIR / "static"), check_dir=False), name="console"
+    )
 
     for cls in (EhcError, RequestValidationError, StarletteHTTPException):  # the API's, installed before
         app.add_exception_handler(cls, _html_in_console(app.exception_handlers[cls]))
@@ -71,6 +79,7 @@ def install_console(app: FastAPI) -> None:
     @app.exception_handler(CsrfRefused)
     async def _forbidden(request: Request, exc: ConsoleForbidden | CsrfRefused) -> Response:
         if _wants_html(request):
-            return page(request, "error.html", code=exc.code, message=exc.message, title="forbidden",
-                        status_code=403)
+            return page(
+                request, "error.html", code=exc.code, message=exc.message, title="forbidden", status_code=403
+            )
         return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=403)

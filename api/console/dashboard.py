@@ -26,8 +26,9 @@ def bars(rows: list[tuple[str, float]]) -> dict[str, Any]:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, graph: GraphDep, who: StatsReader,
-              days: Annotated[int, Query(ge=1, le=366)] = 30) -> Response:
+def dashboard(
+    request: Request, graph: GraphDep, who: StatsReader, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> Response:
     stats = statistics(graph, days)
     merges: dict[str, float] = defaultdict(float)
     for row in stats["merges_per_day"]:

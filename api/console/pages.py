@@ -50,16 +50,25 @@ def login_form(request: Request, next: Annotated[str | None, Query(max_length=50
 
 
 @router.post("/login")
-async def login(request: Request, graph: GraphDep, audit: AuditDep,
-                username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=256)],
-                next: Annotated[str, Form(max_length=500)] = "/console/search") -> Response:
+async def login(
+    request: Request,
+    graph: GraphDep,
+    audit: AuditDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=500)] = "/console/search",
+) -> Response:
     pre = read_session(request)
     await check_csrf(request, pre)
     try:
         user = ConsoleUserService(graph).authenticate(username, password)
     except SignInRefused as exc:
-        audit.record(new_session(username, None, _ip(request)).actor, "sign_in_failed", "console_user", username)
-        return page(request, "login.html", session=pre, next=_safe_next(next), error=exc.message, status_code=401)
+        audit.record(
+            new_session(username, None, _ip(request)).actor, "sign_in_failed", "console_user", username
+        )
+        return page(
+            request, "login.html", session=pre, next=_safe_next(next), error=exc.message, status_code=401
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     session = new_session(user.username, user.role, _ip(request), user.session_version)
     write_session(request, response, session)
@@ -79,10 +88,18 @@ def logout(request: Request, graph: GraphDep, who: Reader, audit: AuditDep) -> R
 
 @router.get("/lang")
 def switch_language(request: Request, to: Annotated[str, Query(max_length=8)] = "zh-CN") -> Response:
-    response = RedirectResponse(_safe_next(request.headers.get("referer", "").split(str(request.base_url)[:-1])[-1]),
-                                status_code=303)
-    response.set_cookie(LANG_COOKIE, to if to in LANGS else "zh-CN", max_age=365 * 86400, path="/console",
-                        samesite="strict", httponly=True, secure=request.url.scheme == "https")
+    response = RedirectResponse(
+        _safe_next(request.headers.get("referer", "").split(str(request.base_url)[:-1])[-1]), status_code=303
+    )
+    response.set_cookie(
+        LANG_COOKIE,
+        to if to in LANGS else "zh-CN",
+        max_age=365 * 86400,
+        path="/console",
+        samesite="strict",
+        httponly=True,
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -92,28 +109,41 @@ def home(_: Reader) -> Response:
 
 
 @router.get("/search")
-def search(request: Request, graph: GraphDep, audit: AuditDep, who: Reader,
-           q: Annotated[str, Query(max_length=100)] = "") -> Response:
+def search(
+    request: Request,
+    graph: GraphDep,
+    audit: AuditDep,
+    who: Reader,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
     rows = search_records(graph, q, actor=who.actor, audit=audit) if q.strip() else []
     return page(request, "search.html", who, q=q, rows=rows)
 
 
 @router.get("/identities/{empi_id}")
-def identity(request: Request, empi_id: str, graph: GraphDep, audit: AuditDep, who: Reader,
-             merged: Annotated[str | None, Query(max_length=64)] = None,
-             notice: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+def identity(
+    request: Request,
+    empi_id: str,
+    graph: GraphDep,
+    audit: AuditDep,
+    who: Reader,
+    merged: Annotated[str | None, Query(max_length=64)] = None,
+    notice: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
     residents = ResidentService(graph, audit)
     lifecycle = LifecycleService(graph, residents)
     ident = lifecycle.golden(empi_id, who.actor)
     history = lifecycle.history(ident.empi_id)
     merges = [m for m in lifecycle.merges(ident.empi_id, 20) if m.status == "active"]
-    return page(request, "identity.html", who, ident=ident, history=history, merges=merges, undo=merged,
-                notice=notice)
+    return page(
+        request, "identity.html", who, ident=ident, history=history, merges=merges, undo=merged, notice=notice
+    )
 
 
 @router.get("/identities/{empi_id}/graph", response_model=dict[str, Any])
-def identity_graph(empi_id: str, graph: GraphDep, audit: AuditDep, services: ServicesDep,
-                   who: Reader) -> IdentityGraphView:
+def identity_graph(
+    empi_id: str, graph: GraphDep, audit: AuditDep, services: ServicesDep, who: Reader
+) -> IdentityGraphView:
     audit.record(who.actor, "read", "identity_graph", empi_id)
     return graph_elements(graph, empi_id, services.engine.policy.auto_link)
 
@@ -125,13 +155,28 @@ def holders(card_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> Cons
 
 
 @router.get("/links/explain", response_model=dict[str, Any])
-def explain(graph: GraphDep, audit: AuditDep, who: Matcher, a: Annotated[str, Query(max_length=64)],
-            b: Annotated[str, Query(max_length=64)]) -> PairDecision:
+def explain(
+    graph: GraphDep,
+    audit: AuditDep,
+    who: Matcher,
+    a: Annotated[str, Query(max_length=64)],
+    b: Annotated[str, Query(max_length=64)],
+) -> PairDecision:
     return explain_link(graph, a, b, who.actor, audit)
 
 
 @router.post("/reveal")
-def reveal_value(graph: GraphDep, audit: AuditDep, who: Reader, resident_id: Annotated[str, Form(max_length=64)],
-                 field: Annotated[str, Form(max_length=32)]) -> JSONResponse:
-    return JSONResponse({"resident_id": resident_id, "field": field,
-                         "value": reveal(graph, audit, resident_id, field, who.actor)})
+def reveal_value(
+    graph: GraphDep,
+    audit: AuditDep,
+    who: Reader,
+    resident_id: Annotated[str, Form(max_length=64)],
+    field: Annotated[str, Form(max_length=32)],
+) -> JSONResponse:
+    return JSONResponse(
+        {
+            "resident_id": resident_id,
+            "field": field,
+            "value": reveal(graph, audit, resident_id, field, who.actor),
+        }
+    )

@@ -21,9 +21,14 @@ templates.env.filters["mask_id"] = mask_id_number
 templates.env.filters["mask_phone"] = mask_phone
 
 
-def page(request: Request, name: str, session: ConsoleSession | None = None, status_code: int = 200,
-         **context: Any) -> Response:
+def page(
+    request: Request, name: str, session: ConsoleSession | None = None, status_code: int = 200, **context: Any
+) -> Response:
     lang = language(request)
     session = session or read_session(request)
-    return templates.TemplateResponse(request, name, {"t": translator(lang), "lang": lang, "session": session,
-                                                      **context}, status_code=status_code)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"t": translator(lang), "lang": lang, "session": session, **context},
+        status_code=status_code,
+    )

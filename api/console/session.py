@@ -19,8 +19,20 @@ from core.settings import Settings
 from graph.trail import Actor
 from services.console_users import ConsoleUserService
 
-__all__ = ["COOKIE", "SESSION_SECONDS", "ConsoleSession", "CsrfRefused", "RequireConsole", "SignInRequired",
-           "check_csrf", "clear_session", "new_session", "read_session", "signed_in_user", "write_session"]
+__all__ = [
+    "COOKIE",
+    "SESSION_SECONDS",
+    "ConsoleSession",
+    "CsrfRefused",
+    "RequireConsole",
+    "SignInRequired",
+    "check_csrf",
+    "clear_session",
+    "new_session",
+    "read_session",
+    "signed_in_user",
+    "write_session",
+]
 
 COOKIE = "ehc_console"
 SESSION_SECONDS = 8 * 3600  # one working day
@@ -88,34 +100,48 @@ def signed_in_user(settings: Settings, cookie: str | None) -> str | None:
     return user if isinstance(user, str) else None
 
 
-def new_session(username: str | None, role: str | None, ip: str | None = None, version: int = 0) -> ConsoleSession:
+def new_session(
+    username: str | None, role: str | None, ip: str | None = None, version: int = 0
+) -> ConsoleSession:
     """A new session with a new CSRF token: at sign-in, and (without a user) for the sign-in form."""
     return ConsoleSession(username, role, secrets.token_urlsafe(32), ip, version)
 
 
 def write_session(request: Request, response: Response, session: ConsoleSession) -> None:
-    value = _serializer(request.app.state.settings).dumps({"u": session.username, "r": session.role,
-                                                           "c": session.csrf, "v": session.version})
-    response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, path="/console", httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    value = _serializer(request.app.state.settings).dumps(
+        {"u": session.username, "r": session.role, "c": session.csrf, "v": session.version}
+    )
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
 
 
 def clear_session(request: Request, response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/console", httponly=True, samesite="strict",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        COOKIE, path="/console", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
 
 
 async def check_csrf(request: Request, session: ConsoleSession | None) -> None:
     """Every state change carries the session's CSRF token, as a form field or an ``X-CSRF-Token`` header."""
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if session is None or not sent or not session.csrf or not hmac.compare_digest(sent, session.csrf):
-        raise CsrfRefused("the form's CSRF token is missing or does not match this session; reload the page",
-                          field=CSRF_FIELD)
+        raise CsrfRefused(
+            "the form's CSRF token is missing or does not match this session; reload the page",
+            field=CSRF_FIELD,
+        )
 
 
 class RequireConsole:
@@ -131,8 +157,10 @@ class RequireConsole:
             raise SignInRequired("sign in to the console first", code="console_sign_in_required")
         account = ConsoleUserService(request.app.state.graph).current(session.username)
         if account is None or account.session_version != session.version:
-            raise SignInRequired("this session has ended (signed out, or a new password); sign in again",
-                                 code="console_sign_in_required")
+            raise SignInRequired(
+                "this session has ended (signed out, or a new password); sign in again",
+                code="console_sign_in_required",
+            )
         session = replace(session, role=account.role)
         if request.method not in ("GET", "HEAD"):
             await check_csrf(request, session)

@@ -35,8 +35,17 @@ from services.registry import ResidentService
 
 router = APIRouter(prefix="/fhir", tags=["FHIR Patient Identity Feed (ITI-104)"])
 Writer = Annotated[Principal, Depends(require("residents:write"))]
-_REPLACED_FIELDS = ("name", "gender", "birth_date", "phone", "address", "region_code", "marital_status",
-                    "id_type", "id_number")
+_REPLACED_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "phone",
+    "address",
+    "region_code",
+    "marital_status",
+    "id_type",
+    "id_number",
+)
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
@@ -44,8 +53,9 @@ def _domain(pix: PixService, system: str, field: str) -> DomainNode:
     try:
         return pix.resolve_domain(system, field)
     except UnknownDomain as exc:
-        raise InvalidInput(f"identifier system {system!r} is not a known, active identifier domain",
-                           field=field) from exc
+        raise InvalidInput(
+            f"identifier system {system!r} is not a known, active identifier domain", field=field
+        ) from exc
 
 
 def _split(identifier: str, field: str) -> tuple[str, str]:
@@ -60,7 +70,9 @@ def _survivor_ref(patient: Patient) -> Any | None:
     if patient.active is False and links:
         return links[0].other
     if links:
-        raise InvalidInput("a merge is notified with active = false and a replaced-by link", field="Patient.active")
+        raise InvalidInput(
+            "a merge is notified with active = false and a replaced-by link", field="Patient.active"
+        )
     return None
 
 
@@ -77,8 +89,10 @@ def _survivor_empi(ref: Any, pix: PixService, residents: ResidentService, actor:
             return residents.get(target, actor).empi_id
         return residents.identity(target, actor).empi_id
     else:
-        raise InvalidInput("link.other must be Patient/<id>, Patient?identifier=<system>|<value> or carry an "
-                           "identifier", field="Patient.link.other")
+        raise InvalidInput(
+            "link.other must be Patient/<id>, Patient?identifier=<system>|<value> or carry an identifier",
+            field="Patient.link.other",
+        )
     domain = _domain(pix, system, "Patient.link.other.identifier.system")
     return residents.get_by_source(domain["code"], value, actor).empi_id
 
@@ -93,11 +107,21 @@ def _version(request: Request, current: int) -> int:
     return int(match.group(1))
 
 
-@router.put("/Patient", summary="Patient Identity Feed FHIR (ITI-104): conditional create / update / merge",
-            response_model=PatientResource, status_code=200,
-            responses={201: {"model": PatientResource, "description": "created"}, **FHIR_ERRORS})
-async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, lifecycle: LifecycleDep,
-                       who: Writer, identifier: Annotated[str, Query(max_length=256)]) -> Response:
+@router.put(
+    "/Patient",
+    summary="Patient Identity Feed FHIR (ITI-104): conditional create / update / merge",
+    response_model=PatientResource,
+    status_code=200,
+    responses={201: {"model": PatientResource, "description": "created"}, **FHIR_ERRORS},
+)
+async def feed_patient(
+    request: Request,
+    residents: ResidentsDep,
+    pix: PixDep,
+    lifecycle: LifecycleDep,
+    who: Writer,
+    identifier: Annotated[str, Query(max_length=256)],
+) -> Response:
     fmt = wanted_format(request)
     system, local_id = _split(identifier, "identifier")
     source = _domain(pix, system, "identifier")
@@ -105,23 +129,35 @@ async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, l
     patient = await parse_resource(request, "Patient")
     inbound = from_patient(patient, lambda s, f: _domain(pix, s, f))
     if not any(d["code"] == source["code"] and v == local_id for d, v in inbound.identifiers):
-        raise InvalidInput("the Patient must carry the identifier of the conditional URL (as HAPI FHIR checks)",
-                           field="Patient.identifier")
+        raise InvalidInput(
+            "the Patient must carry the identifier of the conditional URL (as HAPI FHIR checks)",
+            field="Patient.identifier",
+        )
     survivor = _survivor_ref(patient)
     if survivor is not None:
         return _merge(request, survivor, source["code"], local_id, residents, pix, lifecycle, who)
-    cards = [{"domain": d["code"], "number": v, "card_type": d.get("card_type") or "OTHER"}
-             for d, v in inbound.identifiers if not (d["code"] == source["code"] and v == local_id)]
+    cards = [
+        {"domain": d["code"], "number": v, "card_type": d.get("card_type") or "OTHER"}
+        for d, v in inbound.identifiers
+        if not (d["code"] == source["code"] and v == local_id)
+    ]
     try:
         current = residents.get_by_source(source["code"], local_id)
     except NotFound:
-        record = validated(ResidentIn, {**inbound.demographics, "source_domain": source["code"],
-                                        "local_id": local_id, "cards": cards})
+        record = validated(
+            ResidentIn,
+            {**inbound.demographics, "source_domain": source["code"], "local_id": local_id, "cards": cards},
+        )
         created = residents.register(record, actor=who.actor, access=who.access)
         view = created.resident
         location = f"{base_url(request)}/Patient/{view.resident_id}/_history/{view.version}"
-        return fhir_response(request, record_patient(view), 201 if created.created else 200,
-                             headers={"Location": location}, fmt=fmt)
+        return fhir_response(
+            request,
+            record_patient(view),
+            201 if created.created else 200,
+            headers={"Location": location},
+            fmt=fmt,
+        )
     changes = {k: inbound.demographics.get(k) for k in _REPLACED_FIELDS}
     if not changes.get("id_number"):
         changes["id_type"] = current.id_type if not current.id_number else None
@@ -130,20 +166,31 @@ async def feed_patient(request: Request, residents: ResidentsDep, pix: PixDep, l
     held = {(c.domain, c.number) for c in current.cards}
     for card in cards:
         if (card["domain"], card["number"]) not in held:
-            residents.attach_card(current.resident_id, CardIn(**card), source["code"], actor=who.actor,
-                                  access=who.access)
+            residents.attach_card(
+                current.resident_id, CardIn(**card), source["code"], actor=who.actor, access=who.access
+            )
     view = residents.get(current.resident_id)
     location = f"{base_url(request)}/Patient/{view.resident_id}/_history/{view.version}"
     return fhir_response(request, record_patient(view), 200, headers={"Location": location}, fmt=fmt)
 
 
-def _merge(request: Request, survivor_ref: Any, source: str, local_id: str, residents: ResidentService,
-           pix: PixService, lifecycle: LifecycleService, who: Principal) -> Response:
+def _merge(
+    request: Request,
+    survivor_ref: Any,
+    source: str,
+    local_id: str,
+    residents: ResidentService,
+    pix: PixService,
+    lifecycle: LifecycleService,
+    who: Principal,
+) -> Response:
     """ITI-104 merge: the duplicate record's identity into the survivor's, by the steward merge rules."""
     try:
         duplicate = residents.get_by_source(source, local_id, who.actor)
     except NotFound as exc:
-        raise NotFound("the duplicate (the conditional URL's identifier) is not known", field="identifier") from exc
+        raise NotFound(
+            "the duplicate (the conditional URL's identifier) is not known", field="identifier"
+        ) from exc
     survivor = _survivor_empi(survivor_ref, pix, residents, who.actor)
     if survivor == duplicate.empi_id:  # already one identity: nothing to do (idempotent re-send)
         return fhir_response(request, record_patient(duplicate))

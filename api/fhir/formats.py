@@ -39,8 +39,15 @@ FHIR_XML = "application/fhir+xml"
 Format = Literal["json", "xml"]
 
 _FORMATS: dict[str, Format] = {
-    "json": "json", "application/json": "json", FHIR_JSON: "json", "application/json+fhir": "json",
-    "xml": "xml", "text/xml": "xml", "application/xml": "xml", FHIR_XML: "xml", "application/xml+fhir": "xml",
+    "json": "json",
+    "application/json": "json",
+    FHIR_JSON: "json",
+    "application/json+fhir": "json",
+    "xml": "xml",
+    "text/xml": "xml",
+    "application/xml": "xml",
+    FHIR_XML: "xml",
+    "application/xml+fhir": "xml",
 }
 
 
@@ -86,22 +93,31 @@ def wanted_format(request: Request, strict: bool = True) -> Format:
         if fmt is not None:
             return fmt
         if strict:
-            raise NotAcceptable("_format must be json, xml, application/fhir+json or application/fhir+xml",
-                                field="_format")
+            raise NotAcceptable(
+                "_format must be json, xml, application/fhir+json or application/fhir+xml", field="_format"
+            )
     return accept_format(request.headers.get("accept", ""))
 
 
 def render(resource: FHIRAbstractModel, fmt: Format) -> bytes:
-    data: str | bytes = resource.model_dump_xml() if fmt == "xml" else resource.model_dump_json(exclude_none=True)
+    data: str | bytes = (
+        resource.model_dump_xml() if fmt == "xml" else resource.model_dump_json(exclude_none=True)
+    )
     return data if isinstance(data, bytes) else data.encode()
 
 
-def fhir_response(request: Request, resource: FHIRAbstractModel, status: int = 200,
-                  headers: dict[str, str] | None = None, fmt: Format | None = None) -> Response:
+def fhir_response(
+    request: Request,
+    resource: FHIRAbstractModel,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    fmt: Format | None = None,
+) -> Response:
     fmt = fmt or wanted_format(request)
     media = FHIR_XML if fmt == "xml" else FHIR_JSON
-    return Response(render(resource, fmt), status_code=status, media_type=f"{media}; charset=utf-8",
-                    headers=headers)
+    return Response(
+        render(resource, fmt), status_code=status, media_type=f"{media}; charset=utf-8", headers=headers
+    )
 
 
 def fhir_json(resource: FreeJson, status: int = 200) -> Response:
@@ -129,13 +145,20 @@ async def parse_resource(request: Request, resource_type: str) -> Any:
     if fmt == "xml" and b"<!DOCTYPE" in raw.upper():
         raise InvalidInput("XML with a DOCTYPE is not accepted (FHIR XML has none)", field="body")
     try:
-        resource = (cls.model_validate_xml(raw, xmlparser=_safe_parser()) if fmt == "xml"
-                    else cls.model_validate_json(raw))
+        resource = (
+            cls.model_validate_xml(raw, xmlparser=_safe_parser())
+            if fmt == "xml"
+            else cls.model_validate_json(raw)
+        )
     except ValidationError as exc:
         err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
-        raise InvalidInput(f"not a valid {resource_type}: {err.get('msg', 'invalid')}",
-                           field=f"{resource_type}.{where}" if where else "body") from exc
+        raise InvalidInput(
+            f"not a valid {resource_type}: {err.get('msg', 'invalid')}",
+            field=f"{resource_type}.{where}" if where else "body",
+        ) from exc
     except (ValueError, TypeError, SyntaxError) as exc:  # XML syntax errors, wrong resourceType
-        raise InvalidInput(f"the body is not a {resource_type} in {fmt.upper()}: {exc}"[:300], field="body") from exc
+        raise InvalidInput(
+            f"the body is not a {resource_type} in {fmt.upper()}: {exc}"[:300], field="body"
+        ) from exc
     return resource

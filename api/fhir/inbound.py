@@ -56,7 +56,9 @@ def _name(patient: Patient) -> str | None:
 def _address(patient: Patient) -> tuple[str | None, str | None]:
     for a in patient.address or []:
         text = a.text or "".join(p for p in (a.state, a.city, a.district, *(a.line or [])) if p)
-        region = a.district if a.district and str(a.district).isdigit() and len(str(a.district)) == 6 else None
+        region = (
+            a.district if a.district and str(a.district).isdigit() and len(str(a.district)) == 6 else None
+        )
         if text:
             return str(text), region
     return None, None
@@ -90,8 +92,9 @@ def from_patient(patient: Patient, domain_of: DomainOf) -> InboundPatient:
     inbound = InboundPatient(out)
     for i, ident in enumerate(patient.identifier or []):
         if not ident.system or not ident.value:
-            raise InvalidInput("every identifier needs a system (urn:oid:...) and a value",
-                               field=f"Patient.identifier[{i}]")
+            raise InvalidInput(
+                "every identifier needs a system (urn:oid:...) and a value", field=f"Patient.identifier[{i}]"
+            )
         domain = domain_of(str(ident.system), f"Patient.identifier[{i}].system")
         if domain["code"] == ID_DOMAIN:
             out["id_number"], out["id_type"] = str(ident.value), "01"

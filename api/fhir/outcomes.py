@@ -20,15 +20,36 @@ from api.fhir.formats import FHIR_JSON, FHIR_XML, Format, accept_format, format_
 from core.freejson import FreeJson
 from core.privacy import mask_text
 
-__all__ = ["ERROR_CODE_SYSTEM", "FHIR_PREFIX", "FhirOutcomes", "is_fhir_path", "issue_type", "operation_outcome", "outcome_body",
-           "request_format"]
+__all__ = [
+    "ERROR_CODE_SYSTEM",
+    "FHIR_PREFIX",
+    "FhirOutcomes",
+    "is_fhir_path",
+    "issue_type",
+    "operation_outcome",
+    "outcome_body",
+    "request_format",
+]
 
 FHIR_PREFIX = "/fhir"
 ERROR_CODE_SYSTEM = "urn:ehc-empi:error-code"
 # HTTP status -> FHIR IssueType (http://hl7.org/fhir/issue-type), as HAPI FHIR maps its exceptions.
-_ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
-                406: "not-supported", 409: "conflict", 410: "deleted", 412: "conflict", 413: "too-costly",
-                415: "not-supported", 422: "processable", 429: "throttled", 503: "transient"}
+_ISSUE_TYPES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    406: "not-supported",
+    409: "conflict",
+    410: "deleted",
+    412: "conflict",
+    413: "too-costly",
+    415: "not-supported",
+    422: "processable",
+    429: "throttled",
+    503: "transient",
+}
 
 
 def is_fhir_path(path: str) -> bool:
@@ -39,12 +60,24 @@ def issue_type(status: int) -> str:
     return _ISSUE_TYPES.get(status, "exception" if status >= 500 else "invalid")
 
 
-def operation_outcome(status: int, message: str, code: str | None = None, field: str | None = None,
-                      issue: str | None = None, severity: str = "error") -> OperationOutcome:
-    entry: FreeJson = {"severity": severity, "code": issue or issue_type(status),
-                             "diagnostics": mask_text(message)}
+def operation_outcome(
+    status: int,
+    message: str,
+    code: str | None = None,
+    field: str | None = None,
+    issue: str | None = None,
+    severity: str = "error",
+) -> OperationOutcome:
+    entry: FreeJson = {
+        "severity": severity,
+        "code": issue or issue_type(status),
+        "diagnostics": mask_text(message),
+    }
     if code:
-        entry["details"] = {"coding": [{"system": ERROR_CODE_SYSTEM, "code": code}], "text": mask_text(message)}
+        entry["details"] = {
+            "coding": [{"system": ERROR_CODE_SYSTEM, "code": code}],
+            "text": mask_text(message),
+        }
     if field:
         entry["expression"] = [field]
     return OperationOutcome(issue=[entry])
@@ -64,9 +97,12 @@ def request_format(scope: Scope) -> Format:
 
 def outcome_body(scope: Scope, status: int, body: FreeJson) -> tuple[bytes, str]:
     """An error body ``{code, message, field?}`` as an OperationOutcome: (bytes, media type)."""
-    outcome = operation_outcome(status, str(body.get("message") or f"HTTP {status}"),
-                                code=str(body["code"]) if body.get("code") else None,
-                                field=str(body["field"]) if body.get("field") else None)
+    outcome = operation_outcome(
+        status,
+        str(body.get("message") or f"HTTP {status}"),
+        code=str(body["code"]) if body.get("code") else None,
+        field=str(body["field"]) if body.get("field") else None,
+    )
     fmt = request_format(scope)
     return render(outcome, fmt), f"{FHIR_XML if fmt == 'xml' else FHIR_JSON}; charset=utf-8"
 
@@ -111,8 +147,11 @@ class FhirOutcomes:
         if not isinstance(body, dict):
             body = {}
         data, media = outcome_body(scope, status, body)
-        headers = [(k, v) for k, v in start.get("headers", [])
-                   if k.lower() not in (b"content-type", b"content-length")]
+        headers = [
+            (k, v)
+            for k, v in start.get("headers", [])
+            if k.lower() not in (b"content-type", b"content-length")
+        ]
         headers += [(b"content-type", media.encode()), (b"content-length", str(len(data)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})

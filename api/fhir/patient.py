@@ -20,14 +20,27 @@ from core.freejson import FreeJson
 from resolver.names import name_pinyin, standardise_name
 from services.domain import Card, Identity, Resident
 
-__all__ = ["EN_REPRESENTATION", "GENDER_TO_FHIR", "identity_patient", "merged_patient", "name_parts",
-           "record_patient"]
+__all__ = [
+    "EN_REPRESENTATION",
+    "GENDER_TO_FHIR",
+    "identity_patient",
+    "merged_patient",
+    "name_parts",
+    "record_patient",
+]
 
 EN_REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 GENDER_TO_FHIR = {"1": "male", "2": "female", "0": "unknown", "9": "unknown"}
-_CARD_TYPE_CODES = {"ID": "NNCHN", "MRN": "MR", "VISIT": "MR", "SSC": "SS", "EHC": "HC", "RHC": "HC",
-                    "MIV": "HC"}
+_CARD_TYPE_CODES = {
+    "ID": "NNCHN",
+    "MRN": "MR",
+    "VISIT": "MR",
+    "SSC": "SS",
+    "EHC": "HC",
+    "RHC": "HC",
+    "MIV": "HC",
+}
 _MOBILE_PREFIX = "1"
 
 
@@ -40,8 +53,11 @@ def name_parts(name: str) -> list[FreeJson]:
     form = standardise_name(name)
     if form is None or not form.han:
         return [{"use": "official", "text": name}]
-    han: FreeJson = {"use": "official", "text": name,
-                     "extension": [{"url": EN_REPRESENTATION, "valueCode": "IDE"}]}
+    han: FreeJson = {
+        "use": "official",
+        "text": name,
+        "extension": [{"url": EN_REPRESENTATION, "valueCode": "IDE"}],
+    }
     if form.surname:
         han["family"] = form.surname
     if form.given:
@@ -50,11 +66,23 @@ def name_parts(name: str) -> list[FreeJson]:
     if form.surname and form.given:
         family_py = name_pinyin(form.surname)[0].capitalize()
         given_py = form.given_pinyin.capitalize()
-        names.append({"use": "official", "text": f"{family_py} {given_py}", "family": family_py,
-                      "given": [given_py], "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}]})
+        names.append(
+            {
+                "use": "official",
+                "text": f"{family_py} {given_py}",
+                "family": family_py,
+                "given": [given_py],
+                "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}],
+            }
+        )
     elif form.pinyin:
-        names.append({"use": "official", "text": form.pinyin.capitalize(),
-                      "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}]})
+        names.append(
+            {
+                "use": "official",
+                "text": form.pinyin.capitalize(),
+                "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}],
+            }
+        )
     return names
 
 
@@ -76,8 +104,13 @@ def _demographics(values: Mapping[str, Any]) -> FreeJson:
         out["birthDate"] = str(values["birth_date"])[:10]
     if values.get("phone"):
         phone = str(values["phone"])
-        out["telecom"] = [{"system": "phone", "value": phone,
-                           "use": "mobile" if phone.startswith(_MOBILE_PREFIX) else "home"}]
+        out["telecom"] = [
+            {
+                "system": "phone",
+                "value": phone,
+                "use": "mobile" if phone.startswith(_MOBILE_PREFIX) else "home",
+            }
+        ]
     if values.get("address"):
         address: FreeJson = {"text": values["address"], "country": "CN"}
         if values.get("region_code"):
@@ -102,29 +135,50 @@ def _identifiers(records: Iterable[Resident]) -> list[FreeJson]:
 def identity_patient(identity: Identity, empi_oid: str) -> Patient:
     """An identity with its golden record (``LifecycleService.golden``) as its golden Patient."""
     empi_id = identity.empi_id
-    identifiers = [{"use": "official", "system": _system(empi_oid), "value": empi_id,
-                    "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"}}]
+    identifiers = [
+        {
+            "use": "official",
+            "system": _system(empi_oid),
+            "value": empi_id,
+            "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"},
+        }
+    ]
     identifiers += _identifiers(identity.records)
     golden = identity.golden or {}
-    body: FreeJson = {"id": empi_id, "active": identity.status == "active",
-                      "identifier": identifiers, **_demographics(golden.get("values") or {})}
-    body["link"] = [{"other": {"reference": f"Patient/{r.resident_id}",
-                               "display": f"{r.source_domain}:{r.local_id}"}, "type": "seealso"}
-                    for r in identity.records]
+    body: FreeJson = {
+        "id": empi_id,
+        "active": identity.status == "active",
+        "identifier": identifiers,
+        **_demographics(golden.get("values") or {}),
+    }
+    body["link"] = [
+        {
+            "other": {"reference": f"Patient/{r.resident_id}", "display": f"{r.source_domain}:{r.local_id}"},
+            "type": "seealso",
+        }
+        for r in identity.records
+    ]
     return Patient(**body)
 
 
 def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
     """A merged EMPI id: inactive, replaced by the survivor."""
-    return Patient(id=requested, active=False,
-                   identifier=[{"use": "old", "system": _system(empi_oid), "value": requested}],
-                   link=[{"other": {"reference": f"Patient/{survivor}"}, "type": "replaced-by"}])
+    return Patient(
+        id=requested,
+        active=False,
+        identifier=[{"use": "old", "system": _system(empi_oid), "value": requested}],
+        link=[{"other": {"reference": f"Patient/{survivor}"}, "type": "replaced-by"}],
+    )
 
 
 def record_patient(resident: Resident) -> Patient:
     """One source record as a Patient that refers to its identity."""
-    body: FreeJson = {"id": resident.resident_id, "active": resident.status != "merged",
-                      "identifier": _identifiers([resident]), **_demographics(resident.as_record()),
-                      "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
-                      "meta": {"versionId": str(resident.version)}}
+    body: FreeJson = {
+        "id": resident.resident_id,
+        "active": resident.status != "merged",
+        "identifier": _identifiers([resident]),
+        **_demographics(resident.as_record()),
+        "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
+        "meta": {"versionId": str(resident.version)},
+    }
     return Patient(**body)

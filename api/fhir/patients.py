@@ -31,9 +31,20 @@ MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade"
 DEFAULT_MATCH_COUNT = 10
 
 
-@router.get("/Patient/{patient_id}", response_model=PatientResource, responses=FHIR_ERRORS, summary="Read a Patient: an identity (EMPI id) or one record")
-def read_patient(request: Request, patient_id: FhirId, lifecycle: LifecycleDep, residents: ResidentsDep,
-                 settings: SettingsDep, who: Reader) -> Response:
+@router.get(
+    "/Patient/{patient_id}",
+    response_model=PatientResource,
+    responses=FHIR_ERRORS,
+    summary="Read a Patient: an identity (EMPI id) or one record",
+)
+def read_patient(
+    request: Request,
+    patient_id: FhirId,
+    lifecycle: LifecycleDep,
+    residents: ResidentsDep,
+    settings: SettingsDep,
+    who: Reader,
+) -> Response:
     wanted_format(request)
     if patient_id.startswith("R"):
         try:
@@ -55,11 +66,18 @@ def _domain_code(pix: Any) -> Any:
             return str(pix.resolve_domain(system, "identifier")["code"])
         except UnknownDomain:
             return None
+
     return resolve
 
 
-def _search(request: Request, params: list[tuple[str, str]], pdq: PdqDep, pix: PixDep, settings: SettingsDep,
-            who: Principal) -> Response:
+def _search(
+    request: Request,
+    params: list[tuple[str, str]],
+    pdq: PdqDep,
+    pix: PixDep,
+    settings: SettingsDep,
+    who: Principal,
+) -> Response:
     fmt = wanted_format(request)
     query = parse_query(params, _domain_code(pix))
     offset, count = parse_paging(params)
@@ -68,28 +86,49 @@ def _search(request: Request, params: list[tuple[str, str]], pdq: PdqDep, pix: P
     kept = [(k, v) for k, v in params if k not in ("_offset", "_count")]
 
     def link(relation: str, at: int) -> dict[str, str]:
-        return {"relation": relation, "url": f"{base}/Patient?" + urlencode([*kept, ("_count", str(count)),
-                                                                               ("_offset", str(at))])}
+        return {
+            "relation": relation,
+            "url": f"{base}/Patient?" + urlencode([*kept, ("_count", str(count)), ("_offset", str(at))]),
+        }
 
     links = [link("self", offset)]
     if count and offset + count < page.total:
         links.append(link("next", offset + count))
     if offset > 0:
         links.append(link("previous", max(0, offset - count)))
-    entries = [{"fullUrl": f"{base}/Patient/{i.empi_id}", "resource": identity_patient(i, settings.fhir_empi_oid),
-                "search": {"mode": "match"}} for i in page.identities]
+    entries = [
+        {
+            "fullUrl": f"{base}/Patient/{i.empi_id}",
+            "resource": identity_patient(i, settings.fhir_empi_oid),
+            "search": {"mode": "match"},
+        }
+        for i in page.identities
+    ]
     bundle = Bundle(type="searchset", total=page.total, link=links, entry=entries or None)
     return fhir_response(request, bundle, fmt=fmt)
 
 
-@router.get("/Patient", response_model=BundleResource, responses=FHIR_ERRORS, summary="PDQm Mobile Patient Demographics Query (ITI-78)")
-def search_patients(request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep, who: Reader) -> Response:
+@router.get(
+    "/Patient",
+    response_model=BundleResource,
+    responses=FHIR_ERRORS,
+    summary="PDQm Mobile Patient Demographics Query (ITI-78)",
+)
+def search_patients(
+    request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep, who: Reader
+) -> Response:
     return _search(request, list(request.query_params.multi_items()), pdq, pix, settings, who)
 
 
-@router.post("/Patient/_search", response_model=BundleResource, responses=FHIR_ERRORS, summary="PDQm query by POST (ITI-78), form-encoded parameters")
-async def search_patients_post(request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep,
-                               who: Reader) -> Response:
+@router.post(
+    "/Patient/_search",
+    response_model=BundleResource,
+    responses=FHIR_ERRORS,
+    summary="PDQm query by POST (ITI-78), form-encoded parameters",
+)
+async def search_patients_post(
+    request: Request, pdq: PdqDep, pix: PixDep, settings: SettingsDep, who: Reader
+) -> Response:
     content_type = request.headers.get("content-type", "application/x-www-form-urlencoded")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         raise BadSearch("POST _search takes application/x-www-form-urlencoded parameters", field="body")
@@ -113,23 +152,41 @@ def _match_input(parameters: Parameters) -> tuple[Patient, int, bool]:
         elif p.name == "onlyCertainMatches" and p.valueBoolean is not None:
             only_certain = bool(p.valueBoolean)
     if patient is None:
-        raise InvalidInput("$match needs a 'resource' parameter holding a Patient", field="Parameters.parameter")
+        raise InvalidInput(
+            "$match needs a 'resource' parameter holding a Patient", field="Parameters.parameter"
+        )
     if not 1 <= count <= 100:
         raise InvalidInput("count is between 1 and 100", field="Parameters.parameter.count")
     return patient, count, only_certain
 
 
-@router.post("/Patient/$match", response_model=BundleResource, responses=FHIR_ERRORS, summary="Patient Demographics Match (ITI-119) by the matching engine")
-async def match_patients(request: Request, pdq: PdqDep, pix: PixDep, engine: EngineDep, settings: SettingsDep,
-                         who: Matcher) -> Response:
+@router.post(
+    "/Patient/$match",
+    response_model=BundleResource,
+    responses=FHIR_ERRORS,
+    summary="Patient Demographics Match (ITI-119) by the matching engine",
+)
+async def match_patients(
+    request: Request, pdq: PdqDep, pix: PixDep, engine: EngineDep, settings: SettingsDep, who: Matcher
+) -> Response:
     fmt = wanted_format(request)
     patient, count, only_certain = _match_input(await parse_resource(request, "Parameters"))
     inbound = from_patient(patient, pix.resolve_domain)
     record = validated(MatchRecordIn, inbound.demographics).model_dump()
     matches = pdq.match(engine, record, count, only_certain, who.actor)
     base = base_url(request)
-    entries = [{"fullUrl": f"{base}/Patient/{m.identity.empi_id}",
-                "resource": identity_patient(m.identity, settings.fhir_empi_oid),
-                "search": {"mode": "match", "score": m.probability,
-                           "extension": [{"url": MATCH_GRADE, "valueCode": m.grade}]}} for m in matches]
-    return fhir_response(request, Bundle(type="searchset", total=len(entries), entry=entries or None), fmt=fmt)
+    entries = [
+        {
+            "fullUrl": f"{base}/Patient/{m.identity.empi_id}",
+            "resource": identity_patient(m.identity, settings.fhir_empi_oid),
+            "search": {
+                "mode": "match",
+                "score": m.probability,
+                "extension": [{"url": MATCH_GRADE, "valueCode": m.grade}],
+            },
+        }
+        for m in matches
+    ]
+    return fhir_response(
+        request, Bundle(type="searchset", total=len(entries), entry=entries or None), fmt=fmt
+    )

@@ -33,16 +33,30 @@ def _system(ref: str) -> str:
     return ref if ref.startswith("urn:") or "://" in ref else f"urn:oid:{ref}"
 
 
-@router.get("/Patient/$ihe-pix", response_model=ParametersResource, responses=FHIR_ERRORS, summary="PIXm Get Corresponding Identifiers (ITI-83)")
-def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))],
-            source_identifier: Annotated[str, Query(alias="sourceIdentifier", max_length=256,
-                                                    description="urn:oid:<domain OID>|<value>")],
-            target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
-            _format: Annotated[str | None, Query(alias="_format")] = None) -> Response:
+@router.get(
+    "/Patient/$ihe-pix",
+    response_model=ParametersResource,
+    responses=FHIR_ERRORS,
+    summary="PIXm Get Corresponding Identifiers (ITI-83)",
+)
+def ihe_pix(
+    request: Request,
+    pix: PixDep,
+    who: Annotated[Principal, Depends(require("pix:read"))],
+    source_identifier: Annotated[
+        str, Query(alias="sourceIdentifier", max_length=256, description="urn:oid:<domain OID>|<value>")
+    ],
+    target_system: Annotated[list[str] | None, Query(alias="targetSystem")] = None,
+    _format: Annotated[str | None, Query(alias="_format")] = None,
+) -> Response:
     fmt = wanted_format(request)  # an unsupported _format is 406 before anything is looked up
     if "|" not in source_identifier:
-        return _outcome(request, 400, "invalid", "sourceIdentifier must be <system>|<value>, e.g. "
-                                                 "urn:oid:2.16.156.10011.1.3|110105194912310020")
+        return _outcome(
+            request,
+            400,
+            "invalid",
+            "sourceIdentifier must be <system>|<value>, e.g. urn:oid:2.16.156.10011.1.3|110105194912310020",
+        )
     system, value = source_identifier.split("|", 1)
     if not system or not value:
         return _outcome(request, 400, "invalid", "sourceIdentifier needs both a system and a value")
@@ -70,9 +84,16 @@ def ihe_pix(request: Request, pix: PixDep, who: Annotated[Principal, Depends(req
     body: FreeJson = {"resourceType": "Parameters"}
     conflict = result.conflict
     if conflict:
-        body["meta"] = {"tag": [{"system": CONFLICT_TAG, "code": c,
-                                 "display": "identity holds conflicting values (steward override)"}
-                                for c in conflict]}
+        body["meta"] = {
+            "tag": [
+                {
+                    "system": CONFLICT_TAG,
+                    "code": c,
+                    "display": "identity holds conflicting values (steward override)",
+                }
+                for c in conflict
+            ]
+        }
     body["parameter"] = parameters
     if fmt == "json":
         return fhir_json(body)

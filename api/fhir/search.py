@@ -53,15 +53,24 @@ def _birth_range(value: str) -> tuple[date, date]:
     except ValueError as exc:
         raise BadSearch(f"birthdate {value!r} is not a date", field="birthdate") from exc
     low, high = date(1, 1, 1), date(9999, 12, 31)
-    ranges = {"eq": (start, end), "ge": (start, high), "sa": (end, high), "gt": (end, high),
-              "le": (low, end), "eb": (low, start), "lt": (low, start)}
+    ranges = {
+        "eq": (start, end),
+        "ge": (start, high),
+        "sa": (end, high),
+        "gt": (end, high),
+        "le": (low, end),
+        "eb": (low, start),
+        "lt": (low, start),
+    }
     return ranges[prefix]
 
 
 def _identifier(value: str, resolve: Callable[[str], str | None]) -> tuple[str | None, str]:
     if "|" not in value:
-        raise BadSearch("identifier is <system>|<value>, e.g. urn:oid:2.16.156.10011.1.3|110105194912310020",
-                        field="identifier")
+        raise BadSearch(
+            "identifier is <system>|<value>, e.g. urn:oid:2.16.156.10011.1.3|110105194912310020",
+            field="identifier",
+        )
     system, number = value.split("|", 1)
     if not system or not number:
         raise BadSearch("identifier needs both a system and a value", field="identifier")
@@ -77,8 +86,9 @@ def parse_query(params: list[tuple[str, str]], resolve_domain: Callable[[str], s
             continue
         base = key.split(":", 1)[0]
         if base not in SEARCH_PARAMS or ":" in key:
-            raise BadSearch(f"unknown search parameter {key!r}; supported: {', '.join(SEARCH_PARAMS)}",
-                            field=key)
+            raise BadSearch(
+                f"unknown search parameter {key!r}; supported: {', '.join(SEARCH_PARAMS)}", field=key
+            )
         if key in seen:
             raise BadSearch(f"give {key} once", field=key)
         if not value.strip():

@@ -31,8 +31,11 @@ def create_domain(body: DomainIn, service: DomainsDep, principal: Writer, reques
 
 
 @router.get("", response_model=list[DomainPublic], dependencies=[Read])
-def list_domains(graph: GraphDep, kind: Annotated[str | None, Query()] = None,
-                 status_: Annotated[str | None, Query(alias="status")] = None) -> list[DomainNode]:
+def list_domains(
+    graph: GraphDep,
+    kind: Annotated[str | None, Query()] = None,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+) -> list[DomainNode]:
     return DomainRepository(graph).list(kind=kind, status=status_)
 
 
@@ -42,8 +45,9 @@ def get_domain(code: str, graph: GraphDep) -> DomainNode:
 
 
 @router.patch("/{code}", response_model=DomainPublic)
-def update_domain(code: str, body: DomainUpdate, service: DomainsDep, principal: Writer,
-                  request: Request) -> DomainNode:
+def update_domain(
+    code: str, body: DomainUpdate, service: DomainsDep, principal: Writer, request: Request
+) -> DomainNode:
     updated = service.update(code, body, principal.actor)
     _changed(request)
     return updated

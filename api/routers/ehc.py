@@ -26,9 +26,15 @@ Reader = Annotated[Principal, Depends(require("ehc:read"))]
 Writer = Annotated[Principal, Depends(require("ehc:write"))]
 
 
-@router.post("", response_model=AccountRegistrationPublic, status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "The person already had an account: the same card"}})
-def register_account(body: AccountIn, response: Response, accounts: HealthCardDep, who: Registrar) -> dict[str, Any]:
+@router.post(
+    "",
+    response_model=AccountRegistrationPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "The person already had an account: the same card"}},
+)
+def register_account(
+    body: AccountIn, response: Response, accounts: HealthCardDep, who: Registrar
+) -> dict[str, Any]:
     account, created = accounts.register(body, who.actor)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -62,10 +68,15 @@ def reactivate_card(ehc_id: str, body: ReactivateIn, accounts: HealthCardDep, wh
     return accounts.reactivate(ehc_id, body, who.actor)
 
 
-@router.post("/{ehc_id}/bank-cards", response_model=BankCardPublic, status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "The card was bound already"}})
-def bind_bank_card(ehc_id: str, body: BankCardIn, response: Response, accounts: HealthCardDep,
-                   who: Writer) -> BankCard:
+@router.post(
+    "/{ehc_id}/bank-cards",
+    response_model=BankCardPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "The card was bound already"}},
+)
+def bind_bank_card(
+    ehc_id: str, body: BankCardIn, response: Response, accounts: HealthCardDep, who: Writer
+) -> BankCard:
     card, created = accounts.bind_bank_card(ehc_id, body, who.actor)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -73,6 +84,7 @@ def bind_bank_card(ehc_id: str, body: BankCardIn, response: Response, accounts: 
 
 
 @router.delete("/{ehc_id}/bank-cards/{bank_card_id}", response_model=BankCardPublic)
-def unbind_bank_card(ehc_id: str, bank_card_id: str, body: IdDocument, accounts: HealthCardDep,
-                     who: Writer) -> BankCard:
+def unbind_bank_card(
+    ehc_id: str, bank_card_id: str, body: IdDocument, accounts: HealthCardDep, who: Writer
+) -> BankCard:
     return accounts.unbind_bank_card(ehc_id, bank_card_id, body, who.actor)

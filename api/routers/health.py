@@ -16,7 +16,8 @@ from core.errors import Unavailable
 
 router = APIRouter(tags=["health"])
 _DOWN: dict[int | str, dict[str, object]] = {
-    503: {"model": HealthPublic, "description": "Neo4j does not answer (with Retry-After)"}}
+    503: {"model": HealthPublic, "description": "Neo4j does not answer (with Retry-After)"}
+}
 
 
 @router.get("/health/live", response_model=HealthPublic, response_model_exclude_none=True)
@@ -30,7 +31,9 @@ def ready(graph: GraphDep, request: Request) -> JSONResponse:
         graph.ping()
     except Unavailable as exc:
         cause = type(exc.__cause__).__name__ if exc.__cause__ is not None else exc.code
-        return JSONResponse({"status": "degraded", "neo4j": cause}, status_code=503, headers=retry_after(request))
+        return JSONResponse(
+            {"status": "degraded", "neo4j": cause}, status_code=503, headers=retry_after(request)
+        )
     return JSONResponse({"status": "ok", "neo4j": "ok"})
 
 

@@ -24,9 +24,13 @@ class MergeIn(BaseModel):
     survivor_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
     merged_empi_id: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Reason
-    override_id_conflict: bool = Field(False, description=(
-        "merge even though the identities hold different valid ID numbers (otherwise 409 "
-        "conflicting_id_numbers); the reason is recorded with the merge"))
+    override_id_conflict: bool = Field(
+        False,
+        description=(
+            "merge even though the identities hold different valid ID numbers (otherwise 409 "
+            "conflicting_id_numbers); the reason is recorded with the merge"
+        ),
+    )
 
 
 class ReasonIn(BaseModel):
@@ -35,22 +39,33 @@ class ReasonIn(BaseModel):
 
 
 class ConfirmIn(ReasonIn):
-    override_id_conflict: bool = Field(False, description=(
-        "confirm even though the two identities hold different valid ID numbers (otherwise 409 "
-        "conflicting_id_numbers)"))
-
-
+    override_id_conflict: bool = Field(
+        False,
+        description=(
+            "confirm even though the two identities hold different valid ID numbers (otherwise 409 "
+            "conflicting_id_numbers)"
+        ),
+    )
 
 
 @router.post("/merges", response_model=MergePublic, status_code=status.HTTP_201_CREATED)
 def merge(body: MergeIn, lifecycle: LifecycleDep, who: Steward) -> Merge:
-    return lifecycle.merge(body.survivor_empi_id, body.merged_empi_id, who.actor, body.reason,
-                           override_id_conflict=body.override_id_conflict)
+    return lifecycle.merge(
+        body.survivor_empi_id,
+        body.merged_empi_id,
+        who.actor,
+        body.reason,
+        override_id_conflict=body.override_id_conflict,
+    )
 
 
 @router.get("/merges", response_model=list[MergePublic])
-def list_merges(lifecycle: LifecycleDep, _: Reader, empi_id: Annotated[str | None, Query(max_length=64)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Merge]:
+def list_merges(
+    lifecycle: LifecycleDep,
+    _: Reader,
+    empi_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[Merge]:
     return lifecycle.merges(empi_id, limit)
 
 

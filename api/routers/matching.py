@@ -29,7 +29,11 @@ class MatchIn(BaseModel):
         return self
 
 
-@router.post("/match", response_model=MatchReportPublic | MatchPairPublic, dependencies=[Depends(require("match:read"))])
+@router.post(
+    "/match",
+    response_model=MatchReportPublic | MatchPairPublic,
+    dependencies=[Depends(require("match:read"))],
+)
 def match(body: MatchIn, graph: GraphDep, engine: EngineDep) -> MatchReport | PairDecision:
     if body.a is not None and body.b is not None:
         return match_pair(engine, body.a.model_dump(), body.b.model_dump())

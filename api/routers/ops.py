@@ -18,14 +18,20 @@ router = APIRouter(tags=["ops"])
 class MetricsAccess(RequireScope):
     """``metrics:read``, unless the operators opened the scrape endpoint (``EHC_METRICS_PUBLIC``)."""
 
-    async def __call__(self, request: Request, settings: SettingsDep,  # type: ignore[override]
-                       credentials: BearerDep) -> Principal | None:
+    async def __call__(  # type: ignore[override]
+        self,
+        request: Request,
+        settings: SettingsDep,
+        credentials: BearerDep,
+    ) -> Principal | None:
         if settings.metrics_public:
             return None
         return await super().__call__(request, settings, credentials)
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request, _: Annotated[Principal | None, Depends(MetricsAccess("metrics:read"))]) -> Response:
+def metrics(
+    request: Request, _: Annotated[Principal | None, Depends(MetricsAccess("metrics:read"))]
+) -> Response:
     registry: CollectorRegistry = request.app.state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

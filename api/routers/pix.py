@@ -16,13 +16,19 @@ router = APIRouter(prefix="/pix", tags=["cross-index (PIX)"])
 
 
 @router.get("/lookup", response_model=PixPublic)
-def lookup(pix: PixDep, who: Annotated[Principal, Depends(require("pix:read"))], domain: Annotated[str, Query(max_length=128, description="domain code or OID")],
-           value: Annotated[str, Query(min_length=1, max_length=64)],
-           target: Annotated[list[str] | None, Query(description="target domain codes or OIDs")] = None,
-           include_inactive: bool = False) -> dict[str, Any]:
+def lookup(
+    pix: PixDep,
+    who: Annotated[Principal, Depends(require("pix:read"))],
+    domain: Annotated[str, Query(max_length=128, description="domain code or OID")],
+    value: Annotated[str, Query(min_length=1, max_length=64)],
+    target: Annotated[list[str] | None, Query(description="target domain codes or OIDs")] = None,
+    include_inactive: bool = False,
+) -> dict[str, Any]:
     return asdict(pix.lookup(domain, value, target, include_inactive, who.actor))
 
 
 @router.post("/links", response_model=PixPublic, status_code=status.HTTP_201_CREATED)
-def link(body: CrossIndexLinkIn, pix: PixDep, who: Annotated[Principal, Depends(require("pix:write"))]) -> dict[str, Any]:
+def link(
+    body: CrossIndexLinkIn, pix: PixDep, who: Annotated[Principal, Depends(require("pix:write"))]
+) -> dict[str, Any]:
     return asdict(pix.link(body, actor=who.actor, access=who.access))

@@ -32,8 +32,11 @@ def issue_qr_image(ehc_id: str, body: QrRequest, qr: QrDep, who: Issuer) -> Resp
     """The same as ``/qr`` but answering the image itself (``format`` png, svg or national)."""
     request = body if body.format != "json" else body.model_copy(update={"format": "png"})
     issued = qr.issue(ehc_id, request, who.actor)
-    headers = {"X-QR-Type": issued.qr_type, "X-QR-Version": str(issued.qr["version"]),
-               "X-QR-Expires-At": str(issued.expires_at or "")}
+    headers = {
+        "X-QR-Type": issued.qr_type,
+        "X-QR-Version": str(issued.qr["version"]),
+        "X-QR-Expires-At": str(issued.expires_at or ""),
+    }
     return Response(issued.image or b"", media_type=issued.media_type or "image/png", headers=headers)
 
 
@@ -41,8 +44,11 @@ def issue_qr_image(ehc_id: str, body: QrRequest, qr: QrDep, who: Issuer) -> Resp
 def print_qr(body: PrintRequest, qr: QrDep, who: Printer) -> Response:
     """Print a static code at an institution terminal from the ID document (label, PNG or SVG)."""
     printed = qr.print_code(body, who.actor)
-    return Response(printed.image, media_type=printed.media_type,
-                    headers={"X-EHC-Id": printed.ehc_id, "X-QR-Version": str(printed.qr["version"])})
+    return Response(
+        printed.image,
+        media_type=printed.media_type,
+        headers={"X-EHC-Id": printed.ehc_id, "X-QR-Version": str(printed.qr["version"])},
+    )
 
 
 @router.post("/qr/verify", response_model=VerificationPublic)

@@ -20,9 +20,15 @@ Reader = Annotated[Principal, Depends(require("residents:read"))]
 Writer = Annotated[Principal, Depends(require("residents:write"))]
 
 
-@router.post("/residents", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "The record existed already (same source domain and local id)"}})
-def register_resident(body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer) -> Registration:
+@router.post(
+    "/residents",
+    response_model=RegistrationPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "The record existed already (same source domain and local id)"}},
+)
+def register_resident(
+    body: ResidentIn, response: Response, residents: ResidentsDep, who: Writer
+) -> Registration:
     result = residents.register(body, actor=who.actor, access=who.access)
     if not result.created:
         response.status_code = status.HTTP_200_OK
@@ -30,8 +36,12 @@ def register_resident(body: ResidentIn, response: Response, residents: Residents
 
 
 @router.get("/residents", response_model=ResidentPublic)
-def find_resident(residents: ResidentsDep, who: Reader, source_domain: Annotated[str, Query(max_length=32)],
-                  local_id: Annotated[str, Query(max_length=64)]) -> Resident:
+def find_resident(
+    residents: ResidentsDep,
+    who: Reader,
+    source_domain: Annotated[str, Query(max_length=32)],
+    local_id: Annotated[str, Query(max_length=64)],
+) -> Resident:
     return residents.get_by_source(source_domain, local_id, who.actor)
 
 
@@ -56,9 +66,16 @@ def resident_changes(resident_id: str, residents: ResidentsDep, who: Reader) -> 
     return residents.changes(resident_id, who.actor)
 
 
-@router.post("/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
-def attach_card(resident_id: str, body: CardIn, residents: ResidentsDep, who: Writer,
-                app_domain: Annotated[str | None, Query(max_length=32)] = None) -> Resident:
+@router.post(
+    "/residents/{resident_id}/cards", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED
+)
+def attach_card(
+    resident_id: str,
+    body: CardIn,
+    residents: ResidentsDep,
+    who: Writer,
+    app_domain: Annotated[str | None, Query(max_length=32)] = None,
+) -> Resident:
     return residents.attach_card(resident_id, body, app_domain, actor=who.actor, access=who.access)
 
 
@@ -73,7 +90,9 @@ def get_card(card_id: str, residents: ResidentsDep, who: Reader) -> HeldCard:
 
 
 @router.patch("/cards/{card_id}", response_model=CardStatusPublic)
-def set_card_status(card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer) -> CardStatusChange:
+def set_card_status(
+    card_id: str, body: CardStatusIn, residents: ResidentsDep, who: Writer
+) -> CardStatusChange:
     return residents.set_card_status(card_id, body.status, body.reason, who.actor, access=who.access)
 
 

@@ -22,13 +22,19 @@ ReviewDep = ReviewsDep
 
 
 @router.get("", response_model=list[ReviewItemPublic])
-def list_reviews(reviews: ReviewDep, _: Reader,
-                 status: Annotated[Literal["open", "confirmed", "rejected", "all"], Query()] = "open",
-                 min_score: Annotated[float, Query()] = 0.0, max_score: Annotated[float, Query()] = 1e9,
-                 order: Annotated[Literal["asc", "desc"], Query()] = "desc",
-                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ReviewItem]:
-    return reviews.list(None if status == "all" else status, min_score, max_score, order == "desc", offset, limit)
+def list_reviews(
+    reviews: ReviewDep,
+    _: Reader,
+    status: Annotated[Literal["open", "confirmed", "rejected", "all"], Query()] = "open",
+    min_score: Annotated[float, Query()] = 0.0,
+    max_score: Annotated[float, Query()] = 1e9,
+    order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[ReviewItem]:
+    return reviews.list(
+        None if status == "all" else status, min_score, max_score, order == "desc", offset, limit
+    )
 
 
 @router.get("/{review_id}", response_model=ReviewPublic)

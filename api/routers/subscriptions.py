@@ -95,17 +95,20 @@ SubscriptionStatus = Literal["active", "paused", "deleted"]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreatedPublic)
-def create_subscription(body: SubscriptionIn, service: SubscriptionsDep,
-                        principal: Admin) -> SubscriptionWithSecret:
+def create_subscription(
+    body: SubscriptionIn, service: SubscriptionsDep, principal: Admin
+) -> SubscriptionWithSecret:
     """Subscribe a webhook URL to event types ('*' for all, 'resident.*' for a family). The response
     carries the HMAC signing secret: it is shown this once only."""
     return service.create(body, principal.actor)
 
 
 @router.get("", response_model=list[SubscriptionPublic])
-def list_subscriptions(service: SubscriptionsDep, _: Admin,
-                       status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None
-                       ) -> list[SubscriptionView]:
+def list_subscriptions(
+    service: SubscriptionsDep,
+    _: Admin,
+    status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None,
+) -> list[SubscriptionView]:
     return service.list_all(status_)
 
 
@@ -115,45 +118,54 @@ def get_subscription(subscription_id: str, service: SubscriptionsDep, _: Admin) 
 
 
 @router.patch("/{subscription_id}", response_model=SubscriptionPublic)
-def update_subscription(subscription_id: str, body: SubscriptionUpdate, service: SubscriptionsDep,
-                        principal: Admin) -> SubscriptionView:
+def update_subscription(
+    subscription_id: str, body: SubscriptionUpdate, service: SubscriptionsDep, principal: Admin
+) -> SubscriptionView:
     """Pause (status 'paused') or resume ('active'), or change the URL, event types or description."""
     return service.update(subscription_id, body, principal.actor)
 
 
 @router.delete("/{subscription_id}", response_model=SubscriptionPublic)
-def delete_subscription(subscription_id: str, service: SubscriptionsDep,
-                        principal: Admin) -> SubscriptionView:
+def delete_subscription(
+    subscription_id: str, service: SubscriptionsDep, principal: Admin
+) -> SubscriptionView:
     """Deactivate: nothing more is delivered; the subscription and its deliveries stay inspectable."""
     return service.delete(subscription_id, principal.actor)
 
 
 @router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionCreatedPublic)
-def rotate_secret(subscription_id: str, service: SubscriptionsDep, principal: Admin,
-                  body: RotateIn | None = None) -> SubscriptionWithSecret:
+def rotate_secret(
+    subscription_id: str, service: SubscriptionsDep, principal: Admin, body: RotateIn | None = None
+) -> SubscriptionWithSecret:
     """Issue a new HMAC secret (shown this once only). For ``grace_seconds`` (default a day, at most
     7 days, 0 for none) deliveries carry two signatures, the new secret's first, then the old one's."""
     return service.rotate_secret(subscription_id, (body or RotateIn()).grace_seconds, principal.actor)
 
 
 @router.post("/{subscription_id}/replay", response_model=SubscriptionPublic)
-def replay(subscription_id: str, body: ReplayIn, service: SubscriptionsDep,
-           principal: Admin) -> SubscriptionView:
+def replay(
+    subscription_id: str, body: ReplayIn, service: SubscriptionsDep, principal: Admin
+) -> SubscriptionView:
     """Deliver again, in order, every wanted event from ``from_seq`` on (new delivery ids)."""
     return service.replay(subscription_id, body.from_seq, principal.actor)
 
 
 @router.post("/{subscription_id}/redrive", response_model=RedrivePublic)
-def redrive(subscription_id: str, service: SubscriptionsDep, principal: Admin,
-            body: RedriveIn | None = None) -> dict[str, int]:
+def redrive(
+    subscription_id: str, service: SubscriptionsDep, principal: Admin, body: RedriveIn | None = None
+) -> dict[str, int]:
     """Queue dead letters (all, or the events listed in ``seqs``) for delivery again."""
     return {"redriven": service.redrive(subscription_id, body.seqs if body else None, principal.actor)}
 
 
 @router.get("/{subscription_id}/deliveries", response_model=list[DeliveryPublic])
-def deliveries(subscription_id: str, service: SubscriptionsDep, _: Admin,
-               status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
-               from_seq: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
-               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DeliveryNode]:
+def deliveries(
+    subscription_id: str,
+    service: SubscriptionsDep,
+    _: Admin,
+    status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
+    from_seq: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[DeliveryNode]:
     """Deliveries in event order: status, attempts, last error and timestamps."""
     return service.deliveries(subscription_id, status=status_, from_seq=from_seq, limit=limit)

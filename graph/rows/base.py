@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias, TypedDict
 
-__all__ = ["AttachCardRow", "BulkLockRow", "CardIdRow", "CreatedRow", "DetachCardRow", "EmpiIdRow",
-           "FreshRow", "LinkedRow", "MergeIdRow", "NodeProps", "PurgedRow", "ReviewIdRow", "ReviewStatusRow",
-           "SourceRow", "SubscriptionIdRow"]
+__all__ = [
+    "AttachCardRow",
+    "BulkLockRow",
+    "CardIdRow",
+    "CreatedRow",
+    "DetachCardRow",
+    "EmpiIdRow",
+    "FreshRow",
+    "LinkedRow",
+    "MergeIdRow",
+    "NodeProps",
+    "PurgedRow",
+    "ReviewIdRow",
+    "ReviewStatusRow",
+    "SourceRow",
+    "SubscriptionIdRow",
+]
 
 
 # The property map of a node written from a model or a caller's dict (``n {.*}``; see the module doc).
@@ -51,6 +65,7 @@ class SubscriptionIdRow(TypedDict):
 
 class ReviewStatusRow(TypedDict):
     """create_review_item, find_review_by_pair."""
+
     review_id: str
     status: str
 
@@ -73,5 +88,6 @@ class BulkLockRow(TypedDict):
 
 class SourceRow(TypedDict):
     """create_resident, find_resident_by_source."""
+
     resident_id: str
     empi_id: str

@@ -5,10 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
-__all__ = ["ConsoleCard", "ConsoleCardHoldersRow", "ConsoleClaimRow", "ConsoleHolder", "ConsoleNameHit",
-           "ConsoleRecord", "ConsoleReviewItem", "ConsoleReviewRecord", "ConsoleReviewRow",
-           "ConsoleSearchHit", "ConsoleSearchKeysRow", "ConsoleSearchNamesRow", "ConsoleSessionRow",
-           "ConsoleSharedCardRow", "ConsoleSignInRow", "ConsoleSignOutRow", "ConsoleUser", "ConsoleUserRow"]
+__all__ = [
+    "ConsoleCard",
+    "ConsoleCardHoldersRow",
+    "ConsoleClaimRow",
+    "ConsoleHolder",
+    "ConsoleNameHit",
+    "ConsoleRecord",
+    "ConsoleReviewItem",
+    "ConsoleReviewRecord",
+    "ConsoleReviewRow",
+    "ConsoleSearchHit",
+    "ConsoleSearchKeysRow",
+    "ConsoleSearchNamesRow",
+    "ConsoleSessionRow",
+    "ConsoleSharedCardRow",
+    "ConsoleSignInRow",
+    "ConsoleSignOutRow",
+    "ConsoleUser",
+    "ConsoleUserRow",
+]
 
 
 class ConsoleUser(TypedDict):

@@ -7,9 +7,19 @@ from typing import TypedDict
 
 from graph.rows.base import NodeProps
 
-__all__ = ["AccountKeyRow", "AccountOnlyRow", "AccountRow", "BankCardNode", "BankCardRow",
-           "ClaimedAccountRow", "DemoResidentRow", "NationalConsumeRow", "RemovedBankCardRow",
-           "RevokedTokenNode", "TokenRow"]
+__all__ = [
+    "AccountKeyRow",
+    "AccountOnlyRow",
+    "AccountRow",
+    "BankCardNode",
+    "BankCardRow",
+    "ClaimedAccountRow",
+    "DemoResidentRow",
+    "NationalConsumeRow",
+    "RemovedBankCardRow",
+    "RevokedTokenNode",
+    "TokenRow",
+]
 
 
 class BankCardNode(TypedDict):
@@ -23,6 +33,7 @@ class BankCardNode(TypedDict):
 
 class AccountRow(TypedDict):
     """ehc_get_account, ehc_lock_account: the account with its card, record and bound bank cards."""
+
     account: NodeProps
     card: NodeProps | None
     resident: NodeProps | None

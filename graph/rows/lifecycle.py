@@ -5,12 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
-__all__ = ["AuditIdRow", "AuditNode", "AuditRow", "ChangeNode", "ChangeRow", "DecidedItemRow",
-           "LinkEventNode", "LinkEventRow", "MergeNode", "MergeRow", "ReviewItem", "ReviewItemNode",
-           "ReviewItemRow", "Statistics", "StatsCardsRow", "StatsDataQualityRow", "StatsIdentitiesRow",
-           "StatsMergesPerDayRow", "StatsRecordsByDomainRow", "StatsRegionsRow",
-           "StatsRegistrationsPerDayRow", "StatsReviewsRow", "SupervisionDailyRow", "SupervisionTotalsRow",
-           "TalliedRow", "WrittenRow"]
+__all__ = [
+    "AuditIdRow",
+    "AuditNode",
+    "AuditRow",
+    "ChangeNode",
+    "ChangeRow",
+    "DecidedItemRow",
+    "LinkEventNode",
+    "LinkEventRow",
+    "MergeNode",
+    "MergeRow",
+    "ReviewItem",
+    "ReviewItemNode",
+    "ReviewItemRow",
+    "Statistics",
+    "StatsCardsRow",
+    "StatsDataQualityRow",
+    "StatsIdentitiesRow",
+    "StatsMergesPerDayRow",
+    "StatsRecordsByDomainRow",
+    "StatsRegionsRow",
+    "StatsRegistrationsPerDayRow",
+    "StatsReviewsRow",
+    "SupervisionDailyRow",
+    "SupervisionTotalsRow",
+    "TalliedRow",
+    "WrittenRow",
+]
 
 
 class MergeNode(TypedDict):
@@ -55,6 +77,7 @@ class ReviewItemNode(TypedDict):
 
 class ReviewItemRow(TypedDict):
     """get_review_item, lock_review_item, list_reviews: the item and its two records' ids."""
+
     item: ReviewItemNode
     a: str
     b: str
@@ -62,6 +85,7 @@ class ReviewItemRow(TypedDict):
 
 class ReviewItem(ReviewItemNode):
     """A review item as graph.lifecycle returns it: with its two records' ids."""
+
     a: str
     b: str
 
@@ -124,7 +148,6 @@ class AuditIdRow(TypedDict):
 
 class WrittenRow(TypedDict):
     written: int
-
 
 
 class StatsCardsRow(TypedDict):
@@ -196,6 +219,7 @@ class SupervisionDailyRow(SupervisionTotalsRow):
 
 class Statistics(TypedDict):
     """graph.lifecycle.statistics: the rows of each stats_* query."""
+
     records_by_domain: list[StatsRecordsByDomainRow]
     data_quality: list[StatsDataQualityRow]
     cards: list[StatsCardsRow]

@@ -7,15 +7,33 @@ from typing import NotRequired, TypedDict
 
 from neo4j.time import DateTime
 
-__all__ = ["CursorRow", "DeliveryNode", "DeliveryRow", "EventNode", "EventRow", "LockedSubscriptionRow",
-           "NextEventsRow", "OutboxRow", "OutboxSubscription", "PrunedDeliveriesRow", "RedriveRow",
-           "RedrivenRow", "ReviewBacklogRow", "SeqRow", "SubscriptionNode", "SubscriptionRow",
-           "SubscriptionStats", "SubscriptionStatsRow", "SupersededRow"]
+__all__ = [
+    "CursorRow",
+    "DeliveryNode",
+    "DeliveryRow",
+    "EventNode",
+    "EventRow",
+    "LockedSubscriptionRow",
+    "NextEventsRow",
+    "OutboxRow",
+    "OutboxSubscription",
+    "PrunedDeliveriesRow",
+    "RedriveRow",
+    "RedrivenRow",
+    "ReviewBacklogRow",
+    "SeqRow",
+    "SubscriptionNode",
+    "SubscriptionRow",
+    "SubscriptionStats",
+    "SubscriptionStatsRow",
+    "SupersededRow",
+]
 
 
 class SubscriptionNode(TypedDict):
     """A webhook subscription (services.notify writes its url, event types, description and secrets;
     the dispatcher its cursor, lease and counters)."""
+
     subscription_id: str
     url: str
     event_types: list[str]
@@ -50,6 +68,7 @@ class SubscriptionNode(TypedDict):
 
 class SubscriptionStats(SubscriptionNode):
     """A subscription with its backlog (graph.notify get_subscription, list_subscriptions)."""
+
     lag: int
     dead_letters: int
 
@@ -60,6 +79,7 @@ class SubscriptionRow(TypedDict):
 
 class SubscriptionStatsRow(TypedDict):
     """notify_get_subscription, notify_list_subscriptions."""
+
     subscription: SubscriptionNode
     high: int
     dead_letters: int

@@ -7,22 +7,53 @@ from typing import Any, NotRequired, TypedDict
 
 from graph.rows.base import NodeProps
 
-__all__ = ["CandidateRow", "CardHolder", "CardRow", "CardStatusRow", "CountResidentsRow", "DomainNode",
-           "DomainRow", "GraphCard", "GraphLink", "GraphRecord", "IdDocument", "IdentifierLock",
-           "IdentityGraphRow", "IdentityLock", "IdentityRow", "IdentitySnapshotRow", "LockedRow",
-           "ManualLinkRow", "MovedRow", "PdqIdentitiesRow", "PdqResident", "PdqResidentsRow", "PixIdentifier",
-           "PixRow", "RemovedSameAsRow", "ResidentRow", "SameAsLink", "SameAsProps", "SameAsRow", "ScoreRow",
-           "SeedDomainsRow", "SnapshotRecord", "VersionRow"]
+__all__ = [
+    "CandidateRow",
+    "CardHolder",
+    "CardRow",
+    "CardStatusRow",
+    "CountResidentsRow",
+    "DomainNode",
+    "DomainRow",
+    "GraphCard",
+    "GraphLink",
+    "GraphRecord",
+    "IdDocument",
+    "IdentifierLock",
+    "IdentityGraphRow",
+    "IdentityLock",
+    "IdentityRow",
+    "IdentitySnapshotRow",
+    "LockedRow",
+    "ManualLinkRow",
+    "MovedRow",
+    "PdqIdentitiesRow",
+    "PdqResident",
+    "PdqResidentsRow",
+    "PixIdentifier",
+    "PixRow",
+    "RemovedSameAsRow",
+    "ResidentRow",
+    "SameAsLink",
+    "SameAsProps",
+    "SameAsRow",
+    "ScoreRow",
+    "SeedDomainsRow",
+    "SnapshotRecord",
+    "VersionRow",
+]
 
 
 class CandidateRow(TypedDict):
     """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records)."""
+
     resident: NodeProps
     empi_id: str
 
 
 class ResidentRow(CandidateRow):
     """get_resident: a record, its EMPI id and its cards (with their domain OID and the HAS_CARD details)."""
+
     cards: list[NodeProps]
 
 
@@ -33,6 +64,7 @@ class CardHolder(TypedDict):
 
 class IdentifierLock(TypedDict):
     """lock_identifier and find_identifier: the card and the identities already holding it."""
+
     card_id: str
     status: str
     holders: list[CardHolder]
@@ -51,6 +83,7 @@ class CardStatusRow(TypedDict):
 
 class IdentityRow(TypedDict):
     """get_identity: the requested EMPI id, the survivor it resolves to and its records."""
+
     requested: str
     empi_id: str
     status: str
@@ -104,6 +137,7 @@ class PdqResidentsRow(TypedDict):
 
 class SameAsProps(TypedDict):
     """The properties of a SAME_AS link (link_same_as, link_same_as_manual)."""
+
     score: float
     method: str
     decided_by: str
@@ -116,16 +150,28 @@ class SameAsProps(TypedDict):
 
 class SameAsRow(TypedDict):
     """list_same_as: a SAME_AS link's ends and its properties."""
+
     from_id: str
     to_id: str
     link: SameAsProps
 
 
 # list_same_as as graph.residents returns it: the link's ends ("from" is a keyword) and its properties.
-SameAsLink = TypedDict("SameAsLink", {
-    "from": str, "to": str, "score": float, "method": str, "decided_by": str, "reason": str,
-    "model_version": str, "explanation": Any, "at": datetime, "merge_id": NotRequired["str | None"],
-})
+SameAsLink = TypedDict(
+    "SameAsLink",
+    {
+        "from": str,
+        "to": str,
+        "score": float,
+        "method": str,
+        "decided_by": str,
+        "reason": str,
+        "model_version": str,
+        "explanation": Any,
+        "at": datetime,
+        "merge_id": NotRequired["str | None"],
+    },
+)
 
 
 class RemovedSameAsRow(TypedDict):
@@ -207,6 +253,7 @@ class SeedDomainsRow(TypedDict):
 
 class DomainNode(TypedDict):
     """An identifier domain (services.models.DomainIn plus what the graph adds)."""
+
     code: str
     oid: str
     name: str

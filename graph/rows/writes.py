@@ -8,28 +8,45 @@ from typing import TypedDict
 from graph.rows.base import NodeProps
 from graph.rows.residents import ResidentRow
 
-__all__ = ["CensusRow", "IdentityRecordsRow", "IdentityWithRecordsRow", "ImportCountsRow", "PropsRow", "ResolvePageRow", "NumberedRow", "PendingEventRow", "ReviewKeyRow", "SourceLockRow",
-           "StreamSeqRow", "UpdatedRow", "ValueRow"]
+__all__ = [
+    "CensusRow",
+    "IdentityRecordsRow",
+    "IdentityWithRecordsRow",
+    "ImportCountsRow",
+    "NumberedRow",
+    "PendingEventRow",
+    "PropsRow",
+    "ResolvePageRow",
+    "ReviewKeyRow",
+    "SourceLockRow",
+    "StreamSeqRow",
+    "UpdatedRow",
+    "ValueRow",
+]
 
 
 class SourceLockRow(TypedDict):
     """register_lock_source: the record's own identifier card, and the record fed before under it."""
+
     card_id: str
     existing: str | None
 
 
 class StreamSeqRow(TypedDict):
     """emit_event, record_trail: the event's number within its identity's stream."""
+
     stream_seq: int
 
 
 class ValueRow(TypedDict):
     """sequence_lock: the highest global sequence number given so far."""
+
     value: int
 
 
 class PendingEventRow(TypedDict):
     """sequence_pending: a committed event still waiting for its global number."""
+
     id: str
     stream: str | None
     stream_seq: int | None
@@ -37,17 +54,20 @@ class PendingEventRow(TypedDict):
 
 class NumberedRow(TypedDict):
     """sequence_assign: how many events were numbered."""
+
     numbered: int
 
 
 class ReviewKeyRow(TypedDict):
     """create_review_items: one created (or already open) review item per pair."""
+
     review_id: str
     pair_key: str
 
 
 class IdentityRecordsRow(TypedDict):
     """identity_records: an active identity with its records."""
+
     empi_id: str
     created_at: datetime
     records: list[NodeProps]
@@ -55,11 +75,13 @@ class IdentityRecordsRow(TypedDict):
 
 class UpdatedRow(TypedDict):
     """set_block_keys: how many records got new blocking keys."""
+
     updated: int
 
 
 class ResolvePageRow(TypedDict):
     """list_resolve_page: one record of batch resolution's input (creation time as integer nanoseconds)."""
+
     resident_id: str
     empi_id: str
     created_ns: int
@@ -68,12 +90,14 @@ class ResolvePageRow(TypedDict):
 
 class CensusRow(TypedDict):
     """initial_import_census: how many nodes carry each label combination."""
+
     labels: list[str]
     nodes: int
 
 
 class ImportCountsRow(TypedDict):
     """initial_import_counts: the graph's node and relationship counts after an offline import."""
+
     residents: int
     identities: int
     cards: int
@@ -85,12 +109,14 @@ class ImportCountsRow(TypedDict):
 
 class PropsRow(TypedDict):
     """initial_import_domains: a domain node's properties."""
+
     props: NodeProps
 
 
 class IdentityWithRecordsRow(TypedDict):
     """get_identity_records: the requested EMPI id, its survivor and every record as ``get_resident``
     reads it, oldest first."""
+
     requested: str
     empi_id: str
     status: str

@@ -53,21 +53,33 @@ class SandboxProcess:
 def sandbox_processes(settings: Settings) -> list[SandboxProcess]:
     hc = settings.healthcard
     run, logs = settings.home / "run", settings.home / "logs"
-    return [SandboxProcess(name, f"healthcard.sandbox.{name}", url, run / f"sandbox-{name}.pid",
-                           logs / f"sandbox-{name}.log")
-            for name, url in (("payment", hc.payment_url), ("verifier", hc.verifier_url))]
+    return [
+        SandboxProcess(
+            name, f"healthcard.sandbox.{name}", url, run / f"sandbox-{name}.pid", logs / f"sandbox-{name}.log"
+        )
+        for name, url in (("payment", hc.payment_url), ("verifier", hc.verifier_url))
+    ]
 
 
 def _start(proc: SandboxProcess, settings: Settings, timeout: float) -> str:
     if proc.pid() is not None and proc.answering():
         return f"{proc.name} sandbox already running on {proc.url}"
     if proc.answering():
-        raise RuntimeError(f"port {proc.port} answers but is not our {proc.name} sandbox; set EHC_HC_"
-                           f"{proc.name.upper()}_URL to a free port")
+        raise RuntimeError(
+            f"port {proc.port} answers but is not our {proc.name} sandbox; set EHC_HC_"
+            f"{proc.name.upper()}_URL to a free port"
+        )
     proc.pid_file.parent.mkdir(parents=True, exist_ok=True)
     proc.log_file.parent.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", proc.module, "--host", urlparse(proc.url).hostname or "127.0.0.1",
-            "--port", str(proc.port)]
+    args = [
+        sys.executable,
+        "-m",
+        proc.module,
+        "--host",
+        urlparse(proc.url).hostname or "127.0.0.1",
+        "--port",
+        str(proc.port),
+    ]
     if proc.name == "payment":
         secret = settings.secrets_dir / "sandbox-payment.secret"
         read_or_create_secret(secret)
@@ -76,9 +88,17 @@ def _start(proc: SandboxProcess, settings: Settings, timeout: float) -> str:
     log = os.open(proc.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         # A detached service outliving this command: posix_spawn in a new session, no Popen to reap.
-        pid = os.posix_spawn(sys.executable, args, env, setsid=True, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, log, 1), (os.POSIX_SPAWN_DUP2, log, 2)])
+        pid = os.posix_spawn(
+            sys.executable,
+            args,
+            env,
+            setsid=True,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, log, 1),
+                (os.POSIX_SPAWN_DUP2, log, 2),
+            ],
+        )
     finally:
         os.close(log)
     proc.pid_file.write_text(str(pid))

@@ -37,18 +37,22 @@ PREFIX = "28"
 DECLINED_ACCOUNT = "SANDBOX-DECLINE"
 _CODE_RE = re.compile(r"^28[0-9]{16}$")
 
+
 def payment_mac(secret: bytes, serial: str, card_id: str, account_ref: str) -> str:
     """The six MAC digits of a sandbox payment code."""
     digest = hmac.new(secret, f"{serial}|{card_id}|{account_ref}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
+
 class CodeRequest(BaseModel):
     card_id: str = Field(pattern=r"^[0-9A-F]{64}$")
     account_ref: str = Field(min_length=1, max_length=128)
 
+
 class VerifyRequest(BaseModel):
     data: str = Field(max_length=64)
     card_id: str = Field(pattern=r"^[0-9A-F]{64}$")
+
 
 @dataclass(slots=True)
 class _Issued:
@@ -56,6 +60,7 @@ class _Issued:
     account_ref: str
     expires_at: int
     used: bool = False
+
 
 def create_app(
     secret: bytes, *, ttl: int = 60, api_key: str | None = None, clock: Callable[[], float] = time.time
@@ -101,21 +106,26 @@ def create_app(
 
     return app
 
+
 def _secret(path: str | None) -> bytes:
     if path:
         return Path(path).read_bytes().strip()
     configured = get_settings().healthcard.sandbox_payment_secret
     return configured.get_secret_value().encode() if configured else secrets.token_bytes(32)
 
+
 def _build(args: argparse.Namespace) -> FastAPI:
     return create_app(_secret(args.secret_file), ttl=args.ttl, api_key=args.api_key)
+
 
 def _extra(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-file", default=None)
     parser.add_argument("--ttl", type=int, default=60)
 
+
 def main(argv: Sequence[str] | None = None) -> None:
     serve(_build, "EHC sandbox payment provider", argv, _extra)
+
 
 if __name__ == "__main__":
     main()

@@ -62,7 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         sub = headers.get("x-ehc-subscription-id", "")
         with receiver.lock:
             receiver.state.in_flight[sub] += 1
-            receiver.state.max_in_flight[sub] = max(receiver.state.max_in_flight[sub], receiver.state.in_flight[sub])
+            receiver.state.max_in_flight[sub] = max(
+                receiver.state.max_in_flight[sub], receiver.state.in_flight[sub]
+            )
         try:
             if receiver.delay:
                 time.sleep(receiver.delay)
@@ -117,8 +119,12 @@ class Receiver:
     def start(self) -> Receiver:
         self._server = _Server(self.port, self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="webhook-receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="webhook-receiver",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -143,8 +149,11 @@ class Receiver:
             return list(self.state.requests)
 
     def accepted(self, subscription_id: str | None = None) -> list[Received]:
-        return [r for r in self.requests()
-                if r.ok and (subscription_id is None or r.headers.get("x-ehc-subscription-id") == subscription_id)]
+        return [
+            r
+            for r in self.requests()
+            if r.ok and (subscription_id is None or r.headers.get("x-ehc-subscription-id") == subscription_id)
+        ]
 
     def max_in_flight(self) -> dict[str, int]:
         with self.lock:
@@ -154,6 +163,8 @@ class Receiver:
         deadline = time.monotonic() + timeout
         while not predicate(self):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"receiver: condition not met in {timeout} s "
-                                   f"({len(self.requests())} requests, {len(self.accepted())} accepted)")
+                raise TimeoutError(
+                    f"receiver: condition not met in {timeout} s "
+                    f"({len(self.requests())} requests, {len(self.accepted())} accepted)"
+                )
             time.sleep(0.02)

@@ -20,8 +20,18 @@ from resolver.idnumber import check_character
 from tests.sandbox.services import sandbox_service
 from tests.unit.healthcard.test_hc_qr import decode_png, decode_svg
 
-__all__ = ["Sandboxes", "account_body", "bank_card", "decode_png", "decode_svg", "ehc_client", "id_number",
-           "register", "sandboxes", "verify_body"]
+__all__ = [
+    "Sandboxes",
+    "account_body",
+    "bank_card",
+    "decode_png",
+    "decode_svg",
+    "ehc_client",
+    "id_number",
+    "register",
+    "sandboxes",
+    "verify_body",
+]
 
 Sandboxes = tuple[str, str]
 
@@ -42,17 +52,36 @@ def account_body(name: str, number: str, *, online_card: str | None = None, **ex
     """A registration body: offline (terminal read) unless ``online_card`` is given (four elements)."""
     phone = "1380000" + online_card[-4:] if online_card else "13912345678"
     verification: dict[str, Any] = (
-        {"method": "online", "bank_card_number": online_card} if online_card
-        else {"method": "offline", "terminal_id": "T-0100-01", "operator": "窗口张三", "institution": "省人民医院"})
-    body: dict[str, Any] = {"name": name, "id_type": "01", "id_number": number, "phone": phone,
-                            "ethnicity": "01", "address": "北京市朝阳区建国路1号", "verification": verification}
+        {"method": "online", "bank_card_number": online_card}
+        if online_card
+        else {
+            "method": "offline",
+            "terminal_id": "T-0100-01",
+            "operator": "窗口张三",
+            "institution": "省人民医院",
+        }
+    )
+    body: dict[str, Any] = {
+        "name": name,
+        "id_type": "01",
+        "id_number": number,
+        "phone": phone,
+        "ethnicity": "01",
+        "address": "北京市朝阳区建国路1号",
+        "verification": verification,
+    }
     body.update(extra)
     return body
 
 
 def verify_body(payload: str, scene: str, *, channel: str = "0100", terminal: str = "T-1") -> dict[str, Any]:
-    return {"payload": payload, "scene": scene, "channel": channel, "terminal_id": terminal,
-            "institution": "省人民医院"}
+    return {
+        "payload": payload,
+        "scene": scene,
+        "channel": channel,
+        "terminal_id": terminal,
+        "institution": "省人民医院",
+    }
 
 
 def register(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
@@ -67,8 +96,10 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
     tmp: Path = tmp_path_factory.mktemp("ehc-sandboxes")
     secret = tmp / "payment-secret"
     secret.write_bytes(b"sandbox-payment-secret-for-api-tests")
-    with sandbox_service("healthcard.sandbox.payment", tmp, "--secret-file", str(secret)) as payment, \
-            sandbox_service("healthcard.sandbox.verifier", tmp) as verifier:
+    with (
+        sandbox_service("healthcard.sandbox.payment", tmp, "--secret-file", str(secret)) as payment,
+        sandbox_service("healthcard.sandbox.verifier", tmp) as verifier,
+    ):
         yield payment.url, verifier.url
 
 

@@ -29,8 +29,12 @@ def _count(monkeypatch: pytest.MonkeyPatch, cls: type[Any], counts: dict[str, in
     monkeypatch.setattr(cls, "__init__", counted)
 
 
-def test_services_are_built_once_per_process(graph: Graph, neo4j_settings: Settings, token_for,  # type: ignore[no-untyped-def]
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_services_are_built_once_per_process(  # type: ignore[no-untyped-def]
+    graph: Graph,
+    neo4j_settings: Settings,
+    token_for,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     counts: dict[str, int] = {}
     for cls in (ResidentService, HealthCardService, QrService):
         _count(monkeypatch, cls, counts)
@@ -52,9 +56,13 @@ def test_injected_settings_reach_the_services(graph: Graph, neo4j_settings: Sett
     """The services follow the settings passed to ``create_app``, not the process environment's."""
     rules = tmp_path / "survivorship.json"
     rules.write_text((neo4j_settings.survivorship_file).read_text(encoding="utf-8"), encoding="utf-8")
-    settings = neo4j_settings.model_copy(update={
-        "survivorship_file": rules, "match_candidates_per_key": 7,
-        "notify": neo4j_settings.notify.model_copy(update={"allowlist": ["10.9.0.0/16"]})})
+    settings = neo4j_settings.model_copy(
+        update={
+            "survivorship_file": rules,
+            "match_candidates_per_key": 7,
+            "notify": neo4j_settings.notify.model_copy(update={"allowlist": ["10.9.0.0/16"]}),
+        }
+    )
     with TestClient(create_app(settings, graph)) as client:
         services: AppServices = client.app.state.services  # type: ignore[attr-defined]
         assert services.settings is settings

@@ -50,7 +50,9 @@ def test_every_console_route_needs_a_session_and_the_roles_scope(console: TestCl
     refused = console.get("/console/admin/subscriptions")
     assert refused.status_code == 403 and "insufficient_scope" in refused.text
     assert console.get("/console/admin/subscriptions", headers={"accept": "application/json"}).json() == {
-        "code": "insufficient_scope", "message": "role steward lacks the scope 'subscriptions:write' needed here"}
+        "code": "insufficient_scope",
+        "message": "role steward lacks the scope 'subscriptions:write' needed here",
+    }
     assert console.get("/console/dashboard").status_code == 200
 
 
@@ -60,13 +62,21 @@ def test_sign_in_cookie_wrong_password_lock_out_and_sign_out(console: TestClient
     ok = sign_in(console, "steward1")
     assert ok.status_code == 303 and ok.headers["location"] == "/console/search"
     cookie = ok.headers["set-cookie"]
-    assert COOKIE in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+    assert (
+        COOKIE in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=strict" in cookie
+        and "Path=/console" in cookie
+    )
     assert "Secure" not in cookie, "plain HTTP here; behind TLS the cookie is Secure"
     assert console.get("/console/search").status_code == 200
     page = console.get("/console/search").text
     out = console.post("/console/logout", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
     assert out.status_code == 303
-    assert console.get("/console/search", follow_redirects=False, headers={"accept": "text/html"}).status_code == 303
+    assert (
+        console.get("/console/search", follow_redirects=False, headers={"accept": "text/html"}).status_code
+        == 303
+    )
     for _ in range(MAX_FAILURES):
         assert sign_in(console, "admin1", "wrong-password!").status_code == 401
     locked = sign_in(console, "admin1")  # the right password, but the account is locked now
@@ -85,8 +95,11 @@ def test_a_forged_form_without_the_csrf_token_is_refused(console: TestClient, to
     assert sign_in(console, "steward1").status_code == 303
     a, other = people["a"]["resident"], people["other"]["resident"]
     for data in ({}, {"csrf_token": "forged"}):
-        forged = console.post("/console/merge", data={"survivor": a["empi_id"], "merged": other["empi_id"],
-                                                      "reason": "forged", **data}, follow_redirects=False)
+        forged = console.post(
+            "/console/merge",
+            data={"survivor": a["empi_id"], "merged": other["empi_id"], "reason": "forged", **data},
+            follow_redirects=False,
+        )
         assert forged.status_code == 403 and forged.json()["code"] == "csrf_token_invalid", forged.text
     forged_login = console.post("/console/login", data={"username": "steward1", "password": PASSWORD})
     assert forged_login.status_code == 403
@@ -101,20 +114,26 @@ def test_search_by_pinyin_with_a_typo_id_number_card_and_empi_id(console: TestCl
     for q in ("wangfang", "wangfnag", "王芳", "王芳 ", people["id_a"], "S-100", empi, "13812345678"):
         r = console.get("/console/search", params={"q": q})
         assert r.status_code == 200 and empi in r.text, q
-        results = r.text[r.text.index('id="results"'):]
+        results = r.text[r.text.index('id="results"') :]
         assert people["id_a"] not in results and "13812345678" not in results, "masked by default"
     assert "李雷" not in console.get("/console/search", params={"q": "wangfang"}).text
     assert "no-results" in console.get("/console/search", params={"q": "zzzzzz"}).text
 
 
-def test_identity_graph_counts_conflicts_and_audited_reveal(console: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                            graph: Graph) -> None:
+def test_identity_graph_counts_conflicts_and_audited_reveal(  # type: ignore[no-untyped-def]
+    console: TestClient,
+    token_for,
+    graph: Graph,
+) -> None:
     admin = token_for("admin")
     people = population(console, admin)
     empi = people["a"]["resident"]["empi_id"]
     # The SSC card of P1 also held by 李雷's record: a card held by two identities.
-    shared = console.post(f"/residents/{people['other']['resident']['resident_id']}/cards",
-                          json={"domain": "SSC", "number": "S-100", "card_type": "SSC"}, headers=admin)
+    shared = console.post(
+        f"/residents/{people['other']['resident']['resident_id']}/cards",
+        json={"domain": "SSC", "number": "S-100", "card_type": "SSC"},
+        headers=admin,
+    )
     assert shared.status_code in (201, 409), shared.text
     assert sign_in(console, "steward1").status_code == 303
     g = console.get(f"/console/identities/{empi}/graph").json()
@@ -124,28 +143,41 @@ def test_identity_graph_counts_conflicts_and_audited_reveal(console: TestClient,
     assert len(same_as) == 1 and same_as[0]["data"]["score"] > 0
     page = console.get(f"/console/identities/{empi}")
     assert page.status_code == 200 and "H001" in page.text and people["id_a"] not in page.text
-    explained = console.get("/console/links/explain", params={"a": same_as[0]["data"]["source"],
-                                                               "b": same_as[0]["data"]["target"]}).json()
+    explained = console.get(
+        "/console/links/explain",
+        params={"a": same_as[0]["data"]["source"], "b": same_as[0]["data"]["target"]},
+    ).json()
     assert {f["field"] for f in explained["explanation"]} >= {"name", "id_number"}
     rid = people["a"]["resident"]["resident_id"]
     no_token = console.post("/console/reveal", data={"resident_id": rid, "field": "id_number"})
     assert no_token.status_code == 403
-    revealed = console.post("/console/reveal", data={"resident_id": rid, "field": "id_number"},
-                            headers={"x-csrf-token": csrf_of(page.text)})
+    revealed = console.post(
+        "/console/reveal",
+        data={"resident_id": rid, "field": "id_number"},
+        headers={"x-csrf-token": csrf_of(page.text)},
+    )
     assert revealed.json()["value"] == people["id_a"]
     console.app.state.audit.flush()  # type: ignore[attr-defined]
     audit = console.get("/audit", params={"sub": "console:steward1"}, headers=admin).json()
-    actions = {row["action"] for row in audit["items"]} if isinstance(audit, dict) else {r["action"] for r in audit}
+    actions = (
+        {row["action"] for row in audit["items"]} if isinstance(audit, dict) else {r["action"] for r in audit}
+    )
     assert {"sign_in", "reveal", "search"} <= actions or {"sign_in", "reveal"} <= actions, audit
 
 
-def test_sign_out_ends_the_session_server_side_so_a_copied_cookie_stops_working(console: TestClient,
-                                                                               graph: Graph) -> None:
+def test_sign_out_ends_the_session_server_side_so_a_copied_cookie_stops_working(
+    console: TestClient, graph: Graph
+) -> None:
     assert sign_in(console, "steward1").status_code == 303
     copied = console.cookies.get(COOKIE, path="/console")
     assert copied and console.get("/console/search").status_code == 200
     page = console.get("/console/search").text
-    assert console.post("/console/logout", data={"csrf_token": csrf_of(page)}, follow_redirects=False).status_code == 303
+    assert (
+        console.post(
+            "/console/logout", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     thief = TestClient(console.app, cookies={COOKIE: copied})
     replayed = thief.get("/console/search", follow_redirects=False, headers={"accept": "text/html"})
     assert replayed.status_code == 303 and replayed.headers["location"].startswith("/console/login")
@@ -157,8 +189,11 @@ def test_sign_out_ends_the_session_server_side_so_a_copied_cookie_stops_working(
     assert console.get("/console/search", follow_redirects=False).status_code in (303, 401)
 
 
-def test_review_item_taken_by_another_steward_then_already_decided(console: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                                   graph: Graph) -> None:
+def test_review_item_taken_by_another_steward_then_already_decided(  # type: ignore[no-untyped-def]
+    console: TestClient,
+    token_for,
+    graph: Graph,
+) -> None:
     people = population(console, token_for("admin"))
     ConsoleUserService(graph).add("steward2", "steward", PASSWORD)
     url = f"/console/reviews/{grey_review(graph, people)}"
@@ -172,7 +207,9 @@ def test_review_item_taken_by_another_steward_then_already_decided(console: Test
     assert "Taken by console:steward1" in seen.text, seen.text
     assert "taken by console:steward1" in second.get("/console/reviews").text
     assert 'id="taken"' not in first.get(url).text, "the holder renews its own lease"
-    decided = first.post(url, data={"action": "confirm", "csrf_token": csrf_of(opened.text)}, follow_redirects=False)
+    decided = first.post(
+        url, data={"action": "confirm", "csrf_token": csrf_of(opened.text)}, follow_redirects=False
+    )
     assert decided.status_code == 303
     late = second.post(url, data={"action": "reject", "csrf_token": csrf_of(seen.text)})
     assert late.status_code == 409 and "Already decided by console:steward1 (confirmed)" in late.text
@@ -190,7 +227,9 @@ def test_console_errors_are_html_pages_in_its_layout(console: TestClient) -> Non
     invalid = console.get("/console/reviews", params={"sort": "sideways"}, headers=html)
     assert invalid.status_code == 422 and 'id="error-code">validation_error<' in invalid.text
     page = console.get("/console/search").text
-    undo = console.post("/console/merges/M0/undo", data={"csrf_token": csrf_of(page), "reason": "x"}, headers=html)
+    undo = console.post(
+        "/console/merges/M0/undo", data={"csrf_token": csrf_of(page), "reason": "x"}, headers=html
+    )
     assert undo.status_code == 404 and undo.headers["content-type"].startswith("text/html")
     # The graph explorer's fetches (and API clients) still get the documented JSON shape.
     as_json = console.get("/console/identities/E0000000000000000000000000000000/graph")
@@ -199,10 +238,12 @@ def test_console_errors_are_html_pages_in_its_layout(console: TestClient) -> Non
 
 
 def test_a_signed_in_steward_is_rate_limited_as_a_client_not_as_an_anonymous_address(
-        graph: Graph, neo4j_settings: Settings) -> None:
+    graph: Graph, neo4j_settings: Settings
+) -> None:
     add_users(graph)
-    settings = neo4j_settings.model_copy(update={"rate_limit_anonymous": "6/minute",
-                                                 "rate_limit_client": "1000/minute"})
+    settings = neo4j_settings.model_copy(
+        update={"rate_limit_anonymous": "6/minute", "rate_limit_client": "1000/minute"}
+    )
     with TestClient(create_app(settings, graph)) as client:
         assert sign_in(client, "steward1").status_code == 303  # 2 anonymous requests: the form and its post
         assert [client.get("/console/search").status_code for _ in range(12)] == [200] * 12

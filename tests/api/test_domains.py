@@ -19,17 +19,25 @@ def test_domain_writes_are_audited_and_announced(app_client: TestClient, token_f
     admin, auditor = token_for("admin", sub="domain-admin"), token_for("admin", sub="auditor")
     body = {"code": "H9", "oid": "2.16.156.10011.99.9.9", "name": "第九医院", "kind": "institution"}
     assert app_client.post("/domains", json=body, headers=admin).status_code == 201
-    assert app_client.patch("/domains/H9", json={"name": "第九人民医院"}, headers=admin).json()["name"] == "第九人民医院"
+    assert (
+        app_client.patch("/domains/H9", json={"name": "第九人民医院"}, headers=admin).json()["name"]
+        == "第九人民医院"
+    )
     assert app_client.post("/domains/H9/deactivate", headers=admin).json()["status"] == "inactive"
 
     trail = app_client.get("/audit", params={"resource_id": "H9"}, headers=auditor).json()
     assert sorted((e["action"], e["resource_type"], e["sub"], e["role"]) for e in trail) == [
-        ("create", "domain", "domain-admin", "admin"), ("deactivate", "domain", "domain-admin", "admin"),
-        ("update", "domain", "domain-admin", "admin")]
+        ("create", "domain", "domain-admin", "admin"),
+        ("deactivate", "domain", "domain-admin", "admin"),
+        ("update", "domain", "domain-admin", "admin"),
+    ]
     assert next(e for e in trail if e["action"] == "update")["detail"] == {"fields": ["name"]}
     events = _events(graph)
     assert [(e["type"], e.get("empi_id")) for e in events] == [
-        ("domain.created", None), ("domain.updated", None), ("domain.deactivated", None)]
+        ("domain.created", None),
+        ("domain.updated", None),
+        ("domain.deactivated", None),
+    ]
     assert [e["seq"] for e in events] == [1, 2, 3]
     assert '"code": "H9"' in events[2]["payload"] and '"status": "inactive"' in events[2]["payload"]
 
@@ -44,7 +52,8 @@ def test_refused_domain_writes_leave_nothing(app_client: TestClient, token_for, 
     assert (missing.status_code, missing.json()["field"]) == (404, "code")
     assert app_client.post("/domains/H404/deactivate", headers=admin).status_code == 404
     assert [e["type"] for e in _events(graph)] == ["domain.created"]
-    audits = graph.read_query("list_audit", sub=None, resource_id=None, action=None, since=None, until=None,
-                              offset=0, limit=100)
+    audits = graph.read_query(
+        "list_audit", sub=None, resource_id=None, action=None, since=None, until=None, offset=0, limit=100
+    )
     assert [(a["entry"]["action"], a["entry"]["resource_id"]) for a in audits] == [("create", "H9")]
     assert app_client.get("/domains/H10", headers=admin).status_code == 404

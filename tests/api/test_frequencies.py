@@ -21,8 +21,28 @@ from tests.api.helpers import make_domains
 
 COMMON = "王伟"
 RARE = "欧阳娜娜"
-OTHERS = ("李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄勇", "周杰", "吴霞", "徐涛",
-          "孙丽", "马超", "朱琳", "胡斌", "郭静", "何平", "高峰", "林雪", "罗军", "梁红")
+OTHERS = (
+    "李娜",
+    "张敏",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵磊",
+    "黄勇",
+    "周杰",
+    "吴霞",
+    "徐涛",
+    "孙丽",
+    "马超",
+    "朱琳",
+    "胡斌",
+    "郭静",
+    "何平",
+    "高峰",
+    "林雪",
+    "罗军",
+    "梁红",
+)
 
 
 def _index() -> list[ResidentIn]:
@@ -31,15 +51,19 @@ def _index() -> list[ResidentIn]:
     rows = [(COMMON, "1", date(1950 + n, 5, 5)) for n in range(10)]
     rows += [(name, "2", date(1960 + n % 30, 3, 3 + k)) for n, name in enumerate(OTHERS) for k in (0, 10)]
     rows += [(RARE, "2", date(1970, 1, 1))]
-    return [ResidentIn(source_domain="H001", local_id=f"X{n}", name=name, gender=gender, birth_date=born)
-            for n, (name, gender, born) in enumerate(rows)]
+    return [
+        ResidentIn(source_domain="H001", local_id=f"X{n}", name=name, gender=gender, birth_date=born)
+        for n, (name, gender, born) in enumerate(rows)
+    ]
 
 
 def _probe(name: str, born: str, gender: str) -> dict[str, str]:
     return {"name": name, "gender": gender, "birth_date": born}  # nothing else: no ID, phone or address
 
 
-def test_refreshed_frequencies_reach_online_matching(graph: Graph, neo4j_settings: Settings, tmp_path: Path, token_for, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_refreshed_frequencies_reach_online_matching(  # type: ignore[no-untyped-def]
+    graph: Graph, neo4j_settings: Settings, tmp_path: Path, token_for, monkeypatch: pytest.MonkeyPatch
+) -> None:
     table = tmp_path / "matching" / "frequencies.json"
     settings = neo4j_settings.model_copy(update={"match_frequencies": table})
     with TestClient(create_app(settings, graph)) as before:
@@ -65,6 +89,9 @@ def test_refreshed_frequencies_reach_online_matching(graph: Graph, neo4j_setting
         assert rare["outcome"] == "link", rare["reason"]
         common = after.post("/match", json={"record": _probe(COMMON, "1955-05-05", "1")}, headers=his).json()
         assert common["outcome"] != "link", "a name ten persons share corroborates nothing"
-        created = after.post("/residents", json={"source_domain": "H002", "local_id": "N1",
-                                                 **_probe(RARE, "1970-01-01", "2")}, headers=his)
+        created = after.post(
+            "/residents",
+            json={"source_domain": "H002", "local_id": "N1", **_probe(RARE, "1970-01-01", "2")},
+            headers=his,
+        )
         assert created.status_code == 201 and created.json()["decision"]["outcome"] == "link"

@@ -18,7 +18,9 @@ def test_engine_links_a_homophone_and_explains_why(app_client: TestClient, token
     make_domains(app_client, token_for("admin"))
     his = token_for("his")
     first = app_client.post("/residents", json=resident("H001", "A1"), headers=his).json()
-    second = app_client.post("/residents", json=resident("H002", "B7", name="王方", id_number=None), headers=his)
+    second = app_client.post(
+        "/residents", json=resident("H002", "B7", name="王方", id_number=None), headers=his
+    )
     assert second.status_code == 201
     body = second.json()
     assert body["decision"]["outcome"] == "link" and body["empi_id"] == first["empi_id"]
@@ -34,13 +36,19 @@ def test_grey_band_goes_to_review_and_ids_never_auto_merge(app_client: TestClien
     make_domains(app_client, token_for("admin"))
     his, steward = token_for("his"), token_for("steward")
     first = app_client.post("/residents", json=resident("H001", "A1"), headers=his).json()
-    other_id = app_client.post("/residents", json=resident("H002", "B1", id_number=_id(692)), headers=his).json()
+    other_id = app_client.post(
+        "/residents", json=resident("H002", "B1", id_number=_id(692)), headers=his
+    ).json()
     assert other_id["decision"]["outcome"] == "review", "different valid ID numbers: never an automatic link"
     assert other_id["empi_id"] != first["empi_id"]
     # the grey band is [0.9, 0.995): a toneless homophone and a birth date a day off, nothing else
-    grey = app_client.post("/residents", json=resident("H003", "C1", name="王访", id_number=None,
-                                                      birth_date="1962-09-28", phone=None, address=None),
-                           headers=his).json()
+    grey = app_client.post(
+        "/residents",
+        json=resident(
+            "H003", "C1", name="王访", id_number=None, birth_date="1962-09-28", phone=None, address=None
+        ),
+        headers=his,
+    ).json()
     assert grey["decision"]["outcome"] == "review" and 0.9 <= grey["decision"]["score"] < 0.995
     queue = app_client.get("/reviews", headers=steward).json()
     assert len(queue) == 2
@@ -52,10 +60,14 @@ def test_grey_band_goes_to_review_and_ids_never_auto_merge(app_client: TestClien
 def test_twins_are_never_merged(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
     make_domains(app_client, token_for("admin"))
     his = token_for("his")
-    a = app_client.post("/residents", json=resident("H001", "T1", name="李明", gender="1", id_number=_id(691)),
-                        headers=his).json()
-    b = app_client.post("/residents", json=resident("H001", "T2", name="李亮", gender="1", id_number=_id(711),
-                                                    phone="13812345679"), headers=his).json()
+    a = app_client.post(
+        "/residents", json=resident("H001", "T1", name="李明", gender="1", id_number=_id(691)), headers=his
+    ).json()
+    b = app_client.post(
+        "/residents",
+        json=resident("H001", "T2", name="李亮", gender="1", id_number=_id(711), phone="13812345679"),
+        headers=his,
+    ).json()
     assert a["empi_id"] != b["empi_id"] and b["decision"]["outcome"] in ("new", "review")
 
 
@@ -69,13 +81,20 @@ def test_match_endpoint_scores_without_writing(app_client: TestClient, token_for
     report = r.json()
     assert report["outcome"] == "link" and report["candidates"][0]["local_id"] == "A1"
     assert {e["field"] for e in report["candidates"][0]["explanation"]} >= {"name", "birth_date"}
-    pair = app_client.post("/match", json={"a": resident("H001", "X", name="王芳"),
-                                           "b": {**probe, "id_number": _id(692)}}, headers=his).json()
+    pair = app_client.post(
+        "/match",
+        json={"a": resident("H001", "X", name="王芳"), "b": {**probe, "id_number": _id(692)}},
+        headers=his,
+    ).json()
     assert pair["thresholds"]["auto_link"] > pair["thresholds"]["review"] and pair["explanation"]
     empty = app_client.post("/match", json={}, headers=his)
     assert empty.status_code == 422 and "either" in empty.json()["message"]
-    assert app_client.get("/residents", params={"source_domain": "H001", "local_id": "X"},
-                          headers=his).status_code == 404, "matching writes nothing"
+    assert (
+        app_client.get(
+            "/residents", params={"source_domain": "H001", "local_id": "X"}, headers=his
+        ).status_code
+        == 404
+    ), "matching writes nothing"
     assert app_client.post("/match", json={"record": probe}, headers=token_for("app")).status_code == 403
 
 
@@ -83,10 +102,12 @@ def test_twin_without_id_number_is_queued_as_likely_twins(app_client: TestClient
     make_domains(app_client, token_for("admin"))
     his, steward = token_for("his"), token_for("steward")
     home = {"phone": "13912345678", "address": "上海市浦东新区环城路318号3栋101室", "gender": "1"}
-    first = app_client.post("/residents", json=resident("H001", "W1", name="李伟杰", id_number=_id(691), **home),
-                            headers=his).json()
-    twin = app_client.post("/residents", json=resident("H002", "W2", name="李伟涛", id_number=None, **home),
-                           headers=his).json()
+    first = app_client.post(
+        "/residents", json=resident("H001", "W1", name="李伟杰", id_number=_id(691), **home), headers=his
+    ).json()
+    twin = app_client.post(
+        "/residents", json=resident("H002", "W2", name="李伟涛", id_number=None, **home), headers=his
+    ).json()
     assert twin["empi_id"] != first["empi_id"] and twin["decision"]["outcome"] == "review"
     queue = app_client.get("/reviews", headers=steward).json()
     assert len(queue) == 1 and "likely twins" in queue[0]["reason"] and "birth date" in queue[0]["reason"]
@@ -95,10 +116,16 @@ def test_twin_without_id_number_is_queued_as_likely_twins(app_client: TestClient
 def test_look_alike_and_abbreviated_address_link(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
     make_domains(app_client, token_for("admin"))
     his = token_for("his")
-    first = app_client.post("/residents", json=resident("H001", "Y1", name="陈阳", id_number=None,
-                                                        address="上海市浦东新区环城路318号"), headers=his).json()
-    keyed = app_client.post("/residents", json=resident("H002", "Y2", name="陈阴", id_number=None, phone=None,
-                                                        address="上海 环城路318号"), headers=his).json()
+    first = app_client.post(
+        "/residents",
+        json=resident("H001", "Y1", name="陈阳", id_number=None, address="上海市浦东新区环城路318号"),
+        headers=his,
+    ).json()
+    keyed = app_client.post(
+        "/residents",
+        json=resident("H002", "Y2", name="陈阴", id_number=None, phone=None, address="上海 环城路318号"),
+        headers=his,
+    ).json()
     assert keyed["decision"]["outcome"] == "link" and keyed["empi_id"] == first["empi_id"]
     by_field = {e["field"]: e for e in keyed["decision"]["explanation"]}
     assert by_field["name"]["label"] == "shape" and by_field["address"]["label"] == "street"

@@ -19,10 +19,18 @@ EXAMPLES = 8
 
 
 def _documented(path: str, body: Any) -> bool:
-    if path.startswith("/fhir/") and isinstance(body, dict) and body.get("resourceType") == "OperationOutcome":
+    if (
+        path.startswith("/fhir/")
+        and isinstance(body, dict)
+        and body.get("resourceType") == "OperationOutcome"
+    ):
         return True  # ITI-83 errors; authentication errors there use the common shape below
-    return (isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
-            and isinstance(body.get("field", ""), str))
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("code"), str)
+        and isinstance(body.get("message"), str)
+        and isinstance(body.get("field", ""), str)
+    )
 
 
 def _problem(case: Any, headers: dict[str, str]) -> str | None:
@@ -45,11 +53,17 @@ def test_no_server_error_and_documented_client_errors(app_client: TestClient, to
     assert len(operations) > 40, "every operation of the API is exercised"
     problems: list[str] = []
     for operation in operations:
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
+        strategy = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        )
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy)
         def check(case: Any) -> None:
             problem = _problem(case, admin)

@@ -44,13 +44,22 @@ def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_metrics_route_templates_pool_outbox_and_reviews(app_client: TestClient, token_for, graph: Graph,  # type: ignore[no-untyped-def]
-                                                         receiver: Receiver) -> None:
+def test_metrics_route_templates_pool_outbox_and_reviews(  # type: ignore[no-untyped-def]
+    app_client: TestClient,
+    token_for,
+    graph: Graph,
+    receiver: Receiver,
+) -> None:
     make_domains(app_client, token_for("admin"))
     his = token_for("his")
     a = app_client.post("/residents", json=resident("H001", "P1", id_number=None, name="王芳"), headers=his)
-    b = app_client.post("/residents", json=resident("H002", "Q1", id_number=None, name="刘洋",
-                                                    birth_date="1970-01-02", phone="13900001111"), headers=his)
+    b = app_client.post(
+        "/residents",
+        json=resident(
+            "H002", "Q1", id_number=None, name="刘洋", birth_date="1970-01-02", phone="13900001111"
+        ),
+        headers=his,
+    )
     ids = [a.json()["resident"]["resident_id"], b.json()["resident"]["resident_id"]]
     for rid in ids:
         assert app_client.get(f"/residents/{rid}", headers=his).status_code == 200
@@ -95,8 +104,12 @@ def test_metrics_route_templates_pool_outbox_and_reviews(app_client: TestClient,
     assert not any(rid in scrape.text for rid in ids) and "nobody-here" not in scrape.text
 
 
-def test_metrics_need_a_token_unless_public(app_client: TestClient, token_for, graph: Graph,  # type: ignore[no-untyped-def]
-                                            neo4j_settings: Settings) -> None:
+def test_metrics_need_a_token_unless_public(  # type: ignore[no-untyped-def]
+    app_client: TestClient,
+    token_for,
+    graph: Graph,
+    neo4j_settings: Settings,
+) -> None:
     missing = app_client.get("/metrics")
     assert missing.status_code == 401 and missing.json()["code"] == "token_missing"
     refused = app_client.get("/metrics", headers=token_for("his"))

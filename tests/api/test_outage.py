@@ -24,8 +24,13 @@ from tests.api.helpers import make_domains, resident
 
 @pytest.fixture()
 def own_server(tmp_path: Path) -> Iterator[tuple[Settings, LocalServer]]:
-    settings = Settings(home=tmp_path, bolt_port=free_port(), neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
-                        neo4j_heap="384m", neo4j_pagecache="64m")
+    settings = Settings(
+        home=tmp_path,
+        bolt_port=free_port(),
+        neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
+        neo4j_heap="384m",
+        neo4j_pagecache="64m",
+    )
     server = LocalServer(settings)
     server.start()
     try:

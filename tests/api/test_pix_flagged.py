@@ -12,7 +12,8 @@ MISTYPED = ID_A[:-1] + ("0" if ID_A[-1] != "0" else "1")  # check character fail
 
 
 def test_pix_by_an_invalid_id_number_is_unknown_and_the_record_is_found_by_its_own_id(  # type: ignore[no-untyped-def]
-        app_client: TestClient, token_for) -> None:
+    app_client: TestClient, token_for
+) -> None:
     make_domains(app_client, token_for("admin"))
     his = token_for("his")
     created = app_client.post("/residents", json=resident("H001", "M1", id_number=MISTYPED), headers=his)

@@ -17,15 +17,20 @@ from graph.driver import Graph
 def limited_client(graph: Graph, neo4j_settings: Settings) -> Iterator[TestClient]:
     """60 anonymous requests and 30 per client, per hour: the same counting as the per-minute defaults,
     without a busy machine stretching a burst past the window."""
-    settings = neo4j_settings.model_copy(update={"rate_limit_anonymous": "60/hour", "rate_limit_client": "30/hour"})
+    settings = neo4j_settings.model_copy(
+        update={"rate_limit_anonymous": "60/hour", "rate_limit_client": "30/hour"}
+    )
     with TestClient(create_app(settings, graph)) as client:
         yield client
 
 
 def test_a_burst_of_bad_tokens_gets_429_with_retry_after_and_a_good_client_is_unaffected(  # type: ignore[no-untyped-def]
-        limited_client: TestClient, token_for) -> None:
-    burst = [limited_client.get("/domains", headers={"Authorization": f"Bearer forged.{i}.token"})
-             for i in range(400)]
+    limited_client: TestClient, token_for
+) -> None:
+    burst = [
+        limited_client.get("/domains", headers={"Authorization": f"Bearer forged.{i}.token"})
+        for i in range(400)
+    ]
     statuses = [r.status_code for r in burst]
     assert set(statuses) == {401, 429} and statuses.index(429) == 60, "60 per window per address, then 429"
     assert all(s == 429 for s in statuses[60:])

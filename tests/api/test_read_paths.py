@@ -61,9 +61,12 @@ def _count(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
     return calls
 
 
-def test_identity_is_one_read_transaction_with_the_service_view(app_client: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                                graph: Graph,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_identity_is_one_read_transaction_with_the_service_view(  # type: ignore[no-untyped-def]
+    app_client: TestClient,
+    token_for,
+    graph: Graph,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     admin, his = token_for("admin"), token_for("his", sub="desk-7")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
@@ -71,8 +74,9 @@ def test_identity_is_one_read_transaction_with_the_service_view(app_client: Test
     reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
     r = app_client.get(f"/identities/{empi_id}", headers=his)
     assert r.status_code == 200, r.text
-    assert (reads[0], pipelined[0]) == (0, 1), \
+    assert (reads[0], pipelined[0]) == (0, 1), (
         f"GET /identities/{{id}} of a three-record identity ran {reads[0]} + {pipelined[0]} read transactions"
+    )
     body = r.json()
     assert [rec["source_domain"] for rec in body["records"]] == ["H001", "H002", "H003"]
     assert {c["domain"] for rec in body["records"] for c in rec["cards"]} >= {"H001", "H002", "H003"}
@@ -86,16 +90,21 @@ def test_identity_is_one_read_transaction_with_the_service_view(app_client: Test
     assert missing.status_code == 404 and missing.json()["field"] == "empi_id"
 
 
-def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(app_client: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(  # type: ignore[no-untyped-def]
+    app_client: TestClient,
+    token_for,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     admin, his = token_for("admin"), token_for("his")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
     directory = app_client.app.state.services.directory  # type: ignore[attr-defined]
     _steady(app_client)
     finds = _count(monkeypatch, directory, "find")
-    params = {"sourceIdentifier": f"urn:oid:{HOSPITALS[0][1]}|H001-R1",
-              "targetSystem": [f"urn:oid:{HOSPITALS[1][1]}", f"urn:oid:{ID_OID}"]}
+    params = {
+        "sourceIdentifier": f"urn:oid:{HOSPITALS[0][1]}|H001-R1",
+        "targetSystem": [f"urn:oid:{HOSPITALS[1][1]}", f"urn:oid:{ID_OID}"],
+    }
     r = app_client.get(PIX, params=params, headers=his)
     assert r.status_code == 200, r.text
     assert finds[0] == 3, f"one source and two target domains were resolved {finds[0]} times"
@@ -105,9 +114,13 @@ def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(app_client: TestC
     assert json.loads(model.model_dump_json(exclude_none=True)) == r.json()
     assert next(iter(r.json())) == "resourceType"
     answer = [(p["name"], p.get("valueIdentifier", p.get("valueReference"))) for p in r.json()["parameter"]]
-    assert sorted(answer[:-1], key=str) == sorted([
-        ("targetIdentifier", {"system": f"urn:oid:{ID_OID}", "value": "610104196209276908"}),
-        ("targetIdentifier", {"system": f"urn:oid:{HOSPITALS[1][1]}", "value": "H002-R1"})], key=str)
+    assert sorted(answer[:-1], key=str) == sorted(
+        [
+            ("targetIdentifier", {"system": f"urn:oid:{ID_OID}", "value": "610104196209276908"}),
+            ("targetIdentifier", {"system": f"urn:oid:{HOSPITALS[1][1]}", "value": "H002-R1"}),
+        ],
+        key=str,
+    )
     assert answer[-1] == ("targetId", {"reference": f"Patient/{empi_id}"})
     # XML still renders through the models, with the same content
     xml = app_client.get(PIX, params={**params, "_format": "xml"}, headers=his)
@@ -117,8 +130,12 @@ def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(app_client: TestC
     assert root.xpath("//f:valueReference/f:reference/@value", namespaces=ns) == [f"Patient/{empi_id}"]
 
 
-def test_native_pix_resolves_each_domain_once(app_client: TestClient, token_for,  # type: ignore[no-untyped-def]
-                                              graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_native_pix_resolves_each_domain_once(  # type: ignore[no-untyped-def]
+    app_client: TestClient,
+    token_for,
+    graph: Graph,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     admin, his = token_for("admin"), token_for("his")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
@@ -126,17 +143,20 @@ def test_native_pix_resolves_each_domain_once(app_client: TestClient, token_for,
     _steady(app_client)
     finds = _count(monkeypatch, directory, "find")
     reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
-    r = app_client.get("/pix/lookup", params={"domain": "H001", "value": "H001-R1", "target": ["H003"]},
-                       headers=his)
+    r = app_client.get(
+        "/pix/lookup", params={"domain": "H001", "value": "H001-R1", "target": ["H003"]}, headers=his
+    )
     assert r.status_code == 200, r.text
     assert r.json()["empi_id"] == empi_id
     assert [(i["domain"], i["value"]) for i in r.json()["identifiers"]] == [("H003", "H003-R1")]
-    assert (finds[0], reads[0], pipelined[0]) == (2, 0, 1), \
+    assert (finds[0], reads[0], pipelined[0]) == (2, 0, 1), (
         f"domain resolutions, read transactions, pipelined ones: {finds[0]}, {reads[0]}, {pipelined[0]}"
+    )
 
 
 def test_a_token_is_verified_once_until_it_expires_and_revocation_still_holds(  # type: ignore[no-untyped-def]
-        app_client: TestClient, token_for, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_client: TestClient, token_for, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     admin = token_for("admin")
     make_domains(app_client, admin)
     his = token_for("his")
@@ -156,7 +176,9 @@ def test_a_token_is_verified_once_until_it_expires_and_revocation_still_holds(  
 
     # and a remembered token is refused once revoked
     jti = jwt.decode(his["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})["jti"]
-    revoked = app_client.post("/tokens/revocations", json={"jti": jti, "reason": "lost terminal"}, headers=admin)
+    revoked = app_client.post(
+        "/tokens/revocations", json={"jti": jti, "reason": "lost terminal"}, headers=admin
+    )
     assert revoked.status_code == 201, revoked.text
     refused = app_client.get("/domains", headers=his)
     assert refused.status_code == 401 and refused.json()["code"] == "token_revoked"
@@ -167,8 +189,9 @@ def test_a_token_is_verified_once_until_it_expires_and_revocation_still_holds(  
 
 
 def _operators(plan: Any) -> list[str]:
-    return [str(plan["operatorType"]).split("@")[0]] + [op for child in plan.get("children", [])
-                                                         for op in _operators(child)]
+    return [str(plan["operatorType"]).split("@")[0]] + [
+        op for child in plan.get("children", []) for op in _operators(child)
+    ]
 
 
 def test_the_hot_queries_start_from_index_seeks(app_client: TestClient, token_for, graph: Graph) -> None:  # type: ignore[no-untyped-def]
@@ -177,10 +200,12 @@ def test_the_hot_queries_start_from_index_seeks(app_client: TestClient, token_fo
     admin, his = token_for("admin"), token_for("his")
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
-    hot: dict[str, dict[str, Any]] = {"pix_lookup": {"domain": "H001", "number": "H001-R1", "targets": None, "include_inactive": False},
-           "get_identity_records": {"empi_id": empi_id},
-           "ehc_get_account": {"ehc_id": "NO-SUCH-ACCOUNT"},
-           "qr_consume_nonce": {"jti": "profile-probe", "exp": 1}}
+    hot: dict[str, dict[str, Any]] = {
+        "pix_lookup": {"domain": "H001", "number": "H001-R1", "targets": None, "include_inactive": False},
+        "get_identity_records": {"empi_id": empi_id},
+        "ehc_get_account": {"ehc_id": "NO-SUCH-ACCOUNT"},
+        "qr_consume_nonce": {"jti": "profile-probe", "exp": 1},
+    }
     with graph.driver.session(database=graph.database) as session:
         for name, params in hot.items():
             plan = session.run("PROFILE " + query(name), params).consume().profile

@@ -24,14 +24,17 @@ def person(n: int = 0) -> dict[str, dict[str, Any]]:
     same = {"name": NAMES[n], "birth_date": f"{year}-09-27", "phone": f"1391234{n:04d}"}
     id_number = first17 + check_character(first17)
     return {
-        "r1": resident("H001", f"r1-{n}", **same, id_number=None, address=f"陕西省西安市雁塔区长安南路{80 + n}号"),
+        "r1": resident(
+            "H001", f"r1-{n}", **same, id_number=None, address=f"陕西省西安市雁塔区长安南路{80 + n}号"
+        ),
         "r2": resident("H002", f"r2-{n}", **same | {"phone": None}, id_number=id_number, address=None),
         "r3": resident("H003", f"r3-{n}", **same, id_number=id_number, address=None),
     }
 
 
-def _register(client: TestClient, his: dict[str, str], bodies: dict[str, dict[str, Any]],
-              order: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def _register(
+    client: TestClient, his: dict[str, str], bodies: dict[str, dict[str, Any]], order: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
     out = {}
     for key in order:
         r = client.post("/residents", json=bodies[key], headers=his)
@@ -40,12 +43,17 @@ def _register(client: TestClient, his: dict[str, str], bodies: dict[str, dict[st
     return out
 
 
-def _identities(client: TestClient, his: dict[str, str], bodies: dict[str, dict[str, Any]]) -> set[frozenset[str]]:
+def _identities(
+    client: TestClient, his: dict[str, str], bodies: dict[str, dict[str, Any]]
+) -> set[frozenset[str]]:
     """Who is who now among these records: their keys grouped by EMPI id."""
     by_empi: dict[str, set[str]] = {}
     for key, body in bodies.items():
-        got = client.get("/residents", params={"source_domain": body["source_domain"], "local_id": body["local_id"]},
-                         headers=his).json()
+        got = client.get(
+            "/residents",
+            params={"source_domain": body["source_domain"], "local_id": body["local_id"]},
+            headers=his,
+        ).json()
         by_empi.setdefault(got["empi_id"], set()).add(key)
     return {frozenset(v) for v in by_empi.values()}
 
@@ -58,8 +66,9 @@ def test_every_registration_order_gives_the_same_identities(app_client: TestClie
         bodies = person(n)
         _register(app_client, his, bodies, order)
         seen[order] = _identities(app_client, his, bodies)
-    assert all(groups == {frozenset({"r1", "r2", "r3"})} for groups in seen.values()), \
+    assert all(groups == {frozenset({"r1", "r2", "r3"})} for groups in seen.values()), (
         f"one identity whatever the order: {seen}"
+    )
 
 
 def test_reconsideration_joins_the_identity_left_behind(app_client: TestClient, token_for) -> None:  # type: ignore[no-untyped-def]
@@ -77,8 +86,9 @@ def test_reconsideration_joins_the_identity_left_behind(app_client: TestClient, 
     history = app_client.get(f"/identities/{got['r1']['empi_id']}/history", headers=steward).json()
     merge = next(e for e in history if e["kind"] == "merge")
     assert merge["method"] == "engine:reconsider" and "online reconsideration" in merge["reason"]
-    undo = app_client.post(f"/merges/{merges[0]['merge_id']}/undo", json={"reason": "steward check"},
-                           headers=steward)
+    undo = app_client.post(
+        f"/merges/{merges[0]['merge_id']}/undo", json={"reason": "steward check"}, headers=steward
+    )
     assert undo.status_code == 200, undo.text
     assert _identities(app_client, his, bodies) == {frozenset({"r1"}), frozenset({"r2", "r3"})}
 
@@ -92,6 +102,11 @@ def test_reconsideration_never_joins_twins(app_client: TestClient, token_for) ->
     twin = {**bodies["r1"], "local_id": "t1", "name": "王红"}
     a = app_client.post("/residents", json=twin, headers=his).json()
     _register(app_client, his, bodies, ("r1", "r2", "r3"))
-    assert _identities(app_client, his, bodies | {"t1": twin}) == {frozenset({"r1", "r2", "r3"}), frozenset({"t1"})}
-    after = app_client.get("/residents", params={"source_domain": "H001", "local_id": "t1"}, headers=his).json()
+    assert _identities(app_client, his, bodies | {"t1": twin}) == {
+        frozenset({"r1", "r2", "r3"}),
+        frozenset({"t1"}),
+    }
+    after = app_client.get(
+        "/residents", params={"source_domain": "H001", "local_id": "t1"}, headers=his
+    ).json()
     assert after["empi_id"] == a["empi_id"]

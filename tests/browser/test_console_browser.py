@@ -38,8 +38,9 @@ def served(graph: Graph, neo4j_settings: Settings, token_for) -> Iterator[tuple[
         people = population(setup, token_for("admin"))
     people["review_id"] = grey_review(graph, people)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(neo4j_settings, graph), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(neo4j_settings, graph), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -134,12 +135,15 @@ def test_steward_console_end_to_end_in_chromium(served: tuple[str, dict[str, obj
         # A forged form (no CSRF token) posted from a console page is refused with an HTML error page.
         other = people["other"]["resident"]["empi_id"]  # type: ignore[index]
         with page.expect_navigation() as forged:
-            page.evaluate("""([survivor, merged]) => {
+            page.evaluate(
+                """([survivor, merged]) => {
                 const f = Object.assign(document.createElement('form'), {method: 'post', action: '/console/merge'});
                 for (const [k, v] of Object.entries({survivor, merged, reason: 'forged'})) {
                     f.appendChild(Object.assign(document.createElement('input'), {name: k, value: v}));
                 }
-                document.body.appendChild(f); f.submit(); }""", [empi, other])
+                document.body.appendChild(f); f.submit(); }""",
+                [empi, other],
+            )
         assert forged.value is not None and forged.value.status == 403
         assert page.inner_text("#error-code") == "csrf_token_invalid"
         _shot(page, "06-forged-form-refused")

@@ -28,11 +28,13 @@ H002 = "H002&2.16.156.10011.99.1.2&ISO"
 SSC = "SSC&2.16.156.10011.99.2.1&ISO"
 MAX_BYTES = 20_000
 
-SENDERS = {"senders": [
-    {"facility": "H001", "application": "*", "domains": ["H001", "SSC"]},
-    {"facility": "2.16.156.10011.99.1.2", "application": "HIS", "domains": ["H002"]},
-    {"facility": "H003", "application": "*", "domains": ["H003"]},
-]}
+SENDERS = {
+    "senders": [
+        {"facility": "H001", "application": "*", "domains": ["H001", "SSC"]},
+        {"facility": "2.16.156.10011.99.1.2", "application": "HIS", "domains": ["H002"]},
+        {"facility": "H003", "application": "*", "domains": ["H003"]},
+    ]
+}
 
 
 @dataclass
@@ -43,12 +45,23 @@ class Listener:
 
 
 def _env(settings: Settings, senders: Path, home: Path) -> dict[str, str]:
-    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else (
-        (settings.secrets_dir / "neo4j_password").read_text().strip())
-    return {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user,
-            "NEO4J_PASSWORD": password, "NEO4J_DATABASE": settings.neo4j_database,
-            "PYTHONPATH": str(PROJECT_ROOT), "EHC_HOME": str(home), "EHC_LOG_LEVEL": "INFO",
-            "EHC_MLLP_SENDERS": str(senders), "EHC_MLLP_MAX_MESSAGE_BYTES": str(MAX_BYTES)}
+    password = (
+        settings.neo4j_password.get_secret_value()
+        if settings.neo4j_password
+        else ((settings.secrets_dir / "neo4j_password").read_text().strip())
+    )
+    return {
+        **os.environ,
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": password,
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "EHC_HOME": str(home),
+        "EHC_LOG_LEVEL": "INFO",
+        "EHC_MLLP_SENDERS": str(senders),
+        "EHC_MLLP_MAX_MESSAGE_BYTES": str(MAX_BYTES),
+    }
 
 
 @contextmanager
@@ -59,8 +72,13 @@ def running_listener(settings: Settings, workdir: Path) -> Iterator[Listener]:
     log_path = workdir / "mllp.log"
     ehc = os.path.join(os.path.dirname(sys.executable), "ehc")
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([ehc, "mllp", "serve", "--no-start-db", "--port", str(port)], cwd=PROJECT_ROOT,
-                                env=_env(settings, senders, workdir / "home"), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [ehc, "mllp", "serve", "--no-start-db", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=_env(settings, senders, workdir / "home"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 90
             while True:
@@ -90,10 +108,12 @@ class Client:
 
     def exchange(self, frame: bytes) -> bytes:
         """Write raw bytes (framed or not) and read one answer block."""
+
         async def go() -> bytes:
             self.writer.write(frame)
             await self.writer.drain()
             return bytes(await asyncio.wait_for(self.reader.readblock(), 60))
+
         return self.runner.run(go())
 
     def send(self, text: str, codec: str = "utf-8") -> hl7.Message:
@@ -105,25 +125,58 @@ class Client:
         self.runner.close()
 
 
-def msh(event: str, control: str, facility: str = "H001", application: str = "HIS",
-        charset: str = "UNICODE UTF-8", kind: str = "ADT", structure: str = "ADT_A01") -> str:
-    return (f"MSH|^~\\&|{application}|{facility}|EHC-EMPI|EHC|20240101120000||{kind}^{event}^{structure}|"
-            f"{control}|P|2.5|||||CHN|{charset}")
+def msh(
+    event: str,
+    control: str,
+    facility: str = "H001",
+    application: str = "HIS",
+    charset: str = "UNICODE UTF-8",
+    kind: str = "ADT",
+    structure: str = "ADT_A01",
+) -> str:
+    return (
+        f"MSH|^~\\&|{application}|{facility}|EHC-EMPI|EHC|20240101120000||{kind}^{event}^{structure}|"
+        f"{control}|P|2.5|||||CHN|{charset}"
+    )
 
 
-def adt(event: str, control: str, pid: str, facility: str = "H001", charset: str = "UNICODE UTF-8",
-        *extra: str, application: str = "HIS") -> str:
-    segments = [msh(event, control, facility, application, charset), f"EVN|{event}|20240101120000", pid, *extra]
+def adt(
+    event: str,
+    control: str,
+    pid: str,
+    facility: str = "H001",
+    charset: str = "UNICODE UTF-8",
+    *extra: str,
+    application: str = "HIS",
+) -> str:
+    segments = [
+        msh(event, control, facility, application, charset),
+        f"EVN|{event}|20240101120000",
+        pid,
+        *extra,
+    ]
     return "\r".join(segments) + "\r"
 
 
-def pid(*ids: str, name: str = "王^芳^^^^^L", birth: str = "19620927", sex: str = "F",
-        address: str = "南大街1号^^西安市^陕西省^710000^CHN", phone: str = "13812345678") -> str:
+def pid(
+    *ids: str,
+    name: str = "王^芳^^^^^L",
+    birth: str = "19620927",
+    sex: str = "F",
+    address: str = "南大街1号^^西安市^陕西省^710000^CHN",
+    phone: str = "13812345678",
+) -> str:
     return f"PID|||{'~'.join(ids)}||{name}||{birth}|{sex}|||{address}||{phone}"
 
 
-def qbp(event: str, control: str, qpd: str, facility: str = "H001", charset: str = "UNICODE UTF-8",
-        rcp: str = "RCP|I") -> str:
+def qbp(
+    event: str,
+    control: str,
+    qpd: str,
+    facility: str = "H001",
+    charset: str = "UNICODE UTF-8",
+    rcp: str = "RCP|I",
+) -> str:
     structure = "QBP_Q21"
     return "\r".join([msh(event, control, facility, "HIS", charset, "QBP", structure), qpd, rcp]) + "\r"
 

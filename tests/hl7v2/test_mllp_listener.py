@@ -70,7 +70,11 @@ def test_a01_a04_register_link_by_id_number_and_pix_query(client: Client, graph:
     first = record(graph, "H001", "P1")
     assert first["name"] == "王芳" and first["gender"] == "2" and first["phone"] == "13812345678"
     assert first["address"] == "陕西省西安市南大街1号" and first["id_number"] == ID_A
-    assert {(c["domain"], c["number"]) for c in first["cards"]} >= {("H001", "P1"), ("ID", ID_A), ("SSC", "S1")}
+    assert {(c["domain"], c["number"]) for c in first["cards"]} >= {
+        ("H001", "P1"),
+        ("ID", ID_A),
+        ("SSC", "S1"),
+    }
     # another hospital (known by its OID in MSH-4) feeds the same person: same identity by ID number
     b = client.send(adt("A04", "C2", pid(f"Q1^^^{H002}^PI", f"{ID_A}^^^{ID}"), "2.16.156.10011.99.1.2"))
     assert field(b, "MSA.1") == "AA", str(b)
@@ -113,8 +117,9 @@ def test_pix_query_errors_follow_iti9(client: Client, graph: Graph) -> None:
 def test_a05_then_a08_updates_and_refusals_name_the_field(client: Client, graph: Graph) -> None:
     assert field(client.send(adt("A05", "C1", pid(f"P7^^^{H001}^PI", phone=""))), "MSA.1") == "AA"
     assert record(graph, "H001", "P7")["version"] == 1
-    update = client.send(adt("A08", "C2", pid(f"P7^^^{H001}^PI", address="北大街9号^^西安市^陕西省",
-                                              phone="13912345678")))
+    update = client.send(
+        adt("A08", "C2", pid(f"P7^^^{H001}^PI", address="北大街9号^^西安市^陕西省", phone="13912345678"))
+    )
     assert field(update, "MSA.1") == "AA", str(update)
     changed = record(graph, "H001", "P7")
     assert changed["version"] == 2 and changed["phone"] == "13912345678"
@@ -148,10 +153,16 @@ def test_a05_then_a08_updates_and_refusals_name_the_field(client: Client, graph:
 
 
 def test_a40_merges_identities_through_the_steward_merge(client: Client, graph: Graph) -> None:
-    a = client.send(adt("A01", "C1", pid(f"P1^^^{H001}^PI", name="李^雷", birth="19800101", sex="M",
-                                         phone="13700000001")))
-    b = client.send(adt("A01", "C2", pid(f"P2^^^{H001}^PI", name="韩^梅梅", birth="19810202", sex="F",
-                                         phone="13700000002")))
+    a = client.send(
+        adt("A01", "C1", pid(f"P1^^^{H001}^PI", name="李^雷", birth="19800101", sex="M", phone="13700000001"))
+    )
+    b = client.send(
+        adt(
+            "A01",
+            "C2",
+            pid(f"P2^^^{H001}^PI", name="韩^梅梅", birth="19810202", sex="F", phone="13700000002"),
+        )
+    )
     assert field(a, "MSA.1") == field(b, "MSA.1") == "AA"
     survivor, merged = record(graph, "H001", "P1")["empi_id"], record(graph, "H001", "P2")["empi_id"]
     assert survivor != merged
@@ -162,19 +173,30 @@ def test_a40_merges_identities_through_the_steward_merge(client: Client, graph: 
     assert {e["action"] for e in search_audit(graph, sub="mllp:HIS@H001")} >= {"merge"}
     again = client.send(adt("A40", "C4", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P2^^^{H001}"))
     assert field(again, "MSA.1") == "AA"  # already one identity
-    missing = client.send(adt("A40", "C5", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P99^^^{H001}"))
+    missing = client.send(
+        adt("A40", "C5", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P99^^^{H001}")
+    )
     assert err(missing) == ("MRG^1^1^1^1", "204", "AE")
 
 
 def test_a40_refuses_two_different_valid_id_numbers(client: Client, graph: Graph) -> None:
     """The steward merge rule: identities with different valid ID numbers are not merged by a feed."""
-    for local_id, number, name, birth, sex in (("P1", ID_A, "王^芳", "19620927", "F"),
-                                               ("P2", ID_B, "王^芳", "19491231", "F")):
-        sent = client.send(adt("A01", local_id, pid(f"{local_id}^^^{H001}^PI", f"{number}^^^{ID}", name=name,
-                                                    birth=birth, sex=sex)))
+    for local_id, number, name, birth, sex in (
+        ("P1", ID_A, "王^芳", "19620927", "F"),
+        ("P2", ID_B, "王^芳", "19491231", "F"),
+    ):
+        sent = client.send(
+            adt(
+                "A01",
+                local_id,
+                pid(f"{local_id}^^^{H001}^PI", f"{number}^^^{ID}", name=name, birth=birth, sex=sex),
+            )
+        )
         assert field(sent, "MSA.1") == "AA", str(sent)
     before = record(graph, "H001", "P2")["empi_id"]
-    refused = client.send(adt("A40", "C3", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P2^^^{H001}"))
+    refused = client.send(
+        adt("A40", "C3", pid(f"P1^^^{H001}^PI"), "H001", "UNICODE UTF-8", f"MRG|P2^^^{H001}")
+    )
     assert field(refused, "MSA.1") == "AE" and field(refused, "ERR.2").startswith("MRG^1^1")
     assert field(refused, "ERR.5") == "conflicting_id_numbers"
     assert ID_A not in str(refused) and ID_B not in str(refused)  # masked in the answer too
@@ -183,14 +205,32 @@ def test_a40_refuses_two_different_valid_id_numbers(client: Client, graph: Graph
 
 # -- ITI-21 PDQ -------------------------------------------------------------------------------------------
 def test_pdq_query_by_name_pinyin_birth_date_and_limit(client: Client, graph: Graph) -> None:
-    for local_id, name, birth, sex in (("P1", "王^芳", "19620927", "F"), ("P2", "王^小明", "19900101", "M"),
-                                       ("P3", "李^娜", "19620927", "F")):
-        assert field(client.send(adt("A01", local_id, pid(f"{local_id}^^^{H001}^PI", name=name, birth=birth,
-                                                          sex=sex, phone=""))), "MSA.1") == "AA"
+    for local_id, name, birth, sex in (
+        ("P1", "王^芳", "19620927", "F"),
+        ("P2", "王^小明", "19900101", "M"),
+        ("P3", "李^娜", "19620927", "F"),
+    ):
+        assert (
+            field(
+                client.send(
+                    adt(
+                        "A01",
+                        local_id,
+                        pid(f"{local_id}^^^{H001}^PI", name=name, birth=birth, sex=sex, phone=""),
+                    )
+                ),
+                "MSA.1",
+            )
+            == "AA"
+        )
     by_family = client.send(qbp("Q22", "Q1", "QPD|IHE PDQ Query|T1|@PID.5.1.1^王"))
     assert field(by_family, "MSH.9") == "RSP^K22^RSP_K21" and field(by_family, "QAK.2") == "OK"
     assert len(segments(by_family, "PID")) == 2
-    assert field(by_family, "QAK.4") == "2" and field(by_family, "QAK.5") == "2" and field(by_family, "QAK.6") == "0"
+    assert (
+        field(by_family, "QAK.4") == "2"
+        and field(by_family, "QAK.5") == "2"
+        and field(by_family, "QAK.6") == "0"
+    )
     both = [str(s(5)) for s in segments(by_family, "PID")]
     assert sorted(both) == ["王^小明^^^^^L", "王^芳^^^^^L"]
 
@@ -217,8 +257,13 @@ def test_pdq_query_by_name_pinyin_birth_date_and_limit(client: Client, graph: Gr
 
 # -- MSH-18 character sets --------------------------------------------------------------------------------
 def test_gb18030_messages_are_read_and_answered_in_gb18030(client: Client, graph: Graph) -> None:
-    message = adt("A01", "G1", pid(f"G1^^^{H001}^PI", name="欧阳^䶮", birth="19700101", sex="M", phone=""),
-                  "H001", "GB 18030-2000")
+    message = adt(
+        "A01",
+        "G1",
+        pid(f"G1^^^{H001}^PI", name="欧阳^䶮", birth="19700101", sex="M", phone=""),
+        "H001",
+        "GB 18030-2000",
+    )
     raw = message.encode("gb18030")
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # really GB 18030 bytes, not UTF-8
@@ -226,31 +271,38 @@ def test_gb18030_messages_are_read_and_answered_in_gb18030(client: Client, graph
     assert field(answer, "MSA.1") == "AA", str(answer)
     assert field(answer, "MSH.18") == "GB 18030-2000"
     assert record(graph, "H001", "G1")["name"] == "欧阳䶮"
-    found = client.send(qbp("Q22", "G2", "QPD|IHE PDQ Query|T1|@PID.5.1.1^欧阳", charset="GB 18030-2000"),
-                        codec="gb18030")
+    found = client.send(
+        qbp("Q22", "G2", "QPD|IHE PDQ Query|T1|@PID.5.1.1^欧阳", charset="GB 18030-2000"), codec="gb18030"
+    )
     assert [str(s(5)) for s in segments(found, "PID")] == ["欧阳^䶮^^^^^L"]
     # GBK, as Chinese HIS often declare it, is read as GB 18030
-    gbk = client.send(adt("A01", "G3", pid(f"G3^^^{H001}^PI", name="张^三", phone=""), "H001", "GBK"),
-                      codec="gb18030")
+    gbk = client.send(
+        adt("A01", "G3", pid(f"G3^^^{H001}^PI", name="张^三", phone=""), "H001", "GBK"), codec="gb18030"
+    )
     assert field(gbk, "MSA.1") == "AA" and record(graph, "H001", "G3")["name"] == "张三"
     # UTF-8 declared, GB 18030 sent: refused on MSH-18, not stored garbled
-    wrong = client.send(adt("A01", "G4", pid(f"G4^^^{H001}^PI", name="张^三", phone=""), "H001", "UNICODE UTF-8"),
-                        codec="gb18030")
+    wrong = client.send(
+        adt("A01", "G4", pid(f"G4^^^{H001}^PI", name="张^三", phone=""), "H001", "UNICODE UTF-8"),
+        codec="gb18030",
+    )
     assert err(wrong) == ("MSH^1^18^1", "102", "AR")
     unknown = client.send(adt("A01", "G5", pid(f"G5^^^{H001}^PI"), "H001", "ISO IR87"))
     assert err(unknown) == ("MSH^1^18^1", "103", "AR")
 
 
 # -- malformed input, unknown senders, the listener going on -----------------------------------------------
-def test_malformed_messages_get_a_nak_and_the_connection_stays_usable(client: Client, listener: Listener,
-                                                                       graph: Graph) -> None:
+def test_malformed_messages_get_a_nak_and_the_connection_stays_usable(
+    client: Client, listener: Listener, graph: Graph
+) -> None:
     garbage = client.send("this is not HL7")
     assert err(garbage) == ("MSH^1^1^1", "100", "AR")
     no_start = client.exchange(b"MSH|^~\\&|HIS|H001\r\x1c\r")  # no <VT>
     assert b"MSA|AR|" in no_start and b"ERR||MSH^1^1^1|100" in no_start
     stranger = client.send(adt("A01", "C1", pid(f"P1^^^{H001}^PI"), "H999"))
     assert err(stranger) == ("MSH^1^4^1", "103", "AR") and field(stranger, "ERR.5") == "unknown_sender"
-    wrong_app = client.send(adt("A01", "C2", pid(f"Q1^^^{H002}^PI"), "2.16.156.10011.99.1.2", application="LIS"))
+    wrong_app = client.send(
+        adt("A01", "C2", pid(f"Q1^^^{H002}^PI"), "2.16.156.10011.99.1.2", application="LIS")
+    )
     assert err(wrong_app)[2] == "AR"  # that facility is allowed for its application HIS only
     oru = client.send(adt("R01", "C3", "OBX|1").replace("ADT^R01", "ORU^R01"))
     assert err(oru) == ("MSH^1^9^1^1", "200", "AR")

@@ -24,25 +24,41 @@ EHC = str(Path(sys.executable).parent / "ehc")
 def _snapshot(settings: Settings) -> dict[str, Any]:
     graph = Graph.from_settings(settings)
     try:
+
         def rows(name: str) -> list[str]:
             return sorted(json.dumps(row, sort_keys=True, default=str) for row in graph.read_query(name))
-        return {"nodes": rows("snapshot_nodes"), "relationships": rows("snapshot_relationships"),
-                "constraints": sorted(str(r["name"]) for r in graph.read_query("list_constraints"))}
+
+        return {
+            "nodes": rows("snapshot_nodes"),
+            "relationships": rows("snapshot_relationships"),
+            "constraints": sorted(str(r["name"]) for r in graph.read_query("list_constraints")),
+        }
     finally:
         graph.close()
 
 
 def _ehc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))}
-    env.update({"EHC_HOME": str(settings.home), "EHC_BOLT_PORT": str(settings.bolt_port),
-                "EHC_NEO4J_LIB": str(settings.neo4j_lib), "EHC_NEO4J_HEAP": settings.neo4j_heap,
-                "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache})
+    env.update(
+        {
+            "EHC_HOME": str(settings.home),
+            "EHC_BOLT_PORT": str(settings.bolt_port),
+            "EHC_NEO4J_LIB": str(settings.neo4j_lib),
+            "EHC_NEO4J_HEAP": settings.neo4j_heap,
+            "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache,
+        }
+    )
     return subprocess.run([EHC, *args], env=env, capture_output=True, text=True, check=False, timeout=600)
 
 
 def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", bolt_port=free_port(), neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
-                        neo4j_heap="384m", neo4j_pagecache="64m")
+    settings = Settings(
+        home=tmp_path / "home",
+        bolt_port=free_port(),
+        neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
+        neo4j_heap="384m",
+        neo4j_pagecache="64m",
+    )
     server = LocalServer(settings)
     server.start()
     try:
@@ -66,7 +82,9 @@ def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
             graph.close()
         assert _snapshot(settings)["nodes"] == []
         refused = _ehc(settings, "restore", str(dump))
-        assert refused.returncode == 2 and "--yes" in refused.stderr, "restore asks before replacing the database"
+        assert refused.returncode == 2 and "--yes" in refused.stderr, (
+            "restore asks before replacing the database"
+        )
         restored = _ehc(settings, "restore", str(dump), "--yes")
         assert restored.returncode == 0, restored.stderr + restored.stdout
         assert server.status().answering

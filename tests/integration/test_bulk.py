@@ -20,9 +20,16 @@ def test_bulk_import_links_by_id_and_is_idempotent(graph: Graph) -> None:
     assert totals["records"] == 60 and totals["identities"] == 50
     # a later online registration of the same person (no ID number, homophone-free) finds the bulk record
     first = records[0]
-    online = registry.register(ResidentIn(source_domain="H003" if first.source_domain != "H003" else "H002",
-                                          local_id="ONLINE-1", name=first.name, gender=first.gender,
-                                          birth_date=first.birth_date, phone=first.phone))
+    online = registry.register(
+        ResidentIn(
+            source_domain="H003" if first.source_domain != "H003" else "H002",
+            local_id="ONLINE-1",
+            name=first.name,
+            gender=first.gender,
+            birth_date=first.birth_date,
+            phone=first.phone,
+        )
+    )
     assert online.decision is not None and online.decision.link_to is not None
     linked = registry.get(online.decision.link_to)
     assert linked.local_id == first.local_id
@@ -33,10 +40,20 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
     ensure_domains(registry)
     valid, mistyped = "610104196209276908", "610104196209276907"
     records = [
-        ResidentIn(source_domain="H001", local_id="D1", name="王芳", birth_date="1962-09-27", id_number=valid),
-        ResidentIn(source_domain="H002", local_id="D2", name="王芳", birth_date="1962-09-28", id_number=valid),
-        ResidentIn(source_domain="H003", local_id="D3", name="李强", gender="1", birth_date="1975-03-02",
-                   id_number=mistyped),
+        ResidentIn(
+            source_domain="H001", local_id="D1", name="王芳", birth_date="1962-09-27", id_number=valid
+        ),
+        ResidentIn(
+            source_domain="H002", local_id="D2", name="王芳", birth_date="1962-09-28", id_number=valid
+        ),
+        ResidentIn(
+            source_domain="H003",
+            local_id="D3",
+            name="李强",
+            gender="1",
+            birth_date="1975-03-02",
+            id_number=mistyped,
+        ),
         ResidentIn(source_domain="H001", local_id="D4", name="别克.买买提", birth_date="1980-01-01"),
         ResidentIn(source_domain="H002", local_id="D5", name="王𠮷", id_number="990104196209276908"),
     ]
@@ -52,6 +69,7 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
     assert got["D5"]["dq_flags"] == ["id_check_digit", "id_region_unknown", "name_rare_character"]
     id_card = next(c for c in got["D1"]["cards"] if c["domain"] == "ID")
     assert sorted(registry.card(id_card["card_id"]).resident_ids) == sorted(
-        [got["D1"]["resident_id"], got["D2"]["resident_id"]])
+        [got["D1"]["resident_id"], got["D2"]["resident_id"]]
+    )
     per_domain = {(s["domain"], s["flag"]): s["records"] for s in statistics(graph)["data_quality"]}
     assert per_domain[("H003", "id_check_digit")] == 1 and per_domain[("H002", "name_rare_character")] == 1

@@ -33,12 +33,28 @@ def test_registration_with_a_trained_dedupe_model(graph: Graph, tmp_path: Path) 
     assert engine.version.endswith("test-1")
     registry = ResidentService(graph, engine=engine)
     ensure_domains(registry)
-    first = registry.register(ResidentIn(source_domain="H001", local_id="A", name="欧阳娜娜", gender="2",
-                                         birth_date="1991-05-06", phone="13712345678",
-                                         address="浙江省杭州市西湖区文三路1号"))
-    second = registry.register(ResidentIn(source_domain="H002", local_id="B", name="欧阳娜娜", gender="2",
-                                          birth_date="1991-05-06", phone="13712345678",
-                                          address="杭州市西湖区文三路1号"))
+    first = registry.register(
+        ResidentIn(
+            source_domain="H001",
+            local_id="A",
+            name="欧阳娜娜",
+            gender="2",
+            birth_date="1991-05-06",
+            phone="13712345678",
+            address="浙江省杭州市西湖区文三路1号",
+        )
+    )
+    second = registry.register(
+        ResidentIn(
+            source_domain="H002",
+            local_id="B",
+            name="欧阳娜娜",
+            gender="2",
+            birth_date="1991-05-06",
+            phone="13712345678",
+            address="杭州市西湖区文三路1号",
+        )
+    )
     assert second.decision is not None and second.decision.method.startswith("engine:")
     assert second.decision.model_version == engine.version
     assert second.decision.outcome == "link", second.decision.reason

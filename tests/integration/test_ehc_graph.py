@@ -51,18 +51,29 @@ def test_purge_forgets_only_expired_nonces(graph: Graph) -> None:
 
 
 def test_one_account_per_id_document_is_enforced_by_the_schema(graph: Graph) -> None:
-    graph.write_query("ehc_claim_account", account_key="EAKEY1", props={"account_id": "A1", "ehc_id": "X" * 64})
+    graph.write_query(
+        "ehc_claim_account", account_key="EAKEY1", props={"account_id": "A1", "ehc_id": "X" * 64}
+    )
     with pytest.raises(DuplicateKey):
-        graph.write_query("ehc_claim_account", account_key="EAKEY2", props={"account_id": "A2", "ehc_id": "X" * 64})
-    again = graph.write_query("ehc_claim_account", account_key="EAKEY1", props={"account_id": "A3", "ehc_id": "Y"})
+        graph.write_query(
+            "ehc_claim_account", account_key="EAKEY2", props={"account_id": "A2", "ehc_id": "X" * 64}
+        )
+    again = graph.write_query(
+        "ehc_claim_account", account_key="EAKEY1", props={"account_id": "A3", "ehc_id": "Y"}
+    )
     assert again[0]["created"] is False and again[0]["account"]["account_id"] == "A1"
 
 
 def test_service_registration_and_verification_through_the_graph(graph: Graph, tmp_path: Path) -> None:
     runtime = HealthCardRuntime.build(tmp_path / "secrets", HealthCardSettings())
     accounts = HealthCardService(graph, runtime, ResidentService(graph))
-    body = AccountIn.model_validate({"name": "周杰", "id_number": _id_number(date(1979, 1, 18), 11),
-                                     "verification": {"method": "offline", "terminal_id": "K1", "operator": "op"}})
+    body = AccountIn.model_validate(
+        {
+            "name": "周杰",
+            "id_number": _id_number(date(1979, 1, 18), 11),
+            "verification": {"method": "offline", "terminal_id": "K1", "operator": "op"},
+        }
+    )
     actor = Actor("it-test", "his")
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: accounts.register(body, actor), range(4)))
@@ -100,8 +111,9 @@ def test_sandbox_launcher_starts_and_stops_both_services(tmp_path: Path) -> None
     from healthcard.sandbox.launcher import sandbox_processes, start_all, stop_all
     from tests.sandbox.services import free_port
 
-    hc = HealthCardSettings(payment_url=f"http://127.0.0.1:{free_port()}",
-                            verifier_url=f"http://127.0.0.1:{free_port()}")
+    hc = HealthCardSettings(
+        payment_url=f"http://127.0.0.1:{free_port()}", verifier_url=f"http://127.0.0.1:{free_port()}"
+    )
     settings = Settings(home=tmp_path / "home", healthcard=hc)
     try:
         started = start_all(settings)

@@ -32,9 +32,13 @@ def test_schema_is_idempotent_and_enforced(graph: Graph) -> None:
     assert migrate(graph) == len(schema_statements())
     names = {r["name"] for r in graph.read_query("list_constraints")}
     assert {"resident_id", "identity_empi", "card_number", "domain_code", "domain_oid"} <= names
-    graph.write_query("create_domain", props={"code": "X", "oid": "1.2.3", "name": "x", "kind": "institution"})
+    graph.write_query(
+        "create_domain", props={"code": "X", "oid": "1.2.3", "name": "x", "kind": "institution"}
+    )
     with pytest.raises(DuplicateKey):
-        graph.write_query("create_domain", props={"code": "X", "oid": "1.2.4", "name": "y", "kind": "institution"})
+        graph.write_query(
+            "create_domain", props={"code": "X", "oid": "1.2.4", "name": "y", "kind": "institution"}
+        )
 
 
 def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Graph) -> None:
@@ -42,8 +46,12 @@ def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Grap
     ensure_domains(service)
 
     def register(i: int) -> str:
-        rec = ResidentIn(source_domain=("H001", "H002", "H003")[i % 3], local_id=f"C{i}", name="赵敏",
-                         id_number="11010519491231002X")
+        rec = ResidentIn(
+            source_domain=("H001", "H002", "H003")[i % 3],
+            local_id=f"C{i}",
+            name="赵敏",
+            id_number="11010519491231002X",
+        )
         return service.register(rec).resident.empi_id
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -56,7 +64,9 @@ def test_concurrent_registrations_of_one_id_number_make_one_identity(graph: Grap
 def test_concurrent_feeds_of_one_source_record_make_one_record(graph: Graph) -> None:
     service = ResidentService(graph)
     ensure_domains(service)
-    rec = ResidentIn(source_domain="H001", local_id="SAME-1", name="孙丽", gender="2", birth_date="1980-02-03")
+    rec = ResidentIn(
+        source_domain="H001", local_id="SAME-1", name="孙丽", gender="2", birth_date="1980-02-03"
+    )
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: service.register(rec), range(6)))
     assert sum(r.created for r in results) == 1

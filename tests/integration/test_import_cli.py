@@ -31,13 +31,26 @@ BAD_ID = "1101051990010112AB"  # not shaped like an ID number: garbage (a mistyp
 def _ehc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))}
     if settings.embedded:
-        env.update({"EHC_HOME": str(settings.home), "EHC_BOLT_PORT": str(settings.bolt_port),
-                    "EHC_NEO4J_LIB": str(settings.neo4j_lib)})
+        env.update(
+            {
+                "EHC_HOME": str(settings.home),
+                "EHC_BOLT_PORT": str(settings.bolt_port),
+                "EHC_NEO4J_LIB": str(settings.neo4j_lib),
+            }
+        )
     else:
-        env.update({"NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user,
-                    "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""})
-    return subprocess.run([EHC, "import", *args], env=env, capture_output=True, text=True, check=False,
-                          timeout=300)
+        env.update(
+            {
+                "NEO4J_URI": settings.bolt_uri,
+                "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
+                if settings.neo4j_password
+                else "",
+            }
+        )
+    return subprocess.run(
+        [EHC, "import", *args], env=env, capture_output=True, text=True, check=False, timeout=300
+    )
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -61,28 +74,57 @@ def domains(graph: Graph) -> Graph:
 
 
 def test_csv_with_mapping_file_reports_bad_rows_and_reruns_import_nothing(
-        domains: Graph, neo4j_settings: Settings, tmp_path: Path) -> None:
+    domains: Graph, neo4j_settings: Settings, tmp_path: Path
+) -> None:
     records = _records(20, seed=11)  # 24 records of 20 persons
     header = ["医院", "病案号", "姓名", "性别", "出生日期", "身份证号", "手机"]
-    rows: list[list[Any]] = [[r.source_domain, r.local_id, r.name, r.gender, r.birth_date.isoformat()
-                              if r.birth_date else "", r.id_number, r.phone or ""] for r in records]
-    rows.insert(3, ["H001", "BAD-ID", "王伟", "1", "", BAD_ID, ""])            # row 4: not an ID number
-    rows.insert(7, ["H404", "BAD-DOMAIN", "李娜", "2", "1980-02-03", "", ""])   # row 8: unknown domain
-    rows.insert(9, ["H002", "BAD-NAME", "", "1", "1980-02-03", "", ""])         # row 10: no name
-    rows.insert(12, ["H002", "BAD-BIRTH", "张三", "1", "2990-01-01", "", ""])    # row 13: birth in the future
+    rows: list[list[Any]] = [
+        [
+            r.source_domain,
+            r.local_id,
+            r.name,
+            r.gender,
+            r.birth_date.isoformat() if r.birth_date else "",
+            r.id_number,
+            r.phone or "",
+        ]
+        for r in records
+    ]
+    rows.insert(3, ["H001", "BAD-ID", "王伟", "1", "", BAD_ID, ""])  # row 4: not an ID number
+    rows.insert(7, ["H404", "BAD-DOMAIN", "李娜", "2", "1980-02-03", "", ""])  # row 8: unknown domain
+    rows.insert(9, ["H002", "BAD-NAME", "", "1", "1980-02-03", "", ""])  # row 10: no name
+    rows.insert(12, ["H002", "BAD-BIRTH", "张三", "1", "2990-01-01", "", ""])  # row 13: birth in the future
     src = tmp_path / "his-export.csv"
     with src.open("w", encoding="utf-8-sig", newline="") as fh:  # Excel writes a BOM
         csv.writer(fh).writerows([header, *rows])
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"fields": {"source_domain": "医院", "local_id": "病案号", "name": "姓名",
-                                              "gender": "性别", "birth_date": "出生日期", "id_number": "身份证号",
-                                              "phone": "手机"}}, ensure_ascii=False), encoding="utf-8")
+    mapping.write_text(
+        json.dumps(
+            {
+                "fields": {
+                    "source_domain": "医院",
+                    "local_id": "病案号",
+                    "name": "姓名",
+                    "gender": "性别",
+                    "birth_date": "出生日期",
+                    "id_number": "身份证号",
+                    "phone": "手机",
+                }
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
 
     out = _ok(_ehc(neo4j_settings, str(src), "--mapping", str(mapping), "--batch-size", "5"))
     assert "28 rows read" in out and "24 imported, 0 already present, 4 rejected" in out, out
     rejected = _rejects(src)
-    assert [(r["row"], r["field"]) for r in rejected] == [("4", "id_number"), ("8", "source_domain"),
-                                                          ("10", "name"), ("13", "birth_date")]
+    assert [(r["row"], r["field"]) for r in rejected] == [
+        ("4", "id_number"),
+        ("8", "source_domain"),
+        ("10", "name"),
+        ("13", "birth_date"),
+    ]
     assert rejected[0]["reason"] and BAD_ID not in rejected[0]["reason"]
     assert "H404" in rejected[1]["reason"]
     totals = statistics(domains)["totals"]
@@ -96,16 +138,27 @@ def test_csv_with_mapping_file_reports_bad_rows_and_reruns_import_nothing(
     assert statistics(domains)["totals"]["records"] == 24
 
 
-def test_jsonl_and_parquet_with_map_flags_and_cards(domains: Graph, neo4j_settings: Settings,
-                                                    tmp_path: Path) -> None:
+def test_jsonl_and_parquet_with_map_flags_and_cards(
+    domains: Graph, neo4j_settings: Settings, tmp_path: Path
+) -> None:
     records = _records(10, seed=12)  # 12 records
-    dicts = [{"hospital": r.source_domain, "mrn": r.local_id, "name": r.name, "id_number": r.id_number,
-              "phone": int(r.phone) if r.phone else None,  # numbers in the file become text
-              "ssc": r.cards[0].number if r.cards else None} for r in records]
+    dicts = [
+        {
+            "hospital": r.source_domain,
+            "mrn": r.local_id,
+            "name": r.name,
+            "id_number": r.id_number,
+            "phone": int(r.phone) if r.phone else None,  # numbers in the file become text
+            "ssc": r.cards[0].number if r.cards else None,
+        }
+        for r in records
+    ]
     half = len(dicts) // 2
     jsonl = tmp_path / "part1.jsonl"
-    jsonl.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in dicts[:half])
-                     + "\n\n[\"not\", \"an object\"]\n", encoding="utf-8")
+    jsonl.write_text(
+        "\n".join(json.dumps(d, ensure_ascii=False) for d in dicts[:half]) + '\n\n["not", "an object"]\n',
+        encoding="utf-8",
+    )
     parquet = tmp_path / "part2.parquet"
     pq.write_table(pa.Table.from_pylist(dicts[half:]), parquet)
     flags = ["--map", "source_domain=hospital", "--map", "local_id=mrn", "--map", "cards.SSC=ssc"]
@@ -127,8 +180,9 @@ def test_jsonl_and_parquet_with_map_flags_and_cards(domains: Graph, neo4j_settin
     assert missing.returncode == 2 and "no_such_column" in missing.stderr
 
 
-def test_stopped_part_way_then_resumed_and_initial_only_into_empty(domains: Graph, neo4j_settings: Settings,
-                                                                   tmp_path: Path) -> None:
+def test_stopped_part_way_then_resumed_and_initial_only_into_empty(
+    domains: Graph, neo4j_settings: Settings, tmp_path: Path
+) -> None:
     records = _records(25, seed=13)  # 30 records
     src = tmp_path / "load.jsonl"
     src.write_text("\n".join(r.model_dump_json(exclude={"cards"}) for r in records) + "\n", encoding="utf-8")

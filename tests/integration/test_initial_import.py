@@ -35,11 +35,18 @@ Key = tuple[str, ...]
 
 def _ehc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))}
-    env.update({"EHC_HOME": str(settings.home), "EHC_BOLT_PORT": str(settings.bolt_port),
-                "EHC_NEO4J_LIB": str(settings.neo4j_lib), "EHC_NEO4J_HEAP": settings.neo4j_heap,
-                "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache})
-    return subprocess.run([EHC, "import", *args], env=env, capture_output=True, text=True, check=False,
-                          timeout=600)
+    env.update(
+        {
+            "EHC_HOME": str(settings.home),
+            "EHC_BOLT_PORT": str(settings.bolt_port),
+            "EHC_NEO4J_LIB": str(settings.neo4j_lib),
+            "EHC_NEO4J_HEAP": settings.neo4j_heap,
+            "EHC_NEO4J_PAGECACHE": settings.neo4j_pagecache,
+        }
+    )
+    return subprocess.run(
+        [EHC, "import", *args], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
 
 
 def _row(record: ResidentIn, **extra: Any) -> dict[str, Any]:
@@ -58,11 +65,30 @@ def _dirty_population(path: Path) -> None:
     mistyped = rows[0]["id_number"][:17] + ("0" if rows[0]["id_number"][17] != "0" else "1")
     rows += [
         {"source_domain": "H002", "local_id": "D-1", "name": "张伟", "gender": "1", "id_number": mistyped},
-        {"source_domain": "H003", "local_id": "D-2", "name": "李娜", "gender": "2", "id_number": "110105491231002"},
-        {"source_domain": "H001", "local_id": "D-3", "name": "阿卜杜.热合曼", "gender": "1",
-         "birth_date": "1980-02-03", "phone": "13800001111"},
-        {"source_domain": "H001", "local_id": "D-4", "name": "王𠮷", "gender": "2", "birth_date": "1975-06-07",
-         "ssc": "S-SHARED", "address": '杭州市西湖区 "文三路" 5号, 2单元'},
+        {
+            "source_domain": "H003",
+            "local_id": "D-2",
+            "name": "李娜",
+            "gender": "2",
+            "id_number": "110105491231002",
+        },
+        {
+            "source_domain": "H001",
+            "local_id": "D-3",
+            "name": "阿卜杜.热合曼",
+            "gender": "1",
+            "birth_date": "1980-02-03",
+            "phone": "13800001111",
+        },
+        {
+            "source_domain": "H001",
+            "local_id": "D-4",
+            "name": "王𠮷",
+            "gender": "2",
+            "birth_date": "1975-06-07",
+            "ssc": "S-SHARED",
+            "address": '杭州市西湖区 "文三路" 5号, 2单元',
+        },
         {"source_domain": "H002", "local_id": "D-5", "name": "赵敏", "gender": "2", "ssc": "S-SHARED"},
         {"source_domain": "H001", "local_id": "D-3", "name": "另一个", "gender": "2"},  # repeated: first wins
         {"source_domain": "H001", "local_id": "D-6", "name": "钱七", "id_number": "1101051990010112AB"},
@@ -93,7 +119,8 @@ def _canonical(graph: Graph) -> dict[str, Any]:
     for r in rels:
         if r["type"] == "IDENTIFIED_AS":
             holders.setdefault(r["to_props"]["empi_id"], []).append(
-                "|".join(natural(r["from_labels"], r["from_props"])))
+                "|".join(natural(r["from_labels"], r["from_props"]))
+            )
 
     def key(labels: list[str], props: dict[str, Any]) -> Key:
         if "Identity" in labels:
@@ -101,15 +128,34 @@ def _canonical(graph: Graph) -> dict[str, Any]:
         return natural(labels, props)
 
     def values(props: dict[str, Any]) -> dict[str, Any]:
-        return {k: v if isinstance(v, str | int | float | bool | list) else type(v).__name__
-                for k, v in props.items() if k not in GENERATED}
+        return {
+            k: v if isinstance(v, str | int | float | bool | list) else type(v).__name__
+            for k, v in props.items()
+            if k not in GENERATED
+        }
 
     return {
-        "nodes": sorted(json.dumps([key(n["labels"], n["props"]), sorted(n["labels"]), values(n["props"])],
-                                   ensure_ascii=False, sort_keys=True) for n in nodes),
-        "relationships": sorted(json.dumps([r["type"], key(r["from_labels"], r["from_props"]),
-                                            key(r["to_labels"], r["to_props"]), values(r["props"])],
-                                           ensure_ascii=False, sort_keys=True) for r in rels),
+        "nodes": sorted(
+            json.dumps(
+                [key(n["labels"], n["props"]), sorted(n["labels"]), values(n["props"])],
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            for n in nodes
+        ),
+        "relationships": sorted(
+            json.dumps(
+                [
+                    r["type"],
+                    key(r["from_labels"], r["from_props"]),
+                    key(r["to_labels"], r["to_props"]),
+                    values(r["props"]),
+                ],
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            for r in rels
+        ),
     }
 
 
@@ -119,8 +165,13 @@ def _rejected(path: Path) -> list[list[str]]:
 
 
 def test_initial_offline_import_makes_the_online_graph(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", bolt_port=free_port(), neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
-                        neo4j_heap="384m", neo4j_pagecache="64m")
+    settings = Settings(
+        home=tmp_path / "home",
+        bolt_port=free_port(),
+        neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
+        neo4j_heap="384m",
+        neo4j_pagecache="64m",
+    )
     server = LocalServer(settings)
     server.start()
     try:
@@ -143,7 +194,10 @@ def _check_initial_import(settings: Settings, server: LocalServer, tmp_path: Pat
         clear_database(graph)
         migrate(graph)
         ensure_domains(ResidentService(graph))
-        for leftover in (src.with_name(src.name + ".checkpoint.json"), src.with_name(src.name + ".rejected.csv")):
+        for leftover in (
+            src.with_name(src.name + ".checkpoint.json"),
+            src.with_name(src.name + ".rejected.csv"),
+        ):
             leftover.unlink()
     finally:
         graph.close()
@@ -158,8 +212,11 @@ def _check_initial_import(settings: Settings, server: LocalServer, tmp_path: Pat
     try:
         got = _canonical(graph)
         for part in ("nodes", "relationships"):
-            assert got[part] == expected[part], (part, sorted(set(got[part]) - set(expected[part])),
-                                                 sorted(set(expected[part]) - set(got[part])))
+            assert got[part] == expected[part], (
+                part,
+                sorted(set(got[part]) - set(expected[part])),
+                sorted(set(expected[part]) - set(got[part])),
+            )
         assert _rejected(src) == expected_rejects and len(expected_rejects) == 5  # header + 4 rows
         constraints = {str(r["name"]) for r in graph.read_query("list_constraints")}
         assert {"resident_source", "card_number", "identity_empi", "resident_id"} <= constraints
@@ -175,13 +232,25 @@ def _check_initial_import(settings: Settings, server: LocalServer, tmp_path: Pat
         # online registrations on it: a known person from a third hospital joins the identity by ID number;
         # a new person gets a new identity; a record already imported is found, not created again
         registry = ResidentService(graph)
-        third = next(h for h in ("H001", "H002", "H003") if h not in (first.source_domain, second.source_domain))
-        known = registry.register(ResidentIn(source_domain=third, local_id="NEW-1", name=first.name,
-                                             gender=first.gender, birth_date=first.birth_date,
-                                             id_number=first.id_number))
+        third = next(
+            h for h in ("H001", "H002", "H003") if h not in (first.source_domain, second.source_domain)
+        )
+        known = registry.register(
+            ResidentIn(
+                source_domain=third,
+                local_id="NEW-1",
+                name=first.name,
+                gender=first.gender,
+                birth_date=first.birth_date,
+                id_number=first.id_number,
+            )
+        )
         assert known.created and known.resident.empi_id == found.empi_id
-        fresh = registry.register(ResidentIn(source_domain="H001", local_id="NEW-2", name="周新",
-                                             gender="1", birth_date=date(1999, 9, 9)))
+        fresh = registry.register(
+            ResidentIn(
+                source_domain="H001", local_id="NEW-2", name="周新", gender="1", birth_date=date(1999, 9, 9)
+            )
+        )
         assert fresh.created and fresh.resident.empi_id != found.empi_id
         again = registry.register(first.model_copy(update={"cards": []}))
         assert not again.created
@@ -191,7 +260,9 @@ def _check_initial_import(settings: Settings, server: LocalServer, tmp_path: Pat
     rerun = _ehc(settings, str(src), "--map", "cards.SSC=ssc", "--initial", "--no-progress")
     assert rerun.returncode == 0 and "completed before" in rerun.stdout, rerun.stdout + rerun.stderr
     other = tmp_path / "more.jsonl"
-    other.write_text(json.dumps({"source_domain": "H001", "local_id": "X-1", "name": "吴九"}, ensure_ascii=False)
-                     + "\n", encoding="utf-8")
+    other.write_text(
+        json.dumps({"source_domain": "H001", "local_id": "X-1", "name": "吴九"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     refused = _ehc(settings, str(other), "--initial", "--no-progress")
     assert refused.returncode == 2 and "empty database" in refused.stderr, refused.stderr

@@ -38,12 +38,24 @@ EHC = str(Path(sys.executable).parent / "ehc")
 def _ehc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))}
     if settings.embedded:
-        env.update({"EHC_HOME": str(settings.home), "EHC_BOLT_PORT": str(settings.bolt_port),
-                    "EHC_NEO4J_LIB": str(settings.neo4j_lib)})
+        env.update(
+            {
+                "EHC_HOME": str(settings.home),
+                "EHC_BOLT_PORT": str(settings.bolt_port),
+                "EHC_NEO4J_LIB": str(settings.neo4j_lib),
+            }
+        )
     else:
-        env.update({"NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user,
-                    "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value() if settings.neo4j_password else "",
-                    "EHC_HOME": str(settings.home)})
+        env.update(
+            {
+                "NEO4J_URI": settings.bolt_uri,
+                "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
+                if settings.neo4j_password
+                else "",
+                "EHC_HOME": str(settings.home),
+            }
+        )
     return subprocess.run([EHC, *args], env=env, capture_output=True, text=True, check=False, timeout=600)
 
 
@@ -71,18 +83,43 @@ def _config(tmp_path: Path, name: str, auto_link: float, review: float) -> Path:
 def _snapshot(graph: Graph) -> dict[str, list[str]]:
     def rows(name: str) -> list[str]:
         return sorted(json.dumps(row, sort_keys=True, default=str) for row in graph.read_query(name))
+
     return {"nodes": rows("snapshot_nodes"), "relationships": rows("snapshot_relationships")}
 
 
 def test_deploy_and_rollback_through_the_cli_are_audited_and_used_by_the_engine(  # type: ignore[no-untyped-def]
-        registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path, token_for) -> None:
+    registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path, token_for
+) -> None:
     training = tmp_path / "training.json"
     training.write_text(json.dumps({"records": 1200, "labelled_pairs": 0, "source": "synthetic seed 7"}))
-    saved = _ok(_ehc(neo4j_settings, "model", "save", "r1", "--rules", str(_config(tmp_path, "r1", 0.995, 0.9)),
-                     "--training", str(training), "--persons", "200", "--description", "baseline"))
+    saved = _ok(
+        _ehc(
+            neo4j_settings,
+            "model",
+            "save",
+            "r1",
+            "--rules",
+            str(_config(tmp_path, "r1", 0.995, 0.9)),
+            "--training",
+            str(training),
+            "--persons",
+            "200",
+            "--description",
+            "baseline",
+        )
+    )
     assert "saved rules model r1" in saved and "F1 " in saved
-    _ok(_ehc(neo4j_settings, "model", "save", "r2", "--rules", str(_config(tmp_path, "r2", 0.999, 0.95)),
-             "--no-evaluate"))
+    _ok(
+        _ehc(
+            neo4j_settings,
+            "model",
+            "save",
+            "r2",
+            "--rules",
+            str(_config(tmp_path, "r2", 0.999, 0.95)),
+            "--no-evaluate",
+        )
+    )
     again = _ehc(neo4j_settings, "model", "save", "r2", "--rules", str(_config(tmp_path, "r2", 0.5, 0.2)))
     assert again.returncode == 1 and "immutable" in again.stderr
     listed = json.loads(_ok(_ehc(neo4j_settings, "model", "list", "--json")))
@@ -111,14 +148,25 @@ def test_deploy_and_rollback_through_the_cli_are_audited_and_used_by_the_engine(
 
     audit = search_audit(graph, action=None, limit=50)
     trail = [(a["action"], a["resource_id"]) for a in audit if a["resource_type"] == "model"]
-    assert sorted(trail) == sorted([("model.deploy", "r1"), ("model.deploy", "r2"), ("model.rollback", "r1"),
-                                    ("model.rollback", "configured")])
+    assert sorted(trail) == sorted(
+        [
+            ("model.deploy", "r1"),
+            ("model.deploy", "r2"),
+            ("model.rollback", "r1"),
+            ("model.rollback", "configured"),
+        ]
+    )
     assert [h["action"] for h in registry.deployed().history] == [
-        "model.deploy", "model.deploy", "model.rollback", "model.rollback"]
+        "model.deploy",
+        "model.deploy",
+        "model.rollback",
+        "model.rollback",
+    ]
 
 
 def test_deploy_refuses_a_tampered_artefact_and_an_unaudited_change(
-        registry: ModelRegistry, tmp_path: Path) -> None:
+    registry: ModelRegistry, tmp_path: Path
+) -> None:
     registry.save_rules(load_rule_config("default"), "t1")
     registry.save_rules(load_rule_config("default"), "t2")
     registry.deploy("t1")
@@ -142,14 +190,18 @@ def _populated(graph: Graph, neo4j_settings: Settings) -> None:
     for row in generate(150, seed=4).to_rows():
         fields = {k: v for k, v in row.items() if k in ResidentIn.model_fields and v not in (None, "")}
         domain = row["source_domain"] if row["source_domain"] in ("H001", "H002", "H003") else "H003"
-        records.append(ResidentIn.model_validate(fields | {"source_domain": domain,
-                                                          "local_id": f"{row['source_domain']}-{row['local_id']}"}))
+        records.append(
+            ResidentIn.model_validate(
+                fields | {"source_domain": domain, "local_id": f"{row['source_domain']}-{row['local_id']}"}
+            )
+        )
     import_records(graph, records)
     resolve_graph(graph, engine_for(neo4j_settings))
 
 
 def test_shadow_run_reports_a_candidates_changes_and_writes_nothing(
-        registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path) -> None:
+    registry: ModelRegistry, neo4j_settings: Settings, graph: Graph, tmp_path: Path
+) -> None:
     _populated(graph, neo4j_settings)
     strict = load_rule_config("default") | {"thresholds": {"auto_link": 0.99999999, "review": 0.995}}
     registry.save_rules(strict, "strict")
@@ -163,8 +215,11 @@ def test_shadow_run_reports_a_candidates_changes_and_writes_nothing(
     assert 0.995 <= example["deployed_probability"] < 0.99999999 and example["deployed_weight"] > 0
     assert {f["field"] for f in example["fields"]} >= {"name", "birth_date"}
     shown = json.dumps(out, ensure_ascii=False)
-    id_numbers = [str(r["resident"]["id_number"]) for r in graph.read_query("list_records_page", after="", limit=500)
-                  if r["resident"].get("id_number")]
+    id_numbers = [
+        str(r["resident"]["id_number"])
+        for r in graph.read_query("list_records_page", after="", limit=500)
+        if r["resident"].get("id_number")
+    ]
     assert id_numbers and not any(n in shown for n in id_numbers), "ID numbers are masked in the report"
     text = _ok(_ehc(neo4j_settings, "resolve", "--shadow", "--model", "strict"))
     assert "nothing written" in text and "links removed:" in text
@@ -172,11 +227,14 @@ def test_shadow_run_reports_a_candidates_changes_and_writes_nothing(
 
 
 def test_shadow_run_of_a_lenient_candidate_joins_identities(
-        registry: ModelRegistry, neo4j_settings: Settings, graph: Graph) -> None:
+    registry: ModelRegistry, neo4j_settings: Settings, graph: Graph
+) -> None:
     _populated(graph, neo4j_settings)
     # a careless candidate: low thresholds and no guards (twins, name agreement) would join identities
-    lenient = load_rule_config("default") | {"thresholds": {"auto_link": 0.001, "review": 0.0001},
-                                             "constraints": {"id_field": "id_number"}}
+    lenient = load_rule_config("default") | {
+        "thresholds": {"auto_link": 0.001, "review": 0.0001},
+        "constraints": {"id_field": "id_number"},
+    }
     registry.save_rules(lenient, "lenient")
     before = _snapshot(graph)
     candidate = engine_for(registry.settings_for(neo4j_settings, "lenient"))

@@ -23,9 +23,18 @@ def _identities(graph: Graph, n: int) -> list[str]:
     """``n`` registered persons' EMPI ids (their registration events numbered and set aside)."""
     service = ResidentService(graph)
     ensure_domains(service)
-    ids = [service.register(ResidentIn(source_domain="H002", local_id=f"ID{i}", name=f"标识{'甲乙丙'[i]}",
-                                       gender="2", birth_date=f"198{i}-03-04")).resident.empi_id
-           for i in range(n)]
+    ids = [
+        service.register(
+            ResidentIn(
+                source_domain="H002",
+                local_id=f"ID{i}",
+                name=f"标识{'甲乙丙'[i]}",
+                gender="2",
+                birth_date=f"198{i}-03-04",
+            )
+        ).resident.empi_id
+        for i in range(n)
+    ]
     sequence_events(graph)
     return ids
 
@@ -92,7 +101,9 @@ def test_one_identity_keeps_its_commit_order(graph: Graph) -> None:
     sequence_events(graph)
     events = _new_events(graph)
     assert [(e["type"], e["stream_seq"]) for e in sorted(events, key=lambda e: e["seq"])] == [
-        ("test.held", 2), ("test.second", 3)]
+        ("test.held", 2),
+        ("test.second", 3),
+    ]
 
 
 def test_concurrent_registrations_and_sequencers_number_every_event_once(graph: Graph) -> None:
@@ -109,8 +120,14 @@ def test_concurrent_registrations_and_sequencers_number_every_event_once(graph: 
         return total
 
     def register(i: int) -> str:
-        record = ResidentIn(source_domain="H001", local_id=f"OB{i}", name=f"测试{'甲乙丙丁戊'[i % 5]}",
-                            gender="1", birth_date=f"19{50 + i}-01-02", phone=f"139{i:08d}")
+        record = ResidentIn(
+            source_domain="H001",
+            local_id=f"OB{i}",
+            name=f"测试{'甲乙丙丁戊'[i % 5]}",
+            gender="1",
+            birth_date=f"19{50 + i}-01-02",
+            phone=f"139{i:08d}",
+        )
         return service.register(record).resident.empi_id
 
     with ThreadPoolExecutor(11) as pool:

@@ -29,8 +29,12 @@ def test_concurrent_registrations_without_id_number_match_sequential(graph: Grap
     10 sequential ones do: one identity, no review item."""
     service = ResidentService(graph)
     ensure_domains(service)
-    sequential = [service.register(_person("S", i, name="周雪梅", gender="2", birth_date="1988-04-12",
-                                           phone="13955501234")) for i in range(10)]
+    sequential = [
+        service.register(
+            _person("S", i, name="周雪梅", gender="2", birth_date="1988-04-12", phone="13955501234")
+        )
+        for i in range(10)
+    ]
     seq_ids = _identities_of(service, {r.resident.empi_id for r in sequential})
     seq_reviews = len(ReviewService(graph).list(status=None))
 

@@ -16,8 +16,9 @@ from services.resolve import resolve_graph
 
 
 def _rec(domain: str, local: str, name: str, born: date, **kw: object) -> ResidentIn:
-    return ResidentIn(source_domain=domain, local_id=local, name=name, gender=kw.pop("gender", "2"),
-                      birth_date=born, **kw)
+    return ResidentIn(
+        source_domain=domain, local_id=local, name=name, gender=kw.pop("gender", "2"), birth_date=born, **kw
+    )
 
 
 def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> None:
@@ -26,8 +27,8 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     born = date(1985, 4, 12)
     records = [
         _rec("H001", "A", "王芳", born, phone="13812345678", address="浙江省杭州市西湖区文三路1号"),
-        _rec("H002", "B", "王方", born, phone="13812345678", address="杭州市西湖区文三路1号"),   # homophone
-        _rec("H003", "C", "王芳", born, phone="13812345678"),                                     # missing address
+        _rec("H002", "B", "王方", born, phone="13812345678", address="杭州市西湖区文三路1号"),  # homophone
+        _rec("H003", "C", "王芳", born, phone="13812345678"),  # missing address
         _rec("H001", "T1", "李明", date(1990, 6, 1), gender="1", address="杭州市上城区解放路9号"),  # twins
         _rec("H002", "T2", "李亮", date(1990, 6, 1), gender="1", address="杭州市上城区解放路9号"),
     ]
@@ -35,8 +36,9 @@ def test_resolve_merges_duplicates_not_twins_and_is_idempotent(graph: Graph) -> 
     engine = engine_for(get_settings())
     first = resolve_graph(graph, engine)
     assert first.records == 5 and len(first.merges) == 2
-    by_local = {r.local_id: r.empi_id for r in (registry.get_by_source(x.source_domain, x.local_id)
-                                                       for x in records)}
+    by_local = {
+        r.local_id: r.empi_id for r in (registry.get_by_source(x.source_domain, x.local_id) for x in records)
+    }
     assert by_local["A"] == by_local["B"] == by_local["C"]
     assert by_local["T1"] != by_local["T2"], "twins are never merged"
     assert len({by_local["A"], by_local["T1"], by_local["T2"]}) == 3

@@ -47,8 +47,12 @@ class Server:
     def call(self, method: str, path: str, role: str | None = None, **kw: Any) -> httpx.Response:
         headers = dict(kw.pop("headers", {}))
         if role:
-            token = issue_token(self.settings, sub=f"{role}-client", role=role,
-                                domains=["H001", "H002"] if role == "his" else None)
+            token = issue_token(
+                self.settings,
+                sub=f"{role}-client",
+                role=role,
+                domains=["H001", "H002"] if role == "his" else None,
+            )
             headers["Authorization"] = f"Bearer {token}"
         r = httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
         self.responses.append(r)
@@ -56,24 +60,42 @@ class Server:
 
 
 def _neo4j_env(settings: Settings) -> dict[str, str]:
-    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else (
-        (settings.secrets_dir / "neo4j_password").read_text().strip())
-    return {"NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user, "NEO4J_PASSWORD": password,
-            "NEO4J_DATABASE": settings.neo4j_database}
+    password = (
+        settings.neo4j_password.get_secret_value()
+        if settings.neo4j_password
+        else ((settings.secrets_dir / "neo4j_password").read_text().strip())
+    )
+    return {
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": password,
+        "NEO4J_DATABASE": settings.neo4j_database,
+    }
 
 
 @pytest.fixture()
 def server(graph: Graph, neo4j_settings: Settings, tmp_path: Path) -> Iterator[Server]:
     jwt_secret = secrets.token_hex(32)
     port = free_port()
-    env = {**os.environ, **_neo4j_env(neo4j_settings), "PYTHONPATH": str(PROJECT_ROOT),
-           "EHC_HOME": str(tmp_path / "home"), "EHC_JWT_SECRET": jwt_secret, "EHC_LOG_LEVEL": "INFO"}
+    env = {
+        **os.environ,
+        **_neo4j_env(neo4j_settings),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "EHC_HOME": str(tmp_path / "home"),
+        "EHC_JWT_SECRET": jwt_secret,
+        "EHC_LOG_LEVEL": "INFO",
+    }
     ehc = os.path.join(os.path.dirname(sys.executable), "ehc")
     log_path = tmp_path / "serve.log"
     settings = Settings(home=tmp_path / "home", jwt_secret=SecretStr(jwt_secret))
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([ehc, "serve", "--no-start-db", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [ehc, "serve", "--no-start-db", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         srv = Server(f"http://127.0.0.1:{port}", proc, log_path, settings)
         try:
             deadline = time.monotonic() + 90
@@ -105,7 +127,9 @@ def personal_data_in(text: str) -> list[str]:
     found = []
     for m in _DIGIT_RUN.finditer(text):
         run = m.group(0)
-        if (len(run) == 18 and is_valid_id_number(run)) or (run.isdigit() and len(run) >= 16 and is_luhn_valid(run)):
+        if (len(run) == 18 and is_valid_id_number(run)) or (
+            run.isdigit() and len(run) >= 16 and is_luhn_valid(run)
+        ):
             found.append(run)
     found += _MOBILE.findall(text)
     return found
@@ -120,36 +144,81 @@ def test_detector_finds_what_the_api_receives() -> None:
 def _drive(srv: Server) -> None:
     admin, his = "admin", "his"
     for code, oid in HOSPITALS[:2]:
-        assert srv.call("POST", "/domains", admin, json={"code": code, "oid": oid, "name": f"医院{code}",
-                                                          "kind": "institution"}).status_code == 201
+        assert (
+            srv.call(
+                "POST",
+                "/domains",
+                admin,
+                json={"code": code, "oid": oid, "name": f"医院{code}", "kind": "institution"},
+            ).status_code
+            == 201
+        )
     a = srv.call("POST", "/residents", his, json=resident("H001", "P1"))
     assert a.status_code == 201, a.text
-    b = srv.call("POST", "/residents", his, json=resident("H002", "Q1", id_number=ID_B, name="李娜",
-                                                          birth_date=None, phone="13900001111"))
+    b = srv.call(
+        "POST",
+        "/residents",
+        his,
+        json=resident("H002", "Q1", id_number=ID_B, name="李娜", birth_date=None, phone="13900001111"),
+    )
     assert b.status_code == 201, b.text
     rid = a.json()["resident"]["resident_id"]
     # 409: another holder's ID card
-    clash = srv.call("PATCH", f"/residents/{rid}", his, json={"version": 1, "id_number": ID_B,
-                                                                "birth_date": "1949-12-31"})
+    clash = srv.call(
+        "PATCH", f"/residents/{rid}", his, json={"version": 1, "id_number": ID_B, "birth_date": "1949-12-31"}
+    )
     assert clash.status_code == 409, clash.text
     # PIX lookups of an unknown ID number (FHIR and native), the number in the query string
     unknown = id_number(date(1980, 5, 17), 123)
-    assert srv.call("GET", PIX, his, params={"sourceIdentifier": f"urn:oid:{ID_OID}|{unknown}"}).status_code == 404
+    assert (
+        srv.call("GET", PIX, his, params={"sourceIdentifier": f"urn:oid:{ID_OID}|{unknown}"}).status_code
+        == 404
+    )
     assert srv.call("GET", "/pix/lookup", his, params={"domain": "ID", "value": unknown}).status_code == 404
     # ... and in the path
     assert srv.call("GET", f"/residents/{unknown}", his).status_code == 404
     # 422s whose input holds an ID number, a mobile and a bank card
-    bad = srv.call("POST", "/residents", his, json={**resident("H001", "P2"), "gender": ID_A, "phone": [PHONE],
-                                                    "bank_card": CARD, "birth_date": CARD})
+    bad = srv.call(
+        "POST",
+        "/residents",
+        his,
+        json={
+            **resident("H001", "P2"),
+            "gender": ID_A,
+            "phone": [PHONE],
+            "bank_card": CARD,
+            "birth_date": CARD,
+        },
+    )
     assert bad.status_code == 422, bad.text
-    bad_ehc = srv.call("POST", "/ehc/accounts", "app", json={"name": "张三", "id_type": "01", "id_number": ID_A,
-                                                             "phone": f"+86 {PHONE}", "verification": {
-                                                                 "method": "online", "bank_card_number": CARD[:-1]}})
+    bad_ehc = srv.call(
+        "POST",
+        "/ehc/accounts",
+        "app",
+        json={
+            "name": "张三",
+            "id_type": "01",
+            "id_number": ID_A,
+            "phone": f"+86 {PHONE}",
+            "verification": {"method": "online", "bank_card_number": CARD[:-1]},
+        },
+    )
     assert bad_ehc.status_code in (400, 422, 503), bad_ehc.text
-    assert srv.call("POST", "/residents", his, content=f'{{"id_number": "{ID_A}", "phone": {PHONE}',
-                    headers={"Content-Type": "application/json"}).status_code == 422
+    assert (
+        srv.call(
+            "POST",
+            "/residents",
+            his,
+            content=f'{{"id_number": "{ID_A}", "phone": {PHONE}',
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        == 422
+    )
     # 401 with a token made of personal data; an incoming request id is echoed; a personal-data one is not
-    assert srv.call("GET", "/domains", headers={"Authorization": f"Bearer {ID_A}.{CARD}.{PHONE}"}).status_code == 401
+    assert (
+        srv.call("GET", "/domains", headers={"Authorization": f"Bearer {ID_A}.{CARD}.{PHONE}"}).status_code
+        == 401
+    )
     srv.call("GET", "/health", headers={"X-Request-ID": "hisA-7f3c.42"})
     srv.call("GET", "/health", headers={"X-Request-ID": ID_A})
     assert srv.call("GET", f"/no/such/{ID_A}").status_code == 404

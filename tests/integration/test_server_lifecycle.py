@@ -12,8 +12,13 @@ from graph.server import LocalServer, ServerError, free_port
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
-    return Settings(home=tmp_path, bolt_port=port, neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
-                    neo4j_heap="384m", neo4j_pagecache="64m")
+    return Settings(
+        home=tmp_path,
+        bolt_port=port,
+        neo4j_lib=PROJECT_ROOT / "var" / "neo4j" / "lib",
+        neo4j_heap="384m",
+        neo4j_pagecache="64m",
+    )
 
 
 def test_start_is_idempotent_survives_restart_and_handles_stale_pid(tmp_path: Path) -> None:

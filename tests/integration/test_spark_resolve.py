@@ -30,14 +30,18 @@ from sparkjob.job import config_text_of, run_job
 from sparkjob.session import spark_session
 
 # py4j (PySpark's bridge to the JVM) leaves its gateway sockets to the garbage collector
-pytestmark = [pytest.mark.spark, pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-              pytest.mark.filterwarnings("ignore::ResourceWarning")]
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+]
 
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    session = spark_session("local[2]", driver_memory="1g", shuffle_partitions=2,
-                            conf={"spark.sql.session.timeZone": "UTC"})
+    session = spark_session(
+        "local[2]", driver_memory="1g", shuffle_partitions=2, conf={"spark.sql.session.timeZone": "UTC"}
+    )
     yield session
     session.stop()
 
@@ -55,13 +59,24 @@ def _load_population(graph: Graph, persons: int, seed: int) -> int:
     records = []
     for r in generate(persons, seed=seed).person_records():
         try:
-            records.append(ResidentIn(source_domain=r.source_domain or "H001", local_id=r.local_id or r.record_id,
-                                      name=r.name or "-", gender=r.gender, birth_date=r.birth_date,
-                                      id_number=r.id_number, phone=r.phone, address=r.address,
-                                      region_code=r.region_code))
+            records.append(
+                ResidentIn(
+                    source_domain=r.source_domain or "H001",
+                    local_id=r.local_id or r.record_id,
+                    name=r.name or "-",
+                    gender=r.gender,
+                    birth_date=r.birth_date,
+                    id_number=r.id_number,
+                    phone=r.phone,
+                    address=r.address,
+                    region_code=r.region_code,
+                )
+            )
         except ValidationError:
             continue  # structural garbage the feeds refuse too
-    return import_records(graph, records + _conflict_chain(), batch_size=100)  # small transactions: shared box
+    return import_records(
+        graph, records + _conflict_chain(), batch_size=100
+    )  # small transactions: shared box
 
 
 def _conflict_chain() -> list[ResidentIn]:
@@ -69,13 +84,19 @@ def _conflict_chain() -> list[ResidentIn]:
     cluster is split, and which of two equal links is cut depends on the order the graph is walked."""
     from resolver.idnumber import check_character
 
-    home = {"gender": "1", "birth_date": "1988-03-02", "phone": "13700001111",
-            "address": "浙江省杭州市西湖区文三路8号"}
+    home = {
+        "gender": "1",
+        "birth_date": "1988-03-02",
+        "phone": "13700001111",
+        "address": "浙江省杭州市西湖区文三路8号",
+    }
     numbers = [f"33010619880302{n}" for n in ("011", "033")]
     valid = [n + check_character(n) for n in numbers]
-    return [ResidentIn(source_domain="H001", local_id="CHAIN-1", name="陈思远", id_number=valid[0], **home),
-            ResidentIn(source_domain="H002", local_id="CHAIN-2", name="陈思远", **home),
-            ResidentIn(source_domain="H003", local_id="CHAIN-3", name="陈思远", id_number=valid[1], **home)]
+    return [
+        ResidentIn(source_domain="H001", local_id="CHAIN-1", name="陈思远", id_number=valid[0], **home),
+        ResidentIn(source_domain="H002", local_id="CHAIN-2", name="陈思远", **home),
+        ResidentIn(source_domain="H003", local_id="CHAIN-3", name="陈思远", id_number=valid[1], **home),
+    ]
 
 
 def _embedded(graph: Graph, engine: MatchEngine) -> dict[str, Any]:
@@ -84,20 +105,31 @@ def _embedded(graph: Graph, engine: MatchEngine) -> dict[str, Any]:
     standard = [engine.standard(r["resident"], r["resident"]["resident_id"]) for r in rows]
     ids = [s.id_number.canonical if s.id_number else None for s in standard]
     assert isinstance(engine.scorer, type(engine.scorer))
-    result = deduplicate(engine.scorer, [s.as_fields() for s in standard],  # type: ignore[arg-type]
-                         [blocking_keys(s) for s in standard], fit=False, id_numbers=ids)
+    result = deduplicate(
+        engine.scorer,  # type: ignore[arg-type]
+        [s.as_fields() for s in standard],
+        [blocking_keys(s) for s in standard],
+        fit=False,
+        id_numbers=ids,
+    )
     rid = [r["resident"]["resident_id"] for r in rows]
     empi = [r["empi_id"] for r in rows]
     assert result.clustering is not None
-    held = {result.scored.pairs[k] for k in held_back(result.scored, result.clustering, result.model,
-                                                      auto_link=engine.policy.auto_link)}
+    held = {
+        result.scored.pairs[k]
+        for k in held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
+    }
     return {
-        "records": len(rows), "candidate_pairs": len(result.scored.pairs),
+        "records": len(rows),
+        "candidate_pairs": len(result.scored.pairs),
         "links": sorted((rid[i], rid[j]) for i, j in result.links),
         "clusters": sorted(sorted(rid[int(n)] for n in c) for c in result.clustering.clusters if len(c) > 1),  # type: ignore[call-overload]
         "cut": sorted((rid[int(c.a)], rid[int(c.b)], c.reason) for c in result.clustering.cut),  # type: ignore[call-overload]
-        "review": sorted((rid[i], rid[j]) for (i, j), p in zip(result.scored.pairs, result.scored.probabilities)
-                         if p >= engine.policy.review and (i, j) not in held and empi[i] != empi[j]),
+        "review": sorted(
+            (rid[i], rid[j])
+            for (i, j), p in zip(result.scored.pairs, result.scored.probabilities, strict=True)
+            if p >= engine.policy.review and (i, j) not in held and empi[i] != empi[j]
+        ),
     }
 
 
@@ -112,16 +144,24 @@ def _queue(graph: Graph) -> list[tuple[str, ...]]:
     return sorted(tuple(sorted((item.a, item.b))) for item in ReviewService(graph).list(limit=10_000))
 
 
-def test_spark_engine_decides_exactly_as_the_embedded_engine(graph: Graph, spark: Any, tmp_path: Path) -> None:
+def test_spark_engine_decides_exactly_as_the_embedded_engine(
+    graph: Graph, spark: Any, tmp_path: Path
+) -> None:
     loaded = _load_population(graph, persons=150, seed=3)
     engine = engine_for(get_settings())
     expected = _embedded(graph, engine)
-    assert expected["records"] == loaded and expected["clusters"] and expected["review"] and expected["cut"], \
-        "the population exercises clusters, reviews and cuts"
+    assert (
+        expected["records"] == loaded and expected["clusters"] and expected["review"] and expected["cut"]
+    ), "the population exercises clusters, reviews and cuts"
 
     exported = export_records(graph, tmp_path / "records", part_rows=97)  # several Parquet parts
-    got = run_job(spark, str(tmp_path / "records"), config_text_of(_config()),
-                  auto_link=engine.policy.auto_link, review=engine.policy.review)
+    got = run_job(
+        spark,
+        str(tmp_path / "records"),
+        config_text_of(_config()),
+        auto_link=engine.policy.auto_link,
+        review=engine.policy.review,
+    )
     rid = [row["resident"]["resident_id"] for row in load_records(graph)]
     assert exported == got.records == expected["records"]
     assert got.candidate_pairs == expected["candidate_pairs"]
@@ -131,11 +171,15 @@ def test_spark_engine_decides_exactly_as_the_embedded_engine(graph: Graph, spark
     assert sorted((rid[i], rid[j]) for i, j, _ in got.review) == expected["review"]
 
 
-def test_spark_run_writes_what_the_embedded_run_writes_and_undoes(graph: Graph, spark: Any, tmp_path: Path) -> None:
+def test_spark_run_writes_what_the_embedded_run_writes_and_undoes(
+    graph: Graph, spark: Any, tmp_path: Path
+) -> None:
     _load_population(graph, persons=120, seed=11)
     engine = engine_for(get_settings())
     before = _partition(graph)
-    dry, plan = resolve_with_spark(graph, engine, _config(), spark, dry_run=True, report_path=tmp_path / "r.json")
+    dry, plan = resolve_with_spark(
+        graph, engine, _config(), spark, dry_run=True, report_path=tmp_path / "r.json"
+    )
     assert _partition(graph) == before and ReviewService(graph).list() == [], "a dry run writes nothing"
     assert (tmp_path / "r.json").exists() and plan["summary"]["review_items"] == dry.review_items > 0
 
@@ -148,12 +192,17 @@ def test_spark_run_writes_what_the_embedded_run_writes_and_undoes(graph: Graph, 
 
     merges = LifecycleService(graph).merges(limit=10_000)
     assert {m.by for m in merges} == {"resolver"} and len(merges) == len(report.merges)
-    for merge in sorted(merges, key=lambda m: m.at or datetime.min, reverse=True):  # stewards undo a Spark run
+    for merge in sorted(
+        merges, key=lambda m: m.at or datetime.min, reverse=True
+    ):  # stewards undo a Spark run
         LifecycleService(graph).unmerge(merge.merge_id, RESOLVER, "undo the Spark run")
     assert _partition(graph) == before, "undoing every merge restores the identities exactly"
 
     embedded = resolve_graph(graph, engine)
     assert _partition(graph) == after_spark, "the embedded engine merges the same records"
-    assert (embedded.review_items, len(embedded.merges), len(embedded.refused_merges)) == \
-        (report.review_items, len(report.merges), len(report.refused_merges))
+    assert (embedded.review_items, len(embedded.merges), len(embedded.refused_merges)) == (
+        report.review_items,
+        len(report.merges),
+        len(report.refused_merges),
+    )
     assert _queue(graph) == queue, "and queues the same pairs (nothing new beside the Spark run's items)"

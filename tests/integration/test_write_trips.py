@@ -56,6 +56,7 @@ def counting(graph: Graph) -> Iterator[Trips]:
             counts[kind] += 1
             counts.order.append(kind)
             return runner(lambda tx, *a, **k: work(_CountingTx(tx, counts), *a, **k), *args, **kwargs)
+
         return run_counted
 
     graph.read, graph.write = wrap("reads", read), wrap("writes", write)  # type: ignore[method-assign]
@@ -71,11 +72,25 @@ def test_a_registration_is_one_write_transaction_of_few_statements(graph: Graph)
     transaction for the answer). The reads before it are the domain checks (one per domain)."""
     service = ResidentService(graph)
     ensure_domains(service)
-    service.register(ResidentIn(source_domain="H001", local_id="W0", name="王芳", gender="2",
-                                birth_date="1985-04-12", phone="13812345678"))  # warm: domain cache, engine
-    record = ResidentIn(source_domain="H002", local_id="W1", name="李娜", gender="2", birth_date="1990-01-01",
-                        id_number="110101199001010023",
-                        cards=[{"domain": "SSC", "number": "SSC-W1", "card_type": "SSC"}])
+    service.register(
+        ResidentIn(
+            source_domain="H001",
+            local_id="W0",
+            name="王芳",
+            gender="2",
+            birth_date="1985-04-12",
+            phone="13812345678",
+        )
+    )  # warm: domain cache, engine
+    record = ResidentIn(
+        source_domain="H002",
+        local_id="W1",
+        name="李娜",
+        gender="2",
+        birth_date="1990-01-01",
+        id_number="110101199001010023",
+        cards=[{"domain": "SSC", "number": "SSC-W1", "card_type": "SSC"}],
+    )
     with counting(graph) as counts:
         registered = service.register(record)
     assert registered.created and registered.resident.local_id == "W1"
@@ -97,16 +112,28 @@ def test_resolve_writes_review_items_a_batch_per_transaction(graph: Graph) -> No
     records = []
     for n, (first, second) in enumerate([("董冬帆", "董军帆"), ("陈立新", "陈立民"), ("周文杰", "周文俊")]):
         home = {"phone": f"139123456{n:02d}", "address": f"浙江省杭州市西湖区文三路{n + 5}号"}
-        records += [ResidentIn(source_domain="H001", local_id=f"T{n}a", name=first, gender="1", birth_date=born,
-                               **home),
-                    ResidentIn(source_domain="H003", local_id=f"T{n}b", name=second, gender="1", birth_date=born,
-                               **home)]
+        records += [
+            ResidentIn(
+                source_domain="H001", local_id=f"T{n}a", name=first, gender="1", birth_date=born, **home
+            ),
+            ResidentIn(
+                source_domain="H003", local_id=f"T{n}b", name=second, gender="1", birth_date=born, **home
+            ),
+        ]
     import_records(graph, records)
     with counting(graph) as counts:
         report = resolve_graph(graph, engine_for(get_settings()))
     items = ReviewService(graph).list(status=None, limit=100)
     assert report.merges == [] and report.review_items == len(items) >= 2
     assert counts["writes"] == 1
-    audited = graph.read_query("list_audit", sub="resolver", resource_id=None, action="propose_review",
-                               since=None, until=None, offset=0, limit=1000)
+    audited = graph.read_query(
+        "list_audit",
+        sub="resolver",
+        resource_id=None,
+        action="propose_review",
+        since=None,
+        until=None,
+        offset=0,
+        limit=1000,
+    )
     assert sorted(a["entry"]["resource_id"] for a in audited) == sorted(i.review_id for i in items)

@@ -18,7 +18,9 @@ from core.settings import PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "deploy" / "docker-compose.yml"
 PASSWORD = "hc-Secret_42"
-_HOST_VAR = re.compile(r"(?<!\$)\$\{(\w+)(?::\?([^}]*))?\}")  # ${VAR} / ${VAR:?msg}: from the host, by compose
+_HOST_VAR = re.compile(
+    r"(?<!\$)\$\{(\w+)(?::\?([^}]*))?\}"
+)  # ${VAR} / ${VAR:?msg}: from the host, by compose
 _CONTAINER_VAR = re.compile(r"\$\$\{?(\w+)")  # $$VAR / $${VAR...}: left to the container's shell
 
 
@@ -27,6 +29,7 @@ def _interpolate(text: str, host: dict[str, str]) -> str:
         if m.group(1) not in host and m.group(2) is not None:
             raise KeyError(f"{m.group(1)}: {m.group(2)}")
         return host.get(m.group(1), "")
+
     return _HOST_VAR.sub(value, text).replace("$$", "$")
 
 
@@ -53,16 +56,26 @@ def test_neo4j_health_check_passes_with_the_container_environment(tmp_path: Path
     kind, command = neo4j["healthcheck"]["test"]
     assert kind == "CMD-SHELL"
     stub = tmp_path / "cypher-shell"
-    stub.write_text(f'#!/bin/sh\n[ "$*" = "-u neo4j -p {PASSWORD} RETURN 1" ] '
-                    '|| { echo "refused: $*" >&2; exit 1; }\n')
+    stub.write_text(
+        f'#!/bin/sh\n[ "$*" = "-u neo4j -p {PASSWORD} RETURN 1" ] || {{ echo "refused: $*" >&2; exit 1; }}\n'
+    )
     stub.chmod(0o755)
     env = {**_environment(neo4j, {"NEO4J_PASSWORD": PASSWORD}), "PATH": f"{tmp_path}:/usr/bin:/bin"}
-    ran = subprocess.run(["sh", "-c", _interpolate(command, {"NEO4J_PASSWORD": PASSWORD})], env=env,
-                         capture_output=True, text=True, check=False)
+    ran = subprocess.run(
+        ["sh", "-c", _interpolate(command, {"NEO4J_PASSWORD": PASSWORD})],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ran.returncode == 0, ran.stderr
     env["NEO4J_AUTH"] = "neo4j/wrong"
-    assert subprocess.run(["sh", "-c", _interpolate(command, {})], env=env, capture_output=True,
-                          check=False).returncode == 1, "a wrong password must fail the check"
+    assert (
+        subprocess.run(
+            ["sh", "-c", _interpolate(command, {})], env=env, capture_output=True, check=False
+        ).returncode
+        == 1
+    ), "a wrong password must fail the check"
 
 
 def test_api_waits_for_a_healthy_neo4j_and_uses_the_same_password() -> None:
@@ -75,7 +88,9 @@ def test_api_waits_for_a_healthy_neo4j_and_uses_the_same_password() -> None:
                 assert services[dep].get("healthcheck"), f"{name} waits for {dep}, which has no health check"
     assert services["api"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
     api = _environment(services["api"], host)
-    assert _environment(services["neo4j"], host)["NEO4J_AUTH"] == f"{api['NEO4J_USER']}/{api['NEO4J_PASSWORD']}"
+    assert (
+        _environment(services["neo4j"], host)["NEO4J_AUTH"] == f"{api['NEO4J_USER']}/{api['NEO4J_PASSWORD']}"
+    )
     uri = urlparse(api["NEO4J_URI"])
     assert uri.hostname == "neo4j" and uri.port == 7687
     with pytest.raises(KeyError, match="NEO4J_PASSWORD"):

@@ -37,8 +37,11 @@ def _listening(address: tuple[str, int]) -> bool:
 
 
 def _pids(home: Path) -> dict[str, int]:
-    files = {"neo4j": home / "neo4j" / "run" / "neo4j.pid", "payment": home / "run" / "sandbox-payment.pid",
-             "verifier": home / "run" / "sandbox-verifier.pid"}
+    files = {
+        "neo4j": home / "neo4j" / "run" / "neo4j.pid",
+        "payment": home / "run" / "sandbox-payment.pid",
+        "verifier": home / "run" / "sandbox-verifier.pid",
+    }
     return {name: int(path.read_text().strip()) for name, path in files.items() if path.exists()}
 
 
@@ -52,14 +55,34 @@ def make_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     venv.symlink_to(Path(sys.prefix))
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_", "MAKE"))}
-    env.update({"EHC_HOME": str(home), "EHC_BOLT_PORT": str(free_port()), "EHC_PORT": str(free_port()),
-                "EHC_NEO4J_LIB": str(PROJECT_ROOT / "var" / "neo4j" / "lib"), "EHC_NEO4J_HEAP": "384m",
-                "EHC_MLLP_PORT": str(free_port()),
-                "EHC_NEO4J_PAGECACHE": "64m", "EHC_HC_PAYMENT_URL": f"http://127.0.0.1:{free_port()}",
-                "EHC_HC_VERIFIER_URL": f"http://127.0.0.1:{free_port()}"})
-    stamps = subprocess.run(["make", "-s", "--no-print-directory", f"VENV={venv}",
-                             "--eval=print-stamps: ; @echo $(STAMP) $(DEV_STAMP)", "print-stamps"],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True).stdout.split()
+    env.update(
+        {
+            "EHC_HOME": str(home),
+            "EHC_BOLT_PORT": str(free_port()),
+            "EHC_PORT": str(free_port()),
+            "EHC_NEO4J_LIB": str(PROJECT_ROOT / "var" / "neo4j" / "lib"),
+            "EHC_NEO4J_HEAP": "384m",
+            "EHC_MLLP_PORT": str(free_port()),
+            "EHC_NEO4J_PAGECACHE": "64m",
+            "EHC_HC_PAYMENT_URL": f"http://127.0.0.1:{free_port()}",
+            "EHC_HC_VERIFIER_URL": f"http://127.0.0.1:{free_port()}",
+        }
+    )
+    stamps = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            f"VENV={venv}",
+            "--eval=print-stamps: ; @echo $(STAMP) $(DEV_STAMP)",
+            "print-stamps",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for stamp in stamps:
         Path(stamp).touch()
     try:
@@ -71,12 +94,19 @@ def make_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
         LocalServer(Settings(home=home)).stop()
 
 
-def test_ctrl_c_on_make_run_stops_api_sandboxes_and_neo4j(make_env: tuple[dict[str, str], Path],
-                                                          tmp_path: Path) -> None:
+def test_ctrl_c_on_make_run_stops_api_sandboxes_and_neo4j(
+    make_env: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
     env, home = make_env
     log = (tmp_path / "make-run.log").open("wb")
-    make = subprocess.Popen(["make", "--no-print-directory", "run", f"VENV={tmp_path / 'venv'}"], cwd=PROJECT_ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"VENV={tmp_path / 'venv'}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     api = f"http://127.0.0.1:{env['EHC_PORT']}/health"
     try:
         deadline = time.monotonic() + 300
@@ -94,8 +124,9 @@ def test_ctrl_c_on_make_run_stops_api_sandboxes_and_neo4j(make_env: tuple[dict[s
         assert set(pids) == {"neo4j", "payment", "verifier"} and all(_alive(p) for p in pids.values())
         mllp = ("127.0.0.1", int(env["EHC_MLLP_PORT"]))
         while not _listening(mllp):  # the HL7 v2 listener runs too
-            assert time.monotonic() < deadline and make.poll() is None, \
-                (tmp_path / "make-run.log").read_text()[-3000:]
+            assert time.monotonic() < deadline and make.poll() is None, (
+                tmp_path / "make-run.log"
+            ).read_text()[-3000:]
             time.sleep(0.5)
         os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
         make.wait(timeout=120)

@@ -23,7 +23,6 @@ from graph.server import free_port
 __all__ = ["Service", "free_port", "sandbox_service"]
 
 
-
 @dataclass(frozen=True)
 class Service:
     url: str

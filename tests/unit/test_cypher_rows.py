@@ -58,7 +58,7 @@ def return_keys(text: str) -> list[str] | None:
     for cut in [i for i in range(start, end) if masked[i] == ","] + [end]:
         aliases = list(re.finditer(r"\bAS\s+", masked[pos:cut], re.IGNORECASE))
         item = text[pos:cut]
-        keys.append(item[aliases[-1].end():].strip().strip("`") if aliases else item.strip())
+        keys.append(item[aliases[-1].end() :].strip().strip("`") if aliases else item.strip())
         pos = cut + 1
     return keys
 
@@ -84,12 +84,18 @@ def test_return_keys_match_the_row_type(name: str) -> None:
     assert set(row.__required_keys__) <= set(keys)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("text", "keys"), [
-    ("MATCH (n) RETURN n {.*} AS node, count(*) AS n ORDER BY n", ["node", "n"]),
-    ("CALL () { MATCH (x) RETURN x AS inner } WITH x RETURN DISTINCT x.a AS a, fresh LIMIT 3", ["a", "fresh"]),
-    ("RETURN [x IN collect({a: 1, b: 'x, AS y'}) WHERE x IS NOT NULL] AS items", ["items"]),
-    ("RETURN COLLECT { MATCH (e) RETURN e.seq AS seq ORDER BY seq } AS seqs, upper", ["seqs", "upper"]),
-    ("MATCH (n) SET n.x = 1", None),
-])
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("MATCH (n) RETURN n {.*} AS node, count(*) AS n ORDER BY n", ["node", "n"]),
+        (
+            "CALL () { MATCH (x) RETURN x AS inner } WITH x RETURN DISTINCT x.a AS a, fresh LIMIT 3",
+            ["a", "fresh"],
+        ),
+        ("RETURN [x IN collect({a: 1, b: 'x, AS y'}) WHERE x IS NOT NULL] AS items", ["items"]),
+        ("RETURN COLLECT { MATCH (e) RETURN e.seq AS seq ORDER BY seq } AS seqs, upper", ["seqs", "upper"]),
+        ("MATCH (n) SET n.x = 1", None),
+    ],
+)
 def test_return_keys_parser(text: str, keys: list[str] | None) -> None:
     assert return_keys(text) == keys

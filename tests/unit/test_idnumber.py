@@ -24,14 +24,17 @@ def test_check_character_x_and_full_width() -> None:
     assert parse_id_number("１１０１０５１９４９１２３１００２ｘ").number == "11010519491231002X"
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("11010519491231002", "18 characters"),
-    ("1101051949123100AX", "17 digits"),
-    ("990105194912310028", "province"),
-    ("110105194902300021", "calendar date"),
-    ("110105194912310021", "check digit"),
-    ("110105209912310028", "out of range"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("11010519491231002", "18 characters"),
+        ("1101051949123100AX", "17 digits"),
+        ("990105194912310028", "province"),
+        ("110105194902300021", "calendar date"),
+        ("110105194912310021", "check digit"),
+        ("110105209912310028", "out of range"),
+    ],
+)
 def test_invalid_numbers_say_why(raw: str, reason: str) -> None:
     with pytest.raises(IdNumberError) as err:
         parse_id_number(raw, today=date(2026, 11, 26))

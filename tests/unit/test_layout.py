@@ -20,12 +20,22 @@ def test_blocking_keys_are_defined_once_and_the_cypher_follows() -> None:
         lookups = re.findall(r"r\.(\w+) = \$k\.(\w+)", (CYPHER_DIR / f"{name}.cypher").read_text("utf-8"))
         assert [prop for prop, _ in lookups] == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES], name
         assert [key for _, key in lookups] == list(BLOCKING_KEY_NAMES), name
-    indexed = re.findall(r"FOR \(r:Resident\) ON \(r\.(\w+)\)",
-                         (CYPHER_DIR / "schema" / "003_blocking.cypher").read_text("utf-8"))
+    indexed = re.findall(
+        r"FOR \(r:Resident\) ON \(r\.(\w+)\)",
+        (CYPHER_DIR / "schema" / "003_blocking.cypher").read_text("utf-8"),
+    )
     assert indexed == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES]
-    full = standardise(PersonRecord(record_id="r", name="王芳", gender="2", birth_date=date(1980, 3, 7),
-                                    id_number="610104196209276908", phone="13800138000",
-                                    address="陕西省西安市碑林区东大街1号"))
+    full = standardise(
+        PersonRecord(
+            record_id="r",
+            name="王芳",
+            gender="2",
+            birth_date=date(1980, 3, 7),
+            id_number="610104196209276908",
+            phone="13800138000",
+            address="陕西省西安市碑林区东大街1号",
+        )
+    )
     assert list(blocking_keys(full)) == list(BLOCKING_KEY_NAMES)
 
 
@@ -48,8 +58,11 @@ def _imports(path: Path) -> set[str]:
 
 def test_bench_and_tests_do_not_import_each_other() -> None:
     assert [p.name for p in sorted((PROJECT_ROOT / "bench").glob("*.py")) if "tests" in _imports(p)] == []
-    assert [str(p.relative_to(PROJECT_ROOT)) for p in sorted((PROJECT_ROOT / "tests").rglob("*.py"))
-            if "bench" in _imports(p)] == []
+    assert [
+        str(p.relative_to(PROJECT_ROOT))
+        for p in sorted((PROJECT_ROOT / "tests").rglob("*.py"))
+        if "bench" in _imports(p)
+    ] == []
 
 
 def test_ids_come_from_one_minter() -> None:

@@ -15,7 +15,9 @@ def test_masks() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_bank_card("6222021234567890123") == "***************0123"
     text = mask_text("身份证11010519491231002X 手机13812345678 卡6222021234567890123")
-    assert "11010519491231002X" not in text and "13812345678" not in text and "6222021234567890123" not in text
+    assert (
+        "11010519491231002X" not in text and "13812345678" not in text and "6222021234567890123" not in text
+    )
 
 
 def test_logging_filter_masks(caplog: pytest.LogCaptureFixture) -> None:
@@ -69,8 +71,12 @@ def test_token_lifetime_is_positive_and_bounded(tmp_path) -> None:  # type: igno
         assert refused.value.field == "ttl"
     assert decode_token(settings, issue_token(settings, sub="a", role="admin", ttl_seconds=3600)).sub == "a"
     # A token minted under a longer maximum (or before there was one) is refused once the maximum is lower.
-    long_lived = issue_token(Settings(home=tmp_path, token_max_ttl_seconds=10**9), sub="a", role="admin",
-                             ttl_seconds=31 * 365 * 24 * 3600)
+    long_lived = issue_token(
+        Settings(home=tmp_path, token_max_ttl_seconds=10**9),
+        sub="a",
+        role="admin",
+        ttl_seconds=31 * 365 * 24 * 3600,
+    )
     with pytest.raises(AuthError) as refused_token:
         decode_token(settings, long_lived)
     assert refused_token.value.code == "token_invalid"

@@ -17,7 +17,9 @@ def test_readme_settings_table_is_generated_and_current() -> None:
     text = README.read_text(encoding="utf-8")
     assert BEGIN in text and END in text, "README.md lacks the settings-table markers"
     current = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-    assert current == render_table(), "README settings table is stale: run `python -m core.settings_doc --write`"
+    assert current == render_table(), (
+        "README settings table is stale: run `python -m core.settings_doc --write`"
+    )
 
 
 def test_every_setting_is_documented_with_its_variable() -> None:
@@ -27,8 +29,14 @@ def test_every_setting_is_documented_with_its_variable() -> None:
     assert undocumented == [], "settings without a description (the README table's 'Meaning')"
     readme = README.read_text(encoding="utf-8")
     assert [n for n in names if f"| `{n}` |" not in readme] == []
-    assert {"NEO4J_URI", "EHC_JWT_SECRET", "EHC_HC_PAYMENT_URL", "EHC_NOTIFY_ALLOWLIST",
-            "EHC_SANDBOX_PAYMENT_SECRET", "EHC_SURVIVORSHIP_FILE"} <= set(names)
+    assert {
+        "NEO4J_URI",
+        "EHC_JWT_SECRET",
+        "EHC_HC_PAYMENT_URL",
+        "EHC_NOTIFY_ALLOWLIST",
+        "EHC_SANDBOX_PAYMENT_SECRET",
+        "EHC_SURVIVORSHIP_FILE",
+    } <= set(names)
 
 
 def test_documented_names_are_the_ones_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -87,7 +95,9 @@ def test_services_graph_and_resolver_take_settings_injected() -> None:
     for package in ("services", "graph", "resolver", "api/routers"):
         for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
             used = _calls(path) & {"get_settings", "environ", "getenv", "BaseSettings"}
-            if path.name == "server.py":  # graph/server.py passes os.environ on to the Neo4j process it starts
+            if (
+                path.name == "server.py"
+            ):  # graph/server.py passes os.environ on to the Neo4j process it starts
                 used -= {"environ"}
             if used:
                 offenders.append(f"{path.relative_to(PROJECT_ROOT)}: {sorted(used)}")
@@ -102,8 +112,12 @@ def test_one_settings_class_tree() -> None:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef) and any(
-                    isinstance(b, ast.Name) and b.id == "BaseSettings" for b in node.bases):
+                isinstance(b, ast.Name) and b.id == "BaseSettings" for b in node.bases
+            ):
                 defined.append(f"{path.relative_to(PROJECT_ROOT)}:{node.name}")
-    assert defined == ["core/settings.py:HealthCardSettings", "core/settings.py:MllpSettings",
-                       "core/settings.py:NotifySettings",
-                       "core/settings.py:Settings"]
+    assert defined == [
+        "core/settings.py:HealthCardSettings",
+        "core/settings.py:MllpSettings",
+        "core/settings.py:NotifySettings",
+        "core/settings.py:Settings",
+    ]

@@ -10,7 +10,9 @@ from graph.driver import unavailable_from
 def test_lost_commit_says_the_outcome_is_unknown_and_retry_is_safe() -> None:
     mapped = unavailable_from(IncompleteCommit("connection lost during commit"))
     assert mapped is not None and mapped.code == "outcome_unknown"
-    assert "may or may not have been applied" in mapped.message and "retrying the same request" in mapped.message
+    assert (
+        "may or may not have been applied" in mapped.message and "retrying the same request" in mapped.message
+    )
 
 
 def test_connection_failures_are_unavailable_and_other_errors_are_not() -> None:

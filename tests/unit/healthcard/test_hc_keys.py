@@ -88,6 +88,7 @@ def test_terminals_verify_offline_with_the_published_jwks(keystore: QrKeyStore, 
     with pytest.raises(QrForged):
         verify_signature_and_expiry(token, foreign)
 
+
 def test_no_kid_starts_with_a_dash(keystore: QrKeyStore) -> None:
     """A kid is typed on command lines (`ehc keys retire KID`); base64url's '-' would read as an option."""
     kids = [keystore.rotate().kid for _ in range(200)]

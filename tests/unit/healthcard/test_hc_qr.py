@@ -109,14 +109,22 @@ def test_printed_label_scans_and_shows_the_chinese_title_and_masked_name(
     data = render_label(token, name="张三丰", hint=card_hint(card_id), spec=spec)
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG" and image.size == spec.pixels
-    assert image.size == {("50x30", 203): (400, 240), ("50x30", 300): (591, 354),
-                          ("80x50", 203): (639, 400), ("80x50", 300): (945, 591)}[(size, dpi)]
+    assert (
+        image.size
+        == {
+            ("50x30", 203): (400, 240),
+            ("50x30", 300): (591, 354),
+            ("80x50", 203): (639, 400),
+            ("80x50", 300): (945, 591),
+        }[(size, dpi)]
+    )
     assert image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.1)
     assert decode_png(data) == [token]
     assert verify_signature_and_expiry(token, keystore).qr_type is QrType.STATIC
     font = require_cjk_font()
-    title, name, hint = label_lines(spec, qr_info(token, Ecc.Q).modules, ("电子健康卡", "张*丰", card_hint(card_id)),
-                                    font)
+    title, name, hint = label_lines(
+        spec, qr_info(token, Ecc.Q).modules, ("电子健康卡", "张*丰", card_hint(card_id)), font
+    )
     for line in (title, name, hint):
         assert text_score(data, line.text, font, line.size) > 0.95, line
     assert text_score(data, "电子病历卡", font, title.size) < 0.85  # a different title is not found
@@ -211,14 +219,18 @@ def test_no_cjk_font_fails_loudly_instead_of_printing_pinyin(
 
     monkeypatch.setattr(label_font, "CJK_FONT_CANDIDATES", ())
     token = issuer.issue_static(card_id).token
-    with pytest.raises(LabelFontMissing, match="no CJK font .*fonts-wqy-microhei"):
+    with pytest.raises(LabelFontMissing, match=r"no CJK font .*fonts-wqy-microhei"):
         render_label(token, name="王芳", hint=card_hint(card_id))
     with pytest.raises(LabelFontMissing):
         HealthCardRuntime.build(tmp_path, HealthCardSettings())
 
 
-@pytest.mark.parametrize("configured", ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/nonexistent/font.ttc"])
-def test_a_configured_font_without_chinese_glyphs_is_refused(monkeypatch: pytest.MonkeyPatch, configured: str) -> None:
+@pytest.mark.parametrize(
+    "configured", ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/nonexistent/font.ttc"]
+)
+def test_a_configured_font_without_chinese_glyphs_is_refused(
+    monkeypatch: pytest.MonkeyPatch, configured: str
+) -> None:
     monkeypatch.setenv("EHC_HC_LABEL_FONT", configured)
     with pytest.raises(LabelFontMissing, match="no Chinese glyphs") as raised:
         require_cjk_font(HealthCardSettings().label_font)

@@ -19,8 +19,14 @@ def _std(**kw: object) -> object:
 
 
 def test_named_keys_present() -> None:
-    std = _std(name="王芳", birth_date=date(1980, 3, 7), gender="2", id_number="610104620927690",
-               phone="13800138000", address="陕西省西安市碑林区南大街1号")
+    std = _std(
+        name="王芳",
+        birth_date=date(1980, 3, 7),
+        gender="2",
+        id_number="610104620927690",
+        phone="13800138000",
+        address="陕西省西安市碑林区南大街1号",
+    )
     keys = blocking_keys(std)  # type: ignore[arg-type]
     assert set(keys) == set(BLOCKING_KEY_NAMES)
     assert keys["pinyin_region"] == "wangfang|61"
@@ -53,7 +59,10 @@ def test_candidate_pairs_dedup_groups_and_block_cap() -> None:
 
 def test_field_key_function_prefix_and_sort() -> None:
     keyf = field_key_function([("names", ["given", "surname"], True), ("ssn4", ["ssn:4"])])
-    assert keyf({"given": "lucy", "surname": "fitz", "ssn": "1234567"}) == {"names": "fitz|lucy", "ssn4": "1234"}
+    assert keyf({"given": "lucy", "surname": "fitz", "ssn": "1234567"}) == {
+        "names": "fitz|lucy",
+        "ssn4": "1234",
+    }
     assert keyf({"given": "fitz", "surname": "lucy", "ssn": None}) == {"names": "fitz|lucy"}
 
 
@@ -70,8 +79,15 @@ def test_block_lock_stripes_are_sorted_bounded_and_shared_by_shared_keys() -> No
 
 def test_a_record_without_id_birth_date_or_phone_still_has_a_key() -> None:
     walk_in = blocking_keys(_std(name="王芳", gender="2", address="上海环城路318号"))  # type: ignore[arg-type]
-    full = blocking_keys(_std(name="王芳", gender="2", birth_date=date(1980, 3, 7), phone="13800138000",  # type: ignore[arg-type]
-                              address="上海市浦东新区环城路318号"))
+    full = blocking_keys(
+        _std(
+            name="王芳",
+            gender="2",
+            birth_date=date(1980, 3, 7),
+            phone="13800138000",  # type: ignore[arg-type]
+            address="上海市浦东新区环城路318号",
+        )
+    )
     assert walk_in == {"pinyin_region": "wangfang|31"}
     assert walk_in["pinyin_region"] == full["pinyin_region"], "an abbreviated address shares the key"
     namesake = blocking_keys(_std(name="王芳", address="北京市朝阳区建国路1号"))  # type: ignore[arg-type]

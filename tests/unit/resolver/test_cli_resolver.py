@@ -22,7 +22,9 @@ def test_synth_writes_json_and_csv(tmp_path: Path) -> None:
     rows = json.loads(out_json.read_text(encoding="utf-8"))
     assert rows and {"record_id", "person_id", "name"} <= set(rows[0])
     out_csv = tmp_path / "pop.csv"
-    assert runner.invoke(app, ["synth", "--persons", "15", "--seed", "3", "--out", str(out_csv)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["synth", "--persons", "15", "--seed", "3", "--out", str(out_csv)]).exit_code == 0
+    )
     with out_csv.open(encoding="utf-8") as handle:
         assert [r["record_id"] for r in csv.DictReader(handle)] == [r["record_id"] for r in rows]
 
@@ -54,7 +56,9 @@ def test_labels_then_train_writes_sealed_model(tmp_path: Path, isolated_home: Pa
     assert result.exit_code == 0, result.output
     data = json.loads(labels_file.read_text(encoding="utf-8"))
     assert len(data["match"]) == 40 and len(data["distinct"]) == 40
-    result = runner.invoke(app, ["train", "--labels", str(labels_file), "--out", str(model_file), "--version", "t"])
+    result = runner.invoke(
+        app, ["train", "--labels", str(labels_file), "--out", str(model_file), "--version", "t"]
+    )
     assert result.exit_code == 0, result.output
     key = read_or_create_secret(get_settings().secrets_dir / "model_signing_key").encode()
     scorer = DedupeScorer.from_bytes(model_file.read_bytes(), key)

@@ -14,8 +14,9 @@ def test_weak_bridge_between_two_people_is_cut() -> None:
 
 
 def test_two_weak_links_cut_by_minimum_cut() -> None:
-    result = cluster_links(PERSON_A + PERSON_B + [("a3", "b1", 0.6), ("a2", "b3", 0.5)],
-                           id_numbers={"a1": "X", "b2": "Y"})
+    result = cluster_links(
+        PERSON_A + PERSON_B + [("a3", "b1", 0.6), ("a2", "b3", 0.5)], id_numbers={"a1": "X", "b2": "Y"}
+    )
     assert sorted(sorted(map(str, c)) for c in result.clusters) == [["a1", "a2", "a3"], ["b1", "b2", "b3"]]
     assert {frozenset((c.a, c.b)) for c in result.cut} == {frozenset(("a3", "b1")), frozenset(("a2", "b3"))}
 

@@ -24,15 +24,18 @@ from resolver.standardise import standardise_id_number
 NAME = ChineseNameComparator()
 
 
-@pytest.mark.parametrize(("a", "b", "label"), [
-    ("王芳", "王芳", "exact"),
-    ("张伟", "張偉", "exact"),
-    ("王方", "王芳", "pinyin_tone"),
-    ("王芳", "汪芳", "pinyin"),
-    ("陈晓", "除晓", "shape"),
-    ("李子涵", "李子轩", "close"),
-    ("王芳", "刘强", "else"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "label"),
+    [
+        ("王芳", "王芳", "exact"),
+        ("张伟", "張偉", "exact"),
+        ("王方", "王芳", "pinyin_tone"),
+        ("王芳", "汪芳", "pinyin"),
+        ("陈晓", "除晓", "shape"),
+        ("李子涵", "李子轩", "close"),
+        ("王芳", "刘强", "else"),
+    ],
+)
 def test_name_levels(a: str, b: str, label: str) -> None:
     level = NAME(standardise_name(a), standardise_name(b))
     assert NAME.levels[level].label == label
@@ -45,13 +48,16 @@ def test_name_missing() -> None:
 ID = IdNumberComparator()
 
 
-@pytest.mark.parametrize(("a", "b", "label"), [
-    ("610104196209276908", "610104196209276908", "exact"),
-    ("610104620927690", "610104196209276908", "legacy_equivalent"),
-    ("610104196209276908", "610104196209276918", "one_edit"),
-    ("610104196209276908", "610104192609276908", "one_edit"),
-    ("610104196209276908", "110101199001011234", "else"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "label"),
+    [
+        ("610104196209276908", "610104196209276908", "exact"),
+        ("610104620927690", "610104196209276908", "legacy_equivalent"),
+        ("610104196209276908", "610104196209276918", "one_edit"),
+        ("610104196209276908", "610104192609276908", "one_edit"),
+        ("610104196209276908", "110101199001011234", "else"),
+    ],
+)
 def test_id_levels(a: str, b: str, label: str) -> None:
     assert ID.levels[ID(standardise_id_number(a), standardise_id_number(b))].label == label
 
@@ -63,13 +69,16 @@ def test_id_both_valid_differ() -> None:
     assert ID.levels[ID(a, b)].label == "both_valid_differ"
 
 
-@pytest.mark.parametrize(("a", "b", "label"), [
-    (date(1980, 3, 7), date(1980, 3, 7), "exact"),
-    (date(1980, 3, 7), date(1980, 7, 3), "day_month_swapped"),
-    (date(1980, 3, 7), date(1980, 3, 8), "one_off"),
-    ("19800307", "1980-03-07", "exact"),
-    (date(1980, 3, 7), date(1975, 11, 20), "else"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "label"),
+    [
+        (date(1980, 3, 7), date(1980, 3, 7), "exact"),
+        (date(1980, 3, 7), date(1980, 7, 3), "day_month_swapped"),
+        (date(1980, 3, 7), date(1980, 3, 8), "one_off"),
+        ("19800307", "1980-03-07", "exact"),
+        (date(1980, 3, 7), date(1975, 11, 20), "else"),
+    ],
+)
 def test_date_levels(a: object, b: object, label: str) -> None:
     cmp = DateComparator()
     assert cmp.levels[cmp(a, b)].label == label

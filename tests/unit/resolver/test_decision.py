@@ -13,8 +13,13 @@ from resolver.standardise import standardise
 
 
 def _rec(rid: str, **kw: Any) -> Any:
-    base: dict[str, Any] = {"name": "王芳", "birth_date": date(1980, 3, 7), "gender": "2",
-                            "phone": "13800138000", "address": "浙江省杭州市西湖区文三路5号"}
+    base: dict[str, Any] = {
+        "name": "王芳",
+        "birth_date": date(1980, 3, 7),
+        "gender": "2",
+        "phone": "13800138000",
+        "address": "浙江省杭州市西湖区文三路5号",
+    }
     base.update(kw)
     return standardise(PersonRecord(record_id=rid, **base))
 
@@ -30,8 +35,9 @@ ID_B = _id("33010619800307202")
 def test_same_person_links(default_model: RuleModel) -> None:
     policy = DecisionPolicy.from_rules(default_model)
     incoming = _rec("new", name="王方", id_number=ID_A)
-    decision = decide(incoming, [("r1", _rec("r1", id_number=ID_A)), ("r2", _rec("r2", name="李娜"))],
-                      default_model, policy)
+    decision = decide(
+        incoming, [("r1", _rec("r1", id_number=ID_A)), ("r2", _rec("r2", name="李娜"))], default_model, policy
+    )
     assert decision.outcome is Outcome.LINK
     assert decision.candidate_id == "r1"
     assert decision.version == default_model.version
@@ -62,11 +68,30 @@ def test_config_may_allow_linking_distinct_ids(default_config: dict[str, Any]) -
 
 def test_review_band_and_new(default_model: RuleModel) -> None:
     policy = DecisionPolicy.from_rules(default_model)
-    weak = decide(_rec("a", phone=None, address=None), [("b", _rec("b", phone=None, address=None))],
-                  default_model, DecisionPolicy(auto_link=0.99999999, review=0.01))
+    weak = decide(
+        _rec("a", phone=None, address=None),
+        [("b", _rec("b", phone=None, address=None))],
+        default_model,
+        DecisionPolicy(auto_link=0.99999999, review=0.01),
+    )
     assert weak.outcome is Outcome.REVIEW
-    other = decide(_rec("a"), [("c", _rec("c", name="刘强", birth_date=date(1950, 1, 1), phone="15912345678",
-                                          address="北京市海淀区中关村大街1号"))], default_model, policy)
+    other = decide(
+        _rec("a"),
+        [
+            (
+                "c",
+                _rec(
+                    "c",
+                    name="刘强",
+                    birth_date=date(1950, 1, 1),
+                    phone="15912345678",
+                    address="北京市海淀区中关村大街1号",
+                ),
+            )
+        ],
+        default_model,
+        policy,
+    )
     assert other.outcome is Outcome.NEW
     assert decide(_rec("a"), [], default_model, policy).outcome is Outcome.NEW
 
@@ -95,7 +120,9 @@ def test_namesakes_born_the_same_day_need_corroboration(default_model: RuleModel
     assert decision.score is not None and "uncorroborated" in decision.score.vetoes
     assert decision.outcome is Outcome.REVIEW
     assert "nothing corroborates it" in decision.reason
-    same_phone = decide(a, [("b", _rec("b", name="李强", address="北京市海淀区人民路247号"))], default_model, policy)
+    same_phone = decide(
+        a, [("b", _rec("b", name="李强", address="北京市海淀区人民路247号"))], default_model, policy
+    )
     assert same_phone.outcome is Outcome.LINK
 
 
@@ -122,4 +149,6 @@ def test_a_held_back_best_candidate_does_not_hide_a_linkable_one() -> None:
     assert decision.outcome is Outcome.LINK and decision.candidate_id == "next"
     assert "held back" in decision.reason and "nothing corroborates" in decision.reason
     alone = decide("incoming", [("best", "best"), ("low", "low")], scorer, policy)
-    assert alone.outcome is Outcome.REVIEW and alone.candidate_id == "best", "no linkable one: review the best"
+    assert alone.outcome is Outcome.REVIEW and alone.candidate_id == "best", (
+        "no linkable one: review the best"
+    )

@@ -20,9 +20,17 @@ def labelled() -> tuple[dict[str, list[tuple[Any, Any]]], list[tuple[Any, Any, b
     records = standardise_many(pop.person_records())
     labels = pop.labels
     pairs = sorted(candidate_pairs([blocking_keys(r) for r in records]))
-    same = [(records[i], records[j]) for i, j in pairs if labels[records[i].record_id] == labels[records[j].record_id]]
+    same = [
+        (records[i], records[j])
+        for i, j in pairs
+        if labels[records[i].record_id] == labels[records[j].record_id]
+    ]
     rng = random.Random(0)
-    distinct = [(records[i], records[j]) for i, j in pairs if labels[records[i].record_id] != labels[records[j].record_id]]
+    distinct = [
+        (records[i], records[j])
+        for i, j in pairs
+        if labels[records[i].record_id] != labels[records[j].record_id]
+    ]
     while len(distinct) < 120:
         a, b = rng.sample(records, 2)
         if labels[a.record_id] != labels[b.record_id]:
@@ -46,7 +54,7 @@ def test_train_save_load_round_trip(trained: DedupeScorer, labelled: Any) -> Non
     pairs = [(a, b) for a, b, _ in held_out]
     original, again = scorer.probabilities(pairs), loaded.probabilities(pairs)
     assert list(original) == pytest.approx(list(again))
-    correct = sum((p >= 0.5) == truth for p, (_, _, truth) in zip(again, held_out))
+    correct = sum((p >= 0.5) == truth for p, (_, _, truth) in zip(again, held_out, strict=True))
     assert correct / len(held_out) >= 0.95
     score = loaded.score(*pairs[0])
     assert score.model == "dedupe:ehc-default" and score.field("name") is not None
@@ -69,7 +77,9 @@ def test_active_learning_session(default_model: RuleModel, labelled: Any) -> Non
     training, held_out = labelled
     seed_labels = {"match": training["match"][:5], "distinct": training["distinct"][:5]}
     records = [a for a, _, _ in held_out][:60]
-    learner = ActiveLearner(default_model.config, records, labelled=seed_labels, max_records=60, sample_size=200)
+    learner = ActiveLearner(
+        default_model.config, records, labelled=seed_labels, max_records=60, sample_size=200
+    )
     a, b = learner.uncertain_pair()
     assert set(a) == {c.field for c in default_model.config.comparisons}
     learner.mark(a, b, match=False)

@@ -30,14 +30,16 @@ def test_em_separates_planted_classes(febrl_config: dict[str, Any]) -> None:
     result = expectation_maximisation(model, np.vstack([matches, non]).astype(np.int8))
     assert result.converged
     assert result.prior == pytest.approx(0.3, abs=0.05)
-    for m, u in zip(result.m, result.u):
+    for m, u in zip(result.m, result.u, strict=True):
         assert m[0] > 0.8 and u[0] < 0.2
 
 
 def test_fixed_comparisons_keep_weights(default_model: RuleModel) -> None:
     levels = np.zeros((50, len(default_model.comparators)), dtype=np.int8)
     result = expectation_maximisation(default_model, levels)
-    for before, after, comp in zip(default_model.weights, result.model.weights, default_model.config.comparisons):
+    for before, after, comp in zip(
+        default_model.weights, result.model.weights, default_model.config.comparisons, strict=True
+    ):
         if comp.fixed:
             assert np.array_equal(before, after)
     assert result.m[0] == ()
@@ -47,8 +49,12 @@ def test_deduplicate_synthetic_population(default_model: RuleModel) -> None:
     pop = generate(250, seed=11)
     records = standardise_many(pop.person_records())
     ids = [r.record_id for r in records]
-    result = deduplicate(default_model, [r.as_fields() for r in records], [blocking_keys(r) for r in records],
-                         id_numbers=[r.id_number.canonical if r.id_number else None for r in records])
+    result = deduplicate(
+        default_model,
+        [r.as_fields() for r in records],
+        [blocking_keys(r) for r in records],
+        id_numbers=[r.id_number.canonical if r.id_number else None for r in records],
+    )
     assert result.clustering is not None and result.em is not None
     clusters = [[ids[cast(int, i)] for i in c] for c in result.clustering.clusters]
     metrics = pairwise_metrics(pairs_from_clusters(clusters), pairs_from_labels(pop.labels))
@@ -58,21 +64,48 @@ def test_deduplicate_synthetic_population(default_model: RuleModel) -> None:
 
 def test_link_files_one_to_one(febrl_config: dict[str, Any]) -> None:
     model = load_rules(febrl_config)
-    a = [{"given_name": "lucy", "surname": "fitz", "date_of_birth": "19220222", "soc_sec_id": "6619336",
-          "postcode": "3500"},
-         {"given_name": "john", "surname": "smith", "date_of_birth": "19500101", "soc_sec_id": "1234567",
-          "postcode": "2000"}]
-    b = [{"given_name": "lucy", "surname": "fitz", "date_of_birth": "19220222", "soc_sec_id": "6619346",
-          "postcode": "3500"},
-         {"given_name": "lucy", "surname": "fitz", "date_of_birth": "19220222", "soc_sec_id": "6619336",
-          "postcode": "3500"}]
+    a = [
+        {
+            "given_name": "lucy",
+            "surname": "fitz",
+            "date_of_birth": "19220222",
+            "soc_sec_id": "6619336",
+            "postcode": "3500",
+        },
+        {
+            "given_name": "john",
+            "surname": "smith",
+            "date_of_birth": "19500101",
+            "soc_sec_id": "1234567",
+            "postcode": "2000",
+        },
+    ]
+    b = [
+        {
+            "given_name": "lucy",
+            "surname": "fitz",
+            "date_of_birth": "19220222",
+            "soc_sec_id": "6619346",
+            "postcode": "3500",
+        },
+        {
+            "given_name": "lucy",
+            "surname": "fitz",
+            "date_of_birth": "19220222",
+            "soc_sec_id": "6619336",
+            "postcode": "3500",
+        },
+    ]
     keys = field_key_function([blk.spec for blk in model.config.blocking])
     result = link_files(model, a, b, keys, fit=False, threshold=0.5)
     assert result.links == [(0, 3)]
 
 
 def test_select_vs_one_to_one() -> None:
-    scored = ScoredPairs(pairs=[(0, 2), (0, 3), (1, 3)], levels=np.zeros((3, 1), dtype=np.int8),
-                         weights=np.array([10.0, 9.0, 8.0]))
+    scored = ScoredPairs(
+        pairs=[(0, 2), (0, 3), (1, 3)],
+        levels=np.zeros((3, 1), dtype=np.int8),
+        weights=np.array([10.0, 9.0, 8.0]),
+    )
     assert select_links(scored, 0.99) == [(0, 2), (0, 3), (1, 3)]
     assert one_to_one(scored, 0.99) == [(0, 2), (1, 3)]

@@ -11,7 +11,9 @@ def test_pairs_from_clusters_and_labels() -> None:
 
 
 def test_metrics_maths() -> None:
-    m = pairwise_metrics([("a", "b"), ("c", "a"), ("d", "e")], [("b", "a"), ("a", "c"), ("x", "y"), ("p", "q")])
+    m = pairwise_metrics(
+        [("a", "b"), ("c", "a"), ("d", "e")], [("b", "a"), ("a", "c"), ("x", "y"), ("p", "q")]
+    )
     assert (m.true_positives, m.false_positives, m.false_negatives) == (2, 1, 2)
     assert m.precision == pytest.approx(2 / 3)
     assert m.recall == pytest.approx(0.5)

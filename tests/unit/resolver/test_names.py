@@ -17,7 +17,9 @@ def test_traditional_to_simplified() -> None:
     assert form is not None and form.text == "张伟国"
 
 
-@pytest.mark.parametrize("raw", ["阿卜杜拉·买买提", "阿卜杜拉•买买提", "阿卜杜拉.买买提", "阿卜杜拉．买买提", "阿卜杜拉 · 买买提"])
+@pytest.mark.parametrize(
+    "raw", ["阿卜杜拉·买买提", "阿卜杜拉•买买提", "阿卜杜拉.买买提", "阿卜杜拉．买买提", "阿卜杜拉 · 买买提"]
+)
 def test_minority_middle_dots_unified(raw: str) -> None:
     form = standardise_name(raw)
     assert form is not None
@@ -25,9 +27,15 @@ def test_minority_middle_dots_unified(raw: str) -> None:
     assert form.compact == "阿卜杜拉买买提"
 
 
-@pytest.mark.parametrize(("name", "surname", "given"), [
-    ("欧阳娜娜", "欧阳", "娜娜"), ("司马光", "司马", "光"), ("诸葛亮", "诸葛", "亮"), ("王芳", "王", "芳"),
-])
+@pytest.mark.parametrize(
+    ("name", "surname", "given"),
+    [
+        ("欧阳娜娜", "欧阳", "娜娜"),
+        ("司马光", "司马", "光"),
+        ("诸葛亮", "诸葛", "亮"),
+        ("王芳", "王", "芳"),
+    ],
+)
 def test_compound_surnames(name: str, surname: str, given: str) -> None:
     assert split_surname(name) == (surname, given)
 

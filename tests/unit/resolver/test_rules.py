@@ -29,20 +29,28 @@ def _broken(config: dict[str, Any], mutate: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("mutate", "field"), [
-    (lambda d: d["comparisons"][0].update(kind="soundex"), "comparisons.0.kind"),
-    (lambda d: d["comparisons"][0]["levels"].pop(), "comparisons.0.levels"),
-    (lambda d: d["comparisons"][2]["levels"][0].update(m=1.5), "comparisons.2.levels.0.m"),
-    (lambda d: d["comparisons"][2]["levels"][0].update(weight=3.0), "comparisons.2.levels.0"),
-    (lambda d: d.update(thresholds={"auto_link": 0.5, "review": 0.9}), "thresholds"),
-    (lambda d: d.pop("version"), "version"),
-    (lambda d: d.update(unknown=1), "unknown"),
-    (lambda d: d["comparisons"][0].update(params={"nope": 1}), "comparisons.0.params"),
-    (lambda d: d["constraints"].update(require_agreement=["surname"]), "constraints.require_agreement"),
-    (lambda d: d["constraints"]["corroborate_with"][1].update(comparison="email"),
-     "constraints.corroborate_with.1.comparison"),
-    (lambda d: d["constraints"]["corroborate_with"][1].update(levels=["same"]), "constraints.corroborate_with.1.levels"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["comparisons"][0].update(kind="soundex"), "comparisons.0.kind"),
+        (lambda d: d["comparisons"][0]["levels"].pop(), "comparisons.0.levels"),
+        (lambda d: d["comparisons"][2]["levels"][0].update(m=1.5), "comparisons.2.levels.0.m"),
+        (lambda d: d["comparisons"][2]["levels"][0].update(weight=3.0), "comparisons.2.levels.0"),
+        (lambda d: d.update(thresholds={"auto_link": 0.5, "review": 0.9}), "thresholds"),
+        (lambda d: d.pop("version"), "version"),
+        (lambda d: d.update(unknown=1), "unknown"),
+        (lambda d: d["comparisons"][0].update(params={"nope": 1}), "comparisons.0.params"),
+        (lambda d: d["constraints"].update(require_agreement=["surname"]), "constraints.require_agreement"),
+        (
+            lambda d: d["constraints"]["corroborate_with"][1].update(comparison="email"),
+            "constraints.corroborate_with.1.comparison",
+        ),
+        (
+            lambda d: d["constraints"]["corroborate_with"][1].update(levels=["same"]),
+            "constraints.corroborate_with.1.levels",
+        ),
+    ],
+)
 def test_validation_errors_name_the_field(default_config: dict[str, Any], mutate: Any, field: str) -> None:
     with pytest.raises(RuleConfigError) as info:
         load_rules(_broken(default_config, mutate))
@@ -50,10 +58,26 @@ def test_validation_errors_name_the_field(default_config: dict[str, Any], mutate
 
 
 def test_score_explains_every_field(default_model: RuleModel) -> None:
-    a = standardise(PersonRecord(record_id="a", name="王芳", birth_date=date(1980, 3, 7), gender="2",
-                                 id_number="610104196209276908", phone="13800138000"))
-    b = standardise(PersonRecord(record_id="b", name="王方", birth_date=date(1980, 3, 7), gender="女",
-                                 id_number="610104620927690", phone="+86 138 0013 8000"))
+    a = standardise(
+        PersonRecord(
+            record_id="a",
+            name="王芳",
+            birth_date=date(1980, 3, 7),
+            gender="2",
+            id_number="610104196209276908",
+            phone="13800138000",
+        )
+    )
+    b = standardise(
+        PersonRecord(
+            record_id="b",
+            name="王方",
+            birth_date=date(1980, 3, 7),
+            gender="女",
+            id_number="610104620927690",
+            phone="+86 138 0013 8000",
+        )
+    )
     score = default_model.score(a, b)
     assert score.model == "rules:ehc-default" and score.version == default_model.version
     assert 0 <= score.match_degree <= 100 and score.probability > 0.99
@@ -64,14 +88,18 @@ def test_score_explains_every_field(default_model: RuleModel) -> None:
     assert id_field.values[0] == "610104********6908"
     address = score.field("address")
     assert address is not None and address.label == "missing" and address.weight == 0.0
-    assert score.score == pytest.approx(default_model.prior_weight + sum(f.weight for f in score.fields), abs=1e-3)
+    assert score.score == pytest.approx(
+        default_model.prior_weight + sum(f.weight for f in score.fields), abs=1e-3
+    )
 
 
 def test_matrix_agrees_with_single_scores(default_model: RuleModel) -> None:
-    records = [standardise(PersonRecord(record_id=str(i), name=n, birth_date=date(1990, 1, i + 1)))
-               for i, n in enumerate(["王芳", "王方", "李娜"])]
+    records = [
+        standardise(PersonRecord(record_id=str(i), name=n, birth_date=date(1990, 1, i + 1)))
+        for i, n in enumerate(["王芳", "王方", "李娜"])
+    ]
     rows = [r.as_fields() for r in records]
     pairs = [(0, 1), (0, 2), (1, 2)]
     weights = default_model.weight_matrix(default_model.level_matrix(rows, pairs))
-    for (i, j), w in zip(pairs, weights):
+    for (i, j), w in zip(pairs, weights, strict=True):
         assert w == pytest.approx(default_model.score(records[i], records[j]).score, abs=1e-3)

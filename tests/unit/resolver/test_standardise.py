@@ -56,8 +56,10 @@ def test_record_birth_and_gender_from_id_number() -> None:
 
 
 def test_batch_equals_single() -> None:
-    records = [PersonRecord(record_id="a", name="王芳", address="北京市海淀区中关村大街1号"),
-               PersonRecord(record_id="b", name="李娜", address=None, region_code="330106")]
+    records = [
+        PersonRecord(record_id="a", name="王芳", address="北京市海淀区中关村大街1号"),
+        PersonRecord(record_id="b", name="李娜", address=None, region_code="330106"),
+    ]
     batch = standardise_many(records)
     assert batch == [standardise(r) for r in records]
     assert batch[1].address is not None and batch[1].address.region_code == "330106"

@@ -30,8 +30,17 @@ def test_hard_negatives_and_errors_present() -> None:
         assert a.id_number != b.id_number and a.name != b.name
     assert any(p.kind == "common_name" for p in pop.persons)
     errors = Counter(e for r in pop.records for e in r.errors)
-    for kind in ("name_homophone", "name_shape", "id_transposed", "id_digit", "id_legacy15", "date_swapped",
-                 "address_short", "phone_changed", "id_missing"):
+    for kind in (
+        "name_homophone",
+        "name_shape",
+        "id_transposed",
+        "id_digit",
+        "id_legacy15",
+        "date_swapped",
+        "address_short",
+        "phone_changed",
+        "id_missing",
+    ):
         assert errors[kind] > 0, kind
 
 
