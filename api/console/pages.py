@@ -26,6 +26,7 @@ from services.console_users import ConsoleUserService, SignInRefused
 from services.console_views import IdentityGraphView, card_holders, explain_link, graph_elements, reveal
 from services.lifecycle import LifecycleService
 from services.match_service import PairDecision
+from services.quality import data_quality_codes, flagged_records
 from services.registry import ResidentService
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -118,6 +119,31 @@ def search(
 ) -> Response:
     rows = search_records(graph, q, actor=who.actor, audit=audit) if q.strip() else []
     return page(request, "search.html", who, q=q, rows=rows)
+
+
+@router.get("/data-quality")
+def data_quality(
+    request: Request,
+    graph: GraphDep,
+    who: Reader,
+    flag: Annotated[str, Query(max_length=64)] = "",
+    source_domain: Annotated[str, Query(max_length=32)] = "",
+    after: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """Records fed with defects (accepted and flagged), filtered by flag and source domain: a hospital
+    with a bad feed shows here. Values are masked as everywhere in the console."""
+    found = flagged_records(
+        graph, flag=flag or None, source_domain=source_domain or None, after=after, limit=50
+    )
+    return page(
+        request,
+        "data_quality.html",
+        who,
+        found=found,
+        codes=data_quality_codes(),
+        flag=flag,
+        source_domain=source_domain,
+    )
 
 
 @router.get("/identities/{empi_id}")

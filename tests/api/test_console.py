@@ -18,6 +18,7 @@ from core.settings import Settings
 from graph.driver import Graph
 from services.console_users import MAX_FAILURES, ConsoleUserService
 from tests.api.console_support import PASSWORD, add_users, csrf_of, grey_review, population, sign_in
+from tests.api.helpers import make_domains, resident
 
 
 @pytest.fixture()
@@ -252,3 +253,37 @@ def test_a_signed_in_steward_is_rate_limited_as_a_client_not_as_an_anonymous_add
         assert statuses[-1] == 429 and statuses[:4] == [200] * 4, statuses
         forged = TestClient(client.app, cookies={COOKIE: "forged.cookie.value"})
         assert forged.get("/console/login").status_code == 429, "an unsigned cookie counts as the address"
+
+
+def test_data_quality_page_lists_flagged_records_masked_and_filters_them(  # type: ignore[no-untyped-def]
+    console: TestClient, token_for
+) -> None:
+    admin, his = token_for("admin"), token_for("his")
+    make_domains(console, admin)
+    mistyped = "610104196209276907"  # 王芳's ID number with its last character mistyped
+    flagged = console.post(
+        "/residents",
+        json=resident("H002", "DQ-1", id_number=mistyped, name="加娜尔•热合曼", phone="13912345678"),
+        headers=his,
+    )
+    assert flagged.status_code == 201, flagged.text
+    clean = console.post("/residents", json=resident("H001", "OK-1"), headers=his)
+    assert clean.status_code == 201
+    assert sign_in(console, "steward1").status_code == 303
+
+    page = console.get("/console/data-quality", params={"flag": "id_check_digit"})
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="flagged"') :]
+    assert "H002:DQ-1" in table and "id_check_digit" in table and "H001:OK-1" not in table
+    assert "加娜尔·热合曼" in table and "加娜尔•热合曼" in table, "the standard name and the name as received"
+    assert mistyped not in page.text and "13912345678" not in page.text, "ID numbers and phones masked"
+    assert "no-flagged" in console.get("/console/data-quality", params={"source_domain": "H001"}).text
+    assert "H002:DQ-1" in console.get("/console/data-quality", params={"source_domain": "H002"}).text
+
+    empi = flagged.json()["resident"]["empi_id"]
+    identity = console.get(f"/console/identities/{empi}").text
+    assert 'href="/console/data-quality?flag=id_check_digit"' in identity, "the record shows its flags"
+    unknown = console.get(
+        "/console/data-quality", params={"flag": "no_such_flag"}, headers={"accept": "application/json"}
+    )
+    assert unknown.status_code == 422 and unknown.json()["field"] == "flag"
