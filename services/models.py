@@ -321,7 +321,12 @@ class DomainUpdate(BaseModel):
     oid: Annotated[str, Field(max_length=128)] | None = None
     status: str | None = None
 
-    _oid = field_validator("oid")(DomainIn._oid.__func__)  # type: ignore[attr-defined]
+    @field_validator("oid")
+    @classmethod
+    def _oid(cls, v: str | None) -> str:
+        if v is None:
+            raise ValueError("a domain keeps its OID: give a new one, or leave the field out")
+        return DomainIn._oid(v)
 
     @field_validator("status")
     @classmethod

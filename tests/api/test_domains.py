@@ -49,6 +49,9 @@ def test_refused_domain_writes_leave_nothing(app_client: TestClient, token_for, 
     dup = app_client.post("/domains", json={**body, "code": "H10"}, headers=admin)
     assert (dup.status_code, dup.json()["code"], dup.json()["field"]) == (409, "conflict", "oid")
     missing = app_client.patch("/domains/H404", json={"name": "x"}, headers=admin)
+    for oid in (None, "not-an-oid"):  # a null OID was a 500 (found by the OpenAPI fuzz run)
+        refused = app_client.patch("/domains/H9", json={"oid": oid}, headers=admin)
+        assert (refused.status_code, refused.json()["field"]) == (422, "oid"), refused.text
     assert (missing.status_code, missing.json()["field"]) == (404, "code")
     assert app_client.post("/domains/H404/deactivate", headers=admin).status_code == 404
     assert [e["type"] for e in _events(graph)] == ["domain.created"]
