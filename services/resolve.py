@@ -16,6 +16,7 @@ from resolver.frequencies import TermFrequencies
 from resolver.linker import deduplicate
 from resolver.queue import held_back
 from resolver.rules import RuleModel
+from resolver.scoring import MatchScore
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.population import read_population
@@ -92,7 +93,7 @@ def resolve_graph(
     for i, j in result.links:
         if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
             pairs_in.setdefault(cluster_of[i], []).append((i, j))
-    lifecycle = LifecycleService(graph)
+    lifecycle, reviews = LifecycleService(graph), ReviewService(graph)
     for index, members in enumerate(clusters):
         identities = sorted(
             {empi[i] for i in members}, key=lambda e: (created[e], e)
@@ -110,37 +111,17 @@ def resolve_graph(
             )
             if not dry_run:
                 score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
-                try:
-                    merge = lifecycle.merge(
-                        survivor,
-                        other,
-                        RESOLVER,
-                        "batch resolution: same cluster",
-                        score=score.probability if score else 1.0,
-                        explanation=explanation_of(score),
-                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
-                        model_version=engine.version,
-                    )
-                except IdNumberConflict:
-                    # The identities (beyond this cluster's records) hold different valid ID numbers:
-                    # only a steward may join them; the pair goes to the review queue instead.
+                link = (rid[pair[0]], rid[pair[1]]) if pair else None
+                merge_id = merge_cluster_identities(
+                    lifecycle, reviews, survivor, other, score, link, engine.version
+                )
+                if merge_id is None:
                     report.refused_merges.append({"survivor": survivor, "merged": other})
-                    if pair and score is not None:
-                        ReviewService(graph).propose(
-                            rid[pair[0]],
-                            rid[pair[1]],
-                            round(score.probability, 6),
-                            engine.version,
-                            explanation_of(score),
-                            RESOLVER,
-                            reason="batch resolution: different valid ID numbers",
-                        )
                     continue
-                report.merges.append(merge.merge_id)
+                report.merges.append(merge_id)
             empi = [survivor if e == other else e for e in empi]
         if progress:
             progress("merged", 1)
-    reviews = ReviewService(graph)
     # twins (a guard holds them apart) whose records each found their own identity: no steward needed
     held = {
         result.scored.pairs[k]
@@ -221,3 +202,43 @@ def backfill_keys(
             updated += graph.write(repo.set_block_keys, stale)
         elif stale:
             updated += len(stale)
+
+
+def merge_cluster_identities(
+    lifecycle: LifecycleService,
+    reviews: ReviewService,
+    survivor: str,
+    other: str,
+    score: MatchScore | None,
+    link: tuple[str, str] | None,
+    model_version: str,
+) -> str | None:
+    """Merge identity ``other`` into ``survivor`` (batch resolution put their records in one cluster;
+    ``link`` is the strongest pair joining them, scored ``score``): the merge id, or None when the
+    identities (beyond this cluster's records) hold different valid ID numbers. Only a steward may join
+    those, so the pair goes to the review queue instead. The embedded and the Spark engine both write
+    back through here."""
+    try:
+        merge = lifecycle.merge(
+            survivor,
+            other,
+            RESOLVER,
+            "batch resolution: same cluster",
+            score=score.probability if score else 1.0,
+            explanation=explanation_of(score),
+            link=link,
+            model_version=model_version,
+        )
+    except IdNumberConflict:
+        if link and score is not None:
+            reviews.propose(
+                link[0],
+                link[1],
+                round(score.probability, 6),
+                model_version,
+                explanation_of(score),
+                RESOLVER,
+                reason="batch resolution: different valid ID numbers",
+            )
+        return None
+    return merge.merge_id

@@ -23,9 +23,9 @@ from graph import residents as repo
 from graph.driver import Graph
 from resolver.frequencies import TermFrequencies
 from resolver.rules import RuleModel
-from services.lifecycle import IdNumberConflict, LifecycleService
+from services.lifecycle import LifecycleService
 from services.matching import MatchEngine, explanation_of
-from services.resolve import RESOLVER, ResolveReport, _strongest_link
+from services.resolve import RESOLVER, ResolveReport, _strongest_link, merge_cluster_identities
 from services.review import ReviewService
 from sparkjob.job import SparkDecisions, config_text_of, run_job
 from sparkjob.records import export_row, standard_of
@@ -250,32 +250,15 @@ def apply_decisions(
             )
             if not dry_run:
                 score = model.score(standard_of(rows[pair[0]]), standard_of(rows[pair[1]])) if pair else None
-                try:
-                    merge = lifecycle.merge(
-                        survivor,
-                        other,
-                        RESOLVER,
-                        "batch resolution: same cluster",
-                        score=score.probability if score else 1.0,
-                        explanation=explanation_of(score),
-                        link=(rid[pair[0]], rid[pair[1]]) if pair else None,
-                        model_version=engine.version,
-                    )
-                except IdNumberConflict:
+                link = (rid[pair[0]], rid[pair[1]]) if pair else None
+                merge_id = merge_cluster_identities(
+                    lifecycle, reviews, survivor, other, score, link, engine.version
+                )
+                if merge_id is None:
                     report.refused_merges.append({"survivor": survivor, "merged": other})
                     plan["refused"].append({"survivor": survivor, "merged": other})
-                    if pair and score is not None:
-                        reviews.propose(
-                            rid[pair[0]],
-                            rid[pair[1]],
-                            round(score.probability, 6),
-                            engine.version,
-                            explanation_of(score),
-                            RESOLVER,
-                            reason="batch resolution: different valid ID numbers",
-                        )
                     continue
-                report.merges.append(merge.merge_id)
+                report.merges.append(merge_id)
             merged_into[other] = survivor
         if progress and done % batch == 0:
             progress("merged", batch)
