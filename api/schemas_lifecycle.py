@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from api.schemas import ExplanationPublic, IdentityPublic, ResidentPublic
+from api.schemas import IdentityPublic, ResidentPublic
 from core.freejson import FreeJson
 from services.domain import LinkSource, MatchResult
 
@@ -46,7 +46,7 @@ class LinkPublic(_Public):
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[ExplanationPublic] = Field(
+    explanation: list[FreeJson] = Field(
         default_factory=list,
         description=("per field: how it compared and its weight, as the engine explained it when it decided"),
     )
@@ -136,7 +136,7 @@ class ReviewItemPublic(_Public):
     model_version: str | None = None
     reason: str | None = None
     pair_key: str
-    explanation: list[ExplanationPublic] = Field(
+    explanation: list[FreeJson] = Field(
         default_factory=list,
         description=("per field: how it compared and its weight, as the engine explained it when it decided"),
     )
