@@ -108,7 +108,7 @@ def _agreement(explanation: Any) -> list[Agreement]:
     out: list[Agreement] = []
     for f in rows:
         weight = float(f.get("weight") or 0.0)
-        level = int(f.get("level", 0))
+        level = f.get("level") if isinstance(f.get("level"), int) else 0
         tone = (
             "missing"
             if level < 0
