@@ -11,7 +11,7 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +19,9 @@ from structlog.contextvars import bound_contextvars
 
 from api.metrics import HttpMetrics
 from core.privacy import mask_text
+
+if TYPE_CHECKING:
+    from api.auth import Principal
 
 __all__ = ["REQUEST_ID_HEADER", "AccessLog", "route_template"]
 
@@ -53,10 +56,16 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED
 
 
-def _sub(state: dict[str, Any]) -> str | None:
+class _RequestState(TypedDict, total=False):
+    """The keys of the ASGI scope's ``state`` this middleware writes and reads (``request.state``)."""
+
+    request_id: str
+    principal: Principal  # set by api.deps once the bearer token is checked
+
+
+def _sub(state: _RequestState) -> str | None:
     principal = state.get("principal")
-    sub = getattr(principal, "sub", None)
-    return sub if isinstance(sub, str) else None
+    return None if principal is None else principal.sub
 
 
 class AccessLog:
@@ -69,7 +78,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or new_request_id()
-        state: dict[str, Any] = scope.setdefault("state", {})
+        state: _RequestState = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = 500
         started = time.perf_counter()
@@ -87,7 +96,7 @@ class AccessLog:
             finally:
                 self._record(scope, state, status, time.perf_counter() - started)
 
-    def _record(self, scope: Scope, state: dict[str, Any], status: int, seconds: float) -> None:
+    def _record(self, scope: Scope, state: _RequestState, status: int, seconds: float) -> None:
         route = route_template(scope)
         method = str(scope.get("method", ""))
         if self.metrics is not None:

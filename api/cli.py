@@ -539,15 +539,11 @@ def stats(
 
     from api.cli_supervision import echo_supervision
     from graph.driver import Graph
-    from services.stats import statistics
-    from services.supervision import supervision
+    from services.stats import report
 
     graph = Graph.from_settings(get_settings())
     try:
-        figures = {
-            **statistics(graph, days),
-            "supervision": supervision(graph, days=days, institution=institution),
-        }
+        figures = report(graph, days, institution)
     finally:
         graph.close()
     if as_json:
@@ -557,12 +553,12 @@ def stats(
         typer.echo(f"{key:>20}: {value}")
     for row in figures["records_by_domain"]:
         typer.echo(f"  records {row['domain']:<8} {row['status']:<10} {row['records']}")
-    for row in figures["cards"]:
+    for card in figures["cards"]:
         typer.echo(
-            f"  cards   {row['domain']:<8} {row['card_type'] or '-':<6} {row['status']:<10} {row['cards']}"
+            f"  cards   {card['domain']:<8} {card['card_type'] or '-':<6} {card['status']:<10} {card['cards']}"
         )
-    for row in figures["registrations_per_day"]:
-        typer.echo(f"  registrations {row['day']} {row['registrations']}")
+    for day in figures["registrations_per_day"]:
+        typer.echo(f"  registrations {day['day']} {day['registrations']}")
     echo_supervision(figures["supervision"])
 
 

@@ -153,6 +153,6 @@ def install_error_handlers(app: FastAPI) -> None:
             "internal_error", "an internal error occurred; it has been logged", request_id=request_id
         )
         if is_fhir_path(request.url.path):  # outside every middleware: the FHIR shape is made here
-            data, media = outcome_body(request.scope, 500, body)
+            data, media = outcome_body(request.scope, 500, body["message"], body["code"])
             return Response(data, status_code=500, media_type=media, headers=headers)
         return JSONResponse(body, status_code=500, headers=headers)

@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.freejson import FreeJson
 from services.domain import LinkSource, MatchResult
 
 __all__ = [
@@ -15,6 +14,7 @@ __all__ = [
     "CardStatusPublic",
     "ChangePublic",
     "DomainPublic",
+    "ExplanationPublic",
     "FlaggedRecordsPublic",
     "IdentifierPublic",
     "IdentityPublic",
@@ -89,6 +89,17 @@ class FlaggedRecordsPublic(_Public):
     next_after: str | None = None
 
 
+class ExplanationPublic(_Public):
+    """How one field contributed to a match score."""
+
+    field: str
+    level: int = Field(description="comparison level; -1 when a value is missing")
+    label: str
+    description: str
+    weight: float = Field(description="log2 Bayes factor")
+    values: list[str | None]
+
+
 class LinkDecisionPublic(_Public):
     outcome: str = Field(description="'link', 'review' or 'new'")
     match_result: MatchResult = Field(description="MATCH (link), POSSIBLE_MATCH (review) or NO_MATCH (new)")
@@ -99,7 +110,7 @@ class LinkDecisionPublic(_Public):
     method: str
     model_version: str
     reason: str
-    explanation: list[FreeJson] = []
+    explanation: list[ExplanationPublic] = []
 
 
 class RegistrationPublic(_Public):

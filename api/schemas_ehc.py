@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from healthcard.accounts import ResidentSummary
+from services.domain_ehc import CancelEvidence, ContactChoices, OfflineCheck, OnlineCheck
 
 __all__ = [
     "AccountPublic",
@@ -60,7 +62,7 @@ class BankCardPublic(_Public):
 
 class CancellationPublic(_Public):
     reason: str
-    evidence: dict[str, Any]
+    evidence: CancelEvidence
     note: str | None = None
     at: datetime | None = None
     by: str | None = None
@@ -72,9 +74,9 @@ class AccountPublic(_Public):
     empi_id: str
     status: str
     verified_by: str
-    verification: dict[str, Any]
+    verification: OfflineCheck | OnlineCheck
     nickname: str | None = None
-    contact_preferences: dict[str, Any] | None = None
+    contact_preferences: ContactChoices | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     static_qr_issued_at: int | None = None
@@ -157,7 +159,7 @@ class VerificationPublic(_Public):
     purpose: str | None = None
     expires_at: int | None = None
     payment: VerifiedPaymentPublic | None = None
-    resident: dict[str, Any]  # what the scene's function may know of the holder (accounts.resident_summary)
+    resident: ResidentSummary  # what the scene's function may know of the holder
     scene: SceneInfoPublic
     channel: ChannelInfoPublic
     terminal_id: str

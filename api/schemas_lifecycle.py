@@ -3,10 +3,10 @@ the stewards' review queue."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from api.schemas import IdentityPublic, ResidentPublic
 from core.freejson import FreeJson
@@ -14,6 +14,7 @@ from services.domain import LinkSource, MatchResult
 
 __all__ = [
     "GoldenPublic",
+    "GoldenValues",
     "LinkEventPublic",
     "LinkPublic",
     "MergePublic",
@@ -94,8 +95,23 @@ class ProvenancePublic(_Public):
     source_domain: str | None = None
 
 
+class GoldenValues(TypedDict, total=False):
+    """The presented value of each field (``resolver.survivorship.FIELDS``) some record has."""
+
+    name: str
+    gender: str
+    birth_date: date
+    id_number: str
+    ethnicity: str
+    marital_status: str
+    occupation: str
+    phone: str
+    address: str
+    region_code: str
+
+
 class GoldenRecordPublic(_Public):
-    values: dict[str, Any] = Field(description="the presented value of each field")
+    values: GoldenValues = Field(description="the presented value of each field")
     provenance: dict[str, ProvenancePublic] = Field(
         description="per field: the rule used and the source record"
     )

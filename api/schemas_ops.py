@@ -4,11 +4,12 @@ quality and the QR key set (the public shapes; routers name them in ``response_m
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas import ExplanationPublic
 from core.freejson import FreeJson
+from healthcard.supervision import InstitutionFigures, Outlier, OutlierRuleFigures
 
 __all__ = [
     "AuditEntryPublic",
@@ -32,17 +33,6 @@ class _Public(BaseModel):
 class HealthPublic(_Public):
     status: str = Field(description="'ok', or 'degraded' (with 503) while Neo4j does not answer")
     neo4j: str | None = Field(None, description="'ok', or why Neo4j did not answer (readiness only)")
-
-
-class ExplanationPublic(_Public):
-    """How one field contributed to a match score."""
-
-    field: str
-    level: int = Field(description="comparison level; -1 when a value is missing")
-    label: str
-    description: str
-    weight: float = Field(description="log2 Bayes factor")
-    values: list[str | None]
 
 
 class CardHoldersPublic(_Public):
@@ -161,9 +151,11 @@ class SupervisionPublic(BaseModel):
     institution: str | None = None
     totals: dict[str, int | float | None]
     refusals_by_reason: dict[str, dict[str, int | float | None]]
-    institutions: list[dict[str, Any]] = Field(description="per institution: counters, rates, outlier (list)")
-    outliers: list[dict[str, Any]]
-    outlier_rule: dict[str, Any]
+    institutions: list[InstitutionFigures] = Field(
+        description="per institution: counters, rates, outlier (list)"
+    )
+    outliers: list[Outlier]
+    outlier_rule: OutlierRuleFigures
 
 
 class JwkPublic(BaseModel):

@@ -30,7 +30,7 @@ from graph.driver import Graph
 from graph.schema import migrate
 from graph.supervision import record_tallies
 from healthcard.supervision import COUNTERS, REASONS, OutlierRule, verification_tally
-from services.supervision import supervision
+from services.supervision import Supervision, supervision
 
 STEPS = [
     "outpatient_registration",
@@ -83,8 +83,8 @@ def counter_rows(
         yield rows
 
 
-def timed(label: str, repeat: int, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    times, result = [], {}
+def timed(label: str, repeat: int, work: Callable[[], Supervision]) -> Supervision:
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = work()

@@ -10,10 +10,13 @@ record the EHC domain feeds into the master index.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from typing_extensions import TypedDict
 
 from core.privacy import mask_id_number, mask_phone
 from healthcard.config import secrets_dir
@@ -28,6 +31,7 @@ __all__ = [
     "FUNCTION_NAMES",
     "AccountKeys",
     "AccountStatus",
+    "ResidentSummary",
     "VerificationMethod",
     "check_cancel_reason",
     "parse_function",
@@ -113,7 +117,23 @@ def _age(born: Any, today: date | None = None) -> int | None:
     return now.year - born.year - ((now.month, now.day) < (born.month, born.day))
 
 
-def resident_summary(resident: dict[str, Any], function: BusinessFunction) -> dict[str, Any]:
+class ResidentSummary(TypedDict, total=False):
+    """What a scene may know of the holder (``resident_summary``): the keys its business function needs."""
+
+    name: str | None
+    gender: str | None
+    birth_date: str | None
+    age: int | None
+    id_type: str | None
+    id_number: str  # masked
+    phone: str  # masked
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def resident_summary(resident: Mapping[str, Any], function: BusinessFunction) -> ResidentSummary:
     """What a scene of ``function`` needs to know about the holder; personal numbers masked.
 
     Registration desks confirm who is there (name, gender, birth date, masked ID and phone);
@@ -121,21 +141,20 @@ def resident_summary(resident: dict[str, Any], function: BusinessFunction) -> di
     query the name, gender, birth date and masked ID number.
     """
     born = resident.get("birth_date")
-    base = {
-        "gender": resident.get("gender"),
-        "birth_date": born.isoformat() if isinstance(born, date) else born,
-    }
+    gender = _text(resident.get("gender"))
+    birth_date = born.isoformat() if isinstance(born, date) else _text(born)
     if function is BusinessFunction.PAYMENT:
         return {
             "name": mask_name(str(resident.get("name") or "")),
             "id_number": mask_id_number(resident.get("id_number")),
         }
     if function is BusinessFunction.VISIT:
-        return {"name": resident.get("name"), "gender": base["gender"], "age": _age(born)}
-    out = {
-        "name": resident.get("name"),
-        **base,
-        "id_type": resident.get("id_type"),
+        return {"name": _text(resident.get("name")), "gender": gender, "age": _age(born)}
+    out: ResidentSummary = {
+        "name": _text(resident.get("name")),
+        "gender": gender,
+        "birth_date": birth_date,
+        "id_type": _text(resident.get("id_type")),
         "id_number": mask_id_number(resident.get("id_number")),
     }
     if function is BusinessFunction.REGISTRATION:

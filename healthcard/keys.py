@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -37,9 +37,11 @@ from healthcard.errors import KeyNotFound, KeyStateConflict
 __all__ = [
     "KEYRING_FILE",
     "QR_KEYS_DIR",
+    "JwkSet",
     "JwksKeys",
     "KeyInfo",
     "KeyStatus",
+    "PublicJwk",
     "QrKeyStore",
     "VerificationKeys",
     "jwk_thumbprint",
@@ -88,10 +90,33 @@ def jwk_thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
     return _b64(hashlib.sha256(canonical.encode("ascii")).digest())
 
 
-def _public_jwk(kid: str, public_key: ec.EllipticCurvePublicKey) -> dict[str, Any]:
-    jwk: dict[str, Any] = dict(ECAlgorithm.to_jwk(public_key, as_dict=True))
-    jwk.update({"kid": kid, "alg": "ES256", "use": "sig"})
-    return jwk
+class PublicJwk(TypedDict):
+    """A P-256 public key of QR signatures as a JWK (RFC 7517/7518)."""
+
+    kty: str
+    crv: str
+    x: str
+    y: str
+    kid: str
+    alg: str
+    use: str
+
+
+class JwkSet(TypedDict):
+    keys: list[PublicJwk]
+
+
+def _public_jwk(kid: str, public_key: ec.EllipticCurvePublicKey) -> PublicJwk:
+    jwk = ECAlgorithm.to_jwk(public_key, as_dict=True)
+    return {
+        "kty": str(jwk["kty"]),
+        "crv": str(jwk["crv"]),
+        "x": str(jwk["x"]),
+        "y": str(jwk["y"]),
+        "kid": kid,
+        "alg": "ES256",
+        "use": "sig",
+    }
 
 
 class QrKeyStore:
@@ -184,7 +209,7 @@ class QrKeyStore:
                     return None
             return cached
 
-    def jwks(self) -> dict[str, Any]:
+    def jwks(self) -> JwkSet:
         """The JWK Set of every key that verifies (active first), for terminals checking offline."""
         verifying = [k for k in self.key_infos() if k.status is not KeyStatus.RETIRED]
         verifying.reverse()  # newest first, so the active key leads

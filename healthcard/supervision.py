@@ -21,7 +21,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
 
 __all__ = [
     "ALL_STEPS",
@@ -29,7 +31,14 @@ __all__ = [
     "DEFAULT_RULE",
     "REASONS",
     "REASON_OF",
+    "InstitutionFigures",
+    "Outlier",
     "OutlierRule",
+    "OutlierRuleFigures",
+    "ReasonFigure",
+    "SupervisionCounters",
+    "SupervisionSummary",
+    "SupervisionTotals",
     "identity_check_tally",
     "summarise",
     "verification_tally",
@@ -62,6 +71,69 @@ class OutlierRule:
 DEFAULT_RULE = OutlierRule()
 
 
+class SupervisionCounters(TypedDict):
+    """The counters (``COUNTERS``) of one institution, or of all, over a window."""
+
+    verifications: int
+    accepted: int
+    refused: int
+    expired: int
+    replayed: int
+    forged: int
+    wrong_scene: int
+    card_cancelled: int
+    other: int
+    ehc_visits: int
+    other_checks: int
+
+
+class SupervisionTotals(SupervisionCounters):
+    acceptance_rate: float | None
+    refusal_rate: float | None
+    ehc_share: float | None
+
+
+class InstitutionFigures(SupervisionCounters):
+    """One institution's counters, rates (None when nothing was counted), and the rates it outlies on."""
+
+    institution: str
+    acceptance_rate: float | None
+    refusal_rate: float | None
+    replay_rate: float | None
+    ehc_share: float | None
+    outlier: list[str]
+
+
+class ReasonFigure(TypedDict):
+    count: int
+    rate: float | None
+
+
+class Outlier(TypedDict):
+    institution: str
+    rates: list[str]
+    refusal_rate: float | None
+    replay_rate: float | None
+    verifications: int
+
+
+class OutlierRuleFigures(TypedDict):
+    """The rule applied, with the median of each flagged rate (None: too few institutions counted)."""
+
+    k: float
+    min_count: int
+    floor: float
+    medians: dict[str, float | None]
+
+
+class SupervisionSummary(TypedDict):
+    totals: SupervisionTotals
+    refusals_by_reason: dict[str, ReasonFigure]
+    institutions: list[InstitutionFigures]
+    outliers: list[Outlier]
+    outlier_rule: OutlierRuleFigures
+
+
 def _row(institution: str, step: str, day: str, **counts: int) -> dict[str, Any]:
     row: dict[str, Any] = {
         "key": f"{institution}|{step}|{day}",
@@ -92,12 +164,32 @@ def identity_check_tally(*, institution: str, day: str) -> list[dict[str, Any]]:
     return [_row(institution, ALL_STEPS, day, other_checks=1)]
 
 
+_FlaggedRate = Literal["refusal_rate", "replay_rate"]
+_FLAGGED: tuple[_FlaggedRate, ...] = ("refusal_rate", "replay_rate")
+
+
+def _counters(raw: Mapping[str, Any]) -> SupervisionCounters:
+    return {
+        "verifications": int(raw["verifications"]),
+        "accepted": int(raw["accepted"]),
+        "refused": int(raw["refused"]),
+        "expired": int(raw["expired"]),
+        "replayed": int(raw["replayed"]),
+        "forged": int(raw["forged"]),
+        "wrong_scene": int(raw["wrong_scene"]),
+        "card_cancelled": int(raw["card_cancelled"]),
+        "other": int(raw["other"]),
+        "ehc_visits": int(raw["ehc_visits"]),
+        "other_checks": int(raw["other_checks"]),
+    }
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _flag(rows: list[dict[str, Any]], rate: str, rule: OutlierRule) -> float | None:
-    eligible = [r[rate] for r in rows if r["verifications"] >= rule.min_count and r[rate] is not None]
+def _flag(rows: list[InstitutionFigures], rate: _FlaggedRate, rule: OutlierRule) -> float | None:
+    eligible = [v for r in rows if r["verifications"] >= rule.min_count and (v := r[rate]) is not None]
     if not eligible:
         return None
     median = float(statistics.median(eligible))
@@ -113,22 +205,28 @@ def _flag(rows: list[dict[str, Any]], rate: str, rule: OutlierRule) -> float | N
     return round(median, 4)
 
 
-def summarise(rows: Iterable[Mapping[str, Any]], rule: OutlierRule = DEFAULT_RULE) -> dict[str, Any]:
+def summarise(rows: Iterable[Mapping[str, Any]], rule: OutlierRule = DEFAULT_RULE) -> SupervisionSummary:
     """Per-institution totals (counters of step ``*`` rows), rates, card share, outliers; totals by reason."""
-    institutions: list[dict[str, Any]] = []
-    totals = {name: 0 for name in COUNTERS}
+    institutions: list[InstitutionFigures] = []
+    sums = dict.fromkeys(COUNTERS, 0)
     for raw in rows:
-        r: dict[str, Any] = {"institution": raw["institution"], **{name: int(raw[name]) for name in COUNTERS}}
+        c = _counters(raw)
         for name in COUNTERS:
-            totals[name] += r[name]
-        r["acceptance_rate"] = _rate(r["accepted"], r["verifications"])
-        r["refusal_rate"] = _rate(r["refused"], r["verifications"])
-        r["replay_rate"] = _rate(r["replayed"], r["verifications"])
-        r["ehc_share"] = _rate(r["ehc_visits"], r["ehc_visits"] + r["other_checks"])
-        r["outlier"] = []
-        institutions.append(r)
-    medians = {rate: _flag(institutions, rate, rule) for rate in ("refusal_rate", "replay_rate")}
+            sums[name] += int(raw[name])
+        institutions.append(
+            {
+                "institution": raw["institution"],
+                **c,
+                "acceptance_rate": _rate(c["accepted"], c["verifications"]),
+                "refusal_rate": _rate(c["refused"], c["verifications"]),
+                "replay_rate": _rate(c["replayed"], c["verifications"]),
+                "ehc_share": _rate(c["ehc_visits"], c["ehc_visits"] + c["other_checks"]),
+                "outlier": [],
+            }
+        )
+    medians: dict[str, float | None] = {rate: _flag(institutions, rate, rule) for rate in _FLAGGED}
     institutions.sort(key=lambda r: (-len(r["outlier"]), -r["verifications"], r["institution"]))
+    totals = _counters(sums)
     whole = totals["verifications"]
     return {
         "totals": {
@@ -138,7 +236,7 @@ def summarise(rows: Iterable[Mapping[str, Any]], rule: OutlierRule = DEFAULT_RUL
             "ehc_share": _rate(totals["ehc_visits"], totals["ehc_visits"] + totals["other_checks"]),
         },
         "refusals_by_reason": {
-            reason: {"count": totals[reason], "rate": _rate(totals[reason], whole)} for reason in REASONS
+            reason: {"count": sums[reason], "rate": _rate(sums[reason], whole)} for reason in REASONS
         },
         "institutions": institutions,
         "outliers": [

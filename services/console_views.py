@@ -3,6 +3,7 @@ explanation of a link, a merge preview, and revealing a masked value (audited)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NotRequired, TypedDict
 
 import networkx as nx
@@ -16,7 +17,7 @@ from graph.rows import ConsoleCardHoldersRow
 from graph.trail import Actor
 from resolver.idnumber import is_valid_id_number, parse_id_number
 from resolver.survivorship import golden_record
-from services.domain import Identity
+from services.domain import Identity, Resident
 from services.explore import identity_graph
 from services.lifecycle import survivorship_rules
 from services.match_service import PairDecision, match_pair
@@ -88,12 +89,12 @@ class MergePreview(TypedDict):
     id_number_conflicts: list[str]
 
 
-def id_number_conflicts(records: list[dict[str, Any]]) -> set[str]:
+def id_number_conflicts(records: Iterable[Resident]) -> set[str]:
     """Records carrying a valid ID number that differs from another record's valid one (pure)."""
     valid = {
-        r["resident_id"]: parse_id_number(r["id_number"]).number
+        r.resident_id: parse_id_number(r.id_number).number
         for r in records
-        if is_valid_id_number(r.get("id_number"))
+        if r.id_number is not None and is_valid_id_number(r.id_number)
     }
     if len(set(valid.values())) < 2:
         return set()
@@ -108,8 +109,7 @@ def graph_elements(graph: Graph, empi_id: str, auto_link: float) -> IdentityGrap
     g = identity_graph(graph, empi_id)
     resolved = g.graph["empi_id"]
     residents = ResidentService(graph)
-    records = [residents.get(n).as_record() for n, d in g.nodes(data=True) if d["kind"] == "record"]
-    clash = id_number_conflicts(records)
+    clash = id_number_conflicts(residents.get(n) for n, d in g.nodes(data=True) if d["kind"] == "record")
     shared = {row["card_id"] for row in graph.read(repo.shared_cards, resolved)}
     same_as = nx.Graph()
     same_as.add_nodes_from(n for n, d in g.nodes(data=True) if d["kind"] == "record")
@@ -178,12 +178,11 @@ def merge_preview(graph: Graph, survivor: str, merged: str) -> MergePreview:
         raise EhcError(
             "these EMPI ids are one identity already", field="merged_empi_id", code="same_identity"
         )
-    records = a.as_records() + b.as_records()
     return {
         "survivor": a,
         "merged": b,
-        "golden": golden_record(records, survivorship_rules()),
-        "id_number_conflicts": sorted(id_number_conflicts(records)),
+        "golden": golden_record(a.as_records() + b.as_records(), survivorship_rules()),
+        "id_number_conflicts": sorted(id_number_conflicts(a.records + b.records)),
     }
 
 

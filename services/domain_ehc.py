@@ -4,19 +4,67 @@ and last four only) and its cancellation."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 from core.privacy import mask_id_number, mask_phone
 
-__all__ = ["Account", "AccountCard", "AccountHolder", "BankCard", "Cancellation"]
+__all__ = [
+    "Account",
+    "AccountCard",
+    "AccountHolder",
+    "AccountRegistration",
+    "BankCard",
+    "CancelEvidence",
+    "Cancellation",
+    "ContactChoices",
+    "OfflineCheck",
+    "OnlineCheck",
+]
 
 
-def _json(text: Any) -> dict[str, Any]:
-    return dict(json.loads(text)) if text else {}
+class OfflineCheck(TypedDict):
+    """The real-name check done offline: the ID card read at an institution terminal by an operator."""
+
+    method: Literal["offline"]
+    terminal_id: str
+    operator: str
+    institution: str | None
+
+
+class OnlineCheck(TypedDict):
+    """The real-name check done online by a provider (bank-card four elements): who checked, its reference."""
+
+    method: Literal["online"]
+    provider: str
+    reference: str
+
+
+class CancelEvidence(TypedDict):
+    """The document proving emigration or death, as the cancellation stored it."""
+
+    document_type: str
+    document_number: str
+    issuing_authority: str
+    issued_on: str  # ISO date
+
+
+class ContactChoices(TypedDict):
+    """How the holder wants to be told about visits, payments and reports."""
+
+    sms: bool
+    app_push: bool
+    language: str
+
+
+_CHECK: TypeAdapter[OfflineCheck | OnlineCheck] = TypeAdapter(OfflineCheck | OnlineCheck)
+_EVIDENCE = TypeAdapter(CancelEvidence)
+_CONTACT = TypeAdapter(ContactChoices)
 
 
 def _opt(row: Mapping[str, Any], key: str) -> str | None:
@@ -75,7 +123,7 @@ class AccountHolder:
 @dataclass(frozen=True, slots=True)
 class Cancellation:
     reason: str
-    evidence: dict[str, Any]
+    evidence: CancelEvidence
     note: str | None = None
     at: datetime | None = None
     by: str | None = None
@@ -90,12 +138,12 @@ class Account:
     empi_id: str
     status: str
     verified_by: str
-    verification: dict[str, Any]
+    verification: OfflineCheck | OnlineCheck
     card: AccountCard
     resident: AccountHolder
     bank_cards: tuple[BankCard, ...] = ()
     nickname: str | None = None
-    contact_preferences: dict[str, Any] | None = None
+    contact_preferences: ContactChoices | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     static_qr_issued_at: int | None = None
@@ -109,7 +157,7 @@ class Account:
         if a.get("cancel_reason"):
             cancellation = Cancellation(
                 reason=str(a["cancel_reason"]),
-                evidence=_json(a.get("cancel_evidence")),
+                evidence=_EVIDENCE.validate_json(a["cancel_evidence"]),
                 note=_opt(a, "cancel_note"),
                 at=a.get("cancelled_at"),
                 by=_opt(a, "cancelled_by"),
@@ -121,9 +169,11 @@ class Account:
             empi_id=str(found.get("current_empi_id") or a["empi_id"]),
             status=str(a["status"]),
             verified_by=str(a["verified_by"]),
-            verification=_json(a.get("verification")),
+            verification=_CHECK.validate_json(a["verification"]),
             nickname=_opt(a, "nickname"),
-            contact_preferences=_json(a["contact_preferences"]) if a.get("contact_preferences") else None,
+            contact_preferences=_CONTACT.validate_json(a["contact_preferences"])
+            if a.get("contact_preferences")
+            else None,
             created_at=a.get("created_at"),
             updated_at=a.get("updated_at"),
             static_qr_issued_at=a.get("static_issued_at"),
@@ -149,3 +199,13 @@ class Account:
             bank_cards=tuple(BankCard.from_row(b) for b in found["bank_cards"]),
             cancellation=cancellation,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRegistration:
+    """A registration's answer: the account, and whether it was created now (else the person already had it)."""
+
+    created: bool
+    ehc_id: str
+    empi_id: str
+    account: Account

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypedDict
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
@@ -26,8 +26,9 @@ from healthcard.accounts import AccountStatus, VerificationMethod, check_cancel_
 from healthcard.errors import AccountInactive, BankCardLimit, IdDocumentMismatch
 from healthcard.ports import FourElements
 from healthcard.runtime import HealthCardRuntime
-from services.domain_ehc import Account, BankCard
+from services.domain_ehc import Account, BankCard, OfflineCheck, OnlineCheck
 from services.healthcard_models import (
+    AccountChanges,
     AccountIn,
     AccountUpdate,
     BankCardIn,
@@ -36,10 +37,24 @@ from services.healthcard_models import (
     ReactivateIn,
     SuspendIn,
 )
-from services.models import ResidentIn, ResidentUpdate, check_real_name
+from services.models import check_real_name
 from services.registry import ResidentService
 
-__all__ = ["EHC_DOMAIN", "HealthCardService"]
+__all__ = ["EHC_DOMAIN", "HealthCardService", "NewAccount"]
+
+
+class NewAccount(TypedDict):
+    """The properties of an account being registered (JSON text for the verification and preferences)."""
+
+    account_id: str
+    ehc_id: str
+    empi_id: str
+    resident_id: str
+    verified_by: str
+    verification: str
+    nickname: str | None
+    contact_preferences: str | None
+
 
 EHC_DOMAIN = "EHC"
 ID_DOMAIN = "ID"
@@ -92,7 +107,7 @@ class HealthCardService:
             return self.get(str(existing["ehc_id"])), False
         empi_id, resident_id = self._resolve_person(body, account_key, actor)
         ehc_id = self.rt.ehc_ids.derive(empi_id)
-        props = {
+        props: NewAccount = {
             "account_id": new_id("EA"),
             "ehc_id": ehc_id,
             "empi_id": empi_id,
@@ -107,7 +122,7 @@ class HealthCardService:
         held, created = self.graph.write(self._register_tx, account_key, props, actor)
         return self.get(held), created
 
-    def _verify_identity(self, body: AccountIn) -> dict[str, Any]:
+    def _verify_identity(self, body: AccountIn) -> OfflineCheck | OnlineCheck:
         v = body.verification
         if v.method == VerificationMethod.OFFLINE.value:
             return {
@@ -127,14 +142,11 @@ class HealthCardService:
             if found and found["holders"]:
                 holder = found["holders"][0]
                 return str(holder["empi_id"]), str(holder["resident_id"])
-        record = ResidentIn(source_domain=EHC_DOMAIN, local_id=account_key, **body.demographics())
-        registration = self.residents.register(record, actor)
+        registration = self.residents.register(body.resident(EHC_DOMAIN, account_key), actor)
         return registration.resident.empi_id, registration.resident.resident_id
 
     @staticmethod
-    def _register_tx(
-        tx: Transaction, account_key: str, props: dict[str, Any], actor: Actor
-    ) -> tuple[str, bool]:
+    def _register_tx(tx: Transaction, account_key: str, props: NewAccount, actor: Actor) -> tuple[str, bool]:
         ehc_id = props["ehc_id"]
         other = store.get_account(tx, ehc_id)
         if other is not None and other["account"]["account_key"] != account_key:
@@ -143,7 +155,7 @@ class HealthCardService:
                 field="id_number",
                 code="account_exists",
             )
-        account, created = store.claim_account(tx, account_key, props)
+        account, created = store.claim_account(tx, account_key, dict(props))
         if not created:
             return str(account["ehc_id"]), False
         locked = repo.lock_identifier(
@@ -190,8 +202,8 @@ class HealthCardService:
         found = self._require(ehc_id)
         if found["account"]["status"] != AccountStatus.ACTIVE.value:
             raise AccountInactive("a cancelled account cannot be changed", field="ehc_id")
-        resident_changes = body.resident_changes()
-        if resident_changes:
+        resident_fields = body.resident_fields()
+        if resident_fields:
             # Real-name accounts stay strict: a changed birth date or gender must agree with the ID
             # document, though the master index would accept (and flag) the disagreement from a feed.
             resident = found["resident"]
@@ -201,31 +213,25 @@ class HealthCardService:
                 {
                     "id_type": resident.get("id_type"),
                     "id_number": resident.get("id_number"),
-                    **{k: v for k, v in resident_changes.items() if k in ("birth_date", "gender")},
+                    **body.model_dump(include={"birth_date", "gender"} & set(resident_fields)),
                 }
             )
             version = body.resident_version or int(resident["version"])
-            self.residents.update(
-                resident["resident_id"],
-                ResidentUpdate.model_validate({"version": version, **resident_changes}),
-                actor,
-            )
+            self.residents.update(resident["resident_id"], body.resident_update(version), actor)
         account_changes = body.account_changes()
-        if "contact_preferences" in account_changes and account_changes["contact_preferences"] is not None:
-            account_changes["contact_preferences"] = json.dumps(account_changes["contact_preferences"])
-        if resident_changes or account_changes:
-            self.graph.write(self._update_tx, ehc_id, account_changes, sorted(resident_changes), actor)
+        if resident_fields or account_changes:
+            self.graph.write(self._update_tx, ehc_id, account_changes, resident_fields, actor)
         return self.get(ehc_id)
 
     @staticmethod
     def _update_tx(
-        tx: Transaction, ehc_id: str, changes: dict[str, Any], resident_fields: list[str], actor: Actor
+        tx: Transaction, ehc_id: str, changes: AccountChanges, resident_fields: list[str], actor: Actor
     ) -> None:
         found = store.lock_account(tx, ehc_id)
         if found is None:
             raise NotFound(f"no e-health card account {ehc_id!r}", field="ehc_id")
         if changes:
-            store.update_account(tx, ehc_id, changes)
+            store.update_account(tx, ehc_id, dict(changes))
         fields = {"account_fields": sorted(changes), "resident_fields": resident_fields}
         emit_event(
             tx,

@@ -3,16 +3,18 @@ cards, QR requests and verification. Demographics are validated exactly like the
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.bounds import PositiveInt64
 from resolver import codes
-from services.models import _Demographics
+from services.models import ResidentIn, ResidentUpdate, _Demographics
 
 __all__ = [
+    "AccountChanges",
     "AccountIn",
     "AccountUpdate",
     "BankCardIn",
@@ -72,8 +74,20 @@ class AccountIn(_Demographics):
     nickname: Annotated[str, Field(max_length=30)] | None = None
     contact_preferences: ContactPreferences | None = None
 
-    def demographics(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"verification", "nickname", "contact_preferences"})
+    def resident(self, source_domain: str, local_id: str) -> ResidentIn:
+        """The holder's record as fed to the master index from ``source_domain``."""
+        demographics = self.model_dump(exclude={"verification", "nickname", "contact_preferences"})
+        return ResidentIn(source_domain=source_domain, local_id=local_id, **demographics)
+
+
+_ACCOUNT_ONLY = frozenset({"resident_version", "nickname", "contact_preferences"})
+
+
+class AccountChanges(TypedDict, total=False):
+    """The account-only fields an update sets: the nickname, the contact preferences (JSON text)."""
+
+    nickname: str | None
+    contact_preferences: str | None
 
 
 class AccountUpdate(_Demographics):
@@ -94,18 +108,23 @@ class AccountUpdate(_Demographics):
                 )
         return self
 
-    def resident_changes(self) -> dict[str, Any]:
-        account_only = {"resident_version", "nickname", "contact_preferences"}
-        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if k not in account_only}
+    def resident_fields(self) -> list[str]:
+        """The demographic fields this update changes in the master index, sorted."""
+        return sorted(self.model_fields_set - _ACCOUNT_ONLY)
 
-    def account_changes(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def resident_update(self, version: int) -> ResidentUpdate:
+        """The master-index change of those fields, against the record's ``version``."""
+        changes = self.model_dump(include=set(self.resident_fields()))
+        return ResidentUpdate.model_validate({"version": version, **changes})
+
+    def account_changes(self) -> AccountChanges:
+        """The account-only fields this update sets, as the account stores them."""
+        out: AccountChanges = {}
         if "nickname" in self.model_fields_set:
             out["nickname"] = self.nickname
         if "contact_preferences" in self.model_fields_set:
-            out["contact_preferences"] = (
-                self.contact_preferences.model_dump() if self.contact_preferences else None
-            )
+            prefs = self.contact_preferences
+            out["contact_preferences"] = json.dumps(prefs.model_dump()) if prefs else None
         return out
 
 

@@ -27,9 +27,9 @@ from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
 from graph.national_qr import consume_national, record_national
-from graph.rows import AccountRow, NodeProps
+from graph.rows import AccountRow
 from graph.trail import Actor, emit_event, record_audit
-from healthcard.accounts import AccountStatus, parse_function, resident_summary
+from healthcard.accounts import AccountStatus, ResidentSummary, parse_function, resident_summary
 from healthcard.combined import is_combined, issue_combined, split, verify_combined
 from healthcard.errors import (
     AccountInactive,
@@ -79,6 +79,15 @@ class IssuedQrView(TypedDict):
     image: QrImage | None
 
 
+class StaticCode(TypedDict, total=False):
+    """The account's current static code, as an issue writes it on the account."""
+
+    static_jti: str
+    static_kid: str | None
+    static_issued_at: int
+    national_static_issued_at: int  # a national-form issue only
+
+
 class QrTokenFacts(TypedDict):
     """What the verified code itself says (None for the unsigned national form)."""
 
@@ -97,7 +106,7 @@ class QrAnswer(QrTokenFacts):
     empi_id: str | None
     type: str
     form: str
-    resident: dict[str, Any]
+    resident: ResidentSummary
 
 
 class SceneView(TypedDict):
@@ -335,10 +344,10 @@ class QrService:
         account = found["account"]
         if account["status"] != AccountStatus.ACTIVE.value:
             raise AccountInactive("the account is cancelled; it gets no QR codes", field="ehc_id")
-        changes: NodeProps = {"static_jti": token_id, "static_kid": kid, "static_issued_at": issued_at}
+        changes: StaticCode = {"static_jti": token_id, "static_kid": kid, "static_issued_at": issued_at}
         if form == "national":
             changes["national_static_issued_at"] = issued_at
-        store.update_account(tx, ehc_id, changes)
+        store.update_account(tx, ehc_id, dict(changes))
         payload = {
             "ehc_id": ehc_id,
             "kid": kid,
@@ -535,7 +544,7 @@ class QrService:
         self._card_active(code.card_id, seen)
         expires = int(code.valid_until.timestamp()) if code.valid_until else None
         if code.qr_type is QrType.STATIC:
-            self._national_static_current(seen.found["account"] if seen.found else {})
+            self._national_static_current(seen.found)
         else:
             used = consume_national(self.graph, payload)
             if used is None:
@@ -556,11 +565,12 @@ class QrService:
         )
 
     @staticmethod
-    def _national_static_current(account: NodeProps) -> None:
+    def _national_static_current(found: AccountRow | None) -> None:
         """``<ehc id>:1`` verifies only while a national static issue is the account's current static code."""
-        if str(account.get("static_jti") or "").startswith(_NATIONAL_STATIC):
+        account = found["account"] if found else None
+        if account is not None and str(account.get("static_jti") or "").startswith(_NATIONAL_STATIC):
             return
-        if account.get("national_static_issued_at") is None:
+        if account is None or account.get("national_static_issued_at") is None:
             raise QrForged(
                 "the service never issued a national static code for this card",
                 field="token",
@@ -599,8 +609,7 @@ class QrService:
         card_id: str, scene: Scene, seen: _Seen, *, qr_type: QrType, form: str, extra: QrTokenFacts
     ) -> QrAnswer:
         found = seen.found
-        account: NodeProps = found["account"] if found else {}
-        empi_id = (found["current_empi_id"] if found else None) or account.get("empi_id")
+        empi_id = (found["current_empi_id"] or found["account"].get("empi_id")) if found else None
         resident = (found["resident"] if found else None) or {}
         return {
             "valid": True,

@@ -3,15 +3,39 @@ registrations and merges per day."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from graph import lifecycle as repo
 from graph.driver import Graph
+from graph.rows import Statistics
+from services.supervision import Supervision, supervision
 
-__all__ = ["statistics"]
+__all__ = ["ResidentStatistics", "StatsReport", "StatsTotals", "report", "statistics"]
 
 
-def statistics(graph: Graph, days: int = 30) -> dict[str, Any]:
+class StatsTotals(TypedDict):
+    records: int
+    identities: int
+    merged_identities: int
+    duplicate_records: int
+    duplicate_rate: float
+    cards: int
+    review_backlog: int
+
+
+class ResidentStatistics(Statistics):
+    """The rows of each stats_* query and the totals drawn from them."""
+
+    totals: StatsTotals
+
+
+class StatsReport(ResidentStatistics):
+    """``statistics`` with the supervision figures over the same number of days (GET /stats, ``ehc stats``)."""
+
+    supervision: Supervision
+
+
+def statistics(graph: Graph, days: int = 30) -> ResidentStatistics:
     raw = graph.read(repo.statistics, days)
     records = sum(r["records"] for r in raw["records_by_domain"])
     active_records = sum(r["records"] for r in raw["records_by_domain"] if r["status"] != "merged")
@@ -28,4 +52,12 @@ def statistics(graph: Graph, days: int = 30) -> dict[str, Any]:
             "review_backlog": open_reviews,
         },
         **raw,
+    }
+
+
+def report(graph: Graph, days: int = 30, institution: str | None = None) -> StatsReport:
+    """``statistics`` and the supervision figures (of ``institution``, or of all) over ``days`` days."""
+    return {
+        **statistics(graph, days),
+        "supervision": supervision(graph, days=days, institution=institution),
     }

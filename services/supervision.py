@@ -4,7 +4,9 @@ the counters the QR verifications, PIX lookups and record registrations keep (``
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
 
 from core.errors import InvalidInput
 from graph import supervision as repo
@@ -12,9 +14,26 @@ from graph.driver import Graph
 from graph.rows import SupervisionDailyRow, SupervisionTotalsRow
 from graph.trail import Actor
 from healthcard.national import BEIJING
-from healthcard.supervision import DEFAULT_RULE, OutlierRule, identity_check_tally, summarise
+from healthcard.supervision import (
+    DEFAULT_RULE,
+    OutlierRule,
+    SupervisionSummary,
+    identity_check_tally,
+    summarise,
+)
 
-__all__ = ["HIS_ROLE", "identity_check", "supervision", "today"]
+__all__ = ["HIS_ROLE", "Supervision", "identity_check", "supervision", "today"]
+
+_Window = TypedDict("_Window", {"from": str, "to": str})
+
+
+class Supervision(_Window, SupervisionSummary):
+    """The supervision figures over ``from..to`` (ISO dates), of one institution or of all; with a
+    ``daily_limit``, the institution x step x day rows (``daily``), newest first."""
+
+    institution: str | None
+    daily: NotRequired[list[SupervisionDailyRow]]
+
 
 HIS_ROLE = "his"
 MAX_DAYS = 731
@@ -42,7 +61,7 @@ def supervision(
     institution: str | None = None,
     rule: OutlierRule = DEFAULT_RULE,
     daily_limit: int = 0,
-) -> dict[str, Any]:
+) -> Supervision:
     """Totals, refusals by reason, per-institution rates, card share and outliers over ``start..end``
     (default: the last ``days`` days); with ``daily_limit``, also up to that many institution x step x day
     rows, newest first."""
@@ -60,11 +79,15 @@ def supervision(
 
     institutions, daily = graph.read(work)
     summary = summarise(institutions, rule)
-    out: dict[str, Any] = {
+    out: Supervision = {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "institution": institution,
-        **summary,
+        "totals": summary["totals"],
+        "refusals_by_reason": summary["refusals_by_reason"],
+        "institutions": summary["institutions"],
+        "outliers": summary["outliers"],
+        "outlier_rule": summary["outlier_rule"],
     }
     if daily_limit:
         out["daily"] = daily

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
@@ -19,7 +20,18 @@ StatsReader = Annotated[ConsoleSession, Depends(RequireConsole("stats:read"))]
 SubscriptionAdmin = Annotated[ConsoleSession, Depends(RequireConsole("subscriptions:write"))]
 
 
-def bars(rows: list[tuple[str, float]]) -> dict[str, Any]:
+class Bar(TypedDict):
+    label: str
+    value: float
+    pct: float  # of the largest value
+
+
+class BarChart(TypedDict):
+    rows: list[Bar]
+    max: float
+
+
+def bars(rows: Sequence[tuple[str, float]]) -> BarChart:
     """Bar-chart data for the templates' inline SVG: labels, values and heights scaled to the largest."""
     top = max((v for _, v in rows), default=0) or 1
     return {"rows": [{"label": k, "value": v, "pct": round(100 * v / top, 1)} for k, v in rows], "max": top}
@@ -34,9 +46,9 @@ def dashboard(
     for row in stats["merges_per_day"]:
         merges[row["day"]] += row["merges"]
     domains: dict[str, float] = defaultdict(float)
-    for row in stats["records_by_domain"]:
-        if row["status"] != "merged":
-            domains[str(row["domain"])] += row["records"]
+    for count in stats["records_by_domain"]:
+        if count["status"] != "merged":
+            domains[str(count["domain"])] += count["records"]
     charts = {
         "registrations": bars([(r["day"], r["registrations"]) for r in stats["registrations_per_day"]]),
         "merges": bars(sorted(merges.items())),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -166,7 +166,7 @@ def identity(
     )
 
 
-@router.get("/identities/{empi_id}/graph", response_model=dict[str, Any])
+@router.get("/identities/{empi_id}/graph", response_model=None)
 def identity_graph(
     empi_id: str, graph: GraphDep, audit: AuditDep, services: ServicesDep, who: Reader
 ) -> IdentityGraphView:
@@ -174,13 +174,13 @@ def identity_graph(
     return graph_elements(graph, empi_id, services.engine.policy.auto_link)
 
 
-@router.get("/cards/{card_id}/holders", response_model=dict[str, Any])
+@router.get("/cards/{card_id}/holders", response_model=None)
 def holders(card_id: str, graph: GraphDep, audit: AuditDep, who: Reader) -> ConsoleCardHoldersRow:
     audit.record(who.actor, "read", "card", card_id)
     return card_holders(graph, card_id)
 
 
-@router.get("/links/explain", response_model=dict[str, Any])
+@router.get("/links/explain", response_model=None)
 def explain(
     graph: GraphDep,
     audit: AuditDep,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TypedDict
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -71,6 +71,15 @@ class ConsoleSession:
         return ROLE_SCOPES.get(self.role or "", frozenset())
 
 
+class _Cookie(TypedDict, total=False):
+    """What the signed cookie carries: user, role, CSRF token, the account's session version."""
+
+    u: str | None
+    r: str | None
+    c: str
+    v: int
+
+
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.api_signing_secret(), salt="ehc-console-session")
 
@@ -80,7 +89,7 @@ def read_session(request: Request) -> ConsoleSession | None:
     if not raw:
         return None
     try:
-        data: dict[str, Any] = _serializer(request.app.state.settings).loads(raw, max_age=SESSION_SECONDS)
+        data: _Cookie = _serializer(request.app.state.settings).loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
         return None
     ip = request.client.host if request.client else None
@@ -108,9 +117,8 @@ def new_session(
 
 
 def write_session(request: Request, response: Response, session: ConsoleSession) -> None:
-    value = _serializer(request.app.state.settings).dumps(
-        {"u": session.username, "r": session.role, "c": session.csrf, "v": session.version}
-    )
+    cookie: _Cookie = {"u": session.username, "r": session.role, "c": session.csrf, "v": session.version}
+    value = _serializer(request.app.state.settings).dumps(cookie)
     response.set_cookie(
         COOKIE,
         value,

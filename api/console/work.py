@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -90,17 +90,41 @@ def reviews(
     )
 
 
-def _agreement(explanation: Any) -> list[dict[str, Any]]:
+class Agreement(TypedDict):
+    """One field of a pair's explanation (``resolver.scoring.FieldExplanation``) and how it reads: agree,
+    disagree, partial or missing."""
+
+    field: str
+    level: int
+    label: str
+    description: str
+    weight: float
+    values: list[str | None]
+    tone: str
+
+
+def _agreement(explanation: Any) -> list[Agreement]:
     rows = json.loads(explanation) if isinstance(explanation, str) else (explanation or [])
-    out = []
+    out: list[Agreement] = []
     for f in rows:
         weight = float(f.get("weight") or 0.0)
+        level = f.get("level") if isinstance(f.get("level"), int) else 0
         tone = (
             "missing"
-            if f.get("level", 0) < 0
+            if level < 0
             else ("agree" if weight > 0.5 else "disagree" if weight < -0.5 else "partial")
         )
-        out.append({**f, "tone": tone})
+        out.append(
+            {
+                "field": str(f.get("field", "")),
+                "level": level,
+                "label": str(f.get("label", "")),
+                "description": str(f.get("description", "")),
+                "weight": weight,
+                "values": list(f.get("values") or (None, None)),
+                "tone": tone,
+            }
+        )
     return out
 
 

@@ -9,28 +9,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from fhir.resources.R4B.patient import Patient
 from pydantic import BaseModel, ValidationError
 
 from api.fhir.patient import EN_REPRESENTATION
 from core.errors import InvalidInput
-from core.freejson import FreeJson
 from graph.rows import DomainNode
 from resolver import codes
 
-__all__ = ["InboundPatient", "from_patient", "validated"]
+__all__ = ["InboundPatient", "PatientDemographics", "from_patient", "validated"]
 
 ID_DOMAIN = "ID"
 _GENDER_CODES = {"male": "1", "female": "2", "unknown": "0", "other": "9"}
 
+_Model = TypeVar("_Model", bound=BaseModel)
 DomainOf = Callable[[str, str], DomainNode]  # (identifier system, field) -> domain; raises if unknown
+
+
+class PatientDemographics(TypedDict, total=False):
+    """The Resident properties a Patient gives (ID number and type from the national ID domain's identifier)."""
+
+    name: str
+    gender: str
+    birth_date: date
+    phone: str
+    address: str
+    region_code: str
+    marital_status: str
+    id_number: str
+    id_type: str
 
 
 @dataclass(slots=True)
 class InboundPatient:
-    demographics: dict[str, Any]
+    demographics: PatientDemographics
     identifiers: list[tuple[DomainNode, str]] = field(default_factory=list)  # (domain, value)
 
 
@@ -66,14 +80,15 @@ def _address(patient: Patient) -> tuple[str | None, str | None]:
 
 def from_patient(patient: Patient, domain_of: DomainOf) -> InboundPatient:
     """The demographics (Resident properties) and resolved identifiers of a Patient."""
-    out: dict[str, Any] = {}
+    out: PatientDemographics = {}
     name = _name(patient)
     if name:
         out["name"] = name
     if patient.gender:
-        out["gender"] = _GENDER_CODES.get(str(patient.gender))
-        if out["gender"] is None:
+        gender = _GENDER_CODES.get(str(patient.gender))
+        if gender is None:
             raise InvalidInput("gender is male, female, other or unknown", field="Patient.gender")
+        out["gender"] = gender
     if isinstance(patient.birthDate, date):
         out["birth_date"] = patient.birthDate
     for t in patient.telecom or []:
@@ -88,7 +103,7 @@ def from_patient(patient: Patient, domain_of: DomainOf) -> InboundPatient:
     if patient.maritalStatus is not None:
         for coding in patient.maritalStatus.coding or []:
             if coding.code in codes.MARITAL_STATUS:
-                out["marital_status"] = coding.code
+                out["marital_status"] = str(coding.code)
     inbound = InboundPatient(out)
     for i, ident in enumerate(patient.identifier or []):
         if not ident.system or not ident.value:
@@ -103,8 +118,8 @@ def from_patient(patient: Patient, domain_of: DomainOf) -> InboundPatient:
     return inbound
 
 
-def validated(model: type[BaseModel], data: FreeJson, prefix: str = "Patient") -> Any:
-    """``model`` built from ``data``; a refusal is a 422 naming the field (values masked in messages)."""
+def validated(model: type[_Model], data: object, prefix: str = "Patient") -> _Model:
+    """``model`` built from ``data`` (any JSON value); a refusal is a 422 naming the field (values masked in messages)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.fhir.formats import FHIR_JSON, FHIR_XML, Format, accept_format, format_of, render
-from core.freejson import FreeJson
 from core.privacy import mask_text
 
 __all__ = [
@@ -68,18 +69,18 @@ def operation_outcome(
     issue: str | None = None,
     severity: str = "error",
 ) -> OperationOutcome:
-    entry: FreeJson = {
-        "severity": severity,
-        "code": issue or issue_type(status),
-        "diagnostics": mask_text(message),
-    }
+    details = None
     if code:
-        entry["details"] = {
-            "coding": [{"system": ERROR_CODE_SYSTEM, "code": code}],
-            "text": mask_text(message),
-        }
-    if field:
-        entry["expression"] = [field]
+        details = CodeableConcept(
+            coding=[Coding(system=ERROR_CODE_SYSTEM, code=code)], text=mask_text(message)
+        )
+    entry = OperationOutcomeIssue(
+        severity=severity,
+        code=issue or issue_type(status),
+        diagnostics=mask_text(message),
+        details=details,
+        expression=[field] if field else None,
+    )
     return OperationOutcome(issue=[entry])
 
 
@@ -95,13 +96,16 @@ def request_format(scope: Scope) -> Format:
     return accept_format(Headers(scope=scope).get("accept", ""))
 
 
-def outcome_body(scope: Scope, status: int, body: FreeJson) -> tuple[bytes, str]:
-    """An error body ``{code, message, field?}`` as an OperationOutcome: (bytes, media type)."""
+def outcome_body(
+    scope: Scope, status: int, message: object = None, code: object = None, field: object = None
+) -> tuple[bytes, str]:
+    """An error body's ``message``, ``code`` and ``field`` (JSON values, any may be missing) as an
+    OperationOutcome: (bytes, media type)."""
     outcome = operation_outcome(
         status,
-        str(body.get("message") or f"HTTP {status}"),
-        code=str(body["code"]) if body.get("code") else None,
-        field=str(body["field"]) if body.get("field") else None,
+        str(message or f"HTTP {status}"),
+        code=str(code) if code else None,
+        field=str(field) if field else None,
     )
     fmt = request_format(scope)
     return render(outcome, fmt), f"{FHIR_XML if fmt == 'xml' else FHIR_JSON}; charset=utf-8"
@@ -146,7 +150,7 @@ class FhirOutcomes:
             body = {}
         if not isinstance(body, dict):
             body = {}
-        data, media = outcome_body(scope, status, body)
+        data, media = outcome_body(scope, status, body.get("message"), body.get("code"), body.get("field"))
         headers = [
             (k, v)
             for k, v in start.get("headers", [])

@@ -12,11 +12,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.address import Address
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.contactpoint import ContactPoint
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.humanname import HumanName
+from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.meta import Meta
+from fhir.resources.R4B.patient import Patient, PatientLink
+from fhir.resources.R4B.reference import Reference
 
-from core.freejson import FreeJson
 from resolver.names import name_pinyin, standardise_name
 from services.domain import Card, Identity, Resident
 
@@ -48,78 +57,110 @@ def _system(oid: str) -> str:
     return oid if oid.startswith("urn:") or "://" in oid else f"urn:oid:{oid}"
 
 
-def name_parts(name: str) -> list[FreeJson]:
+def _representation(code: str) -> list[Extension]:
+    return [Extension(url=EN_REPRESENTATION, valueCode=code)]
+
+
+def name_parts(name: str) -> list[HumanName]:
     """The HumanNames of a Chinese name: hanzi (IDE) and pinyin (ABC); a latin name as it is."""
     form = standardise_name(name)
     if form is None or not form.han:
-        return [{"use": "official", "text": name}]
-    han: FreeJson = {
-        "use": "official",
-        "text": name,
-        "extension": [{"url": EN_REPRESENTATION, "valueCode": "IDE"}],
-    }
-    if form.surname:
-        han["family"] = form.surname
-    if form.given:
-        han["given"] = [form.given]
-    names = [han]
+        return [HumanName(use="official", text=name)]
+    names = [
+        HumanName(
+            use="official",
+            text=name,
+            extension=_representation("IDE"),
+            family=form.surname or None,
+            given=[form.given] if form.given else None,
+        )
+    ]
     if form.surname and form.given:
         family_py = name_pinyin(form.surname)[0].capitalize()
         given_py = form.given_pinyin.capitalize()
         names.append(
-            {
-                "use": "official",
-                "text": f"{family_py} {given_py}",
-                "family": family_py,
-                "given": [given_py],
-                "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}],
-            }
+            HumanName(
+                use="official",
+                text=f"{family_py} {given_py}",
+                family=family_py,
+                given=[given_py],
+                extension=_representation("ABC"),
+            )
         )
     elif form.pinyin:
         names.append(
-            {
-                "use": "official",
-                "text": form.pinyin.capitalize(),
-                "extension": [{"url": EN_REPRESENTATION, "valueCode": "ABC"}],
-            }
+            HumanName(use="official", text=form.pinyin.capitalize(), extension=_representation("ABC"))
         )
     return names
 
 
-def _identifier(card: Card) -> FreeJson:
-    out: FreeJson = {"system": _system(str(card.domain_oid)), "value": card.number}
+def _identifier(card: Card) -> Identifier:
     code = _CARD_TYPE_CODES.get(str(card.card_type))
-    if code:
-        out["type"] = {"coding": [{"system": IDENTIFIER_TYPE, "code": code}], "text": card.card_type}
-    return out
+    kind = (
+        CodeableConcept(coding=[Coding(system=IDENTIFIER_TYPE, code=code)], text=card.card_type)
+        if code
+        else None
+    )
+    return Identifier(system=_system(str(card.domain_oid)), value=card.number, type=kind)
 
 
-def _demographics(values: Mapping[str, Any]) -> FreeJson:
-    out: FreeJson = {}
-    if values.get("name"):
-        out["name"] = name_parts(str(values["name"]))
-    if values.get("gender") in GENDER_TO_FHIR:
-        out["gender"] = GENDER_TO_FHIR[values["gender"]]
-    if values.get("birth_date"):
-        out["birthDate"] = str(values["birth_date"])[:10]
-    if values.get("phone"):
-        phone = str(values["phone"])
-        out["telecom"] = [
-            {
-                "system": "phone",
-                "value": phone,
-                "use": "mobile" if phone.startswith(_MOBILE_PREFIX) else "home",
-            }
-        ]
-    if values.get("address"):
-        address: FreeJson = {"text": values["address"], "country": "CN"}
-        if values.get("region_code"):
-            address["district"] = values["region_code"]  # GB/T 2260 administrative division code
-        out["address"] = [address]
-    return out
+@dataclass(frozen=True, slots=True)
+class _Demographics:
+    """The Patient elements of a record's (or a golden record's) values."""
+
+    name: list[HumanName] | None = None
+    gender: str | None = None
+    birth_date: str | None = None
+    telecom: list[ContactPoint] | None = None
+    address: list[Address] | None = None
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> _Demographics:
+        phone = str(values["phone"]) if values.get("phone") else None
+        gender = str(values.get("gender"))
+        return cls(
+            name=name_parts(str(values["name"])) if values.get("name") else None,
+            gender=GENDER_TO_FHIR.get(gender),
+            birth_date=str(values["birth_date"])[:10] if values.get("birth_date") else None,
+            telecom=[
+                ContactPoint(
+                    system="phone", value=phone, use="mobile" if phone.startswith(_MOBILE_PREFIX) else "home"
+                )
+            ]
+            if phone
+            else None,
+            # district: the GB/T 2260 administrative division code
+            address=[
+                Address(text=values["address"], country="CN", district=values.get("region_code") or None)
+            ]
+            if values.get("address")
+            else None,
+        )
+
+    def patient(
+        self,
+        *,
+        id: str,
+        active: bool,
+        identifier: list[Identifier],
+        link: list[PatientLink],
+        meta: Meta | None = None,
+    ) -> Patient:
+        return Patient(
+            id=id,
+            active=active,
+            identifier=identifier,
+            name=self.name,
+            gender=self.gender,
+            birthDate=self.birth_date,
+            telecom=self.telecom,
+            address=self.address,
+            link=link,
+            meta=meta,
+        )
 
 
-def _identifiers(records: Iterable[Resident]) -> list[FreeJson]:
+def _identifiers(records: Iterable[Resident]) -> list[Identifier]:
     seen: set[tuple[str, str]] = set()
     out = []
     for record in records:
@@ -135,30 +176,27 @@ def _identifiers(records: Iterable[Resident]) -> list[FreeJson]:
 def identity_patient(identity: Identity, empi_oid: str) -> Patient:
     """An identity with its golden record (``LifecycleService.golden``) as its golden Patient."""
     empi_id = identity.empi_id
-    identifiers = [
-        {
-            "use": "official",
-            "system": _system(empi_oid),
-            "value": empi_id,
-            "type": {"coding": [{"system": IDENTIFIER_TYPE, "code": "PI"}], "text": "EMPI"},
-        }
-    ]
-    identifiers += _identifiers(identity.records)
+    empi = Identifier(
+        use="official",
+        system=_system(empi_oid),
+        value=empi_id,
+        type=CodeableConcept(coding=[Coding(system=IDENTIFIER_TYPE, code="PI")], text="EMPI"),
+    )
     golden = identity.golden or {}
-    body: FreeJson = {
-        "id": empi_id,
-        "active": identity.status == "active",
-        "identifier": identifiers,
-        **_demographics(golden.get("values") or {}),
-    }
-    body["link"] = [
-        {
-            "other": {"reference": f"Patient/{r.resident_id}", "display": f"{r.source_domain}:{r.local_id}"},
-            "type": "seealso",
-        }
-        for r in identity.records
-    ]
-    return Patient(**body)
+    return _Demographics.of(golden.get("values") or {}).patient(
+        id=empi_id,
+        active=identity.status == "active",
+        identifier=[empi, *_identifiers(identity.records)],
+        link=[
+            PatientLink(
+                other=Reference(
+                    reference=f"Patient/{r.resident_id}", display=f"{r.source_domain}:{r.local_id}"
+                ),
+                type="seealso",
+            )
+            for r in identity.records
+        ],
+    )
 
 
 def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
@@ -166,19 +204,17 @@ def merged_patient(requested: str, survivor: str, empi_oid: str) -> Patient:
     return Patient(
         id=requested,
         active=False,
-        identifier=[{"use": "old", "system": _system(empi_oid), "value": requested}],
-        link=[{"other": {"reference": f"Patient/{survivor}"}, "type": "replaced-by"}],
+        identifier=[Identifier(use="old", system=_system(empi_oid), value=requested)],
+        link=[PatientLink(other=Reference(reference=f"Patient/{survivor}"), type="replaced-by")],
     )
 
 
 def record_patient(resident: Resident) -> Patient:
     """One source record as a Patient that refers to its identity."""
-    body: FreeJson = {
-        "id": resident.resident_id,
-        "active": resident.status != "merged",
-        "identifier": _identifiers([resident]),
-        **_demographics(resident.as_record()),
-        "link": [{"other": {"reference": f"Patient/{resident.empi_id}"}, "type": "refer"}],
-        "meta": {"versionId": str(resident.version)},
-    }
-    return Patient(**body)
+    return _Demographics.of(resident.as_record()).patient(
+        id=resident.resident_id,
+        active=resident.status != "merged",
+        identifier=_identifiers([resident]),
+        link=[PatientLink(other=Reference(reference=f"Patient/{resident.empi_id}"), type="refer")],
+        meta=Meta(versionId=str(resident.version)),
+    )

@@ -12,9 +12,12 @@ from core.freejson import FreeJson
 
 __all__ = [
     "FHIR_ERRORS",
+    "BundleEntry",
     "BundleResource",
     "CapabilityStatementResource",
+    "OperationOutcomeIssue",
     "OperationOutcomeResource",
+    "ParametersParameter",
     "ParametersResource",
     "PatientResource",
 ]
@@ -30,25 +33,47 @@ class CapabilityStatementResource(_Resource):
     resourceType: Literal["CapabilityStatement"]
 
 
+class _Element(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ParametersParameter(_Element):
+    """One ``Parameters.parameter``: its name and one ``value[x]``, ``resource`` or ``part``."""
+
+    name: str
+
+
 class ParametersResource(_Resource):
     resourceType: Literal["Parameters"]
-    parameter: list[FreeJson] = Field(default_factory=list)
+    parameter: list[ParametersParameter] = Field(default_factory=list)
 
 
 class PatientResource(_Resource):
     resourceType: Literal["Patient"]
 
 
+class BundleEntry(_Element):
+    """One ``Bundle.entry``: ``fullUrl``, ``resource`` and ``search`` (or a transaction's ``response``)."""
+
+    fullUrl: str | None = None
+
+
 class BundleResource(_Resource):
     resourceType: Literal["Bundle"]
     type: str
     total: int | None = None
-    entry: list[FreeJson] = Field(default_factory=list)
+    entry: list[BundleEntry] = Field(default_factory=list)
+
+
+class OperationOutcomeIssue(_Element):
+    severity: str
+    code: str
+    diagnostics: str | None = None
 
 
 class OperationOutcomeResource(_Resource):
     resourceType: Literal["OperationOutcome"]
-    issue: list[FreeJson]
+    issue: list[OperationOutcomeIssue]
 
 
 FHIR_ERRORS: dict[int | str, FreeJson] = {

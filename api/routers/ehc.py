@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
 from api.auth import Principal
 from api.deps import HealthCardDep, require
 from api.schemas_ehc import AccountPublic, AccountRegistrationPublic, BankCardPublic
-from services.domain_ehc import Account, BankCard
+from services.domain_ehc import Account, AccountRegistration, BankCard
 from services.healthcard_models import (
     AccountIn,
     AccountUpdate,
@@ -34,11 +34,13 @@ Writer = Annotated[Principal, Depends(require("ehc:write"))]
 )
 def register_account(
     body: AccountIn, response: Response, accounts: HealthCardDep, who: Registrar
-) -> dict[str, Any]:
+) -> AccountRegistration:
     account, created = accounts.register(body, who.actor)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return {"created": created, "ehc_id": account.ehc_id, "empi_id": account.empi_id, "account": account}
+    return AccountRegistration(
+        created=created, ehc_id=account.ehc_id, empi_id=account.empi_id, account=account
+    )
 
 
 @router.get("/{ehc_id}", response_model=AccountPublic)

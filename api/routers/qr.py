@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
@@ -11,6 +11,7 @@ from api.deps import QrDep, QrKeysDep, require
 from api.schemas_ehc import QrPublic, VerificationPublic
 from api.schemas_ops import JwksPublic
 from core.freejson import FreeJson
+from healthcard.keys import JwkSet
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 from services.healthcard_qr import IssuedQrView, QrVerified
 
@@ -58,7 +59,7 @@ def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> QrVerified:
 
 
 @router.get("/.well-known/jwks.json", response_model=JwksPublic)
-def jwks(keys: QrKeysDep, response: Response) -> dict[str, Any]:
+def jwks(keys: QrKeysDep, response: Response) -> JwkSet:
     """The public keys of QR signatures (open, so terminals can verify offline; refetch every 5 min)."""
     response.headers["Cache-Control"] = "public, max-age=300"
     return keys.jwks()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
@@ -13,15 +13,15 @@ from core.bounds import MAX_OFFSET
 from graph.rows import AuditNode
 from healthcard.supervision import OutlierRule
 from services.audit import search_audit
-from services.stats import statistics
-from services.supervision import supervision
+from services.stats import StatsReport, report
+from services.supervision import Supervision, supervision
 
 router = APIRouter(tags=["statistics and audit"])
 
 
 @router.get("/stats", response_model=StatsPublic, dependencies=[Depends(require("stats:read"))])
-def stats(graph: GraphDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
-    return {**statistics(graph, days), "supervision": supervision(graph, days=days)}
+def stats(graph: GraphDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> StatsReport:
+    return report(graph, days)
 
 
 @router.get(
@@ -35,7 +35,7 @@ def stats_supervision(
     k: Annotated[float, Query(gt=1, le=100)] = 2.0,
     min_count: Annotated[int, Query(ge=1)] = 30,
     daily_limit: Annotated[int, Query(ge=0, le=10000)] = 1000,
-) -> dict[str, Any]:
+) -> Supervision:
     """Verifications per institution x care step x day, acceptance and refusal rates by reason, outlying
     institutions and the e-health card share of visits (default window: the last 30 days)."""
     return supervision(
