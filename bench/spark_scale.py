@@ -100,7 +100,7 @@ def run_embedded(directory: Path) -> dict[str, Any]:
 
 
 def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any]:
-    """sparkjob.run_job over the export."""
+    """sparkjob.run_job over the export (decision tables written beside it, then counted)."""
     from core.settings import get_settings
     from services.matching import engine_for
     from sparkjob.job import config_text_of, run_job
@@ -115,6 +115,7 @@ def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any
             spark,
             str(directory),
             config_text_of(config),
+            decisions=str(directory.parent / f"{directory.name}-decisions"),
             auto_link=engine.policy.auto_link,
             review=engine.policy.review,
         )
@@ -123,8 +124,8 @@ def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any
     return {
         "records": got.records,
         "candidate_pairs": got.candidate_pairs,
-        "links": len(got.links),
-        "clusters": len(got.clusters),
+        "links": got.count("links"),
+        "clusters": got.count("clusters"),
     }
 
 
