@@ -83,10 +83,9 @@ def run_job(
         .distinct()
     )
 
-    side = records.select(*fields)
-    a = side.select(*[F.col(c).alias(f"a_{c}") for c in fields])
-    b = side.select(*[F.col(c).alias(f"b_{c}") for c in fields])
-    pair_rows = pairs.join(a, pairs.i == a.a_idx).join(b, pairs.j == b.b_idx).select(*pair_columns())
+    a = keyed.select(F.col("idx").alias("i"), F.col("std").alias("a_std"))
+    b = keyed.select(F.col("idx").alias("j"), F.col("std").alias("b_std"))
+    pair_rows = pairs.join(a, "i").join(b, "j").select(*pair_columns())
     scored = pair_rows.mapInPandas(score_pairs(config_text, tables), SCORED_SCHEMA).persist()
     candidate_pairs = scored.count()
 
