@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+from core.freejson import FreeJson
 from graph import residents as repo
 from graph.driver import Graph
 from resolver.frequencies import TermFrequencies
@@ -199,14 +200,14 @@ class _Identities:
 
     def __init__(self) -> None:
         self.merged_into: dict[str, str] = {}
-        self.created: dict[str, Any] = {}
+        self.created: dict[str, datetime] = {}
 
     def current(self, empi: str) -> str:
         while empi in self.merged_into:
             empi = self.merged_into[empi]
         return empi
 
-    def merge(self, other: str, survivor: str, created: Any) -> None:
+    def merge(self, other: str, survivor: str, created: datetime) -> None:
         self.merged_into[other] = survivor
         self.created[survivor] = created
 
@@ -310,7 +311,7 @@ def apply_decisions(
         if progress:
             progress("merged", len(clusters))
     for pairs in decisions.batches("review", batch):
-        proposals: list[dict[str, Any]] = []
+        proposals: list[FreeJson] = []
         for pair in pairs:
             a, b = pair["a"], pair["b"]
             if state.current(a["empi_id"]) == state.current(b["empi_id"]):
@@ -347,7 +348,7 @@ def apply_decisions(
     return report, plan
 
 
-def _cut_links(decisions: SparkDecisions, batch: int) -> list[dict[str, Any]]:
+def _cut_links(decisions: SparkDecisions, batch: int) -> list[FreeJson]:
     """The cut links by resident id (cuts are rare: links between records of two valid ID numbers)."""
     return [
         {"a": c["a_id"], "b": c["b_id"], "weight": c["weight"], "reason": c["reason"]}
