@@ -66,14 +66,20 @@ def resolve_on_spark(
 
 
 def main() -> None:
-    """``spark-submit .../api/cli_spark.py [--dry-run] [--report PATH]``: the master is spark-submit's."""
+    """``spark-submit .../api/cli_spark.py [--dry-run] [--report PATH] [--work-dir DIR]``: the master is
+    spark-submit's."""
     import argparse
 
     parser = argparse.ArgumentParser(description="ehc resolve --engine spark, under spark-submit")
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--report", type=Path)
+    parser.add_argument(
+        "--work-dir", type=Path, help="export and decision tables; on a cluster, a path every node sees"
+    )
     args = parser.parse_args()
-    resolve_on_spark(master=None, dry_run=args.dry_run, report=args.report, driver_memory="4g")
+    resolve_on_spark(
+        master=None, dry_run=args.dry_run, report=args.report, driver_memory="4g", export_dir=args.work_dir
+    )
 
 
 if __name__ == "__main__":

@@ -67,31 +67,42 @@ def write_population(records: int, directory: Path, seed: int = 3, part_rows: in
 
 
 def run_embedded(directory: Path) -> dict[str, Any]:
-    """services/resolve.py's decisions in-process over the exported rows."""
+    """services/resolve.py's decisions in-process over the exported rows, read into the same compact
+    population ``ehc resolve`` builds (services/population.py), a Parquet batch at a time."""
     import pyarrow.parquet as pq
 
     from core.settings import get_settings
-    from resolver.blocking import blocking_keys
     from resolver.linker import deduplicate
     from resolver.queue import held_back
     from services.matching import engine_for
-    from sparkjob.records import standard_of
+    from services.population import Population
+    from sparkjob.records import record_of
 
     engine = engine_for(get_settings())
-    rows = sorted(pq.read_table(directory).to_pylist(), key=lambda r: r["idx"])
-    standard = [standard_of(r) for r in rows]
-    ids = [s.id_number.canonical if s.id_number else None for s in standard]
+    population = Population()
+    for part in sorted(directory.glob("part-*.parquet")):  # parts and rows in idx order
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=5000):
+            for row in batch.to_pylist():
+                population.add(
+                    {
+                        "resident_id": row["resident_id"],
+                        "empi_id": row["empi_id"],
+                        "created_ns": 0,
+                        "fields": record_of(row),
+                    },
+                    engine,
+                )
     result = deduplicate(
         engine.scorer,  # type: ignore[arg-type]
-        [s.as_fields() for s in standard],
-        [blocking_keys(s) for s in standard],
+        population.fields,
+        population.blocks,
         fit=False,
-        id_numbers=ids,
+        id_numbers=population.id_numbers,
     )
     held = held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
     clusters = [c for c in (result.clustering.clusters if result.clustering else ()) if len(c) > 1]
     return {
-        "records": len(rows),
+        "records": len(population),
         "candidate_pairs": len(result.scored.pairs),
         "links": len(result.links),
         "clusters": len(clusters),
@@ -100,7 +111,7 @@ def run_embedded(directory: Path) -> dict[str, Any]:
 
 
 def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any]:
-    """sparkjob.run_job over the export."""
+    """sparkjob.run_job over the export (decision tables written beside it, then counted)."""
     from core.settings import get_settings
     from services.matching import engine_for
     from sparkjob.job import config_text_of, run_job
@@ -115,6 +126,7 @@ def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any
             spark,
             str(directory),
             config_text_of(config),
+            decisions=str(directory.parent / f"{directory.name}-decisions"),
             auto_link=engine.policy.auto_link,
             review=engine.policy.review,
         )
@@ -123,8 +135,8 @@ def run_spark(directory: Path, master: str, driver_memory: str) -> dict[str, Any
     return {
         "records": got.records,
         "candidate_pairs": got.candidate_pairs,
-        "links": len(got.links),
-        "clusters": len(got.clusters),
+        "links": got.count("links"),
+        "clusters": got.count("clusters"),
     }
 
 

@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
+
+import numpy as np
 
 from resolver.names import name_pinyin
 from resolver.records import StandardRecord
@@ -35,6 +39,7 @@ __all__ = [
     "BLOCKING_KEY_NAMES",
     "BLOCKING_KEY_PREFIX",
     "BLOCK_LOCK_STRIPES",
+    "BlockIndex",
     "KeyFunction",
     "block_lock_stripes",
     "blocking_key_property",
@@ -172,3 +177,42 @@ def candidate_pairs(
 def keys_of(records: Iterable[StandardRecord]) -> list[dict[str, str]]:
     """Blocking keys of many records, in order."""
     return [blocking_keys(r) for r in records]
+
+
+class BlockIndex:
+    """Record indices by blocking-key value, filled record by record so that a batch of a million records
+    never keeps each record's key mapping beside the index (key names interned). ``pairs`` gives what
+    ``sorted(candidate_pairs(keys, max_block=...))`` gives, deduplicated in an int64 array rather than a
+    set of tuples."""
+
+    __slots__ = ("_index", "size")
+
+    def __init__(self) -> None:
+        self._index: dict[tuple[str, str], list[int]] = {}
+        self.size = 0
+
+    @classmethod
+    def of(cls, keys: Iterable[Mapping[str, str]]) -> BlockIndex:
+        """The index of many records' keys, in order."""
+        index = cls()
+        for record_keys in keys:
+            index.add(record_keys)
+        return index
+
+    def add(self, record_keys: Mapping[str, str]) -> int:
+        """Index the next record under its keys; returns its index."""
+        i = self.size
+        self.size += 1
+        for name, value in record_keys.items():
+            self._index.setdefault((sys.intern(name), value), []).append(i)
+        return i
+
+    def pairs(self, max_block: int = 200) -> list[tuple[int, int]]:
+        """Distinct index pairs (i < j) sharing a key value, sorted; blocks above ``max_block`` skipped."""
+        n = max(self.size, 1)
+        codes = array("q")
+        for members in self._index.values():  # members ascend: records are added in order
+            if 2 <= len(members) <= max_block:
+                codes.extend(i * n + j for i, j in combinations(members, 2))
+        unique = np.unique(np.frombuffer(codes, dtype=np.int64)) if codes else np.zeros(0, np.int64)
+        return list(zip((unique // n).tolist(), (unique % n).tolist(), strict=True))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from resolver.blocking import candidate_pairs
+from resolver.blocking import BlockIndex, candidate_pairs
 from resolver.clustering import Clustering, cluster_links
 from resolver.em import EmResult, estimate_u, expectation_maximisation
 from resolver.rules import RuleModel
@@ -25,6 +25,7 @@ __all__ = [
     "deduplicate",
     "fit_rule_model",
     "link_files",
+    "link_indices",
     "one_to_one",
     "score_pairs",
     "select_links",
@@ -108,13 +109,18 @@ def select_links(
 ) -> list[tuple[int, int]]:
     """Pairs whose match probability is at least ``threshold`` (and, given the model, that no
     required comparison vetoes)."""
+    return [scored.pairs[k] for k in link_indices(scored, threshold, model=model)]
+
+
+def link_indices(scored: ScoredPairs, threshold: float, *, model: RuleModel | None = None) -> list[int]:
+    """Indices into ``scored.pairs`` of the pairs ``select_links`` picks, in order."""
     cut = weight_from_probability(threshold)
     vetoed = (
         model.veto_mask(scored.levels, scored.tf)
         if model is not None
         else np.zeros(len(scored.pairs), dtype=bool)
     )
-    return [p for p, w, v in zip(scored.pairs, scored.weights, vetoed, strict=True) if w >= cut and not v]
+    return np.flatnonzero((scored.weights >= cut) & ~np.asarray(vetoed, dtype=bool)).tolist()
 
 
 def one_to_one(
@@ -156,7 +162,7 @@ class LinkageResult:
 def deduplicate(
     model: RuleModel,
     rows: Sequence[Mapping[str, Any]],
-    key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]],
+    key_function: Callable[[Mapping[str, Any]], Mapping[str, str]] | Sequence[Mapping[str, str]] | BlockIndex,
     *,
     fit: bool = True,
     id_numbers: Sequence[str | None] | None = None,
@@ -166,21 +172,29 @@ def deduplicate(
     term_frequencies: bool = True,
 ) -> LinkageResult:
     """Deduplicate one file: block, (fit by EM), score (term frequencies counted over ``rows`` unless
-    the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
-    them (splitting clusters with two valid ID numbers). ``term_frequencies=False`` scores without
-    frequency adjustment (for comparison)."""
-    keys = [key_function(r) for r in rows] if callable(key_function) else list(key_function)
-    pairs = sorted(candidate_pairs(keys))
+        the model carries tables), keep links at ``threshold`` (default: the config's auto_link), cluster
+        them (splitting clusters with two valid ID numbers); ``key_function`` may be a ready ``BlockIndex``
+    (records indexed as they were read). ``term_frequencies=False`` scores without
+        frequency adjustment (for comparison)."""
+    if isinstance(key_function, BlockIndex):
+        index = key_function
+    else:
+        index = (
+            BlockIndex.of(key_function(r) for r in rows)
+            if callable(key_function)
+            else BlockIndex.of(key_function)
+        )
+    pairs = index.pairs()
     levels = model.level_matrix(rows, pairs)
     em = fit_rule_model(model, rows, pairs, levels=levels, seed=seed) if fit and pairs else None
     fitted = em.model if em else model
     fitted = with_batch_frequencies(fitted, rows) if term_frequencies else fitted.with_term_frequencies({})
     scored = weigh(fitted, rows, pairs, levels)
     cut = threshold if threshold is not None else fitted.config.thresholds.auto_link
-    links = select_links(scored, cut, model=fitted)
-    by_pair = dict(zip(scored.pairs, scored.weights, strict=True))
+    chosen = link_indices(scored, cut, model=fitted)
+    links = [scored.pairs[k] for k in chosen]
     clustering = cluster_links(
-        ((i, j, float(by_pair[(i, j)])) for i, j in links),
+        ((*scored.pairs[k], float(scored.weights[k])) for k in chosen),
         nodes=range(len(rows)),
         id_numbers=dict(enumerate(id_numbers)) if id_numbers else None,
         max_size=max_cluster,

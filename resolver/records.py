@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from resolver.addresses import AddressForm
 from resolver.dates import parse_date
 from resolver.names import NameForm
 from resolver.phones import PhoneForm
 
-__all__ = ["IdForm", "PersonRecord", "StandardRecord"]
+__all__ = ["FIELD_NAMES", "FieldRows", "IdForm", "PersonRecord", "RecordFields", "StandardRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +101,66 @@ class StandardRecord:
             "occupation": self.occupation,
             "source_domain": self.source_domain,
         }
+
+
+FIELD_NAMES = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "address",
+    "ethnicity",
+    "marital_status",
+    "occupation",
+    "source_domain",
+)
+_FIELDS = frozenset(FIELD_NAMES)
+
+
+class RecordFields(Mapping[str, Any]):
+    """``record.as_fields()`` as a view: the same mapping, read from the record's slots, not copied."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: StandardRecord) -> None:
+        self._record = record
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _FIELDS:
+            raise KeyError(key)
+        return getattr(self._record, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self._record, key) if key in _FIELDS else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FIELD_NAMES)
+
+    def __len__(self) -> int:
+        return len(FIELD_NAMES)
+
+
+class FieldRows(Sequence[Mapping[str, Any]]):
+    """The field mappings of many standard records (what ``[r.as_fields() for r in records]`` gives),
+    made on access: a batch keeps its records once, not a dict per record beside them."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: Sequence[StandardRecord]) -> None:
+        self._records = records
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [RecordFields(r) for r in self._records[index]]
+        return RecordFields(self._records[index])
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return (RecordFields(r) for r in self._records)

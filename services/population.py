@@ -1,19 +1,22 @@
 """The population ``ehc resolve`` works on, read column-wise: each page of records is standardised as it
-arrives and only what resolution uses is kept (record and identity ids, standard records, their fields,
-blocking keys and canonical ID numbers, the earliest creation time of each identity), never the raw
-property maps of a million records."""
+arrives and only what resolution uses is kept (record and identity ids, standard records, the block
+index, canonical ID numbers, the earliest creation time of each identity), never the raw property maps
+of a million records, nor a field dict or a key dict per record (``fields`` is a view over the standard
+records; keys go straight into the block index). Identity ids are interned: an identity's records
+share one string."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.driver import Graph
 from graph.resolve_reads import resolve_page
 from graph.rows import ResolvePageRow
-from resolver.blocking import blocking_keys
-from resolver.records import StandardRecord
+from resolver.blocking import BlockIndex, blocking_keys
+from resolver.records import FieldRows, StandardRecord
 from services.matching import MatchEngine
 
 __all__ = ["PAGE", "Population", "read_population"]
@@ -27,8 +30,7 @@ class Population:
     resident_ids: list[str] = field(default_factory=list)
     empi_ids: list[str] = field(default_factory=list)
     standard: list[StandardRecord] = field(default_factory=list)
-    fields: list[dict[str, Any]] = field(default_factory=list)
-    keys: list[dict[str, str]] = field(default_factory=list)
+    blocks: BlockIndex = field(default_factory=BlockIndex)
     id_numbers: list[str | None] = field(default_factory=list)
     first_created: dict[str, int] = field(
         default_factory=dict
@@ -37,14 +39,18 @@ class Population:
     def __len__(self) -> int:
         return len(self.resident_ids)
 
+    @property
+    def fields(self) -> Sequence[Mapping[str, Any]]:
+        """Each record's comparable fields (``as_fields()``), made on access."""
+        return FieldRows(self.standard)
+
     def add(self, row: ResolvePageRow, engine: MatchEngine) -> None:
-        rid, empi, created = row["resident_id"], row["empi_id"], row["created_ns"]
+        rid, empi, created = row["resident_id"], sys.intern(row["empi_id"]), row["created_ns"]
         std = engine.standard(row["fields"], rid)
         self.resident_ids.append(rid)
         self.empi_ids.append(empi)
         self.standard.append(std)
-        self.fields.append(std.as_fields())
-        self.keys.append(blocking_keys(std))
+        self.blocks.add(blocking_keys(std))
         self.id_numbers.append(std.id_number.canonical if std.id_number else None)
         known = self.first_created.get(empi)
         if known is None or created < known:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import numpy as np
+
 from graph import residents as repo
 from graph.driver import Graph
 from graph.rows import CandidateRow
@@ -72,7 +74,7 @@ def resolve_graph(
     result = deduplicate(
         engine.scorer.with_term_frequencies({}),
         population.fields,
-        population.keys,
+        population.blocks,
         fit=fit,
         id_numbers=population.id_numbers,
     )
@@ -82,10 +84,20 @@ def resolve_graph(
     if progress:
         progress("scored", len(result.scored.pairs))
     rid = population.resident_ids
-    empi = list(population.empi_ids)
+    empi_of = population.empi_ids
+    merged_into: dict[str, str] = {}  # merges so far (one entry per merge, not a list rebuilt per merge)
+
+    def empi(i: int) -> str:
+        e = empi_of[i]
+        while e in merged_into:
+            e = merged_into[e]
+        return e
+
+    linked = set(result.links)
     created = population.first_created
-    probability = {
-        pair: float(p) for pair, p in zip(result.scored.pairs, result.scored.probabilities, strict=True)
+    probabilities = result.scored.probabilities
+    probability = {  # of the links only: the merges' strongest links are links
+        pair: float(probabilities[k]) for k, pair in enumerate(result.scored.pairs) if pair in linked
     }
     clusters = [[cast(int, m) for m in c] for c in (result.clustering.clusters if result.clustering else ())]
     cluster_of = {m: index for index, members in enumerate(clusters) for m in members}
@@ -96,7 +108,7 @@ def resolve_graph(
     lifecycle, reviews = LifecycleService(graph), ReviewService(graph)
     for index, members in enumerate(clusters):
         identities = sorted(
-            {empi[i] for i in members}, key=lambda e: (created[e], e)
+            {empi(i) for i in members}, key=lambda e: (created[e], e)
         )  # ties: smaller EMPI id
         if len(identities) < 2:
             continue
@@ -106,8 +118,8 @@ def resolve_graph(
             pair = _strongest_link(
                 pairs_in.get(index, []),
                 probability,
-                {i for i in members if empi[i] == other},
-                {i for i in members if empi[i] == survivor},
+                {i for i in members if empi(i) == other},
+                {i for i in members if empi(i) == survivor},
             )
             if not dry_run:
                 score = result.model.score(standard[pair[0]], standard[pair[1]]) if pair else None
@@ -119,7 +131,7 @@ def resolve_graph(
                     report.refused_merges.append({"survivor": survivor, "merged": other})
                     continue
                 report.merges.append(merge_id)
-            empi = [survivor if e == other else e for e in empi]
+            merged_into[other] = survivor
         if progress:
             progress("merged", 1)
     # twins (a guard holds them apart) whose records each found their own identity: no steward needed
@@ -128,8 +140,9 @@ def resolve_graph(
         for k in held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
     }
     proposals: list[dict[str, Any]] = []
-    for (i, j), p in probability.items():
-        if p < engine.policy.review or empi[i] == empi[j] or (i, j) in held:
+    for k in np.flatnonzero(probabilities >= engine.policy.review).tolist():
+        i, j = result.scored.pairs[k]
+        if empi(i) == empi(j) or (i, j) in held:
             continue
         report.review_items += 1
         if not dry_run:

@@ -1,6 +1,8 @@
 """``ehc resolve --engine spark``: export the records (graph/ repositories, Parquet parts), let Spark
 compute the embedded engine's decisions (sparkjob/), then write them back through the same reversible
-merges and review queue as ``ehc resolve`` (services/resolve.py), cluster by cluster in batches.
+merges and review queue as ``ehc resolve`` (services/resolve.py), cluster by cluster in batches read from
+the job's sorted decision tables (sparkjob.decisions): the driver holds one batch of clusters or review
+pairs at a time, plus one entry per merge done (where each merged identity went).
 
 The write-back mirrors ``resolve_graph`` step for step: clusters in order of their smallest record,
 survivor = the identity created first (ties: the smaller EMPI id), the strongest link joining the two
@@ -13,12 +15,14 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+from core.freejson import FreeJson
 from graph import residents as repo
 from graph.driver import Graph
 from resolver.frequencies import TermFrequencies
@@ -27,7 +31,8 @@ from services.lifecycle import LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.resolve import RESOLVER, ResolveReport, _strongest_link, merge_cluster_identities
 from services.review import ReviewService
-from sparkjob.job import SparkDecisions, config_text_of, run_job
+from sparkjob.decisions import SparkDecisions
+from sparkjob.job import config_text_of, run_job
 from sparkjob.records import export_row, standard_of
 
 __all__ = [
@@ -165,10 +170,13 @@ def resolve_with_spark(
             spark,
             str(work / "records"),
             config_text_of(config),
+            decisions=str(work / "decisions"),
             auto_link=engine.policy.auto_link,
             review=engine.policy.review,
         )
-    report, plan = apply_decisions(graph, engine, decisions, dry_run=dry_run, batch=batch, progress=progress)
+        report, plan = apply_decisions(
+            graph, engine, decisions, dry_run=dry_run, batch=batch, progress=progress
+        )
     if report_path is not None:
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(plan, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
@@ -186,6 +194,89 @@ def _model(engine: MatchEngine, decisions: SparkDecisions) -> RuleModel:
     )
 
 
+class _Identities:
+    """Where merges sent each identity so far, and the first creation time of each survivor: the only
+    state the write-back keeps across batches (one entry per merge, not per record)."""
+
+    def __init__(self) -> None:
+        self.merged_into: dict[str, str] = {}
+        self.created: dict[str, datetime] = {}
+
+    def current(self, empi: str) -> str:
+        while empi in self.merged_into:
+            empi = self.merged_into[empi]
+        return empi
+
+    def merge(self, other: str, survivor: str, created: datetime) -> None:
+        self.merged_into[other] = survivor
+        self.created[survivor] = created
+
+
+@dataclass(slots=True)
+class _WriteBack:
+    """One run's write-back: merges cluster by cluster as ``resolve_graph`` does them."""
+
+    model: RuleModel
+    version: str
+    lifecycle: LifecycleService
+    reviews: ReviewService
+    report: ResolveReport
+    plan: SparkPlan
+    dry_run: bool
+    state: _Identities = field(default_factory=_Identities)
+
+    def cluster(self, cluster: Mapping[str, Any]) -> None:
+        """Merge the identities one spanning cluster holds into the one created first."""
+        members = {int(m["node"]): m for m in cluster["members"]}
+        empi = {n: str(m["empi_id"]) for n, m in members.items()}
+        created = self.state.created | {str(m["empi_id"]): m["created"] for m in members.values()}
+        current = self.state.current
+        identities = sorted({current(e) for e in empi.values()}, key=lambda e: (created[e], e))
+        if len(identities) < 2:
+            return
+        self.report.clusters_spanning_identities += 1
+        probability = {(int(x["i"]), int(x["j"])): float(x["probability"]) for x in cluster["links"] or ()}
+        pairs = sorted(probability)
+        survivor = identities[0]
+        for other in identities[1:]:
+            pair = _strongest_link(
+                pairs,
+                probability,
+                {n for n in members if current(empi[n]) == other},
+                {n for n in members if current(empi[n]) == survivor},
+            )
+            rid = [str(members[n]["resident_id"]) for n in pair] if pair else None
+            self.plan["merges"].append(
+                {
+                    "survivor": survivor,
+                    "merged": other,
+                    "link": rid,
+                    "probability": probability[(min(pair), max(pair))] if pair else None,
+                }
+            )
+            if not self.dry_run:
+                score = (
+                    self.model.score(standard_of(members[pair[0]]), standard_of(members[pair[1]]))
+                    if pair
+                    else None
+                )
+                merge_id = merge_cluster_identities(
+                    self.lifecycle,
+                    self.reviews,
+                    survivor,
+                    other,
+                    score,
+                    (rid[0], rid[1]) if rid else None,
+                    self.version,
+                )
+                if merge_id is None:
+                    self.report.refused_merges.append({"survivor": survivor, "merged": other})
+                    self.plan["refused"].append({"survivor": survivor, "merged": other})
+                    continue
+                self.report.merges.append(merge_id)
+            self.state.merge(other, survivor, created[survivor])
+
+
 def apply_decisions(
     graph: Graph,
     engine: MatchEngine,
@@ -195,29 +286,15 @@ def apply_decisions(
     batch: int = 500,
     progress: Progress | None = None,
 ) -> tuple[ResolveReport, SparkPlan]:
-    """The embedded write-back over Spark's decisions (see the module doc)."""
+    """The embedded write-back over Spark's decisions (see the module doc), read ``batch`` clusters or
+    review pairs at a time from the decision tables."""
     model = _model(engine, decisions)
     report = ResolveReport(
-        records=decisions.records, candidate_pairs=decisions.candidate_pairs, links=len(decisions.links)
+        records=decisions.records,
+        candidate_pairs=decisions.candidate_pairs,
+        links=decisions.count("links"),
     )
-    rows = decisions.rows
-    rid = {n: str(r["resident_id"]) for n, r in rows.items()}
-    empi = {n: str(r["empi_id"]) for n, r in rows.items()}
-    merged_into: dict[str, str] = {}
-
-    def current(e: str) -> str:
-        while e in merged_into:
-            e = merged_into[e]
-        return e
-
-    probability = {(i, j): p for i, j, p in decisions.links}
-    members_of = {c[0]: c for c in decisions.clusters}
-    cluster_of = {n: c[0] for c in decisions.clusters for n in c}
-    pairs_in: dict[int, list[tuple[int, int]]] = {}
-    for i, j, _ in decisions.links:
-        if cluster_of.get(i) is not None and cluster_of.get(i) == cluster_of.get(j):
-            pairs_in.setdefault(cluster_of[i], []).append((i, j))
-    lifecycle, reviews = LifecycleService(graph), ReviewService(graph)
+    reviews = ReviewService(graph)
     plan: SparkPlan = {
         "engine": "spark",
         "model_version": engine.version,
@@ -226,61 +303,38 @@ def apply_decisions(
         "reviews": [],
         "refused": [],
     }
-    for done, key in enumerate(decisions.spanning, start=1):
-        members = members_of[key]
-        identities = sorted({current(empi[i]) for i in members}, key=lambda e: (decisions.created[e], e))
-        if len(identities) < 2:
-            continue
-        report.clusters_spanning_identities += 1
-        survivor = identities[0]
-        for other in identities[1:]:
-            pair = _strongest_link(
-                pairs_in.get(key, []),
-                probability,
-                {i for i in members if current(empi[i]) == other},
-                {i for i in members if current(empi[i]) == survivor},
-            )
-            plan["merges"].append(
-                {
-                    "survivor": survivor,
-                    "merged": other,
-                    "link": [rid[pair[0]], rid[pair[1]]] if pair else None,
-                    "probability": probability[tuple(sorted(pair))] if pair else None,  # type: ignore[index]
-                }
+    writer = _WriteBack(model, engine.version, LifecycleService(graph), reviews, report, plan, dry_run)
+    state = writer.state
+    for clusters in decisions.batches("spanning", batch):
+        for cluster in clusters:
+            writer.cluster(cluster)
+        if progress:
+            progress("merged", len(clusters))
+    for pairs in decisions.batches("review", batch):
+        proposals: list[FreeJson] = []
+        for pair in pairs:
+            a, b = pair["a"], pair["b"]
+            if state.current(a["empi_id"]) == state.current(b["empi_id"]):
+                continue
+            report.review_items += 1
+            plan["reviews"].append(
+                {"a": a["resident_id"], "b": b["resident_id"], "probability": pair["probability"]}
             )
             if not dry_run:
-                score = model.score(standard_of(rows[pair[0]]), standard_of(rows[pair[1]])) if pair else None
-                link = (rid[pair[0]], rid[pair[1]]) if pair else None
-                merge_id = merge_cluster_identities(
-                    lifecycle, reviews, survivor, other, score, link, engine.version
+                score = model.score(standard_of(a), standard_of(b))
+                proposals.append(
+                    {
+                        "a": a["resident_id"],
+                        "b": b["resident_id"],
+                        "score": round(score.probability, 6),
+                        "model_version": engine.version,
+                        "explanation": explanation_of(score),
+                        "reason": "; ".join(("batch resolution: grey band or cut bridge", *score.notes)),
+                    }
                 )
-                if merge_id is None:
-                    report.refused_merges.append({"survivor": survivor, "merged": other})
-                    plan["refused"].append({"survivor": survivor, "merged": other})
-                    continue
-                report.merges.append(merge_id)
-            merged_into[other] = survivor
-        if progress and done % batch == 0:
-            progress("merged", batch)
-    for i, j, p in decisions.review:
-        if current(empi[i]) == current(empi[j]):
-            continue
-        report.review_items += 1
-        plan["reviews"].append({"a": rid[i], "b": rid[j], "probability": p})
-        if not dry_run:
-            score = model.score(standard_of(rows[i]), standard_of(rows[j]))
-            reviews.propose(
-                rid[i],
-                rid[j],
-                round(score.probability, 6),
-                engine.version,
-                explanation_of(score),
-                RESOLVER,
-                reason="; ".join(("batch resolution: grey band or cut bridge", *score.notes)),
-            )
-    report.cut_links = [
-        {"a": rid[a], "b": rid[b], "weight": w, "reason": why} for a, b, w, why in decisions.cut
-    ]
+        if proposals:
+            reviews.propose_many(proposals, RESOLVER, batch=batch)
+    report.cut_links = _cut_links(decisions, batch)
     plan["summary"] = {
         "records": report.records,
         "candidate_pairs": report.candidate_pairs,
@@ -292,3 +346,11 @@ def apply_decisions(
         "refused_merges": len(report.refused_merges),
     }
     return report, plan
+
+
+def _cut_links(decisions: SparkDecisions, batch: int) -> list[FreeJson]:
+    """The cut links by resident id (cuts are rare: links between records of two valid ID numbers)."""
+    return [
+        {"a": c["a_id"], "b": c["b_id"], "weight": c["weight"], "reason": c["reason"]}
+        for c in decisions.rows("cut", batch)
+    ]

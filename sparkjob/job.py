@@ -6,18 +6,19 @@ records -> standardise + blocking keys + counted terms (executors, resolver/) ->
 scores and vetoes (executors, resolver/) -> links (auto-link threshold, unvetoed) -> connected
 components (sparkjob.components) -> clusters and cuts per component (executors, cluster_links) ->
 review candidates (grey band and cut bridges, twins held back as resolver.queue.held_back does).
-Only the decisions come back to the driver."""
+The decisions are written as sorted Parquet tables (sparkjob.decisions) that the driver streams in
+bounded batches; only counts and the term-frequency tables come back to it."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from resolver.scoring import weight_from_probability
 from sparkjob.clusters import CLUSTER_SCHEMA, cluster_component
 from sparkjob.components import connected_components
+from sparkjob.decisions import SparkDecisions
 from sparkjob.records import RECORD_FIELDS
 from sparkjob.stages import (
     KEYED_SCHEMA,
@@ -32,52 +33,38 @@ from sparkjob.stages import (
 __all__ = ["SparkDecisions", "run_job"]
 
 
-@dataclass(slots=True)
-class SparkDecisions:
-    """What the driver needs to write (record indices are positions in resident_id order)."""
-
-    records: int = 0
-    candidate_pairs: int = 0
-    links: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, probability), i < j
-    clusters: list[list[int]] = field(default_factory=list)  # clusters of 2+ records, by smallest member
-    spanning: list[int] = field(default_factory=list)  # clusters (by smallest member) spanning identities
-    cut: list[tuple[int, int, float, str]] = field(default_factory=list)
-    review: list[tuple[int, int, float]] = field(default_factory=list)  # before merges are applied
-    rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # exported rows the writes need
-    created: dict[str, datetime] = field(default_factory=dict)  # EMPI id -> its first record's creation
-    tables: dict[str, dict[str, int]] | None = None  # term-frequency counts (None: the model carries its own)
-
-
 def run_job(
     spark: Any,
     export: str,
     config_text: str,
     *,
+    decisions: str,
     auto_link: float,
     review: float,
     max_block: int = 200,
     max_cluster: int = 50,
 ) -> SparkDecisions:
-    """Resolve the exported records (a Parquet directory written by services.spark_resolve)."""
+    """Resolve the exported records (a Parquet directory written by services.spark_resolve) and write the
+    decision tables under ``decisions`` (sparkjob.decisions); nothing but counts and the term-frequency
+    tables comes back to the driver."""
     from pyspark.sql import functions as F
 
-    out = SparkDecisions()
     records = spark.read.parquet(export)
     fields = ["idx", *RECORD_FIELDS, "birth_kind"]
     keyed = records.select(*fields).mapInPandas(key_records(config_text), KEYED_SCHEMA).persist()
-    out.records = keyed.count()
+    total = keyed.count()
 
     base = model_of(config_text, None)
+    tables: dict[str, dict[str, int]] | None = None
     if not base.term_frequencies:
-        tables: dict[str, dict[str, int]] = {label: {} for label, _, _ in term_comparisons(base)}
+        tables = {label: {} for label, _, _ in term_comparisons(base)}
         terms = (
             keyed.select(F.explode("terms").alias("t"))
             .select("t.label", "t.term")
             .where(F.col("term").isNotNull() & (F.col("term") != ""))
         )
-        for row in terms.groupBy("label", "term").count().collect():
+        for row in terms.groupBy("label", "term").count().toLocalIterator():
             tables[row["label"]][row["term"]] = int(row["count"])
-        out.tables = tables
 
     keys = (
         keyed.select("idx", F.explode("keys").alias("k"))
@@ -96,12 +83,16 @@ def run_job(
         .distinct()
     )
 
-    side = records.select(*fields)
-    a = side.select(*[F.col(c).alias(f"a_{c}") for c in fields])
-    b = side.select(*[F.col(c).alias(f"b_{c}") for c in fields])
-    pair_rows = pairs.join(a, pairs.i == a.a_idx).join(b, pairs.j == b.b_idx).select(*pair_columns())
-    scored = pair_rows.mapInPandas(score_pairs(config_text, out.tables), SCORED_SCHEMA).persist()
-    out.candidate_pairs = scored.count()
+    a = keyed.select(F.col("idx").alias("i"), F.col("std").alias("a_std"))
+    b = keyed.select(F.col("idx").alias("j"), F.col("std").alias("b_std"))
+    pair_rows = pairs.join(a, "i").join(b, "j").select(*pair_columns())
+    scored = pair_rows.mapInPandas(score_pairs(config_text, tables), SCORED_SCHEMA).persist()
+    candidate_pairs = scored.count()
+
+    out = Path(decisions)
+
+    def write(frame: Any, table: str, *order: str) -> None:
+        frame.orderBy(*order).write.mode("overwrite").parquet(str(out / table))
 
     cut = weight_from_probability(auto_link)
     links = (
@@ -109,7 +100,7 @@ def run_job(
         .select("i", "j", "weight", "probability")
         .persist()
     )
-    out.links = sorted((int(r["i"]), int(r["j"]), float(r["probability"])) for r in links.collect())
+    write(links.select("i", "j", "probability"), "links", "i", "j")
 
     valid = keyed.select("idx", "valid_id")
     components = connected_components(links.select("i", "j"))
@@ -121,22 +112,32 @@ def run_job(
     )
     clustered = (
         comp_links.groupBy("component")
-        .applyInPandas(cluster_component(out.records, max_cluster), CLUSTER_SCHEMA)
+        .applyInPandas(cluster_component(total, max_cluster), CLUSTER_SCHEMA)
         .persist()
     )
-    out.cut = sorted(
-        (int(r["a"]), int(r["b"]), float(r["weight"]), str(r["reason"]))
-        for r in clustered.where(F.col("kind") == "c").collect()
+    resident = records.select(F.col("idx").alias("node"), "resident_id")
+    write(
+        clustered.where(F.col("kind") == "c")
+        .select("a", "b", "weight", "reason")
+        .join(resident.select(F.col("node").alias("a"), F.col("resident_id").alias("a_id")), "a")
+        .join(resident.select(F.col("node").alias("b"), F.col("resident_id").alias("b_id")), "b"),
+        "cut",
+        "a",
+        "b",
+        "weight",
     )
     cluster_of = clustered.where(F.col("kind") == "m").select(
         F.col("a").alias("node"), F.col("b").alias("cluster")
     )
-    grouped: dict[int, list[int]] = {}
-    for r in cluster_of.collect():
-        grouped.setdefault(int(r["cluster"]), []).append(int(r["node"]))
-    out.clusters = [sorted(grouped[c]) for c in sorted(grouped) if len(grouped[c]) > 1]
+    write(
+        cluster_of.groupBy("cluster")
+        .agg(F.array_sort(F.collect_list("node")).alias("members"))
+        .where(F.size("members") > 1),
+        "clusters",
+        "cluster",
+    )
 
-    identity = records.select(F.col("idx").alias("node"), "empi_id", "created_at")
+    identity = records.select(F.col("idx").alias("node"), "empi_id")
     spanning = (
         cluster_of.join(identity, "node")
         .groupBy("cluster")
@@ -144,10 +145,31 @@ def run_job(
         .where(F.col("identities") > 1)
         .select("cluster")
     )
-    out.spanning = sorted(int(r["cluster"]) for r in spanning.collect())
-
+    first = records.groupBy("empi_id").agg(F.min("created_at").alias("created"))
+    exported = records.select(F.col("idx").alias("node"), *RECORD_FIELDS, "birth_kind", "empi_id")
+    member_rows = (
+        cluster_of.join(spanning, "cluster")
+        .join(exported, "node")
+        .join(first, "empi_id")
+        .groupBy("cluster")
+        .agg(
+            F.collect_list(F.struct("node", *RECORD_FIELDS, "birth_kind", "empi_id", "created")).alias(
+                "members"
+            )
+        )
+    )
     ci = cluster_of.select(F.col("node").alias("i"), F.col("cluster").alias("ci"))
     cj = cluster_of.select(F.col("node").alias("j"), F.col("cluster").alias("cj"))
+    inside = (
+        links.join(ci, "i")
+        .join(cj, "j")
+        .where(F.col("ci") == F.col("cj"))
+        .join(spanning.withColumnRenamed("cluster", "ci"), "ci")
+        .groupBy(F.col("ci").alias("cluster"))
+        .agg(F.collect_list(F.struct("i", "j", "probability")).alias("links"))
+    )
+    write(member_rows.join(inside, "cluster", "left"), "spanning", "cluster")
+
     placed = (
         scored.join(ci, "i", "left")
         .join(cj, "j", "left")
@@ -170,38 +192,20 @@ def run_job(
         anchored_nodes.select(F.col("n").alias("i"), F.lit(True).alias("ai")), "i", "left"
     ).join(anchored_nodes.select(F.col("n").alias("j"), F.lit(True).alias("aj")), "j", "left")
     held = F.col("guarded") & F.coalesce("ai", F.lit(False)) & F.coalesce("aj", F.lit(False))
-    empi_i = identity.select(F.col("node").alias("i"), F.col("empi_id").alias("ei"))
-    empi_j = identity.select(F.col("node").alias("j"), F.col("empi_id").alias("ej"))
+    row = F.struct(*RECORD_FIELDS, "birth_kind", "empi_id")
+    end_a = exported.select(F.col("node").alias("i"), row.alias("a"))
+    end_b = exported.select(F.col("node").alias("j"), row.alias("b"))
     queued = (
         flagged.where((F.col("probability") >= F.lit(review)) & ~held)
-        .join(empi_i, "i")
-        .join(empi_j, "j")
-        .where(F.col("ei") != F.col("ej"))
+        .select("i", "j", "probability")
+        .join(end_a, "i")
+        .join(end_b, "j")
+        .where(F.col("a.empi_id") != F.col("b.empi_id"))
     )
-    out.review = sorted((int(r["i"]), int(r["j"]), float(r["probability"])) for r in queued.collect())
-
-    spanning_members = {n for c in out.spanning for n in grouped[c]}
-    needed = sorted(
-        spanning_members
-        | {n for i, j, _ in out.review for n in (i, j)}
-        | {n for i, j, _, _ in out.cut for n in (i, j)}
-    )
-    if needed:
-        wanted = spark.createDataFrame([(n,) for n in needed], "idx long")
-        rows = records.join(F.broadcast(wanted), "idx").select(*fields, "empi_id").collect()
-        out.rows = {int(r["idx"]): r.asDict() for r in rows}
-        empis = sorted({r["empi_id"] for r in out.rows.values()})
-        wanted_e = spark.createDataFrame([(e,) for e in empis], "empi_id string")
-        for r in (
-            records.join(F.broadcast(wanted_e), "empi_id")
-            .groupBy("empi_id")
-            .agg(F.min("created_at").alias("created"))
-            .collect()
-        ):
-            out.created[str(r["empi_id"])] = r["created"]
+    write(queued.select("i", "j", "probability", "a", "b"), "review", "i", "j")
     for frame in (keyed, scored, links, clustered):
         frame.unpersist()
-    return out
+    return SparkDecisions(directory=out, records=total, candidate_pairs=candidate_pairs, tables=tables)
 
 
 def config_text_of(config: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ and vetoes it gets in-process, by construction."""
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,13 +18,13 @@ from resolver.frequencies import TermFrequencies, tf_key
 from resolver.linker import weigh
 from resolver.rules import RuleModel, load_rules
 from resolver.scoring import fields_of
-from sparkjob.records import RECORD_FIELDS, standard_of
+from sparkjob.records import standard_of
 
 __all__ = ["KEYED_SCHEMA", "SCORED_SCHEMA", "key_records", "model_of", "pair_columns", "score_pairs"]
 
 KEYED_SCHEMA = (
     "idx long, valid_id string, keys array<struct<name:string,value:string>>, "
-    "terms array<struct<label:string,term:string>>"
+    "terms array<struct<label:string,term:string>>, std binary"
 )
 SCORED_SCHEMA = (
     "i long, j long, weight double, probability double, link_vetoed boolean, unvetoed boolean, "
@@ -53,16 +54,20 @@ def term_comparisons(model: RuleModel) -> list[tuple[str, str, str | None]]:
 
 
 def key_records(config_text: str) -> Any:
-    """mapInPandas body: exported records -> index, valid ID number, blocking keys, counted terms."""
+    """mapInPandas body: exported records -> index, valid ID number, blocking keys, counted terms, and the
+    standard record itself, pickled (``std``): a record sits in about five candidate pairs, and
+    unpickling it there costs a fiftieth of standardising it again (names to pinyin, addresses parsed).
+    The pickles are written and read by this job only."""
     import pandas as pd
 
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         counted = term_comparisons(model_of(config_text, None))
         for frame in frames:
-            out: dict[str, list[Any]] = {"idx": [], "valid_id": [], "keys": [], "terms": []}
+            out: dict[str, list[Any]] = {"idx": [], "valid_id": [], "keys": [], "terms": [], "std": []}
             for row in frame.to_dict("records"):
                 std = standard_of(row)
                 fields = fields_of(std.as_fields())
+                out["std"].append(pickle.dumps(std, protocol=pickle.HIGHEST_PROTOCOL))
                 out["idx"].append(int(row["idx"]))
                 out["valid_id"].append(std.id_number.canonical if std.id_number else None)
                 out["keys"].append([{"name": k, "value": v} for k, v in blocking_keys(std).items()])
@@ -78,20 +83,15 @@ def key_records(config_text: str) -> Any:
 
 
 def pair_columns() -> list[str]:
-    """The columns a pair row carries: both records' fields, prefixed a_ and b_."""
-    return (
-        ["i", "j"]
-        + [f"a_{f}" for f in (*RECORD_FIELDS, "birth_kind")]
-        + [f"b_{f}" for f in (*RECORD_FIELDS, "birth_kind")]
-    )
+    """The columns a pair row carries: both records' indices and standard records (pickled by
+    ``key_records``)."""
+    return ["i", "j", "a_std", "b_std"]
 
 
 def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None) -> Any:
-    """mapInPandas body: candidate pairs with both records -> weight, probability and vetoes, exactly as
-    ``resolver.linker.weigh`` / ``select_links`` / ``resolver.queue.held_back`` see them."""
+    """mapInPandas body: candidate pairs with both standard records -> weight, probability and vetoes,
+    exactly as ``resolver.linker.weigh`` / ``select_links`` / ``resolver.queue.held_back`` see them."""
     import pandas as pd
-
-    names = (*RECORD_FIELDS, "birth_kind")
 
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = model_of(config_text, tables)
@@ -100,12 +100,12 @@ def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None
             position: dict[int, int] = {}
             rows: list[Mapping[str, Any]] = []
             pairs: list[tuple[int, int]] = []
-            for row in frame.to_dict("records"):
+            for i, j, a, b in zip(frame["i"], frame["j"], frame["a_std"], frame["b_std"], strict=True):
                 ends = []
-                for side, index in (("a", int(row["i"])), ("b", int(row["j"]))):
+                for index, blob in ((int(i), a), (int(j), b)):
                     if index not in position:
                         position[index] = len(rows)
-                        rows.append(standard_of({n: row[f"{side}_{n}"] for n in names}).as_fields())
+                        rows.append(pickle.loads(blob).as_fields())  # written by key_records
                     ends.append(position[index])
                 pairs.append((ends[0], ends[1]))
             scored = weigh(model, rows, pairs, model.level_matrix(rows, pairs))

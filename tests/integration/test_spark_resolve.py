@@ -159,16 +159,24 @@ def test_spark_engine_decides_exactly_as_the_embedded_engine(
         spark,
         str(tmp_path / "records"),
         config_text_of(_config()),
+        decisions=str(tmp_path / "decisions"),
         auto_link=engine.policy.auto_link,
         review=engine.policy.review,
     )
     rid = [row["resident"]["resident_id"] for row in load_records(graph)]
     assert exported == got.records == expected["records"]
     assert got.candidate_pairs == expected["candidate_pairs"]
-    assert sorted((rid[i], rid[j]) for i, j, _ in got.links) == expected["links"]
-    assert sorted(sorted(rid[n] for n in c) for c in got.clusters) == expected["clusters"]
-    assert sorted((rid[a], rid[b], why) for a, b, _, why in got.cut) == expected["cut"]
-    assert sorted((rid[i], rid[j]) for i, j, _ in got.review) == expected["review"]
+    assert sorted((rid[r["i"]], rid[r["j"]]) for r in got.rows("links")) == expected["links"]
+    assert sorted(sorted(rid[n] for n in r["members"]) for r in got.rows("clusters")) == expected["clusters"]
+    assert sorted((r["a_id"], r["b_id"], r["reason"]) for r in got.rows("cut")) == expected["cut"]
+    assert sorted((rid[r["i"]], rid[r["j"]]) for r in got.rows("review")) == expected["review"]
+
+    # the driver streams each table in bounded batches, in the order Spark sorted it
+    for table, order in (("links", ("i", "j")), ("clusters", ("cluster",)), ("review", ("i", "j"))):
+        batches = list(got.batches(table, 7))
+        assert max(len(b) for b in batches) <= 7 and len(batches) >= got.count(table) / 7
+        keys = [tuple(r[k] for k in order) for b in batches for r in b]
+        assert keys == sorted(keys) and len(keys) == got.count(table)
 
 
 def test_spark_run_writes_what_the_embedded_run_writes_and_undoes(
@@ -183,7 +191,7 @@ def test_spark_run_writes_what_the_embedded_run_writes_and_undoes(
     assert _partition(graph) == before and ReviewService(graph).list() == [], "a dry run writes nothing"
     assert (tmp_path / "r.json").exists() and plan["summary"]["review_items"] == dry.review_items > 0
 
-    report, written = resolve_with_spark(graph, engine, _config(), spark)
+    report, written = resolve_with_spark(graph, engine, _config(), spark, batch=2)  # 2 clusters a batch
     after_spark = _partition(graph)
     queue = _queue(graph)
     assert report.merges and after_spark != before

@@ -93,3 +93,31 @@ def test_a_record_without_id_birth_date_or_phone_still_has_a_key() -> None:
     namesake = blocking_keys(_std(name="王芳", address="北京市朝阳区建国路1号"))  # type: ignore[arg-type]
     assert namesake["pinyin_region"] != walk_in["pinyin_region"]
     assert list(candidate_pairs([walk_in, full, namesake])) == [(0, 1)]
+
+
+def test_block_index_gives_the_candidate_pairs_without_keeping_the_keys() -> None:
+    from resolver.blocking import BlockIndex
+    from resolver.synth import generate
+
+    records = [standardise(r) for r in generate(300, seed=5).person_records()]
+    keys = [blocking_keys(r) for r in records]
+    index = BlockIndex()
+    for k in keys:
+        index.add(k)
+    expected = sorted(candidate_pairs(keys))
+    assert len(expected) > 300
+    assert index.pairs() == expected
+    assert BlockIndex.of(keys).pairs(max_block=3) == sorted(candidate_pairs(keys, max_block=3))
+    assert BlockIndex().pairs() == []
+
+
+def test_field_rows_read_as_the_records_field_dicts() -> None:
+    from resolver.records import FieldRows
+    from resolver.synth import generate
+
+    records = [standardise(r) for r in generate(40, seed=2).person_records()]
+    rows = FieldRows(records)
+    assert len(rows) == len(records)
+    assert [dict(r) for r in rows] == [r.as_fields() for r in records]
+    assert rows[3].get("phone") == records[3].phone and rows[3].get("resident_id") is None
+    assert [dict(r) for r in rows[2:5]] == [r.as_fields() for r in records[2:5]]
