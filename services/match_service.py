@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from core.freejson import FreeJson
@@ -32,7 +33,7 @@ class PairDecision(TypedDict):
 
 
 def match_against_index(
-    graph: Graph, engine: MatchEngine, record: dict[str, Any], limit: int = 10
+    graph: Graph, engine: MatchEngine, record: Mapping[str, Any], limit: int = 10
 ) -> MatchReport:
     """What the engine would decide for ``record`` now, without writing anything."""
     std = engine.standard(record)
@@ -43,7 +44,7 @@ def match_against_index(
     return match_report(ranked, empi_of, records, limit)
 
 
-def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> PairDecision:
+def match_pair(engine: MatchEngine, a: Mapping[str, Any], b: Mapping[str, Any]) -> PairDecision:
     """The decision the policy takes for ``b`` given ``a`` as the only candidate, and why."""
     ranked = decide(engine.standard(b, "b"), [("a", engine.standard(a, "a"))], engine.scorer, engine.policy)
     score = ranked.score

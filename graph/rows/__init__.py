@@ -95,6 +95,12 @@ from graph.rows.lifecycle import (
     TalliedRow,
     WrittenRow,
 )
+from graph.rows.nodes import (
+    CardNode,
+    Demographics,
+    HeldCardNode,
+    ResidentNode,
+)
 from graph.rows.notify import (
     CursorRow,
     DeliveryNode,
@@ -187,6 +193,7 @@ __all__ = [
     "CandidateRow",
     "CardHolder",
     "CardIdRow",
+    "CardNode",
     "CardRow",
     "CardStatusRow",
     "CensusRow",
@@ -219,6 +226,7 @@ __all__ = [
     "DeliveryNode",
     "DeliveryRow",
     "DemoResidentRow",
+    "Demographics",
     "DetachCardRow",
     "DomainNode",
     "DomainRow",
@@ -229,6 +237,7 @@ __all__ = [
     "GraphCard",
     "GraphLink",
     "GraphRecord",
+    "HeldCardNode",
     "IdDocument",
     "IdentifierLock",
     "IdentityGraphRow",
@@ -267,6 +276,7 @@ __all__ = [
     "RedrivenRow",
     "RemovedBankCardRow",
     "RemovedSameAsRow",
+    "ResidentNode",
     "ResidentRow",
     "ResolvePageRow",
     "ReviewBacklogRow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
-from graph.rows.base import NodeProps
+from graph.rows.nodes import CardNode, HeldCardNode, ResidentNode
 
 __all__ = [
     "CandidateRow",
@@ -47,14 +47,14 @@ __all__ = [
 class CandidateRow(TypedDict):
     """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records)."""
 
-    resident: NodeProps
+    resident: ResidentNode
     empi_id: str
 
 
 class ResidentRow(CandidateRow):
     """get_resident: a record, its EMPI id and its cards (with their domain OID and the HAS_CARD details)."""
 
-    cards: list[NodeProps]
+    cards: list[HeldCardNode]
 
 
 class CardHolder(TypedDict):
@@ -71,13 +71,13 @@ class IdentifierLock(TypedDict):
 
 
 class CardRow(TypedDict):
-    card: NodeProps
+    card: HeldCardNode
     empi_ids: list[str]
     resident_ids: list[str]
 
 
 class CardStatusRow(TypedDict):
-    card: NodeProps
+    card: CardNode
     previous: str | None
 
 
@@ -126,7 +126,7 @@ class PdqIdentitiesRow(TypedDict):
 
 class PdqResident(TypedDict):
     empi_id: str
-    resident: NodeProps
+    resident: ResidentNode
     identifiers: list[PixIdentifier]
 
 
