@@ -41,7 +41,6 @@ __all__ = [
     "BlockKeysUpdate",
     "FieldChange",
     "attach_card",
-    "create_resident",
     "detach_card",
     "find_by_source",
     "find_candidates",
@@ -152,11 +151,6 @@ def register_resident(
 
 def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> IdentifierLock | None:
     return run_one(tx, "find_identifier", domain=domain, number=number)
-
-
-def create_resident(tx: ManagedTransaction, props: NodeProps, empi_id: str) -> SourceRow:
-    row: SourceRow = run(tx, "create_resident", props=props, empi_id=empi_id)[0]
-    return row
 
 
 def attach_card(

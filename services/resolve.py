@@ -20,7 +20,7 @@ from resolver.scoring import MatchScore
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.population import read_population
-from services.review import ReviewService
+from services.review import ReviewProposal, ReviewService
 
 __all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
 
@@ -127,7 +127,7 @@ def resolve_graph(
         result.scored.pairs[k]
         for k in held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
     }
-    proposals: list[dict[str, Any]] = []
+    proposals: list[ReviewProposal] = []
     for (i, j), p in probability.items():
         if p < engine.policy.review or empi[i] == empi[j] or (i, j) in held:
             continue

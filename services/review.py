@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from core.errors import Conflict, NotFound
 from core.freejson import FreeJson
@@ -21,7 +21,18 @@ from services.lifecycle import LifecycleService
 from services.linking import pair_key
 from services.registry import ResidentService
 
-__all__ = ["ReviewService", "pair_key", "propose"]
+__all__ = ["ReviewProposal", "ReviewService", "pair_key", "propose"]
+
+
+class ReviewProposal(TypedDict):
+    """A grey-band pair to queue (``ReviewService.propose_many``): its two records, score and why."""
+
+    a: str
+    b: str
+    score: float
+    model_version: str
+    explanation: list[FreeJson]
+    reason: NotRequired[str]
 
 
 def propose(
@@ -79,13 +90,13 @@ class ReviewService:
 
         return self.graph.write(work)
 
-    def propose_many(self, items: list[dict[str, Any]], actor: Actor, batch: int = 500) -> int:
+    def propose_many(self, items: list[ReviewProposal], actor: Actor, batch: int = 500) -> int:
         """``propose`` for many pairs (``a``, ``b``, ``score``, ``model_version``, ``explanation``,
         ``reason``): one transaction and two statements per ``batch`` pairs (items and their audit
         records), for batch resolution's write-back. Returns how many items were proposed."""
         unique = list({pair_key(i["a"], i["b"]): i for i in items}.items())
         for start in range(0, len(unique), batch):
-            rows = [
+            rows: list[repo.NewReviewItem] = [
                 {
                     "a": i["a"],
                     "b": i["b"],
@@ -102,7 +113,7 @@ class ReviewService:
         return len(unique)
 
     @staticmethod
-    def _propose_many_tx(tx: Transaction, rows: list[dict[str, Any]], actor: Actor) -> None:
+    def _propose_many_tx(tx: Transaction, rows: list[repo.NewReviewItem], actor: Actor) -> None:
         review_of = {item["pair_key"]: item["review_id"] for item in repo.create_review_items(tx, rows)}
         at = datetime.now(UTC).isoformat()
         run(

@@ -1,7 +1,7 @@
 """The properties of the Resident and Card nodes, as the queries that write them set them.
 
 A Resident is written from ``services.models.ResidentIn.demographics()`` plus its ``resident_id`` and
-blocking keys (create_resident, register_resident, bulk_create_residents, the offline import), then
+blocking keys (register_resident, bulk_create_residents, the offline import), then
 changed by update_resident and set_block_keys. Neo4j stores no null property, so every demographic
 field may be absent. A Card is merged on (domain, number) by lock_identifier, register_lock_source and
 bulk_lock_id_numbers, and changed by set_card_status.

@@ -13,7 +13,9 @@ __all__ = [
     "CardRow",
     "CardStatusRow",
     "CountResidentsRow",
+    "DomainChanges",
     "DomainNode",
+    "DomainProps",
     "DomainRow",
     "GraphCard",
     "GraphLink",
@@ -265,6 +267,27 @@ class DomainNode(TypedDict):
     builtin: NotRequired[bool]
     created_at: datetime
     updated_at: datetime
+
+
+class DomainProps(TypedDict):
+    """What create_domain writes (services.models.DomainIn); the graph adds status, builtin and times."""
+
+    code: str
+    oid: str
+    name: str
+    kind: str
+    card_type: str | None
+    region_code: str | None
+    description: str | None
+
+
+class DomainChanges(TypedDict, total=False):
+    """What update_domain sets (services.models.DomainUpdate, or a deactivation's status)."""
+
+    name: str | None
+    description: str | None
+    oid: str | None
+    status: str | None
 
 
 class DomainRow(TypedDict):
