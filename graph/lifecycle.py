@@ -7,11 +7,11 @@ from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
-from core.freejson import FreeJson
 from graph.driver import run, run_one
 from graph.rows import (
     AuditNode,
     AuditRow,
+    ExplainedField,
     IdentityGraphRow,
     IdentityLock,
     IdentitySnapshotRow,
@@ -137,7 +137,7 @@ class NewReviewItem(TypedDict):
     review_id: str
     score: float
     model_version: str
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
     reason: str
 
 

@@ -11,7 +11,6 @@ from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
-from core.freejson import FreeJson
 from graph.driver import Graph, first, run, run_one
 from graph.rows import (
     AttachCardRow,
@@ -21,6 +20,7 @@ from graph.rows import (
     ChangeNode,
     ChangeRow,
     DetachCardRow,
+    ExplainedField,
     IdentifierLock,
     IdentityRecordsRow,
     IdentityRow,
@@ -178,7 +178,7 @@ def link_same_as(
     decided_by: str,
     reason: str,
     model_version: str,
-    explanation: list[FreeJson],
+    explanation: list[ExplainedField],
 ) -> None:
     run(
         tx,

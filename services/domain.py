@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.freejson import FreeJson
+from graph.rows import ExplainedField
 
 __all__ = [
     "Card",
@@ -274,7 +275,7 @@ class Link:
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[FreeJson] = field(default_factory=list)
+    explanation: list[ExplainedField] = field(default_factory=list)
 
     @property
     def match_result(self) -> MatchResult:
@@ -314,7 +315,7 @@ class ReviewItem:
     pair_key: str
     model_version: str | None = None
     reason: str | None = None
-    explanation: list[FreeJson] = field(default_factory=list)
+    explanation: list[ExplainedField] = field(default_factory=list)
     created_at: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from core.freejson import FreeJson
 from graph.driver import Graph
+from graph.rows import ExplainedField
 from resolver.decision import decide
 from services.matching import MatchEngine, MatchReport, explanation_of, match_report
 
@@ -29,7 +29,7 @@ class PairDecision(TypedDict):
     vetoes: list[str]
     model_version: str
     thresholds: MatchThresholds
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
 
 
 def match_against_index(

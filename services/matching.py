@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any, TypedDict
 
 from core.errors import InvalidInput
-from core.freejson import FreeJson
 from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from graph.rows import CandidateRow, ResidentNode
+from graph.rows import CandidateRow, ExplainedField, ResidentNode
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -49,7 +47,7 @@ class MatchCandidate(TypedDict):
     vetoes: list[str]
     source_domain: str | None
     local_id: str | None
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
 
 
 class MatchReport(TypedDict):
@@ -83,11 +81,21 @@ def person_of(record: Mapping[str, Any], record_id: str = "incoming") -> PersonR
     )
 
 
-def explanation_of(score: MatchScore | None) -> list[FreeJson]:
+def explanation_of(score: MatchScore | None) -> list[ExplainedField]:
     """Per-field explanation as plain data (stored on SAME_AS and review items, returned by the API)."""
     if score is None:
         return []
-    return [asdict(f) | {"values": list(f.values)} for f in score.fields]
+    return [
+        {
+            "field": f.field,
+            "level": f.level,
+            "label": f.label,
+            "description": f.description,
+            "weight": f.weight,
+            "values": list(f.values),
+        }
+        for f in score.fields
+    ]
 
 
 class MatchEngine:

@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from typing import NotRequired, TypedDict
 
 from core.errors import Conflict, NotFound
-from core.freejson import FreeJson
 from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction, run
+from graph.rows import ExplainedField, ReviewStatusRow
 from graph.rows import ReviewItem as ReviewItemRow
-from graph.rows import ReviewStatusRow
 from graph.trail import Actor, emit_event, record_audit, to_json
 from services.domain import ReviewItem
 from services.lifecycle import LifecycleService
@@ -31,7 +30,7 @@ class ReviewProposal(TypedDict):
     b: str
     score: float
     model_version: str
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
     reason: NotRequired[str]
 
 
@@ -42,7 +41,7 @@ def propose(
     b: str,
     score: float,
     model_version: str,
-    explanation: list[FreeJson],
+    explanation: list[ExplainedField],
     reason: str = "",
 ) -> ReviewStatusRow:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
@@ -77,7 +76,7 @@ class ReviewService:
         b: str,
         score: float,
         model_version: str,
-        explanation: list[FreeJson],
+        explanation: list[ExplainedField],
         actor: Actor,
         reason: str = "",
     ) -> ReviewStatusRow:

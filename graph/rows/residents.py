@@ -17,6 +17,7 @@ __all__ = [
     "DomainNode",
     "DomainProps",
     "DomainRow",
+    "ExplainedField",
     "GraphCard",
     "GraphLink",
     "GraphRecord",
@@ -135,6 +136,18 @@ class PdqResident(TypedDict):
 class PdqResidentsRow(TypedDict):
     total: int
     page: list[PdqResident]
+
+
+class ExplainedField(TypedDict):
+    """One field of a pair's explanation (``resolver.scoring.FieldExplanation`` as JSON,
+    ``services.matching.explanation_of``), stored on SAME_AS links, review items and link events."""
+
+    field: str
+    level: int  # -1 when a value is missing
+    label: str
+    description: str
+    weight: float
+    values: list[str | None]
 
 
 class SameAsProps(TypedDict):
