@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from core.freejson import FreeJson
 from graph.rows import ExplainedField
@@ -104,7 +104,26 @@ class Card:
         return cls(**_card_values(row))
 
 
-def _card_values(row: Mapping[str, Any]) -> dict[str, Any]:
+class _CardValues(TypedDict):
+    """``Card``'s fields, read from a Card node's properties (``Card(**values)``)."""
+
+    card_id: str
+    domain: str
+    number: str
+    status: str
+    domain_oid: str | None
+    card_type: str | None
+    chip_number: str | None
+    issuer: str | None
+    rel_id: str | None
+    app_domain: str | None
+    since: datetime | None
+    status_reason: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def _card_values(row: Mapping[str, Any]) -> _CardValues:
     return {
         "card_id": str(row["card_id"]),
         "domain": str(row["domain"]),

@@ -5,14 +5,15 @@ graph functions up through the services. ``QUERY_ROWS`` maps every cypher/*.cyph
 (None for a query that returns no rows), and tests/unit/test_cypher_rows.py checks that each query's
 final RETURN keys are exactly its row type's keys.
 
-The types live in one module per area (base, residents, lifecycle, healthcard, notify, console, ops) and
+The types live in one module per area (base, nodes, residents, lifecycle, healthcard, notify, console, ops) and
 are all re-exported here: import them from ``graph.rows``.
 
-Property maps of nodes written from a pydantic model or a caller's dict (``SET n += $props``: residents,
-cards, accounts; and any node in a backup snapshot) are ``NodeProps``: their keys are those of the model
-that wrote them, not of the query. Other nodes have their own TypedDict (``DomainNode``,
-``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...). Temporal values are ``datetime``/``date``
-where the graph function converts them (``graph.values.plain``), ``neo4j.time`` values where it does not.
+Nodes have their own TypedDict of the properties the queries write (``ResidentNode``, ``CardNode``,
+``DomainNode``, ``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...; graph/rows/nodes.py for
+residents and cards). ``NodeProps`` is left for the e-health card account (written from the health-card
+service's dict), a record's change set and any node in a backup snapshot. Temporal values are
+``datetime``/``date`` where the graph function converts them (``graph.values.plain``), ``neo4j.time``
+values where it does not.
 """
 
 from __future__ import annotations
