@@ -22,7 +22,10 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from graph.rows.nodes import Demographics
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -88,7 +91,9 @@ def run_embedded(directory: Path) -> dict[str, Any]:
                         "resident_id": row["resident_id"],
                         "empi_id": row["empi_id"],
                         "created_ns": 0,
-                        "fields": record_of(row),
+                        "fields": cast(
+                            "Demographics", record_of(row)
+                        ),  # the export's columns, None for absent
                     },
                     engine,
                 )

@@ -202,7 +202,8 @@ class Graph:
         (idempotent queries only: the driver retries). A broken constraint is ``DuplicateKey``."""
         return self._pipelined(RoutingControl.WRITE, name, params)
 
-    def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, Any]) -> list[Any]:
+        """The records as dicts, typed by the caller (``read_rows``/``write_rows``, as ``run``)."""
         text = Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
         try:
             records, _summary, _keys = self.driver.execute_query(

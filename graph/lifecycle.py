@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
@@ -11,6 +11,7 @@ from graph.driver import run, run_one
 from graph.rows import (
     AuditNode,
     AuditRow,
+    ExplainedField,
     IdentityGraphRow,
     IdentityLock,
     IdentitySnapshotRow,
@@ -21,12 +22,14 @@ from graph.rows import (
     RemovedSameAsRow,
     ReviewItem,
     ReviewItemRow,
+    ReviewKeyRow,
     ReviewStatusRow,
     Statistics,
 )
 from graph.values import plain
 
 __all__ = [
+    "NewReviewItem",
     "create_identity",
     "create_merge",
     "create_review_item",
@@ -125,13 +128,27 @@ def create_review_item(tx: ManagedTransaction, **fields: Any) -> ReviewStatusRow
     return row
 
 
-def create_review_items(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``create_review_item`` for a batch of rows (one statement); rows need distinct pair keys."""
-    rows = [
-        r | {"explanation": json.dumps(r.get("explanation") or [], ensure_ascii=False, default=str)}
+class NewReviewItem(TypedDict):
+    """One grey-band pair for ``create_review_items``: its records, key, id and why."""
+
+    a: str
+    b: str
+    pair_key: str
+    review_id: str
+    score: float
+    model_version: str
+    explanation: list[ExplainedField]
+    reason: str
+
+
+def create_review_items(tx: ManagedTransaction, rows: list[NewReviewItem]) -> list[ReviewKeyRow]:
+    """``create_review_item`` for a batch of rows (one statement); rows need distinct pair keys. The
+    explanations are stored as JSON text."""
+    stored = [
+        {**r, "explanation": json.dumps(r["explanation"] or [], ensure_ascii=False, default=str)}
         for r in rows
     ]
-    return run(tx, "create_review_items", rows=rows)
+    return run(tx, "create_review_items", rows=stored)
 
 
 def find_review_by_pair(tx: ManagedTransaction, pair_key: str) -> ReviewStatusRow | None:

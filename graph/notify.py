@@ -21,10 +21,11 @@ from graph.rows import (
     EventNode,
     LockedSubscriptionRow,
     NextEventsRow,
-    NodeProps,
     PendingEventRow,
     RedriveRow,
+    SubscriptionChanges,
     SubscriptionNode,
+    SubscriptionProps,
     SubscriptionRow,
     SubscriptionStats,
     SubscriptionStatsRow,
@@ -107,7 +108,9 @@ def _with_stats(row: SubscriptionStatsRow) -> SubscriptionStats:
     }
 
 
-def create_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
+def create_subscription(
+    tx: ManagedTransaction, subscription_id: str, props: SubscriptionProps
+) -> SubscriptionNode:
     rows: list[SubscriptionRow] = run(
         tx, "notify_create_subscription", subscription_id=subscription_id, props=props
     )
@@ -133,7 +136,9 @@ def lock_subscription(
     return plain(rows[0]["subscription"]), plain(rows[0]["now"]), int(rows[0]["high"])
 
 
-def update_subscription(tx: ManagedTransaction, subscription_id: str, props: NodeProps) -> SubscriptionNode:
+def update_subscription(
+    tx: ManagedTransaction, subscription_id: str, props: SubscriptionChanges
+) -> SubscriptionNode:
     rows: list[SubscriptionRow] = run(
         tx, "notify_update_subscription", subscription_id=subscription_id, props=props
     )

@@ -11,7 +11,6 @@ from typing import Any, TypedDict
 
 from neo4j import ManagedTransaction
 
-from core.freejson import FreeJson
 from graph.driver import Graph, first, run, run_one
 from graph.rows import (
     AttachCardRow,
@@ -21,6 +20,7 @@ from graph.rows import (
     ChangeNode,
     ChangeRow,
     DetachCardRow,
+    ExplainedField,
     IdentifierLock,
     IdentityRecordsRow,
     IdentityRow,
@@ -41,7 +41,6 @@ __all__ = [
     "BlockKeysUpdate",
     "FieldChange",
     "attach_card",
-    "create_resident",
     "detach_card",
     "find_by_source",
     "find_candidates",
@@ -154,11 +153,6 @@ def find_identifier(tx: ManagedTransaction, domain: str, number: str) -> Identif
     return run_one(tx, "find_identifier", domain=domain, number=number)
 
 
-def create_resident(tx: ManagedTransaction, props: NodeProps, empi_id: str) -> SourceRow:
-    row: SourceRow = run(tx, "create_resident", props=props, empi_id=empi_id)[0]
-    return row
-
-
 def attach_card(
     tx: ManagedTransaction, *, resident_id: str, domain: str, number: str, rel_id: str, app_domain: str
 ) -> AttachCardRow:
@@ -184,7 +178,7 @@ def link_same_as(
     decided_by: str,
     reason: str,
     model_version: str,
-    explanation: list[FreeJson],
+    explanation: list[ExplainedField],
 ) -> None:
     run(
         tx,

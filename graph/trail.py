@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from neo4j import ManagedTransaction
 
@@ -14,7 +14,16 @@ from core.freejson import FreeJson
 from core.ids import new_id
 from graph.driver import run
 
-__all__ = ["SYSTEM", "Actor", "emit_event", "record_audit", "record_link_event", "record_trail", "to_json"]
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "LinkEventIn",
+    "emit_event",
+    "record_audit",
+    "record_link_event",
+    "record_trail",
+    "to_json",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,19 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+
+
+class LinkEventIn(TypedDict):
+    """``record_trail``'s link-history entry: ``record_link_event``'s keyword arguments but ``actor``."""
+
+    kind: str
+    empi_ids: list[str]
+    resident_ids: list[str]
+    method: str
+    score: NotRequired[float | None]
+    model_version: NotRequired[str | None]
+    reason: NotRequired[str]
+    detail: NotRequired[FreeJson | None]
 
 
 def to_json(value: Any) -> str:
@@ -121,7 +143,7 @@ def record_trail(
     empi_id: str | None,
     resident_id: str | None = None,
     payload: FreeJson | None = None,
-    link_event: dict[str, Any] | None = None,
+    link_event: LinkEventIn | None = None,
 ) -> int | None:
     """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
     None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's

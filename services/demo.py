@@ -111,7 +111,7 @@ def ensure_domains(registry: ResidentService) -> None:
     repo: DomainRepository = registry.domains
     for spec in DEMO_DOMAINS:
         try:
-            repo.create(DomainIn(**spec).model_dump())
+            repo.create(DomainIn(**spec).props())
         except Conflict:
             continue
 

@@ -8,9 +8,22 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from core.freejson import FreeJson
+from graph.rows import (
+    CardNode,
+    CardRow,
+    CardStatusRow,
+    ChangeNode,
+    ExplainedField,
+    HeldCardNode,
+    LinkEventNode,
+    MergeNode,
+    ResidentRow,
+    SameAsLink,
+)
+from graph.rows import ReviewItem as ReviewItemRow
 
 __all__ = [
     "Card",
@@ -98,12 +111,33 @@ class Card:
     updated_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Card:
+    def from_row(cls, row: CardNode) -> Card:
         """From a Card node's properties (with ``domain_oid``, and how the record holds it when it does)."""
         return cls(**_card_values(row))
 
 
-def _card_values(row: Mapping[str, Any]) -> dict[str, Any]:
+class _CardValues(TypedDict):
+    """``Card``'s fields, read from a Card node's properties (``Card(**values)``)."""
+
+    card_id: str
+    domain: str
+    number: str
+    status: str
+    domain_oid: str | None
+    card_type: str | None
+    chip_number: str | None
+    issuer: str | None
+    rel_id: str | None
+    app_domain: str | None
+    since: datetime | None
+    status_reason: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def _card_values(row: CardNode) -> _CardValues:
+    """A card's values; ``domain_oid`` and the ``HAS_CARD`` details when the row has them (``HeldCardNode``)."""
+    held = cast("HeldCardNode", row)
     return {
         "card_id": str(row["card_id"]),
         "domain": str(row["domain"]),
@@ -115,7 +149,7 @@ def _card_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "issuer": _str(row, "issuer"),
         "rel_id": _str(row, "rel_id"),
         "app_domain": _str(row, "app_domain"),
-        "since": row.get("since"),
+        "since": held.get("since"),
         "status_reason": _str(row, "status_reason"),
         "created_at": row.get("created_at"),
         "updated_at": row.get("updated_at"),
@@ -130,7 +164,7 @@ class HeldCard(Card):
     resident_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_holders(cls, row: Mapping[str, Any]) -> HeldCard:
+    def from_holders(cls, row: CardRow) -> HeldCard:
         """From a ``get_card`` row: ``card``, ``empi_ids``, ``resident_ids``."""
         return cls(
             **_card_values(row["card"]),
@@ -146,7 +180,7 @@ class CardStatusChange(Card):
     previous_status: str | None = None
 
     @classmethod
-    def from_change(cls, row: Mapping[str, Any]) -> CardStatusChange:
+    def from_change(cls, row: CardStatusRow) -> CardStatusChange:
         """From a ``set_card_status`` row: ``card`` and ``previous``."""
         return cls(**_card_values(row["card"]), previous_status=_str(row, "previous"))
 
@@ -170,7 +204,7 @@ class Change:
     fields: tuple[FieldChange, ...]
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Change:
+    def from_row(cls, row: ChangeNode) -> Change:
         return cls(
             change_id=str(row["change_id"]),
             version=int(row["version"]),
@@ -209,7 +243,7 @@ class Resident:
     cards: tuple[Card, ...] = ()
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Resident:
+    def from_row(cls, row: ResidentRow) -> Resident:
         """From a ``get_resident`` row: the record's properties, its EMPI id and its cards."""
         r = row["resident"]
         return cls(
@@ -274,7 +308,7 @@ class Link:
     model_version: str | None = None
     merge_id: str | None = None
     at: datetime | None = None
-    explanation: list[FreeJson] = field(default_factory=list)
+    explanation: list[ExplainedField] = field(default_factory=list)
 
     @property
     def match_result(self) -> MatchResult:
@@ -285,7 +319,7 @@ class Link:
         return LinkSource.of_method(self.method)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Link:
+    def from_row(cls, row: SameAsLink) -> Link:
         """From a ``list_same_as`` row (``from``, ``to`` and the relationship's properties)."""
         score = row.get("score")
         return cls(
@@ -314,7 +348,7 @@ class ReviewItem:
     pair_key: str
     model_version: str | None = None
     reason: str | None = None
-    explanation: list[FreeJson] = field(default_factory=list)
+    explanation: list[ExplainedField] = field(default_factory=list)
     created_at: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
@@ -330,7 +364,7 @@ class ReviewItem:
         return MatchResult.of_review(self.status)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> ReviewItem:
+    def from_row(cls, row: ReviewItemRow) -> ReviewItem:
         """From a review-item row (the item's properties with ``a`` and ``b``, the two records)."""
         return cls(
             review_id=str(row["review_id"]),
@@ -373,7 +407,7 @@ class Merge:
     undo_reason: str | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Merge:
+    def from_row(cls, row: MergeNode) -> Merge:
         """From a Merge node's properties."""
         override = row.get("override_id_conflict")
         return cls(
@@ -416,7 +450,7 @@ class LinkEvent:
         return LinkSource.of_method(self.method)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> LinkEvent:
+    def from_row(cls, row: LinkEventNode) -> LinkEvent:
         """From a LinkEvent node's properties (``detail`` decoded)."""
         score = row.get("score")
         return cls(

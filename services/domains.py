@@ -4,13 +4,11 @@ in one transaction: it completes with both or leaves nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.errors import NotFound
 from core.freejson import FreeJson
 from graph import domains as repo
 from graph.driver import DuplicateKey, Graph, Transaction
-from graph.rows import DomainNode
+from graph.rows import DomainChanges, DomainNode
 from graph.trail import SYSTEM, Actor, emit_event, record_audit
 from services.models import DomainIn, DomainUpdate
 
@@ -24,7 +22,7 @@ class DomainService:
         self.graph = graph
 
     def create(self, body: DomainIn, actor: Actor = SYSTEM) -> DomainNode:
-        props = body.model_dump()
+        props = body.props()
 
         def work(tx: Transaction) -> DomainNode:
             domain = repo.create_domain(tx, props)
@@ -37,7 +35,7 @@ class DomainService:
             raise repo.duplicate_domain(exc) from exc
 
     def update(self, code: str, body: DomainUpdate, actor: Actor = SYSTEM) -> DomainNode:
-        props = body.model_dump(exclude_unset=True)
+        props = body.changes()
         return self._change(code, props, actor, "update", "domain.updated", {"fields": sorted(props)})
 
     def deactivate(self, code: str, actor: Actor = SYSTEM) -> DomainNode:
@@ -46,7 +44,7 @@ class DomainService:
         )
 
     def _change(
-        self, code: str, props: dict[str, Any], actor: Actor, action: str, event: str, detail: FreeJson
+        self, code: str, props: DomainChanges, actor: Actor, action: str, event: str, detail: FreeJson
     ) -> DomainNode:
         def work(tx: Transaction) -> DomainNode:
             domain = repo.update_domain(tx, code, props)

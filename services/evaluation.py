@@ -11,7 +11,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -44,6 +44,7 @@ __all__ = [
     "CONFIG_DIR",
     "Dataset",
     "EvaluationResult",
+    "ReviewQueueFigures",
     "evaluate",
     "evaluate_dedupe_febrl",
     "evaluate_febrl3",
@@ -243,14 +244,25 @@ def evaluate_synthetic(
             "persons": len(population.persons),
             "seed": seed,
             "cut_links": len(clustering.cut) if clustering else 0,
-        }
-        | queue,
+            **queue,
+        },
     )
+
+
+class ReviewQueueFigures(TypedDict):
+    """``review_queue``: the review queue a batch run would leave, in figures."""
+
+    review_items: int
+    review_true_share: float
+    review_per_10k: float
+    review_twin_items: int
+    review_flagged_twins: int
+    review_twins_flagged: int
 
 
 def review_queue(
     result: LinkageResult, review: float, ids: list[str], labels: dict[str, str], twins: set[frozenset[str]]
-) -> dict[str, Any]:
+) -> ReviewQueueFigures:
     """The review queue a batch run would leave, as ``ehc resolve`` builds it
     (``resolver.queue.review_pairs``): its size, the share of true
     duplicates in it, items per 10,000 records, twin pairs in it and how many are labelled twins."""
@@ -283,8 +295,12 @@ def review_queue(
 
 
 def _labelled(
-    rows: list[dict[str, Any]], pairs: list[tuple[int, int]], matched: list[bool], n_labels: int, seed: int
-) -> dict[str, list[tuple[Any, Any]]]:
+    rows: list[dict[str, str | None]],
+    pairs: list[tuple[int, int]],
+    matched: list[bool],
+    n_labels: int,
+    seed: int,
+) -> dict[str, list[tuple[dict[str, str | None], dict[str, str | None]]]]:
     rng = random.Random(seed)
     match = [p for p, m in zip(pairs, matched, strict=True) if m]
     distinct = [p for p, m in zip(pairs, matched, strict=True) if not m]

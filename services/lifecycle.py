@@ -9,13 +9,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.freejson import FreeJson
 from core.ids import new_id
 from core.privacy import mask_id_number
 from core.settings import PROJECT_ROOT
 from graph import lifecycle as repo
 from graph.driver import Graph, Transaction
-from graph.rows import IdentitySnapshotRow
+from graph.rows import ExplainedField, IdentitySnapshotRow
 from graph.trail import Actor, emit_event, record_audit, record_link_event
 from resolver.idnumber import distinct_valid_id_numbers
 from resolver.survivorship import SurvivorshipRules, golden_record
@@ -71,7 +70,7 @@ class LifecycleService:
         *,
         review_id: str | None = None,
         score: float = 1.0,
-        explanation: list[FreeJson] | None = None,
+        explanation: list[ExplainedField] | None = None,
         link: tuple[str, str] | None = None,
         model_version: str = "steward",
         override_id_conflict: bool = False,
@@ -108,7 +107,7 @@ class LifecycleService:
         reason: str,
         review_id: str | None,
         score: float,
-        explanation: list[FreeJson],
+        explanation: list[ExplainedField],
         link: tuple[str, str] | None = None,
         model_version: str = "steward",
         override_id_conflict: bool = False,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.freejson import FreeJson
 from core.ids import new_id
+from graph.rows import ExplainedField
 from services.domain import LinkSource, MatchResult
 
 __all__ = ["LinkDecision", "new_empi_id", "pair_key"]
@@ -32,7 +32,7 @@ class LinkDecision:
     method: str = "deterministic:id_number"
     model_version: str = "id-number-rule/1"
     reason: str = ""
-    explanation: list[FreeJson] = field(default_factory=list)
+    explanation: list[ExplainedField] = field(default_factory=list)
 
     @property
     def match_result(self) -> MatchResult:

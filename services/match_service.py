@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from core.freejson import FreeJson
 from graph.driver import Graph
+from graph.rows import ExplainedField
 from resolver.decision import decide
 from services.matching import MatchEngine, MatchReport, explanation_of, match_report
 
@@ -28,11 +29,11 @@ class PairDecision(TypedDict):
     vetoes: list[str]
     model_version: str
     thresholds: MatchThresholds
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
 
 
 def match_against_index(
-    graph: Graph, engine: MatchEngine, record: dict[str, Any], limit: int = 10
+    graph: Graph, engine: MatchEngine, record: Mapping[str, Any], limit: int = 10
 ) -> MatchReport:
     """What the engine would decide for ``record`` now, without writing anything."""
     std = engine.standard(record)
@@ -43,7 +44,7 @@ def match_against_index(
     return match_report(ranked, empi_of, records, limit)
 
 
-def match_pair(engine: MatchEngine, a: dict[str, Any], b: dict[str, Any]) -> PairDecision:
+def match_pair(engine: MatchEngine, a: Mapping[str, Any], b: Mapping[str, Any]) -> PairDecision:
     """The decision the policy takes for ``b`` given ``a`` as the only candidate, and why."""
     ranked = decide(engine.standard(b, "b"), [("a", engine.standard(a, "a"))], engine.scorer, engine.policy)
     score = ranked.score

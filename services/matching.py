@@ -6,16 +6,15 @@ Reading the model files and the graph happens here; the matching itself is resol
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from core.errors import InvalidInput
-from core.freejson import FreeJson
 from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from graph.rows import CandidateRow, NodeProps
+from graph.rows import CandidateRow, ExplainedField, ResidentNode
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -48,7 +47,7 @@ class MatchCandidate(TypedDict):
     vetoes: list[str]
     source_domain: str | None
     local_id: str | None
-    explanation: list[FreeJson]
+    explanation: list[ExplainedField]
 
 
 class MatchReport(TypedDict):
@@ -62,8 +61,9 @@ class MatchReport(TypedDict):
     candidates: list[MatchCandidate]
 
 
-def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonRecord:
-    """A stored or incoming record (a dict of Resident properties) as the resolver's input."""
+def person_of(record: Mapping[str, Any], record_id: str = "incoming") -> PersonRecord:
+    """A stored record (a ``ResidentNode``) or an incoming one (its demographics, as a caller or a model
+    dump has them) as the resolver's input."""
     return PersonRecord(
         record_id=record.get("resident_id") or record_id,
         source_domain=record.get("source_domain"),
@@ -81,11 +81,21 @@ def person_of(record: dict[str, Any], record_id: str = "incoming") -> PersonReco
     )
 
 
-def explanation_of(score: MatchScore | None) -> list[FreeJson]:
+def explanation_of(score: MatchScore | None) -> list[ExplainedField]:
     """Per-field explanation as plain data (stored on SAME_AS and review items, returned by the API)."""
     if score is None:
         return []
-    return [asdict(f) | {"values": list(f.values)} for f in score.fields]
+    return [
+        {
+            "field": f.field,
+            "level": f.level,
+            "label": f.label,
+            "description": f.description,
+            "weight": f.weight,
+            "values": list(f.values),
+        }
+        for f in score.fields
+    ]
 
 
 class MatchEngine:
@@ -101,7 +111,7 @@ class MatchEngine:
         return f"{self.scorer.name}/{self.scorer.version}"
 
     @staticmethod
-    def standard(record: dict[str, Any], record_id: str = "incoming") -> StandardRecord:
+    def standard(record: Mapping[str, Any], record_id: str = "incoming") -> StandardRecord:
         return standardise(person_of(record, record_id))
 
     @staticmethod
@@ -144,7 +154,7 @@ class MatchEngine:
         return decide(std, standard, self.scorer, self.policy)
 
     def decide(
-        self, tx: Transaction, record: dict[str, Any], exclude: list[str] | None = None, lock: bool = False
+        self, tx: Transaction, record: Mapping[str, Any], exclude: list[str] | None = None, lock: bool = False
     ) -> tuple[LinkDecision, Decision]:
         """The identity decision for an incoming record, with the engine's full ranking; ``lock``: take
         the blocking keys' locks before reading the candidates (online registration)."""
@@ -228,7 +238,7 @@ def default_engine() -> MatchEngine:
 
 
 def match_report(
-    ranked: Decision, empi_of: dict[str, str], rows: dict[str, NodeProps], limit: int = 10
+    ranked: Decision, empi_of: dict[str, str], rows: dict[str, ResidentNode], limit: int = 10
 ) -> MatchReport:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {
@@ -245,8 +255,8 @@ def match_report(
                 "probability": score.probability,
                 "score": score.score,
                 "vetoes": list(score.vetoes),
-                "source_domain": rows.get(rid, {}).get("source_domain"),
-                "local_id": rows.get(rid, {}).get("local_id"),
+                "source_domain": rows[rid].get("source_domain") if rid in rows else None,
+                "local_id": rows[rid].get("local_id") if rid in rows else None,
                 "explanation": explanation_of(score),
             }
             for rid, score in ranked.candidates[:limit]

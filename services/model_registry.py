@@ -21,21 +21,47 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.freejson import FreeJson
 from core.settings import Settings
 
-__all__ = ["Deployment", "ModelCard", "ModelRegistry", "deployed_settings"]
+__all__ = [
+    "Deployment",
+    "DeploymentEntry",
+    "ModelCard",
+    "ModelCardFields",
+    "ModelRegistry",
+    "deployed_settings",
+]
 
 Kind = Literal["rules", "dedupe"]
 Audit = Callable[[str, str, FreeJson], None]  # (action, version, detail)
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ARTEFACT = {"rules": "model.json", "dedupe": "model.bin"}
+
+
+class ModelCardFields(TypedDict):
+    """A model card as JSON (``card.json``, ``ehc model list --json``)."""
+
+    version: str
+    kind: Kind
+    sha256: str
+    created_at: str
+    created_by: str
+    description: str
+    training: FreeJson
+    evaluation: FreeJson
+
+
+# One deploy or rollback in ``deployed.json``'s history ("from" is a keyword).
+DeploymentEntry = TypedDict(
+    "DeploymentEntry", {"action": str, "version": str | None, "from": str | None, "by": str, "at": str}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +77,17 @@ class ModelCard:
     training: FreeJson = field(default_factory=dict)  # free-form: what the trainer reports
     evaluation: FreeJson = field(default_factory=dict)  # free-form: the evaluation's figures
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> ModelCardFields:
+        return {
+            "version": self.version,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "description": self.description,
+            "training": self.training,
+            "evaluation": self.evaluation,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +97,7 @@ class Deployment:
 
     current: str | None
     previous: tuple[str, ...]
-    history: tuple[dict[str, Any], ...]
+    history: tuple[DeploymentEntry, ...]
 
 
 def _now() -> str:
@@ -195,7 +230,7 @@ class ModelRegistry:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _write(self, stack: list[str], history: list[dict[str, Any]]) -> None:
+    def _write(self, stack: list[str], history: list[DeploymentEntry]) -> None:
         _atomic_write(
             self.root / "deployed.json",
             json.dumps({"stack": stack, "history": history}, ensure_ascii=False, indent=1).encode("utf-8"),
@@ -208,7 +243,7 @@ class ModelRegistry:
             before = self.deployed()
             old = [*before.previous, before.current] if before.current else []
             stack = new_stack(old)
-            entry = {
+            entry: DeploymentEntry = {
                 "action": action,
                 "version": stack[-1] if stack else None,
                 "from": before.current,
@@ -218,7 +253,7 @@ class ModelRegistry:
             self._write(stack, [*before.history, entry])
             if audit is not None:
                 try:
-                    audit(action, str(entry["version"] or "configured"), entry)
+                    audit(action, str(entry["version"] or "configured"), dict(entry))
                 except Exception:
                     self._write(old, list(before.history))  # an unaudited deploy does not stand
                     raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from pydantic import (
 
 from core.bounds import PositiveInt64
 from core.errors import InvalidInput
+from graph.rows import DomainChanges, DomainProps
 from resolver import codes
 from resolver.idnumber import IdNumberError, clean_id_number, is_valid_id_number, parse_id_number
 from resolver.names import HAN_RANGES, MIDDLE_DOT_VARIANTS
@@ -312,6 +313,18 @@ class DomainIn(BaseModel):
     def _card_type(cls, v: str | None) -> str | None:
         return _in_table(codes.CARD_TYPES, "card type", v)
 
+    def props(self) -> DomainProps:
+        """The domain's properties as create_domain writes them."""
+        return {
+            "code": self.code,
+            "oid": self.oid,
+            "name": self.name,
+            "kind": self.kind,
+            "card_type": self.card_type,
+            "region_code": self.region_code,
+            "description": self.description,
+        }
+
 
 class DomainUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -334,6 +347,10 @@ class DomainUpdate(BaseModel):
         if v is not None and v not in ("active", "inactive"):
             raise ValueError("status is 'active' or 'inactive'")
         return v
+
+    def changes(self) -> DomainChanges:
+        """The fields the client set, as update_domain sets them."""
+        return cast(DomainChanges, self.model_dump(exclude_unset=True))
 
 
 class IdentifierRef(BaseModel):

@@ -21,7 +21,7 @@ from core.freejson import FreeJson
 from core.ids import new_id
 from graph import notify as repo
 from graph.driver import Graph
-from graph.rows import DeliveryNode, SubscriptionNode
+from graph.rows import DeliveryNode, SubscriptionChanges, SubscriptionNode, SubscriptionProps
 from graph.trail import SYSTEM, Actor, record_audit
 from services.egress import EgressPolicy
 from services.notify_dispatch import (
@@ -115,6 +115,10 @@ class SubscriptionUpdate(BaseModel):
     @classmethod
     def _types(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else _check_types(value)
+
+    def changes(self) -> SubscriptionChanges:
+        """The fields the client set."""
+        return cast(SubscriptionChanges, self.model_dump(exclude_unset=True))
 
 
 class ReplayIn(BaseModel):
@@ -210,7 +214,7 @@ class SubscriptionService:
         sid = new_id("S")
         secret = _new_secret()
         repo.sequence_events(self.graph)  # it starts after every event committed so far
-        props = {
+        props: SubscriptionProps = {
             "url": body.url,
             "event_types": body.event_types,
             "description": body.description,
@@ -257,7 +261,7 @@ class SubscriptionService:
     def update(
         self, subscription_id: str, body: SubscriptionUpdate, actor: Actor = SYSTEM
     ) -> SubscriptionView:
-        props = body.model_dump(exclude_unset=True)
+        props = body.changes()
         if any(props.get(k) is None and k in props for k in ("status", "url", "event_types")):
             raise InvalidInput("status, url and event_types cannot be null", field="body")
         if body.url is not None:
@@ -266,12 +270,12 @@ class SubscriptionService:
         def change(tx: ManagedTransaction, sub: SubscriptionNode, _high: int) -> FreeJson:
             if sub["status"] == "deleted":
                 raise Conflict("the subscription was deleted; create a new one", field="subscription_id")
-            extra: dict[str, None] = {}
+            changes = props.copy()
             if props.get("status") == "active" and sub["status"] != "active":
-                extra["next_attempt_at"] = None  # resuming tries again at once
+                changes["next_attempt_at"] = None  # resuming tries again at once
             if "event_types" in props and props["event_types"] != sub.get("event_types"):
                 repo.supersede_failed(tx, subscription_id)
-            repo.update_subscription(tx, subscription_id, {**props, **extra})
+            repo.update_subscription(tx, subscription_id, changes)
             return {"fields": sorted(props)}
 
         self._change(subscription_id, actor, "update", change)

@@ -3,7 +3,8 @@ the matching engine, each with its records and survivorship (golden) view."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,25 @@ class PatientQuery:
     name: str | None = None
     name_py: str | None = None
 
+    def criteria(self) -> repo.IdentityCriteria:
+        """The query's Cypher parameters (``$q``)."""
+        return {
+            "empi_id": self.empi_id,
+            "id_domain": self.id_domain,
+            "id_value": self.id_value,
+            "genders": self.genders,
+            "birth_from": self.birth_from,
+            "birth_to": self.birth_to,
+            "phone": self.phone,
+            "address": self.address,
+            "family": self.family,
+            "family_py": self.family_py,
+            "given": self.given,
+            "given_py": self.given_py,
+            "name": self.name,
+            "name_py": self.name_py,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
@@ -58,14 +78,14 @@ class PdqService:
         self.lifecycle = lifecycle
 
     def search(self, query: PatientQuery, offset: int, count: int, actor: Actor | None = None) -> SearchPage:
-        found = self.graph.read(repo.search_identities, asdict(query), offset, count)
+        found = self.graph.read(repo.search_identities, query.criteria(), offset, count)
         identities = [self.lifecycle.golden(empi_id, actor) for empi_id in found["empi_ids"]]
         return SearchPage(total=int(found["total"]), identities=identities)
 
     def match(
         self,
         engine: MatchEngine,
-        record: dict[str, Any],
+        record: Mapping[str, Any],
         count: int,
         only_certain: bool,
         actor: Actor | None = None,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import cast
 
 from graph import pdq as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
-from graph.rows import PdqResident
+from graph.rows import PdqResident, ResidentNode
 from graph.trail import Actor
 from resolver.names import standardise_name
 
@@ -63,7 +63,7 @@ def _pinyin(text: str) -> str | None:
     return form.pinyin if form is not None and form.pinyin else None
 
 
-def criteria_of(q: PdqQuery) -> dict[str, Any]:
+def criteria_of(q: PdqQuery) -> repo.ResidentCriteria:
     """The query's Cypher parameters: hanzi name parts compare with the name, Latin ones with its pinyin."""
     hanzi = {
         k: v for k, v in (("name", q.name), ("family", q.family), ("given", q.given)) if v and _HAN.search(v)
@@ -97,7 +97,12 @@ class PdqService:
         query = replace(query, limit=max(1, query.limit))
         total, page = self.graph.read(repo.search_residents, criteria_of(query), query.targets, query.limit)
         patients: list[PdqResident] = [
-            {**p, "resident": {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}}
+            {
+                **p,
+                "resident": cast(
+                    ResidentNode, {k: v for k, v in p["resident"].items() if not k.startswith("bk_")}
+                ),
+            }
             for p in page
         ]
         if self.audit is not None and actor is not None:

@@ -19,6 +19,7 @@ from typing import Any
 from core.ids import new_id
 from graph import residents as repo
 from graph.driver import Transaction
+from graph.rows import ResidentNode
 from graph.trail import Actor
 from resolver.blocking import block_lock_stripes, blocking_keys
 from resolver.decision import Outcome, decide, distinct_valid_ids
@@ -125,7 +126,7 @@ def reconsider(
     return joined
 
 
-def _compatible(engine: MatchEngine, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
+def _compatible(engine: MatchEngine, ours: list[ResidentNode], theirs: list[ResidentNode]) -> bool:
     """No pair across the identities carries different valid ID numbers (as batch clustering splits a
     cluster holding two). Twins are held apart where the evidence is, pair by pair: the guard caps the
     new record's score against a twin's record, so that pair never links and nothing is joined."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -563,7 +564,7 @@ class ResidentService:
         return HeldCard.from_holders(found)
 
 
-def _valid_id(record: dict[str, Any]) -> str | None:
+def _valid_id(record: Mapping[str, object]) -> str | None:
     """A stored record's ID number when it is a valid resident ID number (the ID card's number)."""
     number = record.get("id_number")
     if isinstance(number, str) and record.get("id_type") in (None, "01") and is_valid_id_number(number):

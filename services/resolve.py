@@ -22,7 +22,7 @@ from resolver.scoring import MatchScore
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.population import read_population
-from services.review import ReviewService
+from services.review import ReviewProposal, ReviewService
 
 __all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
 
@@ -139,7 +139,7 @@ def resolve_graph(
         result.scored.pairs[k]
         for k in held_back(result.scored, result.clustering, result.model, auto_link=engine.policy.auto_link)
     }
-    proposals: list[dict[str, Any]] = []
+    proposals: list[ReviewProposal] = []
     for k in np.flatnonzero(probabilities >= engine.policy.review).tolist():
         i, j = result.scored.pairs[k]
         if empi(i) == empi(j) or (i, j) in held:

@@ -5,23 +5,33 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from core.errors import Conflict, NotFound
-from core.freejson import FreeJson
 from core.ids import new_id
 from graph import lifecycle as repo
 from graph import residents as records
 from graph.driver import Graph, Transaction, run
+from graph.rows import ExplainedField, ReviewStatusRow
 from graph.rows import ReviewItem as ReviewItemRow
-from graph.rows import ReviewStatusRow
 from graph.trail import Actor, emit_event, record_audit, to_json
 from services.domain import ReviewItem
 from services.lifecycle import LifecycleService
 from services.linking import pair_key
 from services.registry import ResidentService
 
-__all__ = ["ReviewService", "pair_key", "propose"]
+__all__ = ["ReviewProposal", "ReviewService", "pair_key", "propose"]
+
+
+class ReviewProposal(TypedDict):
+    """A grey-band pair to queue (``ReviewService.propose_many``): its two records, score and why."""
+
+    a: str
+    b: str
+    score: float
+    model_version: str
+    explanation: list[ExplainedField]
+    reason: NotRequired[str]
 
 
 def propose(
@@ -31,7 +41,7 @@ def propose(
     b: str,
     score: float,
     model_version: str,
-    explanation: list[FreeJson],
+    explanation: list[ExplainedField],
     reason: str = "",
 ) -> ReviewStatusRow:
     """Queue a grey-band pair inside the caller's transaction (idempotent; rejected pairs stay rejected)."""
@@ -66,7 +76,7 @@ class ReviewService:
         b: str,
         score: float,
         model_version: str,
-        explanation: list[FreeJson],
+        explanation: list[ExplainedField],
         actor: Actor,
         reason: str = "",
     ) -> ReviewStatusRow:
@@ -79,13 +89,13 @@ class ReviewService:
 
         return self.graph.write(work)
 
-    def propose_many(self, items: list[dict[str, Any]], actor: Actor, batch: int = 500) -> int:
+    def propose_many(self, items: list[ReviewProposal], actor: Actor, batch: int = 500) -> int:
         """``propose`` for many pairs (``a``, ``b``, ``score``, ``model_version``, ``explanation``,
         ``reason``): one transaction and two statements per ``batch`` pairs (items and their audit
         records), for batch resolution's write-back. Returns how many items were proposed."""
         unique = list({pair_key(i["a"], i["b"]): i for i in items}.items())
         for start in range(0, len(unique), batch):
-            rows = [
+            rows: list[repo.NewReviewItem] = [
                 {
                     "a": i["a"],
                     "b": i["b"],
@@ -102,7 +112,7 @@ class ReviewService:
         return len(unique)
 
     @staticmethod
-    def _propose_many_tx(tx: Transaction, rows: list[dict[str, Any]], actor: Actor) -> None:
+    def _propose_many_tx(tx: Transaction, rows: list[repo.NewReviewItem], actor: Actor) -> None:
         review_of = {item["pair_key"]: item["review_id"] for item in repo.create_review_items(tx, rows)}
         at = datetime.now(UTC).isoformat()
         run(

@@ -9,7 +9,7 @@ bank cards masked). Only read transactions are run."""
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from core.privacy import mask_text
@@ -23,7 +23,7 @@ from resolver.scoring import MatchScore
 from services.matching import MatchEngine
 from services.resolve import Progress, load_records
 
-__all__ = ["ShadowReport", "shadow_run"]
+__all__ = ["ShadowReport", "ShadowReportFields", "shadow_run"]
 
 Pair = tuple[int, int]
 
@@ -82,6 +82,24 @@ class ShadowExamples(TypedDict, total=False):
     review_items_dropped: list[ShadowExample]
 
 
+class ShadowReportFields(TypedDict):
+    """A shadow run's report as JSON (``ehc model shadow --json``)."""
+
+    deployed: str
+    candidate: str
+    records: int
+    candidate_pairs: int
+    links_added: int
+    links_removed: int
+    identities_joined: int
+    identities_joined_new: int
+    identities_split: int
+    review_items_created: int
+    review_items_dropped: int
+    review_items: int
+    examples: ShadowExamples
+
+
 @dataclass(slots=True)
 class ShadowReport:
     deployed: str
@@ -98,8 +116,22 @@ class ShadowReport:
     review_items: int = 0  # the candidate's whole queue
     examples: ShadowExamples = field(default_factory=lambda: ShadowExamples())
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> ShadowReportFields:
+        return {
+            "deployed": self.deployed,
+            "candidate": self.candidate,
+            "records": self.records,
+            "candidate_pairs": self.candidate_pairs,
+            "links_added": self.links_added,
+            "links_removed": self.links_removed,
+            "identities_joined": self.identities_joined,
+            "identities_joined_new": self.identities_joined_new,
+            "identities_split": self.identities_split,
+            "review_items_created": self.review_items_created,
+            "review_items_dropped": self.review_items_dropped,
+            "review_items": self.review_items,
+            "examples": self.examples,
+        }
 
 
 def _masked(value: Any) -> Any:

@@ -30,7 +30,7 @@ from resolver.rules import RuleModel
 from services.lifecycle import LifecycleService
 from services.matching import MatchEngine, explanation_of
 from services.resolve import RESOLVER, ResolveReport, _strongest_link, merge_cluster_identities
-from services.review import ReviewService
+from services.review import ReviewProposal, ReviewService
 from sparkjob.decisions import SparkDecisions
 from sparkjob.job import config_text_of, run_job
 from sparkjob.records import export_row, standard_of
@@ -311,7 +311,7 @@ def apply_decisions(
         if progress:
             progress("merged", len(clusters))
     for pairs in decisions.batches("review", batch):
-        proposals: list[FreeJson] = []
+        proposals: list[ReviewProposal] = []
         for pair in pairs:
             a, b = pair["a"], pair["b"]
             if state.current(a["empi_id"]) == state.current(b["empi_id"]):

@@ -5,14 +5,15 @@ graph functions up through the services. ``QUERY_ROWS`` maps every cypher/*.cyph
 (None for a query that returns no rows), and tests/unit/test_cypher_rows.py checks that each query's
 final RETURN keys are exactly its row type's keys.
 
-The types live in one module per area (base, residents, lifecycle, healthcard, notify, console, ops) and
+The types live in one module per area (base, nodes, residents, lifecycle, healthcard, notify, console, ops) and
 are all re-exported here: import them from ``graph.rows``.
 
-Property maps of nodes written from a pydantic model or a caller's dict (``SET n += $props``: residents,
-cards, accounts; and any node in a backup snapshot) are ``NodeProps``: their keys are those of the model
-that wrote them, not of the query. Other nodes have their own TypedDict (``DomainNode``,
-``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...). Temporal values are ``datetime``/``date``
-where the graph function converts them (``graph.values.plain``), ``neo4j.time`` values where it does not.
+Nodes have their own TypedDict of the properties the queries write (``ResidentNode``, ``CardNode``,
+``DomainNode``, ``SubscriptionNode``, ``MergeNode``, ``ReviewItemNode``, ...; graph/rows/nodes.py for
+residents and cards). ``NodeProps`` is left for the e-health card account (written from the health-card
+service's dict), a record's change set and any node in a backup snapshot. Temporal values are
+``datetime``/``date`` where the graph function converts them (``graph.values.plain``), ``neo4j.time``
+values where it does not.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ from graph.rows.lifecycle import (
     TalliedRow,
     WrittenRow,
 )
+from graph.rows.nodes import (
+    CardNode,
+    Demographics,
+    HeldCardNode,
+    ResidentNode,
+)
 from graph.rows.notify import (
     CursorRow,
     DeliveryNode,
@@ -110,7 +117,9 @@ from graph.rows.notify import (
     RedriveRow,
     ReviewBacklogRow,
     SeqRow,
+    SubscriptionChanges,
     SubscriptionNode,
+    SubscriptionProps,
     SubscriptionRow,
     SubscriptionStats,
     SubscriptionStatsRow,
@@ -127,8 +136,11 @@ from graph.rows.residents import (
     CardRow,
     CardStatusRow,
     CountResidentsRow,
+    DomainChanges,
     DomainNode,
+    DomainProps,
     DomainRow,
+    ExplainedField,
     GraphCard,
     GraphLink,
     GraphRecord,
@@ -187,6 +199,7 @@ __all__ = [
     "CandidateRow",
     "CardHolder",
     "CardIdRow",
+    "CardNode",
     "CardRow",
     "CardStatusRow",
     "CensusRow",
@@ -219,16 +232,21 @@ __all__ = [
     "DeliveryNode",
     "DeliveryRow",
     "DemoResidentRow",
+    "Demographics",
     "DetachCardRow",
+    "DomainChanges",
     "DomainNode",
+    "DomainProps",
     "DomainRow",
     "EmpiIdRow",
     "EventNode",
     "EventRow",
+    "ExplainedField",
     "FreshRow",
     "GraphCard",
     "GraphLink",
     "GraphRecord",
+    "HeldCardNode",
     "IdDocument",
     "IdentifierLock",
     "IdentityGraphRow",
@@ -267,6 +285,7 @@ __all__ = [
     "RedrivenRow",
     "RemovedBankCardRow",
     "RemovedSameAsRow",
+    "ResidentNode",
     "ResidentRow",
     "ResolvePageRow",
     "ReviewBacklogRow",
@@ -298,8 +317,10 @@ __all__ = [
     "StatsRegistrationsPerDayRow",
     "StatsReviewsRow",
     "StreamSeqRow",
+    "SubscriptionChanges",
     "SubscriptionIdRow",
     "SubscriptionNode",
+    "SubscriptionProps",
     "SubscriptionRow",
     "SubscriptionStats",
     "SubscriptionStatsRow",
@@ -338,7 +359,6 @@ QUERY_ROWS: dict[str, type | None] = {
     "create_domain": DomainRow,
     "create_identity": EmpiIdRow,
     "create_merge": MergeIdRow,
-    "create_resident": SourceRow,
     "create_review_item": ReviewStatusRow,
     "decide_review_item": DecidedItemRow,
     "detach_card": DetachCardRow,

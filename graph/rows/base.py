@@ -87,7 +87,7 @@ class BulkLockRow(TypedDict):
 
 
 class SourceRow(TypedDict):
-    """create_resident, find_resident_by_source."""
+    """find_resident_by_source."""
 
     resident_id: str
     empi_id: str

@@ -22,12 +22,39 @@ __all__ = [
     "RedrivenRow",
     "ReviewBacklogRow",
     "SeqRow",
+    "SubscriptionChanges",
     "SubscriptionNode",
+    "SubscriptionProps",
     "SubscriptionRow",
     "SubscriptionStats",
     "SubscriptionStatsRow",
     "SupersededRow",
 ]
+
+
+class SubscriptionProps(TypedDict):
+    """What notify_create_subscription writes (services.notify.SubscriptionService.create)."""
+
+    url: str
+    event_types: list[str]
+    description: str | None
+    secret: str
+    created_by: str
+
+
+class SubscriptionChanges(TypedDict, total=False):
+    """What notify_update_subscription sets: a client's change, a secret rotation or a deletion."""
+
+    status: str | None
+    url: str | None
+    event_types: list[str] | None
+    description: str | None
+    next_attempt_at: datetime | None
+    secret: str
+    secret_rotated_at: datetime
+    previous_secret: str | None
+    previous_secret_until: datetime | None
+    deleted_at: datetime
 
 
 class SubscriptionNode(TypedDict):

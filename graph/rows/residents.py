@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
-from graph.rows.base import NodeProps
+from graph.rows.nodes import CardNode, HeldCardNode, ResidentNode
 
 __all__ = [
     "CandidateRow",
@@ -13,8 +13,11 @@ __all__ = [
     "CardRow",
     "CardStatusRow",
     "CountResidentsRow",
+    "DomainChanges",
     "DomainNode",
+    "DomainProps",
     "DomainRow",
+    "ExplainedField",
     "GraphCard",
     "GraphLink",
     "GraphRecord",
@@ -47,14 +50,14 @@ __all__ = [
 class CandidateRow(TypedDict):
     """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records)."""
 
-    resident: NodeProps
+    resident: ResidentNode
     empi_id: str
 
 
 class ResidentRow(CandidateRow):
     """get_resident: a record, its EMPI id and its cards (with their domain OID and the HAS_CARD details)."""
 
-    cards: list[NodeProps]
+    cards: list[HeldCardNode]
 
 
 class CardHolder(TypedDict):
@@ -71,13 +74,13 @@ class IdentifierLock(TypedDict):
 
 
 class CardRow(TypedDict):
-    card: NodeProps
+    card: HeldCardNode
     empi_ids: list[str]
     resident_ids: list[str]
 
 
 class CardStatusRow(TypedDict):
-    card: NodeProps
+    card: CardNode
     previous: str | None
 
 
@@ -126,13 +129,25 @@ class PdqIdentitiesRow(TypedDict):
 
 class PdqResident(TypedDict):
     empi_id: str
-    resident: NodeProps
+    resident: ResidentNode
     identifiers: list[PixIdentifier]
 
 
 class PdqResidentsRow(TypedDict):
     total: int
     page: list[PdqResident]
+
+
+class ExplainedField(TypedDict):
+    """One field of a pair's explanation (``resolver.scoring.FieldExplanation`` as JSON,
+    ``services.matching.explanation_of``), stored on SAME_AS links, review items and link events."""
+
+    field: str
+    level: int  # -1 when a value is missing
+    label: str
+    description: str
+    weight: float
+    values: list[str | None]
 
 
 class SameAsProps(TypedDict):
@@ -265,6 +280,27 @@ class DomainNode(TypedDict):
     builtin: NotRequired[bool]
     created_at: datetime
     updated_at: datetime
+
+
+class DomainProps(TypedDict):
+    """What create_domain writes (services.models.DomainIn); the graph adds status, builtin and times."""
+
+    code: str
+    oid: str
+    name: str
+    kind: str
+    card_type: str | None
+    region_code: str | None
+    description: str | None
+
+
+class DomainChanges(TypedDict, total=False):
+    """What update_domain sets (services.models.DomainUpdate, or a deactivation's status)."""
+
+    name: str | None
+    description: str | None
+    oid: str | None
+    status: str | None
 
 
 class DomainRow(TypedDict):

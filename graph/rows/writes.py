@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
-from graph.rows.base import NodeProps
-from graph.rows.residents import ResidentRow
+from graph.rows.nodes import Demographics, ResidentNode
+from graph.rows.residents import DomainNode, ResidentRow
 
 __all__ = [
     "CensusRow",
@@ -70,7 +70,7 @@ class IdentityRecordsRow(TypedDict):
 
     empi_id: str
     created_at: datetime
-    records: list[NodeProps]
+    records: list[ResidentNode]
 
 
 class UpdatedRow(TypedDict):
@@ -85,7 +85,7 @@ class ResolvePageRow(TypedDict):
     resident_id: str
     empi_id: str
     created_ns: int
-    fields: NodeProps
+    fields: Demographics  # the demographics matching reads (see the .cypher file)
 
 
 class CensusRow(TypedDict):
@@ -110,7 +110,7 @@ class ImportCountsRow(TypedDict):
 class PropsRow(TypedDict):
     """initial_import_domains: a domain node's properties."""
 
-    props: NodeProps
+    props: DomainNode
 
 
 class IdentityWithRecordsRow(TypedDict):

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from graph.driver import Graph
+from graph.rows import ExplainedField
 from graph.trail import Actor
 from services.review import ReviewService
 from tests.api.helpers import make_domains, resident
@@ -36,7 +37,16 @@ def test_queue_confirm_and_reject(app_client: TestClient, token_for, graph: Grap
     his, steward = token_for("his"), token_for("steward", sub="steward-wang")
     recs = _records(app_client, his, 4)
     reviews = ReviewService(graph)
-    explanation = [{"field": "name", "level": "same pinyin", "weight": 2.1}]
+    explanation: list[ExplainedField] = [
+        {
+            "field": "name",
+            "level": 2,
+            "label": "same pinyin",
+            "description": "names differ, pinyin agrees",
+            "weight": 2.1,
+            "values": [None, None],
+        }
+    ]
     low = reviews.propose(
         recs[0]["resident_id"], recs[1]["resident_id"], 0.71, "rules/1", explanation, ENGINE
     )
