@@ -45,13 +45,13 @@ from graph.schema import migrate
 from graph.server import LocalServer
 from services.demo import ensure_domains, synthetic_id_number
 from services.import_sources import ColumnMapping, InputFile
-from services.importer import import_file
-from services.initial_import import initial_import
+from services.importer import ImportReport, import_file
+from services.initial_import import InitialImport, initial_import
 from services.matching import engine_for
 from services.registry import ResidentService
 
 LUA = ROOT / "bench" / "wrk" / "lines.lua"
-PARTS = ("pix", "identities", "register", "qr", "resolve")
+PARTS = ("load", "pix", "identities", "register", "qr", "resolve")
 MIB = 1024 * 1024
 
 
@@ -285,6 +285,64 @@ def print_table(rows: list[Row], notes: list[str]) -> None:
         print(note)
 
 
+def load_rows(initial: InitialImport, incremental: ImportReport) -> list[Row]:
+    return [
+        (
+            "initial load into an empty database",
+            fmt_rate(initial.report.imported / initial.report.seconds, " records/s"),
+            "-",
+            "≥ 20,000 records/s",
+        ),
+        (
+            "incremental load into the loaded one",
+            fmt_rate(incremental.imported / incremental.seconds, " records/s"),
+            "-",
+            "≥ 5,000 records/s",
+        ),
+    ]
+
+
+def load_only_table(
+    args: argparse.Namespace,
+    records: int,
+    cards: int,
+    initial: InitialImport,
+    incremental: ImportReport,
+    heap: str,
+    pagecache: str,
+    load_start: tuple[float, float, float],
+    settings: Settings,
+) -> None:
+    """``--only load``: the two loads, their stages, Neo4j's store and peak RSS (no servers, no wrk)."""
+    rows: list[Row] = [("figure", "value", "ratio to ceiling", "target"), *load_rows(initial, incremental)]
+    store = settings.neo4j_dir / "data" / "databases" / settings.neo4j_database
+    store_mib = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / MIB
+    rows.append(("Neo4j store on disk (size the page cache to it)", f"{store_mib:,.0f} MiB", "-", "-"))
+    neo4j_pid = LocalServer(settings).status().pid
+    rows.append(
+        (
+            "Neo4j peak RSS",
+            f"{peak_rss_mib(neo4j_pid):,.0f} MiB" if neo4j_pid else "?",
+            "-",
+            f"heap {heap}, page cache {pagecache}",
+        )
+    )
+    notes = [
+        f"initial: {initial.report.imported:,} records in {initial.report.seconds:.1f} s (files "
+        f"{initial.stage_seconds:.1f} s, neo4j-admin import {initial.import_seconds:.1f} s, schema "
+        f"{initial.schema_seconds:.1f} s)",
+        f"incremental: {incremental.imported:,} records in {incremental.seconds:.1f} s",
+    ]
+    load_end = os.getloadavg()
+    print()
+    print(
+        f"bench/scale.py --only load: {args.persons:,} persons ({records:,} records, {cards:,} person-card "
+        f"relations); {os.cpu_count()} CPUs; load average {load_start[0]:.1f} at start, {load_end[0]:.1f} at end"
+    )
+    print()
+    print_table(rows, notes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -311,13 +369,14 @@ def main() -> None:
         "--only",
         default=",".join(PARTS),
         help="comma-separated parts to measure, of "
-        f"{','.join(PARTS)} (the loads always run: they build the population)",
+        f"{','.join(PARTS)} (the loads always run: they build the population; `--only load` measures "
+        "them alone, with no API, wrk or resolve)",
     )
     args = parser.parse_args()
     parts = set(args.only.split(","))
     if parts - set(PARTS):
         sys.exit(f"--only: unknown parts {sorted(parts - set(PARTS))}; choose from {','.join(PARTS)}")
-    if shutil.which("wrk") is None:
+    if parts != {"load"} and shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     quarter_millions = max(args.persons // 250_000, 1)
     heap = args.heap or f"{min(quarter_millions, 2)}g"  # capped for a shared box: 2g heap + 3g page cache
@@ -363,6 +422,10 @@ def main() -> None:
         print(
             f"incremental load: {incremental.imported:,} records in {incremental.seconds:.0f} s", flush=True
         )
+        if parts == {"load"}:
+            graph.close()
+            load_only_table(args, records, cards, offline, incremental, heap, pagecache, load_start, settings)
+            return
 
         env = api_env(settings)
         ceiling = Uvicorn("bench.ceiling_app:create_app", args.workers, env)
@@ -506,23 +569,7 @@ def main() -> None:
                     )
                 )
 
-            rows.append(
-                (
-                    "initial load into an empty database",
-                    fmt_rate(initial.imported / initial.seconds, " records/s"),
-                    "-",
-                    "≥ 20,000 records/s",
-                )
-            )
-            if incremental is not None:
-                rows.append(
-                    (
-                        "incremental load into the loaded one",
-                        fmt_rate(incremental.imported / incremental.seconds, " records/s"),
-                        "-",
-                        "≥ 5,000 records/s",
-                    )
-                )
+            rows.extend(load_rows(offline, incremental))
             workers = api.worker_peaks_mib()
             rows.append(
                 (

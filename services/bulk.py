@@ -18,7 +18,12 @@ from services.linking import new_empi_id
 from services.matching import MatchEngine, default_engine
 from services.models import ResidentIn
 
-__all__ = ["batched", "import_records"]
+__all__ = ["BATCH_TX_TIMEOUT", "batched", "import_records"]
+
+# A batch of a thousand records runs for seconds, and for tens of seconds on a loaded box: far longer than
+# a request. The API's server-side transaction timeout (EHC_NEO4J_TX_TIMEOUT, 30 s, to fail fast) would cut
+# it and stop the whole load; batches are bounded by this instead (a stuck batch still ends).
+BATCH_TX_TIMEOUT = 900.0
 
 
 def batched(items: Iterable[ResidentIn], size: int) -> Iterator[list[ResidentIn]]:
@@ -64,4 +69,6 @@ def import_records(
     """Import records (idempotent on source domain + local id); returns how many were new. Blocking keys
     are stored so that later online registrations find these records as candidates."""
     engine = engine or default_engine()
+    if graph.tx_timeout is not None and graph.tx_timeout < BATCH_TX_TIMEOUT:
+        graph = Graph(graph.driver, graph.database, BATCH_TX_TIMEOUT)
     return sum(graph.write(_import_tx, batch, engine) for batch in batched(records, batch_size))

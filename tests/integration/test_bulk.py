@@ -73,3 +73,14 @@ def test_bulk_import_accepts_dirty_records_flags_them_and_links_only_valid_id_nu
     )
     per_domain = {(s["domain"], s["flag"]): s["records"] for s in statistics(graph)["data_quality"]}
     assert per_domain[("H003", "id_check_digit")] == 1 and per_domain[("H002", "name_rare_character")] == 1
+
+
+def test_bulk_batches_are_not_bound_by_the_api_transaction_timeout(graph: Graph) -> None:
+    """The API's short server-side transaction timeout (EHC_NEO4J_TX_TIMEOUT, 30 s: fail fast) must not cut
+    a bulk batch, which legitimately runs long on a loaded box: the bench's incremental load died of it at
+    load average 25. With a timeout far shorter than any batch, the batch still commits."""
+    ensure_domains(ResidentService(graph))
+    hurried = Graph(graph.driver, graph.database, tx_timeout=0.001)
+    records = list(synthetic_records(400, seed=8))
+    assert import_records(hurried, records, batch_size=len(records)) == 480
+    assert statistics(graph)["totals"]["records"] == 480
