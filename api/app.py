@@ -72,7 +72,7 @@ def create_app(
         try:
             yield
         finally:
-            services.close()
+            await services.aclose()
             if own:
                 app.state.graph.close()
 

@@ -5,6 +5,7 @@ as the audit entries, so the counters and the audit trail never disagree."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from datetime import UTC, datetime
@@ -59,6 +60,33 @@ class AuditBuffer:
         detail: FreeJson | None = None,
         tally: list[dict[str, Any]] | None = None,
     ) -> None:
+        if self._append(actor, action, resource_type, resource_id, detail, tally):
+            self.flush()
+
+    async def record_async(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: str | None,
+        detail: FreeJson | None = None,
+        tally: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """``record`` for a handler on the event loop: a flush it has to wait for (the buffer full, or no
+        background thread) runs in a worker thread, so the loop keeps serving meanwhile."""
+        if self._append(actor, action, resource_type, resource_id, detail, tally):
+            await asyncio.to_thread(self.flush)
+
+    def _append(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: str | None,
+        detail: FreeJson | None,
+        tally: list[dict[str, Any]] | None,
+    ) -> bool:
+        """Queue one entry; True when the caller must flush before answering."""
         row: AuditRow = {
             "audit_id": new_id("A"),
             "at": datetime.now(UTC).isoformat(),
@@ -74,8 +102,7 @@ class AuditBuffer:
             self._rows.append(row)
             self._tallies.extend(tally or ())
             full = len(self._rows) >= self.max_rows
-        if full or self._thread is None:
-            self.flush()
+        return full or self._thread is None
 
     def flush(self) -> int:
         with self._flushing:
