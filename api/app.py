@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,13 +40,22 @@ from graph.driver import Graph
 from healthcard.label_font import require_cjk_font
 from services.egress import EgressPolicy
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "settle_heap"]
 
 DESCRIPTION = """
 Cross-domain master patient index (EMPI, 主索引) and cross-index (PIX, 交叉索引) for the resident
 health card, on Neo4j. Every endpoint but `/health` and the docs needs a bearer token:
 `ehc token issue --role his --sub <client>`.
 """
+
+
+def settle_heap() -> None:
+    """Move what start-up built (about 400,000 objects: models, rules, FastAPI, fhir.resources, the
+    driver) out of the garbage collector's sight. Each full collection used to walk all of them on the
+    request path: a stall of tens of milliseconds (more on a busy box) every few thousand requests,
+    most of the hot reads' p99. Objects made later are collected as before (``gc.freeze``)."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
@@ -67,6 +77,7 @@ def create_app(
         services = AppServices.build(settings, app.state.graph)
         services.start()
         app.state.services = services
+        settle_heap()
         # Old names of what the container holds, for code written before it.
         app.state.audit, app.state.healthcard = services.audit, services.healthcard
         try:
