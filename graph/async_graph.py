@@ -53,7 +53,7 @@ class AsyncGraph:
         """One named idempotent write query in its own pipelined write transaction (the driver retries)."""
         return await self._pipelined(RoutingControl.WRITE, name, params)
 
-    async def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, Any]) -> list[Any]:
+    async def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, object]) -> list[Any]:
         text = Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
         try:
             records, _summary, _keys = await self.driver.execute_query(

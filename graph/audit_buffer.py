@@ -59,34 +59,12 @@ class AuditBuffer:
         resource_id: str | None,
         detail: FreeJson | None = None,
         tally: list[dict[str, Any]] | None = None,
-    ) -> None:
-        if self._append(actor, action, resource_type, resource_id, detail, tally):
-            self.flush()
-
-    async def record_async(
-        self,
-        actor: Actor,
-        action: str,
-        resource_type: str,
-        resource_id: str | None,
-        detail: FreeJson | None = None,
-        tally: list[dict[str, Any]] | None = None,
-    ) -> None:
-        """``record`` for a handler on the event loop: a flush it has to wait for (the buffer full, or no
-        background thread) runs in a worker thread, so the loop keeps serving meanwhile."""
-        if self._append(actor, action, resource_type, resource_id, detail, tally):
-            await asyncio.to_thread(self.flush)
-
-    def _append(
-        self,
-        actor: Actor,
-        action: str,
-        resource_type: str,
-        resource_id: str | None,
-        detail: FreeJson | None,
-        tally: list[dict[str, Any]] | None,
+        *,
+        flush_here: bool = True,
     ) -> bool:
-        """Queue one entry; True when the caller must flush before answering."""
+        """Queue one entry. When a flush is owed before answering (the buffer is full, or there is no
+        background thread) it runs here, or, with ``flush_here=False``, True is returned and the caller
+        runs it (a handler on the event loop: ``await flush_async()``)."""
         row: AuditRow = {
             "audit_id": new_id("A"),
             "at": datetime.now(UTC).isoformat(),
@@ -102,7 +80,15 @@ class AuditBuffer:
             self._rows.append(row)
             self._tallies.extend(tally or ())
             full = len(self._rows) >= self.max_rows
-        return full or self._thread is None
+        owed = full or self._thread is None
+        if owed and flush_here:
+            self.flush()
+            return False
+        return owed
+
+    async def flush_async(self) -> int:
+        """``flush`` in a worker thread, so the event loop keeps serving meanwhile."""
+        return await asyncio.to_thread(self.flush)
 
     def flush(self) -> int:
         with self._flushing:

@@ -478,25 +478,19 @@ class QrService:
         except Unavailable:
             raise  # as in ``verify``: nothing was checked, no audit entry is owed
         except EhcError as exc:
-            if self.audit is not None:
-                await self.audit.record_async(
-                    actor,
-                    "qr_verify",
-                    "ehc_card",
-                    seen.card_id,
-                    {**detail, "result": "refused", "code": exc.code},
-                    tally=self._tally(req.institution, detail["scene"], function, exc.code),
-                )
+            refused = {**detail, "result": "refused", "code": exc.code}
+            tally = self._tally(req.institution, detail["scene"], function, exc.code)
+            if self.audit is not None and self.audit.record(
+                actor, "qr_verify", "ehc_card", seen.card_id, refused, tally, flush_here=False
+            ):
+                await self.audit.flush_async()  # owed before answering: in a worker thread
             raise
-        if self.audit is not None:
-            await self.audit.record_async(
-                actor,
-                "qr_verify",
-                "ehc_card",
-                result["ehc_id"],
-                {**detail, "result": "accepted", "type": result["type"], "form": result["form"]},
-                tally=self._tally(req.institution, scene.code, function, None),
-            )
+        accepted = {**detail, "result": "accepted", "type": result["type"], "form": result["form"]}
+        tally = self._tally(req.institution, scene.code, function, None)
+        if self.audit is not None and self.audit.record(
+            actor, "qr_verify", "ehc_card", result["ehc_id"], accepted, tally, flush_here=False
+        ):
+            await self.audit.flush_async()
         return self._verified(result, scene, channel, req)
 
     async def _verify_signed(

@@ -40,8 +40,13 @@ class IdentityReader:
             raise RuntimeError("IdentityReader.identity_async needs the asyncio driver (reads)")
         found = await hot.read_identity_records(self.reads, empi_id)
         identity = self._identity(empi_id, found)
-        if self.audit is not None and actor is not None:
-            await self.audit.record_async(actor, "read", "identity", identity.empi_id)
+        audit = self.audit
+        if (
+            audit is not None
+            and actor is not None
+            and audit.record(actor, "read", "identity", identity.empi_id, flush_here=False)
+        ):
+            await audit.flush_async()  # owed before answering: in a worker thread
         return identity
 
     @staticmethod

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from core.errors import Conflict, EhcError, NotFound
-from core.freejson import FreeJson
 from core.ids import new_id
 from graph import hot_reads as hot
 from graph import residents as repo
@@ -109,7 +107,8 @@ class PixService:
         found = None if rows else self.graph.read(repo.find_identifier, source["code"], value)
         result, audit = self._result(source, value, rows, found)
         if audit and self.audit is not None and actor is not None:
-            self.audit.record(actor, "read", "identity", result.empi_id, *self._audit_entry(source, actor))
+            via = {"via": f"{source['code']}:pix"}
+            self.audit.record(actor, "read", "identity", result.empi_id, via, tally=identity_check(actor))
         return result
 
     async def lookup_refs_async(
@@ -148,14 +147,11 @@ class PixService:
         found = None if rows else await hot.find_identifier(self.reads, source["code"], value)
         result, audit = self._result(source, value, rows, found)
         if audit and self.audit is not None and actor is not None:
-            await self.audit.record_async(
-                actor, "read", "identity", result.empi_id, *self._audit_entry(source, actor)
-            )
+            via = {"via": f"{source['code']}:pix"}
+            tally = identity_check(actor)
+            if self.audit.record(actor, "read", "identity", result.empi_id, via, tally, flush_here=False):
+                await self.audit.flush_async()
         return result
-
-    @staticmethod
-    def _audit_entry(source: DomainNode, actor: Actor) -> tuple[FreeJson, list[dict[str, Any]] | None]:
-        return {"via": f"{source['code']}:pix"}, identity_check(actor)
 
     @staticmethod
     def _result(
