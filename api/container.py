@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.settings import Settings
-from graph.async_graph import AsyncGraph
 from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph
@@ -37,7 +36,6 @@ class AppServices:
 
     settings: Settings
     graph: Graph
-    reads: AsyncGraph  # the asyncio driver of the hot reads (PIX, PIXm, identities, the QR card check)
     audit: AuditBuffer
     directory: DomainDirectory
     revocations: RevocationList
@@ -58,7 +56,6 @@ class AppServices:
     def build(cls, settings: Settings, graph: Graph) -> AppServices:
         """Everything from ``settings`` over ``graph``; call ``start()`` before use and ``close()`` after."""
         audit = AuditBuffer(graph)
-        reads = AsyncGraph.from_settings(settings)
         directory = DomainDirectory(graph, ttl=settings.domain_cache_seconds)
         runtime = HealthCardRuntime.build(settings.secrets_dir, settings.healthcard)
         engine = engine_for(settings)
@@ -68,19 +65,18 @@ class AppServices:
         return cls(
             settings=settings,
             graph=graph,
-            reads=reads,
             audit=audit,
             directory=directory,
             revocations=RevocationList(graph, ttl=settings.token_revocation_cache_seconds),
             healthcard=runtime,
             engine=engine,
             residents=residents,
-            identities=IdentityReader(graph, audit, reads),
+            identities=IdentityReader(graph, audit),
             lifecycle=lifecycle,
             reviews=ReviewService(graph, residents, lifecycle),
-            pix=PixService(graph, audit, directory, reads),
+            pix=PixService(graph, audit, directory),
             accounts=accounts,
-            qr=QrService(graph, runtime, accounts, Neo4jNonceStore(graph, reads=reads), audit, reads),
+            qr=QrService(graph, runtime, accounts, Neo4jNonceStore(graph), audit),
             subscriptions=SubscriptionService(graph, EgressPolicy(settings.notify.allowlist)),
             domains=DomainService(graph),
             tokens=TokenService(graph),
@@ -92,8 +88,3 @@ class AppServices:
     def close(self) -> None:
         self.healthcard.close()
         self.audit.stop()
-
-    async def aclose(self) -> None:
-        """``close``, then the asyncio driver (closed on the event loop it ran on)."""
-        self.close()
-        await self.reads.close()

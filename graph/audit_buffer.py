@@ -5,7 +5,6 @@ as the audit entries, so the counters and the audit trail never disagree."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from datetime import UTC, datetime
@@ -59,12 +58,7 @@ class AuditBuffer:
         resource_id: str | None,
         detail: FreeJson | None = None,
         tally: list[dict[str, Any]] | None = None,
-        *,
-        flush_here: bool = True,
-    ) -> bool:
-        """Queue one entry. When a flush is owed before answering (the buffer is full, or there is no
-        background thread) it runs here, or, with ``flush_here=False``, True is returned and the caller
-        runs it (a handler on the event loop: ``await flush_async()``)."""
+    ) -> None:
         row: AuditRow = {
             "audit_id": new_id("A"),
             "at": datetime.now(UTC).isoformat(),
@@ -80,15 +74,8 @@ class AuditBuffer:
             self._rows.append(row)
             self._tallies.extend(tally or ())
             full = len(self._rows) >= self.max_rows
-        owed = full or self._thread is None
-        if owed and flush_here:
+        if full or self._thread is None:
             self.flush()
-            return False
-        return owed
-
-    async def flush_async(self) -> int:
-        """``flush`` in a worker thread, so the event loop keeps serving meanwhile."""
-        return await asyncio.to_thread(self.flush)
 
     def flush(self) -> int:
         with self._flushing:

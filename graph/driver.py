@@ -22,17 +22,7 @@ from core.settings import Settings
 from graph.queries import query
 from graph.server import LocalServer
 
-__all__ = [
-    "DuplicateKey",
-    "Graph",
-    "Transaction",
-    "connect",
-    "credentials",
-    "first",
-    "run",
-    "run_one",
-    "unavailable_from",
-]
+__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "first", "run", "run_one", "unavailable_from"]
 
 # The transaction type services compose graph functions in (they never call Bolt themselves).
 Transaction = ManagedTransaction
@@ -48,22 +38,19 @@ class DuplicateKey(Conflict):
     code = "duplicate_key"
 
 
-def credentials(settings: Settings) -> tuple[str, str]:
-    """(user, password): the local server's generated password, or NEO4J_USER/NEO4J_PASSWORD."""
-    if settings.embedded:
-        return settings.neo4j_user, LocalServer(settings).password()
-    if settings.neo4j_password is not None:
-        return settings.neo4j_user, settings.neo4j_password.get_secret_value()
-    return settings.neo4j_user, ""
-
-
 def connect(settings: Settings) -> Driver:
     """A driver for NEO4J_URI when set, else for the project's local server (which must be running)."""
+    if settings.embedded:
+        password = LocalServer(settings).password()
+    elif settings.neo4j_password is not None:
+        password = settings.neo4j_password.get_secret_value()
+    else:
+        password = ""
     # Bounded waits: with Neo4j down, a transaction gives up after about neo4j_retry_seconds (plus one
     # back-off step) instead of the driver's 30 s of retries and 60 s of connection acquisition.
     return GraphDatabase.driver(
         settings.bolt_uri,
-        auth=credentials(settings),
+        auth=(settings.neo4j_user, password),
         max_connection_pool_size=64,
         connection_timeout=settings.neo4j_connection_timeout,
         connection_acquisition_timeout=settings.neo4j_acquisition_timeout,

@@ -12,11 +12,8 @@ Model::
 
 from __future__ import annotations
 
-import asyncio
-
 from neo4j import ManagedTransaction
 
-from graph.async_graph import AsyncGraph
 from graph.driver import Graph, run, run_one
 from graph.national_qr import purge_national
 from graph.rows import (
@@ -80,11 +77,6 @@ def read_account(graph: Graph, ehc_id: str) -> AccountRow | None:
     return _account_row(graph.read_rows("ehc_get_account", ehc_id=ehc_id))
 
 
-async def read_account_async(graph: AsyncGraph, ehc_id: str) -> AccountRow | None:
-    """``read_account`` on the asyncio driver (the QR verification hot path)."""
-    return _account_row(await graph.read_rows("ehc_get_account", ehc_id=ehc_id))
-
-
 def lock_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
     """Like ``get_account``, holding the account's write lock until the transaction ends."""
     return _account_row(run(tx, "ehc_lock_account", ehc_id=ehc_id))
@@ -127,43 +119,19 @@ class Neo4jNonceStore:
     """``NonceStore`` on Neo4j: one ``MERGE`` on the unique ``QrNonce.jti`` per consumption, so two
     terminals (threads, processes, API instances) scanning one dynamic code cannot both succeed."""
 
-    def __init__(
-        self,
-        graph: Graph,
-        *,
-        purge_every: int = 1000,
-        limit: int = 10_000,
-        reads: AsyncGraph | None = None,
-    ) -> None:
+    def __init__(self, graph: Graph, *, purge_every: int = 1000, limit: int = 10_000) -> None:
         self.graph = graph
         self.purge_every = purge_every
         self.limit = limit
-        self.reads = reads  # the asyncio driver (``consume_async``), when the API runs
         self._count = 0
 
     def consume(self, jti: str, exp: int) -> bool:
         rows = self.graph.write_rows("qr_consume_nonce", jti=jti, exp=int(exp))
-        if self._purge_due():
-            self._purge_expired(exp)
-        return bool(rows[0]["fresh"])
-
-    async def consume_async(self, jti: str, exp: int) -> bool:
-        """``consume`` on the asyncio driver: the same one ``MERGE`` on the unique jti (exactly once across
-        threads, processes and instances); the periodic purge runs in a worker thread."""
-        if self.reads is None:
-            return await asyncio.to_thread(self.consume, jti, exp)
-        rows = await self.reads.write_rows("qr_consume_nonce", jti=jti, exp=int(exp))
-        if self._purge_due():
-            await asyncio.to_thread(self._purge_expired, exp)
-        return bool(rows[0]["fresh"])
-
-    def _purge_due(self) -> bool:
         self._count += 1
-        return bool(self.purge_every) and self._count % self.purge_every == 0
-
-    def _purge_expired(self, exp: int) -> None:
-        self.purge(before=int(exp) - 3600)
-        purge_national(self.graph, before=int(exp) - 3600, limit=self.limit)
+        if self.purge_every and self._count % self.purge_every == 0:
+            self.purge(before=int(exp) - 3600)
+            purge_national(self.graph, before=int(exp) - 3600, limit=self.limit)
+        return bool(rows[0]["fresh"])
 
     def purge(self, before: int) -> int:
         """Delete nonces of codes that expired before ``before`` (epoch seconds); returns how many."""

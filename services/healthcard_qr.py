@@ -14,7 +14,6 @@ once at verify; a static one (``<ehc id>:1``) is the account's current static co
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import re
 import secrets
@@ -25,10 +24,8 @@ from typing import Any, TypedDict
 from core.errors import Conflict, EhcError, NotFound, Unavailable
 from core.freejson import FreeJson
 from graph import healthcard as store
-from graph.async_graph import AsyncGraph
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
-from graph.healthcard import Neo4jNonceStore
 from graph.national_qr import consume_national, record_national
 from graph.rows import AccountRow, NodeProps
 from graph.trail import Actor, emit_event, record_audit
@@ -48,17 +45,9 @@ from healthcard.label import LabelSpec, card_hint, render_label
 from healthcard.national import BEIJING, national_dynamic, national_static, parse_national
 from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
-from healthcard.scenes import BusinessFunction, Channel, QrRule, Scene
+from healthcard.scenes import BusinessFunction, QrRule, Scene
 from healthcard.supervision import verification_tally
-from healthcard.tokens import (
-    IssuedToken,
-    NonceStore,
-    QrClaims,
-    QrType,
-    check_ttl,
-    verify_signature_and_expiry,
-    verify_token,
-)
+from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, check_ttl, verify_token
 from services.healthcard import HealthCardService
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 
@@ -191,14 +180,12 @@ class QrService:
         accounts: HealthCardService,
         nonces: NonceStore,
         audit: AuditBuffer | None = None,
-        reads: AsyncGraph | None = None,
     ) -> None:
         self.graph = graph
         self.rt = runtime
         self.accounts = accounts
         self.nonces = nonces
         self.audit = audit
-        self.reads = reads  # the asyncio driver of ``verify_async``, when the API runs
 
     # -- issue --------------------------------------------------------------------------------
     def issue(self, ehc_id: str, req: QrRequest, actor: Actor) -> IssuedQr:
@@ -426,7 +413,13 @@ class QrService:
     # -- verify -------------------------------------------------------------------------------
     def verify(self, req: VerifyRequest, actor: Actor) -> QrVerified:
         """Verify a scanned code at a care step; refusals raise their ``QrError`` after being audited."""
-        detail = self._verify_detail(req)
+        detail: FreeJson = {
+            "scene": req.scene,
+            "care_step": req.scene,
+            "channel": req.channel,
+            "terminal_id": req.terminal_id,
+            "institution": req.institution,
+        }
         seen = _Seen()
         function: str | None = None
         try:
@@ -453,94 +446,6 @@ class QrService:
             {**detail, "result": "accepted", "type": result["type"], "form": result["form"]},
             tally=self._tally(req.institution, scene.code, function, None),
         )
-        return self._verified(result, scene, channel, req)
-
-    async def verify_async(self, req: VerifyRequest, actor: Actor) -> QrVerified:
-        """``verify`` for a handler on the event loop, with the same checks, answers and audit entries. A
-        plain signed code (static or dynamic) at a step that is not a payment is checked here: its
-        account read and its nonce spent (the same one ``MERGE``) on the asyncio driver. The national
-        plain form, combined and payment codes go through ``verify`` in a worker thread."""
-        payload = req.payload.strip()
-        if self.reads is None or _NATIONAL.match(payload) or is_combined(payload):
-            return await asyncio.to_thread(self.verify, req, actor)
-        detail = self._verify_detail(req)
-        seen = _Seen()
-        function: str | None = None
-        try:
-            scene = self.rt.rules.scene(req.scene)
-            function = scene.function.value
-            channel = self.rt.rules.channel(req.channel)
-            detail["scene"] = scene.code
-            if scene.function is BusinessFunction.PAYMENT:  # refused there: it needs the combined code
-                result = await asyncio.to_thread(self._verify, payload, scene, req.scene, seen)
-            else:
-                result = await self._verify_signed(self.reads, payload, scene, req.scene, seen)
-        except Unavailable:
-            raise  # as in ``verify``: nothing was checked, no audit entry is owed
-        except EhcError as exc:
-            refused = {**detail, "result": "refused", "code": exc.code}
-            tally = self._tally(req.institution, detail["scene"], function, exc.code)
-            if self.audit is not None and self.audit.record(
-                actor, "qr_verify", "ehc_card", seen.card_id, refused, tally, flush_here=False
-            ):
-                await self.audit.flush_async()  # owed before answering: in a worker thread
-            raise
-        accepted = {**detail, "result": "accepted", "type": result["type"], "form": result["form"]}
-        tally = self._tally(req.institution, scene.code, function, None)
-        if self.audit is not None and self.audit.record(
-            actor, "qr_verify", "ehc_card", result["ehc_id"], accepted, tally, flush_here=False
-        ):
-            await self.audit.flush_async()
-        return self._verified(result, scene, channel, req)
-
-    async def _verify_signed(
-        self, reads: AsyncGraph, payload: str, scene: Scene, scene_code: str, seen: _Seen
-    ) -> QrAnswer:
-        """``_verify`` of a plain signed code at a non-payment step, in ``verify_token``'s order:
-        signature and expiry -> scene rule -> card active -> static code current -> one-time nonce."""
-        claims = verify_signature_and_expiry(
-            payload, self.rt.keys, now=self.rt.clock(), leeway=self.rt.settings.verify_leeway_seconds
-        )
-        seen.card_id = claims.card_id
-        self.rt.rules.check(scene_code, claims)
-        seen.found = await store.read_account_async(reads, claims.card_id)
-        self._card_status(seen.found)
-        self._static_current(claims, seen)
-        if claims.qr_type is QrType.DYNAMIC and not await self._consume_async(
-            claims.token_id, claims.expires_at or 0
-        ):
-            raise QrReplayed("this dynamic QR code was already used", field="token")
-        return self._answer(
-            claims.card_id,
-            scene,
-            seen,
-            qr_type=claims.qr_type,
-            form="signed",
-            extra={
-                "token_id": claims.token_id,
-                "kid": claims.kid,
-                "purpose": claims.purpose,
-                "expires_at": claims.expires_at,
-                "payment": None,
-            },
-        )
-
-    async def _consume_async(self, jti: str, exp: int) -> bool:
-        if isinstance(self.nonces, Neo4jNonceStore):
-            return await self.nonces.consume_async(jti, exp)
-        return await asyncio.to_thread(self.nonces.consume, jti, exp)
-
-    @staticmethod
-    def _verify_detail(req: VerifyRequest) -> FreeJson:
-        return {
-            "scene": req.scene,
-            "care_step": req.scene,
-            "channel": req.channel,
-            "terminal_id": req.terminal_id,
-            "institution": req.institution,
-        }
-
-    def _verified(self, result: QrAnswer, scene: Scene, channel: Channel, req: VerifyRequest) -> QrVerified:
         return {
             **result,
             "scene": {
@@ -571,7 +476,12 @@ class QrService:
                     details={"reason": "combined_required", "scene": scene.code},
                 )
             self._card_active(claims.card_id, seen)
-            self._static_current(claims, seen)
+            account = seen.found["account"] if seen.found else {}
+            if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
+                raise QrRevoked(
+                    "this static QR code was replaced by a newer one (or revoked); use the new code",
+                    field="token",
+                )
 
         payment = None
         if paying and is_combined(payload):
@@ -660,23 +570,9 @@ class QrService:
             "this static QR code was replaced by a newer one (or revoked); use the new code", field="token"
         )
 
-    @staticmethod
-    def _static_current(claims: QrClaims, seen: _Seen) -> None:
-        """A signed static code verifies only while it is the account's current static code."""
-        account = seen.found["account"] if seen.found else {}
-        if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
-            raise QrRevoked(
-                "this static QR code was replaced by a newer one (or revoked); use the new code",
-                field="token",
-            )
-
     def _card_active(self, card_id: str, seen: _Seen) -> None:
-        seen.found = self.accounts.raw(card_id)
-        self._card_status(seen.found)
-
-    @staticmethod
-    def _card_status(found: AccountRow | None) -> None:
-        """Refuse a code whose card has no account, or whose account or card is not active."""
+        found = self.accounts.raw(card_id)
+        seen.found = found
         if found is None:
             raise QrCardInactive(
                 "no e-health card account holds this card", field="token", code="qr_card_unknown"

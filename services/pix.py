@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 
 from core.errors import Conflict, EhcError, NotFound
 from core.ids import new_id
-from graph import hot_reads as hot
 from graph import residents as repo
-from graph.async_graph import AsyncGraph
 from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph, Transaction
-from graph.rows import DomainNode, IdentifierLock, PixIdentifier, PixRow
+from graph.rows import DomainNode, PixIdentifier
 from graph.trail import Actor, emit_event, record_audit
 from resolver.idnumber import distinct_valid_id_numbers
 from services.access import CardAccess
@@ -44,24 +42,16 @@ class PixResult:
 
 class PixService:
     def __init__(
-        self,
-        graph: Graph,
-        audit: AuditBuffer | None = None,
-        directory: DomainDirectory | None = None,
-        reads: AsyncGraph | None = None,
+        self, graph: Graph, audit: AuditBuffer | None = None, directory: DomainDirectory | None = None
     ) -> None:
         self.graph = graph
         self.directory = directory or DomainDirectory(graph, ttl=0.0)
         self.audit = audit
-        self.reads = reads  # the asyncio driver of the hot reads (``lookup_async``), when the API runs
 
     def resolve_domain(self, ref: str, field: str) -> DomainNode:
         """A domain by code, OID or ``urn:oid:`` URI; only active domains count."""
-        return self._active(ref, field, self.directory.find(ref.removeprefix("urn:oid:")))
-
-    @staticmethod
-    def _active(ref: str, field: str, domain: DomainNode | None) -> DomainNode:
         oid = ref.removeprefix("urn:oid:")
+        domain = self.directory.find(oid)
         if domain is not None and ref.startswith("urn:oid:") and domain["oid"] != oid:
             domain = None  # a urn:oid: reference names an OID, never a code
         if domain is None or domain["status"] != "active":
@@ -83,10 +73,6 @@ class PixService:
             target_codes = [self.resolve_domain(t, "targets")["code"] for t in targets]
         return self.lookup_resolved(source, value, target_codes, include_inactive, actor)
 
-    async def resolve_domain_async(self, ref: str, field: str) -> DomainNode:
-        """``resolve_domain`` for a handler on the event loop (the directory reloads in a worker thread)."""
-        return self._active(ref, field, await self.directory.find_async(ref.removeprefix("urn:oid:")))
-
     def lookup_resolved(
         self,
         source: DomainNode,
@@ -104,68 +90,14 @@ class PixService:
             targets=target_codes,
             include_inactive=include_inactive,
         )
-        found = None if rows else self.graph.read(repo.find_identifier, source["code"], value)
-        result, audit = self._result(source, value, rows, found)
-        if audit and self.audit is not None and actor is not None:
-            via = {"via": f"{source['code']}:pix"}
-            self.audit.record(actor, "read", "identity", result.empi_id, via, tally=identity_check(actor))
-        return result
-
-    async def lookup_refs_async(
-        self,
-        domain_ref: str,
-        value: str,
-        targets: list[str] | None = None,
-        include_inactive: bool = False,
-        actor: Actor | None = None,
-    ) -> PixResult:
-        """``lookup`` for a handler on the event loop (``lookup_async`` after resolving the domains)."""
-        source = await self.resolve_domain_async(domain_ref, "domain")
-        target_codes = None
-        if targets:
-            target_codes = [(await self.resolve_domain_async(t, "targets"))["code"] for t in targets]
-        return await self.lookup_async(source, value, target_codes, include_inactive, actor)
-
-    async def lookup_async(
-        self,
-        source: DomainNode,
-        value: str,
-        target_codes: list[str] | None = None,
-        include_inactive: bool = False,
-        actor: Actor | None = None,
-    ) -> PixResult:
-        """``lookup_resolved`` on the asyncio driver (``reads``): the same answer, audited the same way."""
-        if self.reads is None:
-            raise RuntimeError("PixService.lookup_async needs the asyncio driver (reads)")
-        rows = await hot.read_pix_lookup(
-            self.reads,
-            domain=source["code"],
-            number=value,
-            targets=target_codes,
-            include_inactive=include_inactive,
-        )
-        found = None if rows else await hot.find_identifier(self.reads, source["code"], value)
-        result, audit = self._result(source, value, rows, found)
-        if audit and self.audit is not None and actor is not None:
-            via = {"via": f"{source['code']}:pix"}
-            tally = identity_check(actor)
-            if self.audit.record(actor, "read", "identity", result.empi_id, via, tally, flush_here=False):
-                await self.audit.flush_async()
-        return result
-
-    @staticmethod
-    def _result(
-        source: DomainNode, value: str, rows: list[PixRow], found: IdentifierLock | None
-    ) -> tuple[PixResult, bool]:
-        """The answer from the lookup's rows (or, with none, from the identifier's holders) and whether it
-        is a read of personal data to audit."""
-        where = {"domain": source["code"], "oid": source["oid"], "value": value}
         if not rows:
+            found = self.graph.read(repo.find_identifier, source["code"], value)
             if found is None or not found["holders"]:
                 raise UnknownIdentifier(
                     f"identifier {value!r} is not known in domain {source['code']}", field="value"
                 )
-            return PixResult(found["holders"][0]["empi_id"], where, []), False
+            empi_id = found["holders"][0]["empi_id"]
+            return PixResult(empi_id, {"domain": source["code"], "oid": source["oid"], "value": value}, [])
         if len(rows) > 1:
             raise Conflict(
                 "this identifier is held by more than one identity; a steward must resolve it",
@@ -173,8 +105,22 @@ class PixService:
                 details={"empi_ids": [r["empi_id"] for r in rows]},
             )
         row = rows[0]
+        if self.audit is not None and actor is not None:
+            self.audit.record(
+                actor,
+                "read",
+                "identity",
+                row["empi_id"],
+                {"via": f"{source['code']}:pix"},
+                tally=identity_check(actor),
+            )
         conflict = ["id_number"] if len(distinct_valid_id_numbers(row["id_documents"])) > 1 else []
-        return PixResult(row["empi_id"], where, row["identifiers"], conflict), True
+        return PixResult(
+            row["empi_id"],
+            {"domain": source["code"], "oid": source["oid"], "value": value},
+            row["identifiers"],
+            conflict,
+        )
 
     def link(self, body: CrossIndexLinkIn, actor: Actor, access: CardAccess | None = None) -> PixResult:
         """建立交叉索引: attach the target identifier to the record that holds the source identifier;

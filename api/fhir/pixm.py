@@ -39,7 +39,7 @@ def _system(ref: str) -> str:
     responses=FHIR_ERRORS,
     summary="PIXm Get Corresponding Identifiers (ITI-83)",
 )
-async def ihe_pix(
+def ihe_pix(
     request: Request,
     pix: PixDep,
     who: Annotated[Principal, Depends(require("pix:read"))],
@@ -61,7 +61,7 @@ async def ihe_pix(
     if not system or not value:
         return _outcome(request, 400, "invalid", "sourceIdentifier needs both a system and a value")
     try:
-        source = await pix.resolve_domain_async(system, "sourceIdentifier")
+        source = pix.resolve_domain(system, "sourceIdentifier")
     except UnknownDomain:
         return _outcome(request, 400, "code-invalid", "sourceIdentifier Assigning Authority not found")
     targets: list[str] | None = None
@@ -69,11 +69,11 @@ async def ihe_pix(
         targets = []
         for ref in target_system:
             try:
-                targets.append((await pix.resolve_domain_async(ref, "targetSystem"))["code"])
+                targets.append(pix.resolve_domain(ref, "targetSystem")["code"])
             except UnknownDomain:
                 return _outcome(request, 403, "code-invalid", f"targetSystem not found: {ref}")
     try:
-        result = await pix.lookup_async(source, value, targets, actor=who.actor)
+        result = pix.lookup_resolved(source, value, targets, actor=who.actor)
     except UnknownIdentifier:
         return _outcome(request, 404, "not-found", "sourceIdentifier Patient Identifier not found")
     parameters: list[FreeJson] = [

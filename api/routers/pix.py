@@ -16,7 +16,7 @@ router = APIRouter(prefix="/pix", tags=["cross-index (PIX)"])
 
 
 @router.get("/lookup", response_model=PixPublic)
-async def lookup(
+def lookup(
     pix: PixDep,
     who: Annotated[Principal, Depends(require("pix:read"))],
     domain: Annotated[str, Query(max_length=128, description="domain code or OID")],
@@ -24,8 +24,7 @@ async def lookup(
     target: Annotated[list[str] | None, Query(description="target domain codes or OIDs")] = None,
     include_inactive: bool = False,
 ) -> dict[str, Any]:
-    """One query on the asyncio driver, on the event loop (no thread-pool hop); audited as every read."""
-    return asdict(await pix.lookup_refs_async(domain, value, target, include_inactive, who.actor))
+    return asdict(pix.lookup(domain, value, target, include_inactive, who.actor))
 
 
 @router.post("/links", response_model=PixPublic, status_code=status.HTTP_201_CREATED)

@@ -52,9 +52,9 @@ def print_qr(body: PrintRequest, qr: QrDep, who: Printer) -> Response:
 
 
 @router.post("/qr/verify", response_model=VerificationPublic)
-async def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> QrVerified:
+def verify_qr(body: VerifyRequest, qr: QrDep, who: Verifier) -> QrVerified:
     """Verify a scanned code at a care step (scene or platform care-step code, channel, terminal)."""
-    return await qr.verify_async(body, who.actor)
+    return qr.verify(body, who.actor)
 
 
 @router.get("/.well-known/jwks.json", response_model=JwksPublic)

@@ -97,6 +97,5 @@ def set_card_status(
 
 
 @router.get("/identities/{empi_id}", response_model=IdentityPublic)
-async def get_identity(empi_id: str, identities: IdentitiesDep, who: Reader) -> Identity:
-    """One query on the asyncio driver, on the event loop (no thread-pool hop); audited as every read."""
-    return await identities.identity_async(empi_id, who.actor)
+def get_identity(empi_id: str, identities: IdentitiesDep, who: Reader) -> Identity:
+    return identities.identity(empi_id, who.actor)

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import gc
 import json
-import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from typing import Any
 
 import jwt
@@ -25,9 +22,6 @@ from core.settings import Settings
 from graph.driver import Graph
 from graph.queries import query
 from graph.tokens import list_revoked_tokens
-from graph.trail import Actor
-from services.demo import synthetic_id_number
-from services.healthcard_models import AccountIn, QrRequest
 from services.identities import IdentityReader
 from services.registry import ResidentService
 from tests.api.helpers import HOSPITALS, ID_OID, make_domains, resident
@@ -69,46 +63,6 @@ def _count(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
     return calls
 
 
-def _count_async(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
-    """``_count`` for a coroutine method (the asyncio driver's ``read_rows``)."""
-    calls = [0]
-    real: Callable[..., Any] = getattr(owner, name)
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counted)
-    return calls
-
-
-def _on_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of what FastAPI sends to the thread pool (a sync endpoint or dependency), from now on."""
-    import fastapi.dependencies.utils as deps_utils
-    import fastapi.routing as routing
-
-    hops: list[str] = []
-    for module in (routing, deps_utils):
-        real = module.run_in_threadpool
-
-        async def counted(func: Callable[..., Any], *args: Any, _real: Any = real, **kwargs: Any) -> Any:
-            hops.append(getattr(func, "__name__", repr(func)))
-            return await _real(func, *args, **kwargs)
-
-        monkeypatch.setattr(module, "run_in_threadpool", counted)
-    return hops
-
-
-def _async_reads(client: TestClient, monkeypatch: pytest.MonkeyPatch, graph: Graph) -> tuple[list[int], ...]:
-    """Counters of sync read transactions, sync pipelined reads and asyncio-driver reads."""
-    reads = client.app.state.services.reads  # type: ignore[attr-defined]
-    return (
-        _count(monkeypatch, graph, "read"),
-        _count(monkeypatch, graph, "read_rows"),
-        _count_async(monkeypatch, reads, "read_rows"),
-    )
-
-
 def test_identity_is_one_read_transaction_with_the_service_view(  # type: ignore[no-untyped-def]
     app_client: TestClient,
     token_for,
@@ -119,15 +73,12 @@ def test_identity_is_one_read_transaction_with_the_service_view(  # type: ignore
     make_domains(app_client, admin)
     empi_id = _three_records(app_client, his)
     _steady(app_client)
-    reads, pipelined, on_loop = _async_reads(app_client, monkeypatch, graph)
-    hops = _on_the_loop(monkeypatch)
+    reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
     r = app_client.get(f"/identities/{empi_id}", headers=his)
     assert r.status_code == 200, r.text
-    assert (reads[0], pipelined[0], on_loop[0]) == (0, 0, 1), (
-        f"GET /identities/{{id}} of a three-record identity ran {reads[0]} + {pipelined[0]} read transactions "
-        f"on the sync driver, {on_loop[0]} on the asyncio one"
+    assert (reads[0], pipelined[0]) == (0, 1), (
+        f"GET /identities/{{id}} of a three-record identity ran {reads[0]} + {pipelined[0]} read transactions"
     )
-    assert hops == [], f"GET /identities/{{id}} sent {hops} to the thread pool"
     body = r.json()
     assert [rec["source_domain"] for rec in body["records"]] == ["H001", "H002", "H003"]
     assert {c["domain"] for rec in body["records"] for c in rec["cards"]} >= {"H001", "H002", "H003"}
@@ -151,8 +102,7 @@ def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(  # type: ignore[
     empi_id = _three_records(app_client, his)
     directory = app_client.app.state.services.directory  # type: ignore[attr-defined]
     _steady(app_client)
-    finds = _count_async(monkeypatch, directory, "find_async")
-    hops = _on_the_loop(monkeypatch)
+    finds = _count(monkeypatch, directory, "find")
     params = {
         "sourceIdentifier": f"urn:oid:{HOSPITALS[0][1]}|H001-R1",
         "targetSystem": [f"urn:oid:{HOSPITALS[1][1]}", f"urn:oid:{ID_OID}"],
@@ -160,7 +110,6 @@ def test_pixm_resolves_each_domain_once_and_answers_valid_fhir(  # type: ignore[
     r = app_client.get(PIX, params=params, headers=his)
     assert r.status_code == 200, r.text
     assert finds[0] == 3, f"one source and two target domains were resolved {finds[0]} times"
-    assert hops == [], f"PIXm sent {hops} to the thread pool"
     assert r.headers["content-type"] == "application/fhir+json; charset=utf-8"
     # valid R4B Parameters, and exactly what the fhir.resources model renders for it
     model = Parameters.model_validate_json(r.content)
@@ -194,20 +143,17 @@ def test_native_pix_resolves_each_domain_once(  # type: ignore[no-untyped-def]
     empi_id = _three_records(app_client, his)
     directory = app_client.app.state.services.directory  # type: ignore[attr-defined]
     _steady(app_client)
-    finds = _count_async(monkeypatch, directory, "find_async")
-    reads, pipelined, on_loop = _async_reads(app_client, monkeypatch, graph)
-    hops = _on_the_loop(monkeypatch)
+    finds = _count(monkeypatch, directory, "find")
+    reads, pipelined = _count(monkeypatch, graph, "read"), _count(monkeypatch, graph, "read_rows")
     r = app_client.get(
         "/pix/lookup", params={"domain": "H001", "value": "H001-R1", "target": ["H003"]}, headers=his
     )
     assert r.status_code == 200, r.text
     assert r.json()["empi_id"] == empi_id
     assert [(i["domain"], i["value"]) for i in r.json()["identifiers"]] == [("H003", "H003-R1")]
-    assert (finds[0], reads[0], pipelined[0], on_loop[0]) == (2, 0, 0, 1), (
-        f"domain resolutions, read transactions, pipelined ones, asyncio-driver ones: "
-        f"{finds[0]}, {reads[0]}, {pipelined[0]}, {on_loop[0]}"
+    assert (finds[0], reads[0], pipelined[0]) == (2, 0, 1), (
+        f"domain resolutions, read transactions, pipelined ones: {finds[0]}, {reads[0]}, {pipelined[0]}"
     )
-    assert hops == [], f"native PIX sent {hops} to the thread pool"
 
 
 def test_a_token_is_verified_once_until_it_expires_and_revocation_still_holds(  # type: ignore[no-untyped-def]
@@ -270,67 +216,6 @@ def test_the_hot_queries_start_from_index_seeks(app_client: TestClient, token_fo
             assert any("IndexSeek" in op for op in operators), (name, operators)
             scans = [op for op in operators if op.endswith("Scan")]
             assert not scans, (name, operators)
-
-
-def test_a_dynamic_code_verifies_on_the_event_loop_exactly_once(  # type: ignore[no-untyped-def]
-    app_client: TestClient, token_for, graph: Graph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """POST /ehc/qr/verify of a signed dynamic code: the account read and the nonce spent on the asyncio
-    driver, nothing sent to the thread pool; of six concurrent scans of one code exactly one succeeds,
-    and every scan (accepted or refused) is audited."""
-    admin, his = token_for("admin"), token_for("his", sub="desk-9")
-    services = app_client.app.state.services  # type: ignore[attr-defined]
-    _steady(app_client)
-    actor = Actor("test", "app")
-    account = AccountIn.model_validate(
-        {
-            "name": "扫码甲",
-            "id_number": synthetic_id_number(random.Random(5), date(1980, 5, 6), "1"),
-            "verification": {"method": "offline", "terminal_id": "T-0", "operator": "test"},
-        }
-    )
-    ehc_id = services.accounts.register(account, actor)[0].ehc_id
-    codes = [
-        services.qr.issue(ehc_id, QrRequest(function="record_query", ttl=300), actor).payload
-        for _ in range(2)
-    ]
-
-    def scan(payload: str, terminal: str = "T-1") -> Any:
-        body = {
-            "payload": payload,
-            "scene": "record_query",
-            "channel": "0300",
-            "terminal_id": terminal,
-            "institution": "H001",
-        }
-        return app_client.post("/ehc/qr/verify", json=body, headers=his)
-
-    reads, pipelined, on_loop = _async_reads(app_client, monkeypatch, graph)
-    writes, loop_writes = (
-        _count(monkeypatch, graph, "write_rows"),
-        _count_async(monkeypatch, services.reads, "write_rows"),
-    )
-    hops = _on_the_loop(monkeypatch)
-    first = scan(codes[0])
-    assert first.status_code == 200, first.text
-    assert (first.json()["ehc_id"], first.json()["type"], first.json()["form"]) == (
-        ehc_id,
-        "dynamic",
-        "signed",
-    )
-    replay = scan(codes[0])
-    assert replay.status_code == 409 and replay.json()["code"] == "qr_replayed", replay.text
-    assert (reads[0], pipelined[0], writes[0]) == (0, 0, 0), "the sync driver served a QR verification"
-    assert (on_loop[0], loop_writes[0]) == (2, 2), (on_loop[0], loop_writes[0])
-    assert hops == [], f"QR verification sent {hops} to the thread pool"
-
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = sorted(pool.map(lambda i: scan(codes[1], f"T-{i}").status_code, range(6)))
-    assert statuses == [200] + [409] * 5
-
-    app_client.app.state.audit.flush()  # type: ignore[attr-defined]
-    audits = app_client.get("/audit", params={"sub": "desk-9", "action": "qr_verify"}, headers=admin).json()
-    assert len(audits) == 8 and {a["resource_id"] for a in audits} == {ehc_id}
 
 
 def test_what_start_up_built_is_out_of_the_collectors_sight(neo4j_settings: Settings, graph: Graph) -> None:
