@@ -54,7 +54,10 @@ def settle_heap() -> None:
     driver) out of the garbage collector's sight (``gc.freeze``). A full collection walks every tracked
     object; over the start-up heap one took 1.2-1.4 s of a worker on the shared box (load average 20),
     stalling every request in flight. Such collections are rare (none in 1,100 hot reads), so this trims
-    the far tail, not the p99; objects made later are collected as before."""
+    the far tail, not the p99; objects made later are collected as before. Once per process: a uvicorn
+    worker starts one app, a test process many, whose cycles must stay collectable."""
+    if gc.get_freeze_count():
+        return
     gc.collect()
     gc.freeze()
 
