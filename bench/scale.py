@@ -155,12 +155,43 @@ class Uvicorn:
         raise RuntimeError(f"{self.base}{path} did not answer")
 
     def worker_peaks_mib(self) -> list[float]:
-        workers = [
-            p
+        return [peak_rss_mib(pid) for pid in self.workers()]
+
+    def workers(self) -> list[int]:
+        return [
+            p.pid
             for p in psutil.Process(self.proc.pid).children(recursive=True)
             if "resource_tracker" not in " ".join(p.cmdline())
         ]
-        return [peak_rss_mib(p.pid) for p in workers]
+
+    def profile(self, directory: Path | None, label: str, seconds: float) -> list[subprocess.Popen[bytes]]:
+        """``py-spy record`` of each worker for the next ``seconds`` (collapsed stacks), when asked."""
+        if directory is None:
+            return []
+        directory.mkdir(parents=True, exist_ok=True)
+        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        return [
+            subprocess.Popen(
+                [
+                    spy,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--duration",
+                    str(max(int(seconds) - 1, 1)),
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "--nonblocking",
+                    "--output",
+                    str(directory / f"{label}-{pid}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for pid in self.workers()
+        ]
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -366,6 +397,13 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="rows per load transaction")
     parser.add_argument("--no-resolve", action="store_true", help="skip `ehc resolve`")
     parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="directory: py-spy records each API worker during every measured wrk run "
+        "(collapsed stacks, <figure>-<pid>.txt; py-spy from the dev extra)",
+    )
+    parser.add_argument(
         "--only",
         default=",".join(PARTS),
         help="comma-separated parts to measure, of "
@@ -442,18 +480,28 @@ def main() -> None:
             )
 
             def run(
-                server: Uvicorn, mode: str, lines: list[str], connections: int, seconds: float | None = None
+                server: Uvicorn,
+                mode: str,
+                lines: list[str],
+                connections: int,
+                seconds: float | None = None,
+                label: str | None = None,
             ) -> Wrk:
-                return wrk(
-                    server.base,
-                    mode,
-                    lines,
-                    token,
-                    connections=connections,
-                    seconds=seconds or args.duration,
-                    threads=args.wrk_threads,
-                    workdir=work,
-                )
+                spies = server.profile(args.profile, label, seconds or args.duration) if label else []
+                try:
+                    return wrk(
+                        server.base,
+                        mode,
+                        lines,
+                        token,
+                        connections=connections,
+                        seconds=seconds or args.duration,
+                        threads=args.wrk_threads,
+                        workdir=work,
+                    )
+                finally:
+                    for spy in spies:
+                        spy.wait(timeout=60)
 
             def warm(mode: str, lines: list[str]) -> None:
                 """Each worker's first requests load what the path needs (matching engine, caches)."""
@@ -466,7 +514,7 @@ def main() -> None:
             rows.append(("HTTP ceiling, 8 connections", fmt_rate(ceil[8].ok_per_s), "1", "-"))
             rows.append(("HTTP ceiling, 32 connections", fmt_rate(ceil[32].ok_per_s), "1", "-"))
             for c in (8, 32) if "pix" in parts else ():
-                r = run(api, "get", pix, c)
+                r = run(api, "get", pix, c, label=f"pixm-{c}")
                 target = "≥ 0.30, p99 ≤ 10 ms" if c == 8 else "-"
                 rows.append(
                     (
@@ -481,7 +529,7 @@ def main() -> None:
             if "pix" in parts:
                 native = sample.native_pix_paths()
                 warm("get", native[:2000])
-                r = run(api, "get", native, 8)
+                r = run(api, "get", native, 8, label="native-pix-8")
                 rows.append(
                     (
                         "native PIX GET /pix/lookup, 8 connections",
@@ -507,7 +555,7 @@ def main() -> None:
                         elif not empi_ids:
                             notes.append(f"/pix/lookup answered {got.status_code}: {got.text[:200]}")
                 warm("get", [f"/identities/{e}" for e in empi_ids])
-                r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8)
+                r = run(api, "get", [f"/identities/{e}" for e in empi_ids], 8, label="identities-8")
                 rows.append(
                     (
                         "GET /identities/{id}, 8 connections",
@@ -520,7 +568,7 @@ def main() -> None:
             if "register" in parts:
                 warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
                 bodies = registration_lines(sample, args.registrations)
-                r = run(api, "post", bodies, 8)
+                r = run(api, "post", bodies, 8, label="register-8")
                 rows.append(
                     (
                         "POST /residents (matching), 8 connections",
@@ -545,7 +593,7 @@ def main() -> None:
                 )
                 warm("post", verify[:200])
                 verify = verify[200:]
-                r = run(api, "post", verify, 8)
+                r = run(api, "post", verify, 8, label="qr-verify-8")
                 rows.append(
                     (
                         "POST /ehc/qr/verify (dynamic, once each), 8 conn.",

@@ -67,6 +67,11 @@ def test_outage_answers_503_fast_and_recovers(own_server: tuple[Settings, LocalS
         _unavailable(client.get("/domains", headers=admin))
         _unavailable(client.post("/residents", json=resident("H001", "P2", id_number=None), headers=his))
         _unavailable(client.get(f"/residents/{first.json()['resident']['resident_id']}", headers=his))
+        # the hot reads on the asyncio driver map the outage the same way
+        empi_id = first.json()["empi_id"]
+        pix = {"domain": "H001", "value": "P1"}
+        _unavailable(client.get("/pix/lookup", params=pix, headers=his))
+        _unavailable(client.get(f"/identities/{empi_id}", headers=his))
         live = client.get("/health/live")
         assert live.status_code == 200 and live.json() == {"status": "ok"}
         for path in ("/health/ready", "/health"):
@@ -78,6 +83,8 @@ def test_outage_answers_503_fast_and_recovers(own_server: tuple[Settings, LocalS
 
         assert client.get("/health/ready").status_code == 200
         assert client.get("/domains", headers=admin).status_code == 200
+        assert client.get("/pix/lookup", params=pix, headers=his).json()["empi_id"] == empi_id
+        assert client.get(f"/identities/{empi_id}", headers=his).status_code == 200
         again = client.post("/residents", json=resident("H001", "P1"), headers=his)
         assert again.status_code == 200 and again.json()["empi_id"] == first.json()["empi_id"]
         second = client.post("/residents", json=resident("H001", "P2", id_number=None), headers=his)
