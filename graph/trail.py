@@ -4,6 +4,7 @@ for identity decisions, its link-history entry."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -218,7 +219,7 @@ def trail_of(
     empi_id: str | None,
     resident_id: str | None = None,
     payload: FreeJson | None = None,
-    link_event: dict[str, Any] | None = None,
+    link_event: Mapping[str, Any] | None = None,
 ) -> Trail:
     """The parameters ``record_trail`` writes (same arguments)."""
     link: TrailLink | None = None

@@ -25,7 +25,7 @@ from resolver.decision import Outcome, decide, distinct_valid_ids
 from resolver.scoring import MatchScore
 from services.matching import MatchEngine, explanation_of
 
-__all__ = ["RECONSIDER", "Joined", "Linkable", "join", "reconsider", "scan"]
+__all__ = ["RECONSIDER", "Joined", "Linkable", "join", "scan"]
 
 RECONSIDER = Actor("engine:reconsider", "system")
 METHOD = "engine:reconsider"
@@ -44,14 +44,6 @@ class Joined:
 
 # other identity -> (probability, its record the new one links to, the score)
 Linkable = dict[str, tuple[float, str, MatchScore]]
-
-
-def reconsider(
-    tx: Transaction, engine: MatchEngine, resident_id: str, record: dict[str, Any], empi_id: str
-) -> list[Joined]:
-    """After ``resident_id`` (``record``, its demographics) joined identity ``empi_id``: merge the other
-    identities it links to by the engine's policy. Returns what was joined (usually nothing)."""
-    return join(tx, engine, resident_id, empi_id, scan(tx, engine, resident_id, record, empi_id))
 
 
 def scan(
