@@ -120,12 +120,12 @@ class ResidentService:
             raise InvalidInput(
                 f"identifier domain {record.source_domain!r} does not exist", field="source_domain"
             )
-        if locks["existing"] is not None:
-            return False, None, str(locks["existing"])
-        if locks["source_status"] != "active":
+        if locks["source_status"] != "active":  # refused even for a record fed before, as the pre-check does
             raise InvalidInput(
                 f"identifier domain {record.source_domain!r} is inactive", field="source_domain"
             )
+        if locks["existing"] is not None:
+            return False, None, str(locks["existing"])
         locked = {card["index"]: card for card in locks["cards"]}
         holders: list[CardHolder] = locked[0]["holders"] if valid_id and 0 in locked else []
         card_holders: dict[int, list[CardHolder]] = {}
