@@ -59,7 +59,7 @@ class AppServices:
         directory = DomainDirectory(graph, ttl=settings.domain_cache_seconds)
         runtime = HealthCardRuntime.build(settings.secrets_dir, settings.healthcard)
         engine = engine_for(settings)
-        residents = ResidentService(graph, audit, engine)
+        residents = ResidentService(graph, audit, engine, directory)
         lifecycle = LifecycleService(graph, residents, survivorship_rules(settings.survivorship_file))
         accounts = HealthCardService(graph, runtime, residents, audit)
         return cls(

@@ -1,11 +1,13 @@
 // Online registration: take the write locks of the record's blocking-key stripes (in the given, sorted
 // order; see lock_block_keys.cypher) and then read the candidates (find_candidates.cypher) in the same
 // statement: registrations able to see each other as candidates serialise on the locks, and each reads
-// the records committed before it. Indexed equality lookups only, at most $per_key records per key.
+// the records committed before it (SET then REMOVE: the write lock, nothing to commit). Indexed equality
+// lookups only, at most $per_key records per key.
 CALL () {
   UNWIND $stripes AS key
   MERGE (b:BlockKey {key: key})
-  SET b.touched_at = datetime()
+  SET b._lock = true
+  REMOVE b._lock
   RETURN count(b) AS locked
 }
 CALL () {

@@ -1,6 +1,7 @@
 // Online registration, the write: the record, its identity, its person-card relations (every card was
 // locked, and created if new, earlier in this transaction), the SAME_AS link or the review item the
-// decision asks for, and the record as get_resident.cypher returns it (no read transaction after).
+// decision asks for, its trail when $trail is given (audit, link history, event: record_trail.cypher's), and
+// the record as get_resident.cypher returns it (no read transaction after).
 MATCH (src:Domain {code: $props.source_domain})
 CREATE (r:Resident)
 SET r = $props, r.status = 'active', r.version = 1, r.created_at = datetime(), r.updated_at = datetime()
@@ -37,6 +38,28 @@ CALL (r) {
   CREATE (x)-[:CANDIDATE {role: 'a'}]->(a)
   CREATE (x)-[:CANDIDATE {role: 'b'}]->(r)
   REMOVE x.is_new
+}
+CALL () {
+  // the registration's trail, when given ($trail: as record_trail.cypher writes it, the event last);
+  // else the caller writes it with record_trail after what it still has to do in the transaction
+  WITH 1 AS one WHERE $trail IS NOT NULL
+  CREATE (a:Audit)
+  SET a = $trail.audit, a.at = datetime()
+  WITH a
+  CALL () {
+    UNWIND CASE WHEN $trail.link_event IS NULL THEN [] ELSE [$trail.link_event] END AS link
+    CREATE (x:LinkEvent)
+    SET x = link, x.at = datetime()
+    WITH x, link
+    UNWIND link.empi_ids AS empi_id
+    MATCH (about:Identity {empi_id: empi_id})
+    CREATE (x)-[:ABOUT]->(about)
+  }
+  OPTIONAL MATCH (ei:Identity {empi_id: $trail.event.empi_id})
+  SET ei.event_count = coalesce(ei.event_count, 0) + 1
+  CREATE (e:Event:Unsequenced {type: $trail.event.type, empi_id: $trail.event.empi_id,
+                                resident_id: $trail.event.resident_id, payload: $trail.event.payload,
+                                at: datetime(), stream_seq: ei.event_count, written_at: datetime.realtime()})
 }
 WITH r, i
 OPTIONAL MATCH (r)-[h:HAS_CARD]->(c:Card)-[:IN_DOMAIN]->(d:Domain)

@@ -28,17 +28,19 @@ from graph.rows import (
     LockedRow,
     NodeProps,
     PixRow,
+    RegisterLocksRow,
     ResidentRow,
     SameAsLink,
     SameAsRow,
-    SourceLockRow,
     SourceRow,
     VersionRow,
 )
+from graph.trail import Trail
 from graph.values import plain
 
 __all__ = [
     "BlockKeysUpdate",
+    "CardToLock",
     "FieldChange",
     "attach_card",
     "detach_card",
@@ -55,10 +57,10 @@ __all__ = [
     "list_records_page",
     "list_same_as",
     "lock_block_keys",
+    "lock_cards",
     "lock_identifier",
     "lock_keys_find_candidates",
     "lock_resident",
-    "lock_source",
     "pix_lookup",
     "read_identity_records",
     "read_pix_lookup",
@@ -112,10 +114,26 @@ def lock_identifier(
     )
 
 
-def lock_source(tx: ManagedTransaction, *, domain: str, number: str, card_id: str) -> SourceLockRow | None:
+class CardToLock(TypedDict):
+    """One identifier ``lock_cards`` finds or creates (``card_id``, ``card_type``, ``issuer`` and
+    ``chip_number`` are set only on a new card)."""
+
+    domain: str
+    number: str
+    card_id: str
+    card_type: str
+    issuer: str | None
+    chip_number: str | None
+
+
+def lock_cards(
+    tx: ManagedTransaction, *, domain: str, number: str, card_id: str, cards: list[CardToLock]
+) -> RegisterLocksRow | None:
     """Find or create a record's local identifier (MRN card) under its write lock; ``existing``: the record
-    already fed under it, or None. None when the domain does not exist."""
-    return run_one(tx, "register_lock_source", domain=domain, number=number, card_id=card_id)
+    already fed under it, or None; when None, also find or create and lock ``cards`` in the given order
+    (see cypher/register_lock_cards.cypher). None when the source domain does not exist."""
+    source = {"domain": domain, "number": number, "card_id": card_id}
+    return run_one(tx, "register_lock_cards", source=source, cards=cards)
 
 
 def register_resident(
@@ -127,9 +145,11 @@ def register_resident(
     app_domain: str,
     link: dict[str, Any] | None,
     review: dict[str, Any] | None,
+    trail: Trail | None = None,
 ) -> ResidentRow:
     """Create a registered record with its identity, cards (locked before), SAME_AS ``link`` or ``review``
-    item; returns the record as ``get_resident`` does."""
+    item and, given its ``trail``, its audit, link history and event (last), as ``record_trail`` writes
+    them; returns the record as ``get_resident`` does."""
     if link is not None:
         link = link | {"explanation": json.dumps(link["explanation"], ensure_ascii=False, default=str)}
     if review is not None:
@@ -145,6 +165,7 @@ def register_resident(
         app_domain=app_domain,
         link=link,
         review=review,
+        trail=trail,
     )[0]
     return plain(row)
 

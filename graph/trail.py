@@ -4,6 +4,7 @@ for identity decisions, its link-history entry."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NotRequired, TypedDict
@@ -18,11 +19,17 @@ __all__ = [
     "SYSTEM",
     "Actor",
     "LinkEventIn",
+    "Trail",
+    "TrailAudit",
+    "TrailEvent",
+    "TrailLink",
     "emit_event",
     "record_audit",
     "record_link_event",
     "record_trail",
     "to_json",
+    "trail_of",
+    "write_trail",
 ]
 
 
@@ -131,6 +138,52 @@ def record_link_event(
     return event_id
 
 
+class TrailAudit(TypedDict):
+    """The audit record of a trail (``record_trail``'s ``$audit``)."""
+
+    audit_id: str
+    sub: str
+    role: str
+    ip: str | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    detail: str
+
+
+class TrailLink(TypedDict):
+    """The link-history entry of a trail (``record_trail``'s ``$link_event``)."""
+
+    event_id: str
+    kind: str
+    by: str
+    method: str
+    score: float | None
+    model_version: str | None
+    reason: str
+    resident_ids: list[str]
+    empi_ids: list[str]
+    detail: str
+
+
+class TrailEvent(TypedDict):
+    """The outbox event of a trail (``record_trail``'s ``$event``)."""
+
+    type: str
+    empi_id: str | None
+    resident_id: str | None
+    payload: str
+
+
+class Trail(TypedDict):
+    """What a change leaves behind, as the parameters of ``record_trail`` (or of a statement writing it
+    with the change: ``register_resident``'s ``$trail``)."""
+
+    audit: TrailAudit
+    link_event: TrailLink | None
+    event: TrailEvent
+
+
 def record_trail(
     tx: ManagedTransaction,
     actor: Actor,
@@ -148,7 +201,42 @@ def record_trail(
     """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
     None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's
     stream, as ``emit_event``."""
-    link = None
+    trail = trail_of(
+        actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        audit_detail=audit_detail,
+        event_type=event_type,
+        empi_id=empi_id,
+        resident_id=resident_id,
+        payload=payload,
+        link_event=link_event,
+    )
+    return write_trail(tx, trail)
+
+
+def write_trail(tx: ManagedTransaction, trail: Trail) -> int | None:
+    """Write a trail ``trail_of`` made (``record_trail``); returns the event's number in its stream."""
+    rows = run(tx, "record_trail", audit=trail["audit"], link_event=trail["link_event"], event=trail["event"])
+    return _int_or_none(rows[0]["stream_seq"])
+
+
+def trail_of(
+    actor: Actor,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    audit_detail: FreeJson | None,
+    event_type: str,
+    empi_id: str | None,
+    resident_id: str | None = None,
+    payload: FreeJson | None = None,
+    link_event: Mapping[str, Any] | None = None,
+) -> Trail:
+    """The parameters ``record_trail`` writes (same arguments)."""
+    link: TrailLink | None = None
     if link_event is not None:
         link = {
             "event_id": new_id("K"),
@@ -162,7 +250,7 @@ def record_trail(
             "empi_ids": link_event["empi_ids"],
             "detail": to_json(link_event.get("detail") or {}),
         }
-    audit = {
+    audit: TrailAudit = {
         "audit_id": new_id("A"),
         "sub": actor.sub,
         "role": actor.role,
@@ -172,11 +260,10 @@ def record_trail(
         "resource_id": resource_id,
         "detail": to_json(audit_detail or {}),
     }
-    event = {
+    event: TrailEvent = {
         "type": event_type,
         "empi_id": empi_id,
         "resident_id": resident_id,
         "payload": to_json(payload or {}),
     }
-    rows = run(tx, "record_trail", audit=audit, link_event=link, event=event)
-    return _int_or_none(rows[0]["stream_seq"])
+    return {"audit": audit, "link_event": link, "event": event}

@@ -26,7 +26,7 @@ from resolver.decision import Outcome, decide, distinct_valid_ids
 from resolver.scoring import MatchScore
 from services.matching import MatchEngine, explanation_of
 
-__all__ = ["RECONSIDER", "Joined", "reconsider"]
+__all__ = ["RECONSIDER", "Joined", "Linkable", "join", "scan"]
 
 RECONSIDER = Actor("engine:reconsider", "system")
 METHOD = "engine:reconsider"
@@ -43,11 +43,17 @@ class Joined:
     probability: float
 
 
-def reconsider(
+# other identity -> (probability, its record the new one links to, the score)
+Linkable = dict[str, tuple[float, str, MatchScore]]
+
+
+def scan(
     tx: Transaction, engine: MatchEngine, resident_id: str, record: dict[str, Any], empi_id: str
-) -> list[Joined]:
-    """After ``resident_id`` (``record``, its demographics) joined identity ``empi_id``: merge the other
-    identities it links to by the engine's policy. Returns what was joined (usually nothing)."""
+) -> Linkable:
+    """The other identities record ``resident_id`` (``record``) would link to by the engine's policy, as
+    it joins identity ``empi_id``. Reads only, so it may run before the record is written (registration
+    does, to write record and trail in one statement when, as usually, there is nothing to join): the
+    record is not among its own candidates either way, and a linking record adds no review item."""
     std = engine.standard(record, resident_id)
     rows = repo.reconsider_candidates(
         tx,
@@ -57,7 +63,7 @@ def reconsider(
         per_key=engine.per_key,
         limit=engine.per_key * 4,
     )
-    best: dict[str, tuple[float, str, MatchScore]] = {}
+    best: Linkable = {}
     for row in rows:
         cid = row["resident"]["resident_id"]
         ranked = decide(std, [(cid, engine.standard(row["resident"], cid))], engine.scorer, engine.policy)
@@ -65,6 +71,14 @@ def reconsider(
             p = ranked.score.probability
             if row["empi_id"] not in best or p > best[row["empi_id"]][0]:
                 best[row["empi_id"]] = (p, cid, ranked.score)
+    return best
+
+
+def join(
+    tx: Transaction, engine: MatchEngine, resident_id: str, empi_id: str, best: Linkable
+) -> list[Joined]:
+    """Merge the identities ``scan`` found into ``empi_id`` (which record ``resident_id`` has joined), older
+    EMPI id surviving, unless two valid ID numbers would meet. Returns what was joined."""
     if not best:
         return []
     identities = {row["empi_id"]: row for row in repo.identity_records(tx, sorted({empi_id, *best}))}

@@ -10,11 +10,12 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 from graph import residents as repo
 from graph.audit_buffer import AuditBuffer
+from graph.domain_cache import DomainDirectory
 from graph.domains import DomainRepository
 from graph.driver import Graph, Transaction
 from graph.rows import CardHolder, CardStatusRow, IdentifierLock, ResidentRow
 from graph.supervision import record_tallies
-from graph.trail import SYSTEM, Actor, emit_event, record_audit, record_trail
+from graph.trail import SYSTEM, Actor, Trail, emit_event, record_audit, trail_of, write_trail
 from resolver.idnumber import distinct_valid_id_numbers, is_valid_id_number
 from resolver.quality import quality_flags
 from services.access import CardAccess
@@ -22,7 +23,7 @@ from services.domain import CardStatusChange, Change, HeldCard, Identity, Link, 
 from services.linking import LinkDecision, pair_key
 from services.matching import MatchEngine, default_engine, explanation_of
 from services.models import CardIn, ResidentIn, ResidentUpdate, check_record
-from services.reconsider import reconsider
+from services.reconsider import Linkable, join, scan
 from services.supervision import identity_check
 
 __all__ = ["Registration", "ResidentService", "identity_conflicts"]
@@ -45,12 +46,17 @@ class ResidentService:
     """Use cases over residents and their cards; one Neo4j transaction per use case."""
 
     def __init__(
-        self, graph: Graph, audit: AuditBuffer | None = None, engine: MatchEngine | None = None
+        self,
+        graph: Graph,
+        audit: AuditBuffer | None = None,
+        engine: MatchEngine | None = None,
+        directory: DomainDirectory | None = None,
     ) -> None:
         self.graph = graph
         self.domains = DomainRepository(graph)
         self.audit = audit
         self.engine = engine or default_engine()
+        self.directory = directory  # the process's cached domain table (registration's pre-checks)
 
     def _audit_read(self, actor: Actor | None, resource_type: str, resource_id: str) -> None:
         if self.audit is not None and actor is not None:
@@ -62,52 +68,78 @@ class ResidentService:
     ) -> Registration:
         """Create a record (idempotent on source domain + local id) and decide its identity. ``access``
         (a client's domains) limits the source domain and the cards' domains."""
-        self._require_active_domain(record.source_domain, "source_domain")
+        self._require_active_domain(record.source_domain, "source_domain", cached=True)
         for i, card in enumerate(record.cards):
-            self._require_active_domain(card.domain, f"cards[{i}].domain")
+            self._require_active_domain(card.domain, f"cards[{i}].domain", cached=True)
         if access is not None:
             access.check_card(record.source_domain, "source_domain")
             for i, card in enumerate(record.cards):
                 access.check_card(card.domain, f"cards[{i}].domain")
         resident_id = new_id("R")
-        created, decision, found = self.graph.write(self._register_tx, record, resident_id, actor)
+        # With a read-audit buffer, the registration's supervision tally (an identity check by a hospital
+        # system) rides on its read audit, as a PIX lookup's does: summed per key and added with the
+        # buffered audits, instead of every registration of one hospital queueing on its day's counter
+        # node inside its own transaction.
+        tally_later = self.audit is not None
+        created, decision, found = self.graph.write(
+            self._register_tx, record, resident_id, actor, not tally_later
+        )
         if isinstance(found, str):  # fed before: answer with that record
             return Registration(resident=self.get(found, actor), created=False, decision=None)
-        self._audit_read(actor, "resident", resident_id)
+        if self.audit is not None:
+            self.audit.record(actor, "read", "resident", resident_id, tally=identity_check(actor))
         return Registration(resident=Resident.from_row(found), created=created, decision=decision)
 
     def _register_tx(
-        self, tx: Transaction, record: ResidentIn, resident_id: str, actor: Actor
+        self, tx: Transaction, record: ResidentIn, resident_id: str, actor: Actor, tally: bool = True
     ) -> tuple[bool, LinkDecision | None, ResidentRow | str]:
         """One write transaction, few round trips: lock the record's own identifier (and find an earlier
-        feed of it), lock its ID card and cards, lock the blocking keys and read the candidates (one
-        statement), decide, then one statement writing the record, its cards and link or review item, and
-        one writing its audit, link history and outbox event. Returns the created record as
-        ``get_resident`` reads it, or the id of the record fed before under the same local id."""
-        # Lock the record's own identifier first: concurrent feeds of one source record serialise here,
-        # and the later ones then find the record the first one created.
-        source = repo.lock_source(
-            tx, domain=record.source_domain, number=record.local_id, card_id=new_id("C")
-        )
-        if source is None:
-            raise InvalidInput(
-                f"identifier domain {record.source_domain!r} does not exist", field="source_domain"
-            )
-        if source["existing"] is not None:
-            return False, None, str(source["existing"])
-        holders: list[CardHolder] = []
+        feed of it), its ID card and its cards (one statement), lock the blocking keys and read the
+        candidates (one statement), decide, then one statement writing the record, its cards and link or
+        review item, and one writing its audit, link history and outbox event (``tally``: and the
+        supervision counter). Returns the created record as ``get_resident`` reads it, or the id of the
+        record fed before under the same local id."""
         # Only a valid ID number is an ID card (unique, one identity): an invalid one stays on the record,
         # flagged, for the engine to compare, and cannot take over the holder of a valid number.
         valid_id = record.valid_id_number()
+        to_lock: list[repo.CardToLock] = []
         if valid_id:
-            locked = repo.lock_identifier(
-                tx, domain=ID_DOMAIN, number=valid_id, card_type="ID", card_id=new_id("C")
-            )
-            holders = locked["holders"] if locked else []
-        # Lock the cards the record carries (one fixed order: no deadlock between two feeds carrying
-        # the same cards) before deciding, so their holders cannot change until this transaction ends.
+            to_lock.append(_card_to_lock(ID_DOMAIN, valid_id, "ID"))
+        # The cards the record carries in one fixed order (no deadlock between two feeds carrying the same
+        # cards), locked before deciding, so their holders cannot change until this transaction ends.
         carried = sorted(enumerate(record.cards), key=lambda ic: (ic[1].domain, ic[1].number))
-        card_holders = {i: self._lock_card(tx, card, f"cards[{i}].domain")["holders"] for i, card in carried}
+        to_lock += [
+            _card_to_lock(card.domain, card.number, card.card_type, card.issuer, card.chip_number)
+            for _, card in carried
+        ]
+        # The record's own identifier is locked first: concurrent feeds of one source record serialise
+        # there, and the later ones then find the record the first one created (and lock nothing else).
+        locks = repo.lock_cards(
+            tx, domain=record.source_domain, number=record.local_id, card_id=new_id("C"), cards=to_lock
+        )
+        if locks is None:
+            raise InvalidInput(
+                f"identifier domain {record.source_domain!r} does not exist", field="source_domain"
+            )
+        if locks["source_status"] != "active":  # refused even for a record fed before, as the pre-check does
+            raise InvalidInput(
+                f"identifier domain {record.source_domain!r} is inactive", field="source_domain"
+            )
+        if locks["existing"] is not None:
+            return False, None, str(locks["existing"])
+        locked = {card["index"]: card for card in locks["cards"]}
+        holders: list[CardHolder] = locked[0]["holders"] if valid_id and 0 in locked else []
+        card_holders: dict[int, list[CardHolder]] = {}
+        for n, (i, card) in enumerate(carried, start=1 if valid_id else 0):
+            if n not in locked:
+                raise InvalidInput(
+                    f"identifier domain {card.domain!r} does not exist", field=f"cards[{i}].domain"
+                )
+            if locked[n]["domain_status"] != "active":
+                raise InvalidInput(
+                    f"identifier domain {card.domain!r} is inactive", field=f"cards[{i}].domain"
+                )
+            card_holders[i] = locked[n]["holders"]
         demographics = record.demographics()
         std = self.engine.standard(demographics)
         # Registrations sharing a blocking key could be each other's candidates: serialise them on the
@@ -152,6 +184,12 @@ class ResidentService:
                 "explanation": decision.explanation,
                 "reason": decision.reason,
             }
+        # A record joining an identity may tie other identities to it (reconsideration): which, is read
+        # and scored first; usually none, and then the record and its trail are one statement.
+        linkable: Linkable = {}
+        if decision.outcome == "link":
+            linkable = scan(tx, self.engine, resident_id, demographics, decision.empi_id)
+        trail = self._trail(record, resident_id, decision, actor)
         found = repo.register_resident(
             tx,
             props=props,
@@ -160,14 +198,16 @@ class ResidentService:
             app_domain=record.source_domain,
             link=link,
             review=review,
+            trail=None if linkable else trail,
         )
-        if decision.outcome == "link" and reconsider(
-            tx, self.engine, resident_id, demographics, decision.empi_id
-        ):
-            # the identity grew and other identities this record links to joined it (order independence):
-            # the record's identity may have changed, so it is read again
-            found = repo.get_resident(tx, resident_id) or found
-        self._record_registration(tx, record, resident_id, decision, actor)
+        if linkable:
+            if join(tx, self.engine, resident_id, decision.empi_id, linkable):
+                # the identity grew and other identities this record links to joined it (order
+                # independence): the record's identity may have changed, so it is read again
+                found = repo.get_resident(tx, resident_id) or found
+            write_trail(tx, trail)
+        if tally:
+            record_tallies(tx, identity_check(actor) or [])
         return True, decision, found
 
     def _decide(
@@ -195,14 +235,9 @@ class ResidentService:
         )
 
     @staticmethod
-    def _record_registration(
-        tx: Transaction, record: ResidentIn, resident_id: str, decision: LinkDecision, actor: Actor
-    ) -> None:
-        """The registration's supervision tally, audit record, identity decision and event (last), in its
-        transaction."""
-        record_tallies(tx, identity_check(actor) or [])
-        record_trail(
-            tx,
+    def _trail(record: ResidentIn, resident_id: str, decision: LinkDecision, actor: Actor) -> Trail:
+        """The registration's audit record, identity decision and event, written in its transaction."""
+        return trail_of(
             actor,
             action="create",
             resource_type="resident",
@@ -276,7 +311,14 @@ class ResidentService:
         )
         return str(locked["card_id"])
 
-    def _require_active_domain(self, code: str, field: str) -> None:
+    def _require_active_domain(self, code: str, field: str, cached: bool = False) -> None:
+        """422 unless domain ``code`` exists and is active. ``cached``: an active domain in the process's
+        domain table is taken without a read (registration, whose transaction checks each domain it uses
+        again, exactly: a domain deactivated since the table was read is refused there)."""
+        if cached and self.directory is not None:
+            known = self.directory.find(code)
+            if known is not None and known["code"] == code and known["status"] == "active":
+                return
         try:
             domain = self.domains.get(code)
         except NotFound as exc:
@@ -562,6 +604,19 @@ class ResidentService:
             raise NotFound(f"no card {card_id!r}", field="card_id")
         self._audit_read(actor, "card", card_id)
         return HeldCard.from_holders(found)
+
+
+def _card_to_lock(
+    domain: str, number: str, card_type: str, issuer: str | None = None, chip_number: str | None = None
+) -> repo.CardToLock:
+    return {
+        "domain": domain,
+        "number": number,
+        "card_id": new_id("C"),
+        "card_type": card_type,
+        "issuer": issuer,
+        "chip_number": chip_number,
+    }
 
 
 def _valid_id(record: Mapping[str, object]) -> str | None:

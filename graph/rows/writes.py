@@ -6,30 +6,43 @@ from datetime import datetime
 from typing import TypedDict
 
 from graph.rows.nodes import Demographics, ResidentNode
-from graph.rows.residents import DomainNode, ResidentRow
+from graph.rows.residents import CardHolder, DomainNode, ResidentRow
 
 __all__ = [
     "CensusRow",
     "IdentityRecordsRow",
     "IdentityWithRecordsRow",
     "ImportCountsRow",
+    "LockedCard",
     "NumberedRow",
     "PendingEventRow",
     "PropsRow",
+    "RegisterLocksRow",
     "ResolvePageRow",
     "ReviewKeyRow",
-    "SourceLockRow",
     "StreamSeqRow",
     "UpdatedRow",
     "ValueRow",
 ]
 
 
-class SourceLockRow(TypedDict):
-    """register_lock_source: the record's own identifier card, and the record fed before under it."""
+class LockedCard(TypedDict):
+    """One of ``RegisterLocksRow.cards``: a locked identifier (``index`` into the query's ``$cards``), its
+    domain's status and the identities already holding it."""
 
+    index: int
     card_id: str
+    domain_status: str
+    holders: list[CardHolder]
+
+
+class RegisterLocksRow(TypedDict):
+    """register_lock_cards: the record fed before under the same local identifier (then no card is
+    locked but that one), the source domain's status, and the record's other identifiers, locked."""
+
     existing: str | None
+    source_status: str
+    cards: list[LockedCard]
 
 
 class StreamSeqRow(TypedDict):
