@@ -12,6 +12,7 @@ from graph.audit_buffer import AuditBuffer
 from graph.domain_cache import DomainDirectory
 from graph.driver import Graph
 from graph.healthcard import Neo4jNonceStore
+from graph.name_index import NameIndexer
 from graph.tokens import RevocationList
 from healthcard.runtime import HealthCardRuntime
 from services.domains import DomainService
@@ -37,6 +38,7 @@ class AppServices:
     settings: Settings
     graph: Graph
     audit: AuditBuffer
+    names: NameIndexer
     directory: DomainDirectory
     revocations: RevocationList
     healthcard: HealthCardRuntime
@@ -66,6 +68,7 @@ class AppServices:
             settings=settings,
             graph=graph,
             audit=audit,
+            names=NameIndexer(graph, interval=settings.name_index_seconds),
             directory=directory,
             revocations=RevocationList(graph, ttl=settings.token_revocation_cache_seconds),
             healthcard=runtime,
@@ -84,7 +87,9 @@ class AppServices:
 
     def start(self) -> None:
         self.audit.start()
+        self.names.start()
 
     def close(self) -> None:
         self.healthcard.close()
+        self.names.stop()
         self.audit.stop()

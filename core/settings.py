@@ -181,6 +181,11 @@ class Settings(BaseSettings):
     domain_cache_seconds: float = Field(
         5.0, description="how long an API process may serve a cached domain table"
     )
+    name_index_seconds: float = Field(
+        1.0,
+        description="how often an API process moves newly registered records into the console's name "
+        "search index, in one batch (0: only when the console searches)",
+    )
     token_ttl_seconds: int = Field(3600 * 24, description="lifetime of a token issued without `--ttl`")
     token_max_ttl_seconds: int = Field(
         3600 * 24 * 30, description="no token may live longer (issued or presented)"

@@ -3,7 +3,7 @@
 // decision asks for, its trail when $trail is given (audit, link history, event: record_trail.cypher's), and
 // the record as get_resident.cypher returns it (no read transaction after).
 MATCH (src:Domain {code: $props.source_domain})
-CREATE (r:Resident)
+CREATE (r:Resident:NameQueued)  // name search: indexed in batches (name_index_drain.cypher)
 SET r = $props, r.status = 'active', r.version = 1, r.created_at = datetime(), r.updated_at = datetime()
 MERGE (i:Identity {empi_id: $empi_id})
 ON CREATE SET i.status = 'active', i.created_at = datetime()

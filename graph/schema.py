@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.driver import Graph
+from graph.name_index import backfill_name_queue
 from graph.queries import query, schema_statements
 from resolver.codes import OID_HEALTH_CARD, OID_RESIDENT_ID
 
@@ -29,13 +30,15 @@ BUILTIN_DOMAINS: list[dict[str, str]] = [
 
 
 def migrate(graph: Graph) -> int:
-    """Apply every schema statement (all are IF NOT EXISTS), wait for indexes, seed domains."""
+    """Apply every schema statement (all are IF NOT EXISTS), wait for indexes, seed domains, queue for the
+    name search index the records stored before it was batched (once per database)."""
     statements = schema_statements()
     with graph.driver.session(database=graph.database) as session:
         for _name, statement in statements:
             session.run(statement).consume()
         session.run(query("await_indexes")).consume()
     seed_builtin_domains(graph)
+    backfill_name_queue(graph)
     return len(statements)
 
 

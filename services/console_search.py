@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from graph import console as repo
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph
+from graph.name_index import index_queued_names
 from graph.rows import ConsoleNameHit, ConsoleSearchHit
 from graph.trail import Actor
 from resolver.idnumber import IdNumberError, parse_id_number
@@ -89,6 +90,7 @@ def search(
         )
     if terms.lucene:
         lucene = terms.lucene
+        index_queued_names(graph)  # records registered since the last batch are searchable too
         rows += [
             ConsoleNameHit(**r, via="name")
             for r in graph.read(lambda tx: repo.search_names(tx, lucene, limit))

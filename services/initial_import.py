@@ -41,6 +41,7 @@ from core.errors import Conflict
 from core.ids import new_id
 from core.settings import Settings
 from graph.driver import Graph
+from graph.name_index import NAME_INDEXED
 from graph.offline_import import (
     CsvGroup,
     TypedValue,
@@ -170,9 +171,11 @@ class _Stage:
             + [k for k in MatchEngine.key_properties(MatchEngine.standard({"name": "x"}))]
             + list(_RESIDENT_FIXED)
         )
-        header = ["resident_id:ID(Resident)"] + [
-            f"{n}:{_RESIDENT_TYPES[n]}" if n in _RESIDENT_TYPES else n for n in self.resident_fields
-        ]
+        header = (
+            ["resident_id:ID(Resident)"]
+            + [f"{n}:{_RESIDENT_TYPES[n]}" if n in _RESIDENT_TYPES else n for n in self.resident_fields]
+            + [":LABEL"]  # NAME_INDEXED: the name search index is built with the schema after the import
+        )
         self.residents = _CsvFile(directory, "Resident", header)
         self.identities = _CsvFile(
             directory, "Identity", ["empi_id:ID(Identity)", "status", "created_at:datetime"]
@@ -235,7 +238,9 @@ class _Stage:
             self.identities.write([empi_id, "active", self.now])
         fixed = {"status": "active", "version": 1, "created_at": self.now, "updated_at": self.now}
         self.residents.write(
-            [resident_id] + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields]
+            [resident_id]
+            + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields]
+            + [NAME_INDEXED]
         )
         self.identified_as.write([resident_id, empi_id, self.now])
         held = [(source, local, "MRN")] + ([("ID", valid_id, "ID")] if valid_id else []) + cards

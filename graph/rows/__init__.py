@@ -54,6 +54,7 @@ from graph.rows.console import (
     ConsoleSignOutRow,
     ConsoleUser,
     ConsoleUserRow,
+    IndexedRow,
 )
 from graph.rows.healthcard import (
     AccountKeyRow,
@@ -257,6 +258,7 @@ __all__ = [
     "IdentitySnapshotRow",
     "IdentityWithRecordsRow",
     "ImportCountsRow",
+    "IndexedRow",
     "LinkEventNode",
     "LinkEventRow",
     "LinkedRow",
@@ -391,6 +393,9 @@ QUERY_ROWS: dict[str, type | None] = {
     "initial_import_counts": ImportCountsRow,
     "initial_import_domains": PropsRow,
     "initial_import_empty_flags": None,
+    "name_index_drain": IndexedRow,
+    "name_index_backfill": None,
+    "name_index_mark": None,
     "find_candidates": CandidateRow,
     "find_identifier": IdentifierLock,
     "find_resident_by_source": SourceRow,

@@ -24,6 +24,7 @@ __all__ = [
     "ConsoleSignOutRow",
     "ConsoleUser",
     "ConsoleUserRow",
+    "IndexedRow",
 ]
 
 
@@ -137,3 +138,9 @@ class ConsoleSignInRow(TypedDict):
 
 class ConsoleSignOutRow(TypedDict):
     session_version: int
+
+
+class IndexedRow(TypedDict):
+    """name_index_drain: how many queued records this batch moved into the name search index."""
+
+    indexed: int
