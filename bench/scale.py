@@ -387,6 +387,13 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (API and ceiling alike)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=20.0,
+        help="seconds of load on each path before it is measured (Neo4j's JIT compiler warms over tens "
+        "of seconds after a start; a serving index runs warm)",
+    )
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--registrations", type=int, default=6000, help="POST /residents bodies prepared")
     parser.add_argument("--qr-codes", type=int, default=6000, help="dynamic codes issued for verification")
@@ -504,8 +511,9 @@ def main() -> None:
                         spy.wait(timeout=60)
 
             def warm(mode: str, lines: list[str]) -> None:
-                """Each worker's first requests load what the path needs (matching engine, caches)."""
-                run(api, mode, lines, 4, max(args.duration / 2, 5))
+                """Load on the path first: each worker's first requests load what the path needs (matching
+                engine, caches), and Neo4j, started cold after the offline import, compiles its hot code."""
+                run(api, mode, lines, 8, args.warmup)
 
             pix = sample.pix_paths()
             if "pix" in parts:
@@ -566,7 +574,10 @@ def main() -> None:
                 )
 
             if "register" in parts:
-                warm("post", registration_lines(sample, 400, seed=99, prefix="WARM"))
+                warm(
+                    "post",
+                    registration_lines(sample, max(int(args.warmup * 150), 400), seed=99, prefix="WARM"),
+                )
                 bodies = registration_lines(sample, args.registrations)
                 r = run(api, "post", bodies, 8, label="register-8")
                 rows.append(
@@ -587,12 +598,13 @@ def main() -> None:
 
             if "qr" in parts:
                 t0 = time.perf_counter()
-                verify, one_code = qr_lines(settings, graph, args.qr_codes + 200)
+                warm_codes = max(int(args.warmup * 100), 200)  # verified once each while warming
+                verify, one_code = qr_lines(settings, graph, args.qr_codes + warm_codes)
                 notes.append(
                     f"QR: {len(verify)} dynamic codes issued in {time.perf_counter() - t0:.0f} s (in-process)"
                 )
-                warm("post", verify[:200])
-                verify = verify[200:]
+                warm("post", verify[:warm_codes])
+                verify = verify[warm_codes:]
                 r = run(api, "post", verify, 8, label="qr-verify-8")
                 rows.append(
                     (
