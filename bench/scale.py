@@ -6,7 +6,8 @@
 
 Starts its own Neo4j (temporary directory, free port), loads the population with the project's loader
 (what ``ehc import`` runs: ``--initial`` into the empty database through neo4j-admin's offline importer,
-``services.initial_import``, then an incremental one into the loaded database, ``services.importer``),
+``services.initial_import``, then an incremental one into the loaded database, ``services.importer``, once
+right after the offline import restarted Neo4j and once more after the HTTP runs, when Neo4j is warm),
 serves the API and a trivial FastAPI endpoint (the ceiling)
 with the same uvicorn settings, and drives both with wrk (never Python threads): PIXm at 8 and 32
 connections, ``POST /residents`` with matching, dynamic-QR verification (each code once, and N concurrent
@@ -316,8 +317,10 @@ def print_table(rows: list[Row], notes: list[str]) -> None:
         print(note)
 
 
-def load_rows(initial: InitialImport, incremental: ImportReport) -> list[Row]:
-    return [
+def load_rows(
+    initial: InitialImport, incremental: ImportReport, warm: ImportReport | None = None
+) -> list[Row]:
+    rows: list[Row] = [
         (
             "initial load into an empty database",
             fmt_rate(initial.report.imported / initial.report.seconds, " records/s"),
@@ -331,6 +334,16 @@ def load_rows(initial: InitialImport, incremental: ImportReport) -> list[Row]:
             "≥ 5,000 records/s",
         ),
     ]
+    if warm is not None:
+        rows.append(
+            (
+                "incremental load, Neo4j warm (after the HTTP runs)",
+                fmt_rate(warm.imported / warm.seconds, " records/s"),
+                "-",
+                "≥ 5,000 records/s",
+            )
+        )
+    return rows
 
 
 def load_only_table(
@@ -447,6 +460,7 @@ def main() -> None:
         records, cards = write_population(work / "initial.jsonl", args.persons, seed=1, sample=sample)
         inc_persons = args.incremental or max(args.persons // 50, 2000)
         write_population(work / "incremental.jsonl", inc_persons, seed=2, prefix="INC-")
+        write_population(work / "incremental-warm.jsonl", inc_persons, seed=3, prefix="INW-")
         print(
             f"population files: {records:,} + incremental records ({cards:,} person-card relations) "
             f"in {time.perf_counter() - t0:.0f} s",
@@ -629,7 +643,12 @@ def main() -> None:
                     )
                 )
 
-            rows.extend(load_rows(offline, incremental))
+            # The first incremental load ran into a Neo4j just restarted by the offline import (cold JIT);
+            # a serving index is warm, as it is now after the HTTP runs.
+            warm_load = import_file(
+                graph, InputFile(work / "incremental-warm.jsonl"), mapping, engine, batch_size=args.batch_size
+            )
+            rows.extend(load_rows(offline, incremental, warm_load))
             workers = api.worker_peaks_mib()
             rows.append(
                 (
