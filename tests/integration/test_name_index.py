@@ -20,7 +20,9 @@ from tests.support import TEST_CYPHER
 
 def _labels(graph: Graph, resident_id: str) -> list[str]:
     def read(tx: Transaction) -> list[str]:
-        return list(tx.run(query("name_labels", TEST_CYPHER), resident_id=resident_id).single()["labels"])
+        return list(
+            tx.run(query("name_labels", TEST_CYPHER), resident_id=resident_id).single(strict=True)["labels"]
+        )
 
     return graph.read(read)
 
