@@ -448,7 +448,7 @@ def main() -> None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     quarter_millions = max(args.persons // 250_000, 1)
     heap = args.heap or f"{min(quarter_millions, 2)}g"  # capped for a shared box: 2g heap + 6g page cache
-    # The page cache holds the whole store: 280 MiB at 100k, 3.9 GB at 1M (about 3.3 KB per record).
+    # The page cache holds the whole store: 280 MiB at 100k, 2.8-3.9 GB at 1M (2.4-3.3 KB per record).
     pagecache = args.pagecache or (f"{min(quarter_millions + 1, 6)}g" if args.persons >= 250_000 else "512m")
     load_start = os.getloadavg()
     rows: list[Row] = [("figure", "value", "ratio to ceiling", "target")]
