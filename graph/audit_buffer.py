@@ -8,32 +8,25 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from core.errors import Unavailable
 from core.freejson import FreeJson
 from core.ids import new_id
 from graph.driver import Graph, Transaction, run
 from graph.supervision import merge_tallies, record_tallies
-from graph.trail import Actor, to_json
+from graph.trail import Actor, TrailAudit, to_json
 
 __all__ = ["AuditBuffer"]
 
 log = logging.getLogger("ehc.audit")
 
 
-class AuditRow(TypedDict):
-    """One buffered read audit (``record_audits``'s ``$rows``); ``detail`` as JSON text."""
+class AuditRow(TrailAudit):
+    """One buffered read audit (``record_audits``'s ``$rows``): a trail's audit record with its time;
+    ``detail`` as JSON text."""
 
-    audit_id: str
     at: str
-    sub: str
-    role: str
-    ip: str | None
-    action: str
-    resource_type: str
-    resource_id: str | None
-    detail: str
 
 
 class AuditBuffer:

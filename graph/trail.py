@@ -26,7 +26,6 @@ __all__ = [
     "emit_event",
     "record_audit",
     "record_link_event",
-    "record_trail",
     "to_json",
     "trail_of",
     "write_trail",
@@ -184,40 +183,9 @@ class Trail(TypedDict):
     event: TrailEvent
 
 
-def record_trail(
-    tx: ManagedTransaction,
-    actor: Actor,
-    *,
-    action: str,
-    resource_type: str,
-    resource_id: str | None,
-    audit_detail: FreeJson | None,
-    event_type: str,
-    empi_id: str | None,
-    resident_id: str | None = None,
-    payload: FreeJson | None = None,
-    link_event: LinkEventIn | None = None,
-) -> int | None:
-    """``record_audit`` + ``record_link_event`` (``link_event``: its keyword arguments but ``actor``, or
-    None) + ``emit_event`` in one round trip, the event last; returns the event's number in its identity's
-    stream, as ``emit_event``."""
-    trail = trail_of(
-        actor,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        audit_detail=audit_detail,
-        event_type=event_type,
-        empi_id=empi_id,
-        resident_id=resident_id,
-        payload=payload,
-        link_event=link_event,
-    )
-    return write_trail(tx, trail)
-
-
 def write_trail(tx: ManagedTransaction, trail: Trail) -> int | None:
-    """Write a trail ``trail_of`` made (``record_trail``); returns the event's number in its stream."""
+    """Write a trail ``trail_of`` made (``record_audit`` + ``record_link_event`` + ``emit_event`` in one round
+    trip, the event last, as cypher/record_trail.cypher); returns the event's number in its stream."""
     rows = run(tx, "record_trail", audit=trail["audit"], link_event=trail["link_event"], event=trail["event"])
     return _int_or_none(rows[0]["stream_seq"])
 
@@ -235,7 +203,9 @@ def trail_of(
     payload: FreeJson | None = None,
     link_event: Mapping[str, Any] | None = None,
 ) -> Trail:
-    """The parameters ``record_trail`` writes (same arguments)."""
+    """The parameters of cypher/record_trail.cypher, which ``write_trail`` writes: the audit record, the
+    link-history entry when ``link_event`` is given (``record_link_event``'s keyword arguments but
+    ``actor``), and the outbox event."""
     link: TrailLink | None = None
     if link_event is not None:
         link = {
