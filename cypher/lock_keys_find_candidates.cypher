@@ -29,5 +29,6 @@ CALL () {
 }
 WITH r WHERE r.status <> 'merged' AND NOT r.resident_id IN $exclude
 MATCH (r)-[:IDENTIFIED_AS]->(i:Identity)
-RETURN r {.*} AS resident, i.empi_id AS empi_id
+RETURN r {.resident_id, .source_domain, .local_id, .name, .gender, .birth_date, .id_type, .id_number, .ethnicity,
+          .marital_status, .occupation, .phone, .address, .region_code} AS resident, i.empi_id AS empi_id
 LIMIT $limit

@@ -26,5 +26,6 @@ CALL () {
 WITH r WHERE r.status <> 'merged' AND r.resident_id <> $resident_id
 MATCH (r)-[:IDENTIFIED_AS]->(i:Identity)
 WHERE i.empi_id <> $empi_id AND i.status = 'active'
-RETURN r {.*} AS resident, i.empi_id AS empi_id
+RETURN r {.resident_id, .source_domain, .local_id, .name, .gender, .birth_date, .id_type, .id_number, .ethnicity,
+          .marital_status, .occupation, .phone, .address, .region_code} AS resident, i.empi_id AS empi_id
 LIMIT $limit

@@ -26,6 +26,7 @@ from graph.rows import (
     IdentityRow,
     IdentityWithRecordsRow,
     LockedRow,
+    MatchCandidateRow,
     NodeProps,
     PixRow,
     RegisterLocksRow,
@@ -293,14 +294,14 @@ def pix_lookup(
 
 def find_candidates(
     tx: ManagedTransaction, *, keys: dict[str, str], per_key: int, exclude: list[str], limit: int
-) -> list[CandidateRow]:
+) -> list[MatchCandidateRow]:
     """Records sharing any blocking key with ``keys`` (indexed lookups), with their EMPI ids."""
     return plain(run(tx, "find_candidates", k=keys, per_key=per_key, exclude=exclude, limit=limit))
 
 
 def reconsider_candidates(
     tx: ManagedTransaction, *, keys: dict[str, str], empi_id: str, resident_id: str, per_key: int, limit: int
-) -> list[CandidateRow]:
+) -> list[MatchCandidateRow]:
     """Records of other active identities that a record joining ``empi_id`` could match: sharing a
     blocking key with it, or under open review against the identity's records."""
     return plain(
@@ -335,7 +336,7 @@ def lock_keys_find_candidates(
     per_key: int,
     exclude: list[str],
     limit: int,
-) -> list[CandidateRow]:
+) -> list[MatchCandidateRow]:
     """``lock_block_keys`` then ``find_candidates`` in one statement (see the .cypher file)."""
     return plain(
         run(

@@ -67,6 +67,20 @@ def load_rules(data: Mapping[str, Any]) -> RuleModel:
     return RuleModel(config)
 
 
+def _guard_holds(
+    levels: Sequence[int],
+    all_of: list[tuple[int, list[int]]],
+    any_of: list[tuple[int, list[int]]],
+    none_of: list[tuple[int, list[int]]],
+) -> bool:
+    """A guard's condition on one pair's levels (``RuleModel._guard_mask`` for a level matrix)."""
+    return (
+        all(levels[c] in allowed for c, allowed in all_of)
+        and (not any_of or any(levels[c] in allowed for c, allowed in any_of))
+        and not any(levels[c] in allowed for c, allowed in none_of)
+    )
+
+
 class RuleModel:
     """Fellegi-Sunter scorer built from a ``RuleConfig`` (implements ``Scorer``)."""
 
@@ -224,6 +238,13 @@ class RuleModel:
                 out[hit] = np.minimum(out[hit], cap)
         return out
 
+    def capped_one(self, weight: float, levels: Sequence[int]) -> float:
+        """``capped`` for one pair, without arrays (online scoring calls it once per candidate)."""
+        for guard, *rule in self._guards:
+            if guard.max_probability is not None and _guard_holds(levels, *rule):
+                weight = min(weight, weight_from_probability(guard.max_probability))
+        return weight
+
     @property
     def thresholds(self) -> Any:
         """The config's thresholds."""
@@ -273,13 +294,7 @@ class RuleModel:
             for c, allowed, floor in self._corroborating
         ):
             out.append("uncorroborated")
-        for guard, all_of, any_of, none_of in self._guards:
-            if (
-                all(levels[c] in allowed for c, allowed in all_of)
-                and (not any_of or any(levels[c] in allowed for c, allowed in any_of))
-                and not any(levels[c] in allowed for c, allowed in none_of)
-            ):
-                out.append(guard.name)
+        out += [guard.name for guard, *rule in self._guards if _guard_holds(levels, *rule)]
         return out
 
     def guard_reasons(self, vetoes: Sequence[str]) -> list[str]:
@@ -374,7 +389,7 @@ class RuleModel:
                 )
             )
         vetoes = tuple(self.vetoes(levels, adjustments))
-        total = float(self.capped(np.array([total]), np.array([levels], dtype=np.int8))[0])
+        total = self.capped_one(total, levels)
         return MatchScore(
             score=round(total, 4),
             probability=probability_from_weight(total),

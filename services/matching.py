@@ -6,7 +6,7 @@ Reading the model files and the graph happens here; the matching itself is resol
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from core.errors import InvalidInput
@@ -14,7 +14,7 @@ from core.secrets import read_or_create_secret
 from core.settings import HealthCardSettings, NotifySettings, Settings
 from graph import residents as repo
 from graph.driver import Transaction
-from graph.rows import CandidateRow, ExplainedField, ResidentNode
+from graph.rows import CandidateRecord, ExplainedField, MatchCandidateRow
 from resolver.blocking import BLOCKING_KEY_NAMES, block_lock_stripes, blocking_key_property, blocking_keys
 from resolver.decision import Decision, DecisionPolicy, Outcome, decide
 from resolver.records import PersonRecord, StandardRecord
@@ -129,7 +129,7 @@ class MatchEngine:
 
     def candidates(
         self, tx: Transaction, std: StandardRecord, exclude: list[str], lock: bool = False
-    ) -> list[tuple[str, CandidateRow]]:
+    ) -> list[tuple[str, MatchCandidateRow]]:
         """Candidate rows by the blocking keys; ``lock``: take the keys' locks first (``lock_keys``), in
         the same round trip."""
         keys = blocking_keys(std)
@@ -148,9 +148,9 @@ class MatchEngine:
             )
         return [(row["resident"]["resident_id"], row) for row in rows]
 
-    def rank(self, std: StandardRecord, rows: list[tuple[str, CandidateRow]]) -> Decision:
-        """Score the record against candidate rows and apply the policy."""
-        standard = [(rid, self.standard(row["resident"], rid)) for rid, row in rows]
+    def rank(self, std: StandardRecord, records: Sequence[tuple[str, Mapping[str, Any]]]) -> Decision:
+        """Score the record against (record id, stored record) candidates and apply the policy."""
+        standard = [(rid, self.standard(record, rid)) for rid, record in records]
         return decide(std, standard, self.scorer, self.policy)
 
     def decide(
@@ -161,7 +161,7 @@ class MatchEngine:
         std = self.standard(record)
         rows = self.candidates(tx, std, exclude or [], lock=lock)
         empi_of = {rid: row["empi_id"] for rid, row in rows}
-        ranked = self.rank(std, rows)
+        ranked = self.rank(std, [(rid, row["resident"]) for rid, row in rows])
         best = ranked.score
         link = ranked.outcome is Outcome.LINK and ranked.candidate_id is not None
         outcome = "link" if link else ("review" if ranked.outcome is Outcome.REVIEW else "new")
@@ -238,7 +238,7 @@ def default_engine() -> MatchEngine:
 
 
 def match_report(
-    ranked: Decision, empi_of: dict[str, str], rows: dict[str, ResidentNode], limit: int = 10
+    ranked: Decision, empi_of: dict[str, str], rows: dict[str, CandidateRecord], limit: int = 10
 ) -> MatchReport:
     """A ranking as the API shows it: the decision the engine would take and each candidate's why."""
     return {

@@ -220,7 +220,7 @@ class ResidentService:
         first = holders[0]
         holder = repo.get_resident(tx, first["resident_id"])
         ranked = self.engine.rank(
-            self.engine.standard(demographics), [(first["resident_id"], holder)] if holder else []
+            self.engine.standard(demographics), [(first["resident_id"], holder["resident"])] if holder else []
         )
         score = ranked.score
         return LinkDecision(

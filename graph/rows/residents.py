@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NotRequired, TypedDict
 
 from graph.rows.nodes import CardNode, HeldCardNode, ResidentNode
 
 __all__ = [
+    "CandidateRecord",
     "CandidateRow",
     "CardHolder",
     "CardRow",
@@ -29,6 +30,7 @@ __all__ = [
     "IdentitySnapshotRow",
     "LockedRow",
     "ManualLinkRow",
+    "MatchCandidateRow",
     "MovedRow",
     "PdqIdentitiesRow",
     "PdqResident",
@@ -48,9 +50,38 @@ __all__ = [
 
 
 class CandidateRow(TypedDict):
-    """A record and its EMPI id (find_candidates, lock_resident, list_records_page, list_flagged_records)."""
+    """A record and its EMPI id (lock_resident, list_records_page, list_flagged_records)."""
 
     resident: ResidentNode
+    empi_id: str
+
+
+class CandidateRecord(TypedDict):
+    """A candidate record as the matching engine reads it: its id and the demographics it compares, each
+    None when the record lacks it. No timestamps, keys or flags: a registration reads dozens of
+    candidates, and converting what it does not compare cost more than comparing."""
+
+    resident_id: str
+    source_domain: str
+    local_id: str
+    name: str | None
+    gender: str | None
+    birth_date: date | None
+    id_type: str | None
+    id_number: str | None
+    ethnicity: str | None
+    marital_status: str | None
+    occupation: str | None
+    phone: str | None
+    address: str | None
+    region_code: str | None
+
+
+class MatchCandidateRow(TypedDict):
+    """A candidate of the matching engine and its EMPI id (find_candidates, lock_keys_find_candidates,
+    reconsider_candidates)."""
+
+    resident: CandidateRecord
     empi_id: str
 
 
