@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import copy
+import itertools
+import random
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
 from resolver.errors import RuleConfigError
@@ -103,3 +106,27 @@ def test_matrix_agrees_with_single_scores(default_model: RuleModel) -> None:
     weights = default_model.weight_matrix(default_model.level_matrix(rows, pairs))
     for (i, j), w in zip(pairs, weights, strict=True):
         assert w == pytest.approx(default_model.score(records[i], records[j]).score, abs=1e-3)
+
+
+def test_one_pair_guards_agree_with_the_matrix(default_model: RuleModel) -> None:
+    """Online scoring caps one pair in plain Python (``capped_one``, ``vetoes``); batch scoring caps a level
+    matrix with numpy (``capped``, ``veto_mask``). Every level combination of the guarded comparisons must
+    come out the same both ways."""
+    rng = random.Random(7)
+    sizes = [len(c.levels) for c in default_model.comparators]
+    rows = [[rng.randrange(-1, n) for n in sizes] for _ in range(3000)]
+    # every combination of two comparisons' levels, the rest random, so each guard both holds and fails
+    for a, b in itertools.combinations(range(len(sizes)), 2):
+        for la, lb in itertools.product(range(-1, sizes[a]), range(-1, sizes[b])):
+            row = [rng.randrange(-1, n) for n in sizes]
+            row[a], row[b] = la, lb
+            rows.append(row)
+    levels = np.array(rows, dtype=np.int8)
+    weights = np.array([rng.uniform(-40.0, 40.0) for _ in rows])
+    matrix = default_model.capped(weights, levels)
+    mask = default_model.veto_mask(levels)
+    capped_rows = sum(1 for w, m in zip(weights, matrix, strict=True) if m != w)
+    assert capped_rows > 0  # the guards' caps were exercised
+    for row, w, expected, vetoed in zip(rows, weights, matrix, mask, strict=True):
+        assert default_model.capped_one(float(w), row) == float(expected)
+        assert bool(default_model.vetoes(row)) == bool(vetoed)
