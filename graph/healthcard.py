@@ -25,6 +25,7 @@ from graph.rows import (
     DemoResidentRow,
     NodeProps,
     RemovedBankCardRow,
+    VerifyConsumeRow,
 )
 from graph.values import plain
 
@@ -127,11 +128,28 @@ class Neo4jNonceStore:
 
     def consume(self, jti: str, exp: int) -> bool:
         rows = self.graph.write_rows("qr_consume_nonce", jti=jti, exp=int(exp))
+        self.spent(exp)
+        return bool(rows[0]["fresh"])
+
+    def consume_for_account(self, ehc_id: str, jti: str, exp: int) -> VerifyConsumeRow | None:
+        """One scan of a dynamic code of card ``ehc_id``, in one write transaction: the card's account (as
+        ``read_account``) and, only when the account may verify, the code spent (``fresh`` True; False
+        when spent before; None when the account refused it). None without an account."""
+        rows: list[VerifyConsumeRow] = self.graph.write_rows(
+            "ehc_verify_consume", ehc_id=ehc_id, jti=jti, exp=int(exp)
+        )
+        if not rows:
+            return None
+        if rows[0]["fresh"] is not None:
+            self.spent(exp)
+        return plain(rows[0])
+
+    def spent(self, exp: int) -> None:
+        """Count a spent code; every ``purge_every`` codes, delete the expired ones."""
         self._count += 1
         if self.purge_every and self._count % self.purge_every == 0:
             self.purge(before=int(exp) - 3600)
             purge_national(self.graph, before=int(exp) - 3600, limit=self.limit)
-        return bool(rows[0]["fresh"])
 
     def purge(self, before: int) -> int:
         """Delete nonces of codes that expired before ``before`` (epoch seconds); returns how many."""

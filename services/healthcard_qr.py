@@ -26,6 +26,7 @@ from core.freejson import FreeJson
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
+from graph.healthcard import Neo4jNonceStore
 from graph.national_qr import consume_national, record_national
 from graph.rows import AccountRow
 from graph.trail import Actor, emit_event, record_audit
@@ -47,7 +48,7 @@ from healthcard.qr import qr_info, render_png, render_svg
 from healthcard.runtime import HealthCardRuntime
 from healthcard.scenes import BusinessFunction, QrRule, Scene
 from healthcard.supervision import verification_tally
-from healthcard.tokens import IssuedToken, NonceStore, QrClaims, QrType, check_ttl, verify_token
+from healthcard.tokens import IssuedToken, QrClaims, QrType, check_ttl, verify_token
 from services.healthcard import HealthCardService
 from services.healthcard_models import PrintRequest, QrRequest, VerifyRequest
 
@@ -173,6 +174,31 @@ class PrintedQr:
     qr: dict[str, object]
 
 
+def _require_active(found: AccountRow | None) -> None:
+    """Refuse the scan unless the code's card has an account that may verify: not cancelled, its card
+    active (cypher/ehc_verify_consume.cypher spends a dynamic code on the same condition)."""
+    if found is None:
+        raise QrCardInactive(
+            "no e-health card account holds this card", field="token", code="qr_card_unknown"
+        )
+    status = found["account"]["status"]
+    card_status = (found["card"] or {}).get("status", "active")
+    if status == AccountStatus.CANCELLED.value or card_status == "cancelled":
+        reason = found["account"].get("cancel_reason")
+        raise QrCardInactive(
+            "the e-health card is cancelled; its QR codes no longer verify",
+            field="token",
+            code="qr_card_cancelled",
+            details={"reason": reason} if reason else None,
+        )
+    if card_status != "active":
+        raise QrCardInactive(
+            f"the e-health card is {card_status}; its QR codes do not verify now",
+            field="token",
+            code=f"qr_card_{card_status}",
+        )
+
+
 @dataclass(slots=True)
 class _Seen:
     """What the checks learnt about the code's card, for the audit entry and the answer."""
@@ -181,13 +207,32 @@ class _Seen:
     card_id: str | None = None
 
 
+class _SpendWithAccount:
+    """The ``NonceStore`` of one scan of a dynamic code: spends it as the graph's store does, and reads its
+    card's account in the same transaction (one statement, ``Neo4jNonceStore.consume_for_account``),
+    so a scan is one round trip instead of a read and then a write. A card whose account may not verify
+    is refused there and its code stays unspent, as when the account was checked before spending it."""
+
+    def __init__(self, nonces: Neo4jNonceStore, seen: _Seen) -> None:
+        self.nonces = nonces
+        self.seen = seen
+
+    def consume(self, jti: str, exp: int) -> bool:
+        if self.seen.card_id is None:  # the checks before spending name the card
+            raise QrCardInactive("the code names no e-health card", field="token", code="qr_card_unknown")
+        found = self.nonces.consume_for_account(self.seen.card_id, jti, exp)
+        self.seen.found = found
+        _require_active(found)
+        return bool(found and found["fresh"])
+
+
 class QrService:
     def __init__(
         self,
         graph: Graph,
         runtime: HealthCardRuntime,
         accounts: HealthCardService,
-        nonces: NonceStore,
+        nonces: Neo4jNonceStore,
         audit: AuditBuffer | None = None,
     ) -> None:
         self.graph = graph
@@ -484,20 +529,24 @@ class QrService:
                     field="token",
                     details={"reason": "combined_required", "scene": scene.code},
                 )
+            if claims.qr_type is QrType.DYNAMIC:
+                return  # its account is read, and checked, as the code is spent (_SpendWithAccount)
             self._card_active(claims.card_id, seen)
             account = seen.found["account"] if seen.found else {}
-            if claims.qr_type is QrType.STATIC and account.get("static_jti") != claims.token_id:
+            if account.get("static_jti") != claims.token_id:
                 raise QrRevoked(
                     "this static QR code was replaced by a newer one (or revoked); use the new code",
                     field="token",
                 )
+
+        nonces = _SpendWithAccount(self.nonces, seen)
 
         payment = None
         if paying and is_combined(payload):
             verified = verify_combined(
                 payload,
                 self.rt.keys,
-                nonce_store=self.nonces,
+                nonce_store=nonces,
                 provider=self.rt.payment,
                 before_consume=check,
                 now=now,
@@ -511,7 +560,7 @@ class QrService:
         else:
             token = split(payload).token if is_combined(payload) else payload
             claims = verify_token(
-                token, self.rt.keys, nonce_store=self.nonces, before_consume=check, now=now, leeway=leeway
+                token, self.rt.keys, nonce_store=nonces, before_consume=check, now=now, leeway=leeway
             )
         return self._answer(
             claims.card_id,
@@ -581,28 +630,8 @@ class QrService:
         )
 
     def _card_active(self, card_id: str, seen: _Seen) -> None:
-        found = self.accounts.raw(card_id)
-        seen.found = found
-        if found is None:
-            raise QrCardInactive(
-                "no e-health card account holds this card", field="token", code="qr_card_unknown"
-            )
-        status = found["account"]["status"]
-        card_status = (found["card"] or {}).get("status", "active")
-        if status == AccountStatus.CANCELLED.value or card_status == "cancelled":
-            reason = found["account"].get("cancel_reason")
-            raise QrCardInactive(
-                "the e-health card is cancelled; its QR codes no longer verify",
-                field="token",
-                code="qr_card_cancelled",
-                details={"reason": reason} if reason else None,
-            )
-        if card_status != "active":
-            raise QrCardInactive(
-                f"the e-health card is {card_status}; its QR codes do not verify now",
-                field="token",
-                code=f"qr_card_{card_status}",
-            )
+        seen.found = self.accounts.raw(card_id)
+        _require_active(seen.found)
 
     @staticmethod
     def _answer(

@@ -68,6 +68,7 @@ from graph.rows.healthcard import (
     RemovedBankCardRow,
     RevokedTokenNode,
     TokenRow,
+    VerifyConsumeRow,
 )
 from graph.rows.lifecycle import (
     AuditIdRow,
@@ -339,6 +340,7 @@ __all__ = [
     "TokenRow",
     "UpdatedRow",
     "ValueRow",
+    "VerifyConsumeRow",
     "VersionRow",
     "WrittenRow",
 ]
@@ -375,6 +377,7 @@ QUERY_ROWS: dict[str, type | None] = {
     "ehc_demo_residents": DemoResidentRow,
     "ehc_find_account_by_key": AccountKeyRow,
     "ehc_get_account": AccountRow,
+    "ehc_verify_consume": VerifyConsumeRow,
     "ehc_link_account": CardIdRow,
     "ehc_lock_account": AccountRow,
     "ehc_remove_bank_card": RemovedBankCardRow,

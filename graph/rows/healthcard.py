@@ -19,6 +19,7 @@ __all__ = [
     "RemovedBankCardRow",
     "RevokedTokenNode",
     "TokenRow",
+    "VerifyConsumeRow",
 ]
 
 
@@ -39,6 +40,13 @@ class AccountRow(TypedDict):
     resident: NodeProps | None
     current_empi_id: str | None
     bank_cards: list[BankCardNode]
+
+
+class VerifyConsumeRow(AccountRow):
+    """ehc_verify_consume: the account as ehc_get_account reads it, and whether this scan spent the code
+    (True), found it spent (False) or left it alone because the account may not verify (None)."""
+
+    fresh: bool | None
 
 
 class ClaimedAccountRow(TypedDict):

@@ -589,3 +589,25 @@ def test_jwks_is_public_and_lets_a_terminal_verify_offline_across_rotation(  # t
         _refused(_verify(ehc_client, his, spare, "consultation"), 403, "qr_forged")["reason"] == "unknown_kid"
     )
     assert _verify(ehc_client, his, after, "consultation").status_code == 200
+
+
+def test_a_dynamic_code_refused_for_a_suspended_card_stays_unspent(  # type: ignore[no-untyped-def]
+    ehc_client: TestClient,
+    token_for,
+    people: dict[str, str],
+) -> None:
+    """A dynamic scan reads the account and spends the code in one statement, and spends it only when the
+    account may verify: refused while the card is suspended, the same code verifies once reactivated,
+    and only once."""
+    app, his = token_for("app"), token_for("his")
+    ehc_id = people["offline"]
+    dynamic = _qr(ehc_client, app, ehc_id, function="record_query")["payload"]
+    assert ehc_client.post(f"/ehc/accounts/{ehc_id}/suspend", json={"reason": "lost"}, headers=app).is_success
+    for _ in range(2):
+        _refused(_verify(ehc_client, his, dynamic, "record_query"), 403, "qr_card_suspended")
+    holder = {"id_type": "01", "id_number": ID_M}
+    assert ehc_client.post(f"/ehc/accounts/{ehc_id}/reactivate", json=holder, headers=app).is_success
+    accepted = _verify(ehc_client, his, dynamic, "record_query")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["ehc_id"] == ehc_id and accepted.json()["empi_id"] == people["empi"]
+    _refused(_verify(ehc_client, his, dynamic, "record_query"), 409, "qr_replayed")
