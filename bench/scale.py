@@ -417,7 +417,7 @@ def main() -> None:
     )
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--registrations", type=int, default=6000, help="POST /residents bodies prepared")
-    parser.add_argument("--qr-codes", type=int, default=6000, help="dynamic codes issued for verification")
+    parser.add_argument("--qr-codes", type=int, default=10000, help="dynamic codes issued for verification")
     parser.add_argument("--heap", default=None, help="Neo4j heap (default 1g per 250k persons, 1g..2g)")
     parser.add_argument(
         "--pagecache",
