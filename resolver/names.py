@@ -99,6 +99,11 @@ _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "柏": ("bai3",),
 }
 # Every dot minority names are written with: · (the standard U+00B7), • ・ . ． ‧ ∙ ⋅ ･ ●
+# Entries per cache of a name's standard forms (standardise_name, name_pinyin, to_simplified). Each API
+# worker holds them for its life: full, the three take about 18 MiB at this size and 71 MiB at 65,536 (with
+# the address cache, a long-running worker outgrew its 400 MiB budget); common names stay cached either way.
+NAME_CACHE = 16384
+
 MIDDLE_DOT_VARIANTS = "·•.．・‧∙⋅\u2027\u30fb\uff65\u25cf\u2219"
 _MIDDLE_DOTS = re.compile(f"[{re.escape(MIDDLE_DOT_VARIANTS)}]+")
 _SPACES = re.compile(r"\s+")
@@ -146,7 +151,7 @@ def clean_name(raw: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def to_simplified(text: str) -> str:
     """Traditional -> simplified Chinese (zhconv, zh-cn)."""
     return str(zhconv.convert(text, "zh-cn"))
@@ -179,7 +184,7 @@ def _tone3(char: str) -> str:
     return next((r for r in readings if not r.endswith("5")), readings[0])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def name_pinyin(name: str) -> tuple[str, str]:
     """(toneless pinyin, tone-numbered pinyin) of a cleaned Han name, character by character (names
     are not words, so no phrase dictionary), with the special readings of surnames."""
@@ -190,7 +195,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
     return plain, "".join(toned)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def standardise_name(raw: str | None) -> NameForm | None:
     """The standard form of a name, or None when nothing usable is left after cleaning."""
     if raw is None:
