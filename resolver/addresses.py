@@ -13,11 +13,11 @@ import cpca
 __all__ = ["AddressForm", "standardise_address", "standardise_addresses"]
 
 
-# A road, street, lane... name and its number: 环城路318号, 中山北路12弄, 胜利街5号, 人民大道100号
 # Entries in the cache of standard addresses: every API worker holds it for its life; full, about 10 MiB
 # at this size and 38 MiB at 65,536 (addresses rarely repeat, so a larger cache mostly holds memory).
 ADDRESS_CACHE = 16384
 
+# A road, street, lane... name and its number: 环城路318号, 中山北路12弄, 胜利街5号, 人民大道100号
 _STREET = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,8}?[区县镇乡])?([\u4e00-\u9fff]{1,12}?(?:大道|大街|路|街|道|巷|弄|胡同|里))"
     r"(\d{1,5})[号弄]"

@@ -98,12 +98,12 @@ _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "尉": ("wei4",),
     "柏": ("bai3",),
 }
-# Every dot minority names are written with: · (the standard U+00B7), • ・ . ． ‧ ∙ ⋅ ･ ●
 # Entries per cache of a name's standard forms (standardise_name, name_pinyin, to_simplified). Each API
 # worker holds them for its life: full, the three take about 18 MiB at this size and 71 MiB at 65,536 (with
 # the address cache, a long-running worker outgrew its 400 MiB budget); common names stay cached either way.
 NAME_CACHE = 16384
 
+# Every dot minority names are written with: · (the standard U+00B7), • ・ . ． ‧ ∙ ⋅ ･ ●
 MIDDLE_DOT_VARIANTS = "·•.．・‧∙⋅\u2027\u30fb\uff65\u25cf\u2219"
 _MIDDLE_DOTS = re.compile(f"[{re.escape(MIDDLE_DOT_VARIANTS)}]+")
 _SPACES = re.compile(r"\s+")
