@@ -212,6 +212,18 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (a process gone counts as 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def api_env(settings: Settings) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "EHC_"))},
@@ -453,6 +465,8 @@ def main() -> None:
     load_start = os.getloadavg()
     rows: list[Row] = [("figure", "value", "ratio to ceiling", "target")]
     notes: list[str] = []
+    # each measured HTTP run's CPU per request, by process: where a path's time goes, Neo4j or Python
+    cpu_rows: list[Row] = [("run", "Neo4j CPU per request", "API workers CPU per request", "requests")]
 
     with (
         tempfile.TemporaryDirectory(prefix="ehc-scale-") as tmp,
@@ -511,6 +525,9 @@ def main() -> None:
                 ttl_seconds=6 * 3600,
             )
 
+            neo4j_pid = LocalServer(settings).status().pid
+            neo4j_pids = [neo4j_pid] if neo4j_pid else []
+
             def run(
                 server: Uvicorn,
                 mode: str,
@@ -520,8 +537,10 @@ def main() -> None:
                 label: str | None = None,
             ) -> Wrk:
                 spies = server.profile(args.profile, label, seconds or args.duration) if label else []
+                workers = server.workers()
+                neo0, api0 = cpu_seconds(neo4j_pids), cpu_seconds(workers)
                 try:
-                    return wrk(
+                    result = wrk(
                         server.base,
                         mode,
                         lines,
@@ -534,6 +553,17 @@ def main() -> None:
                 finally:
                     for spy in spies:
                         spy.wait(timeout=60)
+                if label and result.requests:
+                    per = 1000 / result.requests
+                    cpu_rows.append(
+                        (
+                            label,
+                            f"{(cpu_seconds(neo4j_pids) - neo0) * per:.2f} ms",
+                            f"{(cpu_seconds(workers) - api0) * per:.2f} ms",
+                            f"{result.requests:,}",
+                        )
+                    )
+                return result
 
             def warm(mode: str, lines: list[str]) -> None:
                 """Load on the path first: each worker's first requests load what the path needs (matching
@@ -548,7 +578,7 @@ def main() -> None:
                 run(api, "post", jit_bodies, 8, half)
             if "pix" in parts:
                 warm("get", pix[:2000])
-            ceil = {c: run(ceiling, "get", ["/ping"], c) for c in (8, 32)}
+            ceil = {c: run(ceiling, "get", ["/ping"], c, label=f"ceiling-{c}") for c in (8, 32)}
             rows.append(("HTTP ceiling, 8 connections", fmt_rate(ceil[8].ok_per_s), "1", "-"))
             rows.append(("HTTP ceiling, 32 connections", fmt_rate(ceil[32].ok_per_s), "1", "-"))
             for c in (8, 32) if "pix" in parts else ():
@@ -713,6 +743,10 @@ def main() -> None:
     )
     print()
     print_table(rows, notes)
+    if len(cpu_rows) > 1:
+        print()
+        print("CPU per request of each measured run (each process's CPU time over the run / its requests):")
+        print_table(cpu_rows, [])
 
 
 if __name__ == "__main__":
