@@ -26,7 +26,6 @@ from core.freejson import FreeJson
 from graph import healthcard as store
 from graph.audit_buffer import AuditBuffer
 from graph.driver import Graph, Transaction
-from graph.healthcard import Neo4jNonceStore
 from graph.national_qr import consume_national, record_national
 from graph.rows import AccountRow
 from graph.trail import Actor, emit_event, record_audit
@@ -213,7 +212,7 @@ class _SpendWithAccount:
     so a scan is one round trip instead of a read and then a write. A card whose account may not verify
     is refused there and its code stays unspent, as when the account was checked before spending it."""
 
-    def __init__(self, nonces: Neo4jNonceStore, seen: _Seen) -> None:
+    def __init__(self, nonces: store.Neo4jNonceStore, seen: _Seen) -> None:
         self.nonces = nonces
         self.seen = seen
 
@@ -232,7 +231,7 @@ class QrService:
         graph: Graph,
         runtime: HealthCardRuntime,
         accounts: HealthCardService,
-        nonces: Neo4jNonceStore,
+        nonces: store.Neo4jNonceStore,
         audit: AuditBuffer | None = None,
     ) -> None:
         self.graph = graph

@@ -38,9 +38,9 @@ def match_against_index(
     """What the engine would decide for ``record`` now, without writing anything."""
     std = engine.standard(record)
     rows = graph.read(lambda tx: engine.candidates(tx, std, []))
-    ranked = engine.rank(std, [(rid, row["resident"]) for rid, row in rows])
-    empi_of = {rid: row["empi_id"] for rid, row in rows}
     records = {rid: row["resident"] for rid, row in rows}
+    ranked = engine.rank(std, list(records.items()))
+    empi_of = {rid: row["empi_id"] for rid, row in rows}
     return match_report(ranked, empi_of, records, limit)
 
 
