@@ -1,9 +1,12 @@
 // Candidate records for online matching: indexed equality lookups on each blocking key, at most
 // $per_key records per key (a very common key says little), active records only.
+// Under id_raw, a record with a valid ID number finds only records without one (two valid numbers are
+// never one typo apart: resolver/blocking.py PAIRED_UNLESS_BOTH_CARRY).
 CALL () {
   MATCH (r:Resident) WHERE r.bk_id_number = $k.id_number RETURN r LIMIT $per_key
   UNION
-  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw RETURN r LIMIT $per_key
+  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw AND ($k.id_number IS NULL OR r.bk_id_number IS NULL)
+  RETURN r LIMIT $per_key
   UNION
   MATCH (r:Resident) WHERE r.bk_pinyin_birth = $k.pinyin_birth RETURN r LIMIT $per_key
   UNION

@@ -1,10 +1,13 @@
 // Online reconsideration (services/reconsider.py): when a new record joins identity $empi_id, the
 // records of OTHER identities it could match (its blocking keys, as in find_candidates) and the records
 // under open review against any record of the identity; active records only.
+// Under id_raw, a record with a valid ID number finds only records without one (two valid numbers are
+// never one typo apart: resolver/blocking.py PAIRED_UNLESS_BOTH_CARRY).
 CALL () {
   MATCH (r:Resident) WHERE r.bk_id_number = $k.id_number RETURN r LIMIT $per_key
   UNION
-  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw RETURN r LIMIT $per_key
+  MATCH (r:Resident) WHERE r.bk_id_raw = $k.id_raw AND ($k.id_number IS NULL OR r.bk_id_number IS NULL)
+  RETURN r LIMIT $per_key
   UNION
   MATCH (r:Resident) WHERE r.bk_pinyin_birth = $k.pinyin_birth RETURN r LIMIT $per_key
   UNION

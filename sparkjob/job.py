@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from resolver.blocking import PAIRED_UNLESS_BOTH_CARRY
 from resolver.scoring import weight_from_probability
 from sparkjob.clusters import CLUSTER_SCHEMA, cluster_component
 from sparkjob.components import connected_components
@@ -66,19 +67,29 @@ def run_job(
         for row in terms.groupBy("label", "term").count().toLocalIterator():
             tables[row["label"]][row["term"]] = int(row["count"])
 
+    carried = sorted(set(PAIRED_UNLESS_BOTH_CARRY.values()))
     keys = (
-        keyed.select("idx", F.explode("keys").alias("k"))
-        .select("idx", "k.name", "k.value")
+        keyed.select(
+            "idx",
+            F.explode("keys").alias("k"),
+            *(F.exists("keys", _named(key)).alias(f"carries_{key}") for key in carried),
+        )
+        .select("idx", "k.name", "k.value", *(f"carries_{key}" for key in carried))
         .where(F.col("value").isNotNull())
     )
     blocks = (
         keys.groupBy("name", "value").count().where((F.col("count") >= 2) & (F.col("count") <= max_block))
     )
     members = keys.join(blocks.select("name", "value"), ["name", "value"])
+    unpaired = F.lit(False)  # resolver.blocking.PAIRED_UNLESS_BOTH_CARRY, as BlockIndex.pairs applies it
+    for key, other in PAIRED_UNLESS_BOTH_CARRY.items():
+        unpaired = unpaired | (
+            (F.col("name") == key) & F.col(f"a.carries_{other}") & F.col(f"b.carries_{other}")
+        )
     pairs = (
         members.alias("a")
         .join(members.alias("b"), ["name", "value"])
-        .where(F.col("a.idx") < F.col("b.idx"))
+        .where((F.col("a.idx") < F.col("b.idx")) & ~unpaired)
         .select(F.col("a.idx").alias("i"), F.col("b.idx").alias("j"))
         .distinct()
     )
@@ -211,3 +222,12 @@ def run_job(
 def config_text_of(config: dict[str, Any]) -> str:
     """The rule configuration as the executors receive it."""
     return json.dumps(config, ensure_ascii=False, sort_keys=True)
+
+
+def _named(key: str) -> Any:
+    """The predicate "this blocking key is named ``key``" over an exploded key struct, for ``F.exists``."""
+
+    def named(k: Any) -> Any:
+        return k["name"] == key
+
+    return named

@@ -129,3 +129,27 @@ def test_look_alike_and_abbreviated_address_link(app_client: TestClient, token_f
     assert keyed["decision"]["outcome"] == "link" and keyed["empi_id"] == first["empi_id"]
     by_field = {e["field"]: e for e in keyed["decision"]["explanation"]}
     assert by_field["name"]["label"] == "shape" and by_field["address"]["label"] == "street"
+
+
+def test_a_valid_id_number_finds_by_its_digits_only_records_whose_number_does_not_validate(
+    app_client: TestClient,
+    token_for,  # type: ignore[no-untyped-def]
+) -> None:
+    """``id_raw`` (an ID number's sorted digits) pairs a mistyped number with the valid one, never two
+    valid numbers: those are equal or more than one typo apart (the MOD 11-2 check digit)."""
+    make_domains(app_client, token_for("admin"))
+    his = token_for("his")
+    valid = _id(124)
+    app_client.post(
+        "/residents", json=resident("H001", "A1", id_number=valid, phone=None, address=None), headers=his
+    )
+    # only the ID number's digits are shared: another name, no phone or address
+    probe = resident("H002", "P1", name="李强", phone=None, address=None)
+    same_digits_valid = _id(412)  # the same 17 digits in another order: another person's valid number
+    mistyped = valid[:15] + valid[16] + valid[15] + valid[17]  # two adjacent digits swapped: invalid
+    seen = {}
+    for label, number in (("valid", same_digits_valid), ("mistyped", mistyped)):
+        report = app_client.post("/match", json={"record": {**probe, "id_number": number}}, headers=his)
+        assert report.status_code == 200
+        seen[label] = [c["local_id"] for c in report.json()["candidates"]]
+    assert seen == {"valid": [], "mistyped": ["A1"]}

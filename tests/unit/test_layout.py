@@ -10,16 +10,25 @@ from pathlib import Path
 from core.ids import new_id
 from core.settings import PROJECT_ROOT
 from graph.queries import CYPHER_DIR, query_names
-from resolver.blocking import BLOCKING_KEY_NAMES, blocking_key_property, blocking_keys
+from resolver.blocking import (
+    BLOCKING_KEY_NAMES,
+    PAIRED_UNLESS_BOTH_CARRY,
+    blocking_key_property,
+    blocking_keys,
+)
 from resolver.records import PersonRecord
 from resolver.standardise import standardise
 
 
 def test_blocking_keys_are_defined_once_and_the_cypher_follows() -> None:
-    for name in ("find_candidates", "reconsider_candidates"):
-        lookups = re.findall(r"r\.(\w+) = \$k\.(\w+)", (CYPHER_DIR / f"{name}.cypher").read_text("utf-8"))
+    for name in ("find_candidates", "lock_keys_find_candidates", "reconsider_candidates"):
+        text = (CYPHER_DIR / f"{name}.cypher").read_text("utf-8")
+        lookups = re.findall(r"r\.(\w+) = \$k\.(\w+)", text)
         assert [prop for prop, _ in lookups] == [blocking_key_property(k) for k in BLOCKING_KEY_NAMES], name
         assert [key for _, key in lookups] == list(BLOCKING_KEY_NAMES), name
+        for key, other in PAIRED_UNLESS_BOTH_CARRY.items():  # as BlockIndex.pairs applies it
+            both = f"r.bk_{key} = $k.{key} AND ($k.{other} IS NULL OR r.bk_{other} IS NULL)"
+            assert both in text, name
     indexed = re.findall(
         r"FOR \(r:Resident\) ON \(r\.(\w+)\)",
         (CYPHER_DIR / "schema" / "003_blocking.cypher").read_text("utf-8"),

@@ -5,11 +5,14 @@ from datetime import date
 from resolver.blocking import (
     BLOCK_LOCK_STRIPES,
     BLOCKING_KEY_NAMES,
+    PAIRED_UNLESS_BOTH_CARRY,
+    BlockIndex,
     block_lock_stripes,
     blocking_keys,
     candidate_pairs,
     field_key_function,
 )
+from resolver.idnumber import check_character, is_valid_id_number
 from resolver.records import PersonRecord
 from resolver.standardise import standardise
 
@@ -121,3 +124,29 @@ def test_field_rows_read_as_the_records_field_dicts() -> None:
     assert [dict(r) for r in rows] == [r.as_fields() for r in records]
     assert rows[3].get("phone") == records[3].phone and rows[3].get("resident_id") is None
     assert [dict(r) for r in rows[2:5]] == [r.as_fields() for r in records[2:5]]
+
+
+def test_id_raw_pairs_no_two_records_that_both_carry_a_valid_number() -> None:
+    keys = [
+        {"id_raw": "x", "id_number": "A"},
+        {"id_raw": "x", "id_number": "B"},  # the same digits, another valid number: not paired
+        {"id_raw": "x"},  # a number that does not validate: paired with both
+        {"id_raw": "y", "id_number": "C"},
+        {"id_raw": "y", "id_number": "C"},  # the same valid number: paired, under id_number
+    ]
+    assert PAIRED_UNLESS_BOTH_CARRY == {"id_raw": "id_number"}
+    expected = [(0, 2), (1, 2), (3, 4)]
+    assert sorted(candidate_pairs(keys)) == expected
+    assert BlockIndex.of(keys).pairs() == expected
+    assert BlockIndex.of(keys[:2]).pairs() == []
+
+
+def test_two_valid_id_numbers_are_never_one_wrong_digit_or_one_adjacent_swap_apart() -> None:
+    """Why ``id_raw`` may skip pairs of two valid numbers: the check digit catches every such typo."""
+    for first17 in ("61010419620927124", "11010519491231002", "44030620001229873", "32058319871104555"):
+        number = first17 + check_character(first17)
+        assert is_valid_id_number(number)
+        typos = {first17[:k] + d + first17[k + 1 :] for k in range(17) for d in "0123456789"}
+        typos |= {first17[:k] + first17[k + 1] + first17[k] + first17[k + 2 :] for k in range(16)}
+        typos.discard(first17)
+        assert typos and not any(is_valid_id_number(typo + number[17]) for typo in typos)
