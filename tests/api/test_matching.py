@@ -3,6 +3,8 @@ different valid ID numbers and twins never merged; POST /match explains without 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from resolver.idnumber import check_character
@@ -132,8 +134,7 @@ def test_look_alike_and_abbreviated_address_link(app_client: TestClient, token_f
 
 
 def test_a_valid_id_number_finds_by_its_digits_only_records_whose_number_does_not_validate(
-    app_client: TestClient,
-    token_for,  # type: ignore[no-untyped-def]
+    app_client: TestClient, token_for: Callable[[str], dict[str, str]]
 ) -> None:
     """``id_raw`` (an ID number's sorted digits) pairs a mistyped number with the valid one, never two
     valid numbers: those are equal or more than one typo apart (the MOD 11-2 check digit)."""
