@@ -320,6 +320,13 @@ class RuleModel:
             hit &= ~np.isin(levels[:, c], allowed)
         return hit
 
+    def guard_mask(self, levels: np.ndarray) -> np.ndarray:
+        """True for rows of a level matrix that some guard holds (a guard's name among their ``vetoes``)."""
+        mask = np.zeros(levels.shape[0], dtype=bool)
+        for _, all_of, any_of, none_of in self._guards:
+            mask |= self._guard_mask(levels, all_of, any_of, none_of)
+        return mask
+
     def veto_labels(self, levels: np.ndarray, tf: np.ndarray | None = None) -> list[tuple[str, ...]]:
         """``vetoes`` of every row of a level matrix (and its term-frequency matrix)."""
         rows = tf.tolist() if tf is not None else [None] * levels.shape[0]
@@ -338,8 +345,7 @@ class RuleModel:
                     agreed &= (tf[:, c] >= floor) if tf is not None and self._counted(c) else False
                 corroborated |= agreed
             mask |= ~corroborated
-        for _, all_of, any_of, none_of in self._guards:
-            mask |= self._guard_mask(levels, all_of, any_of, none_of)
+        mask |= self.guard_mask(levels)
         return mask
 
     def weight_matrix(self, levels: np.ndarray) -> np.ndarray:

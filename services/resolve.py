@@ -77,6 +77,7 @@ def resolve_graph(
         population.blocks,
         fit=fit,
         id_numbers=population.id_numbers,
+        singletons=False,  # a record alone spans one identity: nothing to merge
     )
     report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
@@ -99,7 +100,9 @@ def resolve_graph(
     probability = {  # of the links only: the merges' strongest links are links
         pair: float(probabilities[k]) for k, pair in enumerate(result.scored.pairs) if pair in linked
     }
-    clusters = [[cast(int, m) for m in c] for c in (result.clustering.clusters if result.clustering else ())]
+    clusters = cast(
+        list[list[int]], [list(c) for c in (result.clustering.clusters if result.clustering else ())]
+    )
     cluster_of = {m: index for index, members in enumerate(clusters) for m in members}
     pairs_in: dict[int, list[tuple[int, int]]] = {}
     for i, j in result.links:

@@ -127,6 +127,10 @@ def test_one_pair_guards_agree_with_the_matrix(default_model: RuleModel) -> None
     mask = default_model.veto_mask(levels)
     capped_rows = sum(1 for w, m in zip(weights, matrix, strict=True) if m != w)
     assert capped_rows > 0  # the guards' caps were exercised
-    for row, w, expected, vetoed in zip(rows, weights, matrix, mask, strict=True):
+    guarded = default_model.guard_mask(levels)
+    guards = {g.name for g in default_model.config.constraints.guards}
+    assert 0 < guarded.sum() < len(rows)
+    for row, w, expected, vetoed, held in zip(rows, weights, matrix, mask, guarded, strict=True):
         assert default_model.capped_one(float(w), row) == float(expected)
         assert bool(default_model.vetoes(row)) == bool(vetoed)
+        assert bool(guards.intersection(default_model.vetoes(row))) == bool(held)
