@@ -22,7 +22,17 @@ from core.settings import Settings
 from graph.queries import query
 from graph.server import LocalServer
 
-__all__ = ["DuplicateKey", "Graph", "Transaction", "connect", "first", "run", "run_one", "unavailable_from"]
+__all__ = [
+    "DuplicateKey",
+    "Graph",
+    "Transaction",
+    "connect",
+    "first",
+    "run",
+    "run_one",
+    "run_values",
+    "unavailable_from",
+]
 
 # The transaction type services compose graph functions in (they never call Bolt themselves).
 Transaction = ManagedTransaction
@@ -113,6 +123,15 @@ def run(tx: ManagedTransaction, name: str, **params: Any) -> list[Any]:
     the query's row type (graph/rows/, whose keys tests/unit/test_cypher_rows.py checks against the
     query's RETURN clause), so the rows are typed from there on."""
     return [record.data() for record in tx.run(query(name), params)]
+
+
+def run_values(tx: ManagedTransaction, name: str, **params: Any) -> list[Any]:
+    """``run`` for a query that returns values and maps only (no nodes, relationships or paths): each record
+    as a dict of its values as decoded, without ``Record.data()``'s walk through every value. A batch
+    read of a million records spent a quarter of its read time in that walk."""
+    result = tx.run(query(name), params)
+    keys = result.keys()
+    return [dict(zip(keys, record, strict=True)) for record in result]
 
 
 def first(rows: list[T]) -> T | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.driver import Transaction, run
+from graph.driver import Transaction, run_values
 from graph.rows import ResolvePageRow
 from graph.values import plain
 
@@ -12,5 +12,5 @@ __all__ = ["resolve_page"]
 def resolve_page(tx: Transaction, after: str, limit: int) -> list[ResolvePageRow]:
     """Up to ``limit`` records after ``after`` (resident_id order): resident_id, empi_id, created_ns (the
     creation time in nanoseconds since the epoch) and the matching fields (native dates)."""
-    rows: list[ResolvePageRow] = run(tx, "list_resolve_page", after=after, limit=limit)
+    rows: list[ResolvePageRow] = run_values(tx, "list_resolve_page", after=after, limit=limit)
     return plain(rows)

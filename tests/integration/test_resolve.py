@@ -71,3 +71,30 @@ def test_resolve_queues_a_twin_without_id_number_as_likely_twins(graph: Graph) -
     queue = ReviewService(graph).list()
     assert report.review_items == len(queue) >= 1
     assert all("likely twins" in (item.reason or "") for item in queue)
+
+
+def test_the_population_page_reads_the_same_rows_without_the_drivers_value_walk(graph: Graph) -> None:
+    """``run_values`` (dicts of the values as decoded, for queries returning values and maps only) gives
+    what ``run`` (``Record.data()``) gives for the page ``ehc resolve`` reads."""
+    from graph.driver import run, run_values
+    from graph.resolve_reads import resolve_page
+    from graph.values import plain
+
+    registry = ResidentService(graph)
+    ensure_domains(registry)
+    import_records(
+        graph,
+        [
+            _rec(
+                "H001", "A", "王芳", date(1985, 4, 12), phone="13812345678", address="杭州市西湖区文三路1号"
+            ),
+            _rec("H002", "B", "李明", date(1990, 6, 1), gender="1"),
+        ],
+    )
+    rows = graph.read(resolve_page, "", 10)
+    assert len(rows) == 2 and {r["fields"]["birth_date"] for r in rows} == {
+        date(1985, 4, 12),
+        date(1990, 6, 1),
+    }
+    assert graph.read(lambda tx: plain(run(tx, "list_resolve_page", after="", limit=10))) == rows
+    assert graph.read(lambda tx: plain(run_values(tx, "list_resolve_page", after="", limit=10))) == rows
