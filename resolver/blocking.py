@@ -67,10 +67,11 @@ BLOCKING_KEY_PREFIX = "bk_"
 
 # Key -> key: two records that both carry the second key are not paired under the first. Two valid ID
 # numbers are either equal (paired under ``id_number``) or more than one typo apart: GB 11643's MOD 11-2
-# check digit detects every single wrong digit and every transposition of two adjacent digits. At a province's scale the sorted digits of
-# valid numbers (one region, birth dates of one century) collide in blocks of hundreds: at 1.2M records
-# ``id_raw`` made 18.2M of 19.5M candidate pairs, all between two valid numbers. The online lookups
-# (cypher/find_candidates.cypher and its two siblings) apply the same rule.
+# check digit detects every single wrong digit and every transposition of two adjacent digits. At a
+# province's scale the sorted digits of valid numbers (one region, birth dates of one century) collide
+# in blocks of hundreds: at 1.2M records ``id_raw`` made 18.2M of 19.5M candidate pairs, all between two
+# valid numbers. The online lookups (cypher/find_candidates.cypher and its two siblings) apply the same
+# rule. Batch resolution clusters in order of each cluster's smallest record because pairs come sorted.
 PAIRED_UNLESS_BOTH_CARRY: dict[str, str] = {"id_raw": "id_number"}
 
 
