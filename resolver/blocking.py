@@ -71,7 +71,7 @@ BLOCKING_KEY_PREFIX = "bk_"
 # province's scale the sorted digits of valid numbers (one region, birth dates of one century) collide
 # in blocks of hundreds: at 1.2M records ``id_raw`` made 18.2M of 19.5M candidate pairs, all between two
 # valid numbers. The online lookups (cypher/find_candidates.cypher and its two siblings) apply the same
-# rule. Batch resolution clusters in order of each cluster's smallest record because pairs come sorted.
+# rule.
 PAIRED_UNLESS_BOTH_CARRY: dict[str, str] = {"id_raw": "id_number"}
 
 

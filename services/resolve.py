@@ -77,7 +77,10 @@ def resolve_graph(
         population.blocks,
         fit=fit,
         id_numbers=population.id_numbers,
-        singletons=False,  # a record alone spans one identity: nothing to merge
+        # a record alone spans one identity: nothing to merge. The clusters still come in order of their
+        # smallest record (the Spark engine's order): the links arrive sorted, so each cluster's smallest
+        # record enters the clustering graph before any record of a later cluster.
+        singletons=False,
     )
     report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
