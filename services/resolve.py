@@ -77,10 +77,7 @@ def resolve_graph(
         population.blocks,
         fit=fit,
         id_numbers=population.id_numbers,
-        # a record alone spans one identity: nothing to merge. The clusters still come in order of their
-        # smallest record (the Spark engine's order): the links arrive sorted, so each cluster's smallest
-        # record enters the clustering graph before any record of a later cluster.
-        singletons=False,
+        singletons=False,  # a record alone spans one identity: nothing to merge
     )
     report.term_frequencies = dict(result.model.term_frequencies)
     report.candidate_pairs = len(result.scored.pairs)
@@ -103,8 +100,9 @@ def resolve_graph(
     probability = {  # of the links only: the merges' strongest links are links
         pair: float(probabilities[k]) for k, pair in enumerate(result.scored.pairs) if pair in linked
     }
-    clusters = cast(
-        list[list[int]], [list(c) for c in (result.clustering.clusters if result.clustering else ())]
+    clusters = cast(  # in order of their smallest record, as the Spark engine writes them back
+        list[list[int]],
+        sorted((list(c) for c in (result.clustering.clusters if result.clustering else ())), key=min),
     )
     cluster_of = {m: index for index, members in enumerate(clusters) for m in members}
     pairs_in: dict[int, list[tuple[int, int]]] = {}
