@@ -95,7 +95,6 @@ def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None
 
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = model_of(config_text, tables)
-        guards = {g.name for g in model.config.constraints.guards}
         for frame in frames:
             position: dict[int, int] = {}
             rows: list[Mapping[str, Any]] = []
@@ -109,16 +108,16 @@ def score_pairs(config_text: str, tables: Mapping[str, Mapping[str, int]] | None
                     ends.append(position[index])
                 pairs.append((ends[0], ends[1]))
             scored = weigh(model, rows, pairs, model.level_matrix(rows, pairs))
-            labels = model.veto_labels(scored.levels, scored.tf)
+            vetoed = model.veto_mask(scored.levels, scored.tf)
             yield pd.DataFrame(
                 {
                     "i": frame["i"].astype("int64"),
                     "j": frame["j"].astype("int64"),
                     "weight": scored.weights.astype(np.float64),
                     "probability": scored.probabilities,
-                    "link_vetoed": model.veto_mask(scored.levels, scored.tf),
-                    "unvetoed": [not v for v in labels],
-                    "guarded": [bool(guards.intersection(v)) for v in labels],
+                    "link_vetoed": vetoed,
+                    "unvetoed": ~vetoed,
+                    "guarded": model.guard_mask(scored.levels),  # as held_back reads the guards
                 }
             )
 
