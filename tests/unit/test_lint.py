@@ -32,5 +32,7 @@ def test_the_lock_pins_registry_versions_only() -> None:
     file, a fresh clone after a reboot included."""
     lines = (PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
     pins = [line for line in lines if line.strip() and not line.startswith("#")]
-    not_pinned = [line for line in pins if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+", line)]
+    not_pinned = [
+        line for line in pins if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+", line)
+    ]
     assert pins and not not_pinned, not_pinned
