@@ -3,9 +3,10 @@ of a random UUID, e.g. ``R3F2A...`` for a resident record. One minter, so every 
 
 from __future__ import annotations
 
+import os
 import uuid
 
-__all__ = ["new_id"]
+__all__ = ["IdMinter", "new_id"]
 
 
 def new_id(prefix: str) -> str:
@@ -13,3 +14,26 @@ def new_id(prefix: str) -> str:
     C card, E EMPI id, EA e-health card account, K event, L card link, M merge, R resident record,
     S subscription, V review item, X change."""
     return prefix + uuid.uuid4().hex.upper()
+
+
+class IdMinter:
+    """``new_id`` for bulk work: the same shape (version-4 UUIDs, version and variant bits set), drawn from
+    one ``os.urandom`` call per ``batch`` ids instead of one per id (a million-record import mints about
+    6.5 ids a record)."""
+
+    def __init__(self, prefix: str, batch: int = 4096) -> None:
+        self.prefix = prefix
+        self.batch = batch
+        self._ready: list[str] = []
+
+    def __call__(self) -> str:
+        if not self._ready:
+            self._refill()
+        return self._ready.pop()
+
+    def _refill(self) -> None:
+        raw = bytearray(os.urandom(16 * self.batch))
+        raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+        raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
+        text = raw.hex().upper()
+        self._ready = [self.prefix + text[i : i + 32] for i in range(0, len(text), 32)]

@@ -23,6 +23,8 @@ the schema step finish that step instead of refusing the now non-empty database.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -38,7 +40,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.errors import Conflict
-from core.ids import new_id
+from core.heap import settling_heap
+from core.ids import IdMinter
 from core.settings import Settings
 from graph.driver import Graph
 from graph.name_index import NAME_INDEXED
@@ -55,7 +58,6 @@ from graph.schema import migrate
 from graph.server import LocalServer, ServerError
 from services.import_sources import ColumnMapping, InputFile
 from services.importer import ImportReport, Rejection, _parse, _RejectsFile
-from services.linking import new_empi_id
 from services.matching import MatchEngine
 from services.models import ResidentIn
 
@@ -129,7 +131,14 @@ def _cell(value: Any) -> str:
 
 
 class _CsvFile:
-    """A header file and a data file for one label or relationship type."""
+    """A header file and a data file for one label or relationship type.
+
+    ``write`` takes cells that are text, whole numbers, dates or None and renders them in batches with the
+    ``csv`` module (C): quoted only where needed, None an empty unquoted cell (no property). An empty text
+    cannot be told from None there, so a row holding one is written with every cell quoted (``_cell``), as
+    is every row given to ``write_quoted`` (any value type)."""
+
+    BATCH = 4096
 
     def __init__(self, directory: Path, name: str, header: list[str]) -> None:
         self.group = CsvGroup(name, directory / f"{name}.header.csv", [directory / f"{name}.csv"])
@@ -137,15 +146,38 @@ class _CsvFile:
         self.fh: TextIO = self.group.parts[0].open("w", encoding="utf-8", newline="")
         self.rows = 0
         self.multiline = False
+        self._pending: list[list[Any]] = []
 
     def write(self, cells: list[Any]) -> None:
+        if "" in cells:
+            self.write_quoted(cells)
+            return
+        self._pending.append(cells)
+        self.rows += 1
+        if len(self._pending) >= self.BATCH:
+            self._flush()
+
+    def write_quoted(self, cells: list[Any]) -> None:
+        self._flush()
         line = ",".join(_cell(v) for v in cells)
         if "\n" in line or "\r" in line:
             self.multiline = True
         self.fh.write(line + "\n")
         self.rows += 1
 
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(self._pending)
+        text = buf.getvalue()
+        if "\r" in text or text.count("\n") != len(self._pending):  # a quoted line break
+            self.multiline = True
+        self.fh.write(text)
+        self._pending.clear()
+
     def close(self) -> None:
+        self._flush()
         self.fh.close()
 
 
@@ -196,7 +228,9 @@ class _Stage:
         names, domain_header = _domain_header(domains)
         self.domains = _CsvFile(directory, "Domain", domain_header)
         for props in domains:
-            self.domains.write([props["code"][1]] + [props[n][1] if n in props else None for n in names])
+            self.domains.write_quoted(
+                [props["code"][1]] + [props[n][1] if n in props else None for n in names]
+            )
         self.has_card = _CsvFile(
             directory,
             "HAS_CARD",
@@ -209,12 +243,14 @@ class _Stage:
         self.seen: set[tuple[str, str]] = set()
         self.empi_of_id: dict[str, str] = {}
         self.card_ids: dict[tuple[str, str], str] = {}
+        self.new_card_id, self.new_resident_id, self.new_link_id = IdMinter("C"), IdMinter("R"), IdMinter("L")
+        self.new_empi_id = IdMinter("E")  # services.linking.new_empi_id's shape
 
     def _card(self, domain: str, number: str, card_type: str) -> str:
         key = (domain, number)
         card_id = self.card_ids.get(key)
         if card_id is None:
-            card_id = self.card_ids[key] = new_id("C")
+            card_id = self.card_ids[key] = self.new_card_id()
             self.cards.write(
                 [card_id, domain, number, card_type, "active", self.now, self.now if domain == "ID" else None]
             )
@@ -227,16 +263,19 @@ class _Stage:
         if (source, local) in self.seen:
             return False
         self.seen.add((source, local))
-        resident_id = new_id("R")
+        resident_id = self.new_resident_id()
         if valid_id:
             empi_id = self.empi_of_id.get(valid_id)
             if empi_id is None:
-                empi_id = self.empi_of_id[valid_id] = new_empi_id()
+                empi_id = self.empi_of_id[valid_id] = self.new_empi_id()
                 self.identities.write([empi_id, "active", self.now])
         else:
-            empi_id = new_empi_id()
+            empi_id = self.new_empi_id()
             self.identities.write([empi_id, "active", self.now])
         fixed = {"status": "active", "version": 1, "created_at": self.now, "updated_at": self.now}
+        fixed["dq_flags"] = (
+            ";".join(props.get("dq_flags") or ()) or None
+        )  # [] is no property: fill_empty_flags
         self.residents.write(
             [resident_id]
             + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields]
@@ -246,7 +285,7 @@ class _Stage:
         held = [(source, local, "MRN")] + ([("ID", valid_id, "ID")] if valid_id else []) + cards
         for domain, number, card_type in held:
             self.has_card.write(
-                [resident_id, self._card(domain, number, card_type), new_id("L"), source, self.now]
+                [resident_id, self._card(domain, number, card_type), self.new_link_id(), source, self.now]
             )
         return True
 
@@ -431,21 +470,27 @@ def _stage_rows(
     progress: Callable[[int], None] | None,
     workers: int,
 ) -> None:
-    for batch in _prepared_chunks(source, mapping, domains, workers):
-        pending: list[Rejection] = []
-        for item in batch:
-            report.rows += 1
-            report.last_row = item[0]
-            if len(item) == 2:
-                pending.extend(item[1])
-                report.rejected += 1
-            elif stage.add(item[1], item[2], item[3]):
-                report.imported += 1
-            else:
-                report.present += 1
-        rejects.append(pending)
-        if progress is not None:
-            progress(len(batch))
+    with settling_heap() as settle:
+        for batch in _prepared_chunks(source, mapping, domains, workers):
+            _stage_batch(stage, batch, rejects, report)
+            settle()  # the seen set and card ids grow with the file: keep them out of full collections
+            if progress is not None:
+                progress(len(batch))
+
+
+def _stage_batch(stage: _Stage, batch: list[Prepared], rejects: _RejectsFile, report: ImportReport) -> None:
+    pending: list[Rejection] = []
+    for item in batch:
+        report.rows += 1
+        report.last_row = item[0]
+        if len(item) == 2:
+            pending.extend(item[1])
+            report.rejected += 1
+        elif stage.add(item[1], item[2], item[3]):
+            report.imported += 1
+        else:
+            report.present += 1
+    rejects.append(pending)
 
 
 def _earlier_import(path: Path, key: dict[str, str]) -> dict[str, Any] | None:

@@ -58,10 +58,15 @@ class Population:
 
 
 def read_population(
-    graph: Graph, engine: MatchEngine, page: int = PAGE, progress: Progress | None = None
+    graph: Graph,
+    engine: MatchEngine,
+    page: int = PAGE,
+    progress: Progress | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> Population:
     """Every record with its EMPI id (merged identities' records already point at survivors), in
-    resident_id order, standardised page by page."""
+    resident_id order, standardised page by page. ``settle`` (``core.heap.settling_heap``) is called after
+    each page: the population is kept to the end, so full collections need not walk it again and again."""
     population = Population()
     after = ""
     while True:
@@ -71,5 +76,7 @@ def read_population(
         for row in batch:
             population.add(row, engine)
         after = batch[-1]["resident_id"]
+        if settle:
+            settle()
         if progress:
             progress("read", len(batch))

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from core.heap import settling_heap
 from graph import residents as repo
 from graph.driver import Graph
 from graph.rows import CandidateRow
@@ -21,7 +22,7 @@ from resolver.rules import RuleModel
 from resolver.scoring import MatchScore
 from services.lifecycle import IdNumberConflict, LifecycleService
 from services.matching import MatchEngine, explanation_of
-from services.population import read_population
+from services.population import Population, read_population
 from services.review import ReviewProposal, ReviewService
 
 __all__ = ["ResolveReport", "backfill_keys", "index_frequencies", "load_records", "resolve_graph"]
@@ -65,14 +66,33 @@ def resolve_graph(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ResolveReport:
-    if not isinstance(engine.scorer, RuleModel):
+    model = engine.scorer
+    if not isinstance(model, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
-    population = read_population(graph, engine, progress=progress)  # column-wise, standardised page by page
+    with settling_heap() as settle:  # a million standard records, out of the full collections' walk
+        population = read_population(
+            graph, engine, progress=progress, settle=settle
+        )  # standardised page by page
+        return _resolve_population(
+            graph, engine, model, population, fit=fit, dry_run=dry_run, progress=progress
+        )
+
+
+def _resolve_population(
+    graph: Graph,
+    engine: MatchEngine,
+    model: RuleModel,
+    population: Population,
+    *,
+    fit: bool,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ResolveReport:
     report = ResolveReport(records=len(population))
     standard = population.standard
     # frequencies counted afresh over the whole index (not a table persisted by an earlier run)
     result = deduplicate(
-        engine.scorer.with_term_frequencies({}),
+        model.with_term_frequencies({}),
         population.fields,
         population.blocks,
         fit=fit,
