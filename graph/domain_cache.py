@@ -19,7 +19,9 @@ class DomainDirectory:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._by_key: dict[str, DomainNode] = {}
-        self._loaded = 0.0
+        # never loaded: -inf, not 0.0 (monotonic time counts from boot, so a box up for less than ``ttl``
+        # seconds would never load the table and read every domain from Neo4j instead)
+        self._loaded = float("-inf")
 
     def find(self, ref: str) -> DomainNode | None:
         """The domain whose code or OID is ``ref`` (inactive ones included), or None."""
@@ -34,4 +36,4 @@ class DomainDirectory:
 
     def invalidate(self) -> None:
         with self._lock:
-            self._loaded = 0.0
+            self._loaded = float("-inf")

@@ -4,6 +4,7 @@ after it; batch resolution writes its review items a batch per transaction."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,3 +142,25 @@ def test_resolve_writes_review_items_a_batch_per_transaction(graph: Graph) -> No
         limit=1000,
     )
     assert sorted(a["entry"]["resource_id"] for a in audited) == sorted(i.review_id for i in items)
+
+
+def test_the_domain_table_is_read_once_whatever_the_uptime(graph: Graph) -> None:
+    """The process's domain table is read on first use and kept for ``ttl`` seconds, also when the box has
+    been up for less than ``ttl`` (monotonic time counts from boot: a table marked loaded at time 0 was
+    never read, and every registration read its domains one by one instead)."""
+    service = ResidentService(graph)
+    ensure_domains(service)
+    directory = DomainDirectory(graph, ttl=time.monotonic() + 3600)
+    reads = Counter[str]()
+    list_domains = directory.repo.list
+
+    def counted_list(*args: Any, **kwargs: Any) -> Any:
+        reads["list"] += 1
+        return list_domains(*args, **kwargs)
+
+    directory.repo.list = counted_list  # type: ignore[method-assign]
+    found = [directory.find(code) for code in ("H001", "H002", "SSC", "H001")]
+    assert [d["code"] if d else None for d in found] == ["H001", "H002", "SSC", "H001"]
+    assert reads["list"] == 1
+    directory.invalidate()
+    assert directory.find("H002") is not None and reads["list"] == 2
