@@ -130,13 +130,32 @@ def _cell(value: Any) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _plain(value: Any) -> str:
+    """A cell's text before quoting: None is empty (no property), a date ISO 8601, a truth true or false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        raise TypeError("a list cell is joined with ';' before it is written")
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _minimal_line(cells: list[str]) -> str:
+    """One CSV line, quoted where the ``csv`` module needs to (delimiter, quote, line break)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(cells)
+    return buf.getvalue()[:-1]
+
+
 class _CsvFile:
     """A header file and a data file for one label or relationship type.
 
-    ``write`` takes cells that are text, whole numbers, dates or None and renders them in batches with the
-    ``csv`` module (C): quoted only where needed, None an empty unquoted cell (no property). An empty text
-    cannot be told from None there, so a row holding one is written with every cell quoted (``_cell``), as
-    is every row given to ``write_quoted`` (any value type)."""
+    ``write`` takes cells that are text, whole numbers, dates or None. A line whose cells hold no comma,
+    quote or line break (nearly all: ids, codes, timestamps, names) is the cells joined by commas; any
+    other goes through the ``csv`` module, quoted only where needed. None is an empty unquoted cell (no
+    property). An empty text cannot be told from None that way, so a row holding one is written with every
+    cell quoted (``_cell``), as is every row given to ``write_quoted`` (any value type)."""
 
     BATCH = 4096
 
@@ -146,13 +165,18 @@ class _CsvFile:
         self.fh: TextIO = self.group.parts[0].open("w", encoding="utf-8", newline="")
         self.rows = 0
         self.multiline = False
-        self._pending: list[list[Any]] = []
+        self._pending: list[str] = []
 
     def write(self, cells: list[Any]) -> None:
         if "" in cells:
             self.write_quoted(cells)
             return
-        self._pending.append(cells)
+        texts = [c if c.__class__ is str else _plain(c) for c in cells]
+        line = ",".join(texts)
+        if line.count(",") != len(texts) - 1 or '"' in line or "\n" in line or "\r" in line:
+            line = _minimal_line(texts)
+            self.multiline = self.multiline or "\n" in line or "\r" in line
+        self._pending.append(line)
         self.rows += 1
         if len(self._pending) >= self.BATCH:
             self._flush()
@@ -166,15 +190,10 @@ class _CsvFile:
         self.rows += 1
 
     def _flush(self) -> None:
-        if not self._pending:
-            return
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(self._pending)
-        text = buf.getvalue()
-        if "\r" in text or text.count("\n") != len(self._pending):  # a quoted line break
-            self.multiline = True
-        self.fh.write(text)
-        self._pending.clear()
+        if self._pending:
+            self._pending.append("")  # the last line's end
+            self.fh.write("\n".join(self._pending))
+            self._pending.clear()
 
     def close(self) -> None:
         self._flush()

@@ -5,10 +5,13 @@ property, a quoted one an empty text), and the settled heap is handed back to th
 from __future__ import annotations
 
 import gc
+import os
 import re
 import uuid
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from core.heap import settling_heap
 from core.ids import IdMinter, new_id
@@ -45,14 +48,25 @@ def test_cells_are_quoted_where_needed_and_none_is_no_property(tmp_path: Path) -
             ["R1", None, "plain"],
             ["R2", '杭州 "文三路" 5号, 2单元', date(1990, 1, 2)],
             ["R3", 1, "a;b"],
+            ["R4", True, 'say "hi"'],
         ],
     )
     assert text.splitlines() == [
         "R1,,plain",
         'R2,"杭州 ""文三路"" 5号, 2单元",1990-01-02',
         "R3,1,a;b",
+        'R4,true,"say ""hi"""',
     ]
-    assert written.rows == 3 and not written.multiline
+    assert written.rows == 4 and not written.multiline
+
+
+def test_a_list_cell_is_joined_before_it_is_written(tmp_path: Path) -> None:
+    csv_file = _CsvFile(tmp_path, "T", ["a", "b", "c"])
+    try:
+        with pytest.raises(TypeError, match="joined"):
+            csv_file.write(["R1", ["a", "b"], None])
+    finally:
+        csv_file.close()
 
 
 def test_a_row_with_an_empty_text_is_written_quoted_so_the_text_stays(tmp_path: Path) -> None:
@@ -75,3 +89,18 @@ def test_the_settled_heap_goes_back_to_the_collector() -> None:
         settle()
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0 and kept
+
+
+def test_a_forked_process_does_not_draw_its_parents_pool() -> None:
+    mint = IdMinter("R", batch=64)
+    mint()  # the pool is filled in the parent
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what it draws next
+        os.write(writer, mint().encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(pid, 0)
+    child = os.read(reader, 64).decode()
+    os.close(reader)
+    assert child and child != mint()
