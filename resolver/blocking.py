@@ -220,8 +220,14 @@ class BlockIndex:
         """Index the next record under its keys; returns its index."""
         i = self.size
         self.size += 1
+        index = self._index
         for name, value in record_keys.items():
-            self._index.setdefault((sys.intern(name), value), []).append(i)
+            key = (sys.intern(name), value)
+            members = index.get(key)  # most keys are new (an ID number's): no empty list made for the others
+            if members is None:
+                index[key] = [i]
+            else:
+                members.append(i)
         for key, flags in self._carries.items():
             flags.append(key in record_keys)
         return i

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,18 +66,20 @@ def read_population(
     settle: Callable[[], None] | None = None,
 ) -> Population:
     """Every record with its EMPI id (merged identities' records already point at survivors), in
-    resident_id order, standardised page by page. ``settle`` (``core.heap.settling_heap``) is called after
+    resident_id order, standardised page by page as the next page is read. ``settle`` (``core.heap.settling_heap``) is called after
     each page: the population is kept to the end, so full collections need not walk it again and again."""
     population = Population()
-    after = ""
-    while True:
-        batch = graph.read(resolve_page, after, page)
-        if not batch:
-            return population
-        for row in batch:
-            population.add(row, engine)
-        after = batch[-1]["resident_id"]
-        if settle:
-            settle()
-        if progress:
-            progress("read", len(batch))
+    # the next page is read while this one is standardised: Neo4j works on it while Python does
+    with ThreadPoolExecutor(1, thread_name_prefix="ehc-resolve-read") as reader:
+        coming = reader.submit(graph.read, resolve_page, "", page)
+        while True:
+            batch = coming.result()
+            if not batch:
+                return population
+            coming = reader.submit(graph.read, resolve_page, batch[-1]["resident_id"], page)
+            for row in batch:
+                population.add(row, engine)
+            if settle:
+                settle()
+            if progress:
+                progress("read", len(batch))

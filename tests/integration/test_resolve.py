@@ -96,5 +96,6 @@ def test_the_population_page_reads_the_same_rows_without_the_drivers_value_walk(
         date(1985, 4, 12),
         date(1990, 6, 1),
     }
+    assert {type(r["fields"]["birth_date"]) for r in rows} == {date}  # native, not neo4j.time.Date
     assert graph.read(lambda tx: plain(run(tx, "list_resolve_page", after="", limit=10))) == rows
     assert graph.read(lambda tx: plain(run_values(tx, "list_resolve_page", after="", limit=10))) == rows
