@@ -222,10 +222,10 @@ class BlockIndex:
         self.size += 1
         index = self._index
         for name, value in record_keys.items():
-            key = (sys.intern(name), value)
-            members = index.get(key)  # most keys are new (an ID number's): no empty list made for the others
+            entry = (sys.intern(name), value)
+            members = index.get(entry)  # most keys are new (an ID number's): no empty list for the others
             if members is None:
-                index[key] = [i]
+                index[entry] = [i]
             else:
                 members.append(i)
         for key, flags in self._carries.items():

@@ -291,10 +291,14 @@ class _Stage:
         else:
             empi_id = self.new_empi_id()
             self.identities.write([empi_id, "active", self.now])
-        fixed = {"status": "active", "version": 1, "created_at": self.now, "updated_at": self.now}
-        fixed["dq_flags"] = (
-            ";".join(props.get("dq_flags") or ()) or None
-        )  # [] is no property: fill_empty_flags
+        flags = ";".join(props.get("dq_flags") or ())  # no flags, no property: fill_empty_flags sets []
+        fixed = {
+            "status": "active",
+            "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "dq_flags": flags or None,
+        }
         self.residents.write(
             [resident_id]
             + [fixed[n] if n in fixed else props.get(n) for n in self.resident_fields]

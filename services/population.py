@@ -66,8 +66,9 @@ def read_population(
     settle: Callable[[], None] | None = None,
 ) -> Population:
     """Every record with its EMPI id (merged identities' records already point at survivors), in
-    resident_id order, standardised page by page as the next page is read. ``settle`` (``core.heap.settling_heap``) is called after
-    each page: the population is kept to the end, so full collections need not walk it again and again."""
+    resident_id order, standardised page by page as the next page is read. ``settle``
+    (``core.heap.settling_heap``) is called after each page: the population is kept to the end, so full
+    collections need not walk it again and again."""
     population = Population()
     # the next page is read while this one is standardised: Neo4j works on it while Python does
     with ThreadPoolExecutor(1, thread_name_prefix="ehc-resolve-read") as reader:

@@ -70,9 +70,7 @@ def resolve_graph(
     if not isinstance(model, RuleModel):
         raise TypeError("batch resolution scores with the rule model (EM-fitted or configured)")
     with settling_heap() as settle:  # a million standard records, out of the full collections' walk
-        population = read_population(
-            graph, engine, progress=progress, settle=settle
-        )  # standardised page by page
+        population = read_population(graph, engine, progress=progress, settle=settle)
         return _resolve_population(
             graph, engine, model, population, fit=fit, dry_run=dry_run, progress=progress
         )
