@@ -91,6 +91,17 @@ def test_the_settled_heap_goes_back_to_the_collector() -> None:
     assert gc.get_freeze_count() == 0 and kept
 
 
+def test_a_heap_frozen_before_stays_frozen() -> None:
+    """A process that froze its start-up heap (the API) keeps it out of full collections after a block."""
+    gc.freeze()
+    try:
+        with settling_heap() as settle:
+            settle()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_forked_process_does_not_draw_its_parents_pool() -> None:
     mint = IdMinter("R", batch=64)
     mint()  # the pool is filled in the parent
