@@ -116,21 +116,7 @@ def _prepared(row_no: int, record: ResidentIn) -> Prepared:
     return row_no, {k: v for k, v in props.items() if v is not None}, record.valid_id_number(), cards
 
 
-def _cell(value: Any) -> str:
-    """A quoted CSV cell for the importer (an absent value is an empty, unquoted cell: no property)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ";".join(str(v) for v in value)
-    elif isinstance(value, date):
-        value = value.isoformat()
-    elif isinstance(value, bool):
-        value = "true" if value else "false"
-    text = str(value)
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _plain(value: Any) -> str:
+def _cell_text(value: Any) -> str:
     """A cell's text before quoting: None is empty (no property), a date ISO 8601, a truth true or false."""
     if value is None:
         return ""
@@ -139,6 +125,15 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         raise TypeError("a list cell is joined with ';' before it is written")
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _cell(value: Any) -> str:
+    """A quoted CSV cell for the importer (an absent value is an empty, unquoted cell: no property)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    return '"' + _cell_text(value).replace('"', '""') + '"'
 
 
 def _minimal_line(cells: list[str]) -> str:
@@ -171,7 +166,7 @@ class _CsvFile:
         if "" in cells:
             self.write_quoted(cells)
             return
-        texts = [c if c.__class__ is str else _plain(c) for c in cells]
+        texts = [c if c.__class__ is str else _cell_text(c) for c in cells]
         line = ",".join(texts)
         if line.count(",") != len(texts) - 1 or '"' in line or "\n" in line or "\r" in line:
             line = _minimal_line(texts)
