@@ -18,7 +18,8 @@ MESSAGES = ("begin", "run", "commit")
 
 
 def _protocol_classes(cls: type) -> Iterator[type]:
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         yield sub
         yield from _protocol_classes(sub)
 
