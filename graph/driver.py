@@ -260,18 +260,15 @@ class Graph:
         """One named write query in a managed write transaction, pipelined: BEGIN, RUN and PULL go in one Bolt
         round trip, then COMMIT (``Driver.execute_query``; ``write`` sends BEGIN on its own first). Managed, not
         auto-commit, so that a connection lost while committing is told apart (``outcome_unknown``).
-        Idempotent queries only: the driver retries. A broken constraint is ``DuplicateKey``."""
-        return self._pipelined(RoutingControl.WRITE, name, params)
-
-    def _text(self, name: str) -> str | Query:
-        return Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
-
-    def _pipelined(self, routing: RoutingControl, name: str, params: dict[str, Any]) -> list[Any]:
-        """The records as dicts, typed by the caller (``read_rows``/``write_rows``, as ``run``)."""
-        text = self._text(name)
+        Idempotent queries only: the driver retries. A broken constraint is ``DuplicateKey``. The records
+        as dicts, typed by the caller (as ``run``)."""
         try:
             records, _summary, _keys = self.driver.execute_query(
-                text, params, routing_=routing, database_=self.database, bookmark_manager_=None
+                self._text(name),
+                params,
+                routing_=RoutingControl.WRITE,
+                database_=self.database,
+                bookmark_manager_=None,
             )
         except ConstraintError as exc:
             raise DuplicateKey(str(exc.message or exc)) from exc
@@ -281,6 +278,9 @@ class Graph:
                 raise
             raise mapped from exc
         return [record.data() for record in records]
+
+    def _text(self, name: str) -> str | Query:
+        return Query(query(name), timeout=self.tx_timeout) if self.tx_timeout is not None else query(name)
 
     def read_query(self, name: str, **params: Any) -> list[Any]:
         """One named read query in its own transaction (rows typed by the caller, see ``run``)."""

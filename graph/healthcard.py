@@ -74,7 +74,7 @@ def get_account(tx: ManagedTransaction, ehc_id: str) -> AccountRow | None:
 
 
 def read_account(graph: Graph, ehc_id: str) -> AccountRow | None:
-    """``get_account`` as one pipelined read transaction of its own (every QR verification reads it)."""
+    """``get_account`` as one auto-commit read of its own (every QR verification reads it)."""
     return _account_row(graph.read_rows("ehc_get_account", ehc_id=ehc_id))
 
 

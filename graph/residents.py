@@ -382,7 +382,7 @@ def list_flagged_records(
 
 
 def read_identity_records(graph: Graph, empi_id: str) -> IdentityWithRecordsRow | None:
-    """An identity (a merged id: its survivor) with every record and its cards, in one pipelined read:
+    """An identity (a merged id: its survivor) with every record and its cards, in one auto-commit read:
     ``{requested, empi_id, status, records: [{resident, empi_id, cards}]}`` (records oldest first)."""
     return plain(first(graph.read_rows("get_identity_records", empi_id=empi_id)))
 
@@ -390,7 +390,7 @@ def read_identity_records(graph: Graph, empi_id: str) -> IdentityWithRecordsRow 
 def read_pix_lookup(
     graph: Graph, *, domain: str, number: str, targets: list[str] | None, include_inactive: bool = False
 ) -> list[PixRow]:
-    """``pix_lookup`` as one pipelined read transaction of its own (the PIX hot path)."""
+    """``pix_lookup`` as one auto-commit read of its own (the PIX hot path)."""
     return graph.read_rows(
         "pix_lookup", domain=domain, number=number, targets=targets, include_inactive=include_inactive
     )
