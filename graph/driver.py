@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, RoutingControl, unit_of_work
 from neo4j.exceptions import (
@@ -134,6 +134,14 @@ def unavailable_from(exc: BaseException) -> Unavailable | None:
     return None
 
 
+def _raise_unavailable(exc: BaseException) -> NoReturn:
+    """Raise the 503 a driver error stands for (``unavailable_from``), else the error itself."""
+    mapped = unavailable_from(exc)
+    if mapped is None:
+        raise exc
+    raise mapped from exc
+
+
 def run(tx: ManagedTransaction, name: str, **params: Any) -> list[Any]:
     """Run the named query inside ``tx`` and return its records as dicts. Each graph function declares
     the query's row type (graph/rows/, whose keys tests/unit/test_cypher_rows.py checks against the
@@ -198,10 +206,7 @@ class Graph:
             with self.driver.session(database=self.database) as session:
                 return session.execute_read(self._bounded(work), *args, **kwargs)
         except _DRIVER_ERRORS as exc:
-            mapped = unavailable_from(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            _raise_unavailable(exc)
 
     def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``work`` in a write transaction (retried by the driver on transient errors);
@@ -215,15 +220,9 @@ class Graph:
             cause = exc if isinstance(exc, ConstraintError) else exc.__cause__
             if isinstance(cause, ConstraintError):
                 raise DuplicateKey(str(cause.message or cause)) from exc
-            mapped = unavailable_from(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            _raise_unavailable(exc)
         except _DRIVER_ERRORS as exc:
-            mapped = unavailable_from(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            _raise_unavailable(exc)
 
     def ping(self) -> None:
         """Raise ``Unavailable`` unless the database answers now (readiness)."""
@@ -253,10 +252,7 @@ class Graph:
                 if exc.is_retryable() and time.monotonic() - started <= self.retry_seconds:
                     time.sleep(next(delays))
                     continue
-                mapped = unavailable_from(exc)
-                if mapped is None:
-                    raise
-                raise mapped from exc
+                _raise_unavailable(exc)
 
     def write_rows(self, name: str, **params: Any) -> list[Any]:
         """One named write query in a managed write transaction, pipelined: BEGIN, RUN and PULL go in one Bolt
@@ -275,10 +271,7 @@ class Graph:
         except ConstraintError as exc:
             raise DuplicateKey(str(exc.message or exc)) from exc
         except _DRIVER_ERRORS as exc:
-            mapped = unavailable_from(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            _raise_unavailable(exc)
         return [record.data() for record in records]
 
     def _text(self, name: str) -> str | Query:
